@@ -1,0 +1,40 @@
+# ferry — two commands on a fresh machine: `make setup`, then `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup test test-fast lint typecheck check bench sync report clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml port/pyproject.toml scripts/ensure-system-deps.sh
+	bash scripts/ensure-system-deps.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]" -e ./port
+	touch $(STAMP)
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+bench: setup
+	$(BIN)/python -m harness.bench
+
+sync: setup
+	$(BIN)/ferry sync
+
+report: setup
+	$(BIN)/ferry report
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Validate: gates, parity oracle, benchmark runners and execution environments."""

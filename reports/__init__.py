@@ -1,0 +1,1 @@
+"""Reports: parity tables, plots and review pages from stored artifacts."""

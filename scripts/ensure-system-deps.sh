@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite exercises (sandbox, git). Best effort:
+# where apt is unavailable or we are not root, the tests that need a package skip
+# with a message naming it.
+set -u
+need=()
+command -v git   >/dev/null 2>&1 || need+=(git)
+command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "ensure-system-deps: missing ${need[*]} (install them with your package manager); dependent tests will skip" >&2
+  exit 0
+fi
+echo "ensure-system-deps: installing ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null 2>&1 || true
+apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 || echo "ensure-system-deps: could not install ${need[*]}; dependent tests will skip" >&2
+exit 0

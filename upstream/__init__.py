@@ -1,0 +1,1 @@
+"""Track: the upstream repository, the pinned commit and the commits since (GitPython)."""
