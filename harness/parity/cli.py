@@ -1,0 +1,108 @@
+"""``ferry parity``: differential runs of pycodex against the pinned Rust codex."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import click
+from pycodex.testing.rust_oracle import DEFAULT_CODEX_VERSION, OracleUnavailable
+from rich.console import Console
+
+from harness.parity.allowlist import DEFAULT_ALLOWLIST, load_allowlist
+from harness.parity.errors import ParityError
+from harness.parity.oracle import DEFAULT_SCENARIOS, run_parity
+from harness.parity.report import ScenarioResult, render_table
+
+
+@click.group()
+def parity() -> None:
+    """Compare `pycodex exec` with the real Rust `codex exec` on scripted scenarios."""
+
+
+@parity.command("run")
+@click.option(
+    "--scenarios",
+    "scenarios_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_SCENARIOS,
+    show_default=True,
+    help="Directory of scenario *.yaml files.",
+)
+@click.option(
+    "--codex-version",
+    default=DEFAULT_CODEX_VERSION,
+    show_default=True,
+    help="@openai/codex version used as the oracle.",
+)
+@click.option(
+    "--only", multiple=True, metavar="NAME", help="Run only these scenarios (repeatable)."
+)
+@click.option(
+    "--json-report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the full report (every difference) here.",
+)
+@click.option(
+    "--pycodex",
+    "pycodex_cmd",
+    metavar="CMD",
+    help="Command for the port, e.g. '.venv/bin/pycodex' (default: the venv's pycodex).",
+)
+@click.option(
+    "--allowlist",
+    "allowlist_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_ALLOWLIST,
+    show_default=True,
+    help="Declared divergences.",
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="Scenarios run in parallel.",
+)
+@click.option(
+    "--keep",
+    is_flag=True,
+    help="Keep the run directories (workspaces, CODEX_HOMEs) for inspection.",
+)
+def run(
+    scenarios_dir: Path,
+    codex_version: str,
+    only: tuple[str, ...],
+    json_report: Path | None,
+    pycodex_cmd: str | None,
+    allowlist_path: Path,
+    workers: int,
+    keep: bool,
+) -> None:
+    """Run the scenarios; exit 1 on any divergence not declared in the allow-list."""
+    console = Console()
+
+    def progress(result: ScenarioResult) -> None:
+        console.print(f"  {result.scenario}: {result.verdict.value}", highlight=False)
+
+    try:
+        report = run_parity(
+            scenarios_dir,
+            codex_version,
+            only=only,
+            pycodex=shlex.split(pycodex_cmd) if pycodex_cmd else None,
+            allowlist=load_allowlist(allowlist_path),
+            workers=workers,
+            keep_dirs=keep,
+            on_result=progress,
+        )
+    except OracleUnavailable as exc:
+        raise click.ClickException(f"the Rust oracle is unavailable: {exc}") from exc
+    except ParityError as exc:
+        raise click.ClickException(str(exc)) from exc
+    render_table(report, console)
+    if json_report is not None:
+        report.write_json(json_report)
+        console.print(f"report written to {json_report}")
+    if not report.ok:
+        raise SystemExit(1)

@@ -1,0 +1,132 @@
+"""Make two runs comparable by rewriting what legitimately differs between runs.
+
+Only volatile values are touched: random and time-based ids, timestamps, wall times,
+chunk ids, the mock server's port and the absolute directory a side ran in. Everything
+else is compared byte for byte, so a normalisation rule is a claim that a field carries
+no behaviour; the Rust-vs-Rust end-to-end test checks those claims.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from harness.parity.runner import SideResult
+
+ROOT_PLACEHOLDER = "<ROOT>"
+
+#: (pattern, replacement) applied to every string, in order.
+_TEXT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),
+        "<UUID>",
+    ),
+    (re.compile(r"Chunk ID: [0-9A-Za-z]+"), "Chunk ID: <CHUNK>"),
+    (re.compile(r"Wall time: [0-9.]+ seconds"), "Wall time: <WALL> seconds"),
+    (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<PORT>"),
+    (
+        re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?"),
+        "<TIMESTAMP>",
+    ),
+)
+
+#: object keys whose values are volatile whatever they look like.
+VOLATILE_KEYS = frozenset(
+    {
+        "turn_started_at_unix_ms",
+        "created_at",
+        "timestamp",
+        "installation_id",
+        "x-codex-installation-id",
+        "prompt_cache_key",
+        "session_id",
+        "session-id",
+        "thread_id",
+        "thread-id",
+        "x-client-request-id",
+        "x-codex-window-id",
+        "window_id",
+        "context_window_id",
+        "turn_id",
+        "root_turn_id",
+        "encrypted_content",
+    }
+)
+
+#: request headers that depend on the HTTP stack rather than on behaviour.
+IGNORED_HEADERS = frozenset({"host", "content-length", "connection", "accept-encoding"})
+
+
+@dataclass(frozen=True)
+class Normalizer:
+    """Rewrites strings of one side: its root directory first, then the generic rules."""
+
+    roots: tuple[str, ...]
+
+    def text(self, value: str) -> str:
+        for root in self.roots:
+            value = value.replace(root, ROOT_PLACEHOLDER)
+        for pattern, replacement in _TEXT_RULES:
+            value = pattern.sub(replacement, value)
+        return value
+
+    def value(self, value: Any, key: str | None = None) -> Any:
+        if key is not None and key.lower() in VOLATILE_KEYS and value is not None:
+            return "<VOLATILE>"
+        if isinstance(value, str):
+            embedded = _embedded_json(value)
+            if embedded is not None:
+                return json.dumps(self.value(embedded), sort_keys=True)
+            return self.text(value)
+        if isinstance(value, Mapping):
+            return {str(k): self.value(v, str(k)) for k, v in value.items()}
+        if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
+            return [self.value(v) for v in value]
+        return value
+
+
+def _embedded_json(value: str) -> dict[str, Any] | None:
+    """A string holding a JSON object (turn metadata headers) is compared structurally."""
+    stripped = value.strip()
+    if not (stripped.startswith("{") and stripped.endswith("}")):
+        return None
+    try:
+        parsed = json.loads(stripped)
+    except json.JSONDecodeError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def normalizer_for(result: SideResult) -> Normalizer:
+    root = str(result.root)
+    real = str(result.root.resolve())
+    roots = tuple(dict.fromkeys(r for r in (real, root) if r))
+    return Normalizer(roots)
+
+
+def normalized_view(result: SideResult) -> dict[str, Any]:
+    """The comparable shape of one side: requests, events, exit status and files."""
+    norm = normalizer_for(result)
+    requests = [
+        {
+            "method": call.method,
+            "path": call.path,
+            "headers": {
+                k.lower(): norm.value(v, k)
+                for k, v in sorted(call.headers.items(), key=lambda kv: kv[0].lower())
+                if k.lower() not in IGNORED_HEADERS
+            },
+            "body": norm.value(call.body),
+        }
+        for call in result.requests
+    ]
+    return {
+        "requests": requests,
+        "events": norm.value(result.events()),
+        "exit": {"code": result.exit_code, "timed_out": result.timed_out},
+        "workspace": {norm.text(k): norm.text(v) for k, v in result.workspace.items()},
+        "outside": {norm.text(k): norm.text(v) for k, v in result.outside.items()},
+    }

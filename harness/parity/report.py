@@ -1,0 +1,161 @@
+"""The parity report: per-scenario verdicts with exact differences, as JSON and as a table."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from rich.console import Console
+from rich.table import Table
+
+from harness.parity.diff import Difference
+
+REPORT_FORMAT = "ferry.parity-report/1"
+
+
+class Verdict(StrEnum):
+    MATCH = "match"  # no difference at all
+    ALLOWED = "allowed"  # only differences declared in the allow-list
+    DIVERGED = "diverged"  # at least one undeclared difference
+    ERROR = "error"  # the scenario could not be run
+
+
+class SideSummary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    argv: list[str]
+    exit_code: int | None
+    timed_out: bool
+    duration_s: float
+    requests: int
+    stderr_tail: str
+
+
+class ScenarioResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    scenario: str
+    verdict: Verdict
+    differences: list[Difference] = Field(default_factory=list)
+    expected: SideSummary | None = None
+    actual: SideSummary | None = None
+    error: str | None = None
+
+    @property
+    def unexpected(self) -> list[Difference]:
+        return [d for d in self.differences if d.allowed_by is None]
+
+
+class ParityReport(BaseModel):
+    """Everything ``ferry validate`` needs to gate on parity, and what a human needs to fix it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    format: str = REPORT_FORMAT
+    ferry_version: str
+    codex_version: str
+    expected_label: str
+    actual_label: str
+    scenarios_dir: str
+    results: list[ScenarioResult]
+
+    @property
+    def total(self) -> int:
+        return len(self.results)
+
+    @property
+    def passed(self) -> int:
+        return sum(r.verdict in (Verdict.MATCH, Verdict.ALLOWED) for r in self.results)
+
+    @property
+    def match_ratio(self) -> float:
+        return self.passed / self.total if self.total else 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.total > 0 and self.passed == self.total
+
+    def summary(self) -> dict[str, Any]:
+        counts = {v.value: sum(r.verdict is v for r in self.results) for v in Verdict}
+        return {
+            "total": self.total,
+            "passed": self.passed,
+            "match_ratio": round(self.match_ratio, 4),
+            **counts,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json")
+        data["summary"] = self.summary()
+        return data
+
+    def write_json(self, path: Path) -> None:
+        """Write atomically: a temp file in the same directory, then rename."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(self.to_json(), handle, indent=2, ensure_ascii=False)
+                handle.write("\n")
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_STYLE = {
+    Verdict.MATCH: "green",
+    Verdict.ALLOWED: "cyan",
+    Verdict.DIVERGED: "red",
+    Verdict.ERROR: "magenta",
+}
+
+
+def render_table(report: ParityReport, console: Console, *, max_rows_per_scenario: int = 3) -> None:
+    """A per-scenario verdict table followed by the match ratio."""
+    table = Table(
+        title=f"parity: {report.actual_label} vs {report.expected_label} (codex {report.codex_version})"
+    )
+    table.add_column("scenario")
+    table.add_column("verdict")
+    table.add_column("diffs", justify="right")
+    table.add_column("exit", justify="center")
+    table.add_column("first differences")
+    for result in report.results:
+        exits = "-"
+        if result.expected is not None and result.actual is not None:
+            exits = f"{result.expected.exit_code}/{result.actual.exit_code}"
+        if result.error is not None:
+            detail = _short(result.error, 100)
+        else:
+            shown = result.unexpected[:max_rows_per_scenario]
+            detail = "\n".join(
+                f"{d.path}: {_short(d.expected, 30)} ≠ {_short(d.actual, 30)}" for d in shown
+            )
+            if len(result.unexpected) > len(shown):
+                detail += f"\n… {len(result.unexpected) - len(shown)} more"
+        style = _STYLE[result.verdict]
+        table.add_row(
+            result.scenario,
+            f"[{style}]{result.verdict.value}[/{style}]",
+            f"{len(result.unexpected)}/{len(result.differences)}",
+            exits,
+            detail,
+        )
+    console.print(table)
+    console.print(
+        f"match ratio: {report.passed}/{report.total} = {report.match_ratio:.0%} "
+        f"(match + allowed; diffs column = unexpected/all)"
+    )

@@ -1,0 +1,212 @@
+"""Scenario files: what to put in the workspace, how to call ``exec`` and what the model says.
+
+A scenario is data (YAML). Loading validates it with pydantic and turns any problem into a
+:class:`ScenarioError` naming the file and the offending field, so a typo in one scenario
+never surfaces as a traceback deep inside a run.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from harness.parity.errors import ScenarioError
+
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FunctionCallEvent(_Strict):
+    call_id: str
+    name: str
+    #: a mapping is JSON-encoded; a string is sent verbatim (to script malformed arguments).
+    arguments: dict[str, Any] | str = Field(default_factory=dict)
+
+
+class CustomToolCallEvent(_Strict):
+    call_id: str
+    name: str
+    input: str
+
+
+class ApplyPatchEvent(_Strict):
+    call_id: str
+    patch: str
+
+
+class AssistantMessageEvent(_Strict):
+    text: str
+    id: str | None = None
+
+
+class ReasoningEvent(_Strict):
+    summary: list[str] = Field(default_factory=list)
+    content: list[str] = Field(default_factory=list)
+    id: str | None = None
+
+
+class Event(_Strict):
+    """One scripted SSE event; exactly one field is set."""
+
+    function_call: FunctionCallEvent | None = None
+    custom_tool_call: CustomToolCallEvent | None = None
+    apply_patch: ApplyPatchEvent | None = None
+    assistant_message: AssistantMessageEvent | str | None = None
+    reasoning: ReasoningEvent | None = None
+    output_text_delta: str | None = None
+    raw: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Event:
+        present = [name for name, value in self if value is not None]
+        if len(present) != 1:
+            kinds = ", ".join(type(self).model_fields)
+            raise ValueError(f"an event needs exactly one of: {kinds} (got {present or 'none'})")
+        return self
+
+
+class Turn(_Strict):
+    """One answer of the scripted model: a normal SSE response or a fault.
+
+    ``events`` are wrapped in ``response.created`` / ``response.completed`` unless
+    ``complete`` is false (then the stream ends without ``response.completed``).
+    """
+
+    events: list[Event] = Field(default_factory=list)
+    id: str | None = None
+    tokens: int = 0
+    input_tokens: int | None = None
+    output_tokens: int = 0
+    cached_input_tokens: int | None = None
+    reasoning_output_tokens: int | None = None
+    complete: bool = True
+    status: int = 200
+    message: str = ""
+    retry_after: float | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    cut_after_bytes: int | None = Field(default=None, ge=0)
+    malformed: bool = False
+    failed: dict[str, str] | None = None
+    delay_s: float = Field(default=0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Turn:
+        if self.status != 200 and (
+            self.events or self.malformed or self.cut_after_bytes is not None
+        ):
+            raise ValueError(
+                "an error status (status != 200) cannot also carry events, malformed or cut_after_bytes"
+            )
+        if self.failed is not None and set(self.failed) - {"code", "message"}:
+            raise ValueError("failed takes only 'code' and 'message'")
+        return self
+
+
+class Scenario(_Strict):
+    """A differential run: the same workspace, arguments and model script for both binaries."""
+
+    name: str
+    description: str = ""
+    prompt: str | None = None
+    stdin: str | None = None
+    args: list[str] = Field(default_factory=list)
+    git: bool = False
+    skip_git_repo_check: bool = True
+    config: dict[str, Any] = Field(default_factory=dict)
+    env: dict[str, str] = Field(default_factory=dict)
+    files: dict[str, str] = Field(default_factory=dict)
+    outside_files: dict[str, str] = Field(default_factory=dict)
+    home_files: dict[str, str] = Field(default_factory=dict)
+    turns: list[Turn] = Field(min_length=1)
+    timeout_s: float = Field(default=90.0, gt=0)
+
+    @field_validator("name")
+    @classmethod
+    def _name_ok(cls, value: str) -> str:
+        if not _NAME_RE.match(value):
+            raise ValueError("use lower-case letters, digits, '_' and '-' only")
+        return value
+
+    @field_validator("files", "outside_files", "home_files")
+    @classmethod
+    def _relative_paths(cls, value: dict[str, str]) -> dict[str, str]:
+        for path in value:
+            parts = Path(path).parts
+            if Path(path).is_absolute() or ".." in parts or not parts:
+                raise ValueError(
+                    f"file path {path!r} must be relative and stay inside its directory"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _has_prompt(self) -> Scenario:
+        if self.prompt is None and self.stdin is None:
+            raise ValueError("give a prompt, stdin, or both")
+        return self
+
+
+def _normalise_turns(raw: Any) -> Any:
+    """Accept a bare list of events as shorthand for ``{events: [...]}``."""
+    if isinstance(raw, dict) and isinstance(raw.get("turns"), list):
+        raw = dict(raw)
+        raw["turns"] = [{"events": t} if isinstance(t, list) else t for t in raw["turns"]]
+    return raw
+
+
+def _format_error(path: Path, exc: ValidationError) -> str:
+    lines = [f"{path}: invalid scenario"]
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "<top level>"
+        lines.append(f"  field {where}: {err['msg']}")
+    lines.append("  fix the field(s) above (see harness/parity/README section 'Parity oracle')")
+    return "\n".join(lines)
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read and validate one scenario file; the name defaults to the file stem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read scenario ({exc.strerror})") from exc
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ScenarioError(f"{path}:{where} not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{path}: a scenario must be a YAML mapping, got {type(raw).__name__}")
+    raw = _normalise_turns(raw)
+    raw.setdefault("name", path.stem)
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(_format_error(path, exc)) from exc
+
+
+def load_scenarios(directory: Path, only: tuple[str, ...] | list[str] = ()) -> list[Scenario]:
+    """Load every ``*.yaml`` under ``directory`` (sorted), keeping only ``only`` names if given."""
+    if not directory.is_dir():
+        raise ScenarioError(f"{directory}: scenario directory does not exist")
+    scenarios = [load_scenario(p) for p in sorted(directory.glob("*.yaml"))]
+    names = [s.name for s in scenarios]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ScenarioError(f"{directory}: duplicate scenario names {duplicates}")
+    if only:
+        unknown = sorted(set(only) - set(names))
+        if unknown:
+            raise ScenarioError(
+                f"{directory}: no scenario named {unknown}; known: {', '.join(names)}"
+            )
+        scenarios = [s for s in scenarios if s.name in only]
+    if not scenarios:
+        raise ScenarioError(f"{directory}: no *.yaml scenarios found")
+    return scenarios

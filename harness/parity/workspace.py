@@ -1,0 +1,190 @@
+"""Lay out one side of a differential run on disk and snapshot what it left behind.
+
+Each side gets ``<side root>/{ws,home,outside,tmp}``: the workspace (the agent's cwd), a fresh
+CODEX_HOME, a sibling directory outside the workspace (sandbox denials target it) and a
+private TMPDIR. Side roots of one scenario differ only in their last component, which has
+the same length on both sides so path lengths (and thus any truncation) match.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.parity.errors import ParityError
+from harness.parity.scenario import Scenario
+
+#: entries never compared: git internals change with every commit timestamp.
+IGNORED_DIRS = frozenset({".git"})
+
+
+@dataclass(frozen=True)
+class SideLayout:
+    root: Path
+
+    @property
+    def workspace(self) -> Path:
+        return self.root / "ws"
+
+    @property
+    def home(self) -> Path:
+        return self.root / "home"
+
+    @property
+    def outside(self) -> Path:
+        return self.root / "outside"
+
+    @property
+    def tmp(self) -> Path:
+        return self.root / "tmp"
+
+
+def base_config(base_url: str) -> dict[str, Any]:
+    """The config every run starts from: a custom Responses provider pointing at the mock."""
+    return {
+        "model": "gpt-5.5",
+        "model_provider": "mock",
+        "model_providers": {
+            "mock": {
+                "name": "mock",
+                "base_url": base_url,
+                "wire_api": "responses",
+                "env_key": "MOCK_API_KEY",
+            }
+        },
+    }
+
+
+def merge_config(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``overrides`` (dotted keys allowed) into a copy of ``base``."""
+    merged: dict[str, Any] = json.loads(json.dumps(base))
+    for key, value in overrides.items():
+        target = merged
+        parts = key.split(".")
+        for part in parts[:-1]:
+            nxt = target.setdefault(part, {})
+            if not isinstance(nxt, dict):
+                raise ParityError(f"config override {key!r}: {part!r} is not a table")
+            target = nxt
+        leaf = parts[-1]
+        if isinstance(value, dict) and isinstance(target.get(leaf), dict):
+            target[leaf] = merge_config(target[leaf], value)
+        else:
+            target[leaf] = value
+    return merged
+
+
+def _toml_value(value: Any, where: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v, where) for v in value) + "]"
+    if isinstance(value, dict):
+        inner = ", ".join(
+            f"{json.dumps(str(k))} = {_toml_value(v, where)}" for k, v in value.items()
+        )
+        return "{ " + inner + " }"
+    raise ParityError(f"config value at {where!r} has unsupported type {type(value).__name__}")
+
+
+def to_toml(config: Mapping[str, Any]) -> str:
+    """Emit ``config`` as TOML using dotted keys only (no table headers to collide)."""
+    lines: list[str] = []
+
+    def walk(prefix: list[str], node: Mapping[str, Any]) -> None:
+        for key, value in node.items():
+            path = [*prefix, key]
+            if isinstance(value, dict) and value:
+                walk(path, value)
+            else:
+                dotted = ".".join(
+                    json.dumps(p) if not p.replace("_", "").replace("-", "").isalnum() else p
+                    for p in path
+                )
+                lines.append(f"{dotted} = {_toml_value(value, '.'.join(path))}")
+
+    walk([], config)
+    return "\n".join(lines) + "\n"
+
+
+def _write_files(root: Path, files: Mapping[str, str]) -> None:
+    for rel, content in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+
+
+def prepare_side(layout: SideLayout, scenario: Scenario, base_url: str) -> None:
+    """Create the directories, files, config.toml and (optionally) git repo of one side."""
+    for directory in (layout.workspace, layout.home, layout.outside, layout.tmp):
+        directory.mkdir(parents=True, exist_ok=False)
+    _write_files(layout.workspace, scenario.files)
+    _write_files(layout.outside, scenario.outside_files)
+    _write_files(layout.home, scenario.home_files)
+    config = merge_config(base_config(base_url), scenario.config)
+    (layout.home / "config.toml").write_text(to_toml(config), encoding="utf-8")
+    if scenario.git:
+        _git_init(layout.workspace)
+
+
+def _git_init(workspace: Path) -> None:
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="parity",
+        GIT_AUTHOR_EMAIL="parity@example.invalid",
+        GIT_COMMITTER_NAME="parity",
+        GIT_COMMITTER_EMAIL="parity@example.invalid",
+        GIT_AUTHOR_DATE="2024-01-01T00:00:00Z",
+        GIT_COMMITTER_DATE="2024-01-01T00:00:00Z",
+    )
+    for cmd in (
+        ["git", "init", "-q", "-b", "main"],
+        ["git", "add", "-A"],
+        ["git", "commit", "-q", "--allow-empty", "-m", "initial"],
+    ):
+        proc = subprocess.run(
+            cmd, cwd=workspace, env=env, capture_output=True, text=True, timeout=30
+        )
+        if proc.returncode != 0:
+            raise ParityError(f"{' '.join(cmd)} failed in {workspace}: {proc.stderr.strip()}")
+
+
+def _encode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "base64:" + base64.b64encode(data).decode("ascii")
+
+
+def snapshot_tree(root: Path) -> dict[str, str]:
+    """Map every file (and symlink) below ``root`` to its content, skipping ``IGNORED_DIRS``."""
+    tree: dict[str, str] = {}
+    if not root.exists():
+        return tree
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_DIRS)
+        base = Path(dirpath)
+        rel_dir = base.relative_to(root)
+        if not filenames and not dirnames and base != root:
+            tree[rel_dir.as_posix() + "/"] = "<empty dir>"
+        for name in sorted(filenames):
+            path = base / name
+            rel = (rel_dir / name).as_posix()
+            if path.is_symlink():
+                tree[rel] = "symlink:" + os.readlink(path)
+            else:
+                try:
+                    tree[rel] = _encode(path.read_bytes())
+                except OSError as exc:
+                    tree[rel] = f"<unreadable: {exc.strerror}>"
+    return tree
