@@ -1,0 +1,153 @@
+"""bubblewrap argument construction (upstream: codex-rs/linux-sandbox/src/bwrap.rs).
+
+The filesystem is read-only by default (``--ro-bind / /``), a minimal ``/dev``
+is mounted, writable roots are layered on with ``--bind`` (shallowest first) and
+their protected sub-paths are re-bound read-only afterwards so they win. Every
+capability is dropped (``--cap-drop ALL``): as root, a process that kept
+``CAP_SYS_ADMIN`` in its namespace could simply remount ``/`` writable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pycodex.sandbox.policy import SandboxPolicy, WritableRoot
+
+#: Set inside the sandbox when outbound network is disabled (upstream's name).
+NETWORK_DISABLED_ENV_VAR = "CODEX_SANDBOX_NETWORK_DISABLED"
+
+
+class SandboxBuildError(RuntimeError):
+    """The policy cannot be enforced faithfully with bubblewrap mounts."""
+
+
+@dataclass(frozen=True)
+class BwrapOptions:
+    """How bubblewrap is invoked beyond what the policy decides."""
+
+    #: Mount a fresh ``/proc``; some restrictive containers refuse it.
+    mount_proc: bool = True
+
+
+def create_bwrap_args(
+    command: Sequence[str],
+    policy: SandboxPolicy,
+    cwd: Path,
+    options: BwrapOptions = BwrapOptions(),
+) -> list[str]:
+    """The bubblewrap flags (everything after ``bwrap``) ending in ``-- command``.
+
+    ``danger-full-access`` needs no wrapping; callers return the command as is.
+    """
+    if policy.has_full_disk_write_access:
+        raise SandboxBuildError("danger-full-access is not sandboxed; run the command unchanged")
+    args = ["--new-session", "--die-with-parent"]
+    args += create_filesystem_args(policy.writable_roots_for(cwd))
+    # Ask for a user namespace explicitly: bubblewrap skips it when run as uid 0.
+    args += ["--unshare-user", "--unshare-pid", "--unshare-ipc"]
+    if not policy.has_full_network_access:
+        args.append("--unshare-net")
+    if options.mount_proc:
+        args += ["--proc", "/proc"]
+    args += ["--cap-drop", "ALL"]
+    if not policy.has_full_network_access:
+        args += ["--setenv", NETWORK_DISABLED_ENV_VAR, "1"]
+    args += ["--chdir", _canonical(cwd)]
+    args.append("--")
+    args.extend(command)
+    return args
+
+
+def create_filesystem_args(writable_roots: Sequence[WritableRoot]) -> list[str]:
+    """Mounts for a full-read policy: read-only root, ``/dev``, writable roots, carve-outs."""
+    # bubblewrap needs bind targets to exist; missing roots are skipped.
+    roots = [root for root in writable_roots if root.root.exists()]
+    args = ["--ro-bind", "/", "/", "--dev", "/dev"]
+    allowed_write_paths: list[Path] = []
+    for root in roots:
+        allowed_write_paths.append(root.root)
+        target = canonical_target_if_symlinked(root.root)
+        if target is not None:
+            allowed_write_paths.append(target)
+    for root in sorted(roots, key=lambda r: _depth(r.root)):
+        target = canonical_target_if_symlinked(root.root)
+        mount_root = target or root.root
+        args += ["--bind", str(mount_root), str(mount_root)]
+        subpaths = list(root.read_only_subpaths)
+        if target is not None:
+            subpaths = [
+                target / p.relative_to(root.root) if p.is_relative_to(root.root) else p
+                for p in subpaths
+            ]
+        for subpath in sorted(subpaths, key=_depth):
+            args += _read_only_subpath_args(subpath, allowed_write_paths)
+    return args
+
+
+def _read_only_subpath_args(subpath: Path, allowed_write_paths: Sequence[Path]) -> list[str]:
+    symlink = first_writable_symlink_component(subpath, allowed_write_paths)
+    if symlink is not None:
+        # The sandboxed process could retarget the symlink after we bind its
+        # current target, so the protection would only be a snapshot: refuse.
+        raise SandboxBuildError(
+            f"cannot enforce sandbox read-only path {subpath} because it crosses writable symlink {symlink}"
+        )
+    if not subpath.exists():
+        # Upstream masks the first missing component with /dev/null so the path
+        # cannot be created; bubblewrap would then leave an empty mount-point file
+        # in the user's real workspace, so the port leaves missing paths alone.
+        return []
+    if _within(subpath, allowed_write_paths):
+        return ["--ro-bind", str(subpath), str(subpath)]
+    return []
+
+
+def canonical_target_if_symlinked(path: Path) -> Path | None:
+    """The resolved path when some component of ``path`` is a symlink, else ``None``."""
+    current = Path("/")
+    for part in path.parts[1:]:
+        current = current / part
+        try:
+            is_link = current.is_symlink()
+        except OSError:
+            return None
+        if not current.exists() and not is_link:
+            return None
+        if is_link:
+            target = Path(os.path.realpath(path))
+            return None if target == path else target
+    return None
+
+
+def first_writable_symlink_component(
+    path: Path, allowed_write_paths: Sequence[Path]
+) -> Path | None:
+    """The first symlink on ``path`` that lives under a writable root (mutable from inside)."""
+    current = Path("/")
+    for part in path.parts[1:]:
+        current = current / part
+        if not current.is_symlink():
+            if not current.exists():
+                return None
+            continue
+        if _within(current, allowed_write_paths):
+            return current
+    return None
+
+
+def _within(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path.is_relative_to(root) for root in roots)
+
+
+def _depth(path: Path) -> int:
+    return len(path.parts)
+
+
+def _canonical(path: Path) -> str:
+    try:
+        return str(path.resolve(strict=True))
+    except OSError:
+        return str(path)
