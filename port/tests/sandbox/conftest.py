@@ -1,0 +1,44 @@
+"""Fixtures for the sandbox tests: a real sandbox (or a clean skip) and scratch dirs."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pycodex.sandbox import sandbox_available
+
+
+@pytest.fixture(scope="session")
+def sandbox_ok() -> None:
+    """Skip (with the probe's reason) where bubblewrap cannot create a sandbox."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the Linux sandbox only runs on Linux")
+    reason = sandbox_available()
+    if reason is not None:
+        pytest.skip(f"sandbox unavailable on this machine: {reason}")
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A git-like workspace: a ``.git`` directory with a hook and a tracked file."""
+    ws = tmp_path / "ws"
+    (ws / ".git" / "hooks").mkdir(parents=True)
+    (ws / ".git" / "hooks" / "pre-commit").write_text("#!/bin/sh\nexit 0\n")
+    (ws / "README").write_text("hello\n")
+    return ws
+
+
+@pytest.fixture
+def outside_dir() -> Iterator[Path]:
+    """A directory outside /tmp, $TMPDIR and the workspace (under the home directory)."""
+    base = Path.home() / ".cache" / "pycodex-sandbox-tests"
+    path = base / uuid.uuid4().hex
+    path.mkdir(parents=True)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
