@@ -1,0 +1,356 @@
+"""Approval decisions for shell commands: run sandboxed, run unsandboxed, ask, or reject.
+
+Ports upstream core's exec-policy step: the command (or each part of a plain
+``bash -lc`` script) is checked against the loaded rules; commands no rule
+matches are decided by the safe/dangerous heuristics together with the approval
+policy and sandbox mode. Rejections carry the exact text upstream returns to the
+model (``codex exec`` runs with ``never``, so a ``prompt`` becomes a rejection).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pycodex.execpolicy import shlex_compat
+from pycodex.execpolicy.decision import Decision
+from pycodex.execpolicy.heredoc import parse_shell_lc_single_command_prefix
+from pycodex.execpolicy.policy import Evaluation, HeuristicsFallback, MatchOptions, Policy
+from pycodex.execpolicy.rules import HeuristicsRuleMatch, PrefixRuleMatch, RuleMatch
+from pycodex.execpolicy.safety import command_might_be_dangerous, is_known_safe_command
+from pycodex.execpolicy.shell import parse_shell_lc_plain_commands
+
+PROMPT_CONFLICT_REASON = "approval required by policy, but AskForApproval is set to Never"
+
+#: Prefixes the model may not ask to persist (too broad to allow wholesale).
+BANNED_PREFIX_SUGGESTIONS: frozenset[tuple[str, ...]] = frozenset(
+    tuple(p.split(" ")) if p else ()
+    for p in [
+        "python3",
+        "python3 -",
+        "python3 -c",
+        "python",
+        "python -",
+        "python -c",
+        "py",
+        "py -3",
+        "pythonw",
+        "pyw",
+        "pypy",
+        "pypy3",
+        "git",
+        "bash",
+        "bash -lc",
+        "sh",
+        "sh -c",
+        "sh -lc",
+        "zsh",
+        "zsh -lc",
+        "/bin/zsh",
+        "/bin/zsh -lc",
+        "/bin/bash",
+        "/bin/bash -lc",
+        "pwsh",
+        "pwsh -Command",
+        "pwsh -c",
+        "powershell",
+        "powershell -Command",
+        "powershell -c",
+        "powershell.exe",
+        "powershell.exe -Command",
+        "powershell.exe -c",
+        "env",
+        "sudo",
+        "node",
+        "node -e",
+        "perl",
+        "perl -e",
+        "ruby",
+        "ruby -e",
+        "php",
+        "php -r",
+        "lua",
+        "lua -e",
+        "osascript",
+    ]
+)
+
+
+class AskForApproval(enum.Enum):
+    """When the user is asked before a command runs (``--ask-for-approval``)."""
+
+    UNTRUSTED = "untrusted"
+    ON_FAILURE = "on-failure"
+    ON_REQUEST = "on-request"
+    NEVER = "never"
+
+    @property
+    def debug_name(self) -> str:
+        """Rust's ``Debug`` spelling, which appears in messages sent to the model."""
+        return {
+            AskForApproval.UNTRUSTED: "UnlessTrusted",
+            AskForApproval.ON_FAILURE: "OnFailure",
+            AskForApproval.ON_REQUEST: "OnRequest",
+            AskForApproval.NEVER: "Never",
+        }[self]
+
+
+class SandboxMode(enum.Enum):
+    READ_ONLY = "read-only"
+    WORKSPACE_WRITE = "workspace-write"
+    DANGER_FULL_ACCESS = "danger-full-access"
+
+    @property
+    def restricted(self) -> bool:
+        return self is not SandboxMode.DANGER_FULL_ACCESS
+
+
+class SandboxPermissions(enum.Enum):
+    """What the model asked for on this call (``sandbox_permissions`` tool argument)."""
+
+    USE_DEFAULT = "use_default"
+    REQUIRE_ESCALATED = "require_escalated"
+    WITH_ADDITIONAL_PERMISSIONS = "with_additional_permissions"
+
+    @property
+    def requests_override(self) -> bool:
+        return self is not SandboxPermissions.USE_DEFAULT
+
+    @property
+    def requires_escalation(self) -> bool:
+        return self is SandboxPermissions.REQUIRE_ESCALATED
+
+
+@dataclass(frozen=True)
+class Skip:
+    """No approval needed; ``bypass_sandbox`` when every part is explicitly allowed by a rule."""
+
+    bypass_sandbox: bool
+    proposed_amendment: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class NeedsApproval:
+    reason: str | None
+    proposed_amendment: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Forbidden:
+    reason: str
+
+
+ExecApprovalRequirement = Skip | NeedsApproval | Forbidden
+
+
+class ExecAction(enum.Enum):
+    RUN_SANDBOXED = "run_sandboxed"
+    RUN_UNSANDBOXED = "run_unsandboxed"
+    ASK_USER = "ask_user"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True)
+class ExecDecision:
+    """What the agent does with one shell call; ``message`` is sent to the model on reject."""
+
+    action: ExecAction
+    requirement: ExecApprovalRequirement | None
+    message: str | None = None
+
+
+def render_shlex_command(args: Sequence[str]) -> str:
+    return shlex_compat.join_or_spaces(args)
+
+
+def commands_for_exec_policy(command: Sequence[str]) -> tuple[list[list[str]], bool]:
+    """The commands to check and whether the heredoc fallback parser produced them."""
+    plain = parse_shell_lc_plain_commands(command)
+    if plain:
+        return plain, False
+    single = parse_shell_lc_single_command_prefix(command)
+    if single is not None:
+        return [single], True
+    return [list(command)], False
+
+
+def render_decision_for_unmatched_command(
+    approval_policy: AskForApproval,
+    sandbox_mode: SandboxMode,
+    command: Sequence[str],
+    sandbox_permissions: SandboxPermissions = SandboxPermissions.USE_DEFAULT,
+    used_complex_parsing: bool = False,
+) -> Decision:
+    """Decide a command no rule matched, from the heuristics and the policies."""
+    if is_known_safe_command(command) and not used_complex_parsing:
+        return Decision.ALLOW
+    if command_might_be_dangerous(command):
+        if approval_policy is AskForApproval.NEVER:
+            return Decision.ALLOW if not sandbox_mode.restricted else Decision.FORBIDDEN
+        return Decision.PROMPT
+    if approval_policy in (AskForApproval.NEVER, AskForApproval.ON_FAILURE):
+        return Decision.ALLOW
+    if approval_policy is AskForApproval.UNTRUSTED:
+        return Decision.PROMPT
+    if not sandbox_mode.restricted:
+        return Decision.ALLOW
+    return Decision.PROMPT if sandbox_permissions.requests_override else Decision.ALLOW
+
+
+def _is_rule(m: RuleMatch) -> bool:
+    return isinstance(m, PrefixRuleMatch)
+
+
+def _derive_prompt_reason(command: Sequence[str], evaluation: Evaluation) -> str | None:
+    prompts = [
+        m
+        for m in evaluation.matched_rules
+        if isinstance(m, PrefixRuleMatch) and m.decision is Decision.PROMPT
+    ]
+    if not prompts:
+        return None
+    best = _most_specific(prompts)
+    rendered = render_shlex_command(command)
+    if best.justification is not None:
+        return f"`{rendered}` requires approval: {best.justification}"
+    return f"`{rendered}` requires approval by policy"
+
+
+def _most_specific(matches: Sequence[PrefixRuleMatch]) -> PrefixRuleMatch:
+    """Longest matched prefix; the last one wins ties, like Rust's ``max_by_key``."""
+    best = matches[0]
+    for m in matches[1:]:
+        if len(m.matched_prefix) >= len(best.matched_prefix):
+            best = m
+    return best
+
+
+def _derive_forbidden_reason(command: Sequence[str], evaluation: Evaluation) -> str:
+    rendered = render_shlex_command(command)
+    forbidden = [
+        m
+        for m in evaluation.matched_rules
+        if isinstance(m, PrefixRuleMatch) and m.decision is Decision.FORBIDDEN
+    ]
+    if not forbidden:
+        return f"`{rendered}` rejected: blocked by policy"
+    best = _most_specific(forbidden)
+    if best.justification is not None:
+        return f"`{rendered}` rejected: {best.justification}"
+    prefix = render_shlex_command(best.matched_prefix)
+    return f"`{rendered}` rejected: policy forbids commands starting with `{prefix}`"
+
+
+def _amendment_for_prompt(matches: Sequence[RuleMatch]) -> tuple[str, ...] | None:
+    if any(_is_rule(m) and m.decision is Decision.PROMPT for m in matches):
+        return None
+    for m in matches:
+        if isinstance(m, HeuristicsRuleMatch) and m.decision is Decision.PROMPT:
+            return m.command
+    return None
+
+
+def _amendment_for_allow(matches: Sequence[RuleMatch]) -> tuple[str, ...] | None:
+    if any(_is_rule(m) for m in matches):
+        return None
+    for m in matches:
+        if isinstance(m, HeuristicsRuleMatch) and m.decision is Decision.ALLOW:
+            return m.command
+    return None
+
+
+def create_exec_approval_requirement(
+    command: Sequence[str],
+    policy: Policy,
+    approval_policy: AskForApproval,
+    sandbox_mode: SandboxMode,
+    sandbox_permissions: SandboxPermissions = SandboxPermissions.USE_DEFAULT,
+    prefix_rule: Sequence[str] | None = None,
+) -> ExecApprovalRequirement:
+    """Upstream's ``create_exec_approval_requirement_for_command``."""
+    commands, complex_parsing = commands_for_exec_policy(command)
+
+    def fallback(cmd: Sequence[str]) -> Decision:
+        return render_decision_for_unmatched_command(
+            approval_policy, sandbox_mode, cmd, sandbox_permissions, complex_parsing
+        )
+
+    options = MatchOptions(resolve_host_executables=True)
+    evaluation = policy.check_multiple(commands, fallback, options)
+    requested = _requested_amendment(prefix_rule, evaluation, policy, commands, fallback, options)
+
+    if evaluation.decision is Decision.FORBIDDEN:
+        return Forbidden(_derive_forbidden_reason(command, evaluation))
+    if evaluation.decision is Decision.PROMPT:
+        if approval_policy is AskForApproval.NEVER:
+            return Forbidden(PROMPT_CONFLICT_REASON)
+        amendment = requested
+        if amendment is None and not complex_parsing:
+            amendment = _amendment_for_prompt(evaluation.matched_rules)
+        return NeedsApproval(_derive_prompt_reason(command, evaluation), amendment)
+    bypass = all(
+        any(
+            _is_rule(m) and m.decision is Decision.ALLOW
+            for m in policy.matches_for_command(cmd, None, options)
+        )
+        for cmd in commands
+    )
+    allow_amendment = None if complex_parsing else _amendment_for_allow(evaluation.matched_rules)
+    return Skip(bypass, allow_amendment)
+
+
+def _requested_amendment(
+    prefix_rule: Sequence[str] | None,
+    evaluation: Evaluation,
+    policy: Policy,
+    commands: Sequence[Sequence[str]],
+    fallback: HeuristicsFallback,
+    options: MatchOptions,
+) -> tuple[str, ...] | None:
+    if not prefix_rule or tuple(prefix_rule) in BANNED_PREFIX_SUGGESTIONS:
+        return None
+    if any(_is_rule(m) for m in evaluation.matched_rules):
+        return None
+    trial = policy.copy()
+    trial.add_prefix_rule(list(prefix_rule), Decision.ALLOW)
+    if all(trial.check(cmd, fallback, options).decision is Decision.ALLOW for cmd in commands):
+        return tuple(prefix_rule)
+    return None
+
+
+def escalation_rejection(approval_policy: AskForApproval) -> str:
+    """The text sent when the model asks for escalation outside ``on-request``."""
+    name = approval_policy.debug_name
+    return (
+        f"approval policy is {name}; reject command — you should not ask for escalated "
+        f"permissions if the approval policy is {name}"
+    )
+
+
+def decide_exec(
+    command: Sequence[str],
+    policy: Policy,
+    approval_policy: AskForApproval,
+    sandbox_mode: SandboxMode,
+    *,
+    sandbox_permissions: SandboxPermissions = SandboxPermissions.USE_DEFAULT,
+    prefix_rule: Sequence[str] | None = None,
+) -> ExecDecision:
+    """What to do with one shell tool call before running it."""
+    if sandbox_permissions.requests_override and approval_policy is not AskForApproval.ON_REQUEST:
+        return ExecDecision(ExecAction.REJECT, None, escalation_rejection(approval_policy))
+    requirement = create_exec_approval_requirement(
+        command, policy, approval_policy, sandbox_mode, sandbox_permissions, prefix_rule
+    )
+    if isinstance(requirement, Forbidden):
+        return ExecDecision(ExecAction.REJECT, requirement, requirement.reason)
+    if isinstance(requirement, NeedsApproval):
+        return ExecDecision(ExecAction.ASK_USER, requirement, requirement.reason)
+    unsandboxed = (
+        requirement.bypass_sandbox
+        or sandbox_permissions.requires_escalation
+        or not sandbox_mode.restricted
+    )
+    action = ExecAction.RUN_UNSANDBOXED if unsandboxed else ExecAction.RUN_SANDBOXED
+    return ExecDecision(action, requirement)

@@ -1,0 +1,229 @@
+"""A loaded policy: prefix rules keyed by program, network rules, host executables."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pycodex.execpolicy.decision import Decision
+from pycodex.execpolicy.errors import PolicyError
+from pycodex.execpolicy.rules import (
+    HeuristicsRuleMatch,
+    NetworkRule,
+    NetworkRuleProtocol,
+    PatternToken,
+    PrefixPattern,
+    PrefixRule,
+    PrefixRuleMatch,
+    RuleMatch,
+    normalize_network_rule_host,
+    with_resolved_program,
+)
+
+#: Decides a command no rule matched (upstream's "heuristics fallback").
+HeuristicsFallback = Callable[[Sequence[str]], Decision]
+
+
+@dataclass(frozen=True)
+class MatchOptions:
+    """``resolve_host_executables``: let ``/usr/bin/git`` fall back to rules for ``git``."""
+
+    resolve_host_executables: bool = False
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The strictest decision over ``matched_rules`` (never empty)."""
+
+    decision: Decision
+    matched_rules: tuple[RuleMatch, ...]
+
+    @property
+    def is_match(self) -> bool:
+        return any(isinstance(m, PrefixRuleMatch) for m in self.matched_rules)
+
+    @classmethod
+    def from_matches(cls, matches: Sequence[RuleMatch]) -> Evaluation:
+        decision = Decision.strictest([m.decision for m in matches])
+        if decision is None:
+            raise ValueError("an evaluation needs at least one matched rule")
+        return cls(decision, tuple(matches))
+
+
+def _basename(path: str) -> str | None:
+    name = os.path.basename(path.rstrip("/")) if path not in ("/", "") else ""
+    if name in ("", ".", ".."):
+        return None
+    return name
+
+
+def _normalize_absolute(path: str) -> str | None:
+    """Absolute paths only, with ``.`` and ``..`` folded like ``AbsolutePathBuf``."""
+    if not os.path.isabs(path):
+        return None
+    return os.path.normpath(path).replace("//", "/")
+
+
+@dataclass
+class Policy:
+    """Rules grouped by program name, in the order they were added."""
+
+    rules_by_program: dict[str, list[PrefixRule]] = field(default_factory=dict)
+    network_rules: list[NetworkRule] = field(default_factory=list)
+    host_executables: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls) -> Policy:
+        return cls()
+
+    # -- building
+    def add_rule(self, rule: PrefixRule) -> None:
+        self.rules_by_program.setdefault(rule.program, []).append(rule)
+
+    def add_prefix_rule(self, prefix: Sequence[str], decision: Decision) -> None:
+        if not prefix:
+            raise PolicyError("invalid pattern element: prefix cannot be empty")
+        rest = tuple(PatternToken((token,)) for token in prefix[1:])
+        self.add_rule(PrefixRule(PrefixPattern(prefix[0], rest), decision, None))
+
+    def add_network_rule(
+        self,
+        host: str,
+        protocol: NetworkRuleProtocol,
+        decision: Decision,
+        justification: str | None = None,
+    ) -> None:
+        normalized = normalize_network_rule_host(host)
+        if justification is not None and not justification.strip():
+            raise PolicyError("invalid rule: justification cannot be empty")
+        self.network_rules.append(NetworkRule(normalized, protocol, decision, justification))
+
+    def set_host_executable_paths(self, name: str, paths: Iterable[str]) -> None:
+        self.host_executables[name] = tuple(paths)
+
+    def merge_overlay(self, overlay: Policy) -> Policy:
+        merged = Policy(
+            {k: list(v) for k, v in self.rules_by_program.items()},
+            [*self.network_rules, *overlay.network_rules],
+            {**self.host_executables, **overlay.host_executables},
+        )
+        for rules in overlay.rules_by_program.values():
+            for rule in rules:
+                merged.add_rule(rule)
+        return merged
+
+    def copy(self) -> Policy:
+        return Policy(
+            {k: list(v) for k, v in self.rules_by_program.items()},
+            list(self.network_rules),
+            dict(self.host_executables),
+        )
+
+    # -- queries
+    def rules(self) -> Mapping[str, Sequence[PrefixRule]]:
+        return self.rules_by_program
+
+    def get_allowed_prefixes(self) -> list[list[str]]:
+        prefixes = {
+            (rule.pattern.first, *(t.render() for t in rule.pattern.rest))
+            for rules in self.rules_by_program.values()
+            for rule in rules
+            if rule.decision is Decision.ALLOW
+        }
+        return [list(p) for p in sorted(prefixes)]
+
+    def compiled_network_domains(self) -> tuple[list[str], list[str]]:
+        allowed: list[str] = []
+        denied: list[str] = []
+        for rule in self.network_rules:
+            if rule.decision is Decision.ALLOW:
+                denied = [h for h in denied if h != rule.host]
+                allowed = [h for h in allowed if h != rule.host] + [rule.host]
+            elif rule.decision is Decision.FORBIDDEN:
+                allowed = [h for h in allowed if h != rule.host]
+                denied = [h for h in denied if h != rule.host] + [rule.host]
+        return allowed, denied
+
+    # -- matching
+    def matches_for_command(
+        self,
+        cmd: Sequence[str],
+        heuristics_fallback: HeuristicsFallback | None = None,
+        options: MatchOptions = MatchOptions(),
+    ) -> list[RuleMatch]:
+        """Every rule whose prefix matches ``cmd`` (exact program first, then basename)."""
+        matched: list[RuleMatch] = list(self._match_exact(cmd))
+        if not matched and options.resolve_host_executables:
+            matched = list(self._match_host_executable(cmd))
+        if not matched and heuristics_fallback is not None:
+            return [HeuristicsRuleMatch(tuple(cmd), heuristics_fallback(cmd))]
+        return matched
+
+    def check(
+        self,
+        cmd: Sequence[str],
+        heuristics_fallback: HeuristicsFallback,
+        options: MatchOptions = MatchOptions(),
+    ) -> Evaluation:
+        return Evaluation.from_matches(self.matches_for_command(cmd, heuristics_fallback, options))
+
+    def check_multiple(
+        self,
+        commands: Iterable[Sequence[str]],
+        heuristics_fallback: HeuristicsFallback,
+        options: MatchOptions = MatchOptions(),
+    ) -> Evaluation:
+        matches: list[RuleMatch] = []
+        for cmd in commands:
+            matches.extend(self.matches_for_command(cmd, heuristics_fallback, options))
+        return Evaluation.from_matches(matches)
+
+    def _match_exact(self, cmd: Sequence[str]) -> list[PrefixRuleMatch]:
+        if not cmd:
+            return []
+        rules = self.rules_by_program.get(cmd[0])
+        if not rules:
+            return []
+        out: list[PrefixRuleMatch] = []
+        for rule in rules:
+            m = rule.matches(cmd)
+            if m is not None:
+                out.append(m)
+        return out
+
+    def _match_host_executable(self, cmd: Sequence[str]) -> list[PrefixRuleMatch]:
+        if not cmd:
+            return []
+        program = _normalize_absolute(cmd[0])
+        if program is None:
+            return []
+        basename = _basename(program)
+        if basename is None:
+            return []
+        rules = self.rules_by_program.get(basename)
+        if not rules:
+            return []
+        allowed_paths = self.host_executables.get(basename)
+        if allowed_paths is not None and program not in allowed_paths:
+            return []
+        renamed = [basename, *cmd[1:]]
+        out: list[PrefixRuleMatch] = []
+        for rule in rules:
+            m = rule.matches(renamed)
+            if m is not None:
+                out.append(with_resolved_program(m, program))
+        return out
+
+
+def matches_to_json(matches: Sequence[RuleMatch], *, pretty: bool = False) -> str:
+    """The JSON ``codex execpolicy check`` prints for ``matches``."""
+    output: dict[str, Any] = {"matchedRules": [m.to_json() for m in matches]}
+    decision = Decision.strictest([m.decision for m in matches])
+    if decision is not None:
+        output["decision"] = decision.value
+    if pretty:
+        return json.dumps(output, ensure_ascii=False, indent=2)
+    return json.dumps(output, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,698 @@
+"""A small, safe evaluator for the Starlark subset ``.rules`` files use.
+
+The file is parsed with :mod:`ast` (Starlark's syntax is a subset of Python's)
+and walked node by node; nothing is ever passed to ``exec``/``eval``. Supported:
+literals, lists/tuples/dicts, names, assignments, ``+ - * % //``, comparisons,
+``and/or/not``, conditional expressions, f-strings, subscripts and slices,
+comprehensions, ``for``/``if`` statements, ``def`` with defaults, and a few
+builtins and string/list methods. Anything else is a load error with a location.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from pycodex.execpolicy.errors import ErrorLocation, PolicyError, StarlarkError
+
+Value = Any
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """Where a builtin was called from, for errors and example validation."""
+
+    location: ErrorLocation
+
+
+BuiltinFn = Callable[[list[Value], dict[str, Value], CallSite], Value]
+
+
+@dataclass(frozen=True)
+class Builtin:
+    name: str
+    fn: BuiltinFn
+
+
+@dataclass
+class Function:
+    name: str
+    params: list[str]
+    defaults: dict[str, Value]
+    body: list[ast.stmt]
+    closure: dict[str, Value] = field(default_factory=dict)
+
+
+class _Return(Exception):
+    def __init__(self, value: Value) -> None:
+        self.value = value
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+def type_name(value: Value) -> str:
+    """Starlark's name for a value's type, as in ``(got int)``."""
+    if value is None:
+        return "NoneType"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, tuple):
+        return "tuple"
+    if isinstance(value, dict):
+        return "dict"
+    if isinstance(value, Function | Builtin):
+        return "function"
+    return "object"
+
+
+def starlark_repr(value: Value) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped.replace(chr(9), chr(92) + "t")}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(starlark_repr(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(starlark_repr(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, dict):
+        return (
+            "{"
+            + ", ".join(f"{starlark_repr(k)}: {starlark_repr(v)}" for k, v in value.items())
+            + "}"
+        )
+    if isinstance(value, Function | Builtin):
+        return f"<function {value.name}>"
+    return repr(value)
+
+
+def starlark_str(value: Value) -> str:
+    return value if isinstance(value, str) else starlark_repr(value)
+
+
+def truthy(value: Value) -> bool:
+    return bool(value)
+
+
+_MAX_CALL_DEPTH = 64
+_MAX_SEQUENCE = 1_000_000
+
+
+class Interpreter:
+    """Evaluates one file's module body against ``globals``."""
+
+    def __init__(self, path: str, source: str, builtins: Mapping[str, Builtin]) -> None:
+        self.path = path
+        self.source = source
+        self.globals: dict[str, Value] = {}
+        self.builtins: dict[str, Value] = {**_standard_builtins(), **builtins}
+        self._depth = 0
+        self._call_stack: list[str] = []
+
+    # -- entry point
+    def run(self) -> None:
+        try:
+            tree = ast.parse(self.source, filename=self.path, mode="exec")
+        except SyntaxError as exc:
+            line = exc.lineno or 1
+            col = exc.offset or 1
+            raise StarlarkError(
+                f"error: Parse error: {exc.msg}", ErrorLocation(self.path, line, col)
+            ) from None
+        self._exec_block(tree.body, self.globals)
+
+    # -- errors
+    def _loc(self, node: ast.AST) -> ErrorLocation:
+        line = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0) + 1
+        end_line = getattr(node, "end_lineno", None)
+        end_col = getattr(node, "end_col_offset", None)
+        return ErrorLocation(
+            self.path, line, col, end_line, None if end_col is None else end_col + 1
+        )
+
+    def _fail(self, node: ast.AST, message: str) -> NoReturn:
+        raise StarlarkError(f"error: {message}", self._loc(node))
+
+    # -- statements
+    def _exec_block(self, body: Sequence[ast.stmt], scope: dict[str, Value]) -> None:
+        for stmt in body:
+            self._exec(stmt, scope)
+
+    def _exec(self, stmt: ast.stmt, scope: dict[str, Value]) -> None:
+        if isinstance(stmt, ast.Expr):
+            self._eval(stmt.value, scope)
+        elif isinstance(stmt, ast.Assign):
+            value = self._eval(stmt.value, scope)
+            for target in stmt.targets:
+                self._assign(target, value, scope)
+        elif isinstance(stmt, ast.AugAssign):
+            current = self._eval(_as_load(stmt.target), scope)
+            value = self._binop(stmt, stmt.op, current, self._eval(stmt.value, scope))
+            self._assign(stmt.target, value, scope)
+        elif isinstance(stmt, ast.For):
+            if stmt.orelse:
+                self._fail(stmt, "`for ... else` is not supported in Starlark")
+            iterable = self._iterable(stmt.iter, self._eval(stmt.iter, scope))
+            for item in list(iterable):
+                self._assign(stmt.target, item, scope)
+                try:
+                    self._exec_block(stmt.body, scope)
+                except _Break:
+                    break
+                except _Continue:
+                    continue
+        elif isinstance(stmt, ast.If):
+            branch = stmt.body if truthy(self._eval(stmt.test, scope)) else stmt.orelse
+            self._exec_block(branch, scope)
+        elif isinstance(stmt, ast.FunctionDef):
+            self._define(stmt, scope)
+        elif isinstance(stmt, ast.Return):
+            raise _Return(None if stmt.value is None else self._eval(stmt.value, scope))
+        elif isinstance(stmt, ast.Pass):
+            return
+        elif isinstance(stmt, ast.Break):
+            raise _Break()
+        elif isinstance(stmt, ast.Continue):
+            raise _Continue()
+        else:
+            self._fail(stmt, f"unsupported statement `{type(stmt).__name__}` in a rules file")
+
+    def _define(self, stmt: ast.FunctionDef, scope: dict[str, Value]) -> None:
+        args = stmt.args
+        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs or stmt.decorator_list:
+            self._fail(stmt, "only plain positional parameters are supported in `def`")
+        params = [a.arg for a in args.args]
+        defaults: dict[str, Value] = {}
+        for name, default in zip(
+            params[len(params) - len(args.defaults) :], args.defaults, strict=True
+        ):
+            defaults[name] = self._eval(default, scope)
+        closure = {} if scope is self.globals else dict(scope)
+        scope[stmt.name] = Function(stmt.name, params, defaults, list(stmt.body), closure)
+
+    def _assign(self, target: ast.expr, value: Value, scope: dict[str, Value]) -> None:
+        if isinstance(target, ast.Name):
+            scope[target.id] = value
+        elif isinstance(target, ast.Tuple | ast.List):
+            items = list(self._iterable(target, value))
+            if len(items) != len(target.elts):
+                self._fail(target, f"unpacking {len(items)} values into {len(target.elts)} names")
+            for sub, item in zip(target.elts, items, strict=True):
+                self._assign(sub, item, scope)
+        elif isinstance(target, ast.Subscript):
+            container = self._eval(target.value, scope)
+            key = self._eval(target.slice, scope)
+            try:
+                container[key] = value
+            except (TypeError, IndexError, KeyError) as exc:
+                self._fail(target, f"cannot assign to index: {exc}")
+        else:
+            self._fail(target, "unsupported assignment target")
+
+    # -- expressions
+    def _eval(self, node: ast.expr, scope: dict[str, Value]) -> Value:
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bytes | complex) or node.value is Ellipsis:
+                self._fail(node, "unsupported literal")
+            return node.value
+        if isinstance(node, ast.Name):
+            return self._lookup(node, scope)
+        if isinstance(node, ast.List):
+            return [self._eval(e, scope) for e in node.elts]
+        if isinstance(node, ast.Tuple):
+            return tuple(self._eval(e, scope) for e in node.elts)
+        if isinstance(node, ast.Dict):
+            out: dict[Value, Value] = {}
+            for k, v in zip(node.keys, node.values, strict=True):
+                if k is None:
+                    self._fail(node, "`**` in dict literals is not supported")
+                out[self._hashable(k, self._eval(k, scope))] = self._eval(v, scope)
+            return out
+        if isinstance(node, ast.JoinedStr):
+            return "".join(self._format_part(p, scope) for p in node.values)
+        if isinstance(node, ast.BinOp):
+            return self._binop(
+                node, node.op, self._eval(node.left, scope), self._eval(node.right, scope)
+            )
+        if isinstance(node, ast.UnaryOp):
+            operand = self._eval(node.operand, scope)
+            if isinstance(node.op, ast.Not):
+                return not truthy(operand)
+            if (
+                isinstance(node.op, ast.USub | ast.UAdd)
+                and isinstance(operand, int | float)
+                and not isinstance(operand, bool)
+            ):
+                return -operand if isinstance(node.op, ast.USub) else operand
+            self._fail(node, f"unsupported unary operation on {type_name(operand)}")
+        if isinstance(node, ast.BoolOp):
+            result: Value = None
+            for value_node in node.values:
+                result = self._eval(value_node, scope)
+                if isinstance(node.op, ast.And) and not truthy(result):
+                    return result
+                if isinstance(node.op, ast.Or) and truthy(result):
+                    return result
+            return result
+        if isinstance(node, ast.Compare):
+            return self._compare(node, scope)
+        if isinstance(node, ast.IfExp):
+            branch = node.body if truthy(self._eval(node.test, scope)) else node.orelse
+            return self._eval(branch, scope)
+        if isinstance(node, ast.Call):
+            return self._call(node, scope)
+        if isinstance(node, ast.Subscript):
+            return self._subscript(node, scope)
+        if isinstance(node, ast.ListComp):
+            return self._comprehension(
+                node, node.generators, scope, lambda s: [self._eval(node.elt, s)]
+            )
+        if isinstance(node, ast.DictComp):
+            pairs: dict[Value, Value] = {}
+
+            def add(s: dict[str, Value]) -> list[Value]:
+                pairs[self._hashable(node.key, self._eval(node.key, s))] = self._eval(node.value, s)
+                return []
+
+            self._comprehension(node, node.generators, scope, add)
+            return pairs
+        if isinstance(node, ast.Attribute):
+            self._fail(node, "attribute access is only supported as a method call")
+        self._fail(node, f"unsupported expression `{type(node).__name__}` in a rules file")
+
+    def _hashable(self, node: ast.expr, value: Value) -> Value:
+        if isinstance(value, list | dict):
+            self._fail(node, f"Value of type `{type_name(value)}` is not hashable")
+        return value
+
+    def _lookup(self, node: ast.Name, scope: dict[str, Value]) -> Value:
+        for table in (scope, self.globals, self.builtins):
+            if node.id in table:
+                return table[node.id]
+        self._fail(node, f"Variable `{node.id}` not found")
+
+    def _format_part(self, part: ast.expr, scope: dict[str, Value]) -> str:
+        if isinstance(part, ast.Constant):
+            return str(part.value)
+        if isinstance(part, ast.FormattedValue):
+            if part.format_spec is not None:
+                self._fail(part, "format specifications are not supported in f-strings")
+            value = self._eval(part.value, scope)
+            return starlark_repr(value) if part.conversion == ord("r") else starlark_str(value)
+        self._fail(part, "unsupported f-string part")
+
+    def _iterable(self, node: ast.AST, value: Value) -> Sequence[Value]:
+        if isinstance(value, list | tuple | str):
+            if isinstance(value, str):
+                self._fail(node, "Operation `iter` not supported on type `string`")
+            return value
+        if isinstance(value, dict):
+            return list(value)
+        if isinstance(value, range):
+            return value
+        self._fail(node, f"Operation `iter` not supported on type `{type_name(value)}`")
+
+    def _comprehension(
+        self,
+        node: ast.AST,
+        generators: list[ast.comprehension],
+        scope: dict[str, Value],
+        emit: Callable[[dict[str, Value]], list[Value]],
+    ) -> list[Value]:
+        out: list[Value] = []
+        inner = dict(scope)
+
+        def loop(i: int) -> None:
+            if i == len(generators):
+                out.extend(emit(inner))
+                return
+            gen = generators[i]
+            if gen.is_async:
+                self._fail(node, "async comprehensions are not supported")
+            for item in list(self._iterable(gen.iter, self._eval(gen.iter, inner))):
+                self._assign(gen.target, item, inner)
+                if all(truthy(self._eval(cond, inner)) for cond in gen.ifs):
+                    loop(i + 1)
+
+        loop(0)
+        return out
+
+    def _binop(self, node: ast.AST, op: ast.operator, left: Value, right: Value) -> Value:
+        symbol = _BINOP_SYMBOLS.get(type(op))
+        if symbol is None:
+            self._fail(node, f"unsupported operator `{type(op).__name__}`")
+        seq = (str, list, tuple)
+        if symbol == "+":
+            ok = (_is_num(left) and _is_num(right)) or (
+                isinstance(left, seq) and type(left) is type(right)
+            )
+        elif symbol == "*":
+            ok = (_is_num(left) and _is_num(right)) or (
+                (isinstance(left, seq) and _is_int(right))
+                or (_is_int(left) and isinstance(right, seq))
+            )
+            if ok and not (_is_num(left) and _is_num(right)):
+                sized, count = (left, right) if isinstance(left, seq) else (right, left)
+                if len(sized) * count > _MAX_SEQUENCE:
+                    self._fail(node, "sequence repetition is too large")
+        elif symbol == "%" and isinstance(left, str):
+            args = right if isinstance(right, tuple) else (right,)
+            try:
+                return left % tuple(
+                    starlark_str(a) if isinstance(a, list | dict | tuple) else a for a in args
+                )
+            except (TypeError, ValueError) as exc:
+                self._fail(node, f"string interpolation failed: {exc}")
+        elif symbol == "|":
+            ok = (isinstance(left, dict) and isinstance(right, dict)) or (
+                _is_int(left) and _is_int(right)
+            )
+        else:
+            ok = _is_num(left) and _is_num(right)
+        if not ok:
+            self._fail(
+                node,
+                f"Operation `{symbol}` not supported for types `{type_name(left)}` and `{type_name(right)}`",
+            )
+        try:
+            return _BINOP_IMPL[symbol](left, right)
+        except ZeroDivisionError:
+            self._fail(node, "division by zero")
+
+    def _compare(self, node: ast.Compare, scope: dict[str, Value]) -> bool:
+        left = self._eval(node.left, scope)
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
+            right = self._eval(right_node, scope)
+            try:
+                if isinstance(op, ast.Eq):
+                    ok = left == right
+                elif isinstance(op, ast.NotEq):
+                    ok = left != right
+                elif isinstance(op, ast.Lt):
+                    ok = left < right
+                elif isinstance(op, ast.LtE):
+                    ok = left <= right
+                elif isinstance(op, ast.Gt):
+                    ok = left > right
+                elif isinstance(op, ast.GtE):
+                    ok = left >= right
+                elif isinstance(op, ast.In):
+                    ok = left in right
+                elif isinstance(op, ast.NotIn):
+                    ok = left not in right
+                else:
+                    self._fail(node, f"unsupported comparison `{type(op).__name__}`")
+            except TypeError:
+                self._fail(
+                    node,
+                    f"Operation `{type(op).__name__}` not supported for types `{type_name(left)}` and `{type_name(right)}`",
+                )
+            if not ok:
+                return False
+            left = right
+        return True
+
+    def _subscript(self, node: ast.Subscript, scope: dict[str, Value]) -> Value:
+        container = self._eval(node.value, scope)
+        if isinstance(node.slice, ast.Slice):
+            parts = [
+                None if p is None else self._eval(p, scope)
+                for p in (node.slice.lower, node.slice.upper, node.slice.step)
+            ]
+            if not isinstance(container, str | list | tuple):
+                self._fail(node, f"Operation `[:]` not supported on type `{type_name(container)}`")
+            return container[slice(*parts)]
+        key = self._eval(node.slice, scope)
+        try:
+            if isinstance(container, dict):
+                return container[key]
+            if isinstance(container, str | list | tuple) and _is_int(key):
+                return container[key]
+        except KeyError:
+            self._fail(node, f"Key `{starlark_repr(key)}` not found in dictionary")
+        except IndexError:
+            self._fail(node, f"Index `{key}` is out of bound")
+        self._fail(node, f"Operation `[]` not supported on type `{type_name(container)}`")
+
+    def _call(self, node: ast.Call, scope: dict[str, Value]) -> Value:
+        args: list[Value] = []
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                args.extend(self._iterable(arg, self._eval(arg.value, scope)))
+            else:
+                args.append(self._eval(arg, scope))
+        kwargs: dict[str, Value] = {}
+        for kw in node.keywords:
+            if kw.arg is None:
+                extra = self._eval(kw.value, scope)
+                if not isinstance(extra, dict):
+                    self._fail(kw, "`**` argument must be a dict")
+                kwargs.update(extra)
+            else:
+                if kw.arg in kwargs:
+                    self._fail(kw, f"Repeated named argument `{kw.arg}`")
+                kwargs[kw.arg] = self._eval(kw.value, scope)
+        if isinstance(node.func, ast.Attribute):
+            receiver = self._eval(node.func.value, scope)
+            return self._call_method(node, receiver, node.func.attr, args, kwargs)
+        func = self._eval(node.func, scope)
+        site = CallSite(self._loc(node))
+        if isinstance(func, Builtin):
+            try:
+                return func.fn(args, kwargs, site)
+            except StarlarkError:
+                raise
+            except PolicyError as exc:
+                raise StarlarkError(f"error: {exc.message}", site.location) from None
+        if isinstance(func, Function):
+            return self._call_function(node, func, args, kwargs)
+        self._fail(node, f"Operation `call` not supported on type `{type_name(func)}`")
+
+    def _call_function(
+        self, node: ast.Call, func: Function, args: list[Value], kwargs: dict[str, Value]
+    ) -> Value:
+        if func.name in self._call_stack:
+            self._fail(node, f"Recursion is not allowed (in function `{func.name}`)")
+        if self._depth >= _MAX_CALL_DEPTH:
+            self._fail(node, "call stack is too deep")
+        bound = bind_arguments(
+            func.name, func.params, set(func.params) - set(func.defaults), args, kwargs
+        )
+        local: dict[str, Value] = {
+            **func.closure,
+            **func.defaults,
+            **{k: v for k, v in bound.items() if v is not _MISSING},
+        }
+        self._depth += 1
+        self._call_stack.append(func.name)
+        try:
+            self._exec_block(func.body, local)
+        except _Return as ret:
+            return ret.value
+        finally:
+            self._depth -= 1
+            self._call_stack.pop()
+        return None
+
+    def _call_method(
+        self,
+        node: ast.Call,
+        receiver: Value,
+        name: str,
+        args: list[Value],
+        kwargs: dict[str, Value],
+    ) -> Value:
+        allowed = _METHODS.get(type(receiver), frozenset())
+        if name not in allowed:
+            self._fail(node, f"Object of type `{type_name(receiver)}` has no attribute `{name}`")
+        try:
+            result = getattr(receiver, name)(*args, **kwargs)
+        except (TypeError, ValueError, KeyError, IndexError) as exc:
+            self._fail(node, f"{type_name(receiver)}.{name}() failed: {exc}")
+        if name in ("keys", "values", "items"):
+            return [tuple(r) if isinstance(r, tuple) else r for r in result]
+        if name in ("split", "rsplit", "splitlines"):
+            return list(result)
+        return result
+
+
+def _as_load(target: ast.expr) -> ast.expr:
+    return target
+
+
+def _is_num(v: Value) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _is_int(v: Value) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+_BINOP_SYMBOLS: dict[type[ast.operator], str] = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Mod: "%",
+    ast.FloorDiv: "//",
+    ast.Div: "/",
+    ast.BitOr: "|",
+}
+
+_BINOP_IMPL: dict[str, Callable[[Value, Value], Value]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "%": lambda a, b: a % b,
+    "//": lambda a, b: a // b,
+    "/": lambda a, b: a / b,
+    "|": lambda a, b: a | b,
+}
+
+_METHODS: dict[type, frozenset[str]] = {
+    str: frozenset(
+        [
+            "capitalize",
+            "count",
+            "endswith",
+            "find",
+            "format",
+            "index",
+            "isalnum",
+            "isalpha",
+            "isdigit",
+            "islower",
+            "isspace",
+            "isupper",
+            "join",
+            "lower",
+            "lstrip",
+            "partition",
+            "replace",
+            "rfind",
+            "rindex",
+            "rpartition",
+            "rsplit",
+            "rstrip",
+            "split",
+            "splitlines",
+            "startswith",
+            "strip",
+            "title",
+            "upper",
+        ]
+    ),
+    list: frozenset(("append", "clear", "extend", "index", "insert", "pop", "remove")),
+    dict: frozenset(("clear", "get", "items", "keys", "pop", "setdefault", "update", "values")),
+    tuple: frozenset(("count", "index")),
+}
+
+
+class _Missing:
+    pass
+
+
+_MISSING: Any = _Missing()
+
+
+def bind_arguments(
+    fn_name: str,
+    params: Sequence[str],
+    required: set[str],
+    args: Sequence[Value],
+    kwargs: Mapping[str, Value],
+) -> dict[str, Value]:
+    """Map positional and named arguments to ``params`` with Starlark's error messages."""
+    if len(args) > len(params):
+        raise PolicyError(
+            f"Too many positional arguments for call to `{fn_name}` (expected {len(params)}, got {len(args)})"
+        )
+    bound: dict[str, Value] = dict.fromkeys(params, _MISSING)
+    for name, value in zip(params, args, strict=False):
+        bound[name] = value
+    extra = [k for k in kwargs if k not in bound]
+    if extra:
+        names = ", ".join(f"`{k}`" for k in extra)
+        raise PolicyError(f"Found {names} extra named parameter(s) for call to {fn_name}")
+    for name, value in kwargs.items():
+        if bound[name] is not _MISSING:
+            raise PolicyError(f"Multiple values for parameter `{name}` in call to `{fn_name}`")
+        bound[name] = value
+    for name in params:
+        if name in required and bound[name] is _MISSING:
+            raise PolicyError(f"Missing parameter `{name}` for call to `{fn_name}`")
+    return bound
+
+
+def is_missing(value: Value) -> bool:
+    return value is _MISSING
+
+
+def _builtin(name: str, fn: Callable[..., Value]) -> Builtin:
+    def call(args: list[Value], kwargs: dict[str, Value], site: CallSite) -> Value:
+        try:
+            return fn(*args, **kwargs)
+        except PolicyError:
+            raise
+        except (TypeError, ValueError, KeyError, IndexError) as exc:
+            raise PolicyError(f"{name}() failed: {exc}") from None
+
+    return Builtin(name, call)
+
+
+def _fail_builtin(*args: Value) -> NoReturn:
+    raise PolicyError("fail: " + " ".join(starlark_str(a) for a in args))
+
+
+def _range(*args: int) -> range:
+    r = range(*args)
+    if len(r) > _MAX_SEQUENCE:
+        raise PolicyError("range is too large")
+    return r
+
+
+def _standard_builtins() -> dict[str, Value]:
+    return {
+        "True": True,
+        "False": False,
+        "None": None,
+        "len": _builtin("len", len),
+        "str": _builtin("str", starlark_str),
+        "repr": _builtin("repr", starlark_repr),
+        "int": _builtin("int", int),
+        "bool": _builtin("bool", truthy),
+        "list": _builtin("list", lambda x=(): list(x)),
+        "tuple": _builtin("tuple", lambda x=(): tuple(x)),
+        "dict": _builtin("dict", dict),
+        "range": _builtin("range", lambda *a: list(_range(*a))),
+        "enumerate": _builtin("enumerate", lambda x, start=0: list(enumerate(x, start))),
+        "zip": _builtin("zip", lambda *a: list(zip(*a, strict=False))),
+        "sorted": _builtin("sorted", lambda x, reverse=False: sorted(x, reverse=reverse)),
+        "reversed": _builtin("reversed", lambda x: list(reversed(x))),
+        "any": _builtin("any", lambda x: any(truthy(v) for v in x)),
+        "all": _builtin("all", lambda x: all(truthy(v) for v in x)),
+        "min": _builtin("min", min),
+        "max": _builtin("max", max),
+        "type": _builtin("type", type_name),
+        "fail": _builtin("fail", _fail_builtin),
+        "print": _builtin("print", lambda *a: None),
+    }
