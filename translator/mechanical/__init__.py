@@ -1,0 +1,1 @@
+"""The ``mechanical`` backend: deterministic Rust declaration -> pydantic v2 translation."""

@@ -1,0 +1,78 @@
+"""Assemble emitted definitions into one generated, importable Python module."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Sequence
+
+from translator.mechanical.emit import GENERATED_HEADER, PyDef, item_hash
+
+_NAME = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+
+_TYPING_NAMES = ("Annotated", "Any", "Final", "Literal", "TypeAlias")
+_PYDANTIC_NAMES = ("BaseModel", "ConfigDict", "Field")
+
+BASE_MODEL = '''
+
+class FerryModel(BaseModel):
+    """Base of generated models: accept Python names and wire aliases alike."""
+
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+'''
+
+
+def provenance_marker(qualified_path: str, commit: str, text: str) -> str:
+    """The comment that ties a translated symbol to its Rust item, commit and content hash."""
+    return f"# ferry: {qualified_path} @ {commit[:12]} {item_hash(text)[:8]}"
+
+
+def _sort_aliases(aliases: Sequence[PyDef]) -> list[PyDef]:
+    """Order aliases so each is defined after the aliases its value mentions."""
+    by_name = {d.name: d for d in aliases}
+    done: set[str] = set()
+    out: list[PyDef] = []
+
+    def visit(d: PyDef, stack: set[str]) -> None:
+        if d.name in done or d.name in stack:
+            return
+        stack.add(d.name)
+        value = d.code.split("=", 1)[1] if "=" in d.code else ""
+        for ref in _NAME.findall(value):
+            if ref in by_name and ref != d.name:
+                visit(by_name[ref], stack)
+        stack.discard(d.name)
+        done.add(d.name)
+        out.append(d)
+
+    for d in aliases:
+        visit(d, set())
+    return out
+
+
+def render_module(defs: Sequence[PyDef], *, commit: str, docstring: str) -> str:
+    """The full text of a generated module: header, prelude, markers and definitions."""
+    enums = [d for d in defs if d.kind == "enum"]
+    models = [d for d in defs if d.kind == "model"]
+    consts = [d for d in defs if d.kind == "const"]
+    aliases = _sort_aliases([d for d in defs if d.kind == "alias"])
+    used = {
+        node.id
+        for node in ast.walk(ast.parse("".join(d.code for d in defs)))
+        if isinstance(node, ast.Name)
+    }
+    body = "".join(d.code for d in defs)
+    typing_names = [n for n in _TYPING_NAMES if n in used]
+    imports = ["from __future__ import annotations\n\n"]
+    if "(StrEnum)" in body:
+        imports.append("from enum import StrEnum\n")
+    if typing_names:
+        imports.append(f"from typing import {', '.join(typing_names)}\n")
+    imports.append("\nfrom pydantic import BaseModel, ConfigDict, Field\n")
+    parts = [f'{GENERATED_HEADER}\n# fmt: off\n"""{docstring}"""\n\n{"".join(imports)}{BASE_MODEL}']
+    for group in (enums, models, consts, aliases):
+        for d in group:
+            marker = provenance_marker(d.source.qualified_path, commit, d.source.text)
+            spacing = "\n\n" if d.kind in ("enum", "model") else "\n"
+            parts.append(f"{spacing}{marker}\n{d.code}")
+    return "".join(parts).rstrip("\n") + "\n"
