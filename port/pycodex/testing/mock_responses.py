@@ -84,7 +84,9 @@ def ev_output_text_delta(delta: str) -> JsonObject:
     return {"type": "response.output_text.delta", "delta": delta}
 
 
-def ev_reasoning_item(item_id: str, summary: Sequence[str], raw_content: Sequence[str] = ()) -> JsonObject:
+def ev_reasoning_item(
+    item_id: str, summary: Sequence[str], raw_content: Sequence[str] = ()
+) -> JsonObject:
     encrypted = base64.b64encode(("b" * 550 + "".join(raw_content)).encode()).decode()
     item: JsonObject = {
         "type": "reasoning",
@@ -151,9 +153,16 @@ class ScriptedResponse:
         return cls(body=sse(events))
 
     @classmethod
-    def error(cls, status: int, message: str = "", headers: Mapping[str, str] | None = None) -> ScriptedResponse:
+    def error(
+        cls, status: int, message: str = "", headers: Mapping[str, str] | None = None
+    ) -> ScriptedResponse:
         payload = json.dumps({"error": {"message": message or f"HTTP {status}", "type": "error"}})
-        return cls(body=payload, status=status, headers=dict(headers or {}), content_type="application/json")
+        return cls(
+            body=payload,
+            status=status,
+            headers=dict(headers or {}),
+            content_type="application/json",
+        )
 
 
 @dataclass(frozen=True)
@@ -184,7 +193,10 @@ class RecordedRequest:
 
     def function_call_output(self, call_id: str) -> JsonObject | None:
         for item in self.input():
-            if item.get("type") in ("function_call_output", "custom_tool_call_output") and item.get("call_id") == call_id:
+            if (
+                item.get("type") in ("function_call_output", "custom_tool_call_output")
+                and item.get("call_id") == call_id
+            ):
                 return item
         return None
 
@@ -253,7 +265,9 @@ class MockResponsesServer:
     def push(self, *responses: ScriptedResponse | str) -> None:
         with self._lock:
             for response in responses:
-                self._queue.append(ScriptedResponse(body=response) if isinstance(response, str) else response)
+                self._queue.append(
+                    ScriptedResponse(body=response) if isinstance(response, str) else response
+                )
 
     def remaining(self) -> int:
         with self._lock:
@@ -276,7 +290,7 @@ class MockResponsesServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
             def do_GET(self) -> None:

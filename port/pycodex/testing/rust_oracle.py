@@ -36,7 +36,15 @@ def codex_binary(version: str = DEFAULT_CODEX_VERSION, *, install: bool = True) 
         raise OracleUnavailable("npm is not on PATH; install Node.js to run the Rust oracle")
     prefix.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix), f"@openai/codex@{version}"],
+        [
+            npm,
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            str(prefix),
+            f"@openai/codex@{version}",
+        ],
         capture_output=True,
         text=True,
         timeout=600,

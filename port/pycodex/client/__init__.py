@@ -1,0 +1,38 @@
+"""Model clients: Responses API (default) and Chat Completions, behind one ``stream`` call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from pycodex.client.chat import chat_request_body, parse_chat_stream
+from pycodex.client.events import ResponseEvent, RetryNotice, TokenUsage
+from pycodex.client.responses import ModelClient, RequestContext, _iter_sse, resolve_api_key
+
+__all__ = [
+    "ModelClient",
+    "RequestContext",
+    "ResponseEvent",
+    "RetryNotice",
+    "TokenUsage",
+    "resolve_api_key",
+    "stream_model",
+]
+
+
+def stream_model(
+    client: ModelClient,
+    body: Mapping[str, Any],
+    ctx: RequestContext,
+    on_retry: Callable[[str, int, int], None] | None = None,
+) -> Iterator[ResponseEvent]:
+    """Send one sampling request over the provider's wire API and stream the events."""
+    if client.provider.wire_api == "chat":
+        chat_body, custom = chat_request_body(body)
+        response = client.open_stream("chat/completions", chat_body, ctx, on_retry)
+        try:
+            yield from parse_chat_stream(_iter_sse(response), custom)
+        finally:
+            response.close()
+    else:
+        yield from client.stream(body, ctx, on_retry)

@@ -1,0 +1,99 @@
+"""Values the model client yields while a response streams in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TokenUsage:
+    input_tokens: int = 0
+    cached_input_tokens: int = 0
+    output_tokens: int = 0
+    reasoning_output_tokens: int = 0
+    total_tokens: int = 0
+
+    @classmethod
+    def from_wire(cls, usage: dict[str, Any] | None) -> TokenUsage | None:
+        if not usage:
+            return None
+        in_details = usage.get("input_tokens_details") or {}
+        out_details = usage.get("output_tokens_details") or {}
+        return cls(
+            input_tokens=int(usage.get("input_tokens") or 0),
+            cached_input_tokens=int(in_details.get("cached_tokens") or 0),
+            output_tokens=int(usage.get("output_tokens") or 0),
+            reasoning_output_tokens=int(out_details.get("reasoning_tokens") or 0),
+            total_tokens=int(usage.get("total_tokens") or 0),
+        )
+
+    def __add__(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(
+            self.input_tokens + other.input_tokens,
+            self.cached_input_tokens + other.cached_input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.reasoning_output_tokens + other.reasoning_output_tokens,
+            self.total_tokens + other.total_tokens,
+        )
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "input_tokens": self.input_tokens,
+            "cached_input_tokens": self.cached_input_tokens,
+            "cache_write_input_tokens": 0,
+            "output_tokens": self.output_tokens,
+            "reasoning_output_tokens": self.reasoning_output_tokens,
+            "total_tokens": self.total_tokens,
+        }
+
+
+@dataclass(frozen=True)
+class ResponseCreated:
+    response_id: str | None
+
+
+@dataclass(frozen=True)
+class OutputItemAdded:
+    item: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OutputItemDone:
+    item: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OutputTextDelta:
+    delta: str
+
+
+@dataclass(frozen=True)
+class ReasoningDelta:
+    delta: str
+    summary: bool
+
+
+@dataclass(frozen=True)
+class Completed:
+    response_id: str | None
+    usage: TokenUsage | None
+
+
+@dataclass(frozen=True)
+class RetryNotice:
+    """The client is retrying after a transient failure (shown to the user)."""
+
+    message: str
+    attempt: int
+    max_attempts: int
+
+
+ResponseEvent = (
+    ResponseCreated
+    | OutputItemAdded
+    | OutputItemDone
+    | OutputTextDelta
+    | ReasoningDelta
+    | Completed
+)

@@ -1,0 +1,315 @@
+"""Streaming client for the Responses API (``POST {base_url}/responses``, SSE).
+
+One call to :meth:`ModelClient.stream` sends one request and yields
+:mod:`pycodex.client.events` values until ``response.completed``. HTTP failures
+that are worth retrying (connect errors, 5xx, 429) are retried here with
+exponential backoff up to ``request_max_retries``; a stream that breaks after
+the handshake raises :class:`StreamError`, which the turn loop retries up to
+``stream_max_retries`` by re-sending the whole request, as upstream does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from pycodex import UPSTREAM_VERSION
+from pycodex.client.events import (
+    Completed,
+    OutputItemAdded,
+    OutputItemDone,
+    OutputTextDelta,
+    ReasoningDelta,
+    ResponseCreated,
+    ResponseEvent,
+    TokenUsage,
+)
+from pycodex.config.model import ModelProviderInfo
+from pycodex.errors import (
+    AuthError,
+    ContextWindowExceeded,
+    ModelClientError,
+    StreamError,
+    UsageLimitReached,
+)
+
+ORIGINATOR = "codex_exec"
+CONTEXT_WINDOW_MESSAGE = (
+    "Codex ran out of room in the model's context window. Start a new thread or clear "
+    "earlier history before retrying."
+)
+
+
+def backoff_seconds(attempt: int) -> float:
+    """200 ms doubled per attempt with ±10% jitter (upstream's schedule)."""
+    return 0.2 * float(1 << max(attempt - 1, 0)) * random.uniform(0.9, 1.1)
+
+
+def user_agent() -> str:
+    return f"{ORIGINATOR}/{UPSTREAM_VERSION} ({platform.system()} {platform.release()}; {platform.machine()}) pycodex"
+
+
+def resolve_api_key(
+    provider: ModelProviderInfo, codex_home: os.PathLike[str] | str | None = None
+) -> str | None:
+    """The bearer token for ``provider``: its env var, a literal token, or ``auth.json``."""
+    if provider.experimental_bearer_token:
+        return provider.experimental_bearer_token
+    if provider.env_key:
+        value = os.environ.get(provider.env_key, "").strip()
+        if value:
+            return value
+        if not provider.requires_openai_auth:
+            hint = f" {provider.env_key_instructions}" if provider.env_key_instructions else ""
+            raise AuthError(
+                f"Missing environment variable: `{provider.env_key}`.{hint} "
+                f"(model provider `{provider.id}` reads its API key from it)"
+            )
+    if provider.requires_openai_auth and codex_home is not None:
+        auth_file = os.path.join(os.fspath(codex_home), "auth.json")
+        try:
+            with open(auth_file, encoding="utf-8") as fh:
+                data = json.load(fh)
+            key = data.get("OPENAI_API_KEY")
+            if isinstance(key, str) and key:
+                return key
+        except (OSError, ValueError):
+            pass
+        raise AuthError(
+            "No API key for the OpenAI provider: set OPENAI_API_KEY, or configure a custom "
+            "[model_providers.<id>] with base_url and env_key in config.toml"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """Per-conversation headers (session/thread ids) sent with every request."""
+
+    thread_id: str
+    turn_id: str | None = None
+
+
+class ModelClient:
+    """Talks to one provider over HTTP; one instance per pycodex run."""
+
+    def __init__(
+        self,
+        provider: ModelProviderInfo,
+        api_key: str | None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.provider = provider
+        self.api_key = api_key
+        self._sleep = sleep
+        idle = provider.stream_idle_timeout_ms / 1000.0
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(connect=30.0, read=idle, write=60.0, pool=30.0),
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    # ------------------------------------------------------------------ HTTP plumbing
+
+    def url(self, path: str) -> str:
+        base = self.provider.base_url.rstrip("/")
+        return f"{base}/{path.lstrip('/')}"
+
+    def headers(self, ctx: RequestContext) -> dict[str, str]:
+        headers = {
+            "accept": "text/event-stream",
+            "content-type": "application/json",
+            "originator": ORIGINATOR,
+            "user-agent": user_agent(),
+            "session_id": ctx.thread_id,
+            "x-client-request-id": ctx.thread_id,
+        }
+        if self.api_key:
+            headers["authorization"] = f"Bearer {self.api_key}"
+        headers.update(self.provider.headers())
+        return headers
+
+    def open_stream(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        ctx: RequestContext,
+        on_retry: Callable[[str, int, int], None] | None = None,
+    ) -> httpx.Response:
+        """POST with retries for transient HTTP failures; returns an open streaming response."""
+        max_retries = self.provider.request_max_retries
+        attempt = 0
+        payload = json.dumps(body).encode()
+        while True:
+            attempt += 1
+            request = self._http.build_request(
+                "POST",
+                self.url(path),
+                content=payload,
+                headers=self.headers(ctx),
+                params=dict(self.provider.query_params) or None,
+            )
+            delay: float | None = None
+            try:
+                response = self._http.send(request, stream=True)
+            except httpx.TransportError as exc:
+                error: ModelClientError = ModelClientError(
+                    f"error sending request for url ({request.url}): {exc}"
+                )
+            else:
+                if response.status_code < 300:
+                    return response
+                body_text = response.read().decode("utf-8", "replace")
+                response.close()
+                error = self._status_error(response, body_text)
+                retryable = response.status_code == 429 or response.status_code >= 500
+                if not retryable or isinstance(error, (UsageLimitReached, ContextWindowExceeded)):
+                    raise error
+                delay = _retry_after(response.headers)
+            if attempt > max_retries:
+                raise ModelClientError(f"exceeded retry limit, last error: {error}") from error
+            wait = delay if delay is not None else backoff_seconds(attempt)
+            if on_retry is not None:
+                on_retry(str(error), attempt, max_retries)
+            self._sleep(wait)
+
+    def _status_error(self, response: httpx.Response, body: str) -> ModelClientError:
+        status = response.status_code
+        message = body
+        code = None
+        try:
+            parsed = json.loads(body)
+            err = parsed.get("error") if isinstance(parsed, dict) else None
+            if isinstance(err, dict):
+                message = str(err.get("message") or body)
+                code = err.get("code") or err.get("type")
+        except ValueError:
+            pass
+        if status == 401:
+            return AuthError(
+                f"unexpected status 401 Unauthorized: {message}, url: {response.request.url}. "
+                f"Check the API key in `{self.provider.env_key or 'OPENAI_API_KEY'}`."
+            )
+        if code in ("context_length_exceeded",):
+            return ContextWindowExceeded(CONTEXT_WINDOW_MESSAGE)
+        if code in ("insufficient_quota",):
+            return UsageLimitReached("Quota exceeded. Check your plan and billing details.")
+        reason = response.reason_phrase or ""
+        return ModelClientError(
+            f"unexpected status {status} {reason}: {message}, url: {response.request.url}"
+        )
+
+    # ------------------------------------------------------------------ Responses API
+
+    def stream(
+        self,
+        body: Mapping[str, Any],
+        ctx: RequestContext,
+        on_retry: Callable[[str, int, int], None] | None = None,
+    ) -> Iterator[ResponseEvent]:
+        response = self.open_stream("responses", body, ctx, on_retry)
+        try:
+            yield from parse_responses_stream(_iter_sse(response))
+        finally:
+            response.close()
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        return None
+
+
+def _iter_sse(response: httpx.Response) -> Iterator[tuple[str, str]]:
+    """Yield ``(event, data)`` pairs; a transport failure mid-stream becomes StreamError."""
+    event = ""
+    data: list[str] = []
+    try:
+        for line in response.iter_lines():
+            if line == "":
+                if data or event:
+                    yield event, "\n".join(data)
+                event, data = "", []
+                continue
+            if line.startswith(":"):
+                continue
+            field, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if field == "event":
+                event = value
+            elif field == "data":
+                data.append(value)
+        if data:
+            yield event, "\n".join(data)
+    except httpx.ReadTimeout as exc:
+        raise StreamError("idle timeout waiting for SSE") from exc
+    except httpx.TransportError as exc:
+        raise StreamError(f"error reading the response stream: {exc}") from exc
+
+
+def _failure_message(response: Mapping[str, Any]) -> tuple[str, str | None]:
+    error = response.get("error") or {}
+    if not isinstance(error, Mapping):
+        return str(error), None
+    code = error.get("code")
+    return str(error.get("message") or "response.failed event received"), str(
+        code
+    ) if code else None
+
+
+def parse_responses_stream(events: Iterator[tuple[str, str]]) -> Iterator[ResponseEvent]:
+    """Turn raw SSE pairs into ResponseEvents; ending without ``response.completed`` is an error."""
+    for _event_name, data in events:
+        if not data:
+            continue
+        try:
+            event = json.loads(data)
+        except ValueError as exc:
+            raise StreamError(f"failed to parse SSE event: {exc}") from exc
+        if not isinstance(event, dict):
+            continue
+        kind = event.get("type")
+        if kind == "response.output_item.done":
+            yield OutputItemDone(event["item"])
+        elif kind == "response.output_item.added":
+            yield OutputItemAdded(event["item"])
+        elif kind == "response.output_text.delta":
+            yield OutputTextDelta(str(event.get("delta", "")))
+        elif kind == "response.reasoning_summary_text.delta":
+            yield ReasoningDelta(str(event.get("delta", "")), summary=True)
+        elif kind == "response.reasoning_text.delta":
+            yield ReasoningDelta(str(event.get("delta", "")), summary=False)
+        elif kind == "response.created":
+            yield ResponseCreated((event.get("response") or {}).get("id"))
+        elif kind == "response.completed":
+            response = event.get("response") or {}
+            yield Completed(response.get("id"), TokenUsage.from_wire(response.get("usage")))
+            return
+        elif kind == "response.failed":
+            message, code = _failure_message(event.get("response") or {})
+            if code == "context_length_exceeded":
+                raise ContextWindowExceeded(CONTEXT_WINDOW_MESSAGE)
+            if code == "insufficient_quota":
+                raise UsageLimitReached("Quota exceeded. Check your plan and billing details.")
+            raise StreamError(message)
+        elif kind == "response.incomplete":
+            details = (event.get("response") or {}).get("incomplete_details") or {}
+            reason = details.get("reason", "unknown") if isinstance(details, Mapping) else "unknown"
+            raise StreamError(f"Incomplete response returned, reason: {reason}")
+    raise StreamError("stream closed before response.completed")

@@ -1,0 +1,198 @@
+"""Load ``config.toml`` the way the Rust binary does: layers, profiles and ``-c`` overrides.
+
+Layer order, lowest first: ``$CODEX_HOME/config.toml`` → project ``.codex/config.toml``
+files from the project root down to cwd → the selected profile (``[profiles.NAME]`` or
+``$CODEX_HOME/NAME.config.toml``) → ``-c key=value`` / ``--enable`` / ``--disable``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pycodex.errors import ConfigError
+
+TomlTable = dict[str, Any]
+
+
+def codex_home() -> Path:
+    env = os.environ.get("CODEX_HOME")
+    if env:
+        return Path(env).expanduser()
+    return Path.home() / ".codex"
+
+
+def read_toml(path: Path) -> TomlTable:
+    """Parse one TOML file; syntax errors name the file, line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}. Fix the file or move it aside.") from exc
+
+
+def parse_override(raw: str) -> tuple[list[str], Any]:
+    """``-c a.b=VALUE``: VALUE parsed as TOML, falling back to the raw string."""
+    if "=" not in raw:
+        raise ConfigError(f'-c {raw!r}: expected key=value (for example -c model="o3")')
+    key, value_text = raw.split("=", 1)
+    key = key.strip()
+    if not key:
+        raise ConfigError(f"-c {raw!r}: empty key")
+    value_text = value_text.strip()
+    try:
+        value: Any = tomllib.loads(f"_v_ = {value_text}")["_v_"]
+    except tomllib.TOMLDecodeError:
+        value = value_text
+    return [part.strip() for part in key.split(".")], value
+
+
+def deep_merge(base: TomlTable, layer: Mapping[str, Any]) -> TomlTable:
+    merged = dict(base)
+    for key, value in layer.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def set_dotted(table: TomlTable, path: list[str], value: Any) -> TomlTable:
+    if not path:
+        return table
+    head, *rest = path
+    updated = dict(table)
+    if rest:
+        child = updated.get(head)
+        updated[head] = set_dotted(dict(child) if isinstance(child, Mapping) else {}, rest, value)
+    else:
+        updated[head] = value
+    return updated
+
+
+def _known_keys() -> dict[str, Any]:
+    data = json.loads(resources.files("pycodex.config").joinpath("known_keys.json").read_text())
+    keys = data["keys"]
+    assert isinstance(keys, dict)
+    return keys
+
+
+def unknown_keys(
+    table: Mapping[str, Any], tree: Mapping[str, Any] | None = None, prefix: str = ""
+) -> list[str]:
+    """Dotted names of keys the upstream schema does not define (for warnings)."""
+    tree = _known_keys() if tree is None else tree
+    found: list[str] = []
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if "*" in tree:
+            sub = tree["*"]
+        elif key in tree:
+            sub = tree[key]
+        else:
+            found.append(name)
+            continue
+        if isinstance(sub, Mapping) and isinstance(value, Mapping):
+            found.extend(unknown_keys(value, sub, f"{name}."))
+    return found
+
+
+def find_project_root(cwd: Path, markers: Iterable[str] = (".git",)) -> Path:
+    marker_list = list(markers)
+    for candidate in (cwd, *cwd.parents):
+        if any((candidate / marker).exists() for marker in marker_list):
+            return candidate
+    return cwd
+
+
+@dataclass(frozen=True)
+class LoadedToml:
+    """The merged table plus where it came from (for messages) and warnings to show."""
+
+    table: TomlTable
+    sources: tuple[Path, ...]
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def load_layers(
+    *,
+    home: Path,
+    cwd: Path,
+    overrides: Iterable[str] = (),
+    profile: str | None = None,
+    enable: Iterable[str] = (),
+    disable: Iterable[str] = (),
+    ignore_user_config: bool = False,
+) -> LoadedToml:
+    sources: list[Path] = []
+    warnings: list[str] = []
+    merged: TomlTable = {}
+
+    def add(path: Path, required: bool = False) -> None:
+        nonlocal merged
+        if not path.is_file():
+            if required:
+                raise ConfigError(f"{path}: profile config file not found")
+            return
+        layer = read_toml(path)
+        for key in unknown_keys(layer):
+            warnings.append(f"{path}: unknown config key `{key}` (ignored)")
+        merged = deep_merge(merged, layer)
+        sources.append(path)
+
+    if not ignore_user_config:
+        add(home / "config.toml")
+    markers = merged.get("project_root_markers", [".git"])
+    root = find_project_root(cwd, markers if isinstance(markers, list) else [".git"])
+    chain = [root, *[p for p in reversed(cwd.parents) if root in p.parents]]
+    if cwd != root:
+        chain.append(cwd)
+    seen: set[Path] = set()
+    for directory in chain:
+        if directory in seen:
+            continue
+        seen.add(directory)
+        project_file = directory / ".codex" / "config.toml"
+        if project_file.resolve() != (home / "config.toml").resolve():
+            add(project_file)
+
+    override_table: TomlTable = {}
+    for raw in overrides:
+        path, value = parse_override(raw)
+        override_table = set_dotted(override_table, path, value)
+    for name in enable:
+        override_table = set_dotted(override_table, ["features", name], True)
+    for name in disable:
+        override_table = set_dotted(override_table, ["features", name], False)
+
+    selected = profile or override_table.get("profile") or merged.get("profile")
+    if selected is not None:
+        if not isinstance(selected, str):
+            raise ConfigError(
+                f"config key `profile`: expected a string, got {type(selected).__name__}"
+            )
+        profiles = merged.get("profiles", {})
+        if isinstance(profiles, Mapping) and selected in profiles:
+            merged = deep_merge(merged, profiles[selected])
+        elif (home / f"{selected}.config.toml").is_file():
+            add(home / f"{selected}.config.toml")
+        else:
+            raise ConfigError(
+                f"config profile `{selected}` not found: define [profiles.{selected}] in "
+                f"{home / 'config.toml'} or create {home / (selected + '.config.toml')}"
+            )
+    for key in unknown_keys(override_table):
+        warnings.append(f"-c override: unknown config key `{key}` (ignored)")
+    merged = deep_merge(merged, override_table)
+    return LoadedToml(merged, tuple(sources), tuple(warnings))

@@ -1,0 +1,187 @@
+"""The resolved configuration of one pycodex run (frozen values built from TOML layers)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from pycodex.errors import ConfigError
+
+WireApi = Literal["responses", "chat"]
+SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
+ApprovalPolicy = Literal["untrusted", "on-failure", "on-request", "never"]
+
+SANDBOX_MODES: tuple[SandboxMode, ...] = ("read-only", "workspace-write", "danger-full-access")
+APPROVAL_POLICIES: tuple[ApprovalPolicy, ...] = ("untrusted", "on-failure", "on-request", "never")
+
+DEFAULT_MODEL = "gpt-5.5"
+DEFAULT_REQUEST_MAX_RETRIES = 4
+DEFAULT_STREAM_MAX_RETRIES = 5
+DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000
+MAX_REQUEST_MAX_RETRIES = 100
+MAX_STREAM_MAX_RETRIES = 100
+DEFAULT_PROJECT_DOC_MAX_BYTES = 32 * 1024
+
+
+def _expect(table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) and kind in (int, float):
+        raise ConfigError(
+            f"{where}.{key}: expected {getattr(kind, '__name__', kind)}, got a boolean"
+        )
+    if not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise ConfigError(f"{where}.{key}: expected {names}, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _str_map(table: Mapping[str, Any], key: str, where: str) -> dict[str, str]:
+    value = _expect(table, key, dict, where) or {}
+    out: dict[str, str] = {}
+    for k, v in value.items():
+        if not isinstance(v, str):
+            raise ConfigError(f"{where}.{key}.{k}: expected a string, got {type(v).__name__}")
+        out[str(k)] = v
+    return out
+
+
+@dataclass(frozen=True)
+class ModelProviderInfo:
+    """How to reach one OpenAI-compatible endpoint (``[model_providers.<id>]``)."""
+
+    id: str
+    name: str
+    base_url: str
+    env_key: str | None = None
+    env_key_instructions: str | None = None
+    experimental_bearer_token: str | None = None
+    wire_api: WireApi = "responses"
+    query_params: Mapping[str, str] = field(default_factory=dict)
+    http_headers: Mapping[str, str] = field(default_factory=dict)
+    env_http_headers: Mapping[str, str] = field(default_factory=dict)
+    request_max_retries: int = DEFAULT_REQUEST_MAX_RETRIES
+    stream_max_retries: int = DEFAULT_STREAM_MAX_RETRIES
+    stream_idle_timeout_ms: int = DEFAULT_STREAM_IDLE_TIMEOUT_MS
+    requires_openai_auth: bool = False
+
+    @classmethod
+    def from_table(cls, provider_id: str, table: Mapping[str, Any]) -> ModelProviderInfo:
+        where = f"model_providers.{provider_id}"
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"{where}: expected a table")
+        wire_api = _expect(table, "wire_api", str, where) or "responses"
+        if wire_api not in ("responses", "chat"):
+            raise ConfigError(f'{where}.wire_api: expected "responses" or "chat", got {wire_api!r}')
+        base_url = _expect(table, "base_url", str, where)
+        if not base_url:
+            raise ConfigError(
+                f'{where}.base_url: required (for example "http://127.0.0.1:8080/v1")'
+            )
+        request_retries = _expect(table, "request_max_retries", int, where)
+        stream_retries = _expect(table, "stream_max_retries", int, where)
+        idle = _expect(table, "stream_idle_timeout_ms", int, where)
+        return cls(
+            id=provider_id,
+            name=_expect(table, "name", str, where) or provider_id,
+            base_url=base_url,
+            env_key=_expect(table, "env_key", str, where),
+            env_key_instructions=_expect(table, "env_key_instructions", str, where),
+            experimental_bearer_token=_expect(table, "experimental_bearer_token", str, where),
+            wire_api=cast(WireApi, wire_api),
+            query_params=_str_map(table, "query_params", where),
+            http_headers=_str_map(table, "http_headers", where),
+            env_http_headers=_str_map(table, "env_http_headers", where),
+            request_max_retries=min(
+                DEFAULT_REQUEST_MAX_RETRIES if request_retries is None else request_retries,
+                MAX_REQUEST_MAX_RETRIES,
+            ),
+            stream_max_retries=min(
+                DEFAULT_STREAM_MAX_RETRIES if stream_retries is None else stream_retries,
+                MAX_STREAM_MAX_RETRIES,
+            ),
+            stream_idle_timeout_ms=DEFAULT_STREAM_IDLE_TIMEOUT_MS if idle is None else idle,
+            requires_openai_auth=bool(_expect(table, "requires_openai_auth", bool, where)),
+        )
+
+    def headers(self) -> dict[str, str]:
+        headers = dict(self.http_headers)
+        for header, env_var in self.env_http_headers.items():
+            value = os.environ.get(env_var)
+            if value:
+                headers[header] = value
+        return headers
+
+
+def builtin_providers() -> dict[str, ModelProviderInfo]:
+    openai_base = os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
+    return {
+        "openai": ModelProviderInfo(
+            id="openai",
+            name="OpenAI",
+            base_url=openai_base,
+            env_key="OPENAI_API_KEY",
+            requires_openai_auth=True,
+        ),
+        "ollama": ModelProviderInfo(
+            id="ollama",
+            name="gpt-oss",
+            base_url="http://localhost:11434/v1",
+            wire_api="responses",
+        ),
+        "lmstudio": ModelProviderInfo(
+            id="lmstudio",
+            name="gpt-oss",
+            base_url="http://localhost:1234/v1",
+            wire_api="responses",
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """``sandbox_mode`` plus the ``[sandbox_workspace_write]`` table."""
+
+    mode: SandboxMode = "read-only"
+    writable_roots: tuple[Path, ...] = ()
+    network_access: bool = False
+    exclude_tmpdir_env_var: bool = False
+    exclude_slash_tmp: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything one run needs, resolved from CLI flags and TOML layers."""
+
+    codex_home: Path
+    cwd: Path
+    model: str
+    model_provider: ModelProviderInfo
+    approval_policy: ApprovalPolicy = "never"
+    sandbox: SandboxSettings = field(default_factory=SandboxSettings)
+    model_reasoning_effort: str | None = "medium"
+    model_reasoning_summary: str | None = None
+    model_verbosity: str | None = "low"
+    base_instructions: str | None = None
+    developer_instructions: str | None = None
+    user_instructions_files: tuple[str, ...] = ("AGENTS.md",)
+    project_doc_max_bytes: int = DEFAULT_PROJECT_DOC_MAX_BYTES
+    project_root_markers: tuple[str, ...] = (".git",)
+    include_permissions_instructions: bool = True
+    include_environment_context: bool = True
+    tool_output_token_limit: int | None = None
+    hide_agent_reasoning: bool = False
+    show_raw_agent_reasoning: bool = False
+    features: Mapping[str, bool] = field(default_factory=dict)
+    shell_environment_policy: Mapping[str, Any] = field(default_factory=dict)
+    ephemeral: bool = False
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def model_supports_reasoning(self) -> bool:
+        name = self.model.lower()
+        return name.startswith(("gpt-5", "o1", "o3", "o4", "codex-")) or "codex" in name

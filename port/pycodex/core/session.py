@@ -1,0 +1,467 @@
+"""The agent loop: sample the model, run the tools it calls, feed results back, repeat.
+
+One :class:`Session` is one thread (conversation). :meth:`Session.run_turn`
+handles one user turn: it sends the history, streams the answer, executes each
+tool call as its item arrives, and samples again until the model answers
+without calling a tool. Everything observable goes to an :class:`EventSink`
+(the ``--json`` / human printers) and to the rollout recorder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pycodex import UPSTREAM_VERSION
+from pycodex.client import ModelClient, RequestContext, TokenUsage, stream_model
+from pycodex.client.events import Completed, OutputItemDone
+from pycodex.config.model import Config
+from pycodex.core.rollout import RolloutRecorder, session_meta, uuid7
+from pycodex.errors import ModelClientError, StreamError
+from pycodex.prompt.agents_md import user_instructions, user_instructions_text
+from pycodex.prompt.environment import environment_context_text
+from pycodex.prompt.permissions import permissions_text
+from pycodex.tools.handlers import ToolContext, ToolRouter
+from pycodex.tools.specs import tools_for
+
+JsonObject = dict[str, Any]
+
+
+class EventSink(Protocol):
+    """Receives exec thread events (``thread.started``, ``item.completed``, …)."""
+
+    def emit(self, event: JsonObject) -> None: ...
+
+
+def base_instructions_text(config: Config) -> str:
+    if config.base_instructions is not None:
+        return config.base_instructions
+    from importlib import resources
+
+    return (
+        resources.files("pycodex.prompt")
+        .joinpath("base_instructions.md")
+        .read_text(encoding="utf-8")
+    )
+
+
+def _message(role: str, texts: list[str]) -> JsonObject:
+    return {
+        "type": "message",
+        "role": role,
+        "content": [{"type": "input_text", "text": t} for t in texts],
+    }
+
+
+_ID_PREFIX = {
+    "message": "msg",
+    "function_call": "fc",
+    "function_call_output": "fco",
+    "custom_tool_call": "ctc",
+    "custom_tool_call_output": "ctco",
+}
+
+
+def normalize_history_item(item: JsonObject) -> JsonObject:
+    """Give an item the shape upstream keeps in history: ids on messages and calls, none on reasoning."""
+    kind = item.get("type")
+    if kind == "reasoning":
+        normalized = {k: v for k, v in item.items() if k != "id"}
+        normalized.setdefault("content", None)
+        return {
+            "type": "reasoning",
+            "summary": normalized.get("summary", []),
+            "content": normalized["content"],
+            **{k: v for k, v in normalized.items() if k not in ("type", "summary", "content")},
+        }
+    prefix = _ID_PREFIX.get(str(kind))
+    if prefix is not None and not item.get("id"):
+        return {
+            "type": kind,
+            "id": f"{prefix}_{uuid7()}",
+            **{k: v for k, v in item.items() if k != "type"},
+        }
+    return item
+
+
+def initial_context(config: Config) -> list[JsonObject]:
+    """The developer and user messages that open every new thread."""
+    items: list[JsonObject] = [_message("developer", [base_instructions_text(config)])]
+    developer: list[str] = []
+    if config.developer_instructions:
+        developer.append(config.developer_instructions)
+    if config.include_permissions_instructions:
+        developer.append(permissions_text(config.sandbox, config.approval_policy, config.cwd))
+    if developer:
+        items.append(_message("developer", developer))
+    user: list[str] = []
+    agents = user_instructions(
+        config.codex_home,
+        config.cwd,
+        config.user_instructions_files,
+        config.project_root_markers,
+        config.project_doc_max_bytes,
+    )
+    if agents:
+        user.append(user_instructions_text(config.cwd, agents))
+    if config.include_environment_context:
+        user.append(environment_context_text(config.cwd, config.sandbox))
+    if user:
+        items.append(_message("user", user))
+    return items
+
+
+@dataclass
+class TurnOutcome:
+    """How a turn ended: the last agent message, or the error that failed it."""
+
+    last_message: str | None = None
+    error: str | None = None
+    usage: TokenUsage = field(default_factory=TokenUsage)
+
+
+class Session:
+    def __init__(
+        self,
+        config: Config,
+        client: ModelClient,
+        sink: EventSink,
+        *,
+        thread_id: str | None = None,
+        history: list[JsonObject] | None = None,
+        output_schema: JsonObject | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.config = config
+        self.client = client
+        self.sink = sink
+        self.resumed = history is not None
+        self.thread_id = thread_id or uuid7()
+        self.history: list[JsonObject] = (
+            history
+            if history is not None
+            else [normalize_history_item(i) for i in initial_context(config)]
+        )
+        self.output_schema = output_schema
+        self._sleep = sleep
+        self._item_counter = 0
+        self.total_usage = TokenUsage()
+        self.recorder = RolloutRecorder.create(config.codex_home, self.thread_id, config.ephemeral)
+        self.installation_id = installation_id(config.codex_home)
+        self.router = ToolRouter(
+            ToolContext(config=config, next_item_id=self.next_item_id, emit=self.sink.emit)
+        )
+
+    # ------------------------------------------------------------------ plumbing
+
+    def next_item_id(self) -> str:
+        item_id = f"item_{self._item_counter}"
+        self._item_counter += 1
+        return item_id
+
+    def start(self) -> None:
+        self.sink.emit({"type": "thread.started", "thread_id": self.thread_id})
+        if not self.resumed:
+            self.recorder.record(
+                "session_meta",
+                session_meta(
+                    self.thread_id,
+                    self.config.cwd,
+                    self.config.model_provider.id,
+                    None,
+                    UPSTREAM_VERSION,
+                ),
+            )
+            for item in self.history:
+                self.recorder.record("response_item", item)
+        for warning in self.config.warnings:
+            self.sink.emit(
+                {
+                    "type": "item.completed",
+                    "item": {"id": self.next_item_id(), "type": "error", "message": warning},
+                }
+            )
+
+    def close(self) -> None:
+        self.router.shutdown()
+        self.recorder.close()
+        self.client.close()
+
+    def _add(self, item: JsonObject) -> None:
+        item = normalize_history_item(item)
+        self.history.append(item)
+        self.recorder.record("response_item", item)
+
+    # ------------------------------------------------------------------ request
+
+    def request_body(self, ctx: RequestContext | None = None) -> JsonObject:
+        config = self.config
+        body: JsonObject = {
+            "model": config.model,
+            "stream": True,
+            "input": self.history,
+            "tools": tools_for(config),
+            "tool_choice": "auto",
+            "parallel_tool_calls": True,
+        }
+        if config.model_supports_reasoning:
+            reasoning: JsonObject = {"effort": config.model_reasoning_effort}
+            if config.model_reasoning_summary and config.model_reasoning_summary != "none":
+                reasoning["summary"] = config.model_reasoning_summary
+            body["reasoning"] = reasoning
+            body["store"] = False
+            body["include"] = ["reasoning.encrypted_content"]
+        else:
+            body["reasoning"] = {"summary": config.model_reasoning_summary or "auto"}
+            body["store"] = False
+            body["include"] = []
+        body["prompt_cache_key"] = self.thread_id
+        text: JsonObject = {}
+        if config.model_supports_reasoning and config.model_verbosity:
+            text["verbosity"] = config.model_verbosity
+        if self.output_schema is not None:
+            text["format"] = {
+                "type": "json_schema",
+                "strict": True,
+                "schema": self.output_schema,
+                "name": "codex_output_schema",
+            }
+        if text:
+            body["text"] = text
+        if not body["include"]:
+            del body["include"]
+        if ctx is not None:
+            body["client_metadata"] = self.client_metadata(ctx)
+        return body
+
+    def client_metadata(self, ctx: RequestContext) -> JsonObject:
+        turn_id = ctx.turn_id or ""
+        window = f"{self.thread_id}:0"
+        turn_metadata = {
+            "installation_id": self.installation_id,
+            "session_id": self.thread_id,
+            "thread_id": self.thread_id,
+            "turn_id": turn_id,
+            "window_id": window,
+            "request_kind": "turn",
+            "turn_trigger": "exec",
+            "sandbox_mode": self.config.sandbox.mode,
+            "model": self.config.model,
+            "reasoning_effort": self.config.model_reasoning_effort,
+        }
+        return {
+            "thread_id": self.thread_id,
+            "x-codex-turn-metadata": json.dumps(turn_metadata, separators=(",", ":")),
+            "x-codex-installation-id": self.installation_id,
+            "session_id": self.thread_id,
+            "x-codex-window-id": window,
+            "turn_id": turn_id,
+            "root_turn_id": turn_id,
+        }
+
+    # ------------------------------------------------------------------ turn
+
+    def run_turn(self, prompt: str) -> TurnOutcome:
+        turn_id = uuid7()
+        self.sink.emit({"type": "turn.started"})
+        self.recorder.record(
+            "turn_context",
+            {
+                "turn_id": turn_id,
+                "cwd": str(self.config.cwd),
+                "approval_policy": self.config.approval_policy,
+                "sandbox_policy": {"type": self.config.sandbox.mode},
+                "model": self.config.model,
+            },
+        )
+        self.recorder.record("event_msg", {"type": "task_started", "turn_id": turn_id})
+        self._add(_message("user", [prompt]))
+        self.recorder.record("event_msg", {"type": "user_message", "message": prompt})
+        outcome = TurnOutcome()
+        turn_usage = TokenUsage()
+        ctx = RequestContext(thread_id=self.thread_id, turn_id=turn_id)
+        try:
+            while True:
+                needs_follow_up, usage, last_message = self._sample(ctx)
+                if usage is not None:
+                    turn_usage = turn_usage + usage
+                if last_message is not None:
+                    outcome.last_message = last_message
+                if not needs_follow_up:
+                    break
+        except ModelClientError as exc:
+            outcome.error = str(exc)
+            outcome.usage = turn_usage
+            self.sink.emit({"type": "error", "message": outcome.error})
+            self.sink.emit({"type": "turn.failed", "error": {"message": outcome.error}})
+            self.recorder.record("event_msg", {"type": "error", "message": outcome.error})
+            return outcome
+        outcome.usage = turn_usage
+        self.router.finish_turn()
+        self.sink.emit({"type": "turn.completed", "usage": _usage_json(turn_usage)})
+        self.recorder.record(
+            "event_msg",
+            {
+                "type": "task_complete",
+                "turn_id": turn_id,
+                "last_agent_message": outcome.last_message,
+            },
+        )
+        return outcome
+
+    def _sample(self, ctx: RequestContext) -> tuple[bool, TokenUsage | None, str | None]:
+        """One request with stream retries; returns (tool calls made?, usage, last message)."""
+        max_retries = self.config.model_provider.stream_max_retries
+        retries = 0
+        while True:
+            snapshot = len(self.history)
+            try:
+                return self._try_sample(ctx)
+            except StreamError as exc:
+                del self.history[snapshot:]
+                if retries >= max_retries:
+                    raise ModelClientError(f"stream disconnected before completion: {exc}") from exc
+                retries += 1
+                self.sink.emit(
+                    {
+                        "type": "error",
+                        "message": f"Reconnecting... {retries}/{max_retries} (stream disconnected before completion: {exc})",
+                    }
+                )
+                from pycodex.client.responses import backoff_seconds
+
+                self._sleep(backoff_seconds(retries))
+
+    def _try_sample(self, ctx: RequestContext) -> tuple[bool, TokenUsage | None, str | None]:
+        body = self.request_body(ctx)
+        needs_follow_up = False
+        last_message: str | None = None
+        pending: list[tuple[JsonObject, JsonObject]] = []
+
+        def on_retry(message: str, attempt: int, max_attempts: int) -> None:
+            self.sink.emit(
+                {
+                    "type": "error",
+                    "message": f"Reconnecting... {attempt}/{max_attempts} ({message})",
+                }
+            )
+
+        for event in stream_model(self.client, body, ctx, on_retry):
+            if isinstance(event, OutputItemDone):
+                item = event.item
+                kind = item.get("type")
+                if kind == "message" and item.get("role") == "assistant":
+                    text = "".join(
+                        part.get("text", "")
+                        for part in item.get("content", [])
+                        if part.get("type") == "output_text"
+                    )
+                    last_message = text
+                    pending.append((item, {}))
+                elif kind == "reasoning":
+                    pending.append((item, {}))
+                elif kind in ("function_call", "custom_tool_call", "local_shell_call"):
+                    needs_follow_up = True
+                    pending.append((item, {"call": True}))
+                else:
+                    pending.append((item, {}))
+            elif isinstance(event, Completed):
+                if event.usage is not None:
+                    self.total_usage = self.total_usage + event.usage
+                    self.recorder.record(
+                        "event_msg",
+                        {
+                            "type": "token_count",
+                            "info": {
+                                "total_token_usage": self.total_usage.to_json(),
+                                "last_token_usage": event.usage.to_json(),
+                                "model_context_window": None,
+                            },
+                        },
+                    )
+                # The response is complete: only now are its items committed and its tools run.
+                for item, flags in pending:
+                    self._commit_item(item, bool(flags))
+                return needs_follow_up, event.usage, last_message
+        raise StreamError("stream closed before response.completed")
+
+    def _commit_item(self, item: JsonObject, is_call: bool) -> None:
+        self._add(item)
+        kind = item.get("type")
+        if kind == "message" and item.get("role") == "assistant":
+            text = "".join(
+                part.get("text", "")
+                for part in item.get("content", [])
+                if part.get("type") == "output_text"
+            )
+            self.sink.emit(
+                {
+                    "type": "item.completed",
+                    "item": {"id": self.next_item_id(), "type": "agent_message", "text": text},
+                }
+            )
+            self.recorder.record("event_msg", {"type": "agent_message", "message": text})
+        elif kind == "reasoning" and not self.config.hide_agent_reasoning:
+            summary = [
+                s.get("text", "") for s in item.get("summary") or [] if isinstance(s, Mapping)
+            ]
+            if summary:
+                text = "\n\n".join(summary)
+                self.sink.emit(
+                    {
+                        "type": "item.completed",
+                        "item": {"id": self.next_item_id(), "type": "reasoning", "text": text},
+                    }
+                )
+                self.recorder.record("event_msg", {"type": "agent_reasoning", "text": text})
+        elif is_call:
+            output = self.router.dispatch(item)
+            self._add(output)
+
+
+def _usage_json(usage: TokenUsage) -> JsonObject:
+    return {
+        "input_tokens": usage.input_tokens,
+        "cached_input_tokens": usage.cached_input_tokens,
+        "cache_write_input_tokens": 0,
+        "output_tokens": usage.output_tokens,
+        "reasoning_output_tokens": usage.reasoning_output_tokens,
+    }
+
+
+def parse_output_schema(path: Path) -> JsonObject:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ModelClientError(f"--output-schema {path}: cannot read file: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise ModelClientError(f"--output-schema {path}: invalid JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ModelClientError(f"--output-schema {path}: expected a JSON object")
+    return value
+
+
+def installation_id(codex_home: Path) -> str:
+    """A stable per-CODEX_HOME id (created once, written atomically)."""
+    path = codex_home / "installation_id"
+    try:
+        value = path.read_text().strip()
+        if value:
+            return value
+    except OSError:
+        pass
+    value = str(uuid.uuid4())
+    try:
+        codex_home.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".installation_id.{os.getpid()}")
+        tmp.write_text(value + "\n")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return value

@@ -1,0 +1,1 @@
+"""`pycodex exec`: the non-interactive front end."""

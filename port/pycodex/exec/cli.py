@@ -1,0 +1,269 @@
+"""``pycodex exec``: run one non-interactive turn, with the flags of upstream ``codex exec``."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pycodex.errors import PycodexError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+NO_PROMPT = "No prompt provided. Either specify one as an argument or pipe the prompt into stdin."
+NO_PROMPT_STDIN = "No prompt provided via stdin."
+NOT_GIT = "Not inside a trusted directory and --skip-git-repo-check was not specified."
+
+
+def exec_options(func: F) -> F:
+    """The flags shared by ``exec`` and ``exec resume``."""
+    options = [
+        click.option(
+            "-c",
+            "--config",
+            "config_overrides",
+            multiple=True,
+            metavar="key=value",
+            help="Override a config value (dotted key; value parsed as TOML).",
+        ),
+        click.option(
+            "--enable",
+            multiple=True,
+            metavar="FEATURE",
+            help="Enable a feature (features.<name>=true).",
+        ),
+        click.option(
+            "--disable",
+            multiple=True,
+            metavar="FEATURE",
+            help="Disable a feature (features.<name>=false).",
+        ),
+        click.option(
+            "-i",
+            "--image",
+            "images",
+            multiple=True,
+            type=click.Path(),
+            help="Image(s) to attach to the prompt.",
+        ),
+        click.option("-m", "--model", help="Model the agent should use."),
+        click.option("-p", "--profile", help="Config profile to layer on top of config.toml."),
+        click.option(
+            "-s",
+            "--sandbox",
+            "sandbox_mode",
+            type=click.Choice(["read-only", "workspace-write", "danger-full-access"]),
+            help="Sandbox policy for model-generated shell commands.",
+        ),
+        click.option("--full-auto", is_flag=True, help="Alias for --sandbox workspace-write."),
+        click.option(
+            "--dangerously-bypass-approvals-and-sandbox",
+            "--yolo",
+            "bypass",
+            is_flag=True,
+            help="Run commands without sandboxing or approvals. EXTREMELY DANGEROUS.",
+        ),
+        click.option(
+            "-C",
+            "--cd",
+            "cwd",
+            type=click.Path(file_okay=False),
+            help="Working root for the agent.",
+        ),
+        click.option(
+            "--add-dir",
+            "add_dirs",
+            multiple=True,
+            type=click.Path(),
+            help="Extra writable directory.",
+        ),
+        click.option(
+            "--skip-git-repo-check", is_flag=True, help="Allow running outside a Git repository."
+        ),
+        click.option("--ephemeral", is_flag=True, help="Do not persist session files."),
+        click.option(
+            "--ignore-user-config", is_flag=True, help="Do not load $CODEX_HOME/config.toml."
+        ),
+        click.option(
+            "--output-schema",
+            type=click.Path(dir_okay=False),
+            help="JSON Schema file for the final response.",
+        ),
+        click.option(
+            "--color",
+            type=click.Choice(["always", "never", "auto"]),
+            default="auto",
+            show_default=True,
+        ),
+        click.option("--json", "json_mode", is_flag=True, help="Print events to stdout as JSONL."),
+        click.option(
+            "-o",
+            "--output-last-message",
+            "last_message_file",
+            type=click.Path(dir_okay=False),
+            help="Write the agent's last message to this file.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+class ExecCommand(click.Command):
+    """Routes ``exec resume …`` to the resume command, like upstream's subcommand."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] == "resume":
+            ctx.meta["pycodex.resume"] = True
+            return resume_command.parse_args(ctx, args[1:])
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        if ctx.meta.get("pycodex.resume"):
+            return ctx.invoke(resume_command.callback or (lambda **_: None), **ctx.params)
+        return super().invoke(ctx)
+
+
+def _read_prompt(prompt: str | None, json_mode: bool) -> str:
+    stdin = sys.stdin
+    if prompt is None or prompt == "-":
+        if prompt is None and stdin.isatty():
+            raise click.UsageError(NO_PROMPT)
+        if not json_mode:
+            click.echo("Reading prompt from stdin...", err=True)
+        text = stdin.read()
+        if not text.strip():
+            raise click.ClickException(NO_PROMPT_STDIN)
+        return text
+    if not stdin.isatty():
+        click.echo("Reading additional input from stdin...", err=True)
+        try:
+            extra = stdin.read()
+        except OSError:
+            extra = ""
+        if extra.strip():
+            return f"{prompt}\n\n<stdin>\n{extra.rstrip(chr(10))}\n</stdin>"
+    return prompt
+
+
+def _inside_git_repo(cwd: Path) -> bool:
+    return any((p / ".git").exists() for p in (cwd, *cwd.parents))
+
+
+def _write_last_message(path: str, text: str | None) -> None:
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text or "")
+    os.replace(tmp, target)
+
+
+def run_exec(
+    params: dict[str, Any], prompt: str | None, *, resume: tuple[str | None, bool] | None = None
+) -> int:
+    from pycodex.client import ModelClient, resolve_api_key
+    from pycodex.config import ConfigOverrides, load_config
+    from pycodex.core.rollout import find_rollout, load_history
+    from pycodex.core.session import Session, parse_output_schema
+    from pycodex.exec.output import HumanPrinter, JsonlPrinter
+
+    sandbox_mode = params.get("sandbox_mode")
+    if params.get("full_auto") and sandbox_mode is None:
+        sandbox_mode = "workspace-write"
+    if params.get("bypass"):
+        sandbox_mode = "danger-full-access"
+    overrides = ConfigOverrides(
+        model=params.get("model"),
+        sandbox_mode=sandbox_mode,
+        approval_policy="never",
+        cwd=Path(params["cwd"]) if params.get("cwd") else None,
+        profile=params.get("profile"),
+        cli_overrides=tuple(params.get("config_overrides") or ()),
+        enable=tuple(params.get("enable") or ()),
+        disable=tuple(params.get("disable") or ()),
+        add_dirs=tuple(Path(d) for d in params.get("add_dirs") or ()),
+        ephemeral=bool(params.get("ephemeral")),
+        ignore_user_config=bool(params.get("ignore_user_config")),
+    )
+    config = load_config(overrides)
+    if not params.get("skip_git_repo_check") and not _inside_git_repo(config.cwd):
+        raise click.ClickException(NOT_GIT)
+    json_mode = bool(params.get("json_mode"))
+    text = _read_prompt(prompt, json_mode)
+    output_schema = (
+        parse_output_schema(Path(params["output_schema"])) if params.get("output_schema") else None
+    )
+    api_key = resolve_api_key(config.model_provider, config.codex_home)
+    client = ModelClient(config.model_provider, api_key)
+    printer: JsonlPrinter | HumanPrinter = JsonlPrinter() if json_mode else HumanPrinter()
+    thread_id = None
+    history = None
+    if resume is not None:
+        session_ref, last = resume
+        thread_id, history = load_history(find_rollout(config.codex_home, session_ref, last=last))
+    session = Session(
+        config, client, printer, thread_id=thread_id, history=history, output_schema=output_schema
+    )
+    if isinstance(printer, HumanPrinter):
+        printer.header(
+            [
+                ("workdir", str(config.cwd)),
+                ("model", config.model),
+                ("provider", config.model_provider.id),
+                ("approval", config.approval_policy),
+                ("sandbox", config.sandbox.mode),
+                ("session id", session.thread_id),
+            ]
+        )
+    try:
+        session.start()
+        outcome = session.run_turn(text)
+    finally:
+        session.close()
+    if params.get("last_message_file"):
+        _write_last_message(params["last_message_file"], outcome.last_message)
+    if outcome.error is not None:
+        return 1
+    printer.final_message(outcome.last_message)
+    return 0
+
+
+def _run(
+    params: dict[str, Any], prompt: str | None, resume: tuple[str | None, bool] | None = None
+) -> None:
+    try:
+        code = run_exec(params, prompt, resume=resume)
+    except PycodexError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    sys.exit(code)
+
+
+@click.command("resume", context_settings={"help_option_names": ["-h", "--help"]})
+@exec_options
+@click.option("--last", is_flag=True, help="Resume the most recent session.")
+@click.argument("session_id", required=False)
+@click.argument("prompt", required=False)
+def resume_command(session_id: str | None, prompt: str | None, last: bool, **params: Any) -> None:
+    """Resume a previous session by id or pick the most recent with --last."""
+    if last and session_id is not None and prompt is None:
+        session_id, prompt = None, session_id
+    _run(params, prompt, resume=(session_id, last))
+
+
+@click.command("exec", cls=ExecCommand, context_settings={"help_option_names": ["-h", "--help"]})
+@exec_options
+@click.argument("prompt", required=False)
+def exec_command(prompt: str | None, **params: Any) -> None:
+    """Run Codex non-interactively.
+
+    PROMPT is read from stdin when omitted or `-`; when both are given and stdin is
+    piped, stdin is appended as a <stdin> block.
+    """
+    _run(params, prompt)

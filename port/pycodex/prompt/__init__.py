@@ -1,0 +1,1 @@
+"""What the model is told: base instructions, permissions, AGENTS.md and environment context."""

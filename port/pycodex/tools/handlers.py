@@ -1,0 +1,355 @@
+"""Tool dispatch: turn one model tool call into events and one output item.
+
+Each handler returns the text the model sees; the router wraps it in a
+``function_call_output`` or ``custom_tool_call_output`` item with the call id.
+Failures the model can act on (bad arguments, sandbox refusals, patch errors)
+are outputs, not exceptions, exactly as upstream reports them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pycodex.config.model import Config
+from pycodex.prompt.permissions import network_enabled
+from pycodex.tools.specs import plan_tool_enabled
+from pycodex.tools.unified_exec import ExecResult, UnifiedExecManager, display_command
+
+JsonObject = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ToolContext:
+    config: Config
+    next_item_id: Callable[[], str]
+    emit: Callable[[JsonObject], None]
+
+
+class ToolError(Exception):
+    """A failure reported to the model as the tool's output."""
+
+
+@dataclass
+class _RunningCommand:
+    item_id: str
+    command: str
+
+
+@dataclass
+class ToolRouter:
+    ctx: ToolContext
+    unified_exec: UnifiedExecManager = field(default_factory=UnifiedExecManager)
+    _running: dict[int, _RunningCommand] = field(default_factory=dict)
+    _todo_item: str | None = None
+    _todo_items: list[JsonObject] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ dispatch
+
+    def dispatch(self, item: JsonObject) -> JsonObject:
+        kind = item.get("type")
+        name = str(item.get("name", ""))
+        call_id = str(item.get("call_id", ""))
+        if kind == "custom_tool_call":
+            text = self._custom(name, str(item.get("input", "")))
+            return {"type": "custom_tool_call_output", "call_id": call_id, "output": text}
+        if kind == "local_shell_call":
+            return {
+                "type": "function_call_output",
+                "call_id": call_id,
+                "output": "unsupported call: local_shell",
+            }
+        try:
+            text = self._function(name, str(item.get("arguments") or "{}"))
+        except ToolError as exc:
+            text = str(exc)
+        return {"type": "function_call_output", "call_id": call_id, "output": text}
+
+    def _function(self, name: str, arguments: str) -> str:
+        if name == "exec_command":
+            return self.exec_command(self._args(arguments))
+        if name == "write_stdin":
+            return self.write_stdin(self._args(arguments))
+        if name == "update_plan" and plan_tool_enabled(self.ctx.config):
+            return self.update_plan(self._args(arguments))
+        if name == "apply_patch":
+            args = self._args(arguments)
+            return self.apply_patch(str(args.get("input", "")))
+        return f"unsupported call: {name}"
+
+    def _custom(self, name: str, tool_input: str) -> str:
+        if name == "apply_patch":
+            return self.apply_patch(tool_input)
+        return f"unsupported custom tool call: {name}"
+
+    @staticmethod
+    def _args(arguments: str) -> JsonObject:
+        try:
+            value = json.loads(arguments)
+        except ValueError as exc:
+            raise ToolError(f"failed to parse function arguments: {exc}") from exc
+        if not isinstance(value, dict):
+            raise ToolError("failed to parse function arguments: expected a JSON object")
+        return value
+
+    # ------------------------------------------------------------------ exec
+
+    def _sandbox_argv(self, argv: list[str], cwd: Path) -> list[str]:
+        config = self.ctx.config
+        if config.sandbox.mode == "danger-full-access":
+            return argv
+        from pycodex.sandbox import SandboxPolicy, SandboxUnavailable, wrap_command
+
+        policy = SandboxPolicy.from_config(
+            config.sandbox.mode,
+            {
+                "network_access": config.sandbox.network_access,
+                "exclude_tmpdir_env_var": config.sandbox.exclude_tmpdir_env_var,
+                "exclude_slash_tmp": config.sandbox.exclude_slash_tmp,
+            },
+            add_dirs=config.sandbox.writable_roots,
+        )
+        try:
+            return wrap_command(argv, policy, cwd)
+        except SandboxUnavailable as exc:
+            raise ToolError(f"sandbox error: {exc}") from exc
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        if self.ctx.config.sandbox.mode != "danger-full-access" and not network_enabled(
+            self.ctx.config.sandbox
+        ):
+            env["CODEX_SANDBOX_NETWORK_DISABLED"] = "1"
+        return env
+
+    def exec_command(self, args: JsonObject) -> str:
+        cmd = args.get("cmd")
+        if not isinstance(cmd, str) or not cmd:
+            raise ToolError("failed to parse function arguments: missing field `cmd`")
+        config = self.ctx.config
+        workdir = args.get("workdir")
+        cwd = (
+            (config.cwd / workdir).resolve() if isinstance(workdir, str) and workdir else config.cwd
+        )
+        login = args.get("login")
+        argv = self.unified_exec.shell_argv(
+            cmd,
+            args.get("shell") if isinstance(args.get("shell"), str) else None,
+            login is not False,
+        )
+        patch = _embedded_patch(argv)
+        if patch is not None:
+            return self.apply_patch(patch)
+        command_text = display_command(argv)
+        item_id = self.ctx.next_item_id()
+        started_item = {
+            "id": item_id,
+            "type": "command_execution",
+            "command": command_text,
+            "aggregated_output": "",
+            "exit_code": None,
+            "status": "in_progress",
+        }
+        started = time.monotonic()
+        try:
+            spawn_argv = self._sandbox_argv(argv, cwd)
+        except ToolError as exc:
+            self.ctx.emit(
+                {
+                    "type": "item.completed",
+                    "item": {
+                        **started_item,
+                        "aggregated_output": str(exc),
+                        "exit_code": -1,
+                        "status": "failed",
+                    },
+                }
+            )
+            return str(exc)
+        self.ctx.emit({"type": "item.started", "item": started_item})
+        try:
+            process = self.unified_exec.spawn(
+                spawn_argv, argv, cwd, self._env(), bool(args.get("tty"))
+            )
+        except OSError as exc:
+            message = f"exec_command failed: {exc}"
+            self.ctx.emit(
+                {
+                    "type": "item.completed",
+                    "item": {
+                        **started_item,
+                        "aggregated_output": message,
+                        "exit_code": -1,
+                        "status": "failed",
+                    },
+                }
+            )
+            return message
+        result = self.unified_exec.run(
+            process,
+            started,
+            _number(args.get("yield_time_ms")),
+            _int(args.get("max_output_tokens")),
+        )
+        self._report(item_id, command_text, result)
+        return result.output.response_text()
+
+    def write_stdin(self, args: JsonObject) -> str:
+        session_id = _int(args.get("session_id"))
+        if session_id is None:
+            raise ToolError("failed to parse function arguments: missing field `session_id`")
+        chars = args.get("chars") or ""
+        try:
+            result = self.unified_exec.write_stdin(
+                session_id,
+                str(chars),
+                _number(args.get("yield_time_ms")),
+                _int(args.get("max_output_tokens")),
+            )
+        except KeyError:
+            raise ToolError(f"write_stdin failed: Unknown process id {session_id}") from None
+        except OSError as exc:
+            raise ToolError(f"write_stdin failed: {exc}") from exc
+        running = self._running.get(session_id)
+        if running is not None:
+            self._report(running.item_id, running.command, result, session_id=session_id)
+        return result.output.response_text()
+
+    def _report(
+        self, item_id: str, command: str, result: ExecResult, session_id: int | None = None
+    ) -> None:
+        out = result.output
+        if out.exit_code is None:
+            if out.session_id is not None:
+                self._running[out.session_id] = _RunningCommand(item_id, command)
+            return
+        if session_id is not None:
+            self._running.pop(session_id, None)
+        self.ctx.emit(
+            {
+                "type": "item.completed",
+                "item": {
+                    "id": item_id,
+                    "type": "command_execution",
+                    "command": command,
+                    "aggregated_output": result.aggregated_output,
+                    "exit_code": out.exit_code,
+                    "status": "completed" if out.exit_code == 0 else "failed",
+                },
+            }
+        )
+
+    # ------------------------------------------------------------------ apply_patch
+
+    def apply_patch(self, patch: str) -> str:
+        from pycodex.apply_patch import ApplyPatchError, apply_patch, parse_patch
+
+        config = self.ctx.config
+        started = time.monotonic()
+        try:
+            parse_patch(patch)
+        except ApplyPatchError as exc:
+            return f"apply_patch verification failed: {exc}"
+        if config.sandbox.mode == "read-only":
+            return "patch rejected: writing is blocked by read-only sandbox; rejected by user approval settings"
+        item_id = self.ctx.next_item_id()
+        try:
+            result = apply_patch(patch, config.cwd)
+        except ApplyPatchError as exc:
+            elapsed = time.monotonic() - started
+            return f"Exit code: 1\nWall time: {elapsed:.0f} seconds\nOutput:\n{exc}"
+        changes = [{"path": str(c.path), "kind": c.kind} for c in result.changes]
+        self.ctx.emit(
+            {
+                "type": "item.started",
+                "item": {
+                    "id": item_id,
+                    "type": "file_change",
+                    "changes": changes,
+                    "status": "in_progress",
+                },
+            }
+        )
+        self.ctx.emit(
+            {
+                "type": "item.completed",
+                "item": {
+                    "id": item_id,
+                    "type": "file_change",
+                    "changes": changes,
+                    "status": "completed",
+                },
+            }
+        )
+        elapsed = time.monotonic() - started
+        return f"Exit code: 0\nWall time: {elapsed:.0f} seconds\nOutput:\n{result.output}"
+
+    # ------------------------------------------------------------------ plan
+
+    def update_plan(self, args: JsonObject) -> str:
+        plan = args.get("plan")
+        if not isinstance(plan, list):
+            raise ToolError("failed to parse function arguments: missing field `plan`")
+        items = [
+            {"text": str(step.get("step", "")), "completed": step.get("status") == "completed"}
+            for step in plan
+            if isinstance(step, dict)
+        ]
+        self._todo_items = items
+        if self._todo_item is None:
+            self._todo_item = self.ctx.next_item_id()
+            self.ctx.emit(
+                {
+                    "type": "item.started",
+                    "item": {"id": self._todo_item, "type": "todo_list", "items": items},
+                }
+            )
+        else:
+            self.ctx.emit(
+                {
+                    "type": "item.updated",
+                    "item": {"id": self._todo_item, "type": "todo_list", "items": items},
+                }
+            )
+        return "Plan updated"
+
+    def finish_turn(self) -> None:
+        if self._todo_item is not None:
+            self.ctx.emit(
+                {
+                    "type": "item.completed",
+                    "item": {"id": self._todo_item, "type": "todo_list", "items": self._todo_items},
+                }
+            )
+            self._todo_item = None
+
+    def shutdown(self) -> None:
+        self.unified_exec.shutdown()
+
+
+def _embedded_patch(argv: list[str]) -> str | None:
+    """``apply_patch <<'EOF' … EOF`` inside ``bash -lc`` is routed to the patch tool."""
+    try:
+        from pycodex.apply_patch import extract_apply_patch_from_shell
+    except ImportError:
+        return None
+    found = extract_apply_patch_from_shell(argv)
+    if found is None:
+        return None
+    return found if isinstance(found, str) else str(getattr(found, "patch", found))
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _int(value: Any) -> int | None:
+    number = _number(value)
+    return None if number is None else int(number)

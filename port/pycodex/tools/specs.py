@@ -1,0 +1,50 @@
+"""The ``tools`` array of a request, in upstream's exact JSON shapes.
+
+``specs.json`` holds the function tools as the Rust binary sends them (names,
+descriptions, JSON Schemas); apply_patch is the freeform tool defined by
+``pycodex.apply_patch``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from pycodex.config.model import Config
+
+
+@cache
+def _specs() -> dict[str, dict[str, Any]]:
+    data = json.loads(resources.files("pycodex.tools").joinpath("specs.json").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def apply_patch_tool() -> dict[str, Any]:
+    from pycodex.apply_patch import APPLY_PATCH_TOOL
+
+    return dict(APPLY_PATCH_TOOL)
+
+
+def plan_tool_enabled(config: Config) -> bool:
+    return bool(config.features.get("plan_tool", False))
+
+
+def apply_patch_enabled(config: Config) -> bool:
+    """Upstream offers apply_patch to the GPT-5 family and codex models."""
+    explicit = config.features.get("apply_patch_freeform")
+    if explicit is not None:
+        return explicit
+    return config.model_supports_reasoning
+
+
+def tools_for(config: Config) -> list[dict[str, Any]]:
+    specs = _specs()
+    tools = [specs["exec_command"], specs["write_stdin"]]
+    if apply_patch_enabled(config):
+        tools.append(apply_patch_tool())
+    if plan_tool_enabled(config):
+        tools.append(specs["update_plan"])
+    return tools

@@ -1,0 +1,312 @@
+"""Unified exec: ``exec_command`` starts a process, ``write_stdin`` talks to one still running.
+
+A command runs until it exits or its yield time passes; in the second case it
+keeps running as a session the model can poll or feed through ``write_stdin``.
+Output is merged stdout/stderr (or a PTY when ``tty`` is set), reported in the
+upstream text format with a random chunk id and middle truncation.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import random
+import shlex
+import subprocess
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pycodex.truncation import approx_token_count, formatted_truncate_tokens
+
+MIN_YIELD_TIME_MS = 250
+MIN_EMPTY_YIELD_TIME_MS = 5_000
+MAX_YIELD_TIME_MS = 30_000
+DEFAULT_YIELD_TIME_MS = 10_000
+DEFAULT_WRITE_YIELD_TIME_MS = 250
+MAX_BACKGROUND_TERMINAL_TIMEOUT_MS = 300_000
+DEFAULT_MAX_OUTPUT_TOKENS = 10_000
+MAX_SESSIONS = 64
+
+UNIFIED_EXEC_ENV: Mapping[str, str] = {
+    "NO_COLOR": "1",
+    "TERM": "dumb",
+    "LANG": "C.UTF-8",
+    "LC_CTYPE": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+    "COLORTERM": "",
+    "PAGER": "cat",
+    "GIT_PAGER": "cat",
+    "GH_PAGER": "cat",
+    "CODEX_CI": "1",
+}
+
+
+def clamp_yield(ms: float | None, default: int) -> float:
+    value = default if ms is None else ms
+    return min(max(value, MIN_YIELD_TIME_MS), MAX_YIELD_TIME_MS) / 1000.0
+
+
+def generate_chunk_id() -> str:
+    return "".join(random.choice("0123456789abcdef") for _ in range(6))
+
+
+@dataclass(frozen=True)
+class ExecOutput:
+    """One answer of exec_command / write_stdin, rendered by :meth:`response_text`."""
+
+    chunk_id: str
+    wall_time: float
+    output: str
+    exit_code: int | None
+    session_id: int | None
+    max_output_tokens: int
+
+    @property
+    def original_token_count(self) -> int:
+        return approx_token_count(self.output)
+
+    def truncated_output(self) -> str:
+        return formatted_truncate_tokens(self.output, self.max_output_tokens)
+
+    def response_text(self) -> str:
+        sections = [f"Chunk ID: {self.chunk_id}", f"Wall time: {self.wall_time:.4f} seconds"]
+        if self.exit_code is not None:
+            sections.append(f"Process exited with code {self.exit_code}")
+        if self.session_id is not None:
+            sections.append(f"Process running with session ID {self.session_id}")
+        sections.append(f"Original token count: {self.original_token_count}")
+        sections.append("Output:")
+        sections.append(self.truncated_output())
+        return "\n".join(sections)
+
+
+@dataclass
+class _Process:
+    """A running child and everything it has printed so far."""
+
+    popen: subprocess.Popen[bytes]
+    command: list[str]
+    master_fd: int | None
+    buffer: bytearray = field(default_factory=bytearray)
+    cursor: int = 0
+    lock: threading.Condition = field(default_factory=threading.Condition)
+    reader_done: bool = False
+
+    def start_reader(self) -> None:
+        threading.Thread(target=self._read_loop, daemon=True).start()
+
+    def _read_loop(self) -> None:
+        fd = self.master_fd if self.master_fd is not None else self.popen.stdout.fileno()  # type: ignore[union-attr]
+        try:
+            while True:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                with self.lock:
+                    self.buffer.extend(chunk)
+                    self.lock.notify_all()
+        finally:
+            self.popen.wait()
+            with self.lock:
+                self.reader_done = True
+                self.lock.notify_all()
+
+    def wait_until(self, deadline: float) -> None:
+        """Block until the process has exited and its output is drained, or the deadline."""
+        with self.lock:
+            while not self.reader_done:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                self.lock.wait(remaining)
+
+    def take_new_output(self) -> bytes:
+        with self.lock:
+            data = bytes(self.buffer[self.cursor :])
+            self.cursor = len(self.buffer)
+            return data
+
+    def all_output(self) -> bytes:
+        with self.lock:
+            return bytes(self.buffer)
+
+    @property
+    def exit_code(self) -> int | None:
+        if not self.reader_done:
+            return None
+        code = self.popen.returncode
+        if code is not None and code < 0:
+            return 128 - code
+        return code
+
+    def write(self, data: bytes) -> None:
+        if self.master_fd is not None:
+            os.write(self.master_fd, data)
+        elif self.popen.stdin is not None:
+            self.popen.stdin.write(data)
+            self.popen.stdin.flush()
+
+    def kill(self) -> None:
+        if self.popen.poll() is None:
+            try:
+                os.killpg(self.popen.pid, 9)
+            except OSError:
+                self.popen.kill()
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    """What the agent loop needs to report one exec_command call."""
+
+    output: ExecOutput
+    command: list[str]
+    aggregated_output: str
+
+
+class UnifiedExecManager:
+    """Owns the running sessions of one conversation."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[int, _Process] = {}
+        self._lock = threading.Lock()
+
+    def shell_argv(self, cmd: str, shell: str | None, login: bool) -> list[str]:
+        shell_path = shell or os.environ.get("SHELL") or "/bin/bash"
+        if shell_path == "bash":
+            shell_path = "/bin/bash"
+        return [shell_path, "-lc" if login else "-c", cmd]
+
+    def spawn(
+        self,
+        argv: Sequence[str],
+        display_command: Sequence[str],
+        cwd: Path,
+        env: Mapping[str, str],
+        tty: bool,
+    ) -> _Process:
+        full_env = {**env, **UNIFIED_EXEC_ENV}
+        master_fd: int | None = None
+        if tty:
+            master_fd, slave_fd = pty.openpty()
+            popen = subprocess.Popen(
+                list(argv),
+                cwd=cwd,
+                env=full_env,
+                stdin=slave_fd,
+                stdout=slave_fd,
+                stderr=slave_fd,
+                start_new_session=True,
+                close_fds=True,
+            )
+            os.close(slave_fd)
+        else:
+            popen = subprocess.Popen(
+                list(argv),
+                cwd=cwd,
+                env=full_env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                close_fds=True,
+            )
+        process = _Process(popen=popen, command=list(display_command), master_fd=master_fd)
+        process.start_reader()
+        return process
+
+    def run(
+        self,
+        process: _Process,
+        started: float,
+        yield_time_ms: float | None,
+        max_output_tokens: int | None,
+    ) -> ExecResult:
+        """Collect output until exit or yield; keep the process as a session if still running."""
+        process.wait_until(started + clamp_yield(yield_time_ms, DEFAULT_YIELD_TIME_MS))
+        return self._report(process, started, max_output_tokens, register=True)
+
+    def write_stdin(
+        self,
+        session_id: int,
+        chars: str,
+        yield_time_ms: float | None,
+        max_output_tokens: int | None,
+    ) -> ExecResult:
+        with self._lock:
+            process = self._sessions.get(session_id)
+        if process is None:
+            raise KeyError(session_id)
+        started = time.monotonic()
+        if chars:
+            process.write(chars.encode())
+            wait = clamp_yield(yield_time_ms, DEFAULT_WRITE_YIELD_TIME_MS)
+        else:
+            requested = MIN_EMPTY_YIELD_TIME_MS if yield_time_ms is None else yield_time_ms
+            wait = (
+                min(max(requested, MIN_EMPTY_YIELD_TIME_MS), MAX_BACKGROUND_TERMINAL_TIMEOUT_MS)
+                / 1000.0
+            )
+        process.wait_until(started + wait)
+        return self._report(
+            process, started, max_output_tokens, register=False, session_id=session_id
+        )
+
+    def _report(
+        self,
+        process: _Process,
+        started: float,
+        max_output_tokens: int | None,
+        *,
+        register: bool,
+        session_id: int | None = None,
+    ) -> ExecResult:
+        text = process.take_new_output().decode("utf-8", "replace")
+        exit_code = process.exit_code
+        if exit_code is None and register:
+            session_id = self._register(process)
+        elif exit_code is not None and session_id is not None:
+            with self._lock:
+                self._sessions.pop(session_id, None)
+            session_id = None
+        output = ExecOutput(
+            chunk_id=generate_chunk_id(),
+            wall_time=time.monotonic() - started,
+            output=text,
+            exit_code=exit_code,
+            session_id=session_id if exit_code is None else None,
+            max_output_tokens=max_output_tokens or DEFAULT_MAX_OUTPUT_TOKENS,
+        )
+        return ExecResult(output, process.command, process.all_output().decode("utf-8", "replace"))
+
+    def _register(self, process: _Process) -> int:
+        with self._lock:
+            if len(self._sessions) >= MAX_SESSIONS:
+                oldest = next(iter(self._sessions))
+                self._sessions.pop(oldest).kill()
+            while True:
+                session_id = random.randint(1000, 99999)
+                if session_id not in self._sessions:
+                    self._sessions[session_id] = process
+                    return session_id
+
+    def command_of(self, session_id: int) -> list[str] | None:
+        with self._lock:
+            process = self._sessions.get(session_id)
+        return process.command if process else None
+
+    def shutdown(self) -> None:
+        with self._lock:
+            sessions = list(self._sessions.values())
+            self._sessions.clear()
+        for process in sessions:
+            process.kill()
+
+
+def display_command(argv: Sequence[str]) -> str:
+    return shlex.join(argv)
