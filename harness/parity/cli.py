@@ -77,6 +77,7 @@ def run(
     pycodex_cmd: str | None,
     allowlist_path: Path,
     workers: int,
+    transcripts: Path | None,
     keep: bool,
 ) -> None:
     """Run the scenarios; exit 1 on any divergence not declared in the allow-list."""
@@ -94,6 +95,7 @@ def run(
             allowlist=load_allowlist(allowlist_path),
             workers=workers,
             keep_dirs=keep,
+            transcripts=transcripts,
             on_result=progress,
         )
     except OracleUnavailable as exc:

@@ -26,6 +26,7 @@ _TEXT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"Chunk ID: [0-9A-Za-z]+"), "Chunk ID: <CHUNK>"),
     (re.compile(r"Wall time: [0-9.]+ seconds"), "Wall time: <WALL> seconds"),
+    (re.compile(r"session ID \d+"), "session ID <SESSION>"),
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<PORT>"),
     (
         re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?"),
@@ -82,7 +83,7 @@ class Normalizer:
                 return json.dumps(self.value(embedded), sort_keys=True)
             return self.text(value)
         if isinstance(value, Mapping):
-            return {str(k): self.value(v, str(k)) for k, v in value.items()}
+            return {self.text(str(k)): self.value(v, str(k)) for k, v in value.items()}
         if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
             return [self.value(v) for v in value]
         return value
@@ -107,9 +108,37 @@ def normalizer_for(result: SideResult) -> Normalizer:
     return Normalizer(roots)
 
 
-def normalized_view(result: SideResult) -> dict[str, Any]:
+_ITEM_ID_RE = re.compile(r"^item_\d+$")
+
+
+def unordered(events: list[Any]) -> list[Any]:
+    """Events of concurrent work in a canonical order, with their sequence-based item ids erased.
+
+    Used only by scenarios that declare ``unordered_events`` (parallel tool calls, whose
+    start and finish order is a race in both implementations).
+    """
+
+    def erase(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: "item_<N>"
+                if k == "id" and isinstance(v, str) and _ITEM_ID_RE.match(v)
+                else erase(v)
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [erase(v) for v in value]
+        return value
+
+    return sorted((erase(e) for e in events), key=lambda e: json.dumps(e, sort_keys=True))
+
+
+def normalized_view(result: SideResult, *, unordered_events: bool = False) -> dict[str, Any]:
     """The comparable shape of one side: requests, events, exit status and files."""
     norm = normalizer_for(result)
+    events = norm.value(result.events())
+    if unordered_events:
+        events = unordered(events)
     requests = [
         {
             "method": call.method,
@@ -125,7 +154,7 @@ def normalized_view(result: SideResult) -> dict[str, Any]:
     ]
     return {
         "requests": requests,
-        "events": norm.value(result.events()),
+        "events": events,
         "exit": {"code": result.exit_code, "timed_out": result.timed_out},
         "workspace": {norm.text(k): norm.text(v) for k, v in result.workspace.items()},
         "outside": {norm.text(k): norm.text(v) for k, v in result.outside.items()},

@@ -23,6 +23,7 @@ from harness.parity.normalize import normalized_view
 from harness.parity.report import ParityReport, ScenarioResult, SideSummary, Verdict
 from harness.parity.runner import Binary, SideResult, run_side
 from harness.parity.scenario import Scenario, load_scenarios
+from harness.parity.transcripts import write_transcript
 
 DEFAULT_SCENARIOS = Path(__file__).with_name("scenarios")
 
@@ -56,11 +57,19 @@ def _summary(side: SideResult) -> SideSummary:
 
 
 def compare_sides(
-    scenario: str, expected: SideResult, actual: SideResult, allowlist: Allowlist
+    scenario: str,
+    expected: SideResult,
+    actual: SideResult,
+    allowlist: Allowlist,
+    *,
+    unordered_events: bool = False,
 ) -> ScenarioResult:
     """Diff two finished runs of ``scenario`` and classify the result."""
     differences: list[Difference] = []
-    for diff in diff_values(normalized_view(expected), normalized_view(actual)):
+    views = [
+        normalized_view(side, unordered_events=unordered_events) for side in (expected, actual)
+    ]
+    for diff in diff_values(views[0], views[1]):
         entry = allowlist.match(scenario, diff.path)
         differences.append(
             diff if entry is None else diff.model_copy(update={"allowed_by": entry.label})
@@ -81,13 +90,23 @@ def compare_sides(
 
 
 def run_scenario(
-    scenario: Scenario, expected: Binary, actual: Binary, allowlist: Allowlist, run_root: Path
+    scenario: Scenario,
+    expected: Binary,
+    actual: Binary,
+    allowlist: Allowlist,
+    run_root: Path,
+    transcripts: Path | None = None,
 ) -> ScenarioResult:
     """Run both binaries on ``scenario`` in sibling directories and compare them."""
     try:
         left = run_side(expected, scenario, run_root / scenario.name / "s1")
         right = run_side(actual, scenario, run_root / scenario.name / "s2")
-        return compare_sides(scenario.name, left, right, allowlist)
+        if transcripts is not None:
+            write_transcript(left, transcripts / scenario.name / "expected")
+            write_transcript(right, transcripts / scenario.name / "actual")
+        return compare_sides(
+            scenario.name, left, right, allowlist, unordered_events=scenario.unordered_events
+        )
     except Exception as exc:  # one broken scenario must not hide the others' verdicts
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         return ScenarioResult(scenario=scenario.name, verdict=Verdict.ERROR, error=detail)
@@ -104,6 +123,7 @@ def run_parity(
     allowlist: Allowlist | None = None,
     workers: int = 2,
     keep_dirs: bool = False,
+    transcripts: Path | None = None,
     on_result: Callable[[ScenarioResult], None] | None = None,
 ) -> ParityReport:
     """Compare ``actual`` (default: pycodex) with ``expected`` (default: the Rust codex).
@@ -122,7 +142,9 @@ def run_parity(
     try:
 
         def job(scenario: Scenario) -> ScenarioResult:
-            result = run_scenario(scenario, expected_binary, actual_binary, allowed, run_root)
+            result = run_scenario(
+                scenario, expected_binary, actual_binary, allowed, run_root, transcripts
+            )
             if on_result is not None:
                 on_result(result)
             return result

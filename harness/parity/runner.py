@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pycodex.testing import MockResponsesServer
-
 from harness.parity.scenario import Scenario
 from harness.parity.script import render_script
+from harness.parity.server import ParityServer
 from harness.parity.workspace import SideLayout, prepare_side, snapshot_tree
 
 #: environment variables of the caller that would leak into a run and change its behaviour.
@@ -102,7 +101,7 @@ def _decode_body(raw: bytes) -> Any:
 def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
     """Prepare ``root``, serve the scenario's script and run ``binary`` to completion."""
     layout = SideLayout(root)
-    with MockResponsesServer(render_script(scenario)) as server:
+    with ParityServer(render_script(scenario)) as server:
         prepare_side(layout, scenario, server.base_url)
         argv = build_argv(binary, scenario)
         started = time.monotonic()

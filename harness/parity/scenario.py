@@ -126,6 +126,8 @@ class Scenario(_Strict):
     home_files: dict[str, str] = Field(default_factory=dict)
     turns: list[Turn] = Field(min_length=1)
     timeout_s: float = Field(default=90.0, gt=0)
+    #: compare the event stream as a multiset (for races such as parallel tool calls).
+    unordered_events: bool = False
 
     @field_validator("name")
     @classmethod

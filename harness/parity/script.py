@@ -18,6 +18,10 @@ from pycodex.testing import (
 )
 
 from harness.parity.scenario import Event, Scenario, Turn
+from harness.parity.server import SESSION_TOKEN
+
+#: scenario spelling of "the session id of the process started earlier".
+SESSION_PLACEHOLDER = "$session"
 
 #: a ``data:`` line that is not JSON, sent by ``malformed: true`` turns.
 MALFORMED_EVENT = (
@@ -30,6 +34,7 @@ def render_event(event: Event, turn_index: int, event_index: int) -> dict[str, A
     if event.function_call is not None:
         call = event.function_call
         args = call.arguments if isinstance(call.arguments, str) else json.dumps(call.arguments)
+        args = args.replace(f'"{SESSION_PLACEHOLDER}"', SESSION_TOKEN)
         return ev_function_call(call.call_id, call.name, args)
     if event.custom_tool_call is not None:
         custom = event.custom_tool_call
