@@ -1,0 +1,143 @@
+"""``pycodex sandbox``: flags, config precedence, exit codes and refusal without a sandbox."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pycodex.sandbox.cli import parse_override
+
+ENTRY = "import sys; from pycodex.cli import main; sys.argv[0] = 'pycodex'; main()"
+
+
+def pycodex(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "CODEX_HOME": str(cwd / ".no-codex-home"), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-c", ENTRY, "sandbox", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.usefixtures("sandbox_ok")
+class TestWithSandbox:
+    def test_default_is_read_only(self, workspace: Path) -> None:
+        proc = pycodex("--", "sh", "-c", "touch made", cwd=workspace)
+        assert proc.returncode == 1
+        assert "Read-only file system" in proc.stderr
+        assert not (workspace / "made").exists()
+
+    @pytest.mark.parametrize(
+        "flags", [["-P", "workspace-write"], ["--full-auto"], ["-P", ":workspace"]]
+    )
+    def test_workspace_write_flags(self, workspace: Path, flags: list[str]) -> None:
+        proc = pycodex(*flags, "--", "sh", "-c", "touch made && touch .git/x", cwd=workspace)
+        assert (workspace / "made").exists()
+        assert proc.returncode == 1
+        assert not (workspace / ".git" / "x").exists()
+
+    def test_linux_alias_and_exit_code(self, workspace: Path) -> None:
+        proc = pycodex(
+            "linux", "--full-auto", "--", "sh", "-c", "touch made; exit 42", cwd=workspace
+        )
+        assert proc.returncode == 42
+        assert (workspace / "made").exists()
+
+    def test_signal_death_maps_to_128_plus_signal(self, workspace: Path) -> None:
+        proc = pycodex("--", "sh", "-c", "kill -TERM $$", cwd=workspace)
+        assert proc.returncode == 128 + 15
+
+    def test_cd_and_add_dir(self, workspace: Path, outside_dir: Path, tmp_path: Path) -> None:
+        proc = pycodex(
+            "-P", "workspace-write", "-C", str(workspace), "--add-dir", str(outside_dir),
+            "--", "sh", "-c", f"touch made {outside_dir}/extra",
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        assert (workspace / "made").exists()
+        assert (outside_dir / "extra").exists()
+
+    def test_config_file_and_overrides(self, workspace: Path, tmp_path: Path) -> None:
+        home = tmp_path / "home"
+        home.mkdir()
+        (home / "config.toml").write_text('sandbox_mode = "workspace-write"\n')
+        env = {"CODEX_HOME": str(home)}
+        assert pycodex("--", "touch", "from-config", cwd=workspace, env=env).returncode == 0
+        assert (workspace / "from-config").exists()
+        proc = pycodex(
+            "-c", 'sandbox_mode="read-only"', "--", "touch", "overridden", cwd=workspace, env=env
+        )
+        assert proc.returncode == 1
+        assert not (workspace / "overridden").exists()
+
+    def test_network_override(self, workspace: Path) -> None:
+        code = "import socket; socket.socket(); print('inet ok')"
+        blocked = pycodex("--full-auto", "--", sys.executable, "-c", code, cwd=workspace)
+        assert blocked.returncode == 1
+        allowed = pycodex(
+            "--full-auto", "-c", "sandbox_workspace_write.network_access=true",
+            "--", sys.executable, "-c", code, cwd=workspace,
+        )  # fmt: skip
+        assert allowed.returncode == 0, allowed.stderr
+        assert allowed.stdout.strip() == "inet ok"
+
+    def test_danger_full_access_is_not_sandboxed(self, workspace: Path, outside_dir: Path) -> None:
+        proc = pycodex(
+            "-P", "danger-full-access", "--", "touch", str(outside_dir / "f"), cwd=workspace
+        )
+        assert proc.returncode == 0
+        assert (outside_dir / "f").exists()
+
+
+def test_bad_config_is_reported_with_the_field(tmp_path: Path) -> None:
+    proc = pycodex(
+        "-P", "workspace-write", "-c", "sandbox_workspace_write.exclude_slash_tmp=1", "--", "true",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert "sandbox_workspace_write.exclude_slash_tmp: expected true or false" in proc.stderr
+
+
+def test_missing_command_is_a_usage_error(tmp_path: Path) -> None:
+    proc = pycodex(cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "missing command" in proc.stderr
+
+
+def test_refuses_to_run_when_bubblewrap_cannot_sandbox(tmp_path: Path) -> None:
+    """A bwrap that cannot create namespaces: the command must not run at all."""
+    fake_bin = tmp_path / "fakebin"
+    fake_bin.mkdir()
+    fake = fake_bin / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    env = {"PATH": f"{fake_bin}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
+    proc = pycodex("--full-auto", "--", "touch", "ran", cwd=ws, env=env)
+    assert proc.returncode == 1
+    assert "cannot create a sandbox" in proc.stderr
+    assert "No permissions to create new namespace" in proc.stderr
+    assert not (ws / "ran").exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("sandbox_mode=read-only", ("sandbox_mode", "read-only")),
+        ('sandbox_mode="workspace-write"', ("sandbox_mode", "workspace-write")),
+        ("a.b=true", ("a.b", True)),
+        ('x=["/a", "/b"]', ("x", ["/a", "/b"])),
+    ],
+)
+def test_parse_override(raw: str, expected: tuple[str, object]) -> None:
+    assert parse_override(raw) == expected
