@@ -1,0 +1,183 @@
+"""The ``docker`` environment: the task's image built and run through the Docker SDK.
+
+The container runs ``sleep infinity``; commands are ``docker exec``'d into it under
+``timeout -s KILL`` so a phase timeout kills what it started. Base images come from
+:mod:`harness.environments.images` when they are not present locally.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tarfile
+import time
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from harness.dockerfile import base_images, parse_dockerfile
+from harness.environments.base import ExecResult
+from harness.errors import EnvironmentStartError, EnvironmentUnavailable
+from harness.tasks.model import Task
+
+
+def docker_client() -> Any:
+    """A connected Docker client, or :class:`EnvironmentUnavailable` naming what to do."""
+    try:
+        import docker
+        import docker.errors
+
+        client = docker.from_env()
+        client.ping()
+    except Exception as exc:  # the SDK raises several unrelated types when no engine answers
+        raise EnvironmentUnavailable(
+            f"no Docker engine is reachable ({exc.__class__.__name__}); start dockerd "
+            "(apt-get install docker.io && dockerd &) or use --env local"
+        ) from exc
+    return client
+
+
+class DockerEnvironment:
+    def __init__(self, task: Task, trial_dir: Path, client: Any, cache: Path) -> None:
+        self.task = task
+        self.trial_dir = trial_dir
+        self.client = client
+        self.cache = cache
+        self.notes: list[str] = []
+        self.container: Any = None
+        self._workdir = "/"
+
+    @property
+    def workdir(self) -> str:
+        return self._workdir
+
+    def _image(self) -> str:
+        from harness.environments.images import ensure_image
+
+        if self.task.dockerfile is None:
+            assert self.task.image is not None
+            ensure_image(self.client, self.task.image, self.cache, self.notes)
+            return self.task.image
+        for name in base_images(parse_dockerfile(self.task.dockerfile)):
+            ensure_image(self.client, name, self.cache, self.notes)
+        tag = "ferry-" + re.sub(
+            r"[^a-z0-9_.-]", "-", f"{self.task.format}__{self.task.task_id}".lower()
+        )
+        try:
+            self.client.images.build(
+                path=str(self.task.build_context),
+                dockerfile=str(self.task.dockerfile),
+                tag=tag,
+                rm=True,
+                pull=False,
+                timeout=int(self.task.build_timeout_sec),
+            )
+        except Exception as exc:
+            raise EnvironmentStartError(
+                f"docker build of {self.task.dockerfile} failed: {exc}"
+            ) from exc
+        return tag
+
+    def start(self) -> None:
+        image = self._image()
+        try:
+            self.container = self.client.containers.run(
+                image,
+                command=["sh", "-c", "sleep infinity"],
+                detach=True,
+                environment=dict(self.task.container_env),
+                network_mode="host",
+            )
+        except Exception as exc:
+            raise EnvironmentStartError(f"cannot start a container from {image}: {exc}") from exc
+        self._workdir = self.client.images.get(image).attrs["Config"].get("WorkingDir") or "/"
+
+    def exec(
+        self,
+        command: str,
+        *,
+        timeout_sec: float | None = None,
+        env: Mapping[str, str] | None = None,
+        workdir: str | None = None,
+    ) -> ExecResult:
+        argv = ["bash", "-c", command]
+        if timeout_sec is not None:
+            argv = ["timeout", "-s", "KILL", f"{timeout_sec:g}", *argv]
+        started = time.monotonic()
+        code, output = self.container.exec_run(
+            argv,
+            environment=dict(env or {}),
+            workdir=str(PurePosixPath(self._workdir) / (workdir or ".")),
+        )
+        elapsed = time.monotonic() - started
+        timed_out = timeout_sec is not None and code == 137 and elapsed >= timeout_sec * 0.95
+        return ExecResult(
+            exit_code=124 if timed_out else int(code),
+            output=bytes(output or b"").decode("utf-8", errors="replace"),
+            timed_out=timed_out,
+            duration_sec=elapsed,
+        )
+
+    def copy_in(self, source: Path, dest: str) -> None:
+        target = PurePosixPath(self._workdir) / dest
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w") as tar:
+            tar.add(str(source), arcname=target.name)
+        self.container.exec_run(["mkdir", "-p", str(target.parent)])
+        self.container.put_archive(str(target.parent), buffer.getvalue())
+
+    def _archive(self, path: str) -> tarfile.TarFile | None:
+        import docker.errors
+
+        try:
+            stream, _ = self.container.get_archive(str(PurePosixPath(self._workdir) / path))
+        except docker.errors.NotFound:
+            return None
+        return tarfile.open(fileobj=io.BytesIO(b"".join(stream)))
+
+    def read_file(self, path: str) -> bytes | None:
+        tar = self._archive(path)
+        if tar is None:
+            return None
+        member = next((m for m in tar.getmembers() if m.isfile()), None)
+        handle = tar.extractfile(member) if member is not None else None
+        return handle.read() if handle is not None else None
+
+    def copy_out(self, source: str, dest: Path) -> bool:
+        tar = self._archive(source)
+        if tar is None:
+            return False
+        members = tar.getmembers()
+        if len(members) == 1 and members[0].isfile():
+            handle = tar.extractfile(members[0])
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(handle.read() if handle is not None else b"")
+            return True
+        dest.mkdir(parents=True, exist_ok=True)
+        for member in members:
+            _, _, rest = member.name.partition("/")
+            if not rest or not member.isfile():
+                continue
+            handle = tar.extractfile(member)
+            target = dest / rest
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(handle.read() if handle is not None else b"")
+        return True
+
+    def stop(self) -> None:
+        if self.container is not None:
+            self.container.remove(force=True)
+            self.container = None
+
+
+class DockerEnvironmentFactory:
+    name = "docker"
+
+    def __init__(self, *, cache: Path | None = None) -> None:
+        from pycodex.testing.rust_oracle import cache_root
+
+        self.client = docker_client()
+        self.cache = cache or cache_root() / "images"
+
+    def create(self, task: Task, trial_dir: Path) -> DockerEnvironment:
+        return DockerEnvironment(task, trial_dir, self.client, self.cache)

@@ -1,0 +1,260 @@
+"""The ``local`` environment: a bubblewrap sandbox over the host's read-only system.
+
+For tasks that need no image of their own. The task's Dockerfile is replayed
+(``WORKDIR``/``ENV``/``COPY``/``RUN``) into a private directory tree whose top-level
+folders (``/app``, ``/tests``, ``/logs``, ``/tmp``, ``/root``...) are the only
+writable places; ``/usr``, ``/etc``, ``/opt`` and ``/var`` come read-only from the
+host, and the harness's own Python (with pytest) is first on ``PATH``. Every
+command runs under ``bwrap --cap-drop ALL --unshare-pid --die-with-parent
+--new-session`` (we are root, so capabilities are always dropped).
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+
+from harness.dockerfile import parse_dockerfile, parse_env_pairs
+from harness.environments.base import ExecResult
+from harness.errors import EnvironmentStartError, EnvironmentUnavailable
+from harness.tasks.model import Task
+
+log = logging.getLogger(__name__)
+
+#: Host directories shown read-only; everything else at the top level is the task's.
+SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "opt", "var")
+_RESERVED = {*SYSTEM_DIRS, "proc", "dev", "sys", "run", "boot", "mnt", "media", "srv"}
+_IGNORED_INSTRUCTIONS = {
+    "FROM", "USER", "CMD", "ENTRYPOINT", "EXPOSE", "LABEL", "SHELL", "VOLUME",
+    "HEALTHCHECK", "STOPSIGNAL", "ONBUILD", "MAINTAINER", "ARG",
+}  # fmt: skip
+DEFAULT_WORKDIR = "/app"
+BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+def bwrap_binary() -> str:
+    found = shutil.which("bwrap")
+    if found is None:
+        raise EnvironmentUnavailable(
+            "bubblewrap (bwrap) is not installed; run `make setup` as root or `apt-get install bubblewrap`"
+        )
+    return found
+
+
+def _tool_prefixes() -> list[str]:
+    """The harness interpreter's prefixes, so ``python3 -m pytest`` works inside."""
+    prefixes: list[str] = []
+    for prefix in (sys.base_prefix, sys.prefix):
+        top = PurePosixPath(prefix).parts[1] if len(PurePosixPath(prefix).parts) > 1 else ""
+        if prefix not in prefixes and top not in SYSTEM_DIRS:
+            prefixes.append(prefix)
+    return prefixes
+
+
+class LocalEnvironment:
+    """One trial's sandbox; its files live under ``<trial_dir>/sandbox``."""
+
+    def __init__(self, task: Task, trial_dir: Path, *, keep: bool = False) -> None:
+        self.task = task
+        self.root = trial_dir / "sandbox"
+        self.keep = keep
+        self._workdir = DEFAULT_WORKDIR
+        self._env: dict[str, str] = {}
+        self.notes: list[str] = []
+        self._bwrap = bwrap_binary()
+
+    # -- paths
+    @property
+    def workdir(self) -> str:
+        return self._workdir
+
+    def host_path(self, path: str) -> Path:
+        """Where a path inside the sandbox lives on the host; system paths are refused."""
+        pure = PurePosixPath(self._workdir) / path
+        parts = [p for p in pure.parts[1:] if p not in ("", ".")]
+        if not parts or parts[0] in _RESERVED or ".." in parts:
+            raise EnvironmentStartError(
+                f"the local environment cannot write to {pure} (only non-system top-level "
+                "folders are writable); use the docker environment for this task"
+            )
+        return self.root.joinpath(*parts)
+
+    # -- lifecycle
+    def start(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        for top in ("tmp", "root", "logs"):
+            (self.root / top).mkdir(exist_ok=True)
+        (self.root / "tmp").chmod(0o1777)
+        self._env = dict(self.task.container_env)
+        if self.task.dockerfile is not None:
+            self._replay(self.task.dockerfile)
+        else:
+            self._note(f"image {self.task.image} replaced by the host system (read-only)")
+        self.host_path(self._workdir).mkdir(parents=True, exist_ok=True)
+
+    def stop(self) -> None:
+        if not self.keep:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def _note(self, message: str) -> None:
+        self.notes.append(message)
+        log.info("local environment (%s): %s", self.task.task_id, message)
+
+    def _replay(self, dockerfile: Path) -> None:
+        for ins in parse_dockerfile(dockerfile):
+            where = f"{dockerfile}:{ins.line}"
+            if ins.keyword == "FROM":
+                self._note(f"base image {ins.words()[0]} replaced by the host system (read-only)")
+            elif ins.keyword == "WORKDIR":
+                self._workdir = str(PurePosixPath(self._workdir) / ins.value.strip())
+                self.host_path(self._workdir).mkdir(parents=True, exist_ok=True)
+            elif ins.keyword == "ENV":
+                self._env.update(parse_env_pairs(ins.value))
+            elif ins.keyword in ("COPY", "ADD"):
+                self._copy_from_context(ins.words(), where)
+            elif ins.keyword == "RUN":
+                command = " ".join(ins.words()) if ins.value.lstrip().startswith("[") else ins.value
+                result = self.exec(command, timeout_sec=self.task.build_timeout_sec)
+                if result.exit_code != 0:
+                    raise EnvironmentStartError(
+                        f"{where}: RUN failed in the local environment (exit {result.exit_code}): "
+                        f"{result.output[-1500:]}"
+                    )
+            elif ins.keyword not in _IGNORED_INSTRUCTIONS:
+                raise EnvironmentStartError(
+                    f"{where}: {ins.keyword} is not supported by the local environment"
+                )
+
+    def _copy_from_context(self, words: list[str], where: str) -> None:
+        if len(words) < 2:
+            raise EnvironmentStartError(f"{where}: COPY needs a source and a destination")
+        *sources, dest = words
+        context = self.task.build_context
+        matches: list[Path] = []
+        for source in sources:
+            if "://" in source:
+                raise EnvironmentStartError(
+                    f"{where}: remote ADD sources are not supported locally"
+                )
+            found = sorted(glob.glob(str(context / source)))
+            if not found:
+                raise EnvironmentStartError(
+                    f"{where}: COPY source '{source}' not found in {context}"
+                )
+            matches.extend(Path(f) for f in found)
+        target = self.host_path(dest)
+        into_dir = dest.endswith("/") or len(matches) > 1 or target.is_dir()
+        for match in matches:
+            if match.is_dir():
+                shutil.copytree(match, target, dirs_exist_ok=True, symlinks=True)
+            else:
+                final = target / match.name if into_dir else target
+                final.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(match, final)
+
+    # -- commands
+    def _bwrap_args(self, workdir: str) -> list[str]:
+        args = [
+            self._bwrap,
+            "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc",
+            "--unshare-uts", "--cap-drop", "ALL", "--proc", "/proc", "--dev", "/dev",
+        ]  # fmt: skip
+        for name in SYSTEM_DIRS:
+            host = Path("/") / name
+            if host.is_symlink():
+                args += ["--symlink", os.readlink(host), str(host)]
+            elif host.is_dir():
+                args += ["--ro-bind", str(host), str(host)]
+        for top in sorted(self.root.iterdir()):
+            if top.is_dir():
+                args += ["--bind", str(top), f"/{top.name}"]
+        # After the task's folders, so a writable /root cannot hide an interpreter under it.
+        for prefix in _tool_prefixes():
+            args += ["--ro-bind", prefix, prefix]
+        args += ["--chdir", workdir]
+        return args
+
+    def exec(
+        self,
+        command: str,
+        *,
+        timeout_sec: float | None = None,
+        env: Mapping[str, str] | None = None,
+        workdir: str | None = None,
+    ) -> ExecResult:
+        cwd = str(PurePosixPath(self._workdir) / (workdir or "."))
+        self.host_path(cwd).mkdir(parents=True, exist_ok=True)
+        tool_bins = ":".join(f"{p}/bin" for p in reversed(_tool_prefixes()))
+        full_env = {
+            "PATH": f"{tool_bins}:{BASE_PATH}" if tool_bins else BASE_PATH,
+            "HOME": "/root",
+            "TMPDIR": "/tmp",
+            "LANG": "C.UTF-8",
+            "TERM": "dumb",
+            **self._env,
+            **(env or {}),
+        }
+        argv = [*self._bwrap_args(cwd), "bash", "-c", command]
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=full_env,
+        )
+        try:
+            out, _ = proc.communicate(timeout=timeout_sec)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+            timed_out = True
+        return ExecResult(
+            exit_code=proc.returncode if not timed_out else 124,
+            output=out.decode("utf-8", errors="replace"),
+            timed_out=timed_out,
+            duration_sec=time.monotonic() - started,
+        )
+
+    # -- files
+    def copy_in(self, source: Path, dest: str) -> None:
+        target = self.host_path(dest)
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True, symlinks=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+    def read_file(self, path: str) -> bytes | None:
+        host = self.host_path(path)
+        return host.read_bytes() if host.is_file() else None
+
+    def copy_out(self, source: str, dest: Path) -> bool:
+        host = self.host_path(source)
+        if host.is_dir():
+            shutil.copytree(host, dest, dirs_exist_ok=True, symlinks=True)
+            return True
+        if host.is_file():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(host, dest)
+            return True
+        return False
+
+
+class LocalEnvironmentFactory:
+    name = "local"
+
+    def __init__(self, *, keep: bool = False) -> None:
+        bwrap_binary()
+        self.keep = keep
+
+    def create(self, task: Task, trial_dir: Path) -> LocalEnvironment:
+        return LocalEnvironment(task, trial_dir, keep=self.keep)

@@ -1,0 +1,87 @@
+"""Harbor tasks: ``task.toml``, ``instruction.md``, ``environment/``, ``tests/test.sh``, ``solution/``."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from harness.errors import TaskFormatError
+from harness.tasks._validation import validate_model
+from harness.tasks.model import Task, TaskFormat
+
+TASK_FILE = "task.toml"
+
+
+class _Phase(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    timeout_sec: float = Field(default=600.0, gt=0)
+    env: dict[str, str] = Field(default_factory=dict)
+
+
+class _Environment(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    build_timeout_sec: float = Field(default=600.0, gt=0)
+    docker_image: str | None = None
+    cpus: float | None = None
+    memory_mb: int | None = None
+    storage_mb: int | None = None
+
+
+class HarborTaskToml(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    version: str = "1.0"
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    verifier: _Phase = Field(default_factory=_Phase)
+    agent: _Phase = Field(default_factory=_Phase)
+    environment: _Environment = Field(default_factory=_Environment)
+
+
+def load_harbor_task(task_dir: Path) -> Task:
+    task_file = task_dir / TASK_FILE
+    try:
+        raw = tomllib.loads(task_file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise TaskFormatError(task_file, f"invalid TOML: {exc}") from None
+    spec = validate_model(HarborTaskToml, raw, task_file)
+    instruction_file = task_dir / "instruction.md"
+    if not instruction_file.is_file():
+        raise TaskFormatError(
+            instruction_file, "missing: Harbor tasks keep the prompt in instruction.md"
+        )
+    instruction = instruction_file.read_text(encoding="utf-8")
+    if not instruction.strip():
+        raise TaskFormatError(instruction_file, "is empty")
+    env_dir = task_dir / "environment"
+    dockerfile = env_dir / "Dockerfile"
+    if not dockerfile.is_file() and spec.environment.docker_image is None:
+        raise TaskFormatError(
+            dockerfile, "missing (or set [environment] docker_image in task.toml)", field=None
+        )
+    test_script = task_dir / "tests" / "test.sh"
+    if not test_script.is_file():
+        raise TaskFormatError(test_script, "missing: the Harbor verifier runs tests/test.sh")
+    solve = task_dir / "solution" / "solve.sh"
+    return Task(
+        task_id=task_dir.name,
+        path=task_dir,
+        format=TaskFormat.HARBOR,
+        instruction=instruction,
+        agent_timeout_sec=spec.agent.timeout_sec,
+        test_timeout_sec=spec.verifier.timeout_sec,
+        build_context=env_dir,
+        dockerfile=dockerfile if dockerfile.is_file() else None,
+        image=spec.environment.docker_image,
+        tests_dir=task_dir / "tests",
+        test_script=test_script,
+        solution=solve if solve.is_file() else None,
+        parser_name="reward",
+        build_timeout_sec=spec.environment.build_timeout_sec,
+        verifier_env=dict(spec.verifier.env),
+        metadata={"version": spec.version, **spec.metadata},
+    )

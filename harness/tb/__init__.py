@@ -1,0 +1,1 @@
+"""Terminal-Bench runs: trials, results.json, concurrency and resumption."""

@@ -1,0 +1,2 @@
+#!/bin/bash
+echo 'Hello from Harbor' > /app/hello.txt

@@ -1,0 +1,2 @@
+#!/bin/bash
+tac /app/words.txt > /app/reversed.txt
