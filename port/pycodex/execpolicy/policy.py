@@ -60,11 +60,13 @@ def _basename(path: str) -> str | None:
     return name
 
 
-def _normalize_absolute(path: str) -> str | None:
-    """Absolute paths only, with ``.`` and ``..`` folded like ``AbsolutePathBuf``."""
-    if not os.path.isabs(path):
+def _absolutize(path: str) -> str | None:
+    """Like ``AbsolutePathBuf::try_from``: relative paths join the cwd; ``.``/``..`` fold."""
+    if not path:
         return None
-    return os.path.normpath(path).replace("//", "/")
+    joined = path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
+    normalized = os.path.normpath(joined)
+    return "/" + normalized.lstrip("/")
 
 
 @dataclass
@@ -197,7 +199,7 @@ class Policy:
     def _match_host_executable(self, cmd: Sequence[str]) -> list[PrefixRuleMatch]:
         if not cmd:
             return []
-        program = _normalize_absolute(cmd[0])
+        program = _absolutize(cmd[0])
         if program is None:
             return []
         basename = _basename(program)

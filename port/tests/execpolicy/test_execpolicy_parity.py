@@ -1,0 +1,235 @@
+"""``pycodex execpolicy check`` prints the same JSON as ``codex execpolicy check`` (Rust 0.169.0).
+
+Each case names rules files (written below), flags and a command. The Rust output
+is computed live (skipped when the binary cannot be installed); every case also
+states the decision we expect, so the table means something without the oracle.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from execpolicy_oracle import run_port, run_rust
+
+RULES: dict[str, str] = {
+    "git": """
+prefix_rule(
+    pattern = ["git", ["status", "log", "diff", "show"]],
+    decision = "allow",
+    match = ["git status", ["git", "log", "-n", "1"]],
+    not_match = ["git push"],
+)
+prefix_rule(pattern = ["git", "push"], decision = "prompt", justification = "pushes leave the machine")
+prefix_rule(pattern = ["git", "push", ["--force", "-f"]], decision = "forbidden",
+            justification = "Use `git push --force-with-lease` instead.")
+prefix_rule(pattern = ["git", "reset", "--hard"], decision = "forbidden")
+prefix_rule(pattern = ["git"], decision = "prompt")
+host_executable(name = "git", paths = ["/usr/bin/git", "/opt/homebrew/bin/git"])
+""",
+    "tools": """
+SAFE = ["ls", "cat", "pwd", "head", "tail"]
+for tool in SAFE:
+    prefix_rule(pattern = [tool], justification = f"{tool} only reads")
+
+def npm_rule(sub, decision):
+    prefix_rule(pattern = ["npm", sub], decision = decision)
+
+npm_rule("test", "allow")
+npm_rule("install", "prompt")
+npm_rule("publish", "forbidden")
+prefix_rule(["rm", ["-rf", "-fr"]], "forbidden", justification = "never delete recursively")
+prefix_rule(pattern = ["rm"], decision = "prompt")
+prefix_rule(pattern = ["cargo", ["build", "test", "check"]], match = ["cargo test --all"])
+prefix_rule(pattern = [["python3", "python"], "-c"], decision = "prompt",
+            not_match = ["python3 script.py"])
+prefix_rule(pattern = ["curl"], decision = "prompt", justification = "network access")
+prefix_rule(pattern = ["éditeur", "ü"], decision = "allow", justification = "unicode \\"quoted\\" text")
+network_rule(host = "example.com", protocol = "https", decision = "allow")
+network_rule(host = "evil.example:443", protocol = "http", decision = "deny")
+""",
+    "overlay": """
+prefix_rule(pattern = ["ls"], decision = "forbidden", justification = "listing is disabled here")
+prefix_rule(pattern = ["git", "status"], decision = "prompt")
+prefix_rule(pattern = ["/usr/local/bin/tool", "run"], decision = "allow")
+""",
+    "hostexec": """
+prefix_rule(pattern = ["python3"], decision = "prompt")
+prefix_rule(pattern = ["make", "build"], decision = "allow")
+host_executable(name = "python3", paths = ["/usr/bin/python3"])
+""",
+}
+
+# (rules files, extra flags, command, expected decision or None for no match)
+CASES: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str | None]] = [
+    (("git",), (), ("git", "status"), "prompt"),
+    (("git",), (), ("git", "log", "--oneline"), "prompt"),
+    (("git",), (), ("git", "push"), "prompt"),
+    (("git",), (), ("git", "push", "--force", "origin"), "forbidden"),
+    (("git",), (), ("git", "push", "-f"), "forbidden"),
+    (("git",), (), ("git", "reset", "--hard", "HEAD~1"), "forbidden"),
+    (("git",), (), ("git", "reset"), "prompt"),
+    (("git",), (), ("git",), "prompt"),
+    (("git",), (), ("gitk",), None),
+    (("git",), (), ("/usr/bin/git", "status"), None),
+    (("git",), ("--resolve-host-executables",), ("/usr/bin/git", "status"), "prompt"),
+    (("git",), ("--resolve-host-executables",), ("/usr/local/bin/git", "status"), None),
+    (
+        ("git",),
+        ("--resolve-host-executables",),
+        ("/opt/homebrew/bin/git", "push", "-f"),
+        "forbidden",
+    ),
+    (("git",), ("--resolve-host-executables",), ("git", "diff"), "prompt"),
+    (("git",), ("--pretty",), ("git", "show", "HEAD"), "prompt"),
+    (("git",), ("--pretty",), ("ls",), None),
+    (("git",), (), ("echo", "git", "status"), None),
+    (("tools",), (), ("ls", "-la"), "allow"),
+    (("tools",), (), ("cat", "README.md"), "allow"),
+    (("tools",), (), ("npm", "test"), "allow"),
+    (("tools",), (), ("npm", "install", "left-pad"), "prompt"),
+    (("tools",), (), ("npm", "publish"), "forbidden"),
+    (("tools",), (), ("npm",), None),
+    (("tools",), (), ("rm", "-rf", "/"), "forbidden"),
+    (("tools",), (), ("rm", "-fr", "build"), "forbidden"),
+    (("tools",), (), ("rm", "file.txt"), "prompt"),
+    (("tools",), (), ("cargo", "test", "--all"), "allow"),
+    (("tools",), (), ("cargo", "publish"), None),
+    (("tools",), (), ("python", "-c", "print(1)"), "prompt"),
+    (("tools",), (), ("python3", "-c", "import os"), "prompt"),
+    (("tools",), (), ("python3", "script.py"), None),
+    (("tools",), (), ("curl", "https://example.com"), "prompt"),
+    (("tools",), (), ("éditeur", "ü", "fichier"), "allow"),
+    (("tools",), ("--pretty",), ("éditeur", "ü"), "allow"),
+    (("tools",), (), ("bash", "-lc", "ls && rm -rf /"), None),
+    (("tools",), (), ("--", "ls"), "allow"),
+    (("tools",), (), ("--bogus", "ls"), None),
+    (("tools",), (), ("ls", "--pretty"), "allow"),
+    (("tools",), (), ("ls", "--", "x"), "allow"),
+    (("tools",), (), ("-la",), None),
+    (("git", "overlay"), (), ("git", "status"), "prompt"),
+    (("git", "overlay"), (), ("git", "push", "--force"), "forbidden"),
+    (("tools", "overlay"), (), ("ls", "-l"), "forbidden"),
+    (("overlay", "tools"), ("--pretty",), ("ls",), "forbidden"),
+    (("overlay",), (), ("/usr/local/bin/tool", "run", "x"), "allow"),
+    (("overlay",), ("--resolve-host-executables",), ("/usr/local/bin/tool", "run"), "allow"),
+    (("hostexec",), ("--resolve-host-executables",), ("/usr/bin/python3", "x.py"), "prompt"),
+    (("hostexec",), ("--resolve-host-executables",), ("/usr/local/bin/python3", "x.py"), None),
+    (("hostexec",), ("--resolve-host-executables",), ("/usr/bin/make", "build"), "allow"),
+    (("hostexec",), ("--resolve-host-executables",), ("/usr/bin/../bin/make", "build"), "allow"),
+    (("hostexec",), ("--resolve-host-executables",), ("make", "build", "-j4"), "allow"),
+    (("hostexec",), ("--resolve-host-executables",), ("./make", "build"), "allow"),
+    (
+        ("git", "tools", "hostexec"),
+        ("--resolve-host-executables", "--pretty"),
+        ("/usr/bin/git", "push"),
+        "prompt",
+    ),
+]
+
+
+@pytest.fixture()
+def rules_dir(tmp_path: Path) -> Path:
+    for name, text in RULES.items():
+        (tmp_path / f"{name}.rules").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def _args(files: tuple[str, ...], flags: tuple[str, ...], command: tuple[str, ...]) -> list[str]:
+    args: list[str] = []
+    for name in files:
+        args += ["--rules", f"{name}.rules"]
+    return [*args, *flags, *command]
+
+
+@pytest.mark.parametrize(
+    ("files", "flags", "command", "expected"),
+    CASES,
+    ids=[f"{'+'.join(f)}:{' '.join(c)}{' ' + ' '.join(fl) if fl else ''}" for f, fl, c, _ in CASES],
+)
+def test_port_decision(
+    rules_dir: Path,
+    files: tuple[str, ...],
+    flags: tuple[str, ...],
+    command: tuple[str, ...],
+    expected: str | None,
+) -> None:
+    result = run_port(_args(files, flags, command), rules_dir)
+    assert result.exit_code == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert output.get("decision") == expected
+    assert ("decision" in output) == bool(output["matchedRules"])
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize(
+    ("files", "flags", "command", "expected"),
+    CASES,
+    ids=[f"{'+'.join(f)}:{' '.join(c)}{' ' + ' '.join(fl) if fl else ''}" for f, fl, c, _ in CASES],
+)
+def test_json_matches_rust(
+    rules_dir: Path,
+    files: tuple[str, ...],
+    flags: tuple[str, ...],
+    command: tuple[str, ...],
+    expected: str | None,
+) -> None:
+    args = _args(files, flags, command)
+    rust = run_rust(args, rules_dir)
+    port = run_port(args, rules_dir)
+    assert rust.exit_code == 0, rust.stderr
+    assert port.exit_code == rust.exit_code
+    assert port.stdout == rust.stdout
+
+
+BAD_RULES: dict[str, str] = {
+    "bad_decision": 'prefix_rule(pattern = ["git"], decision = "maybe")\n',
+    "unmatched_example": 'prefix_rule(pattern = ["git", "status"], match = ["git push"])\n',
+    "matched_not_example": 'prefix_rule(pattern = ["git"], not_match = [["git", "push", "a b"]])\n',
+    "empty_pattern": "prefix_rule(pattern = [])\n",
+    "bad_type": 'x = 1\nprefix_rule(pattern = "git")\n',
+    "unknown_var": "foo()\n",
+    "extra_kw": 'prefix_rule(pattern = ["git"], bogus = 1)\n',
+    "bad_host": 'network_rule(host = "https://x.com", protocol = "https", decision = "allow")\n',
+    "relative_host_exe": 'host_executable(name = "git", paths = ["bin/git"])\n',
+    "alternatives_example": 'prefix_rule(pattern = [["git", "jj"], "x"], match = ["jj y"])\n',
+}
+
+
+def _caused_by(stderr: str) -> str:
+    """The first line of the cause, which both tools print after ``Caused by:``."""
+    lines = stderr.splitlines()
+    index = lines.index("Caused by:")
+    return lines[index + 1].strip()
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("name", sorted(BAD_RULES))
+def test_load_errors_match_rust(tmp_path: Path, name: str) -> None:
+    (tmp_path / f"{name}.rules").write_text(BAD_RULES[name], encoding="utf-8")
+    args = ["--rules", f"{name}.rules", "git", "status"]
+    rust = run_rust(args, tmp_path)
+    port = run_port(args, tmp_path)
+    assert rust.exit_code == port.exit_code == 1
+    assert port.stdout == rust.stdout == ""
+    assert port.stderr.splitlines()[0] == rust.stderr.splitlines()[0]
+    rust_cause = _caused_by(rust.stderr)
+    port_cause = _caused_by(port.stderr)
+    if rust_cause.startswith("starlark error: Traceback"):
+        # Rust prints a traceback first; the message is the line starting with `error:`.
+        message = next(
+            line.strip() for line in rust.stderr.splitlines() if line.strip().startswith("error:")
+        )
+        rust_cause = f"starlark error: {message}"
+    # Starlark's spelling suggestions ("did you mean ...") are not ported.
+    assert port_cause == rust_cause.split(", did you mean")[0]
+
+
+@pytest.mark.oracle
+def test_missing_rules_file_matches_rust(tmp_path: Path) -> None:
+    args = ["--rules", "missing.rules", "ls"]
+    rust = run_rust(args, tmp_path)
+    port = run_port(args, tmp_path)
+    assert rust.exit_code == port.exit_code == 1
+    assert port.stderr.splitlines()[:4] == rust.stderr.splitlines()[:4]
