@@ -1,0 +1,1 @@
+"""libcst checks and byte-preserving merges of translated Python."""

@@ -1,0 +1,80 @@
+"""Which top-level (and class-level) symbols a Python module defines, read with libcst."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import libcst as cst
+
+
+def statement_names(stmt: cst.CSTNode) -> list[str]:
+    """Names a module- or class-level statement binds (defs, classes, assignments)."""
+    if isinstance(stmt, cst.FunctionDef | cst.ClassDef):
+        return [stmt.name.value]
+    if isinstance(stmt, cst.SimpleStatementLine):
+        names: list[str] = []
+        for small in stmt.body:
+            if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                names.append(small.target.value)
+            elif isinstance(small, cst.Assign):
+                for target in small.targets:
+                    if isinstance(target.target, cst.Name):
+                        names.append(target.target.value)
+            elif isinstance(small, cst.TypeAlias):
+                names.append(small.name.value)
+        return names
+    if isinstance(stmt, cst.TypeAlias):
+        return [stmt.name.value]
+    return []
+
+
+def is_import(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and all(
+        isinstance(s, cst.Import | cst.ImportFrom) for s in stmt.body
+    )
+
+
+def defined_names(module: cst.Module) -> list[str]:
+    """Top-level names in definition order (imports excluded)."""
+    out: list[str] = []
+    for stmt in module.body:
+        out.extend(statement_names(stmt))
+    return out
+
+
+def method_names(cls: cst.ClassDef) -> list[str]:
+    body = cls.body
+    if not isinstance(body, cst.IndentedBlock):
+        return []
+    out: list[str] = []
+    for stmt in body.body:
+        out.extend(statement_names(stmt))
+    return out
+
+
+def provenance_markers(module: cst.Module, prefix: str = "# ferry:") -> dict[str, str]:
+    """Top-level (and method) symbol -> the provenance marker comment right above it."""
+    out: dict[str, str] = {}
+
+    def scan(stmts: Sequence[cst.BaseStatement], owner: str | None) -> None:
+        for stmt in stmts:
+            marker = next(
+                (
+                    line.comment.value
+                    for line in reversed(tuple(getattr(stmt, "leading_lines", ())))
+                    if line.comment is not None and line.comment.value.startswith(prefix)
+                ),
+                None,
+            )
+            for name in statement_names(stmt):
+                if marker is not None:
+                    out[f"{owner}.{name}" if owner else name] = marker
+            if (
+                owner is None
+                and isinstance(stmt, cst.ClassDef)
+                and isinstance(stmt.body, cst.IndentedBlock)
+            ):
+                scan(stmt.body.body, stmt.name.value)
+
+    scan(module.body, None)
+    return out
