@@ -25,6 +25,16 @@ class SandboxBuildError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class BwrapArgs:
+    """bubblewrap flags plus the mount points it may have to create on the host."""
+
+    args: list[str]
+    #: Masks for protected paths that do not exist yet: bubblewrap creates these
+    #: inside a writable root (so on the real filesystem); remove them afterwards.
+    synthetic_mount_targets: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
 class BwrapOptions:
     """How bubblewrap is invoked beyond what the policy decides."""
 
@@ -37,15 +47,15 @@ def create_bwrap_args(
     policy: SandboxPolicy,
     cwd: Path,
     options: BwrapOptions = BwrapOptions(),
-) -> list[str]:
+) -> BwrapArgs:
     """The bubblewrap flags (everything after ``bwrap``) ending in ``-- command``.
 
     ``danger-full-access`` needs no wrapping; callers return the command as is.
     """
     if policy.has_full_disk_write_access:
         raise SandboxBuildError("danger-full-access is not sandboxed; run the command unchanged")
-    args = ["--new-session", "--die-with-parent"]
-    args += create_filesystem_args(policy.writable_roots_for(cwd))
+    filesystem = create_filesystem_args(policy.writable_roots_for(cwd))
+    args = ["--new-session", "--die-with-parent", *filesystem.args]
     # Ask for a user namespace explicitly: bubblewrap skips it when run as uid 0.
     args += ["--unshare-user", "--unshare-pid", "--unshare-ipc"]
     if not policy.has_full_network_access:
@@ -58,14 +68,15 @@ def create_bwrap_args(
     args += ["--chdir", _canonical(cwd)]
     args.append("--")
     args.extend(command)
-    return args
+    return BwrapArgs(args, filesystem.synthetic_mount_targets)
 
 
-def create_filesystem_args(writable_roots: Sequence[WritableRoot]) -> list[str]:
+def create_filesystem_args(writable_roots: Sequence[WritableRoot]) -> BwrapArgs:
     """Mounts for a full-read policy: read-only root, ``/dev``, writable roots, carve-outs."""
     # bubblewrap needs bind targets to exist; missing roots are skipped.
     roots = [root for root in writable_roots if root.root.exists()]
     args = ["--ro-bind", "/", "/", "--dev", "/dev"]
+    synthetic: list[Path] = []
     allowed_write_paths: list[Path] = []
     for root in roots:
         allowed_write_paths.append(root.root)
@@ -83,11 +94,13 @@ def create_filesystem_args(writable_roots: Sequence[WritableRoot]) -> list[str]:
                 for p in subpaths
             ]
         for subpath in sorted(subpaths, key=_depth):
-            args += _read_only_subpath_args(subpath, allowed_write_paths)
-    return args
+            args += _read_only_subpath_args(subpath, allowed_write_paths, synthetic)
+    return BwrapArgs(args, tuple(dict.fromkeys(synthetic)))
 
 
-def _read_only_subpath_args(subpath: Path, allowed_write_paths: Sequence[Path]) -> list[str]:
+def _read_only_subpath_args(
+    subpath: Path, allowed_write_paths: Sequence[Path], synthetic: list[Path]
+) -> list[str]:
     symlink = first_writable_symlink_component(subpath, allowed_write_paths)
     if symlink is not None:
         # The sandboxed process could retarget the symlink after we bind its
@@ -96,10 +109,13 @@ def _read_only_subpath_args(subpath: Path, allowed_write_paths: Sequence[Path]) 
             f"cannot enforce sandbox read-only path {subpath} because it crosses writable symlink {symlink}"
         )
     if not subpath.exists():
-        # Upstream masks the first missing component with /dev/null so the path
-        # cannot be created; bubblewrap would then leave an empty mount-point file
-        # in the user's real workspace, so the port leaves missing paths alone.
-        return []
+        # Mask the first missing component with an empty read-only directory so
+        # the sandbox cannot create the protected path (as codex 0.169 does).
+        missing = find_first_missing_component(subpath)
+        if missing is None or not _within(missing, allowed_write_paths):
+            return []
+        synthetic.append(missing)
+        return ["--perms", "555", "--tmpfs", str(missing), "--remount-ro", str(missing)]
     if _within(subpath, allowed_write_paths):
         return ["--ro-bind", str(subpath), str(subpath)]
     return []
@@ -134,6 +150,15 @@ def first_writable_symlink_component(
                 return None
             continue
         if _within(current, allowed_write_paths):
+            return current
+    return None
+
+
+def find_first_missing_component(path: Path) -> Path | None:
+    current = Path("/")
+    for part in path.parts[1:]:
+        current = current / part
+        if not os.path.lexists(current):
             return current
     return None
 

@@ -2,10 +2,11 @@
 
 Layout of the returned argv for sandboxed modes::
 
-    python -I -S .../_launch.py <seccomp-hex> /usr/bin/bwrap <flags> -- CMD...
+    python -I -S .../_launch.py <seccomp-hex|-> N <mount targets...> /usr/bin/bwrap <flags> -- CMD...
 
-(the seccomp stage is omitted when network access is allowed, as upstream only
-installs its filter for restricted networking). Nothing ever runs unsandboxed
+The launcher stage is skipped (bwrap is spawned directly) when network access
+is allowed, as upstream only installs its filter for restricted networking, and
+no mount point has to be cleaned up afterwards. Nothing ever runs unsandboxed
 silently: when bubblewrap is missing or cannot create namespaces,
 :class:`SandboxUnavailable` is raised with the reason.
 """
@@ -82,13 +83,15 @@ def _build(
     command: list[str], policy: SandboxPolicy, cwd: Path, mechanism: _Mechanism
 ) -> list[str]:
     try:
-        flags = create_bwrap_args(command, policy, cwd, mechanism.options)
+        built = create_bwrap_args(command, policy, cwd, mechanism.options)
     except SandboxBuildError as exc:
         raise SandboxUnavailable(f"sandbox: {exc}") from exc
-    if policy.has_full_network_access:
-        return [mechanism.bwrap, *flags]
-    program = _network_filter_hex()
-    return [sys.executable, "-I", "-S", str(_LAUNCHER), program, mechanism.bwrap, *flags]
+    targets = [str(t) for t in built.synthetic_mount_targets]
+    if policy.has_full_network_access and not targets:
+        return [mechanism.bwrap, *built.args]
+    program = "-" if policy.has_full_network_access else _network_filter_hex()
+    launcher = [sys.executable, "-I", "-S", str(_LAUNCHER), program, str(len(targets)), *targets]
+    return [*launcher, mechanism.bwrap, *built.args]
 
 
 @functools.cache

@@ -24,8 +24,9 @@ def rtmp(tmp_path: Path) -> Path:
 
 
 def test_read_only_argv(rtmp: Path) -> None:
-    args = create_bwrap_args(["ls", "-l"], SandboxPolicy.read_only(), rtmp)
-    assert args == [
+    built = create_bwrap_args(["ls", "-l"], SandboxPolicy.read_only(), rtmp)
+    assert built.synthetic_mount_targets == ()
+    assert built.args == [
         "--new-session",
         "--die-with-parent",
         "--ro-bind", "/", "/",
@@ -44,7 +45,7 @@ def test_read_only_argv(rtmp: Path) -> None:
 
 
 def test_read_only_with_network_keeps_host_network(rtmp: Path) -> None:
-    args = create_bwrap_args(["true"], SandboxPolicy.read_only(network_access=True), rtmp)
+    args = create_bwrap_args(["true"], SandboxPolicy.read_only(network_access=True), rtmp).args
     assert "--unshare-net" not in args
     assert "CODEX_SANDBOX_NETWORK_DISABLED" not in args
     assert args[args.index("--cap-drop") + 1] == "ALL"
@@ -58,7 +59,7 @@ def test_workspace_write_binds_roots_then_protected_subpaths(rtmp: Path) -> None
     policy = dataclasses.replace(
         SandboxPolicy.workspace_write(exclude_slash_tmp=True), tmpdir=str(rtmp)
     )
-    args = create_bwrap_args(["true"], policy, ws, BwrapOptions(mount_proc=False))
+    args = create_bwrap_args(["true"], policy, ws, BwrapOptions(mount_proc=False)).args
     fs = args[2 : args.index("--unshare-user")]
     assert fs == [
         "--ro-bind", "/", "/",
@@ -73,14 +74,19 @@ def test_workspace_write_binds_roots_then_protected_subpaths(rtmp: Path) -> None
     assert "--proc" not in args
 
 
-def test_missing_roots_and_missing_protected_paths_are_skipped(rtmp: Path) -> None:
+def test_missing_roots_are_skipped_and_missing_protected_paths_masked(rtmp: Path) -> None:
     roots = [
         WritableRoot(rtmp / "absent"),
-        WritableRoot(rtmp, (rtmp / ".codex",)),
+        WritableRoot(rtmp, (rtmp / ".codex" / "rules", Path("/nonexistent-outside/.git"))),
     ]
-    assert create_filesystem_args(roots) == [
+    built = create_filesystem_args(roots)
+    codex = str(rtmp / ".codex")
+    assert built.args == [
         "--ro-bind", "/", "/", "--dev", "/dev", "--bind", str(rtmp), str(rtmp),
+        "--perms", "555", "--tmpfs", codex, "--remount-ro", codex,
     ]  # fmt: skip
+    # Only the first missing component inside a writable root is created (and cleaned up).
+    assert built.synthetic_mount_targets == (rtmp / ".codex",)
 
 
 def test_symlinked_root_binds_real_target_and_remaps_carveouts(rtmp: Path) -> None:
@@ -88,7 +94,7 @@ def test_symlinked_root_binds_real_target_and_remaps_carveouts(rtmp: Path) -> No
     (real / ".git").mkdir(parents=True)
     link = rtmp / "link"
     link.symlink_to(real)
-    args = create_filesystem_args([WritableRoot(link, (link / ".git",))])
+    args = create_filesystem_args([WritableRoot(link, (link / ".git",))]).args
     assert args[-6:] == [
         "--bind", str(real), str(real),
         "--ro-bind", str(real / ".git"), str(real / ".git"),
@@ -113,9 +119,18 @@ def test_restricted_network_goes_through_the_seccomp_launcher(rtmp: Path) -> Non
     assert argv[:3] == [sys.executable, "-I", "-S"]
     assert argv[3].endswith("_launch.py")
     assert bytes.fromhex(argv[4])  # the BPF program
-    assert argv[5] == "/usr/bin/bwrap"
+    assert argv[5:7] == ["0", "/usr/bin/bwrap"]
     open_net = _build(["true"], SandboxPolicy.read_only(network_access=True), rtmp, mechanism)
     assert open_net[0] == "/usr/bin/bwrap"
+
+
+def test_mount_points_to_clean_up_go_through_the_launcher(rtmp: Path) -> None:
+    mechanism = _Mechanism("/usr/bin/bwrap", BwrapOptions())
+    policy = SandboxPolicy(
+        SandboxMode.WORKSPACE_WRITE, network_access=True, exclude_slash_tmp=True, tmpdir=""
+    )
+    argv = _build(["true"], policy, rtmp, mechanism)
+    assert argv[4:8] == ["-", "1", str(rtmp / ".codex"), "/usr/bin/bwrap"]
 
 
 def test_unenforceable_policy_raises_sandbox_unavailable(rtmp: Path) -> None:

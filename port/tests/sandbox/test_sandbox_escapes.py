@@ -6,6 +6,8 @@ host afterwards, so a sandbox that merely *reports* failure is not enough.
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import threading
@@ -13,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pycodex.sandbox import SandboxPolicy, is_likely_sandbox_denied
+from pycodex.sandbox import SandboxPolicy, is_likely_sandbox_denied, wrap_command
 from sandbox_helpers import py, run_sandboxed, sh, workspace_write
 
 pytestmark = pytest.mark.usefixtures("sandbox_ok")
@@ -144,6 +146,31 @@ def test_dot_codex_stays_read_only(workspace: Path) -> None:
     )
     assert proc.returncode != 0
     assert not (workspace / ".codex" / "config.toml").exists()
+
+
+def test_missing_dot_codex_cannot_be_created_and_leaves_no_trace(workspace: Path) -> None:
+    assert not (workspace / ".codex").exists()
+    script = "ls -ld .codex; mkdir -p .codex/rules; echo x > .codex/config.toml; rmdir .codex"
+    proc = run_sandboxed(sh(script), workspace_write(), workspace)
+    assert proc.returncode != 0
+    assert "Read-only file system" in proc.stderr or "Device or resource busy" in proc.stderr
+    # The mask's mount point is removed once the command has finished.
+    assert not os.path.lexists(workspace / ".codex")
+
+
+def test_killed_sandbox_still_cleans_up_mount_points(workspace: Path) -> None:
+    argv = wrap_command(sh("echo started; exec sleep 30"), workspace_write(), workspace)
+    child = subprocess.Popen(argv, cwd=workspace, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "started\n"
+        assert (workspace / ".codex").is_dir()  # bubblewrap's mount point, for now
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=10) == -signal.SIGTERM
+    finally:
+        child.kill()
+        child.wait()
+    assert not os.path.lexists(workspace / ".codex")
 
 
 def test_remount_root_writable_fails(
