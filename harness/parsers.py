@@ -35,6 +35,15 @@ def _test_name(nodeid: str) -> str:
 
 def parse_pytest(output: str) -> dict[str, UnitTestStatus]:
     """Per-test results from ``pytest -rA`` output; raises :class:`ParseError` without a summary."""
+    return _parse_summary(output, _test_name)
+
+
+def parse_pytest_nodeids(output: str) -> dict[str, UnitTestStatus]:
+    """As :func:`parse_pytest` but keyed by full node id (SWE-bench names tests that way)."""
+    return _parse_summary(output, lambda nodeid: nodeid)
+
+
+def _parse_summary(output: str, key: Callable[[str], str]) -> dict[str, UnitTestStatus]:
     lines = output.replace("\r\n", "\n").split("\n")
     start = next((i for i, line in enumerate(lines) if _SUMMARY.match(line.strip())), None)
     if start is None:
@@ -55,7 +64,7 @@ def parse_pytest(output: str) -> dict[str, UnitTestStatus]:
         if not nodeid:
             continue
         status = UnitTestStatus.PASSED if word in _PASSING else UnitTestStatus.FAILED
-        name = _test_name(nodeid)
+        name = key(nodeid)
         # A test that errors in teardown after passing is reported twice; failure wins.
         if results.get(name) is not UnitTestStatus.FAILED:
             results[name] = status

@@ -1,0 +1,1 @@
+"""SWE-bench style runs: instances, agent patches, predictions and a local evaluator."""
