@@ -1,0 +1,233 @@
+"""Compare the two versions of one Rust file item by item and attribute changed lines.
+
+Each changed line (from git's hunks) goes to the innermost item whose span covers
+it; inside a container (impl, trait, inline mod) only the rows holding the
+container's own tokens belong to it, the rest (blank lines, plain comments, ``use``)
+is glue like everything outside items. Items present on one side only are handed
+back unmatched so renames and moves can be found across the whole range.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from translator.changeset import ChangedItem, ChangeKind, ChangeStatus, ItemKindName
+from translator.diff.rust_items import Fingerprint, Item, ParsedFile, fingerprint, own_token_rows
+
+
+@dataclass(frozen=True, slots=True)
+class ItemVersion:
+    """One side of an item, detached from the syntax tree."""
+
+    kind: ItemKindName
+    name: str
+    path: str
+    file: str
+    text: str
+    fp: Fingerprint
+    lines: tuple[int, int]
+    is_test: bool
+    container: bool
+    changed: tuple[int, ...]  # changed lines on this side attributed to the item
+
+
+def version(item: Item, parsed: ParsedFile, file: str, changed: list[int]) -> ItemVersion:
+    return ItemVersion(
+        kind=item.kind,
+        name=item.name,
+        path=item.path,
+        file=file,
+        text=item.text(parsed.source),
+        fp=fingerprint(item, parsed.source),
+        lines=(item.start_line, item.end_line),
+        is_test=item.is_test,
+        container=item.is_container,
+        changed=tuple(sorted(changed)),
+    )
+
+
+class LineOwners:
+    """Finds the item owning a line of one parsed file (None means file glue)."""
+
+    def __init__(self, parsed: ParsedFile) -> None:
+        self.parsed = parsed
+        self._own_rows: dict[int, set[int]] = {}
+
+    def _own(self, item: Item) -> set[int]:
+        rows = self._own_rows.get(id(item))
+        if rows is None:
+            rows = {r + 1 for r in own_token_rows(item, self.parsed.source)}
+            self._own_rows[id(item)] = rows
+        return rows
+
+    def owner(self, line: int) -> Item | None:
+        siblings = self.parsed.items
+        found: Item | None = None
+        while siblings:
+            starts = [s.start_line for s in siblings]
+            index = bisect.bisect_right(starts, line) - 1
+            if index < 0 or siblings[index].end_line < line:
+                break
+            found = siblings[index]
+            if not found.is_container:
+                return found
+            siblings = found.children
+        if found is not None and found.is_container:
+            # not inside a child: the container's own rows, else glue inside it
+            inner = [c for c in found.children if c.start_line <= line <= c.end_line]
+            if inner:
+                return inner[-1]
+            return found if line in self._own(found) else None
+        return found
+
+
+def change_kind(old: ItemVersion, new: ItemVersion) -> ChangeKind:
+    """Classify what changed between two versions of the same item."""
+    if old.is_test or new.is_test:
+        return "test-only"
+    if old.fp.signature != new.fp.signature:
+        return "signature"
+    if old.fp.body != new.fp.body:
+        return "body"
+    if old.fp.attrs != new.fp.attrs:
+        return "attribute-only"
+    if old.fp.docs != new.fp.docs:
+        return "doc-only"
+    if old.text != new.text and not (old.container or new.container):
+        return "format-only"
+    return "position-only"
+
+
+def _same_content(old: Item, new: Item, old_src: bytes, new_src: bytes) -> bool:
+    if not old.is_container:
+        return old_src[old.start_byte : old.end_byte] == new_src[new.start_byte : new.end_byte]
+    return fingerprint(old, old_src) == fingerprint(new, new_src)
+
+
+def paired(
+    old: ItemVersion,
+    new: ItemVersion,
+    status: ChangeStatus,
+    kind: ChangeKind | None = None,
+) -> ChangedItem:
+    """A ChangedItem for two versions of one item (modified, renamed, moved, shifted)."""
+    return ChangedItem(
+        qualified_path=new.path,
+        item_kind=new.kind,
+        status=status,
+        change_kind=kind if kind is not None else change_kind(old, new),
+        file=new.file,
+        old_file=old.file if old.file != new.file else None,
+        old_qualified_path=old.path if old.path != new.path else None,
+        old_text=old.text,
+        new_text=new.text,
+        old_hash=old.fp.full,
+        new_hash=new.fp.full,
+        is_test=old.is_test or new.is_test,
+        old_lines=old.lines,
+        new_lines=new.lines,
+        lines_removed=old.changed,
+        lines_added=new.changed,
+    )
+
+
+def single(side: ItemVersion, *, added: bool) -> ChangedItem:
+    """A ChangedItem for an item present on one side only."""
+    return ChangedItem(
+        qualified_path=side.path,
+        item_kind=side.kind,
+        status="added" if added else "removed",
+        change_kind="new" if added else "deleted",
+        file=side.file,
+        old_text=None if added else side.text,
+        new_text=side.text if added else None,
+        old_hash=None if added else side.fp.full,
+        new_hash=side.fp.full if added else None,
+        is_test=side.is_test,
+        old_lines=None if added else side.lines,
+        new_lines=side.lines if added else None,
+        lines_removed=() if added else side.changed,
+        lines_added=side.changed if added else (),
+    )
+
+
+@dataclass(slots=True)
+class FileComparison:
+    """The outcome for one file: matched changes, unmatched sides and glue lines."""
+
+    items: list[ChangedItem] = field(default_factory=list)
+    removed: list[ItemVersion] = field(default_factory=list)
+    added: list[ItemVersion] = field(default_factory=list)
+    glue_removed: list[int] = field(default_factory=list)
+    glue_added: list[int] = field(default_factory=list)
+
+
+def _attribute(
+    parsed: ParsedFile | None, lines: list[int], glue: list[int]
+) -> dict[int, list[int]]:
+    """Group ``lines`` by owning item id; glue lines are appended to ``glue``."""
+    by_item: dict[int, list[int]] = {}
+    if parsed is None:
+        glue.extend(lines)
+        return by_item
+    owners = LineOwners(parsed)
+    for line in lines:
+        owner = owners.owner(line)
+        if owner is None:
+            glue.append(line)
+        else:
+            by_item.setdefault(id(owner), []).append(line)
+    return by_item
+
+
+def compare_file(
+    old: ParsedFile | None,
+    new: ParsedFile | None,
+    old_file: str | None,
+    new_file: str | None,
+    removed_lines: list[int],
+    added_lines: list[int],
+) -> FileComparison:
+    """Match the items of two versions of a file and attribute every changed line."""
+    result = FileComparison()
+    old_changed = _attribute(old, removed_lines, result.glue_removed)
+    new_changed = _attribute(new, added_lines, result.glue_added)
+    old_items = old.by_key() if old is not None else {}
+    new_items = new.by_key() if new is not None else {}
+    for key, old_item in old_items.items():
+        assert old is not None and old_file is not None
+        new_item = new_items.get(key)
+        if new_item is None:
+            result.removed.append(
+                version(old_item, old, old_file, old_changed.get(id(old_item), []))
+            )
+            continue
+        assert new is not None and new_file is not None
+        o_lines = old_changed.get(id(old_item), [])
+        n_lines = new_changed.get(id(new_item), [])
+        if _same_content(old_item, new_item, old.source, new.source):
+            if o_lines or n_lines:
+                result.items.append(
+                    paired(
+                        version(old_item, old, old_file, o_lines),
+                        version(new_item, new, new_file, n_lines),
+                        "shifted",
+                        "position-only",
+                    )
+                )
+            elif old_file != new_file and old_item.path != new_item.path:
+                pass  # unchanged item in a renamed file keeping its key: nothing to do
+            continue
+        result.items.append(
+            paired(
+                version(old_item, old, old_file, o_lines),
+                version(new_item, new, new_file, n_lines),
+                "modified",
+            )
+        )
+    for key, new_item in new_items.items():
+        if key not in old_items:
+            assert new is not None and new_file is not None
+            result.added.append(version(new_item, new, new_file, new_changed.get(id(new_item), [])))
+    return result

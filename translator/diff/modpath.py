@@ -1,0 +1,96 @@
+"""Map a Rust file path to its crate and module path.
+
+The crate directory is the part of the path before the first ``src``, ``tests``,
+``benches`` or ``examples`` component (or the file's directory for ``build.rs``);
+the crate name comes from that directory's ``Cargo.toml`` (``[lib] name``, else
+``[package] name``, with ``-`` turned into ``_``). Integration tests, benches and
+examples are placed under ``<crate>::tests``, ``<crate>::benches`` and
+``<crate>::examples`` so their paths never collide with library items.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+_TARGET_DIRS = ("src", "tests", "benches", "examples")
+
+
+@dataclass(frozen=True, slots=True)
+class CrateLocation:
+    """Where a file sits: its crate directory and the path inside it."""
+
+    crate_dir: str  # "" when the crate is the repository root
+    relative: tuple[str, ...]  # path components below crate_dir
+
+
+def locate(path: str) -> CrateLocation:
+    """Split ``path`` into crate directory and crate-relative components."""
+    parts = PurePosixPath(path).parts
+    for index, part in enumerate(parts[:-1]):
+        if part in _TARGET_DIRS:
+            return CrateLocation("/".join(parts[:index]), tuple(parts[index:]))
+    return CrateLocation("/".join(parts[:-1]), tuple(parts[-1:]))
+
+
+def crate_name_from_manifest(text: str | None, crate_dir: str) -> str:
+    """The crate's Rust name from a ``Cargo.toml``; the directory name when unusable."""
+    name: object = None
+    if text is not None:
+        try:
+            manifest = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            manifest = {}
+        lib = manifest.get("lib")
+        package = manifest.get("package")
+        if isinstance(lib, dict) and isinstance(lib.get("name"), str):
+            name = lib["name"]
+        elif isinstance(package, dict) and isinstance(package.get("name"), str):
+            name = package["name"]
+    if not isinstance(name, str) or not name:
+        name = PurePosixPath(crate_dir).name or "crate"
+    return name.replace("-", "_")
+
+
+def _strip_rs(component: str) -> str:
+    return component[:-3] if component.endswith(".rs") else component
+
+
+def module_path(crate: str, location: CrateLocation) -> str:
+    """The qualified module path of the file, e.g. ``codex_core::tools::spec``."""
+    rel = list(location.relative)
+    if not rel:
+        return crate
+    segments: list[str]
+    if rel[0] == "src":
+        rel = rel[1:]
+        if len(rel) >= 2 and rel[0] == "bin":
+            # src/bin/name.rs or src/bin/name/main.rs is its own binary crate
+            binary = _strip_rs(rel[1]).replace("-", "_")
+            rest = [_strip_rs(p) for p in rel[2:]]
+            if rest and rest[-1] in ("main", "mod"):
+                rest = rest[:-1]
+            return "::".join([binary, *rest])
+        segments = [_strip_rs(p) for p in rel]
+        if segments and segments[-1] in ("lib", "main") and len(segments) == 1:
+            segments = []
+        elif segments and segments[-1] == "mod":
+            segments = segments[:-1]
+    elif rel[0] in _TARGET_DIRS:
+        segments = [rel[0], *(_strip_rs(p) for p in rel[1:])]
+        if segments[-1] in ("mod", "main") and len(segments) > 2:
+            segments = segments[:-1]
+    else:
+        segments = [_strip_rs(p) for p in rel]
+    segments = [s.replace("-", "_") for s in segments]
+    return "::".join([crate, *segments])
+
+
+def is_test_path(path: str) -> bool:
+    """Files that only hold tests: integration tests, ``tests.rs``, ``*_tests.rs``."""
+    location = locate(path)
+    if location.relative and location.relative[0] == "tests":
+        return True
+    stem = PurePosixPath(path).stem
+    return stem == "tests" or stem.endswith("_tests") or stem.endswith("_test")

@@ -1,0 +1,425 @@
+"""Extract the items of one Rust source file with tree-sitter-rust.
+
+An *item* is a named declaration the port cares about (fn, struct, enum, union,
+trait, impl and its methods, const/static, type alias, macro_rules, mod, test fn).
+Each item records its byte and line span including the doc comments and
+attributes attached to it, so a changed line can be attributed to the innermost
+item that covers it. Anything outside items (``use``, plain comments, inner
+attributes, top-level macro calls, blank lines inside containers) is file glue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+
+import tree_sitter_rust
+from tree_sitter import Language, Node, Parser, Tree
+
+from translator.changeset import ItemKindName
+from translator.diff.normalize import blank, blank_comments, digest, normalize
+
+#: tree-sitter node type -> item kind (functions are refined to method/test_fn).
+_ITEM_NODES: dict[str, ItemKindName] = {
+    "function_item": "fn",
+    "function_signature_item": "fn",
+    "struct_item": "struct",
+    "enum_item": "enum",
+    "union_item": "union",
+    "trait_item": "trait",
+    "impl_item": "impl",
+    "const_item": "const",
+    "static_item": "static",
+    "type_item": "type_alias",
+    "associated_type": "type_alias",
+    "macro_definition": "macro_rules",
+    "mod_item": "mod",
+}
+_CONTAINERS = frozenset({"impl_item", "trait_item", "mod_item"})
+_COMMENTS = frozenset({"line_comment", "block_comment"})
+_TEST_ATTRS = ("test", "tokio::test", "test_case", "rstest", "test_log::test", "sqlx::test")
+
+
+@cache
+def _parser() -> Parser:
+    return Parser(Language(tree_sitter_rust.language()))
+
+
+def parse(source: bytes) -> Tree:
+    """Parse Rust source; never raises (syntax errors become ERROR nodes)."""
+    return _parser().parse(source)
+
+
+def _line_offsets(source: bytes) -> list[int]:
+    offsets = [0]
+    find = source.find
+    pos = find(b"\n")
+    while pos != -1:
+        offsets.append(pos + 1)
+        pos = find(b"\n", pos + 1)
+    return offsets
+
+
+def reparse(
+    old_tree: Tree,
+    old_source: bytes,
+    new_source: bytes,
+    hunks: list[tuple[int, int, int, int]],
+) -> Tree:
+    """Parse ``new_source`` incrementally from the tree of the old version.
+
+    ``hunks`` are git's ``-U0`` hunk headers (old start, old count, new start,
+    new count); the edits are applied bottom-up so earlier offsets stay valid.
+    """
+    tree = old_tree.copy()
+    old_offsets = _line_offsets(old_source)
+    new_offsets = _line_offsets(new_source)
+
+    def at(offsets: list[int], index: int, size: int) -> int:
+        return offsets[index] if index < len(offsets) else size
+
+    for a, b, c, d in reversed(hunks):
+        old_index = a if b == 0 else a - 1
+        new_index = c if d == 0 else c - 1
+        start = at(old_offsets, old_index, len(old_source))
+        old_end = at(old_offsets, old_index + b, len(old_source))
+        new_len = at(new_offsets, new_index + d, len(new_source)) - at(
+            new_offsets, new_index, len(new_source)
+        )
+        tree.edit(
+            start_byte=start,
+            old_end_byte=old_end,
+            new_end_byte=start + new_len,
+            start_point=(old_index, 0),
+            old_end_point=(old_index + b, 0),
+            new_end_point=(old_index + d, 0),
+        )
+    return _parser().parse(new_source, tree)
+
+
+@dataclass(eq=False, slots=True)
+class Item:
+    """One extracted item; spans include attached docs and attributes."""
+
+    kind: ItemKindName
+    name: str  # the simple name used for rename/move matching (``Type::method`` for methods)
+    path: str  # fully qualified path
+    key: str  # path made unique within the file by an occurrence suffix
+    node: Node
+    attached: tuple[Node, ...]
+    start_byte: int
+    end_byte: int
+    start_line: int  # 1-based, inclusive
+    end_line: int
+    is_test: bool
+    parent: Item | None
+    children: list[Item] = field(default_factory=list)
+    glue_nodes: list[Node] = field(default_factory=list)
+
+    @property
+    def is_container(self) -> bool:
+        return self.node.type in _CONTAINERS and self.node.child_by_field_name("body") is not None
+
+    def text(self, source: bytes) -> str:
+        return source[self.start_byte : self.end_byte].decode("utf-8", "replace")
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """The items of one file plus where its syntax errors are."""
+
+    source: bytes
+    tree: Tree
+    items: list[Item]
+    parse_error: str | None
+
+    def walk(self) -> Iterator[Item]:
+        stack = list(reversed(self.items))
+        while stack:
+            item = stack.pop()
+            yield item
+            stack.extend(reversed(item.children))
+
+    def by_key(self) -> dict[str, Item]:
+        return {item.key: item for item in self.walk()}
+
+
+def _line_span(node_start: Node, node_end: Node) -> tuple[int, int]:
+    start = node_start.start_point.row + 1
+    end_point = node_end.end_point
+    end = end_point.row + 1
+    if end_point.column == 0 and end_point.row > node_start.start_point.row:
+        end -= 1  # a line comment's span ends at column 0 of the next line
+    return start, end
+
+
+def _is_doc_comment(node: Node) -> bool:
+    if node.type not in _COMMENTS:
+        return False
+    text = node.text or b""
+    if text.startswith(b"////") or text.startswith(b"/***"):
+        return False
+    return text.startswith(b"///") or text.startswith(b"/**")
+
+
+def _attr_path(attr_item: Node) -> str:
+    attr = next((c for c in attr_item.named_children if c.type == "attribute"), None)
+    if attr is None:
+        return ""
+    head = attr.named_children[0] if attr.named_children else None
+    return (head.text or b"").decode() if head is not None else ""
+
+
+def _is_test_attr(path: str) -> bool:
+    return path in _TEST_ATTRS or path.endswith("::test")
+
+
+def _attr_text(attr_item: Node) -> str:
+    return "".join((attr_item.text or b"").decode("utf-8", "replace").split())
+
+
+def _node_text(node: Node | None) -> str:
+    if node is None:
+        return ""
+    return " ".join((node.text or b"").decode("utf-8", "replace").split())
+
+
+def _strip_generics(type_text: str) -> str:
+    depth = 0
+    out = []
+    for ch in type_text:
+        if ch == "<":
+            depth += 1
+        elif ch == ">":
+            depth -= 1
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out).replace(" ", "")
+
+
+def _first_error_line(tree: Tree) -> int | None:
+    if not tree.root_node.has_error:
+        return None
+    cursor = tree.walk()
+    while True:
+        node = cursor.node
+        if node is not None and (node.type == "ERROR" or node.is_missing):
+            return node.start_point.row + 1
+        if node is not None and node.has_error and cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return tree.root_node.start_point.row + 1
+
+
+class _Extractor:
+    def __init__(self, module_path: str, file_is_test: bool) -> None:
+        self.module_path = module_path
+        self.file_is_test = file_is_test
+        self.seen: dict[str, int] = {}
+
+    def _key(self, path: str) -> str:
+        count = self.seen.get(path, 0) + 1
+        self.seen[path] = count
+        return path if count == 1 else f"{path}#{count}"
+
+    def collect(
+        self,
+        container: Node,
+        prefix: str,
+        parent: Item | None,
+        in_test: bool,
+        owner_type: str | None,
+    ) -> tuple[list[Item], list[Node]]:
+        """Items and glue nodes among the direct children of ``container``."""
+        items: list[Item] = []
+        glue: list[Node] = []
+        pending: list[Node] = []
+        for child in container.named_children:
+            kind = _ITEM_NODES.get(child.type)
+            if kind is not None:
+                item = self._make(child, kind, tuple(pending), prefix, parent, in_test, owner_type)
+                items.append(item)
+                pending = []
+            elif child.type == "attribute_item" or _is_doc_comment(child):
+                pending.append(child)
+            else:
+                # a plain comment between an attribute and its item stays with the item
+                if child.type in _COMMENTS and pending:
+                    pending.append(child)
+                    continue
+                glue.extend(pending)
+                pending = []
+                glue.append(child)
+        glue.extend(pending)
+        return items, glue
+
+    def _make(
+        self,
+        node: Node,
+        kind: ItemKindName,
+        attached: tuple[Node, ...],
+        prefix: str,
+        parent: Item | None,
+        in_test: bool,
+        owner_type: str | None,
+    ) -> Item:
+        attrs = [a for a in attached if a.type == "attribute_item"]
+        cfg_test = any(_attr_text(a).startswith("#[cfg(test") for a in attrs)
+        is_test = in_test or self.file_is_test or cfg_test
+        name_node = node.child_by_field_name("name")
+        name = _node_text(name_node)
+        if kind == "fn" and any(_is_test_attr(_attr_path(a)) for a in attrs):
+            kind = "test_fn"
+            is_test = True
+        elif kind == "fn" and owner_type is not None:
+            kind = "method"
+        if kind == "impl":
+            type_text = _node_text(node.child_by_field_name("type"))
+            trait = node.child_by_field_name("trait")
+            base = _strip_generics(type_text)
+            if trait is not None:
+                name = f"<{base} as {_node_text(trait).replace(' ', '')}>"
+            else:
+                name = f"<impl {type_text.replace(' ', '')}>"
+            path = f"{prefix}::{name}" if prefix else name
+        elif kind == "macro_rules":
+            path = f"{prefix}::{name}!" if prefix else f"{name}!"
+        else:
+            path = f"{prefix}::{name}" if prefix else name
+        simple = f"{owner_type}::{name}" if owner_type is not None and kind != "impl" else name
+        first = attached[0] if attached else node
+        start_line, end_line = _line_span(first, node)
+        item = Item(
+            kind=kind,
+            name=simple,
+            path=path,
+            key=self._key(path),
+            node=node,
+            attached=attached,
+            start_byte=first.start_byte,
+            end_byte=node.end_byte,
+            start_line=start_line,
+            end_line=end_line,
+            is_test=is_test,
+            parent=parent,
+        )
+        body = node.child_by_field_name("body")
+        if node.type in _CONTAINERS and body is not None:
+            owner: str | None = None
+            inner_prefix = path
+            if kind == "impl":
+                owner = name
+                if node.child_by_field_name("trait") is None:
+                    owner = _strip_generics(_node_text(node.child_by_field_name("type")))
+                    inner_prefix = f"{prefix}::{owner}" if prefix else owner
+            elif kind == "trait":
+                owner = name
+            item.children, item.glue_nodes = self.collect(body, inner_prefix, item, is_test, owner)
+        return item
+
+
+def extract(
+    source: bytes, module_path: str, *, file_is_test: bool = False, tree: Tree | None = None
+) -> ParsedFile:
+    """Parse ``source`` (unless its ``tree`` is given) and return its items under ``module_path``."""
+    if tree is None:
+        tree = parse(source)
+    extractor = _Extractor(module_path, file_is_test)
+    items, _glue = extractor.collect(tree.root_node, module_path, None, file_is_test, None)
+    error_line = _first_error_line(tree)
+    parse_error = f"syntax error near line {error_line}" if error_line is not None else None
+    return ParsedFile(source=source, tree=tree, items=items, parse_error=parse_error)
+
+
+def _skip_spans(item: Item) -> list[tuple[int, int]]:
+    spans = [(c.start_byte, c.end_byte) for c in item.children]
+    spans += [(g.start_byte, g.end_byte) for g in item.glue_nodes]
+    return sorted(spans)
+
+
+def _cut(source: bytes, start: int, end: int, spans: list[tuple[int, int]]) -> bytes:
+    """``source[start:end]`` without the byte ``spans`` (children and glue of a container)."""
+    pieces = []
+    pos = start
+    for s, e in spans:
+        if e <= pos or s >= end:
+            continue
+        pieces.append(source[pos:s])
+        pos = max(pos, e)
+    pieces.append(source[pos:end])
+    return b" ".join(pieces)
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """Normalized hashes of an item used to compare two versions of it.
+
+    For containers (impl, trait, inline mod) every part covers the container's own
+    text only: its children are items of their own and its glue is file glue.
+    """
+
+    full: str  # attributes + signature + body, comments and whitespace normalized
+    anonymous: str  # the same with the item's own name blanked (rename detection)
+    attrs: str
+    docs: str
+    signature: str  # text before the body
+    body: str
+
+
+def _body_node(node: Node) -> Node | None:
+    body = node.child_by_field_name("body") or node.child_by_field_name("value")
+    if body is None and node.type == "type_item":
+        body = node.child_by_field_name("type")
+    return body
+
+
+def fingerprint(item: Item, source: bytes) -> Fingerprint:
+    """Compute the normalized hashes of ``item`` (only called for changed items)."""
+    node = item.node
+    attrs = b"".join(
+        normalize(source[a.start_byte : a.end_byte])
+        for a in item.attached
+        if a.type == "attribute_item"
+    )
+    docs = b"\n".join(
+        b" ".join(source[a.start_byte : a.end_byte].split())
+        for a in item.attached
+        if a.type != "attribute_item" and _is_doc_comment(a)
+    )
+    body = _body_node(node)
+    split = body.start_byte if body is not None else node.end_byte
+    name = node.child_by_field_name("name")
+    sig_raw = source[node.start_byte : split]
+    signature = normalize(sig_raw)
+    if name is not None and node.start_byte <= name.start_byte and name.end_byte <= split:
+        anon_sig = normalize(
+            source[node.start_byte : name.start_byte] + b" $ " + source[name.end_byte : split]
+        )
+    else:
+        anon_sig = signature
+    spans = _skip_spans(item) if item.is_container else []
+    own_body = normalize(_cut(source, split, node.end_byte, spans)) if body is not None else b""
+    return Fingerprint(
+        full=digest(attrs, signature, own_body),
+        anonymous=digest(attrs, anon_sig, own_body),
+        attrs=digest(attrs),
+        docs=digest(docs),
+        signature=digest(signature),
+        body=digest(own_body),
+    )
+
+
+def own_token_rows(item: Item, source: bytes) -> set[int]:
+    """0-based rows holding a container's own text (header, braces, docs, attributes)."""
+    node = item.node
+    region = bytearray(source[item.start_byte : node.end_byte])
+    base = item.start_byte
+    for s, e in _skip_spans(item):
+        region[s - base : e - base] = blank(source[s:e])
+    head = bytes(region[: node.start_byte - base])  # attached docs/attributes: all own
+    rest = blank_comments(bytes(region[node.start_byte - base :]))
+    text = head + rest
+    first_row = item.start_line - 1
+    return {first_row + i for i, line in enumerate(text.split(b"\n")) if line.strip()}
