@@ -13,6 +13,7 @@ from harness.parity.allowlist import DEFAULT_ALLOWLIST, load_allowlist
 from harness.parity.errors import ParityError
 from harness.parity.oracle import DEFAULT_SCENARIOS, run_parity
 from harness.parity.report import ScenarioResult, render_table
+from harness.parity.runner import Binary
 
 
 @click.group()
@@ -65,6 +66,22 @@ def parity() -> None:
     help="Scenarios run in parallel.",
 )
 @click.option(
+    "--codex",
+    "codex_cmd",
+    metavar="CMD",
+    help="Use this command as the oracle instead of the npm-installed codex (e.g. a local build).",
+)
+@click.option(
+    "--timeout-cap",
+    type=click.FloatRange(min=1),
+    help="Upper bound in seconds for every scenario's timeout.",
+)
+@click.option(
+    "--transcripts",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write raw stdout/stderr/requests/files of both sides per scenario here.",
+)
+@click.option(
     "--keep",
     is_flag=True,
     help="Keep the run directories (workspaces, CODEX_HOMEs) for inspection.",
@@ -77,6 +94,8 @@ def run(
     pycodex_cmd: str | None,
     allowlist_path: Path,
     workers: int,
+    codex_cmd: str | None,
+    timeout_cap: float | None,
     transcripts: Path | None,
     keep: bool,
 ) -> None:
@@ -96,6 +115,8 @@ def run(
             workers=workers,
             keep_dirs=keep,
             transcripts=transcripts,
+            timeout_cap_s=timeout_cap,
+            expected=Binary("codex", tuple(shlex.split(codex_cmd))) if codex_cmd else None,
             on_result=progress,
         )
     except OracleUnavailable as exc:

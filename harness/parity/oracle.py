@@ -124,10 +124,12 @@ def run_parity(
     workers: int = 2,
     keep_dirs: bool = False,
     transcripts: Path | None = None,
+    timeout_cap_s: float | None = None,
     on_result: Callable[[ScenarioResult], None] | None = None,
 ) -> ParityReport:
     """Compare ``actual`` (default: pycodex) with ``expected`` (default: the Rust codex).
 
+    ``timeout_cap_s`` bounds every scenario's timeout (a hanging port must not stall CI).
     Raises :class:`~pycodex.testing.rust_oracle.OracleUnavailable` when the Rust binary
     is needed and cannot be installed, and :class:`ScenarioError` for bad scenario files.
     """
@@ -142,6 +144,8 @@ def run_parity(
     try:
 
         def job(scenario: Scenario) -> ScenarioResult:
+            if timeout_cap_s is not None and scenario.timeout_s > timeout_cap_s:
+                scenario = scenario.model_copy(update={"timeout_s": timeout_cap_s})
             result = run_scenario(
                 scenario, expected_binary, actual_binary, allowed, run_root, transcripts
             )

@@ -125,9 +125,17 @@ class Scenario(_Strict):
     outside_files: dict[str, str] = Field(default_factory=dict)
     home_files: dict[str, str] = Field(default_factory=dict)
     turns: list[Turn] = Field(min_length=1)
-    timeout_s: float = Field(default=90.0, gt=0)
+    timeout_s: float = Field(default=60.0, gt=0)
     #: compare the event stream as a multiset (for races such as parallel tool calls).
     unordered_events: bool = False
+
+    @field_validator("turns", mode="before")
+    @classmethod
+    def _bare_event_lists(cls, value: Any) -> Any:
+        """A bare list of events is shorthand for ``{events: [...]}``."""
+        if isinstance(value, list):
+            return [{"events": t} if isinstance(t, list) else t for t in value]
+        return value
 
     @field_validator("name")
     @classmethod
@@ -154,14 +162,6 @@ class Scenario(_Strict):
         return self
 
 
-def _normalise_turns(raw: Any) -> Any:
-    """Accept a bare list of events as shorthand for ``{events: [...]}``."""
-    if isinstance(raw, dict) and isinstance(raw.get("turns"), list):
-        raw = dict(raw)
-        raw["turns"] = [{"events": t} if isinstance(t, list) else t for t in raw["turns"]]
-    return raw
-
-
 def _format_error(path: Path, exc: ValidationError) -> str:
     lines = [f"{path}: invalid scenario"]
     for err in exc.errors():
@@ -185,7 +185,6 @@ def load_scenario(path: Path) -> Scenario:
         raise ScenarioError(f"{path}:{where} not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
         raise ScenarioError(f"{path}: a scenario must be a YAML mapping, got {type(raw).__name__}")
-    raw = _normalise_turns(raw)
     raw.setdefault("name", path.stem)
     try:
         return Scenario.model_validate(raw)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from typing import Any
 
 from pycodex.testing import MockResponsesServer, ScriptedResponse
 
@@ -22,8 +23,9 @@ SESSION_RE = re.compile(r"session ID (\d+)")
 class ParityServer(MockResponsesServer):
     """A :class:`MockResponsesServer` that fills in ``$session`` from the latest request."""
 
-    def _next(self) -> ScriptedResponse | None:
-        scripted = super()._next()
+    def _next(self, *args: Any) -> ScriptedResponse | None:
+        # ``*args`` keeps this override valid whether or not the base passes the request.
+        scripted = super()._next(*args)
         if scripted is None or SESSION_TOKEN not in scripted.body:
             return scripted
         session = self._latest_session_id()

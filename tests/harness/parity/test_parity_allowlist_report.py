@@ -1,0 +1,104 @@
+"""Allow-list parsing and matching, verdict classification and the report formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from harness.parity.allowlist import DEFAULT_ALLOWLIST, AllowEntry, Allowlist, load_allowlist
+from harness.parity.diff import Difference
+from harness.parity.errors import AllowlistError
+from harness.parity.report import ParityReport, ScenarioResult, Verdict, render_table
+
+
+def test_shipped_allowlist_is_valid() -> None:
+    allowlist = load_allowlist(DEFAULT_ALLOWLIST)
+    assert all(entry.reason.strip() for entry in allowlist.entries)
+
+
+def test_matching_uses_scenario_and_path_globs() -> None:
+    allowlist = Allowlist(
+        entries=(
+            AllowEntry(
+                scenario="fault_*",
+                path="/requests/*/headers/user-agent",
+                reason="differs by design",
+            ),
+            AllowEntry(path="/events/*/item/text", reason="wording"),
+        )
+    )
+    hit = allowlist.match("fault_429", "/requests/3/headers/user-agent")
+    assert hit is not None and hit.reason == "differs by design"
+    assert allowlist.match("exec_success", "/requests/3/headers/user-agent") is None
+    assert allowlist.match("exec_success", "/events/4/item/text") is not None
+    assert allowlist.match("exec_success", "/events/4/item/type") is None
+
+
+def test_missing_reason_names_the_entry(tmp_path: Path) -> None:
+    path = tmp_path / "allow.yaml"
+    path.write_text("allow:\n  - path: /x\n  - path: /y\n    reason: ''\n", encoding="utf-8")
+    with pytest.raises(AllowlistError) as info:
+        load_allowlist(path)
+    assert str(path) in str(info.value)
+    assert "allow[0]" in str(info.value) and "reason" in str(info.value)
+
+
+def test_malformed_allowlist_shape(tmp_path: Path) -> None:
+    path = tmp_path / "allow.yaml"
+    path.write_text("- just a list\n", encoding="utf-8")
+    with pytest.raises(AllowlistError, match="'allow' list"):
+        load_allowlist(path)
+    assert load_allowlist(tmp_path / "absent.yaml").entries == ()
+
+
+def _report() -> ParityReport:
+    diverged = ScenarioResult(
+        scenario="b",
+        verdict=Verdict.DIVERGED,
+        differences=[
+            Difference(path="/exit/code", expected=0, actual=1),
+            Difference(
+                path="/events/1/item/text", expected="hi", actual="HI", allowed_by="*:/events/*"
+            ),
+        ],
+    )
+    return ParityReport(
+        ferry_version="0",
+        codex_version="0.169.0",
+        expected_label="codex",
+        actual_label="pycodex",
+        scenarios_dir="/s",
+        results=[ScenarioResult(scenario="a", verdict=Verdict.MATCH), diverged],
+    )
+
+
+def test_report_ratio_and_json_round_trip(tmp_path: Path) -> None:
+    report = _report()
+    assert (report.passed, report.total, report.ok) == (1, 2, False)
+    assert report.match_ratio == 0.5
+    out = tmp_path / "nested" / "report.json"
+    report.write_json(out)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["format"] == "ferry.parity-report/1"
+    assert data["summary"]["match_ratio"] == 0.5
+    assert data["results"][1]["differences"][0] == {
+        "path": "/exit/code",
+        "expected": 0,
+        "actual": 1,
+        "allowed_by": None,
+    }
+    assert ParityReport.model_validate({k: v for k, v in data.items() if k != "summary"}) == report
+    assert [p.name for p in out.parent.iterdir()] == ["report.json"], "no temp file left behind"
+
+
+def test_table_lists_every_scenario_and_unexpected_differences() -> None:
+    console = Console(record=True, width=200)
+    render_table(_report(), console)
+    text = console.export_text()
+    assert "diverged" in text and "match" in text
+    assert "/exit/code" in text
+    assert "/events/1/item/text" not in text, "allowed differences are not listed as failures"
+    assert "1/2 = 50%" in text
