@@ -69,6 +69,9 @@ def _absolutize(path: str) -> str | None:
     return "/" + normalized.lstrip("/")
 
 
+_DEFAULT_OPTIONS = MatchOptions()
+
+
 @dataclass
 class Policy:
     """Rules grouped by program name, in the order they were added."""
@@ -154,12 +157,19 @@ class Policy:
         self,
         cmd: Sequence[str],
         heuristics_fallback: HeuristicsFallback | None = None,
-        options: MatchOptions = MatchOptions(),
+        options: MatchOptions = _DEFAULT_OPTIONS,
     ) -> list[RuleMatch]:
         """Every rule whose prefix matches ``cmd`` (exact program first, then basename)."""
-        matched: list[RuleMatch] = list(self._match_exact(cmd))
+        matched: list[RuleMatch] = []
+        if cmd:
+            rules = self.rules_by_program.get(cmd[0])
+            if rules:
+                for rule in rules:
+                    m = rule.matches(cmd)
+                    if m is not None:
+                        matched.append(m)
         if not matched and options.resolve_host_executables:
-            matched = list(self._match_host_executable(cmd))
+            matched.extend(self._match_host_executable(cmd))
         if not matched and heuristics_fallback is not None:
             return [HeuristicsRuleMatch(tuple(cmd), heuristics_fallback(cmd))]
         return matched
@@ -168,7 +178,7 @@ class Policy:
         self,
         cmd: Sequence[str],
         heuristics_fallback: HeuristicsFallback,
-        options: MatchOptions = MatchOptions(),
+        options: MatchOptions = _DEFAULT_OPTIONS,
     ) -> Evaluation:
         return Evaluation.from_matches(self.matches_for_command(cmd, heuristics_fallback, options))
 
@@ -176,25 +186,12 @@ class Policy:
         self,
         commands: Iterable[Sequence[str]],
         heuristics_fallback: HeuristicsFallback,
-        options: MatchOptions = MatchOptions(),
+        options: MatchOptions = _DEFAULT_OPTIONS,
     ) -> Evaluation:
         matches: list[RuleMatch] = []
         for cmd in commands:
             matches.extend(self.matches_for_command(cmd, heuristics_fallback, options))
         return Evaluation.from_matches(matches)
-
-    def _match_exact(self, cmd: Sequence[str]) -> list[PrefixRuleMatch]:
-        if not cmd:
-            return []
-        rules = self.rules_by_program.get(cmd[0])
-        if not rules:
-            return []
-        out: list[PrefixRuleMatch] = []
-        for rule in rules:
-            m = rule.matches(cmd)
-            if m is not None:
-                out.append(m)
-        return out
 
     def _match_host_executable(self, cmd: Sequence[str]) -> list[PrefixRuleMatch]:
         if not cmd:

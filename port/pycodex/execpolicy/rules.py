@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pycodex.execpolicy.decision import Decision
@@ -60,14 +60,18 @@ class PrefixPattern:
     rest: tuple[PatternToken, ...]
     canonical_matching: bool = False
 
-    def matches_prefix(self, cmd: Sequence[str]) -> list[str] | None:
-        length = len(self.rest) + 1
+    def matches_prefix(self, cmd: Sequence[str]) -> tuple[str, ...] | None:
+        """The matched prefix of ``cmd``, or ``None``. Hot path: kept deliberately plain."""
+        rest = self.rest
+        length = len(rest) + 1
         if len(cmd) < length or cmd[0] != self.first:
             return None
-        for token, arg in zip(self.rest, cmd[1:length], strict=True):
-            if arg not in token.alternatives:
+        i = 1
+        for token in rest:
+            if cmd[i] not in token.alternatives:
                 return None
-        return list(cmd[:length])
+            i += 1
+        return tuple(cmd[:length])
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,11 +125,24 @@ RuleMatch = PrefixRuleMatch | HeuristicsRuleMatch
 
 @dataclass(frozen=True, slots=True)
 class PrefixRule:
-    """``prefix_rule(...)`` after expansion: one rule per alternative of the first token."""
+    """``prefix_rule(...)`` after expansion: one rule per alternative of the first token.
+
+    When no position has alternatives every match is identical, so the match value
+    is built once and shared (it is immutable); this keeps matching near 1 µs.
+    """
 
     pattern: PrefixPattern
     decision: Decision
     justification: str | None = None
+    _fixed_match: PrefixRuleMatch | None = field(
+        default=None, init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        if all(len(t.alternatives) == 1 for t in self.pattern.rest):
+            prefix = (self.pattern.first, *(t.alternatives[0] for t in self.pattern.rest))
+            fixed = PrefixRuleMatch(prefix, self.decision, None, self.justification)
+            object.__setattr__(self, "_fixed_match", fixed)
 
     @property
     def program(self) -> str:
@@ -135,7 +152,10 @@ class PrefixRule:
         prefix = self.pattern.matches_prefix(cmd)
         if prefix is None:
             return None
-        return PrefixRuleMatch(tuple(prefix), self.decision, None, self.justification)
+        fixed = self._fixed_match
+        if fixed is not None:
+            return fixed
+        return PrefixRuleMatch(prefix, self.decision, None, self.justification)
 
     def debug(self) -> str:
         rest = ", ".join(t.debug() for t in self.pattern.rest)
