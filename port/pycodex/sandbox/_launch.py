@@ -1,21 +1,23 @@
 """Start bubblewrap with a seccomp program on an inherited pipe, and clean up after it.
 
-Run as ``python -I -S _launch.py FILTER N PATH_1..PATH_N BWRAP ARGS... -- CMD...``
+Run as ``python -I -S _launch.py FILTER N (PATH LOCK)*N BWRAP ARGS... -- CMD...``
 (standard library only, so it starts in a few milliseconds):
 
 * ``FILTER`` is the hex of a seccomp BPF program, or ``-`` for none. bubblewrap
   reads programs from a file descriptor, which a plain argv cannot carry; this
   stage creates that descriptor and adds ``--seccomp FD``.
-* ``PATH_i`` are mount points bubblewrap has to create inside writable roots
+* ``PATH`` are mount points bubblewrap has to create inside writable roots
   (masks for protected paths that do not exist yet, such as the workspace's
-  ``.codex``). Those it creates would remain in the user's real directory, so
-  when there are any, this stage stays the parent of bubblewrap, forwards
-  signals to it and removes the still-empty leftovers when it exits. Otherwise
-  it simply *execs* bubblewrap.
+  ``.codex``), each with a ``LOCK`` file. Those mount points would remain in the
+  user's real directory, so when there are any, this stage stays the parent of
+  bubblewrap, forwards signals to it and, once no other sandbox holds the lock,
+  removes the still-empty directories sandboxes created (see
+  ``pycodex.sandbox.mount_targets``). Otherwise it simply *execs* bubblewrap.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import sys
@@ -43,18 +45,47 @@ def _seccomp_fd(hex_program: str) -> int:
     return read_fd
 
 
-def _cleanup(created: list[str]) -> None:
-    for path in sorted(created, key=len, reverse=True):
+def _marker(lock: str) -> str:
+    return lock[: -len(".lock")] + ".synthetic" if lock.endswith(".lock") else lock + ".synthetic"
+
+
+def _acquire(pairs: list[tuple[str, str]]) -> list[tuple[str, str, int]]:
+    """Share each target's lock for our lifetime; mark targets we are about to create."""
+    held = []
+    for path, lock in pairs:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        if not os.path.lexists(path):
+            os.close(os.open(_marker(lock), os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600))
+        held.append((path, lock, fd))
+    return held
+
+
+def _release(held: list[tuple[str, str, int]]) -> None:
+    """Remove sandbox-made mount points nobody else uses; leave anything else alone."""
+    for path, lock, fd in sorted(held, key=lambda h: len(h[0]), reverse=True):
         try:
-            if os.path.isdir(path) and not os.path.islink(path):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)  # another sandbox still uses it; the last one cleans up
+            continue
+        marker = _marker(lock)
+        try:
+            if os.path.exists(marker) and os.path.isdir(path) and not os.path.islink(path):
                 os.rmdir(path)  # only succeeds while still empty
-            elif os.path.isfile(path) and os.path.getsize(path) == 0:
-                os.unlink(path)
         except OSError:
             pass
+        if not os.path.isdir(path) or os.listdir(path):
+            # Gone, or the user has put files in it: it is no longer ours.
+            try:  # noqa: SIM105
+                os.unlink(marker)
+            except OSError:
+                pass
+        os.close(fd)
 
 
-def _run_as_parent(bwrap: str, argv: list[str], created: list[str]) -> int:
+def _run_as_parent(bwrap: str, argv: list[str], pairs: list[tuple[str, str]]) -> int:
+    held = _acquire(pairs)
     pid = os.fork()
     if pid == 0:
         try:
@@ -73,7 +104,7 @@ def _run_as_parent(bwrap: str, argv: list[str], created: list[str]) -> int:
     for forwarded in _FORWARDED:
         signal.signal(forwarded, forward)
     _, status = os.waitpid(pid, 0)
-    _cleanup(created)
+    _release(held)
     if os.WIFSIGNALED(status):
         signum = os.WTERMSIG(status)
         signal.signal(signum, signal.SIG_DFL)
@@ -86,21 +117,21 @@ def main(argv: list[str]) -> int:
     try:
         program = argv[0]
         count = int(argv[1])
-        targets = argv[2 : 2 + count]
-        bwrap = argv[2 + count]
-        args = argv[3 + count :]
+        flat = argv[2 : 2 + 2 * count]
+        pairs = list(zip(flat[0::2], flat[1::2], strict=True))
+        bwrap = argv[2 + 2 * count]
+        args = argv[3 + 2 * count :]
         split = args.index("--")
     except (IndexError, ValueError):
         sys.stderr.write(
-            "pycodex sandbox launcher: usage: _launch.py FILTER N PATH... BWRAP ARGS... -- CMD...\n"
+            "pycodex sandbox launcher: usage: _launch.py FILTER N (PATH LOCK)... BWRAP ARGS... -- CMD...\n"
         )
         return 2
     extra = [] if program == "-" else ["--seccomp", str(_seccomp_fd(program))]
     final = [bwrap, *args[:split], *extra, *args[split:]]
-    created = [t for t in targets if not os.path.lexists(t)]
     try:
-        if created:
-            return _run_as_parent(bwrap, final, created)
+        if pairs:
+            return _run_as_parent(bwrap, final, pairs)
         os.execv(bwrap, final)
     except OSError as exc:
         sys.stderr.write(f"pycodex sandbox launcher: cannot execute {bwrap}: {exc}\n")

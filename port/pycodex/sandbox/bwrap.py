@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pycodex.sandbox.mount_targets import is_synthetic_leftover
 from pycodex.sandbox.policy import SandboxPolicy, WritableRoot
 
 #: Set inside the sandbox when outbound network is disabled (upstream's name).
@@ -40,6 +41,8 @@ class BwrapOptions:
 
     #: Mount a fresh ``/proc``; some restrictive containers refuse it.
     mount_proc: bool = True
+    #: Registry of mount points earlier sandboxes created (see ``mount_targets``).
+    registry: Path | None = None
 
 
 def create_bwrap_args(
@@ -54,7 +57,7 @@ def create_bwrap_args(
     """
     if policy.has_full_disk_write_access:
         raise SandboxBuildError("danger-full-access is not sandboxed; run the command unchanged")
-    filesystem = create_filesystem_args(policy.writable_roots_for(cwd))
+    filesystem = create_filesystem_args(policy.writable_roots_for(cwd), options.registry)
     args = ["--new-session", "--die-with-parent", *filesystem.args]
     # Ask for a user namespace explicitly: bubblewrap skips it when run as uid 0.
     args += ["--unshare-user", "--unshare-pid", "--unshare-ipc"]
@@ -71,7 +74,9 @@ def create_bwrap_args(
     return BwrapArgs(args, filesystem.synthetic_mount_targets)
 
 
-def create_filesystem_args(writable_roots: Sequence[WritableRoot]) -> BwrapArgs:
+def create_filesystem_args(
+    writable_roots: Sequence[WritableRoot], registry: Path | None = None
+) -> BwrapArgs:
     """Mounts for a full-read policy: read-only root, ``/dev``, writable roots, carve-outs."""
     # bubblewrap needs bind targets to exist; missing roots are skipped.
     roots = [root for root in writable_roots if root.root.exists()]
@@ -94,12 +99,15 @@ def create_filesystem_args(writable_roots: Sequence[WritableRoot]) -> BwrapArgs:
                 for p in subpaths
             ]
         for subpath in sorted(subpaths, key=_depth):
-            args += _read_only_subpath_args(subpath, allowed_write_paths, synthetic)
+            args += _read_only_subpath_args(subpath, allowed_write_paths, synthetic, registry)
     return BwrapArgs(args, tuple(dict.fromkeys(synthetic)))
 
 
 def _read_only_subpath_args(
-    subpath: Path, allowed_write_paths: Sequence[Path], synthetic: list[Path]
+    subpath: Path,
+    allowed_write_paths: Sequence[Path],
+    synthetic: list[Path],
+    registry: Path | None,
 ) -> list[str]:
     symlink = first_writable_symlink_component(subpath, allowed_write_paths)
     if symlink is not None:
@@ -108,10 +116,11 @@ def _read_only_subpath_args(
         raise SandboxBuildError(
             f"cannot enforce sandbox read-only path {subpath} because it crosses writable symlink {symlink}"
         )
-    if not subpath.exists():
+    if not subpath.exists() or is_synthetic_leftover(subpath, registry):
         # Mask the first missing component with an empty read-only directory so
         # the sandbox cannot create the protected path (as codex 0.169 does).
-        missing = find_first_missing_component(subpath)
+        # An empty directory left by a concurrent sandbox counts as missing.
+        missing = subpath if subpath.exists() else find_first_missing_component(subpath)
         if missing is None or not _within(missing, allowed_write_paths):
             return []
         synthetic.append(missing)

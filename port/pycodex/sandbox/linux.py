@@ -2,7 +2,7 @@
 
 Layout of the returned argv for sandboxed modes::
 
-    python -I -S .../_launch.py <seccomp-hex|-> N <mount targets...> /usr/bin/bwrap <flags> -- CMD...
+    python -I -S .../_launch.py <seccomp-hex|-> N <N x (mount point, lock)> bwrap <flags> -- CMD...
 
 The launcher stage is skipped (bwrap is spawned directly) when network access
 is allowed, as upstream only installs its filter for restricted networking, and
@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pycodex.sandbox import seccomp
 from pycodex.sandbox.bwrap import BwrapOptions, SandboxBuildError, create_bwrap_args
+from pycodex.sandbox.mount_targets import mount_target, registry_dir
 from pycodex.sandbox.policy import SandboxPolicy
 
 _LAUNCHER = Path(__file__).with_name("_launch.py")
@@ -86,11 +87,17 @@ def _build(
         built = create_bwrap_args(command, policy, cwd, mechanism.options)
     except SandboxBuildError as exc:
         raise SandboxUnavailable(f"sandbox: {exc}") from exc
-    targets = [str(t) for t in built.synthetic_mount_targets]
+    registry = mechanism.options.registry
+    targets: list[str] = []
+    if registry is not None:
+        for path in built.synthetic_mount_targets:
+            target = mount_target(path, registry)
+            targets += [str(target.path), str(target.lock)]
     if policy.has_full_network_access and not targets:
         return [mechanism.bwrap, *built.args]
     program = "-" if policy.has_full_network_access else _network_filter_hex()
-    launcher = [sys.executable, "-I", "-S", str(_LAUNCHER), program, str(len(targets)), *targets]
+    count = str(len(targets) // 2)
+    launcher = [sys.executable, "-I", "-S", str(_LAUNCHER), program, count, *targets]
     return [*launcher, mechanism.bwrap, *built.args]
 
 
@@ -116,7 +123,9 @@ def _mechanism() -> _Mechanism:
     true = next((c for c in ("/usr/bin/true", "/bin/true") if os.access(c, os.X_OK)), "true")
     policy = SandboxPolicy.read_only()
     last_error = ""
-    for options in (BwrapOptions(mount_proc=True), BwrapOptions(mount_proc=False)):
+    registry = registry_dir()
+    for mount_proc in (True, False):
+        options = BwrapOptions(mount_proc=mount_proc, registry=registry)
         mechanism = _Mechanism(bwrap, options)
         argv = _build([true], policy, Path("/"), mechanism)
         try:

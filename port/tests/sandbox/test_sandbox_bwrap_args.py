@@ -15,6 +15,7 @@ from pycodex.sandbox.bwrap import (
     create_filesystem_args,
 )
 from pycodex.sandbox.linux import _build, _Mechanism
+from pycodex.sandbox.mount_targets import mount_target, registry_dir
 from pycodex.sandbox.policy import WritableRoot
 
 
@@ -125,12 +126,21 @@ def test_restricted_network_goes_through_the_seccomp_launcher(rtmp: Path) -> Non
 
 
 def test_mount_points_to_clean_up_go_through_the_launcher(rtmp: Path) -> None:
-    mechanism = _Mechanism("/usr/bin/bwrap", BwrapOptions())
+    ws = rtmp / "ws"
+    ws.mkdir()
+    registry = registry_dir(rtmp)
+    assert registry is not None
     policy = SandboxPolicy(
         SandboxMode.WORKSPACE_WRITE, network_access=True, exclude_slash_tmp=True, tmpdir=""
     )
-    argv = _build(["true"], policy, rtmp, mechanism)
-    assert argv[4:8] == ["-", "1", str(rtmp / ".codex"), "/usr/bin/bwrap"]
+    with_registry = _Mechanism("/usr/bin/bwrap", BwrapOptions(registry=registry))
+    argv = _build(["true"], policy, ws, with_registry)
+    lock = mount_target(ws / ".codex", registry).lock
+    assert argv[4:9] == ["-", "1", str(ws / ".codex"), str(lock), "/usr/bin/bwrap"]
+    # Without a trustworthy registry there is no cleanup (the mask stays in place).
+    without = _build(["true"], policy, ws, _Mechanism("/usr/bin/bwrap", BwrapOptions()))
+    assert without[0] == "/usr/bin/bwrap"
+    assert "--tmpfs" in without
 
 
 def test_unenforceable_policy_raises_sandbox_unavailable(rtmp: Path) -> None:

@@ -1,0 +1,65 @@
+"""Bookkeeping for mount points bubblewrap creates on the real filesystem.
+
+To keep a protected path that does not exist yet (the workspace's ``.codex``)
+from being created, bubblewrap mounts an empty read-only directory there, which
+means creating that directory in the user's workspace. The launcher removes it
+afterwards, but only when no other sandbox still uses it: every launcher holds a
+shared ``flock`` on a per-path lock file for its lifetime, and the one that can
+take it exclusively at exit removes the directory if a marker says a sandbox
+(not the user) created it.
+
+The registry lives in ``/dev/shm/pycodex-sandbox-<uid>``: bubblewrap gives each
+sandbox a private ``/dev``, so sandboxed commands cannot reach it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+REGISTRY_PARENT = Path("/dev/shm")
+
+
+@dataclass(frozen=True)
+class MountTarget:
+    """A synthetic mount point and the lock file that guards its removal."""
+
+    path: Path
+    lock: Path
+
+    @property
+    def marker(self) -> Path:
+        return self.lock.with_suffix(".synthetic")
+
+
+def registry_dir(parent: Path = REGISTRY_PARENT) -> Path | None:
+    """This user's private registry directory, or ``None`` when it cannot be trusted."""
+    path = parent / f"pycodex-sandbox-{os.getuid()}"
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+        info = path.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return None
+    return path
+
+
+def mount_target(path: Path, registry: Path) -> MountTarget:
+    digest = hashlib.sha256(os.fsencode(path)).hexdigest()[:32]
+    return MountTarget(path, registry / f"{digest}.lock")
+
+
+def is_synthetic_leftover(path: Path, registry: Path | None) -> bool:
+    """True when ``path`` is an empty directory a sandbox created (and may remove)."""
+    if registry is None or path.is_symlink() or not path.is_dir():
+        return False
+    if not mount_target(path, registry).marker.exists():
+        return False
+    try:
+        return not any(path.iterdir())
+    except OSError:
+        return False
