@@ -1,0 +1,115 @@
+"""The ``[validate]`` section of ``ferry.toml`` and the plan/test selection it works on."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from harness.errors import ConfigError, TaskFormatError
+from harness.tasks._validation import validate_model
+
+KNOWN_GATES = ("pytest", "mypy", "parity", "bench")
+
+
+class BenchGateConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scripts: list[str] = Field(default_factory=list)
+    baseline: str = "benchmarks/baseline.json"
+    tolerance: float = Field(default=0.25, ge=0)
+    repeats: int = Field(default=3, ge=1)
+
+
+class ValidateConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    gates: list[str] = Field(default_factory=lambda: ["pytest", "mypy"])
+    pytest_args: list[str] = Field(default_factory=lambda: ["-q"])
+    mypy_args: list[str] = Field(default_factory=lambda: ["--strict"])
+    parity_args: list[str] = Field(default_factory=list)
+    bench: BenchGateConfig = Field(default_factory=BenchGateConfig)
+    timeout_sec: float = Field(default=1800.0, gt=0)
+
+    @field_validator("gates")
+    @classmethod
+    def _known_gates(cls, gates: list[str]) -> list[str]:
+        unknown = [g for g in gates if g not in KNOWN_GATES]
+        if unknown:
+            raise ValueError(f"unknown gate(s) {unknown}; known: {list(KNOWN_GATES)}")
+        return gates
+
+
+def load_validate_config(path: Path) -> ValidateConfig:
+    """``[validate]`` from ``path``; a missing file or section gives the defaults."""
+    if not path.is_file():
+        return ValidateConfig()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise TaskFormatError(path, f"invalid TOML: {exc}") from None
+    section = data.get("validate", {})
+    if not isinstance(section, dict):
+        raise TaskFormatError(path, "must be a table", field="validate")
+    try:
+        return validate_model(ValidateConfig, section, path)
+    except TaskFormatError as exc:
+        raise ConfigError(str(exc).replace(": field '", ": field 'validate.", 1)) from None
+
+
+def _strings_under(node: Any, keys: set[str]) -> list[str]:
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in keys:
+                if isinstance(value, str):
+                    found.append(value)
+                elif isinstance(value, list):
+                    found.extend(v for v in value if isinstance(v, str))
+            else:
+                found.extend(_strings_under(value, keys))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(_strings_under(item, keys))
+    return found
+
+
+def module_path(root: Path, module: str) -> Path | None:
+    """``pycodex.exec.cli`` -> ``port/pycodex/exec/cli.py`` (or the package ``__init__``)."""
+    parts = module.split(".")
+    for base in (root / "port", root):
+        candidate = base.joinpath(*parts)
+        if candidate.with_suffix(".py").is_file():
+            return candidate.with_suffix(".py")
+        if (candidate / "__init__.py").is_file():
+            return candidate / "__init__.py"
+    return None
+
+
+def plan_selection(plan: Path, root: Path) -> tuple[list[str], list[str]]:
+    """Test paths and touched module files named by a translation plan JSON."""
+    try:
+        data = json.loads(plan.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise TaskFormatError(plan, f"cannot be read as a plan JSON: {exc}") from None
+    tests = _strings_under(data, {"tests", "test_paths", "python_tests"})
+    modules = _strings_under(
+        data, {"module", "modules", "python_module", "target_module", "touched_modules"}
+    )
+    files: list[str] = []
+    for module in dict.fromkeys(modules):
+        path = module_path(root, module) if not module.endswith(".py") else root / module
+        if path is None or not path.is_file():
+            raise TaskFormatError(
+                plan, f"names module '{module}' that does not exist under {root}", field="module"
+            )
+        files.append(str(path.relative_to(root)))
+        if not tests:
+            sub = module.split(".")[1:2]
+            guess = root / "port" / "tests" / sub[0] if sub else None
+            if guess is not None and guess.is_dir():
+                tests.append(str(guess.relative_to(root)))
+    return list(dict.fromkeys(tests)), files
