@@ -46,6 +46,7 @@ class ConfigOverrides:
     add_dirs: tuple[Path, ...] = ()
     ephemeral: bool = False
     ignore_user_config: bool = False
+    ignore_rules: bool = False
 
 
 def _choice(value: Any, allowed: Iterable[str], key: str) -> str:
@@ -183,5 +184,6 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         features={str(k): bool(v) for k, v in features.items() if isinstance(v, bool)},
         shell_environment_policy=shell_env if isinstance(shell_env, Mapping) else {},
         ephemeral=overrides.ephemeral,
+        ignore_rules=overrides.ignore_rules,
         warnings=loaded.warnings,
     )

@@ -179,6 +179,7 @@ class Config:
     features: Mapping[str, bool] = field(default_factory=dict)
     shell_environment_policy: Mapping[str, Any] = field(default_factory=dict)
     ephemeral: bool = False
+    ignore_rules: bool = False
     warnings: tuple[str, ...] = ()
 
     @property

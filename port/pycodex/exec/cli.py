@@ -118,10 +118,30 @@ class ExecCommand(click.Command):
     """Routes ``exec resume …`` to the resume command, like upstream's subcommand."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] == "resume":
+        index = self._subcommand_index(args)
+        if index is not None:
             ctx.meta["pycodex.resume"] = True
-            return resume_command.parse_args(ctx, args[1:])
+            return resume_command.parse_args(ctx, args[:index] + args[index + 1 :])
         return super().parse_args(ctx, args)
+
+    def _subcommand_index(self, args: list[str]) -> int | None:
+        """Position of ``resume`` when it is the first positional argument (flags may precede it)."""
+        takes_value = {
+            opt
+            for param in self.params
+            if isinstance(param, click.Option) and not param.is_flag
+            for opt in param.opts
+        }
+        i = 0
+        while i < len(args):
+            token = args[i]
+            if token == "--":
+                return None
+            if token.startswith("-") and token != "-":
+                i += 2 if token in takes_value else 1
+                continue
+            return i if token == "resume" else None
+        return None
 
     def invoke(self, ctx: click.Context) -> Any:
         if ctx.meta.get("pycodex.resume"):
@@ -151,8 +171,20 @@ def _read_prompt(prompt: str | None, json_mode: bool) -> str:
     return prompt
 
 
+def _is_git_marker(marker: Path) -> bool:
+    if marker.is_dir():
+        return (marker / "HEAD").is_file()
+    if marker.is_file():
+        try:
+            return marker.read_text(encoding="utf-8", errors="replace").startswith("gitdir:")
+        except OSError:
+            return False
+    return False
+
+
 def _inside_git_repo(cwd: Path) -> bool:
-    return any((p / ".git").exists() for p in (cwd, *cwd.parents))
+    """True when cwd is inside a work tree (a ``.git`` directory or a worktree ``.git`` file)."""
+    return any(_is_git_marker(p / ".git") for p in (cwd, *cwd.parents))
 
 
 def _write_last_message(path: str, text: str | None) -> None:
@@ -190,6 +222,7 @@ def run_exec(
         add_dirs=tuple(Path(d) for d in params.get("add_dirs") or ()),
         ephemeral=bool(params.get("ephemeral")),
         ignore_user_config=bool(params.get("ignore_user_config")),
+        ignore_rules=bool(params.get("ignore_rules")),
     )
     config = load_config(overrides)
     if not params.get("skip_git_repo_check") and not _inside_git_repo(config.cwd):

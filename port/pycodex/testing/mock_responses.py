@@ -10,10 +10,11 @@ their whole HTTP stack (streaming, retries, timeouts) against it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -139,6 +140,7 @@ class ScriptedResponse:
     * ``cut_after`` closes the connection after that many bytes of the body,
       simulating a stream dropped before ``response.completed``.
     * ``delay_s`` waits before the first byte (idle-timeout tests).
+    * ``stall_after`` sends that many bytes, then waits ``stall_s`` before the rest.
     """
 
     body: str
@@ -147,6 +149,8 @@ class ScriptedResponse:
     content_type: str = "text/event-stream"
     cut_after: int | None = None
     delay_s: float = 0.0
+    stall_after: int | None = None
+    stall_s: float = 0.0
 
     @classmethod
     def sse(cls, events: Iterable[Mapping[str, Any]]) -> ScriptedResponse:
@@ -221,6 +225,9 @@ class RecordedRequest:
         return texts
 
 
+Responder = Callable[[RecordedRequest], ScriptedResponse]
+
+
 class MockResponsesServer:
     """A scripted Responses API server on 127.0.0.1 (use as a context manager).
 
@@ -228,9 +235,9 @@ class MockResponsesServer:
     which makes an unexpected extra request loud rather than silent.
     """
 
-    def __init__(self, responses: Iterable[ScriptedResponse | str] = ()) -> None:
+    def __init__(self, responses: Iterable[ScriptedResponse | str | Responder] = ()) -> None:
         self._lock = threading.Lock()
-        self._queue: list[ScriptedResponse] = []
+        self._queue: list[ScriptedResponse | Responder] = []
         self.requests: list[RecordedRequest] = []
         self.push(*responses)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._make_handler())
@@ -262,7 +269,8 @@ class MockResponsesServer:
         return f"http://127.0.0.1:{self.port}/v1"
 
     # -- script
-    def push(self, *responses: ScriptedResponse | str) -> None:
+    def push(self, *responses: ScriptedResponse | str | Responder) -> None:
+        """Queue answers; a callable is invoked with the request to build its answer."""
         with self._lock:
             for response in responses:
                 self._queue.append(
@@ -276,9 +284,15 @@ class MockResponsesServer:
     def model_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == "POST"]
 
-    def _next(self) -> ScriptedResponse | None:
+    def _next(self, request: RecordedRequest) -> ScriptedResponse | None:
         with self._lock:
-            return self._queue.pop(0) if self._queue else None
+            entry = self._queue.pop(0) if self._queue else None
+        if entry is None or isinstance(entry, ScriptedResponse):
+            return entry
+        try:
+            return entry(request)
+        except Exception as exc:  # a failing responder is a failing test: make it loud
+            return ScriptedResponse.error(500, f"mock server: responder failed: {exc!r}")
 
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
@@ -305,8 +319,9 @@ class MockResponsesServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                server._record(RecordedRequest("POST", self.path, dict(self.headers.items()), body))
-                scripted = server._next()
+                recorded = RecordedRequest("POST", self.path, dict(self.headers.items()), body)
+                server._record(recorded)
+                scripted = server._next(recorded)
                 if scripted is None:
                     scripted = ScriptedResponse.error(500, "mock server: no scripted response left")
                 if scripted.delay_s:
@@ -322,6 +337,17 @@ class MockResponsesServer:
                     self.end_headers()
                     self.wfile.write(payload)
                     self.wfile.flush()
+                    self.close_connection = True
+                    return
+                if scripted.stall_after is not None:
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    self.wfile.write(payload[: scripted.stall_after])
+                    self.wfile.flush()
+                    time.sleep(scripted.stall_s)
+                    # The client may have given up waiting, which is what stall tests expect.
+                    with contextlib.suppress(OSError):
+                        self.wfile.write(payload[scripted.stall_after :])
                     self.close_connection = True
                     return
                 self.send_header("Content-Length", str(len(payload)))

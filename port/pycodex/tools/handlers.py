@@ -17,6 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from pycodex.config.model import Config
+from pycodex.execpolicy import (
+    AskForApproval,
+    ExecAction,
+    ExecDecision,
+    Policy,
+    SandboxPermissions,
+    decide_exec,
+    load_exec_policy,
+)
+from pycodex.execpolicy import SandboxMode as ExecSandboxMode
 from pycodex.prompt.permissions import network_enabled
 from pycodex.tools.specs import plan_tool_enabled
 from pycodex.tools.unified_exec import ExecResult, UnifiedExecManager, display_command
@@ -45,6 +55,7 @@ class _RunningCommand:
 class ToolRouter:
     ctx: ToolContext
     unified_exec: UnifiedExecManager = field(default_factory=UnifiedExecManager)
+    _policy: Policy | None = None
     _running: dict[int, _RunningCommand] = field(default_factory=dict)
     _todo_item: str | None = None
     _todo_items: list[JsonObject] = field(default_factory=list)
@@ -127,6 +138,47 @@ class ToolRouter:
             env["CODEX_SANDBOX_NETWORK_DISABLED"] = "1"
         return env
 
+    def exec_policy(self) -> Policy:
+        """The ``.rules`` of CODEX_HOME and the project, loaded once per session."""
+        if self._policy is None:
+            config = self.ctx.config
+            if config.ignore_rules:
+                self._policy = Policy.empty()
+            else:
+                loaded = load_exec_policy(config.codex_home, config.cwd)
+                if loaded.warning:
+                    self.ctx.emit(
+                        {
+                            "type": "item.completed",
+                            "item": {
+                                "id": self.ctx.next_item_id(),
+                                "type": "error",
+                                "message": loaded.warning,
+                            },
+                        }
+                    )
+                self._policy = loaded.policy
+        return self._policy
+
+    def _decide(self, argv: list[str], args: JsonObject) -> ExecDecision:
+        config = self.ctx.config
+        raw_permissions = args.get("sandbox_permissions") or "use_default"
+        try:
+            permissions = SandboxPermissions(raw_permissions)
+        except ValueError:
+            raise ToolError(
+                f"failed to parse function arguments: unknown variant `{raw_permissions}`"
+            ) from None
+        prefix_rule = args.get("prefix_rule")
+        return decide_exec(
+            argv,
+            self.exec_policy(),
+            AskForApproval(config.approval_policy),
+            ExecSandboxMode(config.sandbox.mode),
+            sandbox_permissions=permissions,
+            prefix_rule=[str(p) for p in prefix_rule] if isinstance(prefix_rule, list) else None,
+        )
+
     def exec_command(self, args: JsonObject) -> str:
         cmd = args.get("cmd")
         if not isinstance(cmd, str) or not cmd:
@@ -145,6 +197,10 @@ class ToolRouter:
         patch = _embedded_patch(argv)
         if patch is not None:
             return self.apply_patch(patch)
+        decision = self._decide(argv, args)
+        if decision.action in (ExecAction.REJECT, ExecAction.ASK_USER):
+            # exec never asks: a command that would need approval is refused with upstream's text.
+            return decision.message or "exec command rejected by user"
         command_text = display_command(argv)
         item_id = self.ctx.next_item_id()
         started_item = {
@@ -157,7 +213,11 @@ class ToolRouter:
         }
         started = time.monotonic()
         try:
-            spawn_argv = self._sandbox_argv(argv, cwd)
+            spawn_argv = (
+                argv
+                if decision.action is ExecAction.RUN_UNSANDBOXED
+                else self._sandbox_argv(argv, cwd)
+            )
         except ToolError as exc:
             self.ctx.emit(
                 {

@@ -1,0 +1,442 @@
+"""End-to-end runs of ``pycodex exec`` against a scripted Responses server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import ExecHarness
+from pycodex.testing import (
+    ScriptedResponse,
+    ev_assistant_message,
+    ev_completed,
+    ev_completed_with_tokens,
+    ev_function_call,
+    ev_reasoning_item,
+    ev_response_created,
+    sse,
+)
+from pycodex.testing.mock_responses import RecordedRequest
+
+BYPASS = "--dangerously-bypass-approvals-and-sandbox"
+
+
+def exec_call(call_id: str, cmd: str, **extra: object) -> dict[str, object]:
+    return ev_function_call(call_id, "exec_command", json.dumps({"cmd": cmd, **extra}))
+
+
+def test_two_turn_exec_creates_file_and_feeds_output_back(harness: ExecHarness) -> None:
+    harness.server.push(
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r1"),
+                exec_call("call_1", "echo hello > out.txt && cat out.txt"),
+                ev_completed_with_tokens(
+                    "r1", 100, input_tokens=80, output_tokens=20, cached_input_tokens=10
+                ),
+            ]
+        ),
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r2"),
+                ev_assistant_message("m1", "Created out.txt."),
+                ev_completed_with_tokens("r2", 50),
+            ]
+        ),
+    )
+    run = harness.run("--json", BYPASS, "make a file")
+    assert run.returncode == 0, run.stderr
+    assert (harness.workspace / "out.txt").read_text() == "hello\n"
+
+    events = run.events()
+    assert [e["type"] for e in events] == [
+        "thread.started",
+        "turn.started",
+        "item.started",
+        "item.completed",
+        "item.completed",
+        "turn.completed",
+    ]
+    command = events[3]["item"]
+    assert command["type"] == "command_execution"
+    assert command["command"].endswith("-lc 'echo hello > out.txt && cat out.txt'")
+    assert command["exit_code"] == 0 and command["status"] == "completed"
+    assert command["aggregated_output"].endswith("hello\n")
+    assert events[4]["item"] == {
+        "id": "item_1",
+        "type": "agent_message",
+        "text": "Created out.txt.",
+    }
+    assert events[5]["usage"] == {
+        "input_tokens": 130,
+        "cached_input_tokens": 10,
+        "cache_write_input_tokens": 0,
+        "output_tokens": 20,
+        "reasoning_output_tokens": 0,
+    }
+
+    first, second = harness.server.model_requests()
+    assert first.path == "/v1/responses"
+    assert first.header("authorization") == "Bearer sk-test"
+    body = first.json()
+    assert body["model"] == "gpt-5.5" and body["stream"] is True
+    assert [t["name"] for t in body["tools"]][:2] == ["exec_command", "write_stdin"]
+    output = second.function_call_output_text("call_1")
+    assert output is not None
+    lines = output.split("\n")
+    assert lines[0].startswith("Chunk ID: ") and len(lines[0]) == len("Chunk ID: ") + 6
+    assert lines[1].startswith("Wall time: ") and lines[1].endswith(" seconds")
+    assert lines[2] == "Process exited with code 0"
+    assert lines[3].startswith("Original token count: ")
+    assert lines[4] == "Output:"
+    assert output.endswith("hello\n")
+    assert [i["type"] for i in second.input()][-2:] == ["function_call", "function_call_output"]
+
+    rollouts = harness.rollouts()
+    assert len(rollouts) == 1
+    lines_json = [json.loads(line) for line in rollouts[0].read_text().splitlines()]
+    assert lines_json[0]["type"] == "session_meta"
+    assert lines_json[0]["payload"]["id"] == events[0]["thread_id"]
+    assert {"response_item", "turn_context", "event_msg"} <= {line["type"] for line in lines_json}
+    token_counts = [
+        line["payload"]
+        for line in lines_json
+        if line["type"] == "event_msg" and line["payload"]["type"] == "token_count"
+    ]
+    assert token_counts[-1]["info"]["total_token_usage"]["total_tokens"] == 150
+
+
+def test_initial_context_has_permissions_agents_md_and_environment(harness: ExecHarness) -> None:
+    (harness.workspace / "AGENTS.md").write_text("Always be brief.\n")
+    (harness.home / "AGENTS.md").write_text("global rule\n")
+    harness.server.push(
+        ScriptedResponse.sse(
+            [ev_response_created("r1"), ev_assistant_message("m", "ok"), ev_completed("r1")]
+        )
+    )
+    run = harness.run("--json", "-s", "read-only", "hi")
+    assert run.returncode == 0, run.stderr
+    request = harness.server.model_requests()[0]
+    items = request.input()
+    assert [(i["type"], i.get("role")) for i in items] == [
+        ("message", "developer"),
+        ("message", "developer"),
+        ("message", "user"),
+        ("message", "user"),
+    ]
+    developer = items[1]["content"][0]["text"]
+    assert developer.startswith("<permissions instructions>\n")
+    assert (
+        "`sandbox_mode` is `read-only`" in developer
+        and "Network access is restricted." in developer
+    )
+    agents, env = (part["text"] for part in items[2]["content"])
+    assert agents == (
+        f"# AGENTS.md instructions for {harness.workspace}\n\n<INSTRUCTIONS>\nglobal rule\n\n"
+        "--- project-doc ---\n\nAlways be brief.\n\n</INSTRUCTIONS>"
+    )
+    assert env.startswith(
+        f"<environment_context>\n  <cwd>{harness.workspace}</cwd>\n  <shell>bash</shell>"
+    )
+    assert items[3]["content"][0]["text"] == "hi"
+
+
+def test_piped_stdin_is_appended_to_prompt(harness: ExecHarness) -> None:
+    harness.server.push(
+        ScriptedResponse.sse(
+            [ev_response_created("r1"), ev_assistant_message("m", "ok"), ev_completed("r1")]
+        )
+    )
+    run = harness.run("--json", "summarize", stdin="line one\nline two\n")
+    assert run.returncode == 0, run.stderr
+    prompt = harness.server.model_requests()[0].message_input_texts("user")[-1]
+    assert prompt == "summarize\n\n<stdin>\nline one\nline two\n</stdin>"
+
+
+def test_dash_reads_whole_prompt_from_stdin(harness: ExecHarness) -> None:
+    harness.server.push(
+        ScriptedResponse.sse(
+            [ev_response_created("r1"), ev_assistant_message("m", "ok"), ev_completed("r1")]
+        )
+    )
+    run = harness.run("--json", "-", stdin="from stdin")
+    assert run.returncode == 0, run.stderr
+    assert harness.server.model_requests()[0].message_input_texts("user")[-1] == "from stdin"
+
+
+def test_empty_stdin_prompt_is_an_error(harness: ExecHarness) -> None:
+    run = harness.run("-", stdin="  \n")
+    assert run.returncode == 1
+    assert "No prompt provided via stdin." in run.stderr
+    assert harness.server.model_requests() == []
+
+
+def test_refuses_outside_git_repo_unless_skipped(harness: ExecHarness, tmp_path: Path) -> None:
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    run = harness.run("--json", "hi", cwd=outside)
+    assert run.returncode == 1
+    assert (
+        "Not inside a trusted directory and --skip-git-repo-check was not specified." in run.stderr
+    )
+    harness.server.push(
+        ScriptedResponse.sse(
+            [ev_response_created("r1"), ev_assistant_message("m", "ok"), ev_completed("r1")]
+        )
+    )
+    run = harness.run("--json", "--skip-git-repo-check", "hi", cwd=outside)
+    assert run.returncode == 0, run.stderr
+
+
+def test_human_mode_prints_only_final_message_on_stdout(harness: ExecHarness) -> None:
+    harness.server.push(
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r1"),
+                ev_reasoning_item("rs", ["pondering"]),
+                exec_call("c1", "echo side-effect"),
+                ev_completed("r1"),
+            ]
+        ),
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r2"),
+                ev_assistant_message("m", "The answer."),
+                ev_completed("r2"),
+            ]
+        ),
+    )
+    run = harness.run(BYPASS, "question")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == "The answer.\n"
+    assert "pondering" in run.stderr and "side-effect" in run.stderr
+
+
+def test_output_last_message_file_and_output_schema(harness: ExecHarness, tmp_path: Path) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"ok": {"type": "boolean"}},
+        "required": ["ok"],
+        "additionalProperties": False,
+    }
+    schema_file = tmp_path / "schema.json"
+    schema_file.write_text(json.dumps(schema))
+    out_file = tmp_path / "last.txt"
+    harness.server.push(
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r1"),
+                ev_assistant_message("m", '{"ok":true}'),
+                ev_completed("r1"),
+            ]
+        )
+    )
+    run = harness.run(
+        "--json", "--output-schema", str(schema_file), "-o", str(out_file), "answer in json"
+    )
+    assert run.returncode == 0, run.stderr
+    assert out_file.read_text() == '{"ok":true}'
+    text = harness.server.model_requests()[0].json()["text"]
+    assert text["format"] == {
+        "type": "json_schema",
+        "strict": True,
+        "schema": schema,
+        "name": "codex_output_schema",
+    }
+
+
+def test_long_running_command_becomes_session_polled_by_write_stdin(harness: ExecHarness) -> None:
+    def answer_with_session_id(request: RecordedRequest) -> ScriptedResponse:
+        first_output = request.function_call_output_text("c1") or ""
+        match = re.search(r"Process running with session ID (\d+)", first_output)
+        assert match is not None, first_output
+        args = {"session_id": int(match.group(1)), "chars": "x\n", "yield_time_ms": 2000}
+        return ScriptedResponse.sse(
+            [
+                ev_response_created("r2"),
+                ev_function_call("c2", "write_stdin", json.dumps(args)),
+                ev_completed("r2"),
+            ]
+        )
+
+    harness.server.push(
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r1"),
+                exec_call("c1", "read line; echo got:$line", yield_time_ms=300),
+                ev_completed("r1"),
+            ]
+        ),
+        answer_with_session_id,
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r3"),
+                ev_function_call("c3", "write_stdin", json.dumps({"session_id": 1, "chars": ""})),
+                ev_completed("r3"),
+            ]
+        ),
+        ScriptedResponse.sse(
+            [ev_response_created("r4"), ev_assistant_message("m", "done"), ev_completed("r4")]
+        ),
+    )
+    run = harness.run("--json", BYPASS, "interactive")
+    assert run.returncode == 0, run.stderr
+    requests = harness.server.model_requests()
+    first = requests[1].function_call_output_text("c1") or ""
+    assert "Process running with session ID " in first and "Process exited with code" not in first
+    second = requests[2].function_call_output_text("c2") or ""
+    assert "Process exited with code 0" in second and second.endswith("got:x\n")
+    assert requests[3].function_call_output_text("c3") == "write_stdin failed: Unknown process id 1"
+    events = run.events()
+    started = [e["item"] for e in events if e["type"] == "item.started"]
+    completed = [
+        e["item"]
+        for e in events
+        if e["type"] == "item.completed" and e["item"]["type"] == "command_execution"
+    ]
+    assert len(started) == 1 and completed[0]["id"] == started[0]["id"]
+    assert completed[0]["exit_code"] == 0 and completed[0]["aggregated_output"].endswith("got:x\n")
+
+
+def test_unsupported_tool_is_reported_to_the_model(harness: ExecHarness) -> None:
+    harness.server.push(
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r1"),
+                ev_function_call("c1", "update_plan", "{}"),
+                ev_completed("r1"),
+            ]
+        ),
+        ScriptedResponse.sse(
+            [ev_response_created("r2"), ev_assistant_message("m", "ok"), ev_completed("r2")]
+        ),
+    )
+    run = harness.run("--json", "plan")
+    assert run.returncode == 0, run.stderr
+    assert (
+        harness.server.model_requests()[1].function_call_output_text("c1")
+        == "unsupported call: update_plan"
+    )
+
+
+def test_plan_tool_emits_todo_list_when_enabled(harness: ExecHarness) -> None:
+    plan = {
+        "plan": [
+            {"step": "read", "status": "completed"},
+            {"step": "write", "status": "in_progress"},
+        ]
+    }
+    harness.server.push(
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r1"),
+                ev_function_call("c1", "update_plan", json.dumps(plan)),
+                ev_completed("r1"),
+            ]
+        ),
+        ScriptedResponse.sse(
+            [ev_response_created("r2"), ev_assistant_message("m", "ok"), ev_completed("r2")]
+        ),
+    )
+    run = harness.run("--json", "--enable", "plan_tool", "plan")
+    assert run.returncode == 0, run.stderr
+    todo = [e for e in run.events() if e.get("item", {}).get("type") == "todo_list"]
+    assert [e["type"] for e in todo] == ["item.started", "item.completed"]
+    assert todo[-1]["item"]["items"] == [
+        {"text": "read", "completed": True},
+        {"text": "write", "completed": False},
+    ]
+    assert "update_plan" in [t["name"] for t in harness.server.model_requests()[0].json()["tools"]]
+
+
+def test_resume_last_continues_the_recorded_history(harness: ExecHarness) -> None:
+    harness.server.push(
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r1"),
+                ev_assistant_message("m1", "first answer"),
+                ev_completed("r1"),
+            ]
+        )
+    )
+    first = harness.run("--json", "first question")
+    assert first.returncode == 0, first.stderr
+    thread_id = first.events()[0]["thread_id"]
+    harness.server.push(
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r2"),
+                ev_assistant_message("m2", "second answer"),
+                ev_completed("r2"),
+            ]
+        )
+    )
+    second = harness.run("--json", "resume", "--last", "second question")
+    assert second.returncode == 0, second.stderr
+    assert second.events()[0] == {"type": "thread.started", "thread_id": thread_id}
+    texts = harness.server.model_requests()[1].message_input_texts("user")
+    assert "first question" in texts and texts[-1] == "second question"
+    assistant = harness.server.model_requests()[1].message_input_texts("assistant")
+    assert assistant == ["first answer"]
+
+
+def test_ephemeral_writes_no_rollout(harness: ExecHarness) -> None:
+    harness.server.push(
+        ScriptedResponse.sse(
+            [ev_response_created("r1"), ev_assistant_message("m", "ok"), ev_completed("r1")]
+        )
+    )
+    run = harness.run("--json", "--ephemeral", "hi")
+    assert run.returncode == 0, run.stderr
+    assert harness.rollouts() == []
+
+
+@pytest.mark.parametrize("mode", ["read-only", "workspace-write"])
+def test_sandbox_blocks_writes_outside_writable_roots(
+    harness: ExecHarness, tmp_path: Path, mode: str
+) -> None:
+    from pycodex.sandbox import sandbox_available
+
+    reason = sandbox_available()
+    if reason is not None:
+        pytest.skip(f"no sandbox on this machine: {reason}")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    harness.server.push(
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r1"),
+                exec_call("c1", f"echo x > {outside}/f.txt; echo x > inside.txt"),
+                ev_completed("r1"),
+            ]
+        ),
+        ScriptedResponse.sse(
+            [ev_response_created("r2"), ev_assistant_message("m", "ok"), ev_completed("r2")]
+        ),
+    )
+    # /tmp and $TMPDIR are writable roots by default; exclude them so tmp_path is "outside".
+    run = harness.run(
+        "--json",
+        "-s",
+        mode,
+        "-c",
+        "sandbox_workspace_write.exclude_slash_tmp=true",
+        "-c",
+        "sandbox_workspace_write.exclude_tmpdir_env_var=true",
+        "write",
+    )
+    assert run.returncode == 0, run.stderr
+    assert not (outside / "f.txt").exists()
+    assert (harness.workspace / "inside.txt").exists() == (mode == "workspace-write")
+    output = harness.server.model_requests()[1].function_call_output_text("c1") or ""
+    assert "Read-only file system" in output
+
+
+def test_sse_helper_renders_event_lines() -> None:
+    body = sse([ev_response_created("r")])
+    assert (
+        body
+        == 'event: response.created\ndata: {"type":"response.created","response":{"id":"r"}}\n\n'
+    )
