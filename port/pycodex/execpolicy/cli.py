@@ -24,10 +24,40 @@ def execpolicy_group() -> None:
     """Execpolicy commands (preview)."""
 
 
-@execpolicy_group.command(
-    name="check",
-    context_settings={"allow_interspersed_args": False, "ignore_unknown_options": True},
-)
+_VALUE_OPTIONS = frozenset(("-r", "--rules", "-c", "--config"))
+_FLAG_OPTIONS = frozenset(("--pretty", "--resolve-host-executables", "-h", "--help"))
+
+
+def split_check_args(args: list[str]) -> tuple[list[str], list[str]]:
+    """Split ``check`` arguments into options and COMMAND the way upstream's clap does.
+
+    The command starts at the first token that is not one of ``check``'s own options
+    (so ``-la`` or ``--bogus`` begin the command); a leading ``--`` is a separator.
+    Short options take their value from the next token only (``-rX`` starts the command).
+    """
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            return args[:i], args[i + 1 :]
+        if arg in _FLAG_OPTIONS:
+            i += 1
+        elif arg in _VALUE_OPTIONS:
+            i += 2
+        elif arg.startswith(("--rules=", "--config=", "--pretty=", "--resolve-host-executables=")):
+            i += 1
+        else:
+            break
+    return args[:i], args[i:]
+
+
+class _CheckCommand(click.Command):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options, command = split_check_args(args)
+        return super().parse_args(ctx, [*options, "--", *command] if command else options)
+
+
+@execpolicy_group.command(name="check", cls=_CheckCommand)
 @click.option(
     "-r",
     "--rules",
@@ -36,6 +66,17 @@ def execpolicy_group() -> None:
     required=True,
     metavar="PATH",
     help="Paths to execpolicy rule files to evaluate (repeatable)",
+)
+@click.option(
+    "-c",
+    "--config",
+    "config_overrides",
+    multiple=True,
+    metavar="key=value",
+    help=(
+        "Configuration override (accepted like every codex subcommand; `check` reads no "
+        "configuration, so it does not change the result)"
+    ),
 )
 @click.option("--pretty", is_flag=True, help="Pretty-print the JSON output")
 @click.option(
@@ -48,7 +89,11 @@ def execpolicy_group() -> None:
 )
 @click.argument("command", nargs=-1, required=True, metavar="COMMAND...")
 def check_command(
-    rules: tuple[str, ...], pretty: bool, resolve_host_executables: bool, command: tuple[str, ...]
+    rules: tuple[str, ...],
+    config_overrides: tuple[str, ...],
+    pretty: bool,
+    resolve_host_executables: bool,
+    command: tuple[str, ...],
 ) -> None:
     """Check execpolicy files against a command."""
     try:

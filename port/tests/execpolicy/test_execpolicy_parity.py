@@ -8,6 +8,7 @@ states the decision we expect, so the table means something without the oracle.
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,12 @@ CASES: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str | None]
     (("tools",), (), ("ls", "--pretty"), "allow"),
     (("tools",), (), ("ls", "--", "x"), "allow"),
     (("tools",), (), ("-la",), None),
+    (
+        ("tools",),
+        (),
+        ("cat", "tab\there", 'quote"d', "ctl\x01\x7f", "back\\slash", "日本"),
+        "allow",
+    ),
     (("git", "overlay"), (), ("git", "status"), "prompt"),
     (("git", "overlay"), (), ("git", "push", "--force"), "forbidden"),
     (("tools", "overlay"), (), ("ls", "-l"), "forbidden"),
@@ -233,3 +240,56 @@ def test_missing_rules_file_matches_rust(tmp_path: Path) -> None:
     port = run_port(args, tmp_path)
     assert rust.exit_code == port.exit_code == 1
     assert port.stderr.splitlines()[:4] == rust.stderr.splitlines()[:4]
+
+
+VOCABULARY = [
+    "git", "status", "push", "-f", "--force", "log", "npm", "test", "install", "publish",
+    "rm", "-rf", "-fr", "ls", "cat", "cargo", "build", "python3", "-c", "make",
+    "/usr/bin/git", "/usr/bin/python3", "/opt/homebrew/bin/git", "/usr/local/bin/tool", "run",
+]  # fmt: skip
+
+
+def _random_cases(seed: int, count: int) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    rng = random.Random(seed)
+    names = sorted(RULES)
+    cases = []
+    for _ in range(count):
+        files = tuple(rng.sample(names, rng.randint(1, len(names))))
+        flags = ("--resolve-host-executables",) if rng.random() < 0.5 else ()
+        command = tuple(rng.choice(VOCABULARY) for _ in range(rng.randint(1, 4)))
+        cases.append((files, flags + command))
+    return cases
+
+
+@pytest.mark.oracle
+def test_random_commands_match_rust(rules_dir: Path) -> None:
+    """40 seeded random command x rules-set combinations: identical JSON from both tools."""
+    for files, rest in _random_cases(seed=20261125, count=40):
+        args = _args(files, (), rest)
+        rust = run_rust(args, rules_dir)
+        port = run_port(args, rules_dir)
+        assert (port.exit_code, port.stdout) == (rust.exit_code, rust.stdout), args
+
+
+CLI_ARGS: list[list[str]] = [
+    ["-r", "tools.rules", "-fr", "ls"],
+    ["-r", "tools.rules", "-rf", "x"],
+    ["-r", "tools.rules", "-rtools.rules", "ls"],
+    ["-r", "tools.rules", "--", "--", "ls"],
+    ["--rules=tools.rules", "--pretty", "ls"],
+    ["-r", "tools.rules", "ls", "--pretty"],
+    ["-r", "tools.rules", "-c", "model=x", "ls"],
+    ["--config=model=x", "-r", "tools.rules", "ls"],
+    ["-r", "tools.rules", "-cx", "ls"],
+    ["-r", "tools.rules"],
+    ["ls"],
+    ["-r", "tools.rules", "--resolve-host-executables=true", "ls"],
+]
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("args", CLI_ARGS, ids=[" ".join(a) for a in CLI_ARGS])
+def test_argument_parsing_matches_rust(rules_dir: Path, args: list[str]) -> None:
+    rust = run_rust(args, rules_dir)
+    port = run_port(args, rules_dir)
+    assert (port.exit_code, port.stdout) == (rust.exit_code, rust.stdout)
