@@ -195,9 +195,14 @@ class SymbolMerger(cst.CSTTransformer):
             body.append(stmt)
             if is_import(stmt):
                 last_import = len(body) - 1
-        if self.new_imports:
+        future = [s for s in self.new_imports if _is_future(s)]
+        others = [s for s in self.new_imports if not _is_future(s)]
+        if others:
             at = last_import + 1 if last_import >= 0 else _after_docstring(body)
-            body[at:at] = self.new_imports
+            body[at:at] = others
+        if future:
+            at = _after_docstring(body)
+            body[at:at] = future
         for name, change in self.plan.top_upserts.items():
             if name in seen:
                 continue
@@ -208,6 +213,15 @@ class SymbolMerger(cst.CSTTransformer):
             body.append(_addition(candidate, change.marker, blank if body else 0))
             self.added.append(name)
         return updated_node.with_changes(body=body)
+
+
+def _is_future(stmt: cst.SimpleStatementLine) -> bool:
+    return any(
+        isinstance(s, cst.ImportFrom)
+        and isinstance(s.module, cst.Name)
+        and s.module.value == "__future__"
+        for s in stmt.body
+    )
 
 
 def _after_docstring(body: Sequence[cst.BaseStatement]) -> int:

@@ -78,3 +78,42 @@ def provenance_markers(module: cst.Module, prefix: str = "# ferry:") -> dict[str
 
     scan(module.body, None)
     return out
+
+
+def symbol_source(module: cst.Module, symbol: str) -> str | None:
+    """The source text of ``Name`` or ``Class.method`` in ``module`` (None when absent)."""
+    owner, _, leaf = symbol.rpartition(".")
+    stmts: Sequence[cst.BaseStatement] = module.body
+    if owner:
+        cls = next(
+            (s for s in module.body if isinstance(s, cst.ClassDef) and s.name.value == owner), None
+        )
+        if cls is None or not isinstance(cls.body, cst.IndentedBlock):
+            return None
+        stmts = cls.body.body
+    for stmt in stmts:
+        if leaf in statement_names(stmt):
+            return module.code_for_node(stmt.with_changes(leading_lines=()))
+    return None
+
+
+def outline(module: cst.Module, limit_chars: int = 3000) -> str:
+    """First lines of every top-level definition: the neighbours a translator should know."""
+    lines: list[str] = []
+    for stmt in module.body:
+        if is_import(stmt):
+            continue
+        if isinstance(stmt, cst.ClassDef | cst.FunctionDef):
+            head = module.code_for_node(stmt.with_changes(leading_lines=())).splitlines()[0]
+            lines.append(head)
+            if isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
+                for inner in stmt.body.body:
+                    if isinstance(inner, cst.FunctionDef):
+                        text = module.code_for_node(inner.with_changes(leading_lines=()))
+                        lines.append("    " + text.strip().splitlines()[0])
+        elif statement_names(stmt):
+            lines.append(
+                module.code_for_node(stmt.with_changes(leading_lines=())).splitlines()[0][:160]
+            )
+    text = "\n".join(lines)
+    return text if len(text) <= limit_chars else text[:limit_chars] + "\n# ... (truncated)"

@@ -100,6 +100,7 @@ class Emitter:
 
     registry: Registry
     include_experimental: bool = False
+    follow: bool = True  # emit referenced declarations too (False: reference them by name)
     defs: dict[str, PyDef] = field(default_factory=dict)
     unresolved: set[str] = field(default_factory=set)
     _names: dict[int, str] = field(default_factory=dict)
@@ -174,7 +175,7 @@ class Emitter:
             ts_type = decl.attrs.get("type", family="ts")
             if isinstance(ts_type, str) and ts_type in _TS_SCALARS:
                 return _TS_SCALARS[ts_type]
-            return self.name_for(decl)
+            return self.name_for(decl) if self.follow else decl.name
         if name in _STR_TYPES:
             return "str"
         if name == "bool":
@@ -355,6 +356,8 @@ class Emitter:
                 target.attrs.has("default"),
                 force_optional=optional,
             )
+        if inner_type.name in _MAP_TYPES:
+            return []  # serde collects unknown keys into the map: the model allows extra keys
         self.unresolved.add(f"flatten {inner_type.render()} in {context.name}")
         return []
 

@@ -76,3 +76,29 @@ def render_module(defs: Sequence[PyDef], *, commit: str, docstring: str) -> str:
             spacing = "\n\n" if d.kind in ("enum", "model") else "\n"
             parts.append(f"{spacing}{marker}\n{d.code}")
     return "".join(parts).rstrip("\n") + "\n"
+
+
+def render_candidate(defs: Sequence[PyDef], *, include_base: bool) -> str:
+    """Definitions plus the imports they need, ready for the checker and the merge."""
+    enums = [d for d in defs if d.kind == "enum"]
+    models = [d for d in defs if d.kind == "model"]
+    consts = [d for d in defs if d.kind == "const"]
+    aliases = _sort_aliases([d for d in defs if d.kind == "alias"])
+    code = "".join(d.code for d in defs)
+    used = {node.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Name)}
+    lines = ["from __future__ import annotations\n\n"]
+    if "(StrEnum)" in code:
+        lines.append("from enum import StrEnum\n")
+    typing_names = [n for n in _TYPING_NAMES if n in used]
+    if typing_names:
+        lines.append(f"from typing import {', '.join(typing_names)}\n")
+    pydantic_names = [n for n in _PYDANTIC_NAMES if n in used or (include_base and n != "Field")]
+    if pydantic_names:
+        lines.append(f"\nfrom pydantic import {', '.join(pydantic_names)}\n")
+    parts = ["".join(lines)]
+    if include_base:
+        parts.append(BASE_MODEL)
+    for group in (enums, models, consts, aliases):
+        for d in group:
+            parts.append(("\n\n" if d.kind in ("enum", "model") else "\n") + d.code)
+    return "".join(parts).rstrip("\n") + "\n"

@@ -1,0 +1,274 @@
+"""``ferry plan`` and ``ferry translate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from translator.changeset import CHANGESET_FORMAT, ChangeSet
+from translator.config import load_config
+from translator.errors import TranslateError
+from translator.jsonio import read_model, write_model
+from translator.plan import PLAN_FORMAT, Plan, build_plan
+from translator.provenance import ProvenanceIndex
+
+_console = Console(stderr=True)
+
+
+def _fail(exc: TranslateError) -> None:
+    raise click.ClickException(str(exc)) from exc
+
+
+def _reindex(index: ProvenanceIndex, target_root: Path) -> int:
+    count = 0
+    for path in sorted(target_root.rglob("*.py")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "# ferry: " not in text:
+            continue
+        rel = path.relative_to(target_root).with_suffix("")
+        parts = list(rel.parts[:-1]) if rel.name == "__init__" else list(rel.parts)
+        count += index.scan_module(".".join(parts), text)
+    return count
+
+
+@click.command("plan")
+@click.argument(
+    "changeset_path",
+    metavar="CHANGESET.json",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the Plan JSON here (default: stdout).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="ferry.toml to read.",
+)
+@click.option(
+    "--reindex/--no-reindex",
+    default=False,
+    help="Rebuild the provenance index from the target tree's markers first.",
+)
+def plan(
+    changeset_path: Path, output: Path | None, config_path: Path | None, reindex: bool
+) -> None:
+    """Turn a ChangeSet into ordered translation units (foundation -> core -> presentation)."""
+    try:
+        config, base = load_config(config_path)
+        changeset = read_model(changeset_path, ChangeSet, expected_format=CHANGESET_FORMAT)
+        target_root = config.resolve(base, config.target_root)
+        with ProvenanceIndex(config.resolve(base, config.state_dir) / "provenance.sqlite") as index:
+            if reindex:
+                _console.print(
+                    f"provenance: {_reindex(index, target_root)} symbols indexed from {target_root}"
+                )
+            result = build_plan(changeset, config, index, target_root=target_root)
+    except TranslateError as exc:
+        _fail(exc)
+        return
+    if output is not None:
+        write_model(output, result)
+    else:
+        click.echo(result.model_dump_json(indent=2))
+    table = Table(title=f"plan {changeset.base[:12]}..{changeset.head[:12]}")
+    for column in ("#", "layer", "module", "items", "in tok", "out tok", "est $"):
+        table.add_column(column)
+    for unit in result.units:
+        table.add_row(
+            str(unit.order),
+            unit.layer,
+            unit.python_module,
+            str(len(unit.items)),
+            str(unit.est_input_tokens),
+            str(unit.est_output_tokens),
+            f"{unit.est_cost_usd:.4f}",
+        )
+    _console.print(table)
+    _console.print(
+        f"{len(result.units)} units, {len(result.unmapped)} unmapped, {len(result.skipped)} skipped; "
+        f"estimated {result.est_input_tokens}+{result.est_output_tokens} tokens, ${result.est_cost_usd:.4f}"
+    )
+    for item in result.unmapped:
+        _console.print(f"  unmapped: {item.qualified_path} ({item.file})")
+
+
+@click.command("translate")
+@click.argument(
+    "plan_path",
+    metavar="PLAN.json",
+    required=False,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["mechanical", "llm", "replay"]),
+    help="Override [translate].backend.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="ferry.toml to read.",
+)
+@click.option("--unit", "units", multiple=True, help="Translate only these unit ids (repeatable).")
+@click.option(
+    "--gate",
+    "gate_commands",
+    multiple=True,
+    help="Shell command run after each merge, {path} = the module (repeatable).",
+)
+@click.option(
+    "--record/--no-record",
+    default=None,
+    help="replay backend: record answers from the llm backend.",
+)
+@click.option("--no-cache", is_flag=True, help="Ignore the answer cache.")
+@click.option(
+    "--check-schemas",
+    "schema_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Instead of a plan: translate the protocol types mechanically and compare with these JSON Schemas.",
+)
+@click.option(
+    "--commit", default="HEAD", show_default=True, help="Upstream commit for --check-schemas."
+)
+@click.option(
+    "--write-module",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --check-schemas: write the generated module here.",
+)
+@click.option(
+    "--min-ratio",
+    default=0.95,
+    show_default=True,
+    help="With --check-schemas: fail below this match ratio.",
+)
+def translate(
+    plan_path: Path | None,
+    backend: str | None,
+    config_path: Path | None,
+    units: tuple[str, ...],
+    gate_commands: tuple[str, ...],
+    record: bool | None,
+    no_cache: bool,
+    schema_dir: Path | None,
+    commit: str,
+    write_module: Path | None,
+    min_ratio: float,
+) -> None:
+    """Translate a Plan's units with a backend and merge them into the target tree."""
+    try:
+        config, base = load_config(config_path)
+        if schema_dir is not None:
+            _check_schemas(
+                config.resolve(base, config.upstream_git_dir),
+                schema_dir,
+                commit,
+                write_module,
+                min_ratio,
+            )
+            return
+        if plan_path is None:
+            raise click.UsageError("give PLAN.json (from `ferry plan`) or --check-schemas DIR")
+        _run_plan(
+            plan_path,
+            backend or config.backend,
+            config_path,
+            units,
+            gate_commands,
+            record,
+            no_cache,
+        )
+    except TranslateError as exc:
+        _fail(exc)
+
+
+def _check_schemas(
+    git_dir: Path, schema_dir: Path, commit: str, write_module: Path | None, min_ratio: float
+) -> None:
+    from translator.jsonio import atomic_write
+    from translator.mechanical.schema_check import (
+        compare_schemas,
+        generate_for_schema_dir,
+        load_module,
+    )
+
+    generated = generate_for_schema_dir(git_dir, schema_dir, commit=commit)
+    if write_module is not None:
+        atomic_write(write_module, generated.text)
+    report = compare_schemas(load_module(generated.text), schema_dir, generated.python_names)
+    for result in report.results:
+        if not result.matched:
+            _console.print(
+                f"[red]mismatch[/red] {result.name}: {'; '.join(result.differences[:3])}"
+            )
+    if generated.unresolved:
+        _console.print(f"Rust types mapped to Any: {', '.join(generated.unresolved)}")
+    click.echo(f"schemas matched: {report.matched}/{report.total} = {report.ratio:.1%}")
+    if report.ratio < min_ratio:
+        raise click.ClickException(f"match ratio {report.ratio:.1%} is below {min_ratio:.0%}")
+
+
+def _run_plan(
+    plan_path: Path,
+    backend_name: str,
+    config_path: Path | None,
+    units: tuple[str, ...],
+    gate_commands: tuple[str, ...],
+    record: bool | None,
+    no_cache: bool,
+) -> None:
+    from translator.backends.factory import make_backend
+    from translator.cache import AnswerCache
+    from translator.gates import CommandGate, CompileGate, Gate
+    from translator.translate import Translator
+
+    config, base = load_config(config_path)
+    the_plan = read_model(plan_path, Plan, expected_format=PLAN_FORMAT)
+    files = [item.file for unit in the_plan.units for item in unit.items]
+    backend = make_backend(
+        backend_name, config, base, commit=the_plan.head, files=files, record=record
+    )
+    state_dir = config.resolve(base, config.state_dir)
+    gates: list[Gate] = [CompileGate(), *(CommandGate(cmd, base) for cmd in gate_commands)]
+    with ProvenanceIndex(state_dir / "provenance.sqlite") as index:
+        translator = Translator(
+            backend,
+            config,
+            base_dir=base,
+            state_dir=state_dir,
+            provenance=index,
+            gates=gates,
+            cache=None if no_cache else AnswerCache(state_dir / "cache"),
+        )
+        result = translator.run(the_plan, only=units)
+    table = Table(title=f"translate ({backend.name}, {backend.model})")
+    for column in ("unit", "outcome", "attempts", "cache", "in tok", "out tok", "$", "error"):
+        table.add_column(column)
+    for unit in result.units:
+        table.add_row(
+            unit.unit,
+            unit.outcome,
+            str(unit.attempts),
+            str(unit.cache_hits),
+            str(unit.input_tokens),
+            str(unit.output_tokens),
+            f"{unit.cost_usd:.4f}",
+            unit.error[:80],
+        )
+    _console.print(table)
+    click.echo(
+        f"run {result.run_id}: {sum(u.outcome != 'failed' for u in result.units)}/{len(result.units)} units ok, "
+        f"{result.calls} calls, {result.cache_hits} cache hits, {result.input_tokens}+{result.output_tokens} tokens, "
+        f"${result.cost_usd:.4f} of ${result.budget_usd:.2f}; attempts in {translator.attempts_dir}"
+    )
+    if not result.ok:
+        raise SystemExit(1)
