@@ -83,6 +83,7 @@ def build_env(layout: SideLayout, scenario: Scenario) -> dict[str, str]:
         CODEX_HOME=str(layout.home),
         MOCK_API_KEY="parity-mock-key",
         TMPDIR=str(layout.tmp),
+        HOME=str(layout.user_home),
         NO_COLOR="1",
     )
     env.update(scenario.env)

@@ -1,8 +1,8 @@
 """Lay out one side of a differential run on disk and snapshot what it left behind.
 
-Each side gets ``<side root>/{ws,home,outside,tmp}``: the workspace (the agent's cwd), a fresh
-CODEX_HOME, a sibling directory outside the workspace (sandbox denials target it) and a
-private TMPDIR. Side roots of one scenario differ only in their last component, which has
+Each side gets ``<side root>/{ws,home,outside,tmp,userhome}``: the workspace (the agent's cwd),
+a fresh CODEX_HOME, a sibling directory outside the workspace (sandbox denials target it), a
+private TMPDIR and an empty ``$HOME``. Side roots of one scenario differ only in their last component, which has
 the same length on both sides so path lengths (and thus any truncation) match.
 """
 
@@ -43,6 +43,11 @@ class SideLayout:
     @property
     def tmp(self) -> Path:
         return self.root / "tmp"
+
+    @property
+    def user_home(self) -> Path:
+        """``$HOME`` of the run: empty, so no dotfile of the caller's shell leaks into outputs."""
+        return self.root / "userhome"
 
 
 def base_config(base_url: str) -> dict[str, Any]:
@@ -126,7 +131,7 @@ def _write_files(root: Path, files: Mapping[str, str]) -> None:
 
 def prepare_side(layout: SideLayout, scenario: Scenario, base_url: str) -> None:
     """Create the directories, files, config.toml and (optionally) git repo of one side."""
-    for directory in (layout.workspace, layout.home, layout.outside, layout.tmp):
+    for directory in (layout.workspace, layout.home, layout.outside, layout.tmp, layout.user_home):
         directory.mkdir(parents=True, exist_ok=False)
     _write_files(layout.workspace, scenario.files)
     _write_files(layout.outside, scenario.outside_files)
