@@ -91,7 +91,10 @@ def diff(
     from upstream.lock import write_text_atomic
 
     try:
-        checkout, configured_subtree, default_range = _defaults(config_file)
+        if repo is not None and config_file is None:
+            checkout, configured_subtree, default_range = None, None, None
+        else:
+            checkout, configured_subtree, default_range = _defaults(config_file)
     except TrackError as exc:
         raise click.ClickException(str(exc)) from exc
     repo = repo or checkout

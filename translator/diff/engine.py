@@ -126,10 +126,13 @@ def build_changeset(
                 )
             )
             continue
-        old = cache.parse(patch.old_blob, base, patch.old_path) if patch.old_path else None
+        # a pure rename has no index line: name the blobs by revision and path instead
+        old_blob = patch.old_blob or (f"{base}:{patch.old_path}" if base else None)
+        new_blob = patch.new_blob or f"{head}:{patch.new_path}"
+        old = cache.parse(old_blob, base, patch.old_path) if patch.old_path else None
         new = (
             cache.parse(
-                patch.new_blob,
+                new_blob,
                 head,
                 patch.new_path,
                 (old, patch) if old is not None and cache.incremental else None,
