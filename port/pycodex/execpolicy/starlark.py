@@ -138,7 +138,17 @@ class Interpreter:
             raise StarlarkError(
                 f"error: Parse error: {exc.msg}", ErrorLocation(self.path, line, col)
             ) from None
-        self._exec_block(tree.body, self.globals)
+        except (RecursionError, MemoryError, ValueError) as exc:
+            raise StarlarkError(
+                f"error: Parse error: {type(exc).__name__}: input nested too deeply or invalid",
+                ErrorLocation(self.path, 1, 1),
+            ) from None
+        try:
+            self._exec_block(tree.body, self.globals)
+        except RecursionError:
+            raise StarlarkError(
+                "error: expression nested too deeply", ErrorLocation(self.path, 1, 1)
+            ) from None
 
     # -- errors
     def _loc(self, node: ast.AST) -> ErrorLocation:

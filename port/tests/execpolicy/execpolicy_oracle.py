@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 from dataclasses import dataclass
@@ -20,12 +21,21 @@ class CheckResult:
     stderr: str
 
 
-def rust_binary() -> Path:
-    """The Rust ``codex`` binary, or skip the test with the reason it is unavailable."""
+@functools.cache
+def _locate() -> Path | str:
+    """Install/locate once per session; a failure is remembered so npm is tried only once."""
     try:
         return codex_binary()
     except OracleUnavailable as exc:
-        pytest.skip(f"Rust oracle unavailable: {exc}")
+        return str(exc)
+
+
+def rust_binary() -> Path:
+    """The Rust ``codex`` binary, or skip the test with the reason it is unavailable."""
+    found = _locate()
+    if isinstance(found, str):
+        pytest.skip(f"Rust oracle unavailable: {found}")
+    return found
 
 
 def run_rust(args: list[str], cwd: Path) -> CheckResult:

@@ -76,3 +76,14 @@ def test_file_is_never_executed_as_python(tmp_path: object) -> None:
     text = '__import__("os").system("touch /tmp/should-not-exist-execpolicy")\n'
     with pytest.raises(PolicyError, match="Variable `__import__` not found"):
         parse_policy("t.rules", text)
+
+
+def test_deeply_nested_input_is_a_load_error_not_a_crash() -> None:
+    text = "x = " + "[" * 5000 + "]" * 5000 + "\n"
+    with pytest.raises(PolicyError):
+        parse_policy("t.rules", text)
+
+
+def test_nul_byte_in_source_is_a_load_error() -> None:
+    with pytest.raises(PolicyError):
+        parse_policy("t.rules", 'prefix_rule(pattern = ["a"])\x00\n')
