@@ -15,6 +15,19 @@ from harness.parity.oracle import DEFAULT_SCENARIOS, run_parity
 from harness.parity.report import ScenarioResult, render_table
 from harness.parity.runner import Binary
 
+#: exit statuses: 0 parity (up to the allow-list), 1 divergence, 2 bad input, 3 no oracle.
+EXIT_DIVERGED = 1
+EXIT_BAD_INPUT = 2
+EXIT_ORACLE_UNAVAILABLE = 3
+
+
+class _BadInput(click.ClickException):
+    exit_code = EXIT_BAD_INPUT
+
+
+class _OracleUnavailable(click.ClickException):
+    exit_code = EXIT_ORACLE_UNAVAILABLE
+
 
 @click.group()
 def parity() -> None:
@@ -99,7 +112,11 @@ def run(
     transcripts: Path | None,
     keep: bool,
 ) -> None:
-    """Run the scenarios; exit 1 on any divergence not declared in the allow-list."""
+    """Run the scenarios; exit 1 on any divergence not declared in the allow-list.
+
+    Exit 2 means a scenario or allow-list file is invalid, 3 that the Rust binary could
+    not be installed (npm missing or unreachable).
+    """
     console = Console()
 
     def progress(result: ScenarioResult) -> None:
@@ -120,12 +137,12 @@ def run(
             on_result=progress,
         )
     except OracleUnavailable as exc:
-        raise click.ClickException(f"the Rust oracle is unavailable: {exc}") from exc
+        raise _OracleUnavailable(f"the Rust oracle is unavailable: {exc}") from exc
     except ParityError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise _BadInput(str(exc)) from exc
     render_table(report, console)
     if json_report is not None:
         report.write_json(json_report)
         console.print(f"report written to {json_report}")
     if not report.ok:
-        raise SystemExit(1)
+        raise SystemExit(EXIT_DIVERGED)

@@ -110,4 +110,4 @@ def test_cli_exit_codes_and_json_report(scenario_dir: Path, tmp_path: Path) -> N
     assert "diverged" in differ.output
 
     bad = runner.invoke(parity, ["run", "--scenarios", str(tmp_path / "nope"), "--codex", fake])
-    assert bad.exit_code == 1 and "does not exist" in bad.output
+    assert bad.exit_code == 2 and "does not exist" in bad.output
