@@ -5,7 +5,13 @@ Public API: :class:`SandboxPolicy`, :func:`wrap_command`, :func:`sandbox_availab
 """
 
 from pycodex.sandbox.denial import SandboxType, is_likely_sandbox_denied
-from pycodex.sandbox.linux import SandboxUnavailable, find_bwrap, sandbox_available, wrap_command
+from pycodex.sandbox.linux import (
+    SandboxUnavailable,
+    find_bwrap,
+    sandbox_available,
+    sandbox_mechanism,
+    wrap_command,
+)
 from pycodex.sandbox.policy import SandboxConfigError, SandboxMode, SandboxPolicy, WritableRoot
 
 __all__ = [
@@ -18,5 +24,6 @@ __all__ = [
     "find_bwrap",
     "is_likely_sandbox_denied",
     "sandbox_available",
+    "sandbox_mechanism",
     "wrap_command",
 ]

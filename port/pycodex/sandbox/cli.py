@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from pycodex.sandbox.linux import SandboxUnavailable, wrap_command
+from pycodex.sandbox.linux import SandboxUnavailable, sandbox_fallback_warning, wrap_command
 from pycodex.sandbox.policy import SandboxConfigError, SandboxMode, SandboxPolicy
 
 #: Upstream's built-in permission-profile names, accepted by ``-P`` as aliases.
@@ -95,6 +95,19 @@ def resolve_policy(
     return SandboxPolicy.from_config(mode, table, add_dirs=add_dirs, base_dir=cwd)
 
 
+def _use_legacy_landlock(config: Mapping[str, object]) -> bool:
+    """``use_legacy_landlock`` or ``features.use_legacy_landlock`` (upstream's switch)."""
+    features = config.get("features")
+    value = config.get("use_legacy_landlock")
+    if value is None and isinstance(features, Mapping):
+        value = features.get("use_legacy_landlock")
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise SandboxConfigError(f"use_legacy_landlock: expected true or false, got {value!r}")
+    return value
+
+
 def _exit_code(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
@@ -164,9 +177,14 @@ def sandbox_command(
         policy = resolve_policy(
             permissions=permissions, full_auto=full_auto, config=config, add_dirs=add_dirs, cwd=cwd
         )
-        argv = wrap_command(command, policy, cwd)
+        legacy = _use_legacy_landlock(config)
+        argv = wrap_command(command, policy, cwd, use_legacy_landlock=legacy)
+        unsandboxed = policy.has_full_disk_write_access or legacy
+        warning = None if unsandboxed else sandbox_fallback_warning()
     except (SandboxConfigError, SandboxUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
+    if warning is not None:
+        click.echo(f"warning: {warning}", err=True)
     try:
         proc = subprocess.run(argv, cwd=cwd, check=False)
     except OSError as exc:

@@ -1,24 +1,31 @@
 """Turn a command into the argv that runs it under the Linux sandbox.
 
-Layout of the returned argv for sandboxed modes::
+Two mechanisms, tried in upstream's order of preference:
 
-    python -I -S .../_launch.py <seccomp-hex|-> N <N x (mount point, lock)> bwrap <flags> -- CMD...
+* **bubblewrap** (default): namespaces + read-only bind mounts, plus the
+  seccomp network filter. Layout of the returned argv::
 
-The launcher stage is skipped (bwrap is spawned directly) when network access
-is allowed, as upstream only installs its filter for restricted networking, and
-no mount point has to be cleaned up afterwards. Nothing ever runs unsandboxed
-silently: when bubblewrap is missing or cannot create namespaces,
-:class:`SandboxUnavailable` is raised with the reason.
+      python -I -S .../_launch.py <seccomp-hex|-> N <N x (mount point, lock)> bwrap <flags> -- CMD
+
+  The launcher stage is skipped (bwrap is spawned directly) when network access
+  is allowed, as upstream only installs its filter for restricted networking,
+  and no mount point has to be cleaned up afterwards.
+* **legacy Landlock** (``use_legacy_landlock``, or when bubblewrap cannot run
+  here): ``python -I -S .../landlock.py <seccomp-hex|-> <net> <cwd> N <roots> -- CMD``.
+
+Nothing ever runs unsandboxed silently: when no mechanism works,
+:class:`SandboxUnavailable` is raised with the reasons.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pycodex.sandbox import seccomp
@@ -27,6 +34,9 @@ from pycodex.sandbox.mount_targets import mount_target, registry_dir
 from pycodex.sandbox.policy import SandboxPolicy
 
 _LAUNCHER = Path(__file__).with_name("_launch.py")
+_LANDLOCK = Path(__file__).with_name("landlock.py")
+BWRAP = "bwrap"
+LANDLOCK = "landlock"
 _PROBE_TIMEOUT_S = 20.0
 
 
@@ -36,8 +46,12 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class _Mechanism:
-    bwrap: str
-    options: BwrapOptions
+    #: ``"bwrap"`` or ``"landlock"``.
+    kind: str
+    bwrap: str = ""
+    options: BwrapOptions = field(default_factory=BwrapOptions)
+    #: Why the preferred mechanism was not used (empty when it was).
+    fallback_reason: str = ""
 
 
 def find_bwrap(cwd: Path | None = None) -> str | None:
@@ -56,33 +70,58 @@ def find_bwrap(cwd: Path | None = None) -> str | None:
     return fallback if os.access(fallback, os.X_OK) else None
 
 
-def wrap_command(argv: Sequence[str], policy: SandboxPolicy, cwd: Path) -> list[str]:
+def wrap_command(
+    argv: Sequence[str],
+    policy: SandboxPolicy,
+    cwd: Path,
+    *,
+    use_legacy_landlock: bool = False,
+) -> list[str]:
     """The argv to spawn so that ``argv`` runs under ``policy`` with working directory ``cwd``.
 
-    ``danger-full-access`` returns ``argv`` unchanged. Raises
-    :class:`SandboxUnavailable` when the sandbox cannot be set up.
+    ``danger-full-access`` returns ``argv`` unchanged. ``use_legacy_landlock``
+    forces the Landlock mechanism (upstream's ``features.use_legacy_landlock``).
+    Raises :class:`SandboxUnavailable` when the sandbox cannot be set up.
     """
     command = list(argv)
     if not command:
         raise ValueError("wrap_command: empty command")
     if policy.has_full_disk_write_access:
         return command
-    mechanism = _mechanism()
-    return _build(command, policy, cwd, mechanism)
+    mechanism = _mechanism(use_legacy_landlock)
+    return _build(command, policy, Path(os.path.abspath(cwd)), mechanism)
 
 
-def sandbox_available() -> str | None:
+def sandbox_available(*, use_legacy_landlock: bool = False) -> str | None:
     """``None`` when sandboxed commands can run here, else the reason (probed once)."""
     try:
-        _mechanism()
+        _mechanism(use_legacy_landlock)
     except SandboxUnavailable as exc:
         return str(exc)
     return None
 
 
+def sandbox_mechanism(*, use_legacy_landlock: bool = False) -> str:
+    """Which mechanism :func:`wrap_command` uses here: ``"bwrap"`` or ``"landlock"``."""
+    return _mechanism(use_legacy_landlock).kind
+
+
+def sandbox_fallback_warning(*, use_legacy_landlock: bool = False) -> str | None:
+    """A warning for users when bubblewrap could not be used and Landlock stands in."""
+    mechanism = _mechanism(use_legacy_landlock)
+    if not mechanism.fallback_reason:
+        return None
+    return (
+        f"{mechanism.fallback_reason}; falling back to the legacy Landlock sandbox, "
+        "which cannot keep .git and .codex read-only inside writable roots"
+    )
+
+
 def _build(
     command: list[str], policy: SandboxPolicy, cwd: Path, mechanism: _Mechanism
 ) -> list[str]:
+    if mechanism.kind == LANDLOCK:
+        return _build_landlock(command, policy, cwd)
     try:
         built = create_bwrap_args(command, policy, cwd, mechanism.options)
     except SandboxBuildError as exc:
@@ -101,6 +140,14 @@ def _build(
     return [*launcher, mechanism.bwrap, *built.args]
 
 
+def _build_landlock(command: list[str], policy: SandboxPolicy, cwd: Path) -> list[str]:
+    program = "-" if policy.has_full_network_access else _network_filter_hex()
+    roots = [str(r.root) for r in policy.writable_roots_for(cwd) if r.root.exists()]
+    network = "1" if policy.has_full_network_access else "0"
+    head = [sys.executable, "-I", "-S", str(_LANDLOCK), program, network, str(cwd)]
+    return [*head, str(len(roots)), *roots, "--", *command]
+
+
 @functools.cache
 def _network_filter_hex() -> str:
     try:
@@ -110,30 +157,50 @@ def _network_filter_hex() -> str:
 
 
 @functools.cache
-def _mechanism() -> _Mechanism:
-    """Find bubblewrap and prove it works with a real sandboxed ``true`` (cached)."""
+def _mechanism(use_legacy_landlock: bool = False) -> _Mechanism:
+    """Pick a mechanism and prove it works with a real sandboxed ``true`` (cached)."""
     if not sys.platform.startswith("linux"):
         raise SandboxUnavailable(f"the Linux sandbox is not available on {sys.platform}")
+    if use_legacy_landlock:
+        return _probe_landlock()
+    try:
+        return _probe_bwrap()
+    except SandboxUnavailable as bwrap_error:
+        try:
+            return dataclasses.replace(_probe_landlock(), fallback_reason=str(bwrap_error))
+        except SandboxUnavailable as landlock_error:
+            raise SandboxUnavailable(
+                f"no sandbox mechanism works here: {bwrap_error}; and {landlock_error}. "
+                "Fix one of them or run with --sandbox danger-full-access"
+            ) from landlock_error
+
+
+def _true() -> str:
+    return next((c for c in ("/usr/bin/true", "/bin/true") if os.access(c, os.X_OK)), "true")
+
+
+def _run_probe(argv: list[str], what: str) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
+            argv, capture_output=True, text=True, timeout=_PROBE_TIMEOUT_S, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SandboxUnavailable(f"{what} could not be started: {exc}") from exc
+
+
+def _probe_bwrap() -> _Mechanism:
     bwrap = find_bwrap()
     if bwrap is None:
         raise SandboxUnavailable(
-            "bubblewrap (bwrap) was not found on PATH; install it (Debian/Ubuntu: apt-get install bubblewrap) "
-            "or run with --sandbox danger-full-access"
+            "bubblewrap (bwrap) was not found on PATH; install it "
+            "(Debian/Ubuntu: apt-get install bubblewrap)"
         )
-    true = next((c for c in ("/usr/bin/true", "/bin/true") if os.access(c, os.X_OK)), "true")
     policy = SandboxPolicy.read_only()
     last_error = ""
     registry = registry_dir()
     for mount_proc in (True, False):
-        options = BwrapOptions(mount_proc=mount_proc, registry=registry)
-        mechanism = _Mechanism(bwrap, options)
-        argv = _build([true], policy, Path("/"), mechanism)
-        try:
-            proc = subprocess.run(
-                argv, capture_output=True, text=True, timeout=_PROBE_TIMEOUT_S, check=False
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise SandboxUnavailable(f"bubblewrap at {bwrap} could not be started: {exc}") from exc
+        mechanism = _Mechanism(BWRAP, bwrap, BwrapOptions(mount_proc=mount_proc, registry=registry))
+        proc = _run_probe(_build([_true()], policy, Path("/"), mechanism), f"bubblewrap at {bwrap}")
         if proc.returncode == 0:
             return mechanism
         last_error = proc.stderr.strip() or f"exit status {proc.returncode}"
@@ -144,6 +211,16 @@ def _mechanism() -> _Mechanism:
         "disabled (check sysctl kernel.unprivileged_userns_clone / user.max_user_namespaces, or the "
         "container's seccomp profile)"
     )
+
+
+def _probe_landlock() -> _Mechanism:
+    mechanism = _Mechanism(LANDLOCK)
+    argv = _build([_true()], SandboxPolicy.read_only(), Path("/"), mechanism)
+    proc = _run_probe(argv, "the Landlock sandbox")
+    if proc.returncode != 0:
+        reason = proc.stderr.strip() or f"exit status {proc.returncode}"
+        raise SandboxUnavailable(f"the Landlock sandbox cannot run here ({reason})")
+    return mechanism
 
 
 def _is_proc_mount_failure(stderr: str) -> bool:

@@ -9,17 +9,35 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pycodex.sandbox import sandbox_available
+from pycodex.sandbox import sandbox_available, sandbox_mechanism
+from sandbox_helpers import Sandbox
 
 
 @pytest.fixture(scope="session")
 def sandbox_ok() -> None:
-    """Skip (with the probe's reason) where bubblewrap cannot create a sandbox."""
+    """Skip (with the probe's reason) where the default bubblewrap sandbox cannot run."""
     if not sys.platform.startswith("linux"):
         pytest.skip("the Linux sandbox only runs on Linux")
     reason = sandbox_available()
     if reason is not None:
         pytest.skip(f"sandbox unavailable on this machine: {reason}")
+    if sandbox_mechanism() != "bwrap":
+        pytest.skip("bubblewrap cannot run here; the default mechanism is the Landlock fallback")
+
+
+@pytest.fixture(params=["bwrap", "landlock"])
+def sandbox(request: pytest.FixtureRequest) -> Sandbox:
+    """Each mechanism in turn; skipped (with the probe's reason) where it cannot run."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the Linux sandbox only runs on Linux")
+    name: str = request.param
+    landlock = name == "landlock"
+    reason = sandbox_available(use_legacy_landlock=landlock)
+    if reason is not None:
+        pytest.skip(f"{name} sandbox unavailable on this machine: {reason}")
+    if not landlock and sandbox_mechanism() != "bwrap":
+        pytest.skip("bubblewrap cannot run here; the default mechanism is the Landlock fallback")
+    return Sandbox(name)
 
 
 @pytest.fixture

@@ -115,7 +115,7 @@ def test_danger_full_access_is_not_built_as_bwrap(rtmp: Path) -> None:
 
 
 def test_restricted_network_goes_through_the_seccomp_launcher(rtmp: Path) -> None:
-    mechanism = _Mechanism("/usr/bin/bwrap", BwrapOptions())
+    mechanism = _Mechanism("bwrap", "/usr/bin/bwrap", BwrapOptions())
     argv = _build(["true"], SandboxPolicy.read_only(), rtmp, mechanism)
     assert argv[:3] == [sys.executable, "-I", "-S"]
     assert argv[3].endswith("_launch.py")
@@ -133,12 +133,12 @@ def test_mount_points_to_clean_up_go_through_the_launcher(rtmp: Path) -> None:
     policy = SandboxPolicy(
         SandboxMode.WORKSPACE_WRITE, network_access=True, exclude_slash_tmp=True, tmpdir=""
     )
-    with_registry = _Mechanism("/usr/bin/bwrap", BwrapOptions(registry=registry))
+    with_registry = _Mechanism("bwrap", "/usr/bin/bwrap", BwrapOptions(registry=registry))
     argv = _build(["true"], policy, ws, with_registry)
     lock = mount_target(ws / ".codex", registry).lock
     assert argv[4:9] == ["-", "1", str(ws / ".codex"), str(lock), "/usr/bin/bwrap"]
     # Without a trustworthy registry there is no cleanup (the mask stays in place).
-    without = _build(["true"], policy, ws, _Mechanism("/usr/bin/bwrap", BwrapOptions()))
+    without = _build(["true"], policy, ws, _Mechanism("bwrap", "/usr/bin/bwrap", BwrapOptions()))
     assert without[0] == "/usr/bin/bwrap"
     assert "--tmpfs" in without
 
@@ -148,7 +148,7 @@ def test_unenforceable_policy_raises_sandbox_unavailable(rtmp: Path) -> None:
     (rtmp / ".git").symlink_to(rtmp / "decoy")
     policy = SandboxPolicy(SandboxMode.WORKSPACE_WRITE, exclude_slash_tmp=True, tmpdir="")
     with pytest.raises(SandboxUnavailable, match="crosses writable symlink"):
-        _build(["true"], policy, rtmp, _Mechanism("/usr/bin/bwrap", BwrapOptions()))
+        _build(["true"], policy, rtmp, _Mechanism("bwrap", "/usr/bin/bwrap", BwrapOptions()))
 
 
 def test_find_bwrap_ignores_binaries_inside_the_workspace(

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pycodex.sandbox import sandbox_available, seccomp
 from pycodex.sandbox.cli import parse_override
 
 ENTRY = "import sys; from pycodex.cli import main; sys.argv[0] = 'pycodex'; main()"
@@ -113,21 +114,79 @@ def test_missing_command_is_a_usage_error(tmp_path: Path) -> None:
     assert "missing command" in proc.stderr
 
 
-def test_refuses_to_run_when_bubblewrap_cannot_sandbox(tmp_path: Path) -> None:
-    """A bwrap that cannot create namespaces: the command must not run at all."""
+def _broken_bwrap_path(tmp_path: Path) -> dict[str, str]:
+    """PATH with a bwrap that fails like one without user namespaces."""
     fake_bin = tmp_path / "fakebin"
     fake_bin.mkdir()
     fake = fake_bin / "bwrap"
     fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
     fake.chmod(0o755)
+    return {"PATH": f"{fake_bin}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
+
+
+def _without_landlock(argv: list[str]) -> list[str]:
+    """Run ``argv`` where the Landlock syscalls fail with ENOSYS, like an old kernel."""
+    prog = seccomp._Program()
+    prog.load(0)  # syscall number
+    for nr in (444, 445, 446):
+        prog.jump_eq(nr, true="enosys", false=None)
+    prog.ret(seccomp.RET_ALLOW)
+    prog.label("enosys")
+    prog.ret(seccomp.RET_ERRNO | 38)
+    setup = (
+        "import ctypes, os, sys\n"
+        "from pycodex.sandbox import landlock\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "libc.prctl(38, 1, 0, 0, 0)\n"
+        f"landlock.install_seccomp(bytes.fromhex('{prog.assemble().hex()}'), libc)\n"
+        "os.execv(sys.argv[1], sys.argv[1:])\n"
+    )
+    return [sys.executable, "-c", setup, *argv]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
+def test_refuses_to_run_when_no_mechanism_works(tmp_path: Path) -> None:
+    """bwrap cannot create namespaces and Landlock is missing: nothing may run."""
     ws = tmp_path / "ws"
     ws.mkdir()
-    env = {"PATH": f"{fake_bin}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
-    proc = pycodex("--full-auto", "--", "touch", "ran", cwd=ws, env=env)
-    assert proc.returncode == 1
-    assert "cannot create a sandbox" in proc.stderr
+    argv = _without_landlock(
+        [sys.executable, "-c", ENTRY, "sandbox", "--full-auto", "--", "touch", "ran"]
+    )
+    env = {**os.environ, **_broken_bwrap_path(tmp_path), "CODEX_HOME": str(ws / ".h")}
+    proc = subprocess.run(argv, cwd=ws, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert "no sandbox mechanism works here" in proc.stderr
     assert "No permissions to create new namespace" in proc.stderr
+    assert "Landlock is not supported" in proc.stderr
     assert not (ws / "ran").exists()
+
+
+def test_falls_back_to_landlock_with_a_warning(tmp_path: Path, outside_dir: Path) -> None:
+    if sandbox_available(use_legacy_landlock=True) is not None:
+        pytest.skip("Landlock is unavailable on this machine")
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    script = f"touch ran; touch {outside_dir}/escaped"
+    proc = pycodex(
+        "--full-auto", "--", "sh", "-c", script, cwd=ws, env=_broken_bwrap_path(tmp_path)
+    )
+    assert proc.returncode == 1
+    assert "warning: bubblewrap at" in proc.stderr
+    assert "falling back to the legacy Landlock sandbox" in proc.stderr
+    assert (ws / "ran").exists()
+    assert not (outside_dir / "escaped").exists()
+
+
+def test_use_legacy_landlock_switch(tmp_path: Path, outside_dir: Path) -> None:
+    if sandbox_available(use_legacy_landlock=True) is not None:
+        pytest.skip("Landlock is unavailable on this machine")
+    script = f"touch {outside_dir}/escaped"
+    for flag in ("use_legacy_landlock=true", "features.use_legacy_landlock=true"):
+        proc = pycodex("-c", flag, "--", "sh", "-c", script, cwd=tmp_path)
+        assert proc.returncode == 1
+        assert "Permission denied" in proc.stderr  # Landlock's error, not a read-only mount
+        assert "warning" not in proc.stderr
+    assert not (outside_dir / "escaped").exists()
 
 
 @pytest.mark.parametrize(
