@@ -75,7 +75,9 @@ def _check_partition(changeset: ChangeSet) -> None:
     assert changeset.coverage() == 1.0
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=12, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(seed=st.integers(min_value=0, max_value=2**32 - 1), commits=st.integers(2, 6))
 def test_generated_histories_are_fully_and_exactly_attributed(seed: int, commits: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -89,7 +91,10 @@ def test_generated_histories_are_fully_and_exactly_attributed(seed: int, commits
             reported: set[str] = set()
             for item in changeset.items:
                 if item.status == "shifted":
-                    assert item.old_text == item.new_text
+                    # containers compare their own text only (children are items of their own)
+                    assert item.old_hash == item.new_hash
+                    if item.item_kind not in ("impl", "trait", "mod"):
+                        assert item.old_text == item.new_text
                     continue
                 reported.add(item.qualified_path)
                 if item.old_qualified_path is not None:
