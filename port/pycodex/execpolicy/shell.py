@@ -12,6 +12,7 @@ comments, background ``&``) makes :func:`parse_shell_lc_plain_commands` return
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 
 _SHELLS = {"bash", "zsh", "sh"}
@@ -19,7 +20,11 @@ _OPERATORS = ("&&", "||", ";", "|")
 #: Characters that end an unquoted word.
 _WORD_BREAK = frozenset(" \t\n;&|'\"")
 #: Characters whose presence in an unquoted word means a construct we reject.
-_REJECT_IN_WORD = frozenset("$`<>(){}[]\\!")
+_REJECT_IN_WORD = frozenset("$`<>()[]{}\\\r")
+#: A command name must be one plain word of these characters (tree-sitter-bash parses
+#: other spellings, e.g. ``a%``, ``x=1``, ``123``, as something other than a command name).
+_NUMBER = re.compile(r"-?[0-9]+")
+_COMMAND_NAME = re.compile(r"[A-Za-z0-9_./:+,~][A-Za-z0-9_./:+,~-]*")
 _RESERVED = frozenset(
     [
         "if",
@@ -157,8 +162,12 @@ def _split(script: str) -> list[list[str]]:
         word, i = _read_word(script, i)
         raw = script[start:i]
         if not current and (
-            raw in _RESERVED or _is_assignment(raw) or not word or any(q in raw for q in "'\"")
+            raw in _RESERVED
+            or not _COMMAND_NAME.fullmatch(raw)
+            or _NUMBER.fullmatch(raw) is not None
         ):
+            raise _Reject
+        if raw.startswith(("==", "=~")):
             raise _Reject
         if not word and raw not in ("''", '""'):
             raise _Reject
@@ -169,11 +178,6 @@ def _split(script: str) -> list[list[str]]:
     elif need_command:
         raise _Reject
     return commands
-
-
-def _is_assignment(raw: str) -> bool:
-    name, eq, _ = raw.partition("=")
-    return bool(eq and name) and name.replace("_", "a").isalnum() and not name[0].isdigit()
 
 
 def parse_shell_lc_plain_commands(command: Sequence[str]) -> list[list[str]] | None:
