@@ -9,6 +9,7 @@ are copied out afterwards and give the token counts.
 from __future__ import annotations
 
 import abc
+import hashlib
 import shlex
 import subprocess
 import sys
@@ -130,20 +131,36 @@ class CodexAgent(_CodexLikeAgent):
             )
 
 
-def build_wheelhouse(dest: Path) -> Path:
-    """Wheels of pycodex (built from ``port/``) and its dependencies, built once per ``dest``."""
+def port_fingerprint(port: Path = PORT_DIR) -> str:
+    """Changes whenever a file of the port's distribution changes (names the wheelhouse)."""
+    digest = hashlib.sha256()
+    files = [port / "pyproject.toml", *sorted((port / "pycodex").rglob("*"))]
+    for path in files:
+        if path.is_file() and "__pycache__" not in path.parts:
+            stat = path.stat()
+            digest.update(f"{path.relative_to(port)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def build_wheelhouse(cache: Path) -> Path:
+    """Wheels of pycodex (built from ``port/``) and its dependencies, once per port state.
+
+    Built with pip's normal build isolation and package index (the machine's configured
+    mirrors or wheel cache), so the port's pinned build backend is honoured.
+    """
+    dest = cache / port_fingerprint()
     marker = dest / ".complete"
     if marker.exists():
         return dest
     dest.mkdir(parents=True, exist_ok=True)
-    pip = [sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(dest)]
-    for args in (
-        ["--no-deps", "--no-build-isolation", str(PORT_DIR)],
-        [str(PORT_DIR), "--no-build-isolation"],
-    ):
-        proc = subprocess.run([*pip, *args], capture_output=True, text=True, timeout=600)
-        if proc.returncode != 0:
-            raise AgentInstallError(f"building pycodex wheels failed: {proc.stderr.strip()[-800:]}")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(dest), str(PORT_DIR)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if proc.returncode != 0:
+        raise AgentInstallError(f"building pycodex wheels failed: {proc.stderr.strip()[-800:]}")
     marker.touch()
     return dest
 

@@ -9,9 +9,13 @@ asks for. Each substitution is logged and reported on the trial record.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import shutil
 import subprocess
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,7 @@ log = logging.getLogger(__name__)
 SUITE = "bookworm"
 MIRROR = "http://deb.debian.org/debian"
 PACKAGES = ("python3", "python3-venv", "python3-pytest", "ca-certificates", "procps")
+SUBSTITUTE_LABEL = "org.ferry.substitute"
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 
 
@@ -69,15 +74,38 @@ def rootfs_tarball(cache: Path) -> Path:
     return tarball
 
 
+_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _exclusive(cache: Path) -> Iterator[None]:
+    """One builder at a time, across threads and processes (concurrent trials share images)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    with _LOCK, open(cache / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def ensure_image(client: Any, name: str, cache: Path, notes: list[str]) -> None:
     """Make ``name`` resolvable locally, importing the Debian rootfs under that tag if needed."""
+    with _exclusive(cache):
+        _ensure_image(client, name, cache, notes)
+
+
+def _ensure_image(client: Any, name: str, cache: Path, notes: list[str]) -> None:
     import docker.errors
 
     try:
-        client.images.get(name)
-        return
+        image = client.images.get(name)
     except docker.errors.ImageNotFound:
-        pass
+        image = None
+    if image is not None:
+        if (image.labels or {}).get(SUBSTITUTE_LABEL):
+            notes.append(_message(name))
+        return
     repository, _, tag = name.partition(":")
     tarball = rootfs_tarball(cache)
     client.api.import_image_from_file(
@@ -86,11 +114,15 @@ def ensure_image(client: Any, name: str, cache: Path, notes: list[str]) -> None:
         tag=tag or "latest",
         changes=[
             "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            f"LABEL {SUBSTITUTE_LABEL}=debian-{SUITE}",
             'CMD ["bash"]',
         ],
     )
-    message = (
+    notes.append(_message(name))
+    log.warning(_message(name))
+
+
+def _message(name: str) -> str:
+    return (
         f"image {name} substituted by a local Debian {SUITE} rootfs (debootstrap + docker import)"
     )
-    notes.append(message)
-    log.warning(message)
