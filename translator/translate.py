@@ -334,6 +334,9 @@ class Translator:
                     )
                 continue
             found: PlannedItem | None = shape.by_symbol.get(name)
+            if found is None and answer.sources and name not in answer.sources:
+                changes.append(SymbolChange(name, "upsert", None))  # a helper not from Rust
+                continue
             if found is None:
                 source = answer.sources.get(name)
                 found = next(

@@ -177,6 +177,18 @@ class SymbolMerger(cst.CSTTransformer):
         body: list[cst.BaseStatement] = []
         seen: set[str] = set()
         last_import = -1
+        header = updated_node.header
+        if updated_node.body:
+            first_names = statement_names(updated_node.body[0])
+            if any(n in self.plan.top_upserts or n in self.plan.top_removals for n in first_names):
+                # the first statement's comments live in the module header: drop its stale marker
+                header = tuple(
+                    line
+                    for line in header
+                    if not (
+                        line.comment is not None and line.comment.value.startswith(MARKER_PREFIX)
+                    )
+                )
         for stmt in updated_node.body:
             names = statement_names(stmt)
             upsert = next((n for n in names if n in self.plan.top_upserts), None)
@@ -198,12 +210,24 @@ class SymbolMerger(cst.CSTTransformer):
         future = [s for s in self.new_imports if _is_future(s)]
         others = [s for s in self.new_imports if not _is_future(s)]
         if others:
-            at = last_import + 1 if last_import >= 0 else _after_docstring(body)
+            if last_import >= 0:
+                at = last_import + 1
+            else:
+                at = _after_docstring(body)
+                if at:  # keep a blank line between the docstring and the new import block
+                    others[0] = others[0].with_changes(leading_lines=(_blank(),))
             body[at:at] = others
         if future:
             at = _after_docstring(body)
+            if at and not others and last_import < 0:
+                future[0] = future[0].with_changes(leading_lines=(_blank(),))
+            elif at and others and last_import < 0:
+                future[0] = future[0].with_changes(leading_lines=(_blank(),))
+                body[at] = body[at].with_changes(leading_lines=())
             body[at:at] = future
-        for name, change in self.plan.top_upserts.items():
+        order = {name: i for i, name in enumerate(self.candidate_top)}
+        pending = sorted(self.plan.top_upserts.items(), key=lambda kv: order.get(kv[0], len(order)))
+        for name, change in pending:
             if name in seen:
                 continue
             candidate = self.candidate_top[name]
@@ -212,7 +236,7 @@ class SymbolMerger(cst.CSTTransformer):
             blank = 2 if isinstance(candidate, cst.FunctionDef | cst.ClassDef) else 1
             body.append(_addition(candidate, change.marker, blank if body else 0))
             self.added.append(name)
-        return updated_node.with_changes(body=body)
+        return updated_node.with_changes(body=body, header=header)
 
 
 def _is_future(stmt: cst.SimpleStatementLine) -> bool:
@@ -237,6 +261,54 @@ def _after_docstring(body: Sequence[cst.BaseStatement]) -> int:
 
 def _import_key(module: cst.Module, stmt: cst.BaseStatement) -> str:
     return " ".join(module.code_for_node(stmt).split())
+
+
+def _imported(module: cst.Module, stmt: cst.SimpleStatementLine) -> list[tuple[str, str, str]]:
+    """(from-module, name, as-name) for each name an import statement binds."""
+    out: list[tuple[str, str, str]] = []
+    for small in stmt.body:
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                asname = alias.asname.name if alias.asname is not None else None
+                out.append(
+                    (
+                        "",
+                        module.code_for_node(alias.name),
+                        module.code_for_node(asname) if asname else "",
+                    )
+                )
+        elif isinstance(small, cst.ImportFrom):
+            source = "." * len(small.relative) + (
+                module.code_for_node(small.module) if small.module else ""
+            )
+            if isinstance(small.names, cst.ImportStar):
+                out.append((source, "*", ""))
+                continue
+            for alias in small.names:
+                asname = alias.asname.name if alias.asname is not None else None
+                out.append(
+                    (
+                        source,
+                        module.code_for_node(alias.name),
+                        module.code_for_node(asname) if asname else "",
+                    )
+                )
+    return out
+
+
+def _import_statement(names: Sequence[tuple[str, str, str]]) -> cst.SimpleStatementLine:
+    """One statement importing ``names`` (all from the same source, as in the candidate)."""
+    source = names[0][0]
+    parts = [f"{name} as {asname}" if asname else name for _, name, asname in names]
+    code = (
+        f"import {', '.join(parts)}\n"
+        if not source
+        else f"from {source} import {', '.join(parts)}\n"
+    )
+    statement = cst.parse_statement(code)
+    if not isinstance(statement, cst.SimpleStatementLine):
+        raise MergeError(f"could not rebuild the import {code.strip()!r}")
+    return statement
 
 
 def merge_candidate(target: str, candidate: str, changes: Sequence[SymbolChange]) -> MergeResult:
@@ -283,14 +355,20 @@ def merge_candidate(target: str, candidate: str, changes: Sequence[SymbolChange]
     for owner in plan.method_changes:
         if owner not in target_classes and owner not in plan.top_upserts:
             raise MergeError(f"target module has no class {owner} to merge methods into")
-    existing = {_import_key(target_module, s) for s in target_module.body if is_import(s)}
+    existing: set[tuple[str, str, str]] = set()
+    for stmt in target_module.body:
+        if is_import(stmt) and isinstance(stmt, cst.SimpleStatementLine):
+            existing.update(_imported(target_module, stmt))
     new_imports: list[cst.SimpleStatementLine] = []
     for stmt in candidate_module.body:
-        if is_import(stmt) and isinstance(stmt, cst.SimpleStatementLine):
-            key = _import_key(candidate_module, stmt)
-            if key not in existing:
-                existing.add(key)
-                new_imports.append(stmt.with_changes(leading_lines=()))
+        if not (is_import(stmt) and isinstance(stmt, cst.SimpleStatementLine)):
+            continue
+        missing = [k for k in _imported(candidate_module, stmt) if k not in existing]
+        if not missing:
+            continue
+        existing.update(missing)
+        for source in dict.fromkeys(k[0] for k in missing):
+            new_imports.append(_import_statement([k for k in missing if k[0] == source]))
     merger = SymbolMerger(plan, candidate_top, candidate_methods, new_imports)
     merged = target_module.visit(merger)
     return MergeResult(
@@ -298,5 +376,5 @@ def merge_candidate(target: str, candidate: str, changes: Sequence[SymbolChange]
         replaced=tuple(merger.replaced),
         added=tuple(merger.added),
         removed=tuple(merger.removed),
-        imports_added=tuple(_import_key(candidate_module, s) for s in new_imports),
+        imports_added=tuple(_import_key(cst.Module(body=[]), s) for s in new_imports),
     )

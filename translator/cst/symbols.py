@@ -77,6 +77,20 @@ def provenance_markers(module: cst.Module, prefix: str = "# ferry:") -> dict[str
                 scan(stmt.body.body, stmt.name.value)
 
     scan(module.body, None)
+    # libcst keeps the comments above the first statement in the module header
+    if module.body:
+        header_marker = next(
+            (
+                line.comment.value
+                for line in reversed(module.header)
+                if line.comment is not None and line.comment.value.startswith(prefix)
+            ),
+            None,
+        )
+        first_names = statement_names(module.body[0])
+        if header_marker is not None:
+            for name in first_names:
+                out.setdefault(name, header_marker)
     return out
 
 

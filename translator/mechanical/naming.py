@@ -62,7 +62,7 @@ def python_field_name(name: str) -> str:
     cleaned = re.sub(r"\W", "_", name.removeprefix("r#"))
     if cleaned[:1].isdigit():
         cleaned = f"f{cleaned}"
-    if keyword.iskeyword(cleaned) or keyword.issoftkeyword(cleaned) or cleaned in _RESERVED:
+    if keyword.iskeyword(cleaned) or cleaned in _RESERVED:
         cleaned += "_"
     if cleaned.startswith("_"):
         cleaned = f"f{cleaned}"

@@ -156,3 +156,15 @@ def test_regenerated_golden_merges_as_a_no_op() -> None:
     assert result.text == text
     assert len(result.replaced) == len(changes)
     assert result.imports_added == ()
+
+
+def test_marker_on_the_first_statement_is_replaced_not_duplicated() -> None:
+    target = "# ferry: c::f @ old old\ndef f():\n    return 1\n\n\ndef g():\n    return 2\n"
+    result = merge_candidate(
+        target, "def f():\n    return 3\n", [SymbolChange("f", marker="# ferry: c::f @ new new")]
+    )
+    assert (
+        result.text
+        == "# ferry: c::f @ new new\ndef f():\n    return 3\n\n\ndef g():\n    return 2\n"
+    )
+    assert provenance_markers(cst.parse_module(result.text)) == {"f": "# ferry: c::f @ new new"}
