@@ -20,6 +20,8 @@ class Difference(BaseModel):
     expected: Any
     actual: Any
     allowed_by: str | None = None
+    #: for long strings, where they first differ (the values themselves can be kilobytes).
+    note: str | None = None
 
 
 def _escape(token: str) -> str:
@@ -51,8 +53,28 @@ def diff_values(expected: Any, actual: Any, path: str = "") -> list[Difference]:
                 out.extend(diff_values(expected[index], actual[index], sub))
         return out
     if type(expected) is not type(actual) or expected != actual:
-        return [Difference(path=path or "/", expected=expected, actual=actual)]
+        note = None
+        if (
+            isinstance(expected, str)
+            and isinstance(actual, str)
+            and max(len(expected), len(actual)) > LONG_TEXT
+        ):
+            note = _string_note(expected, actual)
+        return [Difference(path=path or "/", expected=expected, actual=actual, note=note)]
     return []
+
+
+#: strings longer than this get a ``note`` locating the first difference.
+LONG_TEXT = 80
+
+
+def _string_note(expected: str, actual: str) -> str:
+    offset = first_difference_offset(expected, actual)
+    start = max(0, offset - 20)
+    return (
+        f"lengths {len(expected)}/{len(actual)}, first difference at {offset}: "
+        f"{expected[start : offset + 40]!r} vs {actual[start : offset + 40]!r}"
+    )
 
 
 def first_difference_offset(a: str, b: str) -> int:

@@ -142,7 +142,10 @@ def render_table(report: ParityReport, console: Console, *, max_rows_per_scenari
         else:
             shown = result.unexpected[:max_rows_per_scenario]
             detail = "\n".join(
-                f"{d.path}: {_short(d.expected, 30)} ≠ {_short(d.actual, 30)}" for d in shown
+                f"{d.path}: {d.note}"
+                if d.note
+                else f"{d.path}: {_short(d.expected, 30)} ≠ {_short(d.actual, 30)}"
+                for d in shown
             )
             if len(result.unexpected) > len(shown):
                 detail += f"\n… {len(result.unexpected) - len(shown)} more"

@@ -89,6 +89,7 @@ def test_report_ratio_and_json_round_trip(tmp_path: Path) -> None:
         "expected": 0,
         "actual": 1,
         "allowed_by": None,
+        "note": None,
     }
     assert ParityReport.model_validate({k: v for k, v in data.items() if k != "summary"}) == report
     assert [p.name for p in out.parent.iterdir()] == ["report.json"], "no temp file left behind"

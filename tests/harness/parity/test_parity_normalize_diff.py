@@ -103,3 +103,12 @@ def test_first_difference_offset() -> None:
 def test_normalizer_treats_resolved_root(tmp_path: Path) -> None:
     norm = Normalizer((str(tmp_path), str(tmp_path.resolve())))
     assert norm.text(f"{tmp_path.resolve()}/x") == "<ROOT>/x"
+
+
+def test_long_strings_get_a_note_locating_the_first_difference() -> None:
+    expected = "x" * 100 + "tail-a"
+    actual = "x" * 100 + "tail-b"
+    (diff,) = diff_values({"t": expected}, {"t": actual})
+    assert diff.note is not None
+    assert diff.note.startswith("lengths 106/106, first difference at 105:")
+    assert diff_values({"t": "short"}, {"t": "shorT"})[0].note is None

@@ -49,7 +49,7 @@ def test_pycodex_against_rust_produces_a_well_formed_report(rust: Binary, tmp_pa
         DEFAULT_SCENARIOS,
         expected=rust,
         actual=Binary("pycodex", default_pycodex_argv()),
-        timeout_cap_s=20,
+        timeout_cap_s=12,
     )
     out = tmp_path / "parity.json"
     report.write_json(out)
