@@ -153,6 +153,7 @@ def test_dot_codex_stays_read_only(sandbox: Sandbox, workspace: Path) -> None:
     assert not (workspace / ".codex" / "config.toml").exists()
 
 
+@pytest.mark.usefixtures("registry_ok")
 def test_missing_dot_codex_cannot_be_created_and_leaves_no_trace(
     sandbox: Sandbox, workspace: Path
 ) -> None:
@@ -166,6 +167,7 @@ def test_missing_dot_codex_cannot_be_created_and_leaves_no_trace(
     assert not os.path.lexists(workspace / ".codex")
 
 
+@pytest.mark.usefixtures("registry_ok")
 def test_killed_sandbox_still_cleans_up_mount_points(sandbox: Sandbox, workspace: Path) -> None:
     sandbox.require_bwrap(".codex carve-outs")
     argv = sandbox.wrap(sh("echo started; exec sleep 30"), workspace_write(), workspace)

@@ -32,7 +32,7 @@ def test_leftover_detection(tmp_path: Path) -> None:
     assert not is_synthetic_leftover(target, registry), "not empty any more"
 
 
-@pytest.mark.usefixtures("sandbox_ok")
+@pytest.mark.usefixtures("sandbox_ok", "registry_ok")
 def test_concurrent_sandboxes_share_the_mask(workspace: Path) -> None:
     """A finishing sandbox must not remove the mask another one still relies on."""
     long_running = subprocess.Popen(

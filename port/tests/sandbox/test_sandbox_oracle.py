@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from pycodex.testing.rust_oracle import OracleUnavailable, codex_binary, oracle_home_root
 
-pytestmark = [pytest.mark.oracle, pytest.mark.usefixtures("sandbox_ok")]
+pytestmark = [pytest.mark.oracle, pytest.mark.usefixtures("sandbox_ok", "registry_ok")]
 
 ENTRY = "import sys; from pycodex.cli import main; sys.argv[0] = 'pycodex'; main()"
 PY = sys.executable
