@@ -113,12 +113,20 @@ class Upstream:
         )
 
     def newest_tag(self) -> str | None:
-        """The newest tag matching ``tag_pattern`` (by creation date), if one is set."""
+        """The newest tag matching ``tag_pattern`` (highest version, pre-releases first), if set."""
         pattern = self.config.tag_pattern
         if pattern is None:
             return None
-        out = self.repo().git.for_each_ref(
-            "--sort=-creatordate", "--format=%(refname:short)", f"refs/tags/{pattern}"
+        out = self.repo().git.execute(
+            [
+                "git",
+                "-c",
+                "versionsort.suffix=-",
+                "for-each-ref",
+                "--sort=-version:refname",
+                "--format=%(refname:short)",
+                f"refs/tags/{pattern}",
+            ]
         )
         tags = [line for line in str(out).splitlines() if line.strip()]
         if not tags:

@@ -250,7 +250,7 @@ class HistoryGenerator:
             if free:
                 test = self.rng.choice(free)
                 busy.add(id(test))
-                test.body.append(f"assert_eq!(x_{self._num()}, 0);")
+                test.body.insert(0, f"assert_eq!(x_{self._num()}, 0);")
                 touched.add(self._path(file, "tests", test.name))
 
     def write(self, root: Path) -> None:

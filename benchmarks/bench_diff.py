@@ -1,0 +1,94 @@
+"""Diff throughput: a generated history always; the real upstream when a checkout is given.
+
+Environment:
+  FERRY_UPSTREAM_CHECKOUT  path of an upstream git checkout (or bare/mirror git dir)
+  FERRY_UPSTREAM_SUBTREE   subtree to diff (default ``codex-rs``)
+  FERRY_UPSTREAM_REV       revision whose history is diffed (default ``HEAD``)
+  FERRY_BENCH_LIMIT        diff only the newest N commits of that history
+  FERRY_BENCH_WORKERS      worker processes (default: all cores)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from translator.diff.engine import (
+    HistoryStats,
+    diff_range,
+    history_stats,
+    iter_commit_changesets,
+    stats_of,
+)
+from translator.diff.gitdiff import run_git
+from translator.diff.synth import generate_history
+
+
+def _row(label: str, stats: HistoryStats, seconds: float) -> None:
+    print(
+        f"{label:<28} {stats.commits:>6} commits {seconds:>8.2f} s "
+        f"{stats.commits / seconds:>8.1f} commits/s {stats.items / seconds:>9.0f} items/s "
+        f"{stats.items:>8} items {stats.changed_lines:>9} lines "
+        f"coverage {stats.coverage:.4%} parse-errors {stats.parse_errors} shifted {stats.shifted_items}",
+        flush=True,
+    )
+
+
+def _serial(repo: Path, commits: list[str], subtree: str) -> tuple[HistoryStats, float]:
+    start = time.perf_counter()
+    total = HistoryStats(0, 0, 0, 0, 0, 0, 0)
+    for changeset in iter_commit_changesets(repo, commits, subtree):
+        total = total + stats_of(changeset)
+    return total, time.perf_counter() - start
+
+
+def synthetic() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "repo"
+        history = generate_history(root, seed=7, commits=300)
+        stats, seconds = _serial(root, [c.sha for c in history], "")
+        _row("generated history (serial)", stats, seconds)
+
+
+def upstream(checkout: Path) -> None:
+    subtree = os.environ.get("FERRY_UPSTREAM_SUBTREE", "codex-rs")
+    rev = os.environ.get("FERRY_UPSTREAM_REV", "HEAD")
+    workers = int(os.environ.get("FERRY_BENCH_WORKERS", "0")) or os.cpu_count() or 1
+    head_time = int(run_git(checkout, "log", "-1", "--format=%ct", rev).strip())
+    day = run_git(
+        checkout, "rev-list", "--reverse", f"--since={head_time - 86400}", rev, "--", subtree
+    ).split()
+    if day:
+        stats, seconds = _serial(checkout, day, subtree)
+        _row("one day, per commit", stats, seconds)
+        start = time.perf_counter()
+        parents = run_git(checkout, "rev-list", "--parents", "-n", "1", day[0]).split()[1:]
+        changeset = diff_range(checkout, parents[0] if parents else None, day[-1], subtree)
+        seconds = time.perf_counter() - start
+        _row("one day, as one range", stats_of(changeset), seconds)
+    commits = run_git(checkout, "rev-list", "--reverse", rev, "--", subtree).split()
+    limit = int(os.environ.get("FERRY_BENCH_LIMIT", "0"))
+    if limit:
+        commits = commits[-limit:]
+    start = time.perf_counter()
+    stats = history_stats(checkout, commits, subtree, workers)
+    _row(f"history ({workers} workers)", stats, time.perf_counter() - start)
+
+
+def main() -> int:
+    synthetic()
+    checkout = os.environ.get("FERRY_UPSTREAM_CHECKOUT")
+    if checkout:
+        upstream(Path(checkout))
+    else:
+        print("(set FERRY_UPSTREAM_CHECKOUT to an upstream checkout for the real-history figures)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
