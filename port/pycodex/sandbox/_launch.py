@@ -53,10 +53,18 @@ def _acquire(pairs: list[tuple[str, str]]) -> list[tuple[str, str, int]]:
     """Share each target's lock for our lifetime; mark targets we are about to create."""
     held = []
     for path, lock in pairs:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+        except OSError:
+            continue  # registry gone: the mount point simply stays behind
         fcntl.flock(fd, fcntl.LOCK_SH)
         if not os.path.lexists(path):
-            os.close(os.open(_marker(lock), os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600))
+            flags = os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
+            try:
+                os.close(os.open(_marker(lock), flags, 0o600))
+            except OSError:
+                os.close(fd)
+                continue
         held.append((path, lock, fd))
     return held
 
