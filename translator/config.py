@@ -123,7 +123,7 @@ def load_config(path: Path | None = None) -> tuple[TranslateConfig, Path]:
             for err in exc.errors()
         )
         raise ConfigError(f"{config_path}: {problems}") from exc
-    return config, config_path.parent
+    return config, config_path.resolve().parent
 
 
 def config_snapshot(config: TranslateConfig) -> dict[str, Any]:
