@@ -161,11 +161,7 @@ def _split(script: str) -> list[list[str]]:
         start = i
         word, i = _read_word(script, i)
         raw = script[start:i]
-        if not current and (
-            raw in _RESERVED
-            or not _COMMAND_NAME.fullmatch(raw)
-            or _NUMBER.fullmatch(raw) is not None
-        ):
+        if not current and not command_name_ok(raw):
             raise _Reject
         if raw.startswith(("==", "=~")):
             raise _Reject
@@ -178,6 +174,15 @@ def _split(script: str) -> list[list[str]]:
     elif need_command:
         raise _Reject
     return commands
+
+
+def command_name_ok(raw: str) -> bool:
+    """Whether tree-sitter-bash would read ``raw`` as a plain command name."""
+    return (
+        raw not in _RESERVED
+        and _COMMAND_NAME.fullmatch(raw) is not None
+        and _NUMBER.fullmatch(raw) is None
+    )
 
 
 def parse_shell_lc_plain_commands(command: Sequence[str]) -> list[list[str]] | None:

@@ -130,3 +130,57 @@ def reference_split(parser: Any, script: str) -> list[list[str]] | None:
             return None
         out.append(words)
     return out
+
+
+_HEREDOC_ATTACHMENTS = frozenset(
+    (
+        "heredoc_body",
+        "simple_heredoc_body",
+        "heredoc_redirect",
+        "herestring_redirect",
+        "file_redirect",
+        "redirected_statement",
+        "variable_assignment",
+        "comment",
+    )
+)
+
+
+def _literal(node: Any) -> bool:
+    return node.type in ("word", "number") and not node.named_children
+
+
+def reference_heredoc_prefix(parser: Any, script: str) -> list[str] | None:
+    """Upstream's ``parse_shell_lc_single_command_prefix`` on the script alone."""
+    src = script.encode("utf-8")
+    root = parser.parse(src).root_node
+    if root.has_error:
+        return None
+    stack = [root]
+    saw_heredoc = False
+    commands = []
+    while stack:
+        node = stack.pop()
+        if node.type == "heredoc_redirect":
+            saw_heredoc = True
+        if node.type == "command":
+            commands.append(node)
+        stack.extend(node.named_children)
+    if not saw_heredoc or len(commands) != 1:
+        return None
+    words: list[str] = []
+    for child in commands[0].named_children:
+        if child.type == "command_name":
+            inner = child.named_children[0] if child.named_children else None
+            if inner is None or not _literal(inner):
+                return None
+            words.append(_text(inner, src))
+        elif child.type in ("word", "number"):
+            if not _literal(child):
+                return None
+            words.append(_text(child, src))
+        elif child.type in _HEREDOC_ATTACHMENTS:
+            continue
+        else:
+            return None
+    return words or None

@@ -98,7 +98,15 @@ def test_detect_shell_name() -> None:
 @pytest.mark.parametrize(
     ("script", "expected"),
     [
-        ("python3 - <<'EOF'\nprint(1)\nEOF", ["python3", "-"]),
+        # tree-sitter-bash does not count a lone `-` right before `<<` as an argument.
+        ("python3 - <<'EOF'\nprint(1)\nEOF", ["python3"]),
+        ("cat - foo <<EOF\nx\nEOF", ["cat", "-", "foo"]),
+        ("python3 <<EOF 2>&1\nx\nEOF", ["python3"]),
+        ("cat <<EOF\n$(id)\nEOF", None),
+        ("cat <<'EOF'\n$(id)\nEOF", ["cat"]),
+        ("cat <<EOF <<END\nx\nEOF\ny\nEND", None),
+        ("cat # note <<EOF\nx\nEOF", None),
+        ("cat <<<'x'", None),
         ('python3 <<"PY"\nimport os\nPY\n', ["python3"]),
         ("cat > out.txt <<EOF\nhello\nEOF", ["cat"]),
         ("FOO=1 python3 <<EOF\nx\nEOF", ["python3"]),

@@ -71,3 +71,35 @@ def test_random_scripts_never_split_where_upstream_would_not(parser: Any) -> Non
         agreed += ours == theirs
     # The scanner is allowed to be more cautious, but not wildly so.
     assert agreed / total > 0.75
+
+
+HEREDOC_HEADS = [
+    "python3", "python3 -", "cat", "cat > out.txt", "FOO=1 python3", "cat >> f", "tee x",
+    "python3 -u", "cat 2>/dev/null", "$CMD", "'py'", "python3 | sh", "ls && cat", "cat -",
+    "x=1 y=2 cat", "cat # c", "123", "a%b", "-x", "cat >out",
+]  # fmt: skip
+HEREDOC_OPS = ["<<EOF", "<<'EOF'", '<<"EOF"', "<<-EOF", "<< EOF", "<<EOF <<END", "<<<'x'"]
+HEREDOC_TAILS = ["", " > out", " | sh", " && ls", " 2>&1"]
+HEREDOC_BODIES = [
+    "print(1)\nEOF", "x\nEOF\n", "\tx\n\tEOF", "x\nEOF\nrm -rf /", "x\n", "EOF",
+    "a\nEND\nEOF", "x\nEOF\nx\nEND", "$(id)\nEOF", "x\nEOF   ",
+]  # fmt: skip
+
+
+def test_heredoc_prefix_never_differs_from_upstream_when_found(parser: Any) -> None:
+    from pycodex.execpolicy.heredoc import parse_shell_lc_single_command_prefix
+
+    rng = random.Random(11)
+    agreed = 0
+    total = 3000
+    for _ in range(total):
+        script = (
+            f"{rng.choice(HEREDOC_HEADS)} {rng.choice(HEREDOC_OPS)}{rng.choice(HEREDOC_TAILS)}\n"
+            f"{rng.choice(HEREDOC_BODIES)}"
+        )
+        ours = parse_shell_lc_single_command_prefix(["bash", "-lc", script])
+        theirs = bash_reference.reference_heredoc_prefix(parser, script)
+        if ours is not None:
+            assert ours == theirs, script
+        agreed += ours == theirs
+    assert agreed / total > 0.9
