@@ -1,7 +1,9 @@
-"""The Linux sandbox of pycodex: bubblewrap + a seccomp network filter.
+"""The Linux sandbox of pycodex: bubblewrap + a seccomp network filter (Landlock fallback).
 
-Public API: :class:`SandboxPolicy`, :func:`wrap_command`, :func:`sandbox_available`,
-:class:`SandboxUnavailable`, :func:`is_likely_sandbox_denied`.
+Public API: :class:`SandboxPolicy` (from the config with ``SandboxPolicy.from_config``),
+:func:`wrap_command` (argv to spawn), :func:`sandbox_available` (cached probe),
+:func:`sandbox_mechanism` / :func:`sandbox_fallback_warning` (what is in use),
+:class:`SandboxUnavailable`, :func:`is_likely_sandbox_denied` (phrasing failures).
 """
 
 from pycodex.sandbox.denial import SandboxType, is_likely_sandbox_denied
@@ -9,6 +11,7 @@ from pycodex.sandbox.linux import (
     SandboxUnavailable,
     find_bwrap,
     sandbox_available,
+    sandbox_fallback_warning,
     sandbox_mechanism,
     wrap_command,
 )
@@ -24,6 +27,7 @@ __all__ = [
     "find_bwrap",
     "is_likely_sandbox_denied",
     "sandbox_available",
+    "sandbox_fallback_warning",
     "sandbox_mechanism",
     "wrap_command",
 ]
