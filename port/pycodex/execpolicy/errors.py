@@ -72,6 +72,8 @@ class PolicyLoadError(Exception):
             detail = str(cause)
             if cause.location is not None:
                 detail += f"\n --> {cause.location}"
+        elif isinstance(cause, UnicodeDecodeError):
+            detail = "stream did not contain valid UTF-8"
         elif isinstance(cause, OSError):
             detail = f"{cause.strerror or cause} (os error {cause.errno})"
         else:

@@ -23,6 +23,7 @@ def test_collects_only_rules_files_sorted(tmp_path: Path) -> None:
     _write(rules / "a.rules", "")
     _write(rules / "notes.txt", "")
     (rules / "dir.rules").mkdir()
+    (rules / "link.rules").symlink_to(rules / "a.rules")
     assert collect_policy_files(rules) == [rules / "a.rules", rules / "b.rules"]
     assert collect_policy_files(tmp_path / "missing") == []
 

@@ -234,8 +234,11 @@ def test_load_errors_match_rust(tmp_path: Path, name: str) -> None:
 
 
 @pytest.mark.oracle
-def test_missing_rules_file_matches_rust(tmp_path: Path) -> None:
-    args = ["--rules", "missing.rules", "ls"]
+@pytest.mark.parametrize("name", ["missing.rules", "binary.rules", "folder.rules"])
+def test_unreadable_rules_file_matches_rust(tmp_path: Path, name: str) -> None:
+    (tmp_path / "binary.rules").write_bytes(b'prefix_rule(pattern=["\xff"])\n')
+    (tmp_path / "folder.rules").mkdir()
+    args = ["--rules", name, "ls"]
     rust = run_rust(args, tmp_path)
     port = run_port(args, tmp_path)
     assert rust.exit_code == port.exit_code == 1
