@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import tarfile
+import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
@@ -120,11 +121,13 @@ class DockerEnvironment:
 
     def copy_in(self, source: Path, dest: str) -> None:
         target = PurePosixPath(self._workdir) / dest
-        buffer = io.BytesIO()
-        with tarfile.open(fileobj=buffer, mode="w") as tar:
-            tar.add(str(source), arcname=target.name)
         self.container.exec_run(["mkdir", "-p", str(target.parent)])
-        self.container.put_archive(str(target.parent), buffer.getvalue())
+        # Spooled to disk: agent binaries are hundreds of megabytes.
+        with tempfile.TemporaryFile() as spool:
+            with tarfile.open(fileobj=spool, mode="w") as tar:
+                tar.add(str(source), arcname=target.name)
+            spool.seek(0)
+            self.container.put_archive(str(target.parent), spool)
 
     def _archive(self, path: str) -> tarfile.TarFile | None:
         import docker.errors
