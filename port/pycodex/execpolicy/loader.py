@@ -47,7 +47,12 @@ def collect_policy_files(directory: Path) -> list[Path]:
         return []
     except OSError as exc:
         raise PolicyDirError(f"failed to read rules files from {directory}: {exc}") from exc
-    return sorted(Path(e.path) for e in entries if e.name.endswith(RULE_EXTENSION) and e.is_file())
+    # Like upstream, a symlink is not a regular file here (its target is not followed).
+    return sorted(
+        Path(e.path)
+        for e in entries
+        if e.name.endswith(RULE_EXTENSION) and e.is_file(follow_symlinks=False)
+    )
 
 
 def project_config_folders(cwd: Path, markers: Sequence[str] = PROJECT_ROOT_MARKERS) -> list[Path]:
