@@ -8,14 +8,17 @@ estimate for the model call that will translate it. Items no rule maps are liste
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+import libcst as cst
 from pydantic import BaseModel, ConfigDict, Field
 
 from ferry import __version__
 from translator.changeset import ChangedItem, ChangeSet
 from translator.config import TranslateConfig, config_snapshot
+from translator.cst.symbols import symbol_source
 from translator.module_map import ModuleMap, layer_of
 from translator.provenance import ProvenanceIndex
 
@@ -259,9 +262,21 @@ def build_plan(
 
 
 def _counterpart_chars(target_root: Path, counterparts: tuple[Counterpart, ...]) -> int:
+    """Characters of the current Python counterparts (they go into the prompt)."""
     total = 0
     for cp in counterparts:
         path = module_path(target_root, cp.python_module)
-        if path.is_file():
-            total += min(path.stat().st_size, 4000)
+        if not path.is_file():
+            continue
+        module = _parsed(path, path.stat().st_mtime_ns)
+        if module is not None:
+            total += len(symbol_source(module, cp.python_symbol) or "")
     return total
+
+
+@lru_cache(maxsize=64)
+def _parsed(path: Path, mtime_ns: int) -> cst.Module | None:
+    try:
+        return cst.parse_module(path.read_text(encoding="utf-8"))
+    except (OSError, cst.ParserSyntaxError):
+        return None

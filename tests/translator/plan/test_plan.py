@@ -143,3 +143,27 @@ def test_cli_plan_rejects_bad_changeset(tmp_path: Path) -> None:
     result = CliRunner().invoke(plan_command, [str(bad)])
     assert result.exit_code != 0
     assert "field head" in result.output
+
+
+def test_counterpart_source_counts_towards_the_estimate(tmp_path: Path) -> None:
+    changeset = ChangeSet(
+        base="a" * 40,
+        head="b" * 40,
+        items=(_item("codex_core::exec::spawn", "codex-rs/core/src/exec.rs"),),
+    )
+    with ProvenanceIndex(tmp_path / "p.sqlite") as index:
+        before = build_plan(changeset, _config(), index, target_root=tmp_path)
+        index.record(
+            [
+                ProvenanceRecord(
+                    "pycodex.core.exec", "spawn", "codex_core::exec::spawn", "c" * 40, "1"
+                )
+            ]
+        )
+        module = tmp_path / "pycodex" / "core" / "exec.py"
+        module.parent.mkdir(parents=True)
+        body = "def spawn(argv: list[str]) -> int:\n" + "    x = 1\n" * 200 + "    return x\n"
+        module.write_text(body + "\n\ndef other() -> int:\n    return 2\n")
+        after = build_plan(changeset, _config(), index, target_root=tmp_path)
+    grown = after.units[0].items[0].est_input_tokens - before.units[0].items[0].est_input_tokens
+    assert grown == int(len(body) / 4) or abs(grown - len(body) / 4) <= 1
