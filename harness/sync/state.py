@@ -1,0 +1,130 @@
+"""The checkpoint of a sync run (``state.json``) and the summary it ends with.
+
+The checkpoint is rewritten atomically after every step, so a run killed at any point is
+continued by the next ``ferry sync`` from the last recorded step: the port worktree is
+reset to the last recorded port commit and the first unfinished upstream commit is
+translated again (translation is deterministic for the mechanical and replay backends).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ferry import __version__
+from harness.sync.errors import SyncError
+from translator.jsonio import atomic_write
+
+STATE_FORMAT = "ferry.sync-state/1"
+SUMMARY_FORMAT = "ferry.sync/1"
+
+CommitStatus = Literal["pending", "committed", "skipped", "failed"]
+Phase = Literal["translating", "merging", "done"]
+Outcome = Literal["nothing-to-do", "merged", "ready", "failed"]
+
+
+class CommitProgress(BaseModel):
+    """One upstream commit of the run and what became of it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sha: str
+    subject: str = ""
+    author: str = ""
+    status: CommitStatus = "pending"
+    reason: str = ""
+    port_commit: str | None = None
+    artifacts: str | None = None  # directory of changeset/plan/translate/verdict JSON
+    units: int = 0
+    merged_units: int = 0
+    skipped_items: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    gates: dict[str, bool] = Field(default_factory=dict)
+
+
+class SyncState(BaseModel):
+    """Everything needed to continue a run after it was killed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    format: str = STATE_FORMAT
+    ferry_version: str = __version__
+    run_id: str
+    phase: Phase = "translating"
+    backend: str
+    branch: str
+    worktree: str
+    main_branch: str
+    start_port_commit: str  # the checked-out branch head the worktree was created from
+    port_head: str  # last port commit that passed (the worktree is reset here on resume)
+    base_pin: str  # the pin when the run started
+    upstream_head: str  # last upstream commit done (committed or skipped)
+    target: str
+    commits: tuple[CommitProgress, ...] = ()
+    merge: bool = True
+    config: dict[str, Any] = Field(default_factory=dict)
+    started_at: str = ""
+
+    def with_commit(self, index: int, progress: CommitProgress) -> SyncState:
+        commits = list(self.commits)
+        commits[index] = progress
+        return self.model_copy(update={"commits": tuple(commits)})
+
+
+class SyncSummary(BaseModel):
+    """What ``ferry sync`` prints and stores: one JSON document per run."""
+
+    model_config = ConfigDict(frozen=True)
+
+    format: str = SUMMARY_FORMAT
+    ferry_version: str = __version__
+    run_id: str | None
+    outcome: Outcome
+    exit_code: int
+    reasons: tuple[str, ...] = ()
+    backend: str = ""
+    branch: str = ""
+    pin_before: str | None = None
+    pin_after: str | None = None
+    port_before: str | None = None
+    port_after: str | None = None
+    target: str | None = None
+    commits: tuple[CommitProgress, ...] = ()
+    resumed: bool = False
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    config: dict[str, Any] = Field(default_factory=dict)
+    started_at: str = ""
+    finished_at: str = ""
+
+
+def read_state(path: Path) -> SyncState | None:
+    """The checkpoint in ``path``, or None when there is none."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        return SyncState.model_validate(json.loads(text))
+    except (json.JSONDecodeError, ValidationError) as exc:
+        raise SyncError(
+            f"{path}: unreadable sync checkpoint ({exc}); run `ferry sync --restart` to "
+            "discard it and start the run again"
+        ) from exc
+
+
+def write_state(path: Path, state: SyncState) -> None:
+    atomic_write(path, state.model_dump_json(indent=2) + "\n")
+
+
+def read_summary(path: Path) -> SyncSummary:
+    try:
+        return SyncSummary.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, json.JSONDecodeError, ValidationError) as exc:
+        raise SyncError(f"{path}: not a ferry sync summary ({exc})") from exc
