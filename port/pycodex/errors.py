@@ -27,8 +27,44 @@ class AuthError(ModelClientError):
     pass
 
 
-class StreamError(ModelClientError):
-    """Retryable transport failure of a streamed response."""
+class RetryableError(ModelClientError):
+    """A failure worth re-sending the whole request for, after ``delay`` seconds if given."""
+
+    def __init__(self, message: str, delay: float | None = None) -> None:
+        super().__init__(message)
+        self.delay = delay
+
+
+class StreamError(RetryableError):
+    """The response stream broke after the handshake (message says how)."""
+
+    def __init__(self, detail: str, delay: float | None = None) -> None:
+        super().__init__(f"stream disconnected before completion: {detail}", delay)
+        self.detail = detail
+
+
+class RetryLimit(RetryableError):
+    pass
+
+
+class InternalServerError(RetryableError):
+    MESSAGE = "We\u2019re currently experiencing high demand, which may cause temporary errors."
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
+
+
+class UnexpectedStatus(RetryableError):
+    pass
+
+
+class InvalidRequest(ModelClientError):
+    pass
+
+
+class ServerOverloaded(ModelClientError):
+    def __init__(self) -> None:
+        super().__init__("Selected model is at capacity. Please try a different model.")
 
 
 class ContextWindowExceeded(ModelClientError):

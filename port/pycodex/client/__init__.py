@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pycodex.client.chat import chat_request_body, parse_chat_stream
@@ -21,18 +21,15 @@ __all__ = [
 
 
 def stream_model(
-    client: ModelClient,
-    body: Mapping[str, Any],
-    ctx: RequestContext,
-    on_retry: Callable[[str, int, int], None] | None = None,
+    client: ModelClient, body: Mapping[str, Any], ctx: RequestContext
 ) -> Iterator[ResponseEvent]:
     """Send one sampling request over the provider's wire API and stream the events."""
     if client.provider.wire_api == "chat":
         chat_body, custom = chat_request_body(body)
-        response = client.open_stream("chat/completions", chat_body, ctx, on_retry)
+        response = client.open_stream("chat/completions", chat_body, ctx)
         try:
             yield from parse_chat_stream(_iter_sse(response), custom)
         finally:
             response.close()
     else:
-        yield from client.stream(body, ctx, on_retry)
+        yield from client.stream(body, ctx)

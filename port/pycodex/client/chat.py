@@ -160,8 +160,8 @@ def parse_chat_stream(
             break
         try:
             chunk = json.loads(data)
-        except ValueError as exc:
-            raise StreamError(f"failed to parse chat completion chunk: {exc}") from exc
+        except ValueError:
+            continue  # skipped like a malformed Responses event
         response_id = chunk.get("id", response_id)
         if chunk.get("usage"):
             raw = chunk["usage"]

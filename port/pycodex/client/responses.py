@@ -36,8 +36,13 @@ from pycodex.config.model import ModelProviderInfo
 from pycodex.errors import (
     AuthError,
     ContextWindowExceeded,
+    InternalServerError,
+    InvalidRequest,
     ModelClientError,
+    RetryLimit,
+    ServerOverloaded,
     StreamError,
+    UnexpectedStatus,
     UsageLimitReached,
 )
 
@@ -146,9 +151,12 @@ class ModelClient:
         path: str,
         body: Mapping[str, Any],
         ctx: RequestContext,
-        on_retry: Callable[[str, int, int], None] | None = None,
     ) -> httpx.Response:
-        """POST with retries for transient HTTP failures; returns an open streaming response."""
+        """POST, retrying 5xx and connection failures silently up to ``request_max_retries``.
+
+        Other failures raise at once; :class:`RetryableError` subclasses are retried by
+        the turn loop (which tells the user "Reconnecting..."), as upstream does.
+        """
         max_retries = self.provider.request_max_retries
         attempt = 0
         payload = json.dumps(body).encode()
@@ -161,11 +169,10 @@ class ModelClient:
                 headers=self.headers(ctx),
                 params=dict(self.provider.query_params) or None,
             )
-            delay: float | None = None
             try:
                 response = self._http.send(request, stream=True)
             except httpx.TransportError as exc:
-                error: ModelClientError = ModelClientError(
+                error: ModelClientError = StreamError(
                     f"error sending request for url ({request.url}): {exc}"
                 )
             else:
@@ -174,52 +181,45 @@ class ModelClient:
                 body_text = response.read().decode("utf-8", "replace")
                 response.close()
                 error = self._status_error(response, body_text)
-                retryable = response.status_code == 429 or response.status_code >= 500
-                if not retryable or isinstance(error, (UsageLimitReached, ContextWindowExceeded)):
+                if response.status_code < 500:
                     raise error
-                delay = _retry_after(response.headers)
             if attempt > max_retries:
-                raise ModelClientError(f"exceeded retry limit, last error: {error}") from error
-            wait = delay if delay is not None else backoff_seconds(attempt)
-            if on_retry is not None:
-                on_retry(str(error), attempt, max_retries)
-            self._sleep(wait)
+                raise error
+            self._sleep(backoff_seconds(attempt))
 
     def _status_error(self, response: httpx.Response, body: str) -> ModelClientError:
         status = response.status_code
-        message = body
         code = None
         try:
             parsed = json.loads(body)
             err = parsed.get("error") if isinstance(parsed, dict) else None
             if isinstance(err, dict):
-                message = str(err.get("message") or body)
                 code = err.get("code") or err.get("type")
         except ValueError:
             pass
-        if status == 401:
-            return AuthError(
-                f"unexpected status 401 Unauthorized: {message}, url: {response.request.url}. "
-                f"Check the API key in `{self.provider.env_key or 'OPENAI_API_KEY'}`."
+        if status == 503 and code in ("server_is_overloaded", "slow_down"):
+            return ServerOverloaded()
+        if status == 400:
+            if code == "context_length_exceeded":
+                return ContextWindowExceeded(CONTEXT_WINDOW_MESSAGE)
+            return InvalidRequest(body)
+        if status == 500:
+            return InternalServerError()
+        if status == 429:
+            if code == "insufficient_quota":
+                return UsageLimitReached("Quota exceeded. Check your plan and billing details.")
+            return RetryLimit(
+                f"exceeded retry limit, last status: {status} {response.reason_phrase}",
+                _retry_after(response.headers),
             )
-        if code in ("context_length_exceeded",):
-            return ContextWindowExceeded(CONTEXT_WINDOW_MESSAGE)
-        if code in ("insufficient_quota",):
-            return UsageLimitReached("Quota exceeded. Check your plan and billing details.")
-        reason = response.reason_phrase or ""
-        return ModelClientError(
-            f"unexpected status {status} {reason}: {message}, url: {response.request.url}"
+        return UnexpectedStatus(
+            f"unexpected status {status} {response.reason_phrase}: {body}, url: {response.request.url}"
         )
 
     # ------------------------------------------------------------------ Responses API
 
-    def stream(
-        self,
-        body: Mapping[str, Any],
-        ctx: RequestContext,
-        on_retry: Callable[[str, int, int], None] | None = None,
-    ) -> Iterator[ResponseEvent]:
-        response = self.open_stream("responses", body, ctx, on_retry)
+    def stream(self, body: Mapping[str, Any], ctx: RequestContext) -> Iterator[ResponseEvent]:
+        response = self.open_stream("responses", body, ctx)
         try:
             yield from parse_responses_stream(_iter_sse(response))
         finally:
@@ -280,8 +280,8 @@ def parse_responses_stream(events: Iterator[tuple[str, str]]) -> Iterator[Respon
             continue
         try:
             event = json.loads(data)
-        except ValueError as exc:
-            raise StreamError(f"failed to parse SSE event: {exc}") from exc
+        except ValueError:
+            continue  # upstream logs and skips an event it cannot parse
         if not isinstance(event, dict):
             continue
         kind = event.get("type")

@@ -21,9 +21,10 @@ from typing import Any, Protocol
 from pycodex import UPSTREAM_VERSION
 from pycodex.client import ModelClient, RequestContext, TokenUsage, stream_model
 from pycodex.client.events import Completed, OutputItemDone
+from pycodex.client.responses import backoff_seconds
 from pycodex.config.model import Config
 from pycodex.core.rollout import RolloutRecorder, session_meta, uuid7
-from pycodex.errors import ModelClientError, StreamError
+from pycodex.errors import ModelClientError, RetryableError, StreamError
 from pycodex.prompt.agents_md import user_instructions, user_instructions_text
 from pycodex.prompt.environment import environment_context_text
 from pycodex.prompt.permissions import permissions_text
@@ -316,61 +317,38 @@ class Session:
         return outcome
 
     def _sample(self, ctx: RequestContext) -> tuple[bool, TokenUsage | None, str | None]:
-        """One request with stream retries; returns (tool calls made?, usage, last message)."""
+        """One request, re-sent on retryable failures up to ``stream_max_retries`` times.
+
+        Items that arrived before a failure stay in the history (upstream keeps them),
+        so the re-sent request carries them.
+        """
         max_retries = self.config.model_provider.stream_max_retries
         retries = 0
         while True:
-            snapshot = len(self.history)
             try:
                 return self._try_sample(ctx)
-            except StreamError as exc:
-                del self.history[snapshot:]
+            except RetryableError as exc:
                 if retries >= max_retries:
-                    raise ModelClientError(f"stream disconnected before completion: {exc}") from exc
+                    raise
                 retries += 1
                 self.sink.emit(
-                    {
-                        "type": "error",
-                        "message": f"Reconnecting... {retries}/{max_retries} (stream disconnected before completion: {exc})",
-                    }
+                    {"type": "error", "message": f"Reconnecting... {retries}/{max_retries} ({exc})"}
                 )
-                from pycodex.client.responses import backoff_seconds
-
-                self._sleep(backoff_seconds(retries))
+                self._sleep(exc.delay if exc.delay is not None else backoff_seconds(retries))
 
     def _try_sample(self, ctx: RequestContext) -> tuple[bool, TokenUsage | None, str | None]:
-        body = self.request_body(ctx)
+        """Stream one response, acting on each item as soon as it is complete."""
         needs_follow_up = False
         last_message: str | None = None
-        pending: list[tuple[JsonObject, JsonObject]] = []
-
-        def on_retry(message: str, attempt: int, max_attempts: int) -> None:
-            self.sink.emit(
-                {
-                    "type": "error",
-                    "message": f"Reconnecting... {attempt}/{max_attempts} ({message})",
-                }
-            )
-
-        for event in stream_model(self.client, body, ctx, on_retry):
+        for event in stream_model(self.client, self.request_body(ctx), ctx):
             if isinstance(event, OutputItemDone):
                 item = event.item
                 kind = item.get("type")
+                is_call = kind in ("function_call", "custom_tool_call", "local_shell_call")
+                needs_follow_up = needs_follow_up or is_call
                 if kind == "message" and item.get("role") == "assistant":
-                    text = "".join(
-                        part.get("text", "")
-                        for part in item.get("content", [])
-                        if part.get("type") == "output_text"
-                    )
-                    last_message = text
-                    pending.append((item, {}))
-                elif kind == "reasoning":
-                    pending.append((item, {}))
-                elif kind in ("function_call", "custom_tool_call", "local_shell_call"):
-                    needs_follow_up = True
-                    pending.append((item, {"call": True}))
-                else:
-                    pending.append((item, {}))
+                    last_message = _output_text(item)
+                self._commit_item(item, is_call)
             elif isinstance(event, Completed):
                 if event.usage is not None:
                     self.total_usage = self.total_usage + event.usage
@@ -385,9 +363,6 @@ class Session:
                             },
                         },
                     )
-                # The response is complete: only now are its items committed and its tools run.
-                for item, flags in pending:
-                    self._commit_item(item, bool(flags))
                 return needs_follow_up, event.usage, last_message
         raise StreamError("stream closed before response.completed")
 
@@ -412,7 +387,7 @@ class Session:
                 s.get("text", "") for s in item.get("summary") or [] if isinstance(s, Mapping)
             ]
             if summary:
-                text = "\n\n".join(summary)
+                text = "\n".join(summary)
                 self.sink.emit(
                     {
                         "type": "item.completed",
@@ -423,6 +398,14 @@ class Session:
         elif is_call:
             output = self.router.dispatch(item)
             self._add(output)
+
+
+def _output_text(item: JsonObject) -> str:
+    return "".join(
+        part.get("text", "")
+        for part in item.get("content", [])
+        if part.get("type") == "output_text"
+    )
 
 
 def _usage_json(usage: TokenUsage) -> JsonObject:
