@@ -11,6 +11,7 @@ Environment:
 from __future__ import annotations
 
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -29,14 +30,23 @@ from translator.diff.gitdiff import run_git
 from translator.diff.synth import generate_history
 
 
-def _row(label: str, stats: HistoryStats, seconds: float) -> None:
+def _row(label: str, stats: HistoryStats, seconds: float, cpu: float | None = None) -> None:
+    cpu_text = f" cpu {cpu:.2f} s" if cpu is not None else ""
     print(
         f"{label:<28} {stats.commits:>6} commits {seconds:>8.2f} s "
         f"{stats.commits / seconds:>8.1f} commits/s {stats.items / seconds:>9.0f} items/s "
         f"{stats.items:>8} items {stats.changed_lines:>9} lines "
-        f"coverage {stats.coverage:.4%} parse-errors {stats.parse_errors} shifted {stats.shifted_items}",
+        f"coverage {stats.coverage:.4%} parse-errors {stats.parse_errors} shifted {stats.shifted_items}"
+        f"{cpu_text}",
         flush=True,
     )
+
+
+def _cpu() -> float:
+    """User+system seconds of this process and its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _serial(repo: Path, commits: list[str], subtree: str) -> tuple[HistoryStats, float]:
@@ -64,20 +74,30 @@ def upstream(checkout: Path) -> None:
         checkout, "rev-list", "--reverse", f"--since={head_time - 86400}", rev, "--", subtree
     ).split()
     if day:
+        cpu = _cpu()
         stats, seconds = _serial(checkout, day, subtree)
-        _row("one day, per commit", stats, seconds)
-        start = time.perf_counter()
+        _row("one day, per commit", stats, seconds, _cpu() - cpu)
+        start, cpu = time.perf_counter(), _cpu()
         parents = run_git(checkout, "rev-list", "--parents", "-n", "1", day[0]).split()[1:]
         changeset = diff_range(checkout, parents[0] if parents else None, day[-1], subtree)
         seconds = time.perf_counter() - start
-        _row("one day, as one range", stats_of(changeset), seconds)
+        _row("one day, as one range", stats_of(changeset), seconds, _cpu() - cpu)
     commits = run_git(checkout, "rev-list", "--reverse", rev, "--", subtree).split()
     limit = int(os.environ.get("FERRY_BENCH_LIMIT", "0"))
     if limit:
         commits = commits[-limit:]
     start = time.perf_counter()
+    cpu_before = _cpu()
     stats = history_stats(checkout, commits, subtree, workers)
-    _row(f"history ({workers} workers)", stats, time.perf_counter() - start)
+    wall = time.perf_counter() - start
+    cpu = _cpu() - cpu_before
+    _row(f"history ({workers} workers)", stats, wall)
+    # the machine may be shared: CPU time / cores is what it costs on idle cores
+    print(
+        f"{'':<28} cpu {cpu:.0f} s = {cpu / workers:.0f} s on {workers} idle cores "
+        f"(wall {wall:.0f} s, load average {os.getloadavg()[0]:.1f})",
+        flush=True,
+    )
 
 
 def main() -> int:
