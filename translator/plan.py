@@ -113,6 +113,18 @@ def python_symbol_for(item: ChangedItem) -> str:
     return segments[-1]
 
 
+def _primary_symbol(item: ChangedItem, counterparts: tuple[Counterpart, ...]) -> str:
+    """The Python name to translate into: the counterpart named like the Rust item, unless renamed."""
+    wanted = python_symbol_for(item)
+    if item.status == "renamed" or not counterparts:
+        return wanted
+    old_leaf = (item.old_qualified_path or item.qualified_path).rsplit("::", 1)[-1]
+    for cp in counterparts:
+        if cp.python_symbol.rsplit(".", 1)[-1] == old_leaf:
+            return cp.python_symbol
+    return counterparts[0].python_symbol
+
+
 def module_path(target_root: Path, module: str) -> Path:
     """``pycodex.exec`` -> ``<root>/pycodex/exec.py`` (or its package ``__init__.py``)."""
     base = target_root.joinpath(*module.split("."))
@@ -211,9 +223,7 @@ def build_plan(
                 change_kind=item.change_kind,
                 file=item.file,
                 action="remove" if item.status == "removed" else "translate",
-                python_symbol=counterparts[0].python_symbol
-                if counterparts
-                else python_symbol_for(item),
+                python_symbol=_primary_symbol(item, counterparts),
                 counterparts=counterparts,
                 old_text=item.old_text,
                 new_text=item.new_text,

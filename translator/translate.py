@@ -346,6 +346,14 @@ class Translator:
                 continue
             changes.append(SymbolChange(name, "upsert", self._marker(found, commit)))
         changes.extend(SymbolChange(symbol, "remove") for symbol in shape.removals)
+        # earlier translations of these items that the new candidate no longer defines
+        # (a renamed item, a dropped enum variant) are stale: remove them
+        produced = {c.symbol for c in changes}
+        for item in shape.by_symbol.values():
+            for cp in item.counterparts:
+                if cp.python_module == unit.python_module and cp.python_symbol not in produced:
+                    produced.add(cp.python_symbol)
+                    changes.append(SymbolChange(cp.python_symbol, "remove"))
         return changes
 
     @staticmethod
@@ -429,7 +437,9 @@ class Translator:
             if change.action == "remove":
                 self.provenance.remove(unit.python_module, change.symbol)
                 continue
-            marker = change.marker or ""
+            if not change.marker:
+                continue  # a helper definition (e.g. a shared base class) has no Rust item
+            marker = change.marker
             rust_path = marker.removeprefix("# ferry: ").split(" @ ", 1)[0]
             rust_hash = marker.rsplit(" ", 1)[-1]
             source = symbol_source(module, change.symbol) or ""

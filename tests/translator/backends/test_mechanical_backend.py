@@ -118,3 +118,60 @@ def test_mechanical_backend_refuses_functions(tmp_path: Path) -> None:
     assert result.units[0].outcome == "failed"
     assert "declarations only" in result.units[0].error and "--backend llm" in result.units[0].error
     assert target.read_text() == EXISTING
+
+
+def test_dropped_variant_is_removed_on_retranslation(tmp_path: Path) -> None:
+    """A later commit drops an enum variant: its model, known from provenance, is removed."""
+    from translator.plan import Counterpart
+    from translator.provenance import ProvenanceIndex
+
+    target = tmp_path / "v2.py"
+    target.write_text(EXISTING)
+    index = ProvenanceIndex(tmp_path / "p.sqlite")
+    first = Translator(
+        MechanicalBackend(_registry),
+        TranslateConfig(),
+        base_dir=tmp_path,
+        state_dir=tmp_path / "s",
+        provenance=index,
+    )
+    assert first.run(_plan(target, _item("Effort", "enum"))).units[0].outcome == "merged"
+    recorded = index.for_rust("p::v2::Effort")
+    assert sorted(r.python_symbol for r in recorded) == ["Effort", "EffortHigh", "EffortLow"]
+
+    def smaller() -> Registry:
+        registry = Registry()
+        text = '#[serde(tag = "type", rename_all = "camelCase")]\npub enum Effort { Low }\n'
+        registry.add_file(parse_source(text, file="f.rs", crate="p", module="p::v2"), "f.rs")
+        return registry
+
+    item = _item("Effort", "enum").model_copy(
+        update={
+            "status": "modified",
+            "counterparts": tuple(
+                Counterpart(
+                    python_module="pycodex.protocol.v2",
+                    python_symbol=r.python_symbol,
+                    commit=r.commit,
+                    rust_hash=r.rust_hash,
+                )
+                for r in recorded
+            ),
+        }
+    )
+    second = Translator(
+        MechanicalBackend(smaller),
+        TranslateConfig(),
+        base_dir=tmp_path,
+        state_dir=tmp_path / "s2",
+        provenance=index,
+    )
+    result = second.run(_plan(target, item))
+    assert result.units[0].removed == ("EffortHigh",)
+    text = target.read_text()
+    assert "class EffortHigh" not in text and "class EffortLow" in text
+    assert sorted(r.python_symbol for r in index.for_rust("p::v2::Effort")) == [
+        "Effort",
+        "EffortLow",
+    ]
+    index.close()
