@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 import click
 
+from pycodex import UPSTREAM_VERSION, __version__
+from pycodex.config.model import Config
 from pycodex.errors import PycodexError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -188,12 +190,39 @@ def _inside_git_repo(cwd: Path) -> bool:
 
 
 def _write_last_message(path: str, text: str | None) -> None:
+    """Write the last message (empty, with a warning, when there is none) atomically."""
     target = Path(path)
+    if text is None:
+        click.echo(f"Warning: no last agent message; wrote empty content to {target}", err=True)
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text or "")
     os.replace(tmp, target)
+
+
+def _summary(config: Config, thread_id: str) -> list[tuple[str, str]]:
+    sandbox: str = config.sandbox.mode
+    if sandbox == "workspace-write":
+        roots = ["workdir"]
+        if not config.sandbox.exclude_slash_tmp:
+            roots.append("/tmp")
+        if not config.sandbox.exclude_tmpdir_env_var:
+            roots.append("$TMPDIR")
+        roots.extend(str(r) for r in config.sandbox.writable_roots)
+        sandbox = f"{sandbox} [{', '.join(roots)}]"
+        if config.sandbox.network_access:
+            sandbox += " (network access enabled)"
+    return [
+        ("workdir", str(config.cwd)),
+        ("model", config.model),
+        ("provider", config.model_provider.id),
+        ("approval", config.approval_policy),
+        ("sandbox", sandbox),
+        ("reasoning effort", config.model_reasoning_effort or "none"),
+        ("reasoning summaries", config.model_reasoning_summary or "none"),
+        ("session id", thread_id),
+    ]
 
 
 def run_exec(
@@ -244,25 +273,21 @@ def run_exec(
         config, client, printer, thread_id=thread_id, history=history, output_schema=output_schema
     )
     if isinstance(printer, HumanPrinter):
+        printer.set_cwd(str(config.cwd))
         printer.header(
-            [
-                ("workdir", str(config.cwd)),
-                ("model", config.model),
-                ("provider", config.model_provider.id),
-                ("approval", config.approval_policy),
-                ("sandbox", config.sandbox.mode),
-                ("session id", session.thread_id),
-            ]
+            f"pycodex v{__version__} (port of Codex CLI {UPSTREAM_VERSION})",
+            _summary(config, session.thread_id),
+            text,
         )
     try:
         session.start()
         outcome = session.run_turn(text)
     finally:
         session.close()
-    if params.get("last_message_file"):
-        _write_last_message(params["last_message_file"], outcome.last_message)
     if outcome.error is not None:
         return 1
+    if params.get("last_message_file"):
+        _write_last_message(params["last_message_file"], outcome.last_message)
     printer.final_message(outcome.last_message)
     return 0
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import IO, Any
 
 JsonObject = dict[str, Any]
@@ -28,15 +29,18 @@ class JsonlPrinter:
 
 
 class HumanPrinter:
+    """Upstream's human layout: a config summary, then one titled block per item, on stderr."""
+
     def __init__(self, err: IO[str] | None = None, out: IO[str] | None = None) -> None:
         self.err = err or sys.stderr
         self.out = out or sys.stdout
+        self._started: dict[str, float] = {}
 
-    def header(self, lines: list[tuple[str, str]]) -> None:
-        self.err.write("--------\n")
+    def header(self, title: str, lines: list[tuple[str, str]], prompt: str) -> None:
+        self.err.write(f"{title}\n--------\n")
         for key, value in lines:
             self.err.write(f"{key}: {value}\n")
-        self.err.write("--------\n")
+        self.err.write(f"--------\nuser\n{prompt}\n")
         self.err.flush()
 
     def emit(self, event: JsonObject) -> None:
@@ -44,39 +48,52 @@ class HumanPrinter:
         item = event.get("item") or {}
         item_type = item.get("type")
         if kind == "item.started" and item_type == "command_execution":
-            self.err.write(f"exec\n{item['command']} in progress\n")
+            self._started[str(item.get("id"))] = time.monotonic()
+            self.err.write(f"exec\n{item['command']} in {self._cwd}\n")
         elif kind == "item.completed":
-            if item_type == "command_execution":
-                status = (
-                    "succeeded" if item.get("exit_code") == 0 else f"exited {item.get('exit_code')}"
-                )
-                self.err.write(
-                    f"exec\n{item['command']} {status}:\n{item.get('aggregated_output', '')}\n"
-                )
-            elif item_type == "file_change":
-                self.err.write("apply_patch\n")
-                for change in item.get("changes", []):
-                    self.err.write(f"  {change['kind'][0].upper()} {change['path']}\n")
-            elif item_type == "reasoning":
-                self.err.write(f"thinking\n{item.get('text', '')}\n")
-            elif item_type == "agent_message":
-                self.err.write(f"codex\n{item.get('text', '')}\n")
-            elif item_type == "error":
-                self.err.write(f"warning: {item.get('message', '')}\n")
+            self._completed(item)
         elif kind in ("item.started", "item.updated") and item_type == "todo_list":
-            self.err.write("plan\n")
+            self.err.write("Plan update\n")
             for todo in item.get("items", []):
-                mark = "x" if todo.get("completed") else " "
-                self.err.write(f"  [{mark}] {todo.get('text', '')}\n")
+                mark = "\u2714" if todo.get("completed") else "\u25a1"
+                self.err.write(f"  {mark} {todo.get('text', '')}\n")
         elif kind == "error":
             self.err.write(f"ERROR: {event.get('message', '')}\n")
         elif kind == "turn.failed":
             self.err.write(f"ERROR: {event.get('error', {}).get('message', '')}\n")
         elif kind == "turn.completed":
             usage = event.get("usage", {})
-            total = int(usage.get("input_tokens", 0)) + int(usage.get("output_tokens", 0))
-            self.err.write(f"tokens used\n{total}\n")
+            blended = (
+                int(usage.get("input_tokens", 0))
+                - int(usage.get("cached_input_tokens", 0))
+                + int(usage.get("output_tokens", 0))
+            )
+            self.err.write(f"tokens used\n{blended}\n")
         self.err.flush()
+
+    _cwd = "."
+
+    def set_cwd(self, cwd: str) -> None:
+        self._cwd = cwd
+
+    def _completed(self, item: JsonObject) -> None:
+        item_type = item.get("type")
+        if item_type == "command_execution":
+            started = self._started.pop(str(item.get("id")), time.monotonic())
+            elapsed_ms = int((time.monotonic() - started) * 1000)
+            code = item.get("exit_code")
+            status = "succeeded" if code == 0 else f"exited {code}"
+            self.err.write(f" {status} in {elapsed_ms}ms:\n{item.get('aggregated_output', '')}\n")
+        elif item_type == "file_change":
+            self.err.write("file update\n")
+            for change in item.get("changes", []):
+                self.err.write(f"{change['kind'][0].upper()} {change['path']}\n")
+        elif item_type == "reasoning":
+            self.err.write(f"{item.get('text', '')}\n")
+        elif item_type == "agent_message":
+            self.err.write(f"codex\n{item.get('text', '')}\n")
+        elif item_type == "error":
+            self.err.write(f"warning: {item.get('message', '')}\n")
 
     def final_message(self, text: str | None) -> None:
         if text:
