@@ -45,11 +45,77 @@ class PolicyError(Exception):
         return f"{self.location}: {self.message}"
 
 
+@dataclass(frozen=True)
+class TraceFrame:
+    """One active call when an error happened: where it was made and from which function."""
+
+    path: str
+    line: int
+    function: str
+    code: str
+
+
 class StarlarkError(PolicyError):
-    """Bad syntax or a failing call while evaluating a file (upstream's ``starlark error``)."""
+    """Bad syntax or a failing call while evaluating a file (upstream's ``starlark error``).
+
+    ``str()`` is the one-line message; :meth:`detail` renders upstream's full report
+    (traceback of active calls, then the message and the source snippet).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        location: ErrorLocation | None = None,
+        *,
+        traceback: tuple[TraceFrame, ...] = (),
+        source: str | None = None,
+    ) -> None:
+        super().__init__(message, location)
+        self.traceback = traceback
+        self.source = source
 
     def __str__(self) -> str:
         return f"starlark error: {self.message}"
+
+    def detail(self) -> str:
+        lines: list[str] = []
+        if self.traceback:
+            lines.append("Traceback (most recent call last):")
+            for frame in self.traceback:
+                lines.append(f"  * {frame.path}:{frame.line}, in {frame.function}")
+                lines.append(f"      {frame.code.strip()}")
+        lines.append(self.message)
+        if self.location is not None:
+            lines.extend(render_snippet(self.location, self.source))
+        return "starlark error: " + "\n".join(lines)
+
+
+def render_snippet(location: ErrorLocation, source: str | None) -> list[str]:
+    """A rustc-style source excerpt under ``--> path:line:col`` with the span marked."""
+    end_line = location.end_line or location.line
+    width = len(str(end_line))
+    pad = " " * width
+    out = [f"{pad}--> {location}", f"{pad} |"]
+    src = (source or "").splitlines()
+    if not 1 <= location.line <= len(src) or end_line > len(src):
+        out.append(f"{pad} |")
+        return out
+    start_col = location.column
+    end_col = location.end_column or start_col + 1
+    if end_line == location.line:
+        out.append(f"{location.line:>{width}} | {src[location.line - 1]}".rstrip())
+        out.append(f"{pad} | {' ' * (start_col - 1)}{'^' * max(1, end_col - start_col)}")
+    else:
+        for number in range(location.line, end_line + 1):
+            text = src[number - 1]
+            first = number == location.line
+            marker = "| " if not first else ("/ " if start_col == 1 else "  ")
+            out.append(f"{number:>{width}} | {marker}{text}".rstrip())
+            if number == location.line and start_col > 1:
+                out.append(f"{pad} |  {'_' * start_col}^")
+        out.append(f"{pad} | |{'_' * (end_col - 1)}^")
+    out.append(f"{pad} |")
+    return out
 
 
 class PolicyLoadError(Exception):
@@ -68,15 +134,15 @@ class PolicyLoadError(Exception):
     def render(self) -> str:
         """The anyhow-style report upstream prints: context, blank line, ``Caused by:``."""
         cause = self.cause
-        if isinstance(cause, PolicyError):
+        if isinstance(cause, StarlarkError):
+            detail = cause.detail() + "\n"
+        elif isinstance(cause, PolicyError):
             detail = str(cause)
-            if cause.location is not None:
-                detail += f"\n --> {cause.location}"
         elif isinstance(cause, UnicodeDecodeError):
             detail = "stream did not contain valid UTF-8"
         elif isinstance(cause, OSError):
             detail = f"{cause.strerror or cause} (os error {cause.errno})"
         else:
             detail = str(cause)
-        body = "\n".join("    " + line for line in detail.splitlines())
+        body = "\n".join("    " + line for line in detail.split("\n"))
         return f"{self}\n\nCaused by:\n{body}"

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from pycodex.execpolicy.errors import ErrorLocation, PolicyError, StarlarkError
+from pycodex.execpolicy.errors import ErrorLocation, PolicyError, StarlarkError, TraceFrame
 
 Value = Any
 
@@ -127,6 +127,9 @@ class Interpreter:
         self.builtins: dict[str, Value] = {**_standard_builtins(), **builtins}
         self._depth = 0
         self._call_stack: list[str] = []
+        self._lines = source.splitlines()
+        #: Active calls, outermost first: (calling function, call expression).
+        self._frames: list[tuple[str, ast.Call]] = []
 
     # -- entry point
     def run(self) -> None:
@@ -136,7 +139,9 @@ class Interpreter:
             line = exc.lineno or 1
             col = exc.offset or 1
             raise StarlarkError(
-                f"error: Parse error: {exc.msg}", ErrorLocation(self.path, line, col)
+                f"error: Parse error: {exc.msg}",
+                ErrorLocation(self.path, line, col),
+                source=self.source,
             ) from None
         except (RecursionError, MemoryError, ValueError) as exc:
             raise StarlarkError(
@@ -151,17 +156,38 @@ class Interpreter:
             ) from None
 
     # -- errors
+    def _char_col(self, line: int, byte_offset: int) -> int:
+        """1-based character column from ast's UTF-8 byte offset."""
+        if 1 <= line <= len(self._lines):
+            prefix = self._lines[line - 1].encode("utf-8")[:byte_offset]
+            return len(prefix.decode("utf-8", errors="ignore")) + 1
+        return byte_offset + 1
+
     def _loc(self, node: ast.AST) -> ErrorLocation:
         line = getattr(node, "lineno", 1)
-        col = getattr(node, "col_offset", 0) + 1
+        col = self._char_col(line, getattr(node, "col_offset", 0))
         end_line = getattr(node, "end_lineno", None)
-        end_col = getattr(node, "end_col_offset", None)
-        return ErrorLocation(
-            self.path, line, col, end_line, None if end_col is None else end_col + 1
+        end_offset = getattr(node, "end_col_offset", None)
+        end_col = (
+            None if end_line is None or end_offset is None else self._char_col(end_line, end_offset)
+        )
+        return ErrorLocation(self.path, line, col, end_line, end_col)
+
+    def _traceback(self) -> tuple[TraceFrame, ...]:
+        frames = []
+        for function, call in self._frames:
+            line = call.lineno
+            code = self._lines[line - 1] if 1 <= line <= len(self._lines) else ""
+            frames.append(TraceFrame(self.path, line, function, code))
+        return tuple(frames)
+
+    def _error(self, message: str, location: ErrorLocation) -> StarlarkError:
+        return StarlarkError(
+            f"error: {message}", location, traceback=self._traceback(), source=self.source
         )
 
     def _fail(self, node: ast.AST, message: str) -> NoReturn:
-        raise StarlarkError(f"error: {message}", self._loc(node))
+        raise self._error(message, self._loc(node))
 
     # -- statements
     def _exec_block(self, body: Sequence[ast.stmt], scope: dict[str, Value]) -> None:
@@ -487,16 +513,21 @@ class Interpreter:
             return self._call_method(node, receiver, node.func.attr, args, kwargs)
         func = self._eval(node.func, scope)
         site = CallSite(self._loc(node))
-        if isinstance(func, Builtin):
+        if not isinstance(func, Builtin | Function):
+            self._fail(node, f"Operation `call` not supported on type `{type_name(func)}`")
+        caller = self._call_stack[-1] if self._call_stack else "<module>"
+        self._frames.append((caller, node))
+        try:
+            if isinstance(func, Function):
+                return self._call_function(node, func, args, kwargs)
             try:
                 return func.fn(args, kwargs, site)
             except StarlarkError:
                 raise
             except PolicyError as exc:
-                raise StarlarkError(f"error: {exc.message}", site.location) from None
-        if isinstance(func, Function):
-            return self._call_function(node, func, args, kwargs)
-        self._fail(node, f"Operation `call` not supported on type `{type_name(func)}`")
+                raise self._error(exc.message, site.location) from None
+        finally:
+            self._frames.pop()
 
     def _call_function(
         self, node: ast.Call, func: Function, args: list[Value], kwargs: dict[str, Value]
