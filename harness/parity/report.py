@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from harness.parity.diff import Difference
@@ -115,6 +116,14 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _crash_line(side: SideSummary | None) -> str | None:
+    """The last line of a Python traceback on ``side``'s stderr, if it crashed."""
+    if side is None or "Traceback (most recent call last)" not in side.stderr_tail:
+        return None
+    lines = [line for line in side.stderr_tail.splitlines() if line.strip()]
+    return lines[-1] if lines else None
+
+
 _STYLE = {
     Verdict.MATCH: "green",
     Verdict.ALLOWED: "cyan",
@@ -147,6 +156,9 @@ def render_table(report: ParityReport, console: Console, *, max_rows_per_scenari
                 else f"{d.path}: {_short(d.expected, 30)} ≠ {_short(d.actual, 30)}"
                 for d in shown
             )
+            crash = _crash_line(result.actual)
+            if crash:
+                detail = f"[{report.actual_label} crashed] {_short(crash, 90)}\n" + detail
             if len(result.unexpected) > len(shown):
                 detail += f"\n… {len(result.unexpected) - len(shown)} more"
         style = _STYLE[result.verdict]
@@ -155,7 +167,7 @@ def render_table(report: ParityReport, console: Console, *, max_rows_per_scenari
             f"[{style}]{result.verdict.value}[/{style}]",
             f"{len(result.unexpected)}/{len(result.differences)}",
             exits,
-            detail,
+            escape(detail),
         )
     console.print(table)
     console.print(

@@ -11,7 +11,7 @@ from rich.console import Console
 from harness.parity.allowlist import DEFAULT_ALLOWLIST, AllowEntry, Allowlist, load_allowlist
 from harness.parity.diff import Difference
 from harness.parity.errors import AllowlistError
-from harness.parity.report import ParityReport, ScenarioResult, Verdict, render_table
+from harness.parity.report import ParityReport, ScenarioResult, SideSummary, Verdict, render_table
 
 
 def test_shipped_allowlist_is_valid() -> None:
@@ -54,10 +54,26 @@ def test_malformed_allowlist_shape(tmp_path: Path) -> None:
     assert load_allowlist(tmp_path / "absent.yaml").entries == ()
 
 
+def _side(stderr: str) -> SideSummary:
+    return SideSummary(
+        label="x",
+        argv=["x"],
+        exit_code=1,
+        timed_out=False,
+        duration_s=0.1,
+        requests=0,
+        stderr_tail=stderr,
+    )
+
+
 def _report() -> ParityReport:
     diverged = ScenarioResult(
         scenario="b",
         verdict=Verdict.DIVERGED,
+        expected=_side(""),
+        actual=_side(
+            "Traceback (most recent call last):\n  File x\nImportError: no module named y\n"
+        ),
         differences=[
             Difference(path="/exit/code", expected=0, actual=1),
             Difference(
@@ -103,3 +119,4 @@ def test_table_lists_every_scenario_and_unexpected_differences() -> None:
     assert "/exit/code" in text
     assert "/events/1/item/text" not in text, "allowed differences are not listed as failures"
     assert "1/2 = 50%" in text
+    assert "[pycodex crashed] ImportError: no module named y" in text
