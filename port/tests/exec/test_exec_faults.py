@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import ExecHarness
+from exec_harness import ExecHarness
 from pycodex.testing import (
     ScriptedResponse,
     ev_assistant_message,

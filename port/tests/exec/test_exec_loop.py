@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ExecHarness
+from exec_harness import ExecHarness
 from pycodex.testing import (
     ScriptedResponse,
     ev_assistant_message,
