@@ -53,7 +53,6 @@ VOLATILE_KEYS = frozenset(
         "context_window_id",
         "turn_id",
         "root_turn_id",
-        "encrypted_content",
     }
 )
 
