@@ -137,6 +137,7 @@ class Session:
         thread_id: str | None = None,
         history: list[JsonObject] | None = None,
         output_schema: JsonObject | None = None,
+        rollout_path: Path | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.config = config
@@ -153,7 +154,14 @@ class Session:
         self._sleep = sleep
         self._item_counter = 0
         self.total_usage = TokenUsage()
-        self.recorder = RolloutRecorder.create(config.codex_home, self.thread_id, config.ephemeral)
+        if rollout_path is not None and not config.ephemeral:
+            self.recorder = RolloutRecorder(
+                rollout_path
+            )  # a resumed thread appends to its own file
+        else:
+            self.recorder = RolloutRecorder.create(
+                config.codex_home, self.thread_id, config.ephemeral
+            )
         self.installation_id = installation_id(config.codex_home)
         self.router = ToolRouter(
             ToolContext(config=config, next_item_id=self.next_item_id, emit=self.sink.emit)

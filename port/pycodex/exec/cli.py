@@ -266,11 +266,19 @@ def run_exec(
     printer: JsonlPrinter | HumanPrinter = JsonlPrinter() if json_mode else HumanPrinter()
     thread_id = None
     history = None
+    rollout_path = None
     if resume is not None:
         session_ref, last = resume
-        thread_id, history = load_history(find_rollout(config.codex_home, session_ref, last=last))
+        rollout_path = find_rollout(config.codex_home, session_ref, last=last)
+        thread_id, history = load_history(rollout_path)
     session = Session(
-        config, client, printer, thread_id=thread_id, history=history, output_schema=output_schema
+        config,
+        client,
+        printer,
+        thread_id=thread_id,
+        history=history,
+        output_schema=output_schema,
+        rollout_path=rollout_path,
     )
     if isinstance(printer, HumanPrinter):
         printer.set_cwd(str(config.cwd))

@@ -380,6 +380,25 @@ def test_resume_last_continues_the_recorded_history(harness: ExecHarness) -> Non
     assert "first question" in texts and texts[-1] == "second question"
     assistant = harness.server.model_requests()[1].message_input_texts("assistant")
     assert assistant == ["first answer"]
+    rollouts = harness.rollouts()
+    assert len(rollouts) == 1, "a resumed thread appends to its own rollout"
+    assert "second answer" in rollouts[0].read_text()
+    harness.server.push(
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r3"),
+                ev_assistant_message("m3", "third answer"),
+                ev_completed("r3"),
+            ]
+        )
+    )
+    third = harness.run("--json", "resume", thread_id, "third question")
+    assert third.returncode == 0, third.stderr
+    assert third.events()[0]["thread_id"] == thread_id
+    assert harness.server.model_requests()[2].message_input_texts("assistant") == [
+        "first answer",
+        "second answer",
+    ]
 
 
 def test_ephemeral_writes_no_rollout(harness: ExecHarness) -> None:
