@@ -34,7 +34,9 @@ class LazyGroup(click.Group):
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
             if exc.name and module_name.startswith(exc.name):
-                raise click.ClickException(f"subcommand '{alias}' is not available in this build") from exc
+                raise click.ClickException(
+                    f"subcommand '{alias}' is not available in this build"
+                ) from exc
             raise
         command = getattr(module, attr)
         assert isinstance(command, click.Command)
