@@ -28,6 +28,7 @@ from pycodex.errors import ModelClientError, RetryableError, StreamError
 from pycodex.prompt.agents_md import user_instructions, user_instructions_text
 from pycodex.prompt.environment import environment_context_text
 from pycodex.prompt.permissions import permissions_text
+from pycodex.shell import default_user_shell
 from pycodex.tools.handlers import ToolContext, ToolRouter
 from pycodex.tools.specs import tools_for
 
@@ -112,7 +113,7 @@ def initial_context(config: Config) -> list[JsonObject]:
     if agents:
         user.append(user_instructions_text(config.cwd, agents))
     if config.include_environment_context:
-        user.append(environment_context_text(config.cwd, config.sandbox))
+        user.append(environment_context_text(config.cwd, config.sandbox, default_user_shell().name))
     if user:
         items.append(_message("user", user))
     return items

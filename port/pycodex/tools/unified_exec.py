@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pycodex.shell import shell_for
 from pycodex.truncation import approx_token_count, formatted_truncate_tokens
 
 MIN_YIELD_TIME_MS = 250
@@ -177,10 +178,7 @@ class UnifiedExecManager:
         self._lock = threading.Lock()
 
     def shell_argv(self, cmd: str, shell: str | None, login: bool) -> list[str]:
-        shell_path = shell or os.environ.get("SHELL") or "/bin/bash"
-        if shell_path == "bash":
-            shell_path = "/bin/bash"
-        return [shell_path, "-lc" if login else "-c", cmd]
+        return [shell_for(shell).path, "-lc" if login else "-c", cmd]
 
     def spawn(
         self,
