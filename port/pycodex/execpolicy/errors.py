@@ -102,6 +102,8 @@ def render_snippet(location: ErrorLocation, source: str | None) -> list[str]:
         return out
     start_col = location.column
     end_col = location.end_column or start_col + 1
+    if end_line == location.line and location.end_line is not None and location.end_column is None:
+        end_col = len(src[end_line - 1]) + 1
     if end_line == location.line:
         out.append(f"{location.line:>{width}} | {src[location.line - 1]}".rstrip())
         out.append(f"{pad} | {' ' * (start_col - 1)}{'^' * max(1, end_col - start_col)}")
@@ -113,7 +115,8 @@ def render_snippet(location: ErrorLocation, source: str | None) -> list[str]:
             out.append(f"{number:>{width}} | {marker}{text}".rstrip())
             if number == location.line and start_col > 1:
                 out.append(f"{pad} |  {'_' * start_col}^")
-        out.append(f"{pad} | |{'_' * (end_col - 1)}^")
+        if location.end_column is not None:
+            out.append(f"{pad} | |{'_' * (end_col - 1)}^")
     out.append(f"{pad} |")
     return out
 

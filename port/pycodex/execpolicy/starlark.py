@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NoReturn
 
 from pycodex.execpolicy.errors import ErrorLocation, PolicyError, StarlarkError, TraceFrame
@@ -173,17 +173,23 @@ class Interpreter:
         )
         return ErrorLocation(self.path, line, col, end_line, end_col)
 
-    def _traceback(self) -> tuple[TraceFrame, ...]:
+    def _traceback(self, *, innermost: bool = True) -> tuple[TraceFrame, ...]:
         frames = []
-        for function, call in self._frames:
+        active = self._frames if innermost else self._frames[:-1]
+        for function, call in active:
             line = call.lineno
             code = self._lines[line - 1] if 1 <= line <= len(self._lines) else ""
             frames.append(TraceFrame(self.path, line, function, code))
         return tuple(frames)
 
-    def _error(self, message: str, location: ErrorLocation) -> StarlarkError:
+    def _error(
+        self, message: str, location: ErrorLocation, *, innermost: bool = True
+    ) -> StarlarkError:
         return StarlarkError(
-            f"error: {message}", location, traceback=self._traceback(), source=self.source
+            f"error: {message}",
+            location,
+            traceback=self._traceback(innermost=innermost),
+            source=self.source,
         )
 
     def _fail(self, node: ast.AST, message: str) -> NoReturn:
@@ -208,7 +214,7 @@ class Interpreter:
         elif isinstance(stmt, ast.For):
             if stmt.orelse:
                 self._fail(stmt, "`for ... else` is not supported in Starlark")
-            iterable = self._iterable(stmt.iter, self._eval(stmt.iter, scope))
+            iterable = self._iterable(stmt, self._eval(stmt.iter, scope), statement=True)
             for item in list(iterable):
                 self._assign(stmt.target, item, scope)
                 try:
@@ -300,7 +306,8 @@ class Interpreter:
                 and not isinstance(operand, bool)
             ):
                 return -operand if isinstance(node.op, ast.USub) else operand
-            self._fail(node, f"unsupported unary operation on {type_name(operand)}")
+            symbol = {ast.USub: "-", ast.UAdd: "+", ast.Invert: "~"}.get(type(node.op), "?")
+            self._fail(node, f"Operation `{symbol}` not supported on type `{type_name(operand)}`")
         if isinstance(node, ast.BoolOp):
             result: Value = None
             for value_node in node.values:
@@ -357,16 +364,25 @@ class Interpreter:
             return starlark_repr(value) if part.conversion == ord("r") else starlark_str(value)
         self._fail(part, "unsupported f-string part")
 
-    def _iterable(self, node: ast.AST, value: Value) -> Sequence[Value]:
+    def _iterable(self, node: ast.AST, value: Value, *, statement: bool = False) -> Sequence[Value]:
+        try:
+            return self._iterable_or_fail(node, value)
+        except StarlarkError as exc:
+            if statement and exc.location is not None:
+                # A statement's span runs to the end of its last line: no closing marker.
+                exc.location = replace(exc.location, end_column=None)
+            raise
+
+    def _iterable_or_fail(self, node: ast.AST, value: Value) -> Sequence[Value]:
         if isinstance(value, list | tuple | str):
             if isinstance(value, str):
-                self._fail(node, "Operation `iter` not supported on type `string`")
+                self._fail(node, "Operation `(iter)` not supported on type `string`")
             return value
         if isinstance(value, dict):
             return list(value)
         if isinstance(value, range):
             return value
-        self._fail(node, f"Operation `iter` not supported on type `{type_name(value)}`")
+        self._fail(node, f"Operation `(iter)` not supported on type `{type_name(value)}`")
 
     def _comprehension(
         self,
@@ -433,7 +449,13 @@ class Interpreter:
         try:
             return _BINOP_IMPL[symbol](left, right)
         except ZeroDivisionError:
-            self._fail(node, "division by zero")
+            shown = f"{starlark_repr(left)} {symbol} {starlark_repr(right)}"
+            if symbol == "/":
+                self._fail(node, f"float division by zero: {shown}")
+            if isinstance(left, float) or isinstance(right, float):
+                self._fail(node, "Cannot divide by zero")
+            kind = "Floor division" if symbol == "//" else "Modulo"
+            self._fail(node, f"{kind} by zero: {shown}")
 
     def _compare(self, node: ast.Compare, scope: dict[str, Value]) -> bool:
         left = self._eval(node.left, scope)
@@ -459,9 +481,10 @@ class Interpreter:
                 else:
                     self._fail(node, f"unsupported comparison `{type(op).__name__}`")
             except TypeError:
+                operation = "in" if isinstance(op, ast.In | ast.NotIn) else "cmp()"
                 self._fail(
                     node,
-                    f"Operation `{type(op).__name__}` not supported for types `{type_name(left)}` and `{type_name(right)}`",
+                    f"Operation `{operation}` not supported for types `{type_name(left)}` and `{type_name(right)}`",
                 )
             if not ok:
                 return False
@@ -485,7 +508,7 @@ class Interpreter:
             if isinstance(container, str | list | tuple) and _is_int(key):
                 return container[key]
         except KeyError:
-            self._fail(node, f"Key `{starlark_repr(key)}` not found in dictionary")
+            self._fail(node, f"Key `{starlark_repr(key)}` was not found")
         except IndexError:
             self._fail(node, f"Index `{key}` is out of bound")
         self._fail(node, f"Operation `[]` not supported on type `{type_name(container)}`")
@@ -513,17 +536,19 @@ class Interpreter:
             return self._call_method(node, receiver, node.func.attr, args, kwargs)
         func = self._eval(node.func, scope)
         site = CallSite(self._loc(node))
-        if not isinstance(func, Builtin | Function):
-            self._fail(node, f"Operation `call` not supported on type `{type_name(func)}`")
         caller = self._call_stack[-1] if self._call_stack else "<module>"
         self._frames.append((caller, node))
         try:
+            if not isinstance(func, Builtin | Function):
+                self._fail(node, f"Operation `call()` not supported on type `{type_name(func)}`")
             if isinstance(func, Function):
                 return self._call_function(node, func, args, kwargs)
             try:
                 return func.fn(args, kwargs, site)
             except StarlarkError:
                 raise
+            except _Untraced as exc:
+                raise self._error(exc.message, site.location, innermost=False) from None
             except PolicyError as exc:
                 raise self._error(exc.message, site.location) from None
         finally:
@@ -536,9 +561,16 @@ class Interpreter:
             self._fail(node, f"Recursion is not allowed (in function `{func.name}`)")
         if self._depth >= _MAX_CALL_DEPTH:
             self._fail(node, "call stack is too deep")
-        bound = bind_arguments(
-            func.name, func.params, set(func.params) - set(func.defaults), args, kwargs
-        )
+        try:
+            bound = bind_arguments(
+                f"{self.path}.{func.name}",
+                func.params,
+                set(func.params) - set(func.defaults),
+                args,
+                kwargs,
+            )
+        except PolicyError as exc:
+            raise self._error(exc.message, self._loc(node)) from None
         local: dict[str, Value] = {
             **func.closure,
             **func.defaults,
@@ -665,19 +697,20 @@ def bind_arguments(
     """Map positional and named arguments to ``params`` with Starlark's error messages."""
     if len(args) > len(params):
         raise PolicyError(
-            f"Too many positional arguments for call to `{fn_name}` (expected {len(params)}, got {len(args)})"
+            f"Found {len(args) - len(params)} extra positional argument(s) for call to {fn_name}"
         )
     bound: dict[str, Value] = dict.fromkeys(params, _MISSING)
     for name, value in zip(params, args, strict=False):
         bound[name] = value
+    for name, value in kwargs.items():
+        if name in bound and bound[name] is not _MISSING:
+            raise PolicyError(f"Argument `{name}` occurs more than once")
+        if name in bound:
+            bound[name] = value
     extra = [k for k in kwargs if k not in bound]
     if extra:
         names = ", ".join(f"`{k}`" for k in extra)
         raise PolicyError(f"Found {names} extra named parameter(s) for call to {fn_name}")
-    for name, value in kwargs.items():
-        if bound[name] is not _MISSING:
-            raise PolicyError(f"Multiple values for parameter `{name}` in call to `{fn_name}`")
-        bound[name] = value
     for name in params:
         if name in required and bound[name] is _MISSING:
             raise PolicyError(f"Missing parameter `{name}` for call to `{fn_name}`")
@@ -700,6 +733,19 @@ def _builtin(name: str, fn: Callable[..., Value]) -> Builtin:
     return Builtin(name, call)
 
 
+def _len(args: list[Value], kwargs: dict[str, Value], site: CallSite) -> int:
+    if kwargs or len(args) != 1:
+        raise PolicyError("len() takes exactly one positional argument")
+    (value,) = args
+    if not isinstance(value, str | list | tuple | dict):
+        raise _Untraced(f"Operation `len()` not supported on type `{type_name(value)}`")
+    return len(value)
+
+
+class _Untraced(PolicyError):
+    """An error Starlark reports at the expression, without a traceback (inlined builtins)."""
+
+
 def _fail_builtin(*args: Value) -> NoReturn:
     raise PolicyError("fail: " + " ".join(starlark_str(a) for a in args))
 
@@ -716,7 +762,7 @@ def _standard_builtins() -> dict[str, Value]:
         "True": True,
         "False": False,
         "None": None,
-        "len": _builtin("len", len),
+        "len": Builtin("len", _len),
         "str": _builtin("str", starlark_str),
         "repr": _builtin("repr", starlark_repr),
         "int": _builtin("int", int),
