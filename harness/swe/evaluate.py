@@ -48,8 +48,15 @@ def make_venv(dest: Path) -> Path:
 
 
 def evaluate(
-    instance: SweInstance, model_patch: str, source: str, work: Path, *, timeout_sec: float = 1800
+    instance: SweInstance,
+    model_patch: str,
+    source: str,
+    work: Path,
+    *,
+    timeout_sec: float = 1800,
+    venv: Path | None = None,
 ) -> Evaluation:
+    """Evaluate one patch in ``work``; ``venv`` may be shared by instances of one run."""
     ident = instance.instance_id
     if not model_patch.strip():
         return Evaluation(ident, False, "empty_patch")
@@ -62,7 +69,7 @@ def evaluate(
         apply_patch(repo, instance.test_patch)
     except GitError as exc:
         return Evaluation(ident, False, "test_patch_failed", message=str(exc))
-    python = make_venv(work / "venv")
+    python = make_venv(venv or work / "venv")
     tests = [*instance.FAIL_TO_PASS, *instance.PASS_TO_PASS]
     env = {**os.environ, "PYTHONPATH": str(repo), "PYTHONDONTWRITEBYTECODE": "1"}
     try:

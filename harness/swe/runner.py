@@ -22,7 +22,7 @@ from harness.fsutil import write_text_atomic
 from harness.outcomes import FailureMode
 from harness.records import Stamp, utcnow
 from harness.swe.agents import SweAgent
-from harness.swe.evaluate import evaluate
+from harness.swe.evaluate import evaluate, make_venv
 from harness.swe.git import GitError, checkout, diff_from, resolve_source
 from harness.swe.instances import SweInstance
 
@@ -95,7 +95,13 @@ def _run_one(
             fields["total_output_tokens"] = outcome.tokens.output_tokens
         fields["model_patch"] = diff_from(repo, instance.base_commit)
         if options.evaluate:
-            evaluation = evaluate(instance, fields["model_patch"], source, work / "eval")
+            evaluation = evaluate(
+                instance,
+                fields["model_patch"],
+                source,
+                work / "eval",
+                venv=options.run_dir / ".venv",
+            )
             fields["resolved"] = evaluation.resolved
             fields["evaluation"] = asdict(evaluation)
     except GitError as exc:
@@ -136,6 +142,8 @@ def run_swe(
             todo.append(instance)
         else:
             results.append(previous)
+    if options.evaluate and todo:
+        make_venv(options.run_dir / ".venv")  # once, before workers share it
     with Progress(disable=not options.progress) as progress:
         bar = progress.add_task("swe", total=len(instances), completed=len(results))
         with cf.ThreadPoolExecutor(max_workers=max(1, options.n_concurrent)) as pool:

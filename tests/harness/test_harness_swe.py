@@ -26,10 +26,12 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return build_instances(tmp_path_factory.mktemp("swe"))
 
 
-def _run(dataset: tuple[Path, Path], run_dir: Path, agent: str) -> dict[str, object]:
+def _run(
+    dataset: tuple[Path, Path], run_dir: Path, agent: str, ids: tuple[str, ...] = ()
+) -> dict[str, object]:
     repos, path = dataset
     summary = run_swe(
-        load_instances(path),
+        load_instances(path, ids),
         make_swe_agent(agent),
         SweOptions(
             run_dir=run_dir, model_name=agent, repos_dir=repos, n_concurrent=2, progress=False
@@ -61,7 +63,7 @@ def test_oracle_resolves_every_instance(dataset: tuple[Path, Path], tmp_path: Pa
 
 
 def test_nop_resolves_nothing(dataset: tuple[Path, Path], tmp_path: Path) -> None:
-    summary = _run(dataset, tmp_path, "nop")
+    summary = _run(dataset, tmp_path, "nop", (SPECS[0].instance_id, SPECS[2].instance_id))
     assert summary["n_resolved"] == 0
     statuses = {r["evaluation"]["status"] for r in summary["results"]}  # type: ignore[attr-defined]
     assert statuses == {"empty_patch"}
@@ -93,13 +95,15 @@ def test_unappliable_patch(dataset: tuple[Path, Path], tmp_path: Path) -> None:
 
 
 def test_resume_keeps_stored_results(dataset: tuple[Path, Path], tmp_path: Path) -> None:
-    _run(dataset, tmp_path, "oracle")
+    ids = (SPECS[0].instance_id, SPECS[1].instance_id)
+    _run(dataset, tmp_path, "oracle", ids[:1])
     stored = tmp_path / SPECS[0].instance_id / "result.json"
     data = json.loads(stored.read_text())
     data["message"] = "kept"
     stored.write_text(json.dumps(data))
-    summary = _run(dataset, tmp_path, "oracle")
+    summary = _run(dataset, tmp_path, "oracle", ids)
     assert summary["results"][0]["message"] == "kept"  # type: ignore[index]
+    assert summary["n_resolved"] == 2
 
 
 def test_bad_instance_names_field(tmp_path: Path) -> None:
