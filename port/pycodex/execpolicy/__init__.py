@@ -19,6 +19,7 @@ from pycodex.execpolicy.approval import (
     create_exec_approval_requirement,
     decide_exec,
     render_decision_for_unmatched_command,
+    wants_no_sandbox_approval,
 )
 from pycodex.execpolicy.decision import Decision
 from pycodex.execpolicy.errors import ErrorLocation, PolicyError, PolicyLoadError, StarlarkError
@@ -65,4 +66,5 @@ __all__ = [
     "parse_policy",
     "parse_shell_lc_plain_commands",
     "render_decision_for_unmatched_command",
+    "wants_no_sandbox_approval",
 ]

@@ -319,6 +319,15 @@ def _requested_amendment(
     return None
 
 
+def wants_no_sandbox_approval(approval_policy: AskForApproval) -> bool:
+    """After a sandbox denial, may the user be asked to rerun without the sandbox?
+
+    Upstream: yes under ``on-failure`` and ``untrusted``; under ``never`` and ``on-request``
+    the denial goes straight back to the model.
+    """
+    return approval_policy in (AskForApproval.ON_FAILURE, AskForApproval.UNTRUSTED)
+
+
 def escalation_rejection(approval_policy: AskForApproval) -> str:
     """The text sent when the model asks for escalation outside ``on-request``."""
     name = approval_policy.debug_name

@@ -18,6 +18,7 @@ from pycodex.execpolicy import (
     decide_exec,
     parse_policy,
     render_decision_for_unmatched_command,
+    wants_no_sandbox_approval,
 )
 from pycodex.execpolicy.decision import Decision
 
@@ -286,3 +287,7 @@ def test_full_access_runs_unsandboxed() -> None:
 def test_enum_values_match_cli_spelling() -> None:
     assert [a.value for a in AskForApproval] == ["untrusted", "on-failure", "on-request", "never"]
     assert [m.value for m in SandboxMode] == ["read-only", "workspace-write", "danger-full-access"]
+
+
+def test_retry_without_sandbox_only_under_on_failure_and_untrusted() -> None:
+    assert [wants_no_sandbox_approval(a) for a in AskForApproval] == [True, True, False, False]
