@@ -23,8 +23,8 @@ from harness.sync.hooks import checkpoint
 from harness.sync.runlock import RunLock
 from harness.sync.state import (
     CommitProgress,
-    SyncState,
     Outcome,
+    SyncState,
     SyncSummary,
     read_state,
     write_state,

@@ -1,0 +1,139 @@
+"""``ferry sync`` over a generated upstream history with the mechanical backend."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from sync_workspace import FUNCTION, HEADER, HISTORY, Workspace, git, make_workspace
+
+from ferry.cli import main
+from harness.sync.runlock import RunLock
+from upstream.ledger import Ledger
+from upstream.lock import read_lock
+
+
+def run_sync(ws: Workspace, *args: str) -> tuple[int, dict[str, Any], str]:
+    result = CliRunner().invoke(main, ["sync", "--config", str(ws.config), *args])
+    stdout = result.stdout
+    summary = json.loads(stdout[: stdout.rindex("}") + 1]) if "{" in stdout else {}
+    return result.exit_code, summary, result.stderr
+
+
+def pin(ws: Workspace) -> str:
+    lock = read_lock(ws.project / "ferry.lock")
+    assert lock is not None
+    return lock.commit
+
+
+def test_sync_translates_each_commit_and_merges(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    before = git(ws.project, "rev-parse", "HEAD")
+    code, summary, err = run_sync(ws)
+    assert code == 0, err
+    assert summary["format"] == "ferry.sync/1" and summary["outcome"] == "merged"
+    assert summary["ferry_version"] and summary["config"]["backend"] == "mechanical"
+    commits = summary["commits"]
+    assert isinstance(commits, list)
+    # the README commit is outside the subtree, the unit-test commit has nothing to translate
+    assert [c["sha"] for c in commits] == [ws.shas[1], ws.shas[3], ws.shas[4], ws.shas[5]]
+    assert [c["status"] for c in commits] == ["committed", "committed", "skipped", "committed"]
+    assert pin(ws) == ws.shas[5]
+
+    types = (ws.project / "port/pydemo/types.py").read_text()
+    assert f"# ferry: demo::types::Settings @ {ws.shas[3][:12]}" in types
+    assert f"# ferry: demo::types::MAX_RETRIES @ {ws.shas[5][:12]}" in types
+    assert "mode: Mode" in types and "MAX_RETRIES: Final[int] = 5" in types
+
+    # one port commit per translated upstream commit, provenance in the message
+    log = git(ws.project, "log", "--format=%B%x00", f"{before}..HEAD").split("\x00")
+    messages = [m.strip() for m in log if m.strip()]
+    assert len(messages) == 3
+    assert f"Ferry-Upstream: {ws.shas[3]}" in messages[1]
+    assert "Ferry-Provenance: pydemo.types.Mode <- demo::types::Mode (added)" in messages[1]
+    assert (
+        "Ferry-Provenance: pydemo.types.Settings <- demo::types::Settings (modified)" in messages[1]
+    )
+
+    with Ledger(ws.project / ".ferry/ledger.sqlite") as ledger:
+        assert ledger.counts() == {"new": 0, "ported": 3, "skipped": 1, "failed": 0}
+
+    # artifacts for the review page and reports
+    art = Path(commits[1]["artifacts"])
+    assert {p.name for p in art.iterdir()} >= {
+        "changeset.json",
+        "plan.json",
+        "translate.json",
+        "verdict.json",
+        "python.diff",
+    }
+    verdict = json.loads((art / "verdict.json").read_text())
+    assert verdict["passed"] and verdict["stamp"]["format"] == "ferry.verdict/1"
+
+    # idempotent: a second run has nothing to do and leaves everything as it is
+    head = git(ws.project, "rev-parse", "HEAD")
+    code, again, _ = run_sync(ws)
+    assert code == 0 and again["outcome"] == "nothing-to-do"
+    assert git(ws.project, "rev-parse", "HEAD") == head and pin(ws) == ws.shas[5]
+
+
+def test_untranslatable_commit_stops_the_sync_and_keeps_the_pin_before_it(tmp_path: Path) -> None:
+    history = [
+        *HISTORY[:2],
+        ("types: retry_delay", {"crates/demo/src/types.rs": HEADER + FUNCTION}),
+    ]
+    ws = make_workspace(tmp_path, history)
+    code, summary, err = run_sync(ws)
+    assert code == 1, err
+    assert summary["outcome"] == "failed"
+    commits = summary["commits"]
+    assert isinstance(commits, list)
+    assert [c["status"] for c in commits] == ["committed", "failed"]
+    assert "declarations only" in commits[1]["reason"]
+    assert any("retry_delay" in r for r in summary["reasons"])
+    # the passing prefix is merged and pinned; the failing commit is not
+    assert pin(ws) == ws.shas[1]
+    assert "class Settings" in (ws.project / "port/pydemo/types.py").read_text()
+    assert "retry_delay" not in (ws.project / "port/pydemo/types.py").read_text()
+    with Ledger(ws.project / ".ferry/ledger.sqlite") as ledger:
+        entry = ledger.get(ws.shas[2])
+        assert entry is not None and entry.status == "failed"
+
+
+def test_failing_gate_leaves_port_and_pin_untouched(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, HISTORY[:2])
+    policy = ws.project / "port/tests/types/test_policy.py"
+    policy.write_text(
+        "import importlib\n\n\ndef test_no_settings_yet() -> None:\n"
+        "    assert not hasattr(importlib.import_module('pydemo.types'), 'Settings')\n"
+    )
+    git(ws.project, "add", "-A")
+    git(ws.project, "commit", "-q", "-m", "policy test")
+    head = git(ws.project, "rev-parse", "HEAD")
+    code, summary, err = run_sync(ws)
+    assert code == 1, err
+    commits = summary["commits"]
+    assert isinstance(commits, list) and commits[0]["status"] == "failed"
+    assert commits[0]["gates"] == {"pytest": False}
+    assert "pytest gate failed" in commits[0]["reason"]
+    assert git(ws.project, "rev-parse", "HEAD") == head
+    assert pin(ws) == ws.shas[0]
+    assert "Settings" not in (ws.project / "port/pydemo/types.py").read_text()
+
+
+def test_a_second_concurrent_sync_is_refused(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, HISTORY[:2])
+    with RunLock(ws.project / ".ferry/sync/sync.lock"):
+        code, summary, err = run_sync(ws)
+    assert code == 3 and summary == {}
+    assert "another ferry sync is running" in err and "sync.lock" in err
+    assert pin(ws) == ws.shas[0]
+
+
+def test_bad_sync_config_names_the_key(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, HISTORY[:2], extra_toml="\n[sync]\nbranchh = 'x'\n")
+    code, _, err = run_sync(ws)
+    assert code == 2
+    assert "[sync].branchh" in err and "ferry.toml" in err

@@ -1,0 +1,88 @@
+"""A ``ferry sync`` killed with SIGKILL at a checkpoint, then rerun, ends exactly like an
+uninterrupted run: same port tree (byte for byte), same pin; before the merge, the
+checked-out port and the pin are untouched."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sync_workspace import Workspace, git, make_workspace
+
+from upstream.lock import read_lock
+
+
+def ferry_sync(ws: Workspace, kill_at: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.pop("FERRY_SYNC_KILL_AT", None)
+    if kill_at is not None:
+        env["FERRY_SYNC_KILL_AT"] = kill_at
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from ferry.cli import main; main()",
+            "sync",
+            "--config",
+            str(ws.config),
+        ],
+        cwd=ws.project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+
+
+def pin(ws: Workspace) -> str:
+    lock = read_lock(ws.project / "ferry.lock")
+    assert lock is not None
+    return lock.commit
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """Port tree id and pin after an uninterrupted run."""
+    ws = make_workspace(tmp_path_factory.mktemp("reference"))
+    proc = ferry_sync(ws)
+    assert proc.returncode == 0, proc.stderr
+    return ws.port_tree(), pin(ws)
+
+
+@pytest.mark.parametrize(
+    ("kill_at", "merged_before_kill"),
+    [
+        # the second commit translated into the worktree, not committed
+        ("after-translate:1", False),
+        # the first port commit made, the checkpoint not yet updated
+        ("after-commit:0", False),
+        # the checked-out branch fast-forwarded, the pin not yet moved
+        ("after-merge", True),
+    ],
+)
+def test_killed_sync_resumes_to_the_same_result(
+    tmp_path: Path, reference: tuple[str, str], kill_at: str, merged_before_kill: bool
+) -> None:
+    ws = make_workspace(tmp_path)
+    start_tree, start_pin = ws.port_tree(), pin(ws)
+    killed = ferry_sync(ws, kill_at)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    # the pin never moves before a passing verdict and a merge
+    assert pin(ws) == start_pin
+    assert (ws.port_tree() != start_tree) is merged_before_kill
+    assert git(ws.project, "status", "--porcelain") == ""
+
+    resumed = ferry_sync(ws)
+    assert resumed.returncode == 0, resumed.stderr
+    summary = json.loads(resumed.stdout)
+    assert summary["resumed"] is True and summary["outcome"] == "merged"
+    assert (ws.port_tree(), pin(ws)) == reference
+
+    again = ferry_sync(ws)
+    assert again.returncode == 0 and json.loads(again.stdout)["outcome"] == "nothing-to-do"
+    assert (ws.port_tree(), pin(ws)) == reference
