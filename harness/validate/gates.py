@@ -119,7 +119,14 @@ class ParityGate:
             "run",
             *ctx.config.parity_args,
         ]
-        return _run(self.name, argv, ctx)
+        result = _run(self.name, argv, ctx)
+        meaning = {2: "invalid parity scenario or allow-list", 3: "Rust oracle binary unavailable"}
+        code = result.details.get("exit_code")
+        if isinstance(code, int) and code in meaning:
+            return result.model_copy(
+                update={"output": f"parity gate: {meaning[code]}\n{result.output}"}
+            )
+        return result
 
 
 class BenchGate:

@@ -15,6 +15,7 @@ from harness.validate.config import plan_selection
 
 
 def _project(root: Path, toml: str, *, broken: bool = False) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
     (root / "port" / "pycodex" / "demo").mkdir(parents=True)
     (root / "port" / "pycodex" / "__init__.py").write_text("")
     body = "def double(x: int) -> int:\n    return x * 2\n"
@@ -117,3 +118,16 @@ def test_no_selection_fails_the_gate_clearly(tmp_path: Path) -> None:
     root = _project(tmp_path, '[validate]\ngates = ["pytest"]\n')
     code, _, verdict = _invoke(root)
     assert code == 1 and "no tests selected" in verdict["gates"][0]["output"]  # type: ignore[index]
+
+
+def test_parity_gate_reports_invalid_scenarios(tmp_path: Path) -> None:
+    empty = tmp_path / "no-scenarios"
+    empty.mkdir()
+    toml = f'[validate]\ngates = ["parity"]\nparity_args = ["--scenarios", "{empty}"]\n'
+    root = _project(tmp_path / "p", toml)
+    code, _, verdict = _invoke(root)
+    assert code == 1 and verdict is not None
+    gate = verdict["gates"][0]  # type: ignore[index]
+    assert gate["name"] == "parity" and gate["passed"] is False
+    assert gate["details"]["exit_code"] == 2
+    assert gate["output"].startswith("parity gate: invalid parity scenario")
