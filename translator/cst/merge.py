@@ -219,11 +219,8 @@ class SymbolMerger(cst.CSTTransformer):
             body[at:at] = others
         if future:
             at = _after_docstring(body)
-            if at and not others and last_import < 0:
+            if at and last_import < 0:
                 future[0] = future[0].with_changes(leading_lines=(_blank(),))
-            elif at and others and last_import < 0:
-                future[0] = future[0].with_changes(leading_lines=(_blank(),))
-                body[at] = body[at].with_changes(leading_lines=())
             body[at:at] = future
         order = {name: i for i, name in enumerate(self.candidate_top)}
         pending = sorted(self.plan.top_upserts.items(), key=lambda kv: order.get(kv[0], len(order)))
@@ -359,6 +356,7 @@ def merge_candidate(target: str, candidate: str, changes: Sequence[SymbolChange]
     for stmt in target_module.body:
         if is_import(stmt) and isinstance(stmt, cst.SimpleStatementLine):
             existing.update(_imported(target_module, stmt))
+    target_has_imports = bool(existing)
     new_imports: list[cst.SimpleStatementLine] = []
     for stmt in candidate_module.body:
         if not (is_import(stmt) and isinstance(stmt, cst.SimpleStatementLine)):
@@ -368,7 +366,11 @@ def merge_candidate(target: str, candidate: str, changes: Sequence[SymbolChange]
             continue
         existing.update(missing)
         for source in dict.fromkeys(k[0] for k in missing):
-            new_imports.append(_import_statement([k for k in missing if k[0] == source]))
+            rebuilt = _import_statement([k for k in missing if k[0] == source])
+            if not target_has_imports and new_imports:
+                # a module without imports takes the candidate's grouping (blank lines) as is
+                rebuilt = rebuilt.with_changes(leading_lines=stmt.leading_lines)
+            new_imports.append(rebuilt)
     merger = SymbolMerger(plan, candidate_top, candidate_methods, new_imports)
     merged = target_module.visit(merger)
     return MergeResult(

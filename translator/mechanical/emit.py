@@ -303,7 +303,10 @@ class Emitter:
                     annotation = f"{annotation} | None"
                 default = "None"
             elif has_default:
-                default = self._default_for(ftype, annotation, context)
+                fn_name = fld.attrs.get("default")
+                default = self._default_for(
+                    ftype, annotation, context, fn_name if isinstance(fn_name, str) else None
+                )
             out.append(
                 _ModelField(
                     python_field_name(wire if fld.name.isdigit() else fld.name),
@@ -314,32 +317,91 @@ class Emitter:
             )
         return out
 
-    def _default_for(self, ftype: TypeExpr, annotation: str, context: RustDecl) -> str:
+    def _default_for(
+        self, ftype: TypeExpr, annotation: str, context: RustDecl, default_fn: str | None = None
+    ) -> str:
+        """The Python default for a ``#[serde(default)]`` field: serde's ``Default`` or the named fn."""
+        if default_fn is not None:
+            fn_leaf = default_fn.rsplit("::", 1)[-1]
+            expr = self.registry.default_fns.get((context.crate, fn_leaf))
+            if expr is None:  # imported from another crate: a unique name is enough
+                found = [e for (_, n), e in self.registry.default_fns.items() if n == fn_leaf]
+                expr = found[0] if len(found) == 1 else None
+            translated = (
+                self._rust_expr(expr, ftype, annotation, context) if expr is not None else None
+            )
+            if translated is not None:
+                return translated
+            self.unresolved.add(f"default fn {default_fn} for {context.name}")
+            return "Field(default=None)"
         if annotation.startswith("list["):
             return "Field(default_factory=list)"
         if annotation.startswith("dict["):
             return "Field(default_factory=dict)"
-        simple = {"bool": "False", "int": "0", "float": "0.0", "str": '""'}
+        simple = {"bool": "False", "int": "0", "float": "0.0", "str": '""', "Any": "None"}
         if annotation in simple:
             return simple[annotation]
         decl = self.registry.resolve(ftype, context)
         if decl is not None and decl.kind == "struct" and decl.shape == "struct":
             return f"Field(default_factory=lambda: {annotation}())"
         if decl is not None and decl.kind == "enum":
-            for variant in decl.variants:
-                if (
-                    variant.shape == "unit"
-                    and "#[default]" in decl.text.split(variant.name)[0][-40:]
-                ):
-                    rule = decl.attrs.get("rename_all")
-                    wire = variant.attrs.get("rename")
-                    value = (
-                        wire
-                        if isinstance(wire, str)
-                        else rename_variant(variant.name, rule if isinstance(rule, str) else None)
-                    )
-                    return repr(value)
-        return "None"
+            variant = next((v for v in decl.variants if "default" in v.attrs.flags), None)
+            if variant is not None:
+                return self._variant_value(decl, variant, annotation)
+        self.unresolved.add(f"Default of {ftype.render()} in {context.name}")
+        return "Field(default=None)"
+
+    def _variant_value(self, decl: RustDecl, variant: RustVariant, annotation: str) -> str:
+        """A Python expression for a unit variant of ``decl`` (its serde form, validated)."""
+        wire = self._variant_wire(decl, variant)
+        tag = decl.attrs.get("tag")
+        simple = (
+            tag is None
+            and not decl.attrs.has("untagged")
+            and all(v.shape == "unit" for v in decl.variants)
+        )
+        if simple:
+            return f"{annotation}({wire!r})"
+        value: object = {tag: wire} if isinstance(tag, str) else wire
+        return (
+            f"Field(default_factory=lambda: TypeAdapter({annotation}).validate_python({value!r}))"
+        )
+
+    def _rust_expr(
+        self, expr: str, ftype: TypeExpr, annotation: str, context: RustDecl
+    ) -> str | None:
+        """Translate the simple expressions default fns return; None when not simple."""
+        text = expr.strip().rstrip(";").strip()
+        if text in ("true", "false"):
+            return text.title()
+        if re.fullmatch(r"-?[0-9][0-9_]*(?:[iu](?:8|16|32|64|128|size))?", text):
+            return re.sub(r"[iu](?:8|16|32|64|128|size)$", "", text)
+        string = re.fullmatch(
+            r'(?:String::from\()?("(?:[^"\\]|\\.)*")\)?(?:\.(?:to_string|to_owned|into)\(\))?', text
+        )
+        if string:
+            return string.group(1)
+        if text in ("Vec::new()", "vec![]", "Default::default()") and annotation.startswith(
+            "list["
+        ):
+            return "Field(default_factory=list)"
+        if text == "None":
+            return "None"
+        elements = re.fullmatch(r"vec!\[(.*)\]", text, re.DOTALL)
+        if elements and ftype.args and annotation.startswith("list["):
+            inner_annotation = annotation[len("list[") : -1]
+            parts = [p.strip() for p in elements.group(1).split(",") if p.strip()]
+            values = [self._rust_expr(p, ftype.args[0], inner_annotation, context) for p in parts]
+            if all(v is not None and not v.startswith("Field(") for v in values):
+                return f"Field(default_factory=lambda: [{', '.join(v for v in values if v is not None)}])"
+        variant_ref = re.fullmatch(r"(?:[\w:]+::)?(\w+)::(\w+)", text)
+        if variant_ref:
+            decl = self.registry.resolve(ftype, context)
+            if decl is not None and decl.kind == "enum":
+                variant = next((v for v in decl.variants if v.name == variant_ref.group(2)), None)
+                if variant is not None and variant.shape == "unit":
+                    return self._variant_value(decl, variant, annotation)
+        return None
 
     def _flatten(
         self, fld: RustField, ftype: TypeExpr, context: RustDecl, force_optional: bool

@@ -38,6 +38,7 @@ class Attrs:
     ts: tuple[tuple[str, AttrValue], ...] = ()
     experimental: str | None = None
     doc: str = ""
+    flags: tuple[str, ...] = ()  # bare marker attributes such as ``#[default]``
 
     def get(self, key: str, *, family: str = "serde") -> AttrValue | None:
         pairs = {"serde": self.serde, "schemars": self.schemars, "ts": self.ts}[family]

@@ -11,7 +11,7 @@ from translator.mechanical.emit import GENERATED_HEADER, PyDef, item_hash
 _NAME = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 
 _TYPING_NAMES = ("Annotated", "Any", "Final", "Literal", "TypeAlias")
-_PYDANTIC_NAMES = ("BaseModel", "ConfigDict", "Field")
+_PYDANTIC_NAMES = ("BaseModel", "ConfigDict", "Field", "TypeAdapter")
 
 BASE_MODEL = '''
 
@@ -68,7 +68,13 @@ def render_module(defs: Sequence[PyDef], *, commit: str, docstring: str) -> str:
         imports.append("from enum import StrEnum\n")
     if typing_names:
         imports.append(f"from typing import {', '.join(typing_names)}\n")
-    imports.append("\nfrom pydantic import BaseModel, ConfigDict, Field\n")
+    pydantic_names = [
+        "BaseModel",
+        "ConfigDict",
+        "Field",
+        *(n for n in ("TypeAdapter",) if n in used),
+    ]
+    imports.append(f"\nfrom pydantic import {', '.join(pydantic_names)}\n")
     parts = [f'{GENERATED_HEADER}\n# fmt: off\n"""{docstring}"""\n\n{"".join(imports)}{BASE_MODEL}']
     for group in (enums, models, consts, aliases):
         for d in group:

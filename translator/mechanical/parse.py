@@ -32,6 +32,8 @@ class ParsedFile:
 
     decls: list[RustDecl] = field(default_factory=list)
     uses: dict[str, str] = field(default_factory=dict)  # local name -> full path
+    fns: dict[str, str] = field(default_factory=dict)  # parameterless fn name -> body expression
+    crate: str = ""
 
 
 def parse_attr_args(text: str) -> tuple[tuple[str, AttrValue], ...]:
@@ -75,6 +77,7 @@ class _AttrCollector:
         self.derives: list[str] = []
         self.cfg_test = False
         self.texts: list[str] = []
+        self.flags: list[str] = []
 
     def feed(self, node: tree_sitter.Node) -> bool:
         """Consume ``node`` if it is an attribute or comment; return whether it was."""
@@ -100,6 +103,8 @@ class _AttrCollector:
                 self.derives.extend(re.findall(r"[A-Za-z_][\w:]*", args))
             elif name == "cfg" and "test" in args:
                 self.cfg_test = True
+            elif name == "default" and not args:
+                self.flags.append("default")
             return True
         if node.type in ("line_comment", "block_comment"):
             text = _text(node)
@@ -116,6 +121,7 @@ class _AttrCollector:
             ts=tuple(self.ts),
             experimental=self.experimental,
             doc="\n".join(self.doc).strip(),
+            flags=tuple(self.flags),
         )
 
 
@@ -220,7 +226,7 @@ def _expand_uses(prefix: str, node: tree_sitter.Node, out: dict[str, str]) -> No
 def parse_source(source: str, *, file: str, crate: str, module: str) -> ParsedFile:
     """Parse one Rust file's top level (and inline non-test ``mod`` blocks)."""
     tree = rust_parser().parse(source.encode("utf-8"))
-    result = ParsedFile()
+    result = ParsedFile(crate=crate)
     _walk(tree.root_node, result, file=file, crate=crate, module=module)
     return result
 
@@ -282,6 +288,11 @@ def _walk(
                     const_value=_text(value_node) if value_node is not None else None,
                 )
             )
+        elif kind == "function_item":
+            params = node.child_by_field_name("parameters")
+            body = node.child_by_field_name("body")
+            if params is not None and not params.named_children and body is not None:
+                result.fns[name] = _text(body).strip()[1:-1].strip()
         elif kind == "use_declaration":
             arg = node.child_by_field_name("argument")
             if arg is not None:

@@ -42,10 +42,15 @@ def crate_name(cargo_toml: str, fallback: str) -> str:
 class Registry:
     decls: list[RustDecl] = field(default_factory=list)
     uses_by_file: dict[str, dict[str, str]] = field(default_factory=dict)
+    default_fns: dict[tuple[str, str], str] = field(
+        default_factory=dict
+    )  # (crate, fn) -> expression
     _by_name: dict[str, list[RustDecl]] = field(default_factory=lambda: defaultdict(list))
 
     def add_file(self, parsed: ParsedFile, file: str) -> None:
         self.uses_by_file[file] = parsed.uses
+        for name, expr in parsed.fns.items():
+            self.default_fns.setdefault((parsed.crate, name), expr)
         for decl in parsed.decls:
             self.decls.append(decl)
             self._by_name[decl.name].append(decl)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 
 class FerryModel(BaseModel):
@@ -1963,7 +1963,7 @@ class AppInfo(FerryModel):
     labels: dict[str, str] | None = None
     install_url: str | None = Field(default=None, alias='installUrl')
     is_accessible: bool = Field(default=False, alias='isAccessible')
-    is_enabled: bool = Field(default=False, alias='isEnabled')
+    is_enabled: bool = Field(default=True, alias='isEnabled')
     plugin_display_names: list[str] = Field(default_factory=list, alias='pluginDisplayNames')
 
 
@@ -1982,21 +1982,21 @@ class SandboxPolicyDangerFullAccess(FerryModel):
 # ferry: codex_app_server_protocol::protocol::v2::SandboxPolicy @ 1d092cb66d4c 902075a6
 class SandboxPolicyReadOnly(FerryModel):
     type: Literal['readOnly']
-    access: ReadOnlyAccess = 'fullAccess'
+    access: ReadOnlyAccess = Field(default_factory=lambda: TypeAdapter(ReadOnlyAccess).validate_python({'type': 'fullAccess'}))
     network_access: bool = Field(default=False, alias='networkAccess')
 
 
 # ferry: codex_app_server_protocol::protocol::v2::SandboxPolicy @ 1d092cb66d4c 902075a6
 class SandboxPolicyExternalSandbox(FerryModel):
     type: Literal['externalSandbox']
-    network_access: NetworkAccess = Field(default='restricted', alias='networkAccess')
+    network_access: NetworkAccess = Field(default=NetworkAccess('restricted'), alias='networkAccess')
 
 
 # ferry: codex_app_server_protocol::protocol::v2::SandboxPolicy @ 1d092cb66d4c 902075a6
 class SandboxPolicyWorkspaceWrite(FerryModel):
     type: Literal['workspaceWrite']
     writable_roots: list[str] = Field(default_factory=list, alias='writableRoots')
-    read_only_access: ReadOnlyAccess = Field(default='fullAccess', alias='readOnlyAccess')
+    read_only_access: ReadOnlyAccess = Field(default_factory=lambda: TypeAdapter(ReadOnlyAccess).validate_python({'type': 'fullAccess'}), alias='readOnlyAccess')
     network_access: bool = Field(default=False, alias='networkAccess')
     exclude_tmpdir_env_var: bool = Field(default=False, alias='excludeTmpdirEnvVar')
     exclude_slash_tmp: bool = Field(default=False, alias='excludeSlashTmp')
@@ -2165,7 +2165,7 @@ class HookRunSummary(FerryModel):
     execution_mode: HookExecutionMode = Field(alias='executionMode')
     scope: HookScope
     source_path: str = Field(alias='sourcePath')
-    source: HookSource = None
+    source: HookSource = HookSource('unknown')
     display_order: int = Field(alias='displayOrder')
     status: HookRunStatus
     status_message: str | None = Field(default=None, alias='statusMessage')
@@ -2223,7 +2223,7 @@ class ThreadItemCommandExecution(FerryModel):
     command: str
     cwd: str
     process_id: str | None = Field(default=None, alias='processId')
-    source: CommandExecutionSource = 'agent'
+    source: CommandExecutionSource = CommandExecutionSource('agent')
     status: CommandExecutionStatus
     command_actions: list[CommandAction] = Field(alias='commandActions')
     aggregated_output: str | None = Field(default=None, alias='aggregatedOutput')
@@ -2424,7 +2424,7 @@ class Model(FerryModel):
     hidden: bool
     supported_reasoning_efforts: list[ReasoningEffortOption] = Field(alias='supportedReasoningEfforts')
     default_reasoning_effort: ReasoningEffort = Field(alias='defaultReasoningEffort')
-    input_modalities: list[InputModality] = Field(default_factory=list, alias='inputModalities')
+    input_modalities: list[InputModality] = Field(default_factory=lambda: [InputModality('text'), InputModality('image')], alias='inputModalities')
     supports_personality: bool = Field(default=False, alias='supportsPersonality')
     additional_speed_tiers: list[str] = Field(default_factory=list, alias='additionalSpeedTiers')
     is_default: bool = Field(alias='isDefault')
@@ -2802,7 +2802,7 @@ class AppMetadata(FerryModel):
 # ferry: codex_app_server_protocol::protocol::v2::ReadOnlyAccess @ 1d092cb66d4c 9d714a5d
 class ReadOnlyAccessRestricted(FerryModel):
     type: Literal['restricted']
-    include_platform_defaults: bool = Field(default=False, alias='includePlatformDefaults')
+    include_platform_defaults: bool = Field(default=True, alias='includePlatformDefaults')
     readable_roots: list[str] = Field(default_factory=list, alias='readableRoots')
 
 

@@ -77,3 +77,15 @@ def test_regeneration_is_a_no_op(schema_dir: Path, upstream_git: Path) -> None:
         pytest.skip(f"cannot read commit {commit} from {upstream_git}: {exc}")
     assert generated.missing == ()
     assert generated.text == text
+
+
+def test_golden_module_type_checks_strictly(tmp_path: Path) -> None:
+    """The generated module is mypy --strict clean (it is meant to ship in the port)."""
+    from mypy import api
+
+    copy = tmp_path / "app_server_protocol_v2.py"
+    copy.write_text(GOLDEN.read_text(encoding="utf-8"))
+    stdout, stderr, status = api.run(
+        ["--strict", "--no-incremental", "--cache-dir", str(tmp_path / ".mypy"), str(copy)]
+    )
+    assert status == 0, stdout + stderr

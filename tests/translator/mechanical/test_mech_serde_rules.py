@@ -75,6 +75,29 @@ pub const MAX_TIMEOUT_MS: u64 = 600_000;
 pub const DEFAULT_SHELL: &str = "bash";
 
 macro_enum! { pub enum Mirror from core::Mirror { FirstOne, SecondOne } }
+
+fn default_true() -> bool { true }
+fn default_mode() -> SandboxMode { SandboxMode::WorkspaceWrite }
+fn default_modes() -> Vec<SandboxMode> { vec![SandboxMode::ReadOnly, SandboxMode::DangerFullAccess] }
+fn default_name() -> String { "codex".to_string() }
+
+#[derive(Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Level { Low, #[default] High }
+
+#[derive(Serialize, Deserialize)]
+pub struct Defaults {
+    #[serde(default = "default_true")]
+    pub on: bool,
+    #[serde(default = "default_mode")]
+    pub mode: SandboxMode,
+    #[serde(default = "default_modes")]
+    pub modes: Vec<SandboxMode>,
+    #[serde(default = "default_name")]
+    pub name: String,
+    #[serde(default)]
+    pub level: Level,
+}
 """
 
 
@@ -97,6 +120,7 @@ def generated() -> ModuleType:
         "MAX_TIMEOUT_MS",
         "DEFAULT_SHELL",
         "Mirror",
+        "Defaults",
     ]
     defs = emitter.translate([d for n in names for d in registry.by_name(n)])
     text = render_module(defs, commit="0" * 40, docstring="test module")
@@ -177,6 +201,19 @@ def test_aliases_and_consts(generated: ModuleType) -> None:
     }
     assert generated.MAX_TIMEOUT_MS == 600_000
     assert generated.DEFAULT_SHELL == "bash"
+
+
+def test_defaults_follow_default_fns_and_default_variants(generated: ModuleType) -> None:
+    value = generated.Defaults.model_validate({})
+    assert value.on is True
+    assert value.mode == generated.SandboxMode.WORKSPACE_WRITE
+    assert value.modes == [
+        generated.SandboxMode.READ_ONLY,
+        generated.SandboxMode.DANGER_FULL_ACCESS,
+    ]
+    assert value.name == "codex"
+    assert value.level == "high"
+    assert generated.Defaults.model_json_schema().get("required") is None
 
 
 def test_enum_mirroring_macro_is_expanded(generated: ModuleType) -> None:
