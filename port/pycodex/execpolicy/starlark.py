@@ -12,37 +12,37 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, NoReturn
+from dataclasses import replace
+from typing import NoReturn
 
 from pycodex.execpolicy.errors import ErrorLocation, PolicyError, StarlarkError, TraceFrame
+from pycodex.execpolicy.starlark_builtins import MAX_SEQUENCE, METHODS, standard_builtins
+from pycodex.execpolicy.starlark_values import (
+    Builtin,
+    CallSite,
+    Function,
+    Untraced,
+    Value,
+    bind_arguments,
+    is_int,
+    is_missing,
+    is_num,
+    starlark_repr,
+    starlark_str,
+    truthy,
+    type_name,
+)
 
-Value = Any
-
-
-@dataclass(frozen=True)
-class CallSite:
-    """Where a builtin was called from, for errors and example validation."""
-
-    location: ErrorLocation
-
-
-BuiltinFn = Callable[[list[Value], dict[str, Value], CallSite], Value]
-
-
-@dataclass(frozen=True)
-class Builtin:
-    name: str
-    fn: BuiltinFn
-
-
-@dataclass
-class Function:
-    name: str
-    params: list[str]
-    defaults: dict[str, Value]
-    body: list[ast.stmt]
-    closure: dict[str, Value] = field(default_factory=dict)
+__all__ = [
+    "Builtin",
+    "CallSite",
+    "Interpreter",
+    "Value",
+    "bind_arguments",
+    "is_missing",
+    "starlark_repr",
+    "type_name",
+]
 
 
 class _Return(Exception):
@@ -58,63 +58,7 @@ class _Continue(Exception):
     pass
 
 
-def type_name(value: Value) -> str:
-    """Starlark's name for a value's type, as in ``(got int)``."""
-    if value is None:
-        return "NoneType"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, tuple):
-        return "tuple"
-    if isinstance(value, dict):
-        return "dict"
-    if isinstance(value, Function | Builtin):
-        return "function"
-    return "object"
-
-
-def starlark_repr(value: Value) -> str:
-    if value is None:
-        return "None"
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        return f'"{escaped.replace(chr(9), chr(92) + "t")}"'
-    if isinstance(value, list):
-        return "[" + ", ".join(starlark_repr(v) for v in value) + "]"
-    if isinstance(value, tuple):
-        inner = ", ".join(starlark_repr(v) for v in value)
-        return f"({inner},)" if len(value) == 1 else f"({inner})"
-    if isinstance(value, dict):
-        return (
-            "{"
-            + ", ".join(f"{starlark_repr(k)}: {starlark_repr(v)}" for k, v in value.items())
-            + "}"
-        )
-    if isinstance(value, Function | Builtin):
-        return f"<function {value.name}>"
-    return repr(value)
-
-
-def starlark_str(value: Value) -> str:
-    return value if isinstance(value, str) else starlark_repr(value)
-
-
-def truthy(value: Value) -> bool:
-    return bool(value)
-
-
 _MAX_CALL_DEPTH = 64
-_MAX_SEQUENCE = 1_000_000
 
 
 class Interpreter:
@@ -124,7 +68,7 @@ class Interpreter:
         self.path = path
         self.source = source
         self.globals: dict[str, Value] = {}
-        self.builtins: dict[str, Value] = {**_standard_builtins(), **builtins}
+        self.builtins: dict[str, Value] = {**standard_builtins(), **builtins}
         self._depth = 0
         self._call_stack: list[str] = []
         self._lines = source.splitlines()
@@ -415,17 +359,17 @@ class Interpreter:
             self._fail(node, f"unsupported operator `{type(op).__name__}`")
         seq = (str, list, tuple)
         if symbol == "+":
-            ok = (_is_num(left) and _is_num(right)) or (
+            ok = (is_num(left) and is_num(right)) or (
                 isinstance(left, seq) and type(left) is type(right)
             )
         elif symbol == "*":
-            ok = (_is_num(left) and _is_num(right)) or (
-                (isinstance(left, seq) and _is_int(right))
-                or (_is_int(left) and isinstance(right, seq))
+            ok = (is_num(left) and is_num(right)) or (
+                (isinstance(left, seq) and is_int(right))
+                or (is_int(left) and isinstance(right, seq))
             )
-            if ok and not (_is_num(left) and _is_num(right)):
+            if ok and not (is_num(left) and is_num(right)):
                 sized, count = (left, right) if isinstance(left, seq) else (right, left)
-                if len(sized) * count > _MAX_SEQUENCE:
+                if len(sized) * count > MAX_SEQUENCE:
                     self._fail(node, "sequence repetition is too large")
         elif symbol == "%" and isinstance(left, str):
             args = right if isinstance(right, tuple) else (right,)
@@ -437,10 +381,10 @@ class Interpreter:
                 self._fail(node, f"string interpolation failed: {exc}")
         elif symbol == "|":
             ok = (isinstance(left, dict) and isinstance(right, dict)) or (
-                _is_int(left) and _is_int(right)
+                is_int(left) and is_int(right)
             )
         else:
-            ok = _is_num(left) and _is_num(right)
+            ok = is_num(left) and is_num(right)
         if not ok:
             self._fail(
                 node,
@@ -505,7 +449,7 @@ class Interpreter:
         try:
             if isinstance(container, dict):
                 return container[key]
-            if isinstance(container, str | list | tuple) and _is_int(key):
+            if isinstance(container, str | list | tuple) and is_int(key):
                 return container[key]
         except KeyError:
             self._fail(node, f"Key `{starlark_repr(key)}` was not found")
@@ -547,7 +491,7 @@ class Interpreter:
                 return func.fn(args, kwargs, site)
             except StarlarkError:
                 raise
-            except _Untraced as exc:
+            except Untraced as exc:
                 raise self._error(exc.message, site.location, innermost=False) from None
             except PolicyError as exc:
                 raise self._error(exc.message, site.location) from None
@@ -574,7 +518,7 @@ class Interpreter:
         local: dict[str, Value] = {
             **func.closure,
             **func.defaults,
-            **{k: v for k, v in bound.items() if v is not _MISSING},
+            **{k: v for k, v in bound.items() if not is_missing(v)},
         }
         self._depth += 1
         self._call_stack.append(func.name)
@@ -595,7 +539,7 @@ class Interpreter:
         args: list[Value],
         kwargs: dict[str, Value],
     ) -> Value:
-        allowed = _METHODS.get(type(receiver), frozenset())
+        allowed = METHODS.get(type(receiver), frozenset())
         if name not in allowed:
             self._fail(node, f"Object of type `{type_name(receiver)}` has no attribute `{name}`")
         try:
@@ -611,14 +555,6 @@ class Interpreter:
 
 def _as_load(target: ast.expr) -> ast.expr:
     return target
-
-
-def _is_num(v: Value) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
-def _is_int(v: Value) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
 
 
 _BINOP_SYMBOLS: dict[type[ast.operator], str] = {
@@ -640,146 +576,3 @@ _BINOP_IMPL: dict[str, Callable[[Value, Value], Value]] = {
     "/": lambda a, b: a / b,
     "|": lambda a, b: a | b,
 }
-
-_METHODS: dict[type, frozenset[str]] = {
-    str: frozenset(
-        [
-            "capitalize",
-            "count",
-            "endswith",
-            "find",
-            "format",
-            "index",
-            "isalnum",
-            "isalpha",
-            "isdigit",
-            "islower",
-            "isspace",
-            "isupper",
-            "join",
-            "lower",
-            "lstrip",
-            "partition",
-            "replace",
-            "rfind",
-            "rindex",
-            "rpartition",
-            "rsplit",
-            "rstrip",
-            "split",
-            "splitlines",
-            "startswith",
-            "strip",
-            "title",
-            "upper",
-        ]
-    ),
-    list: frozenset(("append", "clear", "extend", "index", "insert", "pop", "remove")),
-    dict: frozenset(("clear", "get", "items", "keys", "pop", "setdefault", "update", "values")),
-    tuple: frozenset(("count", "index")),
-}
-
-
-class _Missing:
-    pass
-
-
-_MISSING: Any = _Missing()
-
-
-def bind_arguments(
-    fn_name: str,
-    params: Sequence[str],
-    required: set[str],
-    args: Sequence[Value],
-    kwargs: Mapping[str, Value],
-) -> dict[str, Value]:
-    """Map positional and named arguments to ``params`` with Starlark's error messages."""
-    if len(args) > len(params):
-        raise PolicyError(
-            f"Found {len(args) - len(params)} extra positional argument(s) for call to {fn_name}"
-        )
-    bound: dict[str, Value] = dict.fromkeys(params, _MISSING)
-    for name, value in zip(params, args, strict=False):
-        bound[name] = value
-    for name, value in kwargs.items():
-        if name in bound and bound[name] is not _MISSING:
-            raise PolicyError(f"Argument `{name}` occurs more than once")
-        if name in bound:
-            bound[name] = value
-    extra = [k for k in kwargs if k not in bound]
-    if extra:
-        names = ", ".join(f"`{k}`" for k in extra)
-        raise PolicyError(f"Found {names} extra named parameter(s) for call to {fn_name}")
-    for name in params:
-        if name in required and bound[name] is _MISSING:
-            raise PolicyError(f"Missing parameter `{name}` for call to `{fn_name}`")
-    return bound
-
-
-def is_missing(value: Value) -> bool:
-    return value is _MISSING
-
-
-def _builtin(name: str, fn: Callable[..., Value]) -> Builtin:
-    def call(args: list[Value], kwargs: dict[str, Value], site: CallSite) -> Value:
-        try:
-            return fn(*args, **kwargs)
-        except PolicyError:
-            raise
-        except (TypeError, ValueError, KeyError, IndexError) as exc:
-            raise PolicyError(f"{name}() failed: {exc}") from None
-
-    return Builtin(name, call)
-
-
-def _len(args: list[Value], kwargs: dict[str, Value], site: CallSite) -> int:
-    if kwargs or len(args) != 1:
-        raise PolicyError("len() takes exactly one positional argument")
-    (value,) = args
-    if not isinstance(value, str | list | tuple | dict):
-        raise _Untraced(f"Operation `len()` not supported on type `{type_name(value)}`")
-    return len(value)
-
-
-class _Untraced(PolicyError):
-    """An error Starlark reports at the expression, without a traceback (inlined builtins)."""
-
-
-def _fail_builtin(*args: Value) -> NoReturn:
-    raise PolicyError("fail: " + " ".join(starlark_str(a) for a in args))
-
-
-def _range(*args: int) -> range:
-    r = range(*args)
-    if len(r) > _MAX_SEQUENCE:
-        raise PolicyError("range is too large")
-    return r
-
-
-def _standard_builtins() -> dict[str, Value]:
-    return {
-        "True": True,
-        "False": False,
-        "None": None,
-        "len": Builtin("len", _len),
-        "str": _builtin("str", starlark_str),
-        "repr": _builtin("repr", starlark_repr),
-        "int": _builtin("int", int),
-        "bool": _builtin("bool", truthy),
-        "list": _builtin("list", lambda x=(): list(x)),
-        "tuple": _builtin("tuple", lambda x=(): tuple(x)),
-        "dict": _builtin("dict", dict),
-        "range": _builtin("range", lambda *a: list(_range(*a))),
-        "enumerate": _builtin("enumerate", lambda x, start=0: list(enumerate(x, start))),
-        "zip": _builtin("zip", lambda *a: list(zip(*a, strict=False))),
-        "sorted": _builtin("sorted", lambda x, reverse=False: sorted(x, reverse=reverse)),
-        "reversed": _builtin("reversed", lambda x: list(reversed(x))),
-        "any": _builtin("any", lambda x: any(truthy(v) for v in x)),
-        "all": _builtin("all", lambda x: all(truthy(v) for v in x)),
-        "min": _builtin("min", min),
-        "max": _builtin("max", max),
-        "type": _builtin("type", type_name),
-        "fail": _builtin("fail", _fail_builtin),
-        "print": _builtin("print", lambda *a: None),
-    }

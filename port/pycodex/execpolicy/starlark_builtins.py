@@ -1,0 +1,119 @@
+"""The standard Starlark functions and methods ``.rules`` files may call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NoReturn
+
+from pycodex.execpolicy.errors import PolicyError
+from pycodex.execpolicy.starlark_values import (
+    Builtin,
+    CallSite,
+    Untraced,
+    Value,
+    starlark_repr,
+    starlark_str,
+    truthy,
+    type_name,
+)
+
+#: Upper bound on ``range()`` and sequence repetition, so a rules file cannot exhaust memory.
+MAX_SEQUENCE = 1_000_000
+
+METHODS: dict[type, frozenset[str]] = {
+    str: frozenset(
+        [
+            "capitalize",
+            "count",
+            "endswith",
+            "find",
+            "format",
+            "index",
+            "isalnum",
+            "isalpha",
+            "isdigit",
+            "islower",
+            "isspace",
+            "isupper",
+            "join",
+            "lower",
+            "lstrip",
+            "partition",
+            "replace",
+            "rfind",
+            "rindex",
+            "rpartition",
+            "rsplit",
+            "rstrip",
+            "split",
+            "splitlines",
+            "startswith",
+            "strip",
+            "title",
+            "upper",
+        ]
+    ),
+    list: frozenset(("append", "clear", "extend", "index", "insert", "pop", "remove")),
+    dict: frozenset(("clear", "get", "items", "keys", "pop", "setdefault", "update", "values")),
+    tuple: frozenset(("count", "index")),
+}
+
+
+def _builtin(name: str, fn: Callable[..., Value]) -> Builtin:
+    def call(args: list[Value], kwargs: dict[str, Value], site: CallSite) -> Value:
+        try:
+            return fn(*args, **kwargs)
+        except PolicyError:
+            raise
+        except (TypeError, ValueError, KeyError, IndexError) as exc:
+            raise PolicyError(f"{name}() failed: {exc}") from None
+
+    return Builtin(name, call)
+
+
+def _len(args: list[Value], kwargs: dict[str, Value], site: CallSite) -> int:
+    if kwargs or len(args) != 1:
+        raise PolicyError("len() takes exactly one positional argument")
+    (value,) = args
+    if not isinstance(value, str | list | tuple | dict):
+        raise Untraced(f"Operation `len()` not supported on type `{type_name(value)}`")
+    return len(value)
+
+
+def _fail_builtin(*args: Value) -> NoReturn:
+    raise PolicyError("fail: " + " ".join(starlark_str(a) for a in args))
+
+
+def _range(*args: int) -> range:
+    r = range(*args)
+    if len(r) > MAX_SEQUENCE:
+        raise PolicyError("range is too large")
+    return r
+
+
+def standard_builtins() -> dict[str, Value]:
+    return {
+        "True": True,
+        "False": False,
+        "None": None,
+        "len": Builtin("len", _len),
+        "str": _builtin("str", starlark_str),
+        "repr": _builtin("repr", starlark_repr),
+        "int": _builtin("int", int),
+        "bool": _builtin("bool", truthy),
+        "list": _builtin("list", lambda x=(): list(x)),
+        "tuple": _builtin("tuple", lambda x=(): tuple(x)),
+        "dict": _builtin("dict", dict),
+        "range": _builtin("range", lambda *a: list(_range(*a))),
+        "enumerate": _builtin("enumerate", lambda x, start=0: list(enumerate(x, start))),
+        "zip": _builtin("zip", lambda *a: list(zip(*a, strict=False))),
+        "sorted": _builtin("sorted", lambda x, reverse=False: sorted(x, reverse=reverse)),
+        "reversed": _builtin("reversed", lambda x: list(reversed(x))),
+        "any": _builtin("any", lambda x: any(truthy(v) for v in x)),
+        "all": _builtin("all", lambda x: all(truthy(v) for v in x)),
+        "min": _builtin("min", min),
+        "max": _builtin("max", max),
+        "type": _builtin("type", type_name),
+        "fail": _builtin("fail", _fail_builtin),
+        "print": _builtin("print", lambda *a: None),
+    }
