@@ -2,11 +2,13 @@
 
 Upstream parses the script with tree-sitter-bash and accepts it only when every
 node is a word, a quoted string or a concatenation of those, joined by ``&&``,
-``||``, ``;``, ``|`` or newlines. This module reaches the same verdicts with a
-small hand-written scanner: anything else (redirections, ``$`` expansions,
-substitutions, globs in brackets, subshells, variable assignments, control flow,
-comments, background ``&``) makes :func:`parse_shell_lc_plain_commands` return
-``None``, which callers treat as "not splittable".
+``||``, ``;``, ``|`` or newlines. The port keeps tree-sitter out of its runtime and
+uses a small scanner instead, held to one rule: it never splits a script upstream
+would refuse, and never splits one differently (the tests check this against
+tree-sitter-bash itself). Where tree-sitter's reading is quirky (backslashes,
+braces, unusual command names such as ``123`` or ``a%``, ``done`` as a command) the
+scanner refuses, and :func:`parse_shell_lc_plain_commands` returns ``None``:
+callers then judge the whole ``bash -lc`` command, the cautious outcome.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import re
 from collections.abc import Sequence
 
 _SHELLS = {"bash", "zsh", "sh"}
-_OPERATORS = ("&&", "||", ";", "|")
 #: Characters that end an unquoted word.
 _WORD_BREAK = frozenset(" \t\n;&|'\"")
 #: Characters whose presence in an unquoted word means a construct we reject.
