@@ -463,6 +463,9 @@ class Emitter:
             types = [self.annotation(self._field_type(f, decl), decl) for f in kept]
             target = types[0] if len(types) == 1 else "tuple[" + ", ".join(types) + "]"
             return [self._alias(decl, name, target)]
+        flattened_enum = self._flattened_tagged_enum(decl)
+        if flattened_enum is not None:
+            return self._emit_struct_with_enum(decl, name, rule, *flattened_enum)
         fields = self._model_fields(decl.fields, decl, rule, decl.attrs.has("default"))
         extra = "forbid" if decl.attrs.has("deny_unknown_fields") else ""
         if any(f.attrs.has("flatten") and f.type.name in _MAP_TYPES for f in decl.fields):
@@ -472,6 +475,70 @@ class Emitter:
                 name, "model", self._render_model(name, decl.attrs.doc, fields, decl, extra), decl
             )
         ]
+
+    def _flattened_tagged_enum(self, decl: RustDecl) -> tuple[RustField, RustDecl] | None:
+        """The one ``#[serde(flatten)]`` field whose type is an internally tagged enum, if any."""
+        for fld in decl.fields:
+            if fld.attrs.has("flatten") and fld.type.name != "Option":
+                target = self.registry.resolve(fld.type, decl)
+                if (
+                    target is not None
+                    and target.kind == "enum"
+                    and isinstance(target.attrs.get("tag"), str)
+                ):
+                    if not target.attrs.has("content"):
+                        return fld, target
+        return None
+
+    def _emit_struct_with_enum(
+        self, decl: RustDecl, name: str, rule: str | None, flat: RustField, enum: RustDecl
+    ) -> list[PyDef]:
+        """A struct flattening a tagged enum is, on the wire, one object per variant: a union."""
+        common = self._model_fields(
+            [f for f in decl.fields if f is not flat], decl, rule, decl.attrs.has("default")
+        )
+        tag = str(enum.attrs.get("tag"))
+        out: list[PyDef] = []
+        members: list[str] = []
+        for variant in enum.variants:
+            if variant.attrs.has("skip") or variant.attrs.has("skip_deserializing"):
+                continue
+            vname = self._claim(f"{name}{variant.name}")
+            wire = self._variant_wire(enum, variant)
+            fields = [
+                *common,
+                _ModelField(python_field_name(tag), tag, f"Literal[{wire!r}]", None),
+                *self._internal_variant_fields(enum, variant),
+            ]
+            out.append(
+                PyDef(
+                    vname, "model", self._render_model(vname, variant.attrs.doc, fields, decl), decl
+                )
+            )
+            members.append(vname)
+        union = " | ".join(members) if members else "None"
+        if len(members) > 1:
+            union = f"Annotated[{union}, Field(discriminator={python_field_name(tag)!r})]"
+        out.append(PyDef(name, "alias", f"{name}: TypeAlias = {union}\n", decl))
+        return out
+
+    def _internal_variant_fields(self, decl: RustDecl, variant: RustVariant) -> list[_ModelField]:
+        """The fields beside the tag of an internally tagged variant (newtype structs inlined)."""
+        rule = self._variant_field_rule(decl, variant)
+        if variant.shape == "struct":
+            return self._model_fields(variant.fields, decl, rule, False)
+        if variant.shape == "tuple" and len(variant.fields) == 1:
+            inner = self.registry.resolve(variant.fields[0].type, decl)
+            if inner is not None and inner.kind == "struct" and inner.shape == "struct":
+                irule = inner.attrs.get("rename_all")
+                return self._model_fields(
+                    inner.fields,
+                    inner,
+                    irule if isinstance(irule, str) else None,
+                    inner.attrs.has("default"),
+                )
+            self.unresolved.add(f"internally tagged newtype {decl.name}::{variant.name}")
+        return []
 
     def _variant_wire(self, decl: RustDecl, variant: RustVariant) -> str:
         renamed = variant.attrs.get("rename")
@@ -542,25 +609,8 @@ class Emitter:
                     if variant.shape != "unit":
                         ctype = self._payload_type(decl, variant, vname, rule, out)
                         fields.append(_ModelField(python_field_name(content), content, ctype, None))
-                elif variant.shape == "struct":
-                    fields = [tag_field, *self._model_fields(variant.fields, decl, rule, False)]
-                elif variant.shape == "tuple" and len(variant.fields) == 1:
-                    inner = self.registry.resolve(variant.fields[0].type, decl)
-                    fields = [tag_field]
-                    if inner is not None and inner.kind == "struct" and inner.shape == "struct":
-                        irule = inner.attrs.get("rename_all")
-                        fields += self._model_fields(
-                            inner.fields,
-                            inner,
-                            irule if isinstance(irule, str) else None,
-                            inner.attrs.has("default"),
-                        )
-                    else:
-                        self.unresolved.add(
-                            f"internally tagged newtype {decl.name}::{variant.name}"
-                        )
                 else:
-                    fields = [tag_field]
+                    fields = [tag_field, *self._internal_variant_fields(decl, variant)]
                 out.append(
                     PyDef(
                         vname,

@@ -76,6 +76,18 @@ pub const DEFAULT_SHELL: &str = "bash";
 
 macro_enum! { pub enum Mirror from core::Mirror { FirstOne, SecondOne } }
 
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Request {
+    pub thread_id: String,
+    #[serde(flatten)]
+    pub body: Body,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "camelCase")]
+pub enum Body { Form { message: String }, Url { url: String } }
+
 fn default_true() -> bool { true }
 fn default_mode() -> SandboxMode { SandboxMode::WorkspaceWrite }
 fn default_modes() -> Vec<SandboxMode> { vec![SandboxMode::ReadOnly, SandboxMode::DangerFullAccess] }
@@ -121,6 +133,7 @@ def generated() -> ModuleType:
         "DEFAULT_SHELL",
         "Mirror",
         "Defaults",
+        "Request",
     ]
     defs = emitter.translate([d for n in names for d in registry.by_name(n)])
     text = render_module(defs, commit="0" * 40, docstring="test module")
@@ -214,6 +227,18 @@ def test_defaults_follow_default_fns_and_default_variants(generated: ModuleType)
     assert value.name == "codex"
     assert value.level == "high"
     assert generated.Defaults.model_json_schema().get("required") is None
+
+
+def test_struct_flattening_a_tagged_enum_is_a_union_of_objects(generated: ModuleType) -> None:
+    adapter = _adapter(generated, "Request")
+    form = adapter.validate_python({"threadId": "t", "mode": "form", "message": "m"})
+    assert type(form).__name__ == "RequestForm" and form.thread_id == "t" and form.message == "m"
+    url = adapter.validate_python({"threadId": "t", "mode": "url", "url": "u"})
+    assert url.url == "u"
+    with pytest.raises(ValidationError):
+        adapter.validate_python(
+            {"mode": "url", "url": "u"}
+        )  # threadId is required in every variant
 
 
 def test_enum_mirroring_macro_is_expanded(generated: ModuleType) -> None:
