@@ -53,6 +53,7 @@ class LineOwners:
     def __init__(self, parsed: ParsedFile) -> None:
         self.parsed = parsed
         self._own_rows: dict[int, set[int]] = {}
+        self._starts: dict[int, list[int]] = {}
 
     def _own(self, item: Item) -> set[int]:
         rows = self._own_rows.get(id(item))
@@ -65,7 +66,10 @@ class LineOwners:
         siblings = self.parsed.items
         found: Item | None = None
         while siblings:
-            starts = [s.start_line for s in siblings]
+            starts = self._starts.get(id(siblings))
+            if starts is None:
+                starts = [s.start_line for s in siblings]
+                self._starts[id(siblings)] = starts
             index = bisect.bisect_right(starts, line) - 1
             if index < 0 or siblings[index].end_line < line:
                 break
@@ -100,8 +104,10 @@ def change_kind(old: ItemVersion, new: ItemVersion) -> ChangeKind:
 
 
 def _same_content(old: Item, new: Item, old_src: bytes, new_src: bytes) -> bool:
+    if old_src[old.start_byte : old.end_byte] == new_src[new.start_byte : new.end_byte]:
+        return True
     if not old.is_container:
-        return old_src[old.start_byte : old.end_byte] == new_src[new.start_byte : new.end_byte]
+        return False
     return fingerprint(old, old_src) == fingerprint(new, new_src)
 
 

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from translator.changeset import ChangedFile, ChangedItem, ChangeSet
 from translator.diff.compare import ItemVersion, compare_file
@@ -39,16 +39,28 @@ class SourceCache:
         self.subtree = subtree
         self.blobs = BlobReader(repo)
         self._parsed: OrderedDict[tuple[str, str, bool], ParsedFile] = OrderedDict()
-        self._crates: dict[tuple[str, str], str] = {}
+        self._crates: dict[str, str] = {}
+        self._volatile: set[str] = set()
         self._size = size
         self.incremental = True
 
     def close(self) -> None:
         self.blobs.close()
 
+    def forget_manifests(self, paths: Sequence[str]) -> None:
+        """Drop cached crate names whose ``Cargo.toml`` is among ``paths`` (it changed)."""
+        self._volatile = {
+            str(PurePosixPath(p).parent) if "/" in p else ""
+            for p in paths
+            if PurePosixPath(p).name == "Cargo.toml"
+        }
+        for directory in self._volatile:
+            self._crates.pop(directory, None)
+
     def crate_name(self, rev: str | None, crate_dir: str) -> str:
-        key = (rev or "", crate_dir)
-        name = self._crates.get(key)
+        """The crate name at ``rev``; cached per directory until its manifest changes."""
+        volatile = crate_dir in self._volatile
+        name = None if volatile else self._crates.get(crate_dir)
         if name is None:
             manifest = None
             if rev is not None:
@@ -56,7 +68,8 @@ class SourceCache:
                 found = self.blobs.read(spec)
                 manifest = found[1].decode("utf-8", "replace") if found is not None else None
             name = crate_name_from_manifest(manifest, crate_dir)
-            self._crates[key] = name
+            if not volatile:
+                self._crates[crate_dir] = name
         return name
 
     def module_of(self, rev: str | None, path: str) -> tuple[str, str]:
@@ -105,6 +118,7 @@ def build_changeset(
     config: dict[str, object] | None = None,
 ) -> ChangeSet:
     """The ChangeSet for ``patches`` (old side at ``base``, new side at ``head``)."""
+    cache.forget_manifests([p for patch in patches for p in (patch.old_path, patch.new_path) if p])
     files: list[ChangedFile] = []
     items: list[ChangedItem] = []
     removed: list[ItemVersion] = []

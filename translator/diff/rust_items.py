@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import accumulate
 
 import tree_sitter_rust
 from tree_sitter import Language, Node, Parser, Tree
@@ -52,13 +53,9 @@ def parse(source: bytes) -> Tree:
 
 
 def _line_offsets(source: bytes) -> list[int]:
-    offsets = [0]
-    find = source.find
-    pos = find(b"\n")
-    while pos != -1:
-        offsets.append(pos + 1)
-        pos = find(b"\n", pos + 1)
-    return offsets
+    """Byte offset where each line starts (index 0 -> line 1); C-level for speed."""
+    ends = accumulate(map(len, source.split(b"\n")), initial=0)
+    return [offset + index for index, offset in enumerate(ends)][:-1]
 
 
 def reparse(
@@ -175,10 +172,6 @@ def _is_test_attr(path: str) -> bool:
     return path in _TEST_ATTRS or path.endswith("::test")
 
 
-def _attr_text(attr_item: Node) -> str:
-    return "".join((attr_item.text or b"").decode("utf-8", "replace").split())
-
-
 def _node_text(node: Node | None) -> str:
     if node is None:
         return ""
@@ -266,7 +259,7 @@ class _Extractor:
         owner_type: str | None,
     ) -> Item:
         attrs = [a for a in attached if a.type == "attribute_item"]
-        cfg_test = any(_attr_text(a).startswith("#[cfg(test") for a in attrs)
+        cfg_test = any((a.text or b"").replace(b" ", b"").startswith(b"#[cfg(test") for a in attrs)
         is_test = in_test or self.file_is_test or cfg_test
         name_node = node.child_by_field_name("name")
         name = _node_text(name_node)
