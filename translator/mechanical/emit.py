@@ -485,9 +485,9 @@ class Emitter:
                     target is not None
                     and target.kind == "enum"
                     and isinstance(target.attrs.get("tag"), str)
+                    and not target.attrs.has("content")
                 ):
-                    if not target.attrs.has("content"):
-                        return fld, target
+                    return fld, target
         return None
 
     def _emit_struct_with_enum(
