@@ -244,3 +244,31 @@ def test_per_commit_history_and_the_cli(tmp_path: Path) -> None:
     assert len(data["commits"]) == 2
     bad = CliRunner().invoke(diff_command, ["nope..HEAD", "--repo", str(repo.root)])
     assert bad.exit_code != 0 and "nope" in bad.output
+
+
+def test_default_range_is_pin_to_sync_target(tmp_path: Path) -> None:
+    repo = RustRepo(tmp_path / "upstream")
+    pin = repo.commit(
+        {
+            "codex-rs/core/Cargo.toml": '[package]\nname = "codex-core"\n',
+            "codex-rs/core/src/lib.rs": "pub fn a() {}\n",
+        }
+    )
+    repo.commit({"codex-rs/core/src/lib.rs": "pub fn a() {}\npub fn b() {}\n"})
+    project = tmp_path / "project"
+    project.mkdir()
+    config = project / "ferry.toml"
+    config.write_text(
+        f'[upstream]\nurl = "{repo.root}"\ncheckout = "{repo.root}"\nsubtree = "codex-rs"\n'
+    )
+    (project / "ferry.lock").write_text(
+        json.dumps({"url": "u", "branch": "main", "commit": pin, "updated": "now"})
+    )
+    result = CliRunner().invoke(diff_command, ["--config", str(config), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["base"] == pin
+    assert [i["qualified_path"] for i in data["items"]] == ["codex_core::b"]
+    (project / "ferry.lock").unlink()
+    unpinned = CliRunner().invoke(diff_command, ["--config", str(config)])
+    assert unpinned.exit_code != 0 and "no pin" in unpinned.output
