@@ -35,6 +35,9 @@ class LlmConfig(BaseModel):
     api_key_env: str = "OPENAI_API_KEY"
     temperature: float | None = None
     max_output_tokens: int = 8000
+    structured_output: bool = (
+        True  # send a JSON-schema response_format (off for servers without it)
+    )
     timeout_s: float = 120.0
 
 

@@ -139,6 +139,26 @@ def _shape(unit: TranslationUnit) -> _UnitShape:
     return shape
 
 
+def _ensure_packages(target: Path, python_module: str) -> None:
+    """Give every new package directory above a new module an ``__init__.py``.
+
+    Only directories named like the module's packages are touched, so a target outside a
+    package tree (a scratch path) gets nothing.
+    """
+    packages = python_module.split(".")
+    if target.name != "__init__.py":
+        packages = packages[:-1]
+    directory = target.parent
+    for package in reversed(packages):
+        if directory.name != package:
+            return
+        init = directory / "__init__.py"
+        if not init.exists():
+            dotted = ".".join(packages[: packages.index(package) + 1])
+            atomic_write(init, f'"""{dotted}: translated from upstream Rust by ferry."""\n')
+        directory = directory.parent
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -386,6 +406,8 @@ class Translator:
             )
         except MergeError as exc:
             return "merge", f"The candidate could not be merged: {exc}", None
+        if not target.exists():
+            _ensure_packages(target, unit.python_module)
         atomic_write(target, merged.text)
         for gate in self.gates:
             result = gate.check(target, merged.text)

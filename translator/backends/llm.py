@@ -86,7 +86,9 @@ class LlmBackend:
                 response_format={
                     "type": "json_schema",
                     "json_schema": {"name": "translation", "schema": ANSWER_SCHEMA, "strict": True},
-                },
+                }
+                if self.config.structured_output
+                else openai.omit,
                 max_completion_tokens=self.config.max_output_tokens,
                 temperature=temperature if temperature is not None else openai.omit,
             )

@@ -175,3 +175,23 @@ def test_dropped_variant_is_removed_on_retranslation(tmp_path: Path) -> None:
         "EffortLow",
     ]
     index.close()
+
+
+def test_new_module_in_new_packages_gets_init_files(tmp_path: Path) -> None:
+    root = tmp_path / "port"
+    (root / "pycodex").mkdir(parents=True)
+    (root / "pycodex" / "__init__.py").write_text('"""pycodex."""\n')
+    target = root / "pycodex" / "protocol" / "v2.py"
+    translator = Translator(
+        MechanicalBackend(_registry), TranslateConfig(), base_dir=tmp_path, state_dir=tmp_path / "s"
+    )
+    result = translator.run(_plan(target, _item("Effort", "enum")))
+    assert result.units[0].outcome == "merged", result.units[0].error
+    assert (root / "pycodex" / "protocol" / "__init__.py").read_text() == (
+        '"""pycodex.protocol: translated from upstream Rust by ferry."""\n'
+    )
+    assert (root / "pycodex" / "__init__.py").read_text() == '"""pycodex."""\n'
+    assert not (tmp_path / "__init__.py").exists()
+    assert target.read_text().startswith(
+        '"""pycodex.protocol.v2: translated from upstream Rust by ferry."""\n'
+    )

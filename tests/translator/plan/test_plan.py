@@ -167,3 +167,38 @@ def test_counterpart_source_counts_towards_the_estimate(tmp_path: Path) -> None:
         after = build_plan(changeset, _config(), index, target_root=tmp_path)
     grown = after.units[0].items[0].est_input_tokens - before.units[0].items[0].est_input_tokens
     assert grown == int(len(body) / 4) or abs(grown - len(body) / 4) <= 1
+
+
+def test_cli_plan_reindex_finds_counterparts_from_markers(tmp_path: Path) -> None:
+    (tmp_path / "ferry.toml").write_text(
+        '[translate]\nstate_dir = ".state"\ntarget_root = "port"\n\n'
+        '[translate.module_map]\n"codex-rs/core/src/**" = "pycodex.core.{path}"\n'
+    )
+    module = tmp_path / "port" / "pycodex" / "runner.py"
+    module.parent.mkdir(parents=True)
+    module.write_text(
+        '"""Runner."""\n\n\n# ferry: codex_core::exec::spawn @ 0123456789ab 00ff00ff\n'
+        "def spawn_child(argv: list[str]) -> int:\n    return len(argv)\n"
+    )
+    changeset = ChangeSet(
+        base="a" * 40,
+        head="b" * 40,
+        items=(_item("codex_core::exec::spawn", "codex-rs/core/src/exec.rs"),),
+    )
+    changeset_path = tmp_path / "c.json"
+    changeset_path.write_text(changeset.model_dump_json())
+    out = tmp_path / "plan.json"
+    args = [
+        str(changeset_path),
+        "-o",
+        str(out),
+        "--config",
+        str(tmp_path / "ferry.toml"),
+        "--reindex",
+    ]
+    result = CliRunner().invoke(plan_command, args)
+    assert result.exit_code == 0, result.output
+    (unit,) = json.loads(out.read_text())["units"]
+    assert unit["python_module"] == "pycodex.runner"
+    assert unit["items"][0]["python_symbol"] == "spawn_child"
+    assert unit["items"][0]["counterparts"][0]["rust_hash"] == "00ff00ff"
