@@ -105,6 +105,21 @@ class _CodexLikeAgent(abc.ABC):
         )
 
 
+def native_codex_binary() -> Path:
+    """The static Rust binary inside the npm package (the ``codex`` launcher needs node)."""
+    from pycodex.testing.rust_oracle import OracleUnavailable, codex_binary
+
+    try:
+        launcher = codex_binary()
+    except OracleUnavailable as exc:
+        raise AgentInstallError(str(exc)) from exc
+    scope = launcher.parent.parent / "@openai"
+    native = sorted(scope.glob("codex-*/vendor/*/bin/codex"))
+    if not native:
+        raise AgentInstallError(f"no native codex binary under {scope}")
+    return native[0]
+
+
 class CodexAgent(_CodexLikeAgent):
     """The Rust ``codex`` (musl static binary from the npm package) copied into the environment."""
 
@@ -112,18 +127,7 @@ class CodexAgent(_CodexLikeAgent):
     executable = f"{AGENT_ROOT}/codex/bin/codex"
 
     def _install(self, task: Task, env: Environment, logs_dir: Path) -> None:
-        from pycodex.testing.rust_oracle import OracleUnavailable, codex_binary
-
-        try:
-            launcher = codex_binary()
-        except OracleUnavailable as exc:
-            raise AgentInstallError(str(exc)) from exc
-        native = sorted((launcher.parent.parent / "@openai").glob("codex-*/vendor/*/bin/codex"))
-        if not native:
-            raise AgentInstallError(
-                f"no native codex binary under {launcher.parent.parent / '@openai'}"
-            )
-        env.copy_in(native[0], self.executable)
+        env.copy_in(native_codex_binary(), self.executable)
         check = env.exec(f"{self.executable} --version", timeout_sec=60)
         if check.exit_code != 0:
             raise AgentInstallError(

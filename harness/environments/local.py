@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from harness.dockerfile import parse_dockerfile, parse_env_pairs
@@ -56,6 +56,47 @@ def _tool_prefixes() -> list[str]:
         if prefix not in prefixes and top not in SYSTEM_DIRS:
             prefixes.append(prefix)
     return prefixes
+
+
+def sandbox_argv(
+    binds: list[tuple[Path, str]], workdir: str, ro_binds: Sequence[tuple[Path, str]] = ()
+) -> list[str]:
+    """``bwrap`` arguments: read-only host system, writable ``binds``, capabilities dropped.
+
+    The harness interpreter's prefixes are bound after the writable folders so that a
+    writable ``/root`` cannot hide an interpreter living under it.
+    """
+    args = [
+        bwrap_binary(),
+        "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc",
+        "--unshare-uts", "--cap-drop", "ALL", "--proc", "/proc", "--dev", "/dev",
+    ]  # fmt: skip
+    for name in SYSTEM_DIRS:
+        host = Path("/") / name
+        if host.is_symlink():
+            args += ["--symlink", os.readlink(host), str(host)]
+        elif host.is_dir():
+            args += ["--ro-bind", str(host), str(host)]
+    for source, target in binds:
+        args += ["--bind", str(source), target]
+    for source, target in ro_binds:
+        args += ["--ro-bind", str(source), target]
+    for prefix in _tool_prefixes():
+        args += ["--ro-bind", prefix, prefix]
+    return [*args, "--chdir", workdir]
+
+
+def sandbox_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment commands start with inside the sandbox (harness Python first on PATH)."""
+    tool_bins = ":".join(f"{p}/bin" for p in reversed(_tool_prefixes()))
+    return {
+        "PATH": f"{tool_bins}:{BASE_PATH}" if tool_bins else BASE_PATH,
+        "HOME": "/root",
+        "TMPDIR": "/tmp",
+        "LANG": "C.UTF-8",
+        "TERM": "dumb",
+        **(extra or {}),
+    }
 
 
 class LocalEnvironment:
@@ -161,25 +202,8 @@ class LocalEnvironment:
 
     # -- commands
     def _bwrap_args(self, workdir: str) -> list[str]:
-        args = [
-            self._bwrap,
-            "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc",
-            "--unshare-uts", "--cap-drop", "ALL", "--proc", "/proc", "--dev", "/dev",
-        ]  # fmt: skip
-        for name in SYSTEM_DIRS:
-            host = Path("/") / name
-            if host.is_symlink():
-                args += ["--symlink", os.readlink(host), str(host)]
-            elif host.is_dir():
-                args += ["--ro-bind", str(host), str(host)]
-        for top in sorted(self.root.iterdir()):
-            if top.is_dir():
-                args += ["--bind", str(top), f"/{top.name}"]
-        # After the task's folders, so a writable /root cannot hide an interpreter under it.
-        for prefix in _tool_prefixes():
-            args += ["--ro-bind", prefix, prefix]
-        args += ["--chdir", workdir]
-        return args
+        binds = [(top, f"/{top.name}") for top in sorted(self.root.iterdir()) if top.is_dir()]
+        return sandbox_argv(binds, workdir)
 
     def exec(
         self,
@@ -191,16 +215,7 @@ class LocalEnvironment:
     ) -> ExecResult:
         cwd = str(PurePosixPath(self._workdir) / (workdir or "."))
         self.host_path(cwd).mkdir(parents=True, exist_ok=True)
-        tool_bins = ":".join(f"{p}/bin" for p in reversed(_tool_prefixes()))
-        full_env = {
-            "PATH": f"{tool_bins}:{BASE_PATH}" if tool_bins else BASE_PATH,
-            "HOME": "/root",
-            "TMPDIR": "/tmp",
-            "LANG": "C.UTF-8",
-            "TERM": "dumb",
-            **self._env,
-            **(env or {}),
-        }
+        full_env = sandbox_env({**self._env, **(env or {})})
         argv = [*self._bwrap_args(cwd), "bash", "-c", command]
         started = time.monotonic()
         proc = subprocess.Popen(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shlex
 import subprocess
 import sys
 from pathlib import Path
 from typing import Protocol
 
-from harness.agents.base import AgentResult
-from harness.agents.codex_cli import ModelSettings
+from harness.agents.base import AgentInstallError, AgentResult
+from harness.agents.codex_cli import ModelSettings, native_codex_binary
 from harness.agents.rollouts import sessions_usage
 from harness.errors import ConfigError
 from harness.outcomes import FailureMode
@@ -17,6 +16,9 @@ from harness.swe.git import GitError, apply_patch
 from harness.swe.instances import SweInstance
 
 SWE_AGENTS = ("oracle", "nop", "codex", "pycodex")
+#: Where the checkout is mounted for an agent, as in SWE-bench's images.
+TESTBED = "/testbed"
+CODEX_HOME_DIR = "/codex-home"
 
 
 class SweAgent(Protocol):
@@ -52,7 +54,11 @@ class SweNop:
 
 
 class SweCodexCli:
-    """``codex exec`` / ``pycodex exec`` run in the checkout with a private CODEX_HOME."""
+    """``codex exec`` / ``pycodex exec`` in a bubblewrap sandbox with the checkout at ``/testbed``.
+
+    The agent's own sandbox is bypassed, so the harness provides one: read-only host
+    system, writable checkout, private ``CODEX_HOME``, capabilities dropped.
+    """
 
     def __init__(self, name: str, executable: Path, settings: ModelSettings) -> None:
         self.name = name
@@ -62,19 +68,31 @@ class SweCodexCli:
     def solve(
         self, instance: SweInstance, checkout: Path, logs_dir: Path, timeout_sec: float
     ) -> AgentResult:
+        from harness.environments.local import sandbox_argv, sandbox_env
+
         home = logs_dir / "codex-home"
         home.mkdir(parents=True, exist_ok=True)
         (home / "config.toml").write_text(self.settings.config_toml(), encoding="utf-8")
+        scratch = {name: logs_dir / "sandbox" / name for name in ("tmp", "root")}
+        for path in scratch.values():
+            path.mkdir(parents=True, exist_ok=True)
+        binds = [
+            (checkout, TESTBED),
+            (home, CODEX_HOME_DIR),
+            *((p, f"/{n}") for n, p in scratch.items()),
+        ]
+        agent_bin = f"/installed-agent/{self.name}"
         argv = [
-            str(self.executable), "exec", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox",
+            *sandbox_argv(binds, TESTBED, ro_binds=[(self.executable, agent_bin)]),
+            agent_bin, "exec", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox",
             "--color", "never", "-m", self.settings.model, "--", instance.problem_statement,
         ]  # fmt: skip
-        env = {"CODEX_HOME": str(home), "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home)}
+        extra = {"CODEX_HOME": CODEX_HOME_DIR}
         if self.settings.api_key is not None:
-            env[self.settings.api_key_env] = self.settings.api_key
+            extra[self.settings.api_key_env] = self.settings.api_key
         try:
             proc = subprocess.run(
-                argv, cwd=checkout, env=env, capture_output=True, text=True, timeout=timeout_sec
+                argv, env=sandbox_env(extra), capture_output=True, text=True, timeout=timeout_sec
             )
         except subprocess.TimeoutExpired:
             return AgentResult(FailureMode.AGENT_TIMEOUT, tokens=sessions_usage(home))
@@ -82,12 +100,9 @@ class SweCodexCli:
         tokens = sessions_usage(home)
         cost = tokens.cost_usd(self.settings.prices_per_million) if tokens else None
         mode = FailureMode.NONE if proc.returncode == 0 else FailureMode.UNKNOWN_AGENT_ERROR
+        message = "" if proc.returncode == 0 else (proc.stdout + proc.stderr)[-500:]
         return AgentResult(
-            mode,
-            exit_code=proc.returncode,
-            tokens=tokens,
-            cost_usd=cost,
-            message=shlex.join(argv[:2]),
+            mode, exit_code=proc.returncode, tokens=tokens, cost_usd=cost, message=message
         )
 
 
@@ -98,9 +113,10 @@ def make_swe_agent(name: str, settings: ModelSettings | None = None) -> SweAgent
     if name == "nop":
         return SweNop()
     if name == "codex":
-        from pycodex.testing.rust_oracle import codex_binary
-
-        return SweCodexCli("codex", codex_binary(), settings)
+        try:
+            return SweCodexCli("codex", native_codex_binary(), settings)
+        except AgentInstallError as exc:
+            raise ConfigError(f"the codex agent is unavailable: {exc}") from exc
     if name == "pycodex":
         return SweCodexCli("pycodex", Path(sys.prefix) / "bin" / "pycodex", settings)
     raise ConfigError(f"unknown SWE agent '{name}' (choose one of: {', '.join(SWE_AGENTS)})")

@@ -128,3 +128,45 @@ def test_pycodex_installs_into_its_own_venv_and_runs(wheelhouse: Path, tmp_path:
     assert list(venv.glob("lib/python*/site-packages/pycodex/__init__.py"))
     install_log = next(tmp_path.glob("hello-world/*/agent-logs/install.txt")).read_text()
     assert "pycodex 0.1.0" in install_log
+
+
+def test_rust_codex_fixes_a_swe_instance_at_testbed(rust_codex: Path, tmp_path: Path) -> None:
+    from swe_fixtures import SPECS, build_instances
+
+    from harness.records import SWE_RESULTS_FORMAT
+    from harness.swe.agents import make_swe_agent
+    from harness.swe.instances import load_instances
+    from harness.swe.runner import SweOptions, run_swe
+
+    repos, dataset = build_instances(tmp_path / "data")
+    command = json.dumps({"cmd": "pwd > /tmp/where && sed -i 's/a - b/a + b/' mathlib/add.py"})
+    script = [
+        ScriptedResponse.sse([
+            ev_response_created("r1"),
+            ev_function_call("c1", "exec_command", command),
+            ev_completed_with_tokens("r1", 50, input_tokens=40, output_tokens=10),
+        ]),
+        ScriptedResponse.sse([
+            ev_response_created("r2"),
+            ev_assistant_message("m1", "Fixed add."),
+            ev_completed_with_tokens("r2", 90, input_tokens=80, output_tokens=10),
+        ]),
+    ]  # fmt: skip
+    with MockResponsesServer(script) as server:
+        settings = ModelSettings(base_url=server.base_url, api_key="sk-test")
+        summary = run_swe(
+            load_instances(dataset, (SPECS[0].instance_id,)),
+            make_swe_agent("codex", settings),
+            SweOptions(
+                run_dir=tmp_path / "run", model_name="codex", repos_dir=repos, progress=False
+            ),
+            stamp(SWE_RESULTS_FORMAT, {"agent": "codex"}),
+        )
+    result = summary.results[0]
+    assert result.failure_mode is FailureMode.NONE, result.message
+    assert result.resolved
+    assert result.model_patch == load_instances(dataset)[0].patch
+    assert result.total_input_tokens == 120 and result.total_output_tokens == 20
+    assert (
+        tmp_path / "run" / SPECS[0].instance_id / "agent-logs" / "sandbox" / "tmp" / "where"
+    ).read_text() == "/testbed\n"
