@@ -8,6 +8,7 @@ from harness.agents.base import AgentResult
 from harness.environments.base import Environment
 from harness.outcomes import FailureMode
 from harness.tasks.model import CONTAINER_ORACLE_DIR, CONTAINER_SOLUTION_DIR, Task, TaskFormat
+from harness.tasks.tb1 import solution_script
 
 
 class OracleAgent:
@@ -29,7 +30,12 @@ class OracleAgent:
             env.copy_in(task.solution.parent, CONTAINER_SOLUTION_DIR)
             script = f"{CONTAINER_SOLUTION_DIR}/{task.solution.name}"
         else:
-            env.copy_in(task.solution, f"{CONTAINER_ORACLE_DIR}/solution.sh")
+            source = task.solution
+            if source.suffix == ".yaml":
+                logs_dir.mkdir(parents=True, exist_ok=True)
+                source = logs_dir / "solution.sh"
+                source.write_text(solution_script(task.solution), encoding="utf-8")
+            env.copy_in(source, f"{CONTAINER_ORACLE_DIR}/solution.sh")
             script = f"{CONTAINER_ORACLE_DIR}/solution.sh"
         result = env.exec(f"bash {script}", timeout_sec=timeout_sec)
         logs_dir.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,10 @@ class Task:
     """One task, whatever its on-disk format.
 
     ``test_script`` is TB1's ``run-tests.sh`` or Harbor's ``tests/test.sh``;
-    ``solution`` is ``solution.sh`` / ``solution/solve.sh`` (``None`` when absent).
+    ``solution`` is ``solution.sh`` (or ``solution.yaml``) / ``solution/solve.sh``
+    (``None`` when absent). ``run_tests_in_same_shell`` is kept from TB1 but has no
+    effect here: every phase runs in a fresh shell of the same environment, so files
+    persist between agent and tests while shell state (cwd, exported variables) does not.
     """
 
     task_id: str

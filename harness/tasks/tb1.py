@@ -141,6 +141,20 @@ def _service_env(service: dict[str, Any], path: Path) -> dict[str, str]:
     raise TaskFormatError(path, "must be a list or mapping", field="services.client.environment")
 
 
+def solution_script(path: Path) -> str:
+    """A ``solution.yaml`` (a list of ``command`` entries typed into the shell) as a bash script."""
+    data = _read_yaml(path)
+    if not isinstance(data, list):
+        raise TaskFormatError(path, "must be a list of {command: ...} entries")
+    commands: list[str] = []
+    for n, entry in enumerate(data):
+        command = entry.get("command") if isinstance(entry, dict) else None
+        if not isinstance(command, str):
+            raise TaskFormatError(path, "needs a 'command' string", field=f"{n}.command")
+        commands.append(command)
+    return "\n".join(commands) + "\n"
+
+
 def load_tb1_task(task_dir: Path) -> Task:
     task_file = task_dir / TASK_FILE
     spec = validate_model(TB1TaskYaml, _read_yaml(task_file), task_file)
@@ -174,6 +188,9 @@ def load_tb1_task(task_dir: Path) -> Task:
     if not run_tests.is_file():
         raise TaskFormatError(run_tests, "missing: TB1 runs the tests with run-tests.sh")
     solution = task_dir / "solution.sh"
+    if not solution.is_file() and (task_dir / "solution.yaml").is_file():
+        solution = task_dir / "solution.yaml"
+        solution_script(solution)  # validated now, so a bad file fails at load time
     metadata = {
         k: v for k, v in spec.model_dump().items() if k not in ("instruction", "descriptions")
     }

@@ -160,3 +160,25 @@ def test_sandbox_drops_capabilities_and_hides_host(tmp_path: Path) -> None:
     finally:
         env.stop()
     assert not (tmp_path / "sandbox").exists()
+
+
+def test_solution_yaml_is_run_by_the_oracle(tmp_path: Path) -> None:
+    task = copy_task(TB1_TASKS / "count-lines", tmp_path / "tasks")
+    (task / "solution.sh").unlink()
+    (task / "solution.yaml").write_text(
+        "- command: cd /app\n  min_timeout_sec: 0.1\n  block: true\n"
+        "- command: wc -l < data.txt | tr -d ' ' > count.txt\n  append_enter: true\n"
+    )
+    trial = _run(task, tmp_path / "run").results[0]
+    assert trial.is_resolved, trial.message
+
+
+def test_bad_solution_yaml_names_the_entry(tmp_path: Path) -> None:
+    from harness.errors import TaskFormatError
+
+    task = copy_task(TB1_TASKS / "count-lines", tmp_path / "tasks")
+    (task / "solution.sh").unlink()
+    (task / "solution.yaml").write_text("- command: ls\n- cmd: oops\n")
+    with pytest.raises(TaskFormatError) as info:
+        load_task(task)
+    assert info.value.field == "1.command"
