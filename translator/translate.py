@@ -12,7 +12,7 @@ import json
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -115,6 +115,11 @@ class _UnitShape:
     methods: dict[str, list[str]] = field(default_factory=dict)
     removals: list[str] = field(default_factory=list)
     by_symbol: dict[str, PlannedItem] = field(default_factory=dict)
+    target_names: tuple[str, ...] = ()  # top-level names the target module defines now
+
+    def new_owners(self) -> list[str]:
+        """Classes whose methods changed but which the target does not define yet."""
+        return [o for o in self.methods if o not in self.by_symbol and o not in self.target_names]
 
 
 def _shape(unit: TranslationUnit) -> _UnitShape:
@@ -237,6 +242,7 @@ class Translator:
                 unit, f"{target}: the target module does not parse ({exc.message}); fix it first"
             )
         target_names = tuple(defined_names(target_module))
+        shape.target_names = target_names
         if not shape.expected:
             return self._merge_only(unit, target, original, shape)
         current = "\n\n".join(
@@ -347,6 +353,9 @@ class Translator:
         first_item = next(iter(shape.by_symbol.values()), None)
         for name in [*shape.expected, *answer.extra_names]:
             if name in shape.methods and name not in shape.by_symbol:
+                if name in shape.new_owners():
+                    changes.append(SymbolChange(name, "upsert", None))  # the class arrives whole
+                    continue
                 for method in shape.methods[name]:
                     item = shape.by_symbol[f"{name}.{method}"]
                     changes.append(
@@ -404,6 +413,23 @@ class Translator:
             merged = merge_candidate(
                 original, answer.code, self._changes(unit, shape, answer, commit)
             )
+            method_changes = [
+                SymbolChange(
+                    f"{owner}.{method}",
+                    "upsert",
+                    self._marker(shape.by_symbol[f"{owner}.{method}"], commit),
+                )
+                for owner in shape.new_owners()
+                for method in shape.methods[owner]
+            ]
+            if method_changes:  # second pass: mark the methods of classes that were just added
+                marked = merge_candidate(merged.text, answer.code, method_changes)
+                merged = replace(
+                    marked,
+                    added=merged.added,
+                    replaced=merged.replaced,
+                    imports_added=merged.imports_added,
+                )
         except MergeError as exc:
             return "merge", f"The candidate could not be merged: {exc}", None
         if not target.exists():
@@ -455,7 +481,17 @@ class Translator:
             return
         module = cst.parse_module(text)
         records: list[ProvenanceRecord] = []
-        for change in self._changes(unit, shape, answer, commit):
+        changes = self._changes(unit, shape, answer, commit)
+        changes += [
+            SymbolChange(
+                f"{owner}.{method}",
+                "upsert",
+                self._marker(shape.by_symbol[f"{owner}.{method}"], commit),
+            )
+            for owner in shape.new_owners()
+            for method in shape.methods[owner]
+        ]
+        for change in changes:
             if change.action == "remove":
                 self.provenance.remove(unit.python_module, change.symbol)
                 continue

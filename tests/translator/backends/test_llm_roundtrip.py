@@ -227,3 +227,39 @@ def test_attempts_are_bounded(tmp_path: Path) -> None:
         assert len(server.model_requests()) == 3
     assert result.units[0].outcome == "failed" and result.units[0].attempts == 3
     assert target.read_text() == TARGET
+
+
+def test_method_of_a_class_the_target_lacks_adds_the_class(tmp_path: Path) -> None:
+    target = tmp_path / "exec.py"
+    target.write_text(TARGET)
+    code = "class Runner:\n    def kill(self, pid: int) -> bool:\n        return pid > 0\n"
+    item = PlannedItem(
+        qualified_path="codex_core::exec::Runner::kill",
+        item_kind="method",
+        status="added",
+        change_kind="new",
+        file="codex-rs/core/src/exec.rs",
+        action="translate",
+        python_symbol="Runner.kill",
+        new_text="pub fn kill(&self, pid: i32) -> bool { pid > 0 }",
+        new_hash="0badc0de00000000",
+    )
+    plan = _plan(target)
+    plan = plan.model_copy(update={"units": (plan.units[0].model_copy(update={"items": (item,)}),)})
+    with MockResponsesServer(
+        [chat_completion(json.dumps({"code": code, "notes": ""}), 5, 5)]
+    ) as server:
+        config = _config(server.base_url)
+        translator = _translator(tmp_path, LlmBackend(config.llm, api_key="k"), config)
+        result = translator.run(plan)
+        system = server.model_requests()[0].json()["messages"][0]["content"]
+    assert "In class `Runner`, define the methods kill" in system
+    assert result.units[0].outcome == "merged", result.units[0].error
+    assert target.read_text() == TARGET + (
+        "\n\nclass Runner:\n"
+        "    # ferry: codex_core::exec::Runner::kill @ bbbbbbbbbbbb 0badc0de\n"
+        "    def kill(self, pid: int) -> bool:\n        return pid > 0\n"
+    )
+    assert translator.provenance is not None
+    (record,) = translator.provenance.for_rust("codex_core::exec::Runner::kill")
+    assert record.python_symbol == "Runner.kill"
