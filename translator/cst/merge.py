@@ -63,8 +63,7 @@ def _blank() -> cst.EmptyLine:
 
 
 def _with_leading(stmt: cst.BaseStatement, lines: Sequence[cst.EmptyLine]) -> cst.BaseStatement:
-    if isinstance(stmt, cst.FunctionDef | cst.ClassDef | cst.SimpleStatementLine):
-        return stmt.with_changes(leading_lines=tuple(lines))
+    """``stmt`` with new leading lines (every libcst statement node carries them)."""
     if hasattr(stmt, "leading_lines"):
         return stmt.with_changes(leading_lines=tuple(lines))
     return stmt
