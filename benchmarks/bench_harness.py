@@ -6,7 +6,6 @@ itself costs per task (sandbox build, copy-in, test run), not an agent.
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import sys
 import tempfile
@@ -20,6 +19,7 @@ sys.path.insert(0, str(ROOT / "tests" / "harness"))
 
 from harness.agents import make_agent  # noqa: E402
 from harness.environments import environment_factory  # noqa: E402
+from harness.environments.local import bwrap_probe  # noqa: E402
 from harness.parsers import parse_pytest  # noqa: E402
 from harness.records import TB_RESULTS_FORMAT, stamp  # noqa: E402
 from harness.tasks import load_tasks  # noqa: E402
@@ -47,7 +47,7 @@ def main() -> None:
     parse = timed(lambda: parse_pytest(output), 5)
     rows.append(("parse pytest -rA summary", f"{len(output) / parse / 1e6:.1f} MB/s"))
 
-    if shutil.which("bwrap"):
+    if bwrap_probe() is None:
         for fmt in ("tb1", "harbor"):
             tasks = load_tasks(TASKS / fmt)
             with tempfile.TemporaryDirectory() as tmp:
@@ -67,7 +67,7 @@ def main() -> None:
                 )
             )
     else:
-        rows.append(("oracle trial, local sandbox", "skipped: bwrap not installed"))
+        rows.append(("oracle trial, local sandbox", f"skipped: {bwrap_probe()}"))
 
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

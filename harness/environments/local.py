@@ -11,6 +11,7 @@ command runs under ``bwrap --cap-drop ALL --unshare-pid --die-with-parent
 
 from __future__ import annotations
 
+import functools
 import glob
 import logging
 import os
@@ -46,6 +47,23 @@ def bwrap_binary() -> str:
             "bubblewrap (bwrap) is not installed; run `make setup` as root or `apt-get install bubblewrap`"
         )
     return found
+
+
+@functools.cache
+def bwrap_probe() -> str | None:
+    """``None`` when bwrap can create its namespaces here, else the reason it cannot."""
+    try:
+        binary = bwrap_binary()
+    except EnvironmentUnavailable as exc:
+        return str(exc)
+    proc = subprocess.run(
+        [binary, "--die-with-parent", "--unshare-pid", "--cap-drop", "ALL", "--ro-bind", "/", "/",
+         "--proc", "/proc", "--dev", "/dev", "true"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        return f"bwrap cannot create a sandbox here (exit {proc.returncode}): {proc.stderr.strip()[-300:]}"
+    return None
 
 
 def _tool_prefixes() -> list[str]:
@@ -268,7 +286,9 @@ class LocalEnvironmentFactory:
     name = "local"
 
     def __init__(self, *, keep: bool = False) -> None:
-        bwrap_binary()
+        problem = bwrap_probe()
+        if problem is not None:
+            raise EnvironmentUnavailable(problem)
         self.keep = keep
 
     def create(self, task: Task, trial_dir: Path) -> LocalEnvironment:

@@ -6,7 +6,6 @@ environment, so they are not collected here.
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -19,7 +18,10 @@ collect_ignore = ["tasks"]
 
 @pytest.fixture
 def need_bwrap() -> None:
-    if shutil.which("bwrap") is None:
+    from harness.environments.local import bwrap_probe
+
+    problem = bwrap_probe()
+    if problem is not None:
         pytest.skip(
-            "bubblewrap (bwrap) is not installed: run `make setup` as root (apt-get install bubblewrap)"
+            f"local sandbox unavailable: {problem} (run `make setup` as root to install bubblewrap)"
         )

@@ -14,9 +14,8 @@ from swe_fixtures import build_instances
 from ferry.cli import main
 
 
+@pytest.mark.usefixtures("need_bwrap")
 def test_bench_tb_writes_stamped_results_and_resumes(tmp_path: Path) -> None:
-    if shutil.which("bwrap") is None:
-        pytest.skip("bubblewrap (bwrap) is not installed: run `make setup` as root")
     args = ["bench", "tb", str(TB1_TASKS), "-a", "oracle", "-t", "fix-add", "-t", "count-lines",
             "-n", "2", "-o", str(tmp_path), "--run-id", "cli"]  # fmt: skip
     result = CliRunner().invoke(main, args)
