@@ -10,8 +10,9 @@ from translator.backends.base import BackendAnswer, Usage
 from translator.jsonio import atomic_write
 
 
-def cache_key(backend: str, model: str, prompt_hash: str) -> str:
-    return hashlib.sha256(f"{backend}\0{model}\0{prompt_hash}".encode()).hexdigest()
+def cache_key(backend: str, model: str, content_address: str) -> str:
+    """Key of an accepted answer: backend, model and the unit's content address."""
+    return hashlib.sha256(f"{backend}\0{model}\0{content_address}".encode()).hexdigest()
 
 
 class AnswerCache:

@@ -8,6 +8,7 @@ content-addressed cache (an unchanged prompt costs no call) and into the provena
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import uuid
@@ -164,6 +165,21 @@ def _ensure_packages(target: Path, python_module: str) -> None:
         directory = directory.parent
 
 
+def _content_address(shape: _UnitShape, current_python: str) -> str:
+    """What decides a unit's translation: the Rust texts, the Python being updated, the names.
+
+    Neighbouring definitions are left out on purpose: other units merging into the same
+    module must not invalidate the answers of items that did not change.
+    """
+    payload = {
+        "items": [[i.qualified_path, i.old_text, i.new_text] for i in shape.by_symbol.values()],
+        "expected": shape.expected,
+        "methods": shape.methods,
+        "current": current_python,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -261,8 +277,7 @@ class Translator:
             current_python=current,
             neighbours=outline(target_module),
         )
-        first_hash = prompt_hash(messages, self.backend.model)
-        key = cache_key(self.backend.name, self.backend.model, first_hash)
+        key = cache_key(self.backend.name, self.backend.model, _content_address(shape, current))
         totals = Usage()
         cost = 0.0
         hits = 0

@@ -263,3 +263,22 @@ def test_method_of_a_class_the_target_lacks_adds_the_class(tmp_path: Path) -> No
     assert translator.provenance is not None
     (record,) = translator.provenance.for_rust("codex_core::exec::Runner::kill")
     assert record.python_symbol == "Runner.kill"
+
+
+def test_cache_survives_changes_elsewhere_in_the_module(tmp_path: Path) -> None:
+    """Another symbol added to the module (by another unit) does not invalidate the answer."""
+    target = tmp_path / "exec.py"
+    target.write_text(TARGET)
+    with MockResponsesServer([chat_completion(GOOD, 900, 90)]) as server:
+        config = _config(server.base_url)
+        _translator(tmp_path, LlmBackend(config.llm, api_key="k"), config).run(_plan(target))
+        target.write_text(TARGET + "\n\ndef added_by_another_unit() -> int:\n    return 3\n")
+        second = _translator(tmp_path, LlmBackend(config.llm, api_key="k"), config).run(
+            _plan(target)
+        )
+        assert len(server.model_requests()) == 1
+    assert second.cache_hits == 1 and second.units[0].outcome == "merged"
+    assert (
+        "def added_by_another_unit" in target.read_text()
+        and "def clamp_timeout" in target.read_text()
+    )
