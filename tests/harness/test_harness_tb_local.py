@@ -182,3 +182,22 @@ def test_bad_solution_yaml_names_the_entry(tmp_path: Path) -> None:
     with pytest.raises(TaskFormatError) as info:
         load_task(task)
     assert info.value.field == "1.command"
+
+
+def test_install_failure_is_recorded(tmp_path: Path) -> None:
+    from harness.agents.codex_cli import PycodexAgent, port_fingerprint
+
+    empty = tmp_path / "wheels" / port_fingerprint()
+    empty.mkdir(parents=True)
+    (empty / ".complete").touch()  # a "built" wheelhouse without any wheel in it
+    results = run_benchmark(
+        load_tasks(TB1_TASKS, ["hello-world"]),
+        lambda: PycodexAgent(wheelhouse=tmp_path / "wheels"),
+        environment_factory("local"),
+        RunOptions(run_id="t", run_dir=tmp_path / "run", progress=False),
+        stamp(TB_RESULTS_FORMAT, {}),
+    )
+    trial = results.results[0]
+    assert trial.failure_mode is FailureMode.AGENT_INSTALLATION_FAILED
+    assert "pycodex install failed" in trial.message and not trial.is_resolved
+    assert trial.agent_started_at is None
