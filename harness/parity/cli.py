@@ -12,7 +12,7 @@ from rich.console import Console
 from harness.parity.allowlist import DEFAULT_ALLOWLIST, load_allowlist
 from harness.parity.errors import ParityError
 from harness.parity.oracle import DEFAULT_SCENARIOS, run_parity
-from harness.parity.report import ScenarioResult, render_table
+from harness.parity.report import ScenarioResult, render_table, render_top_divergences
 from harness.parity.runner import Binary
 
 #: exit statuses: 0 parity (up to the allow-list), 1 divergence, 2 bad input, 3 no oracle.
@@ -141,6 +141,7 @@ def run(
     except ParityError as exc:
         raise _BadInput(str(exc)) from exc
     render_table(report, console)
+    render_top_divergences(report, console)
     if json_report is not None:
         report.write_json(json_report)
         console.print(f"report written to {json_report}")

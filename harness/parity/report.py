@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from enum import StrEnum
 from pathlib import Path
@@ -94,6 +95,7 @@ class ParityReport(BaseModel):
     def to_json(self) -> dict[str, Any]:
         data = self.model_dump(mode="json")
         data["summary"] = self.summary()
+        data["top_divergences"] = [g.model_dump(mode="json") for g in top_divergences(self)]
         return data
 
     def write_json(self, path: Path) -> None:
@@ -108,6 +110,53 @@ class ParityReport(BaseModel):
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+_INDEX_RE = re.compile(r"/\d+(?=/|$)")
+
+
+class DivergenceGroup(BaseModel):
+    """Unexpected differences sharing a path shape (list indices replaced by ``*``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pattern: str
+    scenarios: list[str]
+    count: int
+    example: Difference
+
+
+def top_divergences(report: ParityReport, limit: int = 15) -> list[DivergenceGroup]:
+    """The most widespread unexpected differences: what to fix first in the port."""
+    groups: dict[str, tuple[list[str], int, Difference]] = {}
+    for result in report.results:
+        for diff in result.unexpected:
+            pattern = _INDEX_RE.sub("/*", diff.path)
+            scenarios, count, example = groups.get(pattern, ([], 0, diff))
+            if result.scenario not in scenarios:
+                scenarios.append(result.scenario)
+            groups[pattern] = (scenarios, count + 1, example)
+    ranked = sorted(groups.items(), key=lambda kv: (-len(kv[1][0]), -kv[1][1], kv[0]))
+    return [
+        DivergenceGroup(pattern=pattern, scenarios=scenarios, count=count, example=example)
+        for pattern, (scenarios, count, example) in ranked[:limit]
+    ]
+
+
+def render_top_divergences(report: ParityReport, console: Console, limit: int = 15) -> None:
+    groups = top_divergences(report, limit)
+    if not groups:
+        return
+    table = Table(title="top divergences (by number of scenarios)")
+    table.add_column("path pattern")
+    table.add_column("scenarios", justify="right")
+    table.add_column("diffs", justify="right")
+    table.add_column(f"example: {report.expected_label} ≠ {report.actual_label}")
+    for group in groups:
+        diff = group.example
+        example = diff.note or f"{_short(diff.expected, 45)} ≠ {_short(diff.actual, 45)}"
+        table.add_row(group.pattern, str(len(group.scenarios)), str(group.count), escape(example))
+    console.print(table)
 
 
 def _short(value: Any, limit: int = 60) -> str:

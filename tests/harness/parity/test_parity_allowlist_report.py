@@ -11,7 +11,14 @@ from rich.console import Console
 from harness.parity.allowlist import DEFAULT_ALLOWLIST, AllowEntry, Allowlist, load_allowlist
 from harness.parity.diff import Difference
 from harness.parity.errors import AllowlistError
-from harness.parity.report import ParityReport, ScenarioResult, SideSummary, Verdict, render_table
+from harness.parity.report import (
+    ParityReport,
+    ScenarioResult,
+    SideSummary,
+    Verdict,
+    render_table,
+    top_divergences,
+)
 
 
 def test_shipped_allowlist_is_valid() -> None:
@@ -107,7 +114,10 @@ def test_report_ratio_and_json_round_trip(tmp_path: Path) -> None:
         "allowed_by": None,
         "note": None,
     }
-    assert ParityReport.model_validate({k: v for k, v in data.items() if k != "summary"}) == report
+    assert data["top_divergences"][0]["pattern"] == "/exit/code"
+    assert data["top_divergences"][0]["scenarios"] == ["b"]
+    fields = {k: v for k, v in data.items() if k not in ("summary", "top_divergences")}
+    assert ParityReport.model_validate(fields) == report
     assert [p.name for p in out.parent.iterdir()] == ["report.json"], "no temp file left behind"
 
 
@@ -120,3 +130,30 @@ def test_table_lists_every_scenario_and_unexpected_differences() -> None:
     assert "/events/1/item/text" not in text, "allowed differences are not listed as failures"
     assert "1/2 = 50%" in text
     assert "[pycodex crashed] ImportError: no module named y" in text
+
+
+def test_top_divergences_group_by_path_shape_and_rank_by_scenarios() -> None:
+    def result(name: str, paths: list[str]) -> ScenarioResult:
+        diffs = [Difference(path=p, expected=1, actual=2) for p in paths]
+        return ScenarioResult(scenario=name, verdict=Verdict.DIVERGED, differences=diffs)
+
+    report = ParityReport(
+        ferry_version="0",
+        codex_version="0.169.0",
+        expected_label="codex",
+        actual_label="pycodex",
+        scenarios_dir="/s",
+        results=[
+            result(
+                "a",
+                ["/requests/0/body/tools/3/name", "/requests/1/body/tools/3/name", "/exit/code"],
+            ),
+            result("b", ["/requests/0/body/tools/5/name", "/events/2/item/text"]),
+        ],
+    )
+    groups = top_divergences(report)
+    assert [(g.pattern, g.scenarios, g.count) for g in groups] == [
+        ("/requests/*/body/tools/*/name", ["a", "b"], 3),
+        ("/events/*/item/text", ["b"], 1),
+        ("/exit/code", ["a"], 1),
+    ]
