@@ -7,6 +7,11 @@ writable places; ``/usr``, ``/etc``, ``/opt`` and ``/var`` come read-only from t
 host, and the harness's own Python (with pytest) is first on ``PATH``. Every
 command runs under ``bwrap --cap-drop ALL --unshare-pid --die-with-parent
 --new-session`` (we are root, so capabilities are always dropped).
+
+Differences from Docker, by design: ``FROM`` is not pulled (the host system stands in,
+and the trial records that), system folders cannot be written (a task that installs
+packages needs the docker environment), the network is the host's, and the working
+directory defaults to ``/app`` when the Dockerfile sets none.
 """
 
 from __future__ import annotations

@@ -156,7 +156,12 @@ def _run_phases(spec: TrialSpec, env: Environment) -> dict[str, object]:
     out["cost_usd"] = agent.cost_usd
     out["test_started_at"] = utcnow()
     run_tests = _run_harbor_tests if task.format is TaskFormat.HARBOR else _run_tb1_tests
-    tests = run_tests(task, env, spec.trial_dir, task.test_timeout_sec * spec.timeout_multiplier)
+    try:
+        tests = run_tests(
+            task, env, spec.trial_dir, task.test_timeout_sec * spec.timeout_multiplier
+        )
+    except (HarnessError, OSError) as exc:
+        tests = TestOutcome(FailureMode.UNKNOWN, message=f"running the tests failed: {exc}")
     out["test_ended_at"] = utcnow()
     out.update(
         parser_results=tests.parser_results, reward=tests.reward, is_resolved=tests.is_resolved
@@ -164,12 +169,6 @@ def _run_phases(spec: TrialSpec, env: Environment) -> dict[str, object]:
     # An agent failure is the headline even when the tests still ran afterwards.
     mode = agent.failure_mode if agent.failure_mode is not FailureMode.NONE else tests.failure_mode
     out["failure_mode"] = mode
-    out["message"] = "; ".join(
-        m
-        for m in (
-            agent.message if mode is agent.failure_mode and mode is not FailureMode.NONE else "",
-            tests.message,
-        )
-        if m
-    )
+    agent_message = agent.message if agent.failure_mode is not FailureMode.NONE else ""
+    out["message"] = "; ".join(m for m in (agent_message, tests.message) if m)
     return out
