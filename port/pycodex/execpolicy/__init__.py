@@ -14,10 +14,12 @@ from pycodex.execpolicy.approval import (
     NeedsApproval,
     SandboxMode,
     SandboxPermissions,
+    ShellTool,
     Skip,
     commands_for_exec_policy,
     create_exec_approval_requirement,
     decide_exec,
+    rejection_output,
     render_decision_for_unmatched_command,
     wants_no_sandbox_approval,
 )
@@ -53,6 +55,7 @@ __all__ = [
     "RuleMatch",
     "SandboxMode",
     "SandboxPermissions",
+    "ShellTool",
     "Skip",
     "StarlarkError",
     "command_might_be_dangerous",
@@ -65,6 +68,7 @@ __all__ = [
     "matches_to_json",
     "parse_policy",
     "parse_shell_lc_plain_commands",
+    "rejection_output",
     "render_decision_for_unmatched_command",
     "wants_no_sandbox_approval",
 ]

@@ -14,11 +14,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pycodex.execpolicy import shlex_compat
+from pycodex.execpolicy.dangerous import RM_FORCE_REASON, command_might_be_dangerous
 from pycodex.execpolicy.decision import Decision
 from pycodex.execpolicy.heredoc import parse_shell_lc_single_command_prefix
 from pycodex.execpolicy.policy import Evaluation, HeuristicsFallback, MatchOptions, Policy
-from pycodex.execpolicy.rules import HeuristicsRuleMatch, PrefixRuleMatch, RuleMatch
-from pycodex.execpolicy.safety import command_might_be_dangerous, is_known_safe_command
+from pycodex.execpolicy.rules import (
+    HeuristicsRuleMatch,
+    PrefixRuleMatch,
+    RuleMatch,
+    rust_debug_str,
+)
+from pycodex.execpolicy.safety import is_known_safe_command
 from pycodex.execpolicy.shell import parse_shell_lc_plain_commands
 
 PROMPT_CONFLICT_REASON = "approval required by policy, but AskForApproval is set to Never"
@@ -234,6 +240,8 @@ def _derive_forbidden_reason(command: Sequence[str], evaluation: Evaluation) -> 
         if isinstance(m, PrefixRuleMatch) and m.decision is Decision.FORBIDDEN
     ]
     if not forbidden:
+        if command_might_be_dangerous(command):
+            return f"`{rendered}` rejected: {RM_FORCE_REASON}"
         return f"`{rendered}` rejected: blocked by policy"
     best = _most_specific(forbidden)
     if best.justification is not None:
@@ -289,6 +297,9 @@ def create_exec_approval_requirement(
         if amendment is None and not complex_parsing:
             amendment = _amendment_for_prompt(evaluation.matched_rules)
         return NeedsApproval(_derive_prompt_reason(command, evaluation), amendment)
+    if command_might_be_dangerous(command):
+        # 0.169 refuses force-deletes even when rules or the sandbox mode would allow them.
+        return Forbidden(f"`{render_shlex_command(command)}` rejected: {RM_FORCE_REASON}")
     bypass = all(
         any(
             _is_rule(m) and m.decision is Decision.ALLOW
@@ -328,13 +339,38 @@ def wants_no_sandbox_approval(approval_policy: AskForApproval) -> bool:
     return approval_policy in (AskForApproval.ON_FAILURE, AskForApproval.UNTRUSTED)
 
 
-def escalation_rejection(approval_policy: AskForApproval) -> str:
+class ShellTool(enum.Enum):
+    """The model-facing tool that asked to run the command; rejections are worded per tool."""
+
+    #: ``exec_command`` (unified exec), the shell tool of 0.169 models.
+    EXEC_COMMAND = "exec_command"
+    #: The older ``shell`` tool taking an argv.
+    SHELL = "shell"
+
+
+def escalation_rejection(
+    approval_policy: AskForApproval, tool: ShellTool = ShellTool.EXEC_COMMAND
+) -> str:
     """The text sent when the model asks for escalation outside ``on-request``."""
     name = approval_policy.debug_name
+    verb = "cannot" if tool is ShellTool.EXEC_COMMAND else "should not"
     return (
-        f"approval policy is {name}; reject command — you should not ask for escalated "
+        f"approval policy is {name}; reject command — you {verb} ask for escalated "
         f"permissions if the approval policy is {name}"
     )
+
+
+def rejection_output(reason: str, tool: ShellTool = ShellTool.EXEC_COMMAND) -> str:
+    """The tool output the model receives when the command is rejected with ``reason``.
+
+    ``exec_command`` reports the failed process creation with Rust ``Debug`` quoting,
+    e.g. ``exec_command failed: CreateProcess { message: "Rejected(\\"...\\")" }``; the
+    ``shell`` tool returns the reason itself.
+    """
+    if tool is ShellTool.SHELL:
+        return reason
+    inner = f"Rejected({rust_debug_str(reason)})"
+    return f"exec_command failed: CreateProcess {{ message: {rust_debug_str(inner)} }}"
 
 
 def decide_exec(
@@ -345,15 +381,21 @@ def decide_exec(
     *,
     sandbox_permissions: SandboxPermissions = SandboxPermissions.USE_DEFAULT,
     prefix_rule: Sequence[str] | None = None,
+    tool: ShellTool = ShellTool.EXEC_COMMAND,
 ) -> ExecDecision:
-    """What to do with one shell tool call before running it."""
+    """What to do with one shell tool call before running it.
+
+    On ``REJECT``, ``message`` is exactly the tool output upstream returns to the model.
+    """
     if sandbox_permissions.requests_override and approval_policy is not AskForApproval.ON_REQUEST:
-        return ExecDecision(ExecAction.REJECT, None, escalation_rejection(approval_policy))
+        return ExecDecision(ExecAction.REJECT, None, escalation_rejection(approval_policy, tool))
     requirement = create_exec_approval_requirement(
         command, policy, approval_policy, sandbox_mode, sandbox_permissions, prefix_rule
     )
     if isinstance(requirement, Forbidden):
-        return ExecDecision(ExecAction.REJECT, requirement, requirement.reason)
+        return ExecDecision(
+            ExecAction.REJECT, requirement, rejection_output(requirement.reason, tool)
+        )
     if isinstance(requirement, NeedsApproval):
         return ExecDecision(ExecAction.ASK_USER, requirement, requirement.reason)
     unsandboxed = (

@@ -1,4 +1,4 @@
-"""Which commands may run without asking, and which look destructive.
+"""Which commands may run without asking (read-only heuristics).
 
 Mirrors upstream's shell-command safety lists for Linux/macOS: a command is
 "known safe" when it only reads (``ls``, ``cat``, ``git status``, ``find`` without
@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Sequence
 
+from pycodex.execpolicy.dangerous import command_might_be_dangerous
 from pycodex.execpolicy.shell import parse_shell_lc_plain_commands
 
 _ALWAYS_SAFE = frozenset(
@@ -198,19 +199,10 @@ def is_known_safe_command(command: Sequence[str]) -> bool:
     return bool(parts) and all(is_safe_to_call_with_exec(p) for p in parts or ())
 
 
-def _dangerous_exec(command: Sequence[str]) -> bool:
-    if not command:
-        return False
-    if command[0] == "rm":
-        return len(command) > 1 and command[1] in ("-f", "-rf")
-    if command[0] == "sudo":
-        return _dangerous_exec(command[1:])
-    return False
-
-
-def command_might_be_dangerous(command: Sequence[str]) -> bool:
-    """True for ``rm -f``/``rm -rf`` (also under ``sudo`` or inside a plain script)."""
-    if _dangerous_exec(command):
-        return True
-    parts = parse_shell_lc_plain_commands(command)
-    return parts is not None and any(_dangerous_exec(p) for p in parts)
+__all__ = [
+    "command_might_be_dangerous",
+    "find_git_subcommand",
+    "git_global_option_requires_prompt",
+    "is_known_safe_command",
+    "is_safe_to_call_with_exec",
+]

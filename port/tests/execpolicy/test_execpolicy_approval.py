@@ -12,6 +12,7 @@ from pycodex.execpolicy import (
     Policy,
     SandboxMode,
     SandboxPermissions,
+    ShellTool,
     Skip,
     commands_for_exec_policy,
     create_exec_approval_requirement,
@@ -81,7 +82,12 @@ def test_prompt_under_never_is_rejected_with_upstream_message() -> None:
     assert req == Forbidden(PROMPT_CONFLICT_REASON)
     decision = decide_exec(["rm"], policy, AskForApproval.NEVER, FULL)
     assert decision.action is ExecAction.REJECT
-    assert decision.message == "approval required by policy, but AskForApproval is set to Never"
+    assert decision.message == (
+        'exec_command failed: CreateProcess { message: "Rejected(\\"approval required by '
+        'policy, but AskForApproval is set to Never\\")" }'
+    )
+    shell = decide_exec(["rm"], policy, AskForApproval.NEVER, FULL, tool=ShellTool.SHELL)
+    assert shell.message == "approval required by policy, but AskForApproval is set to Never"
 
 
 def test_allow_rule_bypasses_sandbox_for_heredoc_command() -> None:
@@ -251,10 +257,36 @@ def test_unmatched_command_decisions(
     )
 
 
-def test_exec_mode_never_rejects_dangerous_command_in_sandbox() -> None:
-    decision = decide_exec(["rm", "-rf", "build"], Policy.empty(), AskForApproval.NEVER, WW)
+@pytest.mark.parametrize("sandbox", [RO, WW, FULL])
+def test_force_delete_is_refused_whatever_the_sandbox(sandbox: SandboxMode) -> None:
+    command = ["/bin/bash", "-lc", "ls && rm -rf build"]
+    decision = decide_exec(
+        command, Policy.empty(), AskForApproval.NEVER, sandbox, tool=ShellTool.SHELL
+    )
     assert decision.action is ExecAction.REJECT
-    assert decision.message == "`rm -rf build` rejected: blocked by policy"
+    assert decision.message == (
+        "`/bin/bash -lc 'ls && rm -rf build'` rejected: rm -f style commands are not permitted. "
+        "Use a safer approach"
+    )
+
+
+def test_force_delete_is_refused_even_if_a_rule_allows_rm() -> None:
+    policy = _policy('prefix_rule(pattern = ["rm"], decision = "allow")')
+    req = create_exec_approval_requirement(["rm", "-f", "x"], policy, AskForApproval.NEVER, FULL)
+    assert req == Forbidden(
+        "`rm -f x` rejected: rm -f style commands are not permitted. Use a safer approach"
+    )
+
+
+def test_rules_decide_before_the_force_delete_check() -> None:
+    forbid = _policy(
+        'prefix_rule(pattern = ["rm"], decision = "forbidden", justification = "mine")'
+    )
+    req = create_exec_approval_requirement(["rm", "-rf", "x"], forbid, AskForApproval.NEVER, FULL)
+    assert req == Forbidden("`rm -rf x` rejected: mine")
+    prompt = _policy('prefix_rule(pattern = ["rm"], decision = "prompt")')
+    req = create_exec_approval_requirement(["rm", "-rf", "x"], prompt, AskForApproval.NEVER, FULL)
+    assert req == Forbidden(PROMPT_CONFLICT_REASON)
 
 
 def test_escalation_outside_on_request_is_rejected() -> None:
@@ -263,6 +295,18 @@ def test_escalation_outside_on_request_is_rejected() -> None:
     )
     assert decision.action is ExecAction.REJECT
     assert decision.message == (
+        "approval policy is Never; reject command — you cannot ask for escalated "
+        "permissions if the approval policy is Never"
+    )
+    shell = decide_exec(
+        ["cargo", "build"],
+        Policy.empty(),
+        AskForApproval.NEVER,
+        WW,
+        sandbox_permissions=ESCALATED,
+        tool=ShellTool.SHELL,
+    )
+    assert shell.message == (
         "approval policy is Never; reject command — you should not ask for escalated "
         "permissions if the approval policy is Never"
     )
