@@ -41,3 +41,37 @@ def review(summary: Path | None, config_file: Path | None, output: Path | None) 
     target = output if output is not None else path.parent / "review.html"
     write_review(data, target)
     click.echo(str(target))
+
+
+@click.command()
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="ferry.toml to read [report], [upstream], [translate] and [sync] from.")  # fmt: skip
+@click.option("--upstream", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Upstream checkout or git directory for the Rust side (default: [report].upstream, "
+                   "else [upstream].checkout).")  # fmt: skip
+@click.option("--rev", default=None, help="Upstream revision to measure (default: the pin).")
+@click.option("--results", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="ferry bench results.json file or a directory of them (repeatable).")  # fmt: skip
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output directory (default: [report].output, .ferry/report).")  # fmt: skip
+def report(config_file: Path | None, upstream: Path | None, rev: str | None,
+           results: tuple[Path, ...], output: Path | None) -> None:  # fmt: skip
+    """Regenerate the tables (II, IV, V, VI, VII, VIII, XI, XII, complexity) as MD/HTML/PNG."""
+    from reports.config import ReportConfigError
+    from reports.report import build_report, inputs_from_config
+    from translator.config import find_config
+
+    path = config_file if config_file is not None else find_config()
+    try:
+        inputs = inputs_from_config(
+            path, upstream=upstream, rev=rev, results=results, output=output
+        )
+        files = build_report(inputs)
+    except ReportConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for section in files.sections:
+        state = "ok" if section.has_data else "no data"
+        click.echo(f"table {section.key:5} {state:8} {section.title}", err=True)
+    click.echo(str(files.markdown))
+    click.echo(str(files.html))
+    click.echo(str(files.json))

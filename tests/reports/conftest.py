@@ -23,7 +23,11 @@ FAILING = (
 
 @pytest.fixture(scope="session")
 def synced(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    ws = make_workspace(tmp_path_factory.mktemp("synced"), [*HISTORY, FAILING])
+    ws = make_workspace(
+        tmp_path_factory.mktemp("synced"),
+        [*HISTORY, FAILING],
+        extra_toml='\n[report]\npackage = "port/pydemo"\n',
+    )
     result = CliRunner().invoke(main, ["sync", "--config", str(ws.config)])
     assert result.exit_code == 1, result.stderr  # the last commit needs a model
     return ws

@@ -1,0 +1,49 @@
+"""The ``[report]`` section of ``ferry.toml``: where ``ferry report`` reads and writes."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class ReportConfigError(Exception):
+    """``[report]`` is unreadable or has a bad key."""
+
+
+class ReportConfig(BaseModel):
+    """``[report]``; paths are relative to the directory holding ``ferry.toml``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: upstream checkout or git directory for the Rust side (default: [upstream].checkout)
+    upstream: str | None = None
+    #: upstream revision to measure (default: the work tree, else the pin, else HEAD)
+    rev: str | None = None
+    #: the port's package and its tests
+    package: str = "port/pycodex"
+    tests: str = "port/tests"
+    #: files or directories holding ``ferry bench`` results.json files
+    results: list[str] = Field(default_factory=lambda: ["runs"])
+    #: where report.md, report.html, report.json and the PNGs go
+    output: str = ".ferry/report"
+
+
+def load_report_config(path: Path | None) -> ReportConfig:
+    if path is None:
+        return ReportConfig()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ReportConfigError(f"{path}: cannot read TOML ({exc})") from exc
+    section = data.get("report", {})
+    if not isinstance(section, dict):
+        raise ReportConfigError(f"{path}: [report] must be a table")
+    try:
+        return ReportConfig.model_validate(section)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"[report].{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise ReportConfigError(f"{path}: {problems}") from exc

@@ -1,0 +1,62 @@
+"""Table II: the iterations of the loop, one row per stored ``ferry sync`` run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from harness.sync.errors import SyncError
+from harness.sync.state import read_summary
+from reports.sections import Section, no_data
+
+
+def _attempts(artifacts: str | None) -> int:
+    if artifacts is None:
+        return 0
+    path = Path(artifacts) / "translate.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return 0
+    return sum(int(u.get("attempts", 0)) for u in data.get("units", []))
+
+
+def iterations_section(state_dir: Path) -> Section:
+    title = "Sync iterations (Track -> Translate -> Validate runs)"
+    rows = []
+    notes = []
+    for path in sorted(state_dir.glob("runs/*/summary.json")):
+        try:
+            s = read_summary(path)
+        except SyncError as exc:
+            notes.append(str(exc))
+            continue
+        status = [c.status for c in s.commits]
+        gates = [ok for c in s.commits for ok in c.gates.values()]
+        rows.append(
+            {
+                "run": s.run_id,
+                "started": s.started_at,
+                "backend": s.backend,
+                "outcome": s.outcome,
+                "commits": len(s.commits),
+                "committed": status.count("committed"),
+                "skipped": status.count("skipped"),
+                "failed": status.count("failed"),
+                "units": sum(c.units for c in s.commits),
+                "attempts": sum(_attempts(c.artifacts) for c in s.commits),
+                "gates_passed": sum(gates),
+                "gates_failed": len(gates) - sum(gates),
+                "tokens": s.input_tokens + s.output_tokens,
+                "cost_usd": s.cost_usd,
+                "resumed": s.resumed,
+            }
+        )
+    if not rows:
+        return no_data("II", title, f"no ferry sync summaries under {state_dir}/runs")
+    note = "One row per ferry sync run (summary.json and its per-commit artifacts)."
+    if notes:
+        note += " Skipped: " + "; ".join(notes)
+    return Section("II", title, pd.DataFrame(rows), note)
