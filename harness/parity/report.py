@@ -53,6 +53,12 @@ class ScenarioResult(BaseModel):
     def unexpected(self) -> list[Difference]:
         return [d for d in self.differences if d.allowed_by is None]
 
+    def aspect_ok(self, aspect: str) -> bool:
+        """Whether ``aspect`` (a top-level key of the compared view) has no unexpected difference."""
+        return self.error is None and not any(
+            d.path.split("/")[1] == aspect for d in self.unexpected
+        )
+
 
 class ParityReport(BaseModel):
     """Everything ``ferry validate`` needs to gate on parity, and what a human needs to fix it."""
@@ -83,8 +89,15 @@ class ParityReport(BaseModel):
     def ok(self) -> bool:
         return self.total > 0 and self.passed == self.total
 
+    def aspect_counts(self) -> dict[str, int]:
+        """Per compared part, in how many scenarios it matched (partial progress of a port)."""
+        return {a: sum(r.aspect_ok(a) for r in self.results) for a in ASPECTS}
+
     def summary(self) -> dict[str, Any]:
-        counts = {v.value: sum(r.verdict is v for r in self.results) for v in Verdict}
+        counts: dict[str, Any] = {
+            v.value: sum(r.verdict is v for r in self.results) for v in Verdict
+        }
+        counts["aspects_matching"] = self.aspect_counts()
         return {
             "total": self.total,
             "passed": self.passed,
@@ -113,6 +126,10 @@ class ParityReport(BaseModel):
 
 
 _INDEX_RE = re.compile(r"/\d+(?=/|$)")
+
+
+#: the compared parts of a run, in the order reports list them.
+ASPECTS = ("requests", "events", "exit", "workspace", "outside")
 
 
 class DivergenceGroup(BaseModel):
@@ -223,3 +240,5 @@ def render_table(report: ParityReport, console: Console, *, max_rows_per_scenari
         f"match ratio: {report.passed}/{report.total} = {report.match_ratio:.0%} "
         f"(match + allowed; diffs column = unexpected/all)"
     )
+    parts = ", ".join(f"{a} {n}/{report.total}" for a, n in report.aspect_counts().items())
+    console.print(f"matching per part: {parts}")

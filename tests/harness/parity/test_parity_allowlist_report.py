@@ -114,6 +114,13 @@ def test_report_ratio_and_json_round_trip(tmp_path: Path) -> None:
         "allowed_by": None,
         "note": None,
     }
+    assert data["summary"]["aspects_matching"] == {
+        "requests": 2,
+        "events": 2,
+        "exit": 1,
+        "workspace": 2,
+        "outside": 2,
+    }
     assert data["top_divergences"][0]["pattern"] == "/exit/code"
     assert data["top_divergences"][0]["scenarios"] == ["b"]
     fields = {k: v for k, v in data.items() if k not in ("summary", "top_divergences")}
@@ -130,6 +137,7 @@ def test_table_lists_every_scenario_and_unexpected_differences() -> None:
     assert "/events/1/item/text" not in text, "allowed differences are not listed as failures"
     assert "1/2 = 50%" in text
     assert "[pycodex crashed] ImportError: no module named y" in text
+    assert "exit 1/2" in text
 
 
 def test_top_divergences_group_by_path_shape_and_rank_by_scenarios() -> None:
