@@ -30,6 +30,7 @@ class Price(BaseModel):
 class LlmConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    api: Literal["chat", "responses"] = "chat"  # Chat Completions or the Responses API
     base_url: str = "https://api.openai.com/v1"
     model: str = "gpt-5.1-codex"
     api_key_env: str = "OPENAI_API_KEY"

@@ -1,4 +1,4 @@
-"""The ``llm`` backend: any OpenAI-compatible Chat Completions endpoint via the openai SDK.
+"""The ``llm`` backend: any OpenAI-compatible endpoint (Chat Completions or Responses) via the openai SDK.
 
 The answer is requested as structured output (a JSON schema with ``code`` and ``notes``);
 endpoints that ignore ``response_format`` still work because a fenced code block or bare
@@ -77,6 +77,44 @@ class LlmBackend:
         return self.config.model
 
     def translate(self, request: TranslationRequest) -> BackendAnswer:
+        if self.config.api == "responses":
+            return self._translate_responses(request)
+        return self._translate_chat(request)
+
+    def _translate_responses(self, request: TranslationRequest) -> BackendAnswer:
+        text_format: Any = {
+            "format": {
+                "type": "json_schema",
+                "name": "translation",
+                "schema": ANSWER_SCHEMA,
+                "strict": True,
+            }
+        }
+        temperature = self.config.temperature
+        try:
+            response = self._client.responses.create(
+                model=self.config.model,
+                input=cast("Any", [m.as_dict() for m in request.messages]),
+                text=text_format if self.config.structured_output else openai.omit,
+                max_output_tokens=self.config.max_output_tokens,
+                temperature=temperature if temperature is not None else openai.omit,
+            )
+        except openai.APIError as exc:
+            raise BackendError(
+                f"{self.config.base_url}: model call for {request.unit_id} failed: {exc}"
+            ) from exc
+        content = response.output_text
+        code, notes = parse_answer(content)
+        usage = response.usage
+        return BackendAnswer(
+            code=code,
+            model=response.model or self.config.model,
+            usage=Usage(usage.input_tokens, usage.output_tokens) if usage is not None else Usage(),
+            notes=notes,
+            raw={"content": content, "id": response.id},
+        )
+
+    def _translate_chat(self, request: TranslationRequest) -> BackendAnswer:
         messages = cast("list[ChatCompletionMessageParam]", [m.as_dict() for m in request.messages])
         temperature = self.config.temperature
         try:
