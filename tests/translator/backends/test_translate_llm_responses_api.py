@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from pycodex.testing import MockResponsesServer, ScriptedResponse
+
 from translator.backends.llm import LlmBackend
 from translator.config import LlmConfig, TranslateConfig
 from translator.plan import Plan, PlannedItem, TranslationUnit
