@@ -16,7 +16,7 @@ import platform
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -97,10 +97,11 @@ def resolve_api_key(
 
 @dataclass(frozen=True)
 class RequestContext:
-    """Per-conversation headers (session/thread ids) sent with every request."""
+    """Per-turn identity sent with every request: thread id and turn metadata headers."""
 
     thread_id: str
     turn_id: str | None = None
+    extra_headers: Mapping[str, str] = field(default_factory=dict)
 
 
 class ModelClient:
@@ -138,8 +139,10 @@ class ModelClient:
             "content-type": "application/json",
             "originator": ORIGINATOR,
             "user-agent": user_agent(),
-            "session_id": ctx.thread_id,
+            "session-id": ctx.thread_id,
+            "thread-id": ctx.thread_id,
             "x-client-request-id": ctx.thread_id,
+            **ctx.extra_headers,
         }
         if self.api_key:
             headers["authorization"] = f"Bearer {self.api_key}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -164,6 +165,9 @@ class Session:
                 config.codex_home, self.thread_id, config.ephemeral
             )
         self.installation_id = installation_id(config.codex_home)
+        self.window_id = f"{self.thread_id}:0"
+        self._turn_started_ms = 0
+        self.context_window_id = uuid7()
         self.router = ToolRouter(
             ToolContext(config=config, next_item_id=self.next_item_id, emit=self.sink.emit)
         )
@@ -250,27 +254,51 @@ class Session:
             body["client_metadata"] = self.client_metadata(ctx)
         return body
 
-    def client_metadata(self, ctx: RequestContext) -> JsonObject:
-        turn_id = ctx.turn_id or ""
-        window = f"{self.thread_id}:0"
-        turn_metadata = {
+    def turn_metadata(self, turn_id: str) -> str:
+        """The ``x-codex-turn-metadata`` JSON: who is asking, in which sandbox, for which turn."""
+        sandboxed = self.config.sandbox.mode != "danger-full-access"
+        metadata = {
             "installation_id": self.installation_id,
             "session_id": self.thread_id,
             "thread_id": self.thread_id,
+            "agent_name": "/root",
             "turn_id": turn_id,
-            "window_id": window,
+            "window_id": self.window_id,
+            "window_number": 0,
+            "context_window_id": self.context_window_id,
             "request_kind": "turn",
+            "history_initialization": "resumed" if self.resumed else "new",
+            "root_turn_id": turn_id,
+            "thread_source": "user",
             "turn_trigger": "exec",
+            "sandbox": "seccomp" if sandboxed else "none",
             "sandbox_mode": self.config.sandbox.mode,
+            "auto_review_enabled": False,
+            "node_repl_auto_review_required": False,
+            "node_repl_disabled": False,
+            "workspaces": {
+                str(self.config.cwd): {"has_changes": workspace_has_changes(self.config.cwd)}
+            },
+            "turn_started_at_unix_ms": self._turn_started_ms,
+            "analytics_enabled": True,
             "model": self.config.model,
             "reasoning_effort": self.config.model_reasoning_effort,
         }
+        return json.dumps(metadata, separators=(",", ":"))
+
+    def request_context(self, turn_id: str) -> RequestContext:
+        metadata = self.turn_metadata(turn_id)
+        headers = {"x-codex-window-id": self.window_id, "x-codex-turn-metadata": metadata}
+        return RequestContext(thread_id=self.thread_id, turn_id=turn_id, extra_headers=headers)
+
+    def client_metadata(self, ctx: RequestContext) -> JsonObject:
+        turn_id = ctx.turn_id or ""
         return {
             "thread_id": self.thread_id,
-            "x-codex-turn-metadata": json.dumps(turn_metadata, separators=(",", ":")),
+            "x-codex-turn-metadata": ctx.extra_headers.get("x-codex-turn-metadata", ""),
             "x-codex-installation-id": self.installation_id,
             "session_id": self.thread_id,
-            "x-codex-window-id": window,
+            "x-codex-window-id": self.window_id,
             "turn_id": turn_id,
             "root_turn_id": turn_id,
         }
@@ -295,7 +323,8 @@ class Session:
         self.recorder.record("event_msg", {"type": "user_message", "message": prompt})
         outcome = TurnOutcome()
         turn_usage = TokenUsage()
-        ctx = RequestContext(thread_id=self.thread_id, turn_id=turn_id)
+        self._turn_started_ms = int(time.time() * 1000)
+        ctx = self.request_context(turn_id)
         try:
             while True:
                 needs_follow_up, usage, last_message = self._sample(ctx)
@@ -349,6 +378,7 @@ class Session:
         """Stream one response, acting on each item as soon as it is complete."""
         needs_follow_up = False
         last_message: str | None = None
+        ctx = self.request_context(ctx.turn_id or "")  # fresh workspace state per request
         for event in stream_model(self.client, self.request_body(ctx), ctx):
             if isinstance(event, OutputItemDone):
                 item = event.item
@@ -437,6 +467,22 @@ def parse_output_schema(path: Path) -> JsonObject:
     if not isinstance(value, dict):
         raise ModelClientError(f"--output-schema {path}: expected a JSON object")
     return value
+
+
+def workspace_has_changes(cwd: Path) -> bool:
+    """Whether ``git status`` shows uncommitted changes (False outside a repository)."""
+    try:
+        proc = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=normal"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return proc.returncode == 0 and bool(proc.stdout.strip())
 
 
 def installation_id(codex_home: Path) -> str:

@@ -41,6 +41,14 @@ class ToolContext:
     emit: Callable[[JsonObject], None]
 
 
+PATCH_READ_ONLY = (
+    "patch rejected: writing is blocked by read-only sandbox; rejected by user approval settings"
+)
+PATCH_OUTSIDE_PROJECT = (
+    "patch rejected: writing outside of the project; rejected by user approval settings"
+)
+
+
 class ToolError(Exception):
     """A failure reported to the model as the tool's output."""
 
@@ -307,23 +315,30 @@ class ToolRouter:
     # ------------------------------------------------------------------ apply_patch
 
     def apply_patch(self, patch: str) -> str:
-        from pycodex.apply_patch import ApplyPatchError, apply_patch, parse_patch
+        """Verify, check the sandbox, then apply; the model sees upstream's texts for each outcome."""
+        from pycodex.apply_patch import (
+            ApplyPatchError,
+            PathEscapeError,
+            apply_verified,
+            verify_patch,
+        )
 
         config = self.ctx.config
         started = time.monotonic()
+        root = Path("/") if config.sandbox.mode == "danger-full-access" else config.cwd
         try:
-            parse_patch(patch)
+            verified = verify_patch(patch, config.cwd, root=root)
+        except PathEscapeError:
+            return PATCH_OUTSIDE_PROJECT
         except ApplyPatchError as exc:
-            return f"apply_patch verification failed: {exc}"
+            return str(exc)
         if config.sandbox.mode == "read-only":
-            return "patch rejected: writing is blocked by read-only sandbox; rejected by user approval settings"
+            return PATCH_READ_ONLY
+        changes = sorted(
+            ({"path": str(c.path), "kind": c.kind} for c in verified.changes),
+            key=lambda c: c["path"],
+        )
         item_id = self.ctx.next_item_id()
-        try:
-            result = apply_patch(patch, config.cwd)
-        except ApplyPatchError as exc:
-            elapsed = time.monotonic() - started
-            return f"Exit code: 1\nWall time: {elapsed:.0f} seconds\nOutput:\n{exc}"
-        changes = [{"path": str(c.path), "kind": c.kind} for c in result.changes]
         self.ctx.emit(
             {
                 "type": "item.started",
@@ -335,6 +350,23 @@ class ToolRouter:
                 },
             }
         )
+        try:
+            result = apply_verified(verified, root=root)
+        except ApplyPatchError as exc:
+            self.ctx.emit(
+                {
+                    "type": "item.completed",
+                    "item": {
+                        "id": item_id,
+                        "type": "file_change",
+                        "changes": changes,
+                        "status": "failed",
+                    },
+                }
+            )
+            return (
+                f"Exit code: 1\nWall time: {time.monotonic() - started:.0f} seconds\nOutput:\n{exc}"
+            )
         self.ctx.emit(
             {
                 "type": "item.completed",
@@ -346,8 +378,7 @@ class ToolRouter:
                 },
             }
         )
-        elapsed = time.monotonic() - started
-        return f"Exit code: 0\nWall time: {elapsed:.0f} seconds\nOutput:\n{result.output}"
+        return f"Exit code: 0\nWall time: {time.monotonic() - started:.0f} seconds\nOutput:\n{result.output}"
 
     # ------------------------------------------------------------------ plan
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import pty
 import random
-import shlex
 import subprocess
 import threading
 import time
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pycodex.shell import shell_for
+from pycodex.shell_quote import join as shell_join
 from pycodex.truncation import approx_token_count, formatted_truncate_tokens
 
 MIN_YIELD_TIME_MS = 250
@@ -70,7 +70,10 @@ class ExecOutput:
         return approx_token_count(self.output)
 
     def truncated_output(self) -> str:
-        return formatted_truncate_tokens(self.output, self.max_output_tokens)
+        text = formatted_truncate_tokens(self.output, self.max_output_tokens)
+        if text != self.output:
+            return f"Warning: truncated output (original token count: {self.original_token_count})\n{text}"
+        return text
 
     def response_text(self) -> str:
         sections = [f"Chunk ID: {self.chunk_id}", f"Wall time: {self.wall_time:.4f} seconds"]
@@ -307,4 +310,4 @@ class UnifiedExecManager:
 
 
 def display_command(argv: Sequence[str]) -> str:
-    return shlex.join(argv)
+    return shell_join(argv)

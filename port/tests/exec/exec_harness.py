@@ -36,7 +36,7 @@ class ExecHarness:
         (self.home / "config.toml").write_text(
             'model = "gpt-5.5"\n'
             'model_provider = "mock"\n'
-            f"{extra}\n[features]\napply_patch_freeform = false\n"
+            f"{extra}\n"
             "[model_providers.mock]\n"
             'name = "mock"\n'
             f'base_url = "{self.server.base_url}"\n'
