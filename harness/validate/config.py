@@ -89,27 +89,48 @@ def module_path(root: Path, module: str) -> Path | None:
     return None
 
 
+def _plan_units(data: Any) -> dict[str, str | None] | None:
+    """``python_module -> target_path`` from a translator Plan (``units``), ``None`` if not one."""
+    units = data.get("units") if isinstance(data, dict) else None
+    if not isinstance(units, list) or not all(
+        isinstance(u, dict) and "python_module" in u for u in units
+    ):
+        return None
+    return {str(u["python_module"]): u.get("target_path") for u in units}
+
+
 def plan_selection(plan: Path, root: Path) -> tuple[list[str], list[str]]:
-    """Test paths and touched module files named by a translation plan JSON."""
+    """Test paths and touched module files named by a plan JSON.
+
+    A translator Plan is read through its ``units`` (``python_module``/``target_path``);
+    any other JSON through ``tests``/``test_paths`` and ``module``/``modules`` keys.
+    Without explicit tests, a module ``pycodex.<pkg>...`` selects ``port/tests/<pkg>``.
+    """
     try:
         data = json.loads(plan.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise TaskFormatError(plan, f"cannot be read as a plan JSON: {exc}") from None
     tests = _strings_under(data, {"tests", "test_paths", "python_tests"})
-    modules = _strings_under(
-        data, {"module", "modules", "python_module", "target_module", "touched_modules"}
-    )
+    units = _plan_units(data)
+    if units is None:
+        keys = {"module", "modules", "python_module", "target_module", "touched_modules"}
+        units = dict.fromkeys(_strings_under(data, keys))
     files: list[str] = []
-    for module in dict.fromkeys(modules):
-        path = module_path(root, module) if not module.endswith(".py") else root / module
+    guessed: list[str] = []
+    for module, target in units.items():
+        path: Path | None = None
+        if isinstance(target, str) and target:
+            candidate = Path(target) if Path(target).is_absolute() else root / target
+            path = candidate if candidate.is_file() else None
+        if path is None:
+            path = root / module if module.endswith(".py") else module_path(root, module)
         if path is None or not path.is_file():
             raise TaskFormatError(
                 plan, f"names module '{module}' that does not exist under {root}", field="module"
             )
-        files.append(str(path.relative_to(root)))
-        if not tests:
-            sub = module.split(".")[1:2]
-            guess = root / "port" / "tests" / sub[0] if sub else None
-            if guess is not None and guess.is_dir():
-                tests.append(str(guess.relative_to(root)))
-    return list(dict.fromkeys(tests)), files
+        files.append(str(path.relative_to(root)) if path.is_relative_to(root) else str(path))
+        sub = module.split(".")[1:2]
+        guess = root / "port" / "tests" / sub[0] if sub else None
+        if guess is not None and guess.is_dir():
+            guessed.append(str(guess.relative_to(root)))
+    return list(dict.fromkeys(tests or guessed)), list(dict.fromkeys(files))

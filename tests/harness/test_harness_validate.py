@@ -131,3 +131,17 @@ def test_parity_gate_reports_invalid_scenarios(tmp_path: Path) -> None:
     assert gate["name"] == "parity" and gate["passed"] is False
     assert gate["details"]["exit_code"] == 2
     assert gate["output"].startswith("parity gate: invalid parity scenario")
+
+
+def test_translator_plan_units_are_understood(tmp_path: Path) -> None:
+    root = _project(tmp_path, "")
+    plan = {
+        "format": "ferry.plan/1",
+        "units": [{"id": "pycodex.demo", "python_module": "pycodex.demo",
+                   "target_path": str(root / "port" / "pycodex" / "demo" / "__init__.py"),
+                   "items": [{"counterparts": [{"python_module": "pycodex.gone"}]}]}],
+    }  # fmt: skip
+    (root / "plan.json").write_text(json.dumps(plan))
+    tests, modules = plan_selection(root / "plan.json", root)
+    assert modules == ["port/pycodex/demo/__init__.py"]
+    assert tests == ["port/tests/demo"]
