@@ -56,6 +56,9 @@ class Upstream:
         if path.exists() and any(path.iterdir()):
             try:
                 self._repo = git.Repo(path)
+                if Path(self._repo.git_dir).resolve() == path.resolve():
+                    # the checkout is itself a git directory (bare clone or mirror): run git there
+                    self._repo.git = git.Git(str(path))
             except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
                 raise UpstreamError(
                     f"{path} (upstream.checkout in {self.project.config_file}) exists but is not "

@@ -21,6 +21,16 @@ RANGE_FORMAT = "ferry.commit-range/1"
 WORKSPACE = "(workspace)"
 
 
+class FileChange(BaseModel):
+    """Lines added and removed in one file (0/0 for binary files)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    insertions: int
+    deletions: int
+
+
 class CommitInfo(BaseModel):
     """One upstream commit touching the subtree."""
 
@@ -31,6 +41,7 @@ class CommitInfo(BaseModel):
     author: str
     authored: str
     files: tuple[str, ...]
+    changes: tuple[FileChange, ...] = ()
     insertions: int
     deletions: int
     crates: tuple[str, ...]
@@ -113,16 +124,20 @@ def _parse_log(text: str, subtree: str) -> list[CommitInfo]:
     for block in text.split("\x00")[1:]:
         header, _, body = block.partition("\n")
         sha, author, authored, subject = [*header.split("\x1f"), "", "", ""][:4]
-        files: list[str] = []
-        ins = dels = 0
+        changes: list[FileChange] = []
         for line in body.splitlines():
             fields = line.split("\t")
             if len(fields) != 3:
                 continue
             added, removed, path = fields
-            ins += int(added) if added.isdigit() else 0
-            dels += int(removed) if removed.isdigit() else 0
-            files.append(path)
+            changes.append(
+                FileChange(
+                    path=path,
+                    insertions=int(added) if added.isdigit() else 0,
+                    deletions=int(removed) if removed.isdigit() else 0,
+                )
+            )
+        files = [c.path for c in changes]
         crates = tuple(sorted({crate_of(f, subtree) for f in files}))
         commits.append(
             CommitInfo(
@@ -131,8 +146,9 @@ def _parse_log(text: str, subtree: str) -> list[CommitInfo]:
                 author=author,
                 authored=authored,
                 files=tuple(files),
-                insertions=ins,
-                deletions=dels,
+                changes=tuple(changes),
+                insertions=sum(c.insertions for c in changes),
+                deletions=sum(c.deletions for c in changes),
                 crates=crates,
                 test_only=bool(files) and all(is_test_file(f) for f in files),
                 doc_only=bool(files) and all(is_doc_file(f) for f in files),
@@ -158,24 +174,24 @@ def commits_between(upstream: Upstream, base: str | None, head: str) -> list[Com
 
 def summarize(commits: list[CommitInfo], subtree: str) -> tuple[CrateSummary, ...]:
     """Per-crate totals; a commit is test-only for a crate when its files there all are."""
-    per: dict[str, list[tuple[CommitInfo, list[str]]]] = defaultdict(list)
+    per: dict[str, list[list[FileChange]]] = defaultdict(list)
     for commit in commits:
-        by_crate: dict[str, list[str]] = defaultdict(list)
-        for f in commit.files:
-            by_crate[crate_of(f, subtree)].append(f)
-        for crate, files in by_crate.items():
-            per[crate].append((commit, files))
+        by_crate: dict[str, list[FileChange]] = defaultdict(list)
+        for change in commit.changes:
+            by_crate[crate_of(change.path, subtree)].append(change)
+        for crate, changes in by_crate.items():
+            per[crate].append(changes)
     summaries = []
     for crate, entries in per.items():
         summaries.append(
             CrateSummary(
                 crate=crate,
                 commits=len(entries),
-                files=len({f for _, fs in entries for f in fs}),
-                insertions=sum(c.insertions for c, _ in entries),
-                deletions=sum(c.deletions for c, _ in entries),
-                test_only=sum(1 for _, fs in entries if all(is_test_file(f) for f in fs)),
-                doc_only=sum(1 for _, fs in entries if all(is_doc_file(f) for f in fs)),
+                files=len({c.path for changes in entries for c in changes}),
+                insertions=sum(c.insertions for changes in entries for c in changes),
+                deletions=sum(c.deletions for changes in entries for c in changes),
+                test_only=sum(1 for cs in entries if all(is_test_file(c.path) for c in cs)),
+                doc_only=sum(1 for cs in entries if all(is_doc_file(c.path) for c in cs)),
             )
         )
     return tuple(sorted(summaries, key=lambda s: (-s.commits, s.crate)))

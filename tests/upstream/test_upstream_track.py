@@ -41,6 +41,9 @@ def test_track_reports_new_commits_by_crate(
     crates = {c.crate: c for c in result.crates}
     assert crates["core"].commits == 3 and crates["core"].test_only == 1
     assert crates["tui"].commits == 1 and crates["docs"].doc_only == 1
+    # lines are counted per crate, not per commit
+    assert (crates["tui"].insertions, crates["tui"].deletions) == (1, 0)
+    assert (crates["core"].insertions, crates["core"].deletions) == (1 + 2 + 1, 1)
     assert result.test_only_share == 0.25 and result.doc_only_share == 0.25
     assert result.newly_recorded == 4 and result.ledger["new"] == 4
     # a second run records nothing new; moving the pin shrinks the range
@@ -140,3 +143,12 @@ def test_bad_upstream_errors_name_the_setting(tmp_path: Path) -> None:
     assert "upstream.url" in result.output and str(config) in result.output
     offline = CliRunner().invoke(track, ["--config", str(config), "--no-fetch"])
     assert offline.exit_code != 0 and "no upstream checkout" in offline.output
+
+
+def test_bare_mirror_checkout(tmp_path: Path, upstream_repo: tuple[Path, dict[str, str]]) -> None:
+    root, shas = upstream_repo
+    mirror = tmp_path / "mirror.git"
+    git(tmp_path, "clone", "-q", "--mirror", str(root), str(mirror))
+    config = write_config(tmp_path / "project", str(root), checkout=str(mirror))
+    result = run_track(load_project(config), fetch=False, pin=shas["docs"])
+    assert [c.sha for c in result.range.commits] == [shas["tui"]]
