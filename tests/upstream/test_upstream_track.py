@@ -149,6 +149,7 @@ def test_bare_mirror_checkout(tmp_path: Path, upstream_repo: tuple[Path, dict[st
     root, shas = upstream_repo
     mirror = tmp_path / "mirror.git"
     git(tmp_path, "clone", "-q", "--mirror", str(root), str(mirror))
+    git(mirror, "config", "--unset", "core.bare")  # like a copied git dir: not marked bare
     config = write_config(tmp_path / "project", str(root), checkout=str(mirror))
     result = run_track(load_project(config), fetch=False, pin=shas["docs"])
     assert [c.sha for c in result.range.commits] == [shas["tui"]]
