@@ -289,9 +289,22 @@ class SyncRun:
             config=state.config,
             started_at=state.started_at or started,
             finished_at=_now(),
+            review=str(self.run_dir(state.run_id) / "review.html"),
         )
-        write_model(self.run_dir(state.run_id) / "summary.json", summary)
+        summary_path = self.run_dir(state.run_id) / "summary.json"
+        write_model(summary_path, summary)
+        self._write_review(summary, summary_path)
         return summary
+
+    @staticmethod
+    def _write_review(summary: SyncSummary, summary_path: Path) -> None:
+        """The run's review page beside its summary (``ferry review`` rewrites it on demand)."""
+        from reports.review_data import ReviewData, load_commit
+        from reports.review_page import write_review
+
+        assert summary.review is not None
+        data = ReviewData(summary, summary_path, [load_commit(c) for c in summary.commits])
+        write_review(data, Path(summary.review))
 
     def _mark_ledger(self, state: SyncState) -> None:
         with Ledger(self.project.ledger_file) as ledger:

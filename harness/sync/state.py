@@ -102,6 +102,7 @@ class SyncSummary(BaseModel):
     config: dict[str, Any] = Field(default_factory=dict)
     started_at: str = ""
     finished_at: str = ""
+    review: str | None = None  # the run's review page
 
 
 def read_state(path: Path) -> SyncState | None:

@@ -69,6 +69,8 @@ def test_sync_translates_each_commit_and_merges(tmp_path: Path) -> None:
         "verdict.json",
         "python.diff",
     }
+    review = Path(summary["review"]).read_text()
+    assert review.count('<section class="commit"') == 4 and "types: add Mode" in review
     verdict = json.loads((art / "verdict.json").read_text())
     assert verdict["passed"] and verdict["stamp"]["format"] == "ferry.verdict/1"
 
@@ -137,3 +139,19 @@ def test_bad_sync_config_names_the_key(tmp_path: Path) -> None:
     code, _, err = run_sync(ws)
     assert code == 2
     assert "[sync].branchh" in err and "ferry.toml" in err
+
+
+def test_no_merge_leaves_the_result_on_the_branch_for_review(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, HISTORY[:2])
+    head = git(ws.project, "rev-parse", "HEAD")
+    code, summary, err = run_sync(ws, "--no-merge")
+    assert code == 0, err
+    assert summary["outcome"] == "ready" and "ferry/sync" in summary["reasons"][0]
+    assert git(ws.project, "rev-parse", "HEAD") == head and pin(ws) == ws.shas[0]
+    branch_log = git(ws.project, "log", "--format=%s", "ferry/sync", "-1")
+    assert branch_log == f"ferry sync: types: add Settings (upstream {ws.shas[1][:12]})"
+    # the next run starts again from the unmoved pin and merges
+    code, summary, err = run_sync(ws)
+    assert code == 0 and summary["outcome"] == "merged", err
+    assert pin(ws) == ws.shas[1]
+    assert "class Settings" in (ws.project / "port/pydemo/types.py").read_text()
