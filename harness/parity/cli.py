@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import sys
 from pathlib import Path
 
 import click
@@ -117,7 +118,8 @@ def run(
     Exit 2 means a scenario or allow-list file is invalid, 3 that the Rust binary could
     not be installed (npm missing or unreachable).
     """
-    console = Console()
+    # Piped output (CI logs, files) gets a wide fixed width so JSON pointers are not folded.
+    console = Console() if sys.stdout.isatty() else Console(width=160)
 
     def progress(result: ScenarioResult) -> None:
         console.print(f"  {result.scenario}: {result.verdict.value}", highlight=False)

@@ -165,7 +165,7 @@ def render_top_divergences(report: ParityReport, console: Console, limit: int = 
     if not groups:
         return
     table = Table(title="top divergences (by number of scenarios)")
-    table.add_column("path pattern")
+    table.add_column("path pattern", overflow="fold")
     table.add_column("scenarios", justify="right")
     table.add_column("diffs", justify="right")
     table.add_column(f"example: {report.expected_label} ≠ {report.actual_label}")
@@ -203,11 +203,11 @@ def render_table(report: ParityReport, console: Console, *, max_rows_per_scenari
     table = Table(
         title=f"parity: {report.actual_label} vs {report.expected_label} (codex {report.codex_version})"
     )
-    table.add_column("scenario")
+    table.add_column("scenario", overflow="fold")
     table.add_column("verdict")
     table.add_column("diffs", justify="right")
     table.add_column("exit", justify="center")
-    table.add_column("first differences")
+    table.add_column("first differences", overflow="fold")
     for result in report.results:
         exits = "-"
         if result.expected is not None and result.actual is not None:
