@@ -20,7 +20,14 @@ from translator.diff.errors import DiffError
 from translator.diff.filekinds import file_kind
 from translator.diff.gitdiff import BlobReader, FilePatch, diff_between, log_patches, run_git
 from translator.diff.match import match_items
-from translator.diff.modpath import crate_name_from_manifest, is_test_path, locate, module_path
+from translator.diff.modpath import (
+    crate_name_from_manifest,
+    declared_module,
+    is_test_path,
+    locate,
+    module_path,
+    path_attribute_parents,
+)
 from translator.diff.rust_items import ParsedFile, extract, reparse
 
 _EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -41,6 +48,8 @@ class SourceCache:
         self._parsed: OrderedDict[tuple[str, str, bool], ParsedFile] = OrderedDict()
         self._crates: dict[str, str] = {}
         self._volatile: set[str] = set()
+        self._declared: dict[tuple[str, str], str] = {}
+        self._modules: dict[tuple[str, str], tuple[str, str]] = {}
         self._size = size
         self.incremental = True
 
@@ -73,9 +82,29 @@ class SourceCache:
         return name
 
     def module_of(self, rev: str | None, path: str) -> tuple[str, str]:
-        """(crate name, module path) of a file path at ``rev``."""
+        """(crate name, module path) of a file path at ``rev``, following ``#[path]`` test modules."""
+        key = (rev or "", path)
+        known = self._modules.get(key)
+        if known is None:
+            if len(self._modules) > 50_000:
+                self._modules.clear()
+            known = self._modules[key] = self._module_of(rev, path)
+        return known
+
+    def _module_of(self, rev: str | None, path: str) -> tuple[str, str]:
         location = locate(path)
         crate = self.crate_name(rev, location.crate_dir)
+        if rev is not None:
+            for parent in path_attribute_parents(path):
+                found = self.blobs.read(f"{rev}:{parent}")
+                if found is None:
+                    continue
+                name = self._declared.get((found[0], path))
+                if name is None:
+                    name = declared_module(found[1], PurePosixPath(path).name) or ""
+                    self._declared[(found[0], path)] = name
+                if name:
+                    return crate, f"{self.module_of(rev, parent)[1]}::{name}"
         return crate, module_path(crate, location)
 
     def parse(

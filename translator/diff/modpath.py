@@ -10,6 +10,7 @@ examples are placed under ``<crate>::tests``, ``<crate>::benches`` and
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -94,3 +95,34 @@ def is_test_path(path: str) -> bool:
         return True
     stem = PurePosixPath(path).stem
     return stem == "tests" or stem.endswith("_tests") or stem.endswith("_test")
+
+
+_TEST_SUFFIXES = ("_tests", "_test")
+
+
+def path_attribute_parents(path: str) -> list[str]:
+    """Files that may declare ``path`` through ``#[path = "..."] mod name;``.
+
+    Upstream keeps unit tests beside the code (``foo.rs`` declares
+    ``#[path = "foo_tests.rs"] mod tests;``), so for a ``*_tests.rs`` file the
+    candidates are ``foo.rs`` and the directory's ``mod.rs``/``lib.rs``/``main.rs``.
+    """
+    p = PurePosixPath(path)
+    stem = p.stem
+    suffix = next((s for s in _TEST_SUFFIXES if stem.endswith(s)), None)
+    if suffix is None or stem == suffix.lstrip("_"):
+        return []
+    base = stem[: -len(suffix)]
+    names = [f"{base}.rs"] if base and base not in ("mod", "lib", "main") else []
+    names += ["mod.rs", "lib.rs", "main.rs"]
+    return [str(p.parent / name) if str(p.parent) != "." else name for name in names]
+
+
+def declared_module(parent_source: bytes, file_name: str) -> str | None:
+    """The name of the ``mod`` that ``parent_source`` loads from ``file_name`` via ``#[path]``."""
+    pattern = re.compile(
+        rb'#\[path\s*=\s*"' + re.escape(file_name.encode()) + rb'"\s*\]'
+        rb"\s*(?:#\[[^\]]*\]\s*)*(?:pub(?:\([^)]*\))?\s+)?mod\s+(\w+)\s*;"
+    )
+    match = pattern.search(parent_source)
+    return match.group(1).decode() if match is not None else None

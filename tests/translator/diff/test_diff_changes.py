@@ -272,3 +272,20 @@ def test_default_range_is_pin_to_sync_target(tmp_path: Path) -> None:
     (project / "ferry.lock").unlink()
     unpinned = CliRunner().invoke(diff_command, ["--config", str(config)])
     assert unpinned.exit_code != 0 and "no pin" in unpinned.output
+
+
+def test_path_attribute_test_modules_get_their_declared_path(tmp_path: Path) -> None:
+    repo = RustRepo(tmp_path / "repo")
+    parent = 'pub fn run() {}\n\n#[cfg(test)]\n#[path = "runner_tests.rs"]\nmod tests;\n'
+    repo.commit(
+        {
+            "src/lib.rs": "pub mod runner;\n",
+            "src/runner.rs": parent,
+            "src/runner_tests.rs": "#[test]\nfn runs() {\n    run();\n}\n",
+        }
+    )
+    head = repo.commit({"src/runner_tests.rs": "#[test]\nfn runs() {\n    run();\n    run();\n}\n"})
+    changeset = diff_range(repo.root, *parse_range(repo.root, head), "")
+    (item,) = changeset.items
+    assert item.qualified_path == "demo_core::runner::tests::runs"
+    assert (item.change_kind, item.is_test) == ("test-only", True)
