@@ -132,8 +132,17 @@ def unordered(events: list[Any]) -> list[Any]:
     return sorted((erase(e) for e in events), key=lambda e: json.dumps(e, sort_keys=True))
 
 
+#: a tracing log line (``<timestamp> ERROR codex_core::...``): diagnostics, not CLI output.
+_LOG_LINE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T[0-9:.]+Z\s+(TRACE|DEBUG|INFO|WARN|ERROR)\s")
+
+
+def stderr_lines(stderr: str) -> list[str]:
+    """The user-facing lines of stderr: everything but tracing log records."""
+    return [line for line in stderr.splitlines() if line.strip() and not _LOG_LINE_RE.match(line)]
+
+
 def normalized_view(result: SideResult, *, unordered_events: bool = False) -> dict[str, Any]:
-    """The comparable shape of one side: requests, events, exit status and files."""
+    """The comparable shape of one side: requests, events, exit status, stderr and files."""
     norm = normalizer_for(result)
     events = norm.value(result.events())
     if unordered_events:
@@ -155,6 +164,7 @@ def normalized_view(result: SideResult, *, unordered_events: bool = False) -> di
         "requests": requests,
         "events": events,
         "exit": {"code": result.exit_code, "timed_out": result.timed_out},
+        "stderr": [norm.text(line) for line in stderr_lines(result.stderr)],
         "workspace": {norm.text(k): norm.text(v) for k, v in result.workspace.items()},
         "outside": {norm.text(k): norm.text(v) for k, v in result.outside.items()},
     }

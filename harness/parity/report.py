@@ -129,7 +129,7 @@ _INDEX_RE = re.compile(r"/\d+(?=/|$)")
 
 
 #: the compared parts of a run, in the order reports list them.
-ASPECTS = ("requests", "events", "exit", "workspace", "outside")
+ASPECTS = ("requests", "events", "exit", "stderr", "workspace", "outside")
 
 
 class DivergenceGroup(BaseModel):

@@ -118,6 +118,7 @@ def test_report_ratio_and_json_round_trip(tmp_path: Path) -> None:
         "requests": 2,
         "events": 2,
         "exit": 1,
+        "stderr": 2,
         "workspace": 2,
         "outside": 2,
     }

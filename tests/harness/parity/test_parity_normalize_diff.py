@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from harness.parity.diff import MISSING, diff_values, first_difference_offset
-from harness.parity.normalize import Normalizer, unordered
+from harness.parity.normalize import Normalizer, stderr_lines, unordered
 
 ROOT = "/cache/parity-1/case/s1"
 NORM = Normalizer((ROOT,))
@@ -112,3 +112,16 @@ def test_long_strings_get_a_note_locating_the_first_difference() -> None:
     assert diff.note is not None
     assert diff.note.startswith("lengths 106/106, first difference at 105:")
     assert diff_values({"t": "short"}, {"t": "shorT"})[0].note is None
+
+
+def test_stderr_keeps_cli_messages_and_drops_log_records() -> None:
+    stderr = (
+        "Reading additional input from stdin...\n"
+        "2026-11-25T14:54:20.663485Z ERROR codex_core::tools::router: error=unsupported call\n"
+        "\n"
+        "Warning: no last agent message; wrote empty content to last.txt\n"
+    )
+    assert stderr_lines(stderr) == [
+        "Reading additional input from stdin...",
+        "Warning: no last agent message; wrote empty content to last.txt",
+    ]
