@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pycodex.execpolicy import shlex_compat
-from pycodex.execpolicy.dangerous import RM_FORCE_REASON, command_might_be_dangerous
+from pycodex.execpolicy.dangerous import RM_FORCE_REASON, command_might_be_dangerous, is_rm_force
 from pycodex.execpolicy.decision import Decision
 from pycodex.execpolicy.heredoc import parse_shell_lc_single_command_prefix
 from pycodex.execpolicy.policy import Evaluation, HeuristicsFallback, MatchOptions, Policy
@@ -297,8 +297,11 @@ def create_exec_approval_requirement(
         if amendment is None and not complex_parsing:
             amendment = _amendment_for_prompt(evaluation.matched_rules)
         return NeedsApproval(_derive_prompt_reason(command, evaluation), amendment)
-    if command_might_be_dangerous(command):
-        # 0.169 refuses force-deletes even when rules or the sandbox mode would allow them.
+    if command_might_be_dangerous(command) and not _force_delete_allowed_by_rules(
+        commands, policy, options
+    ):
+        # 0.169 refuses force-deletes that no hand-written rule (or a saved approval of
+        # that very `rm -f` prefix) allows, whatever the sandbox mode.
         return Forbidden(f"`{render_shlex_command(command)}` rejected: {RM_FORCE_REASON}")
     bypass = all(
         any(
@@ -309,6 +312,21 @@ def create_exec_approval_requirement(
     )
     allow_amendment = None if complex_parsing else _amendment_for_allow(evaluation.matched_rules)
     return Skip(bypass, allow_amendment)
+
+
+def _force_delete_allowed_by_rules(
+    commands: Sequence[Sequence[str]], policy: Policy, options: MatchOptions
+) -> bool:
+    dangerous = [cmd for cmd in commands if command_might_be_dangerous(cmd)] or list(commands)
+    return all(
+        any(
+            isinstance(m, PrefixRuleMatch)
+            and m.decision is Decision.ALLOW
+            and (not m.persisted or is_rm_force(m.matched_prefix))
+            for m in policy.matches_for_command(cmd, None, options)
+        )
+        for cmd in dangerous
+    )
 
 
 def _requested_amendment(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pycodex.execpolicy import shlex_compat
+from pycodex.execpolicy.amend import allow_prefix_rule_line
 from pycodex.execpolicy.decision import Decision
 from pycodex.execpolicy.errors import ErrorLocation, PolicyError, PolicyLoadError
 from pycodex.execpolicy.policy import MatchOptions, Policy
@@ -181,8 +182,13 @@ class PolicyParser:
         matches = tuple(tuple(_example(v)) for v in (match or []))
         not_matches = tuple(tuple(_example(v)) for v in (not_match or []))
         rest = tuple(tokens[1:])
+        persisted = all(len(t.alternatives) == 1 for t in tokens) and site.text == (
+            allow_prefix_rule_line([t.alternatives[0] for t in tokens])
+        )
         rules = tuple(
-            PrefixRule(PrefixPattern(head, rest, bool(canonical)), decision, justification)
+            PrefixRule(
+                PrefixPattern(head, rest, bool(canonical)), decision, justification, persisted
+            )
             for head in tokens[0].alternatives
         )
         self._pending.append(_PendingValidation(rules, matches, not_matches, site.location))

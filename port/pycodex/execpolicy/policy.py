@@ -92,7 +92,8 @@ class Policy:
         if not prefix:
             raise PolicyError("invalid pattern element: prefix cannot be empty")
         rest = tuple(PatternToken((token,)) for token in prefix[1:])
-        self.add_rule(PrefixRule(PrefixPattern(prefix[0], rest), decision, None))
+        persisted = decision is Decision.ALLOW
+        self.add_rule(PrefixRule(PrefixPattern(prefix[0], rest), decision, None, persisted))
 
     def add_network_rule(
         self,

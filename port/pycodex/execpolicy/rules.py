@@ -82,6 +82,8 @@ class PrefixRuleMatch:
     decision: Decision
     resolved_program: str | None = None
     justification: str | None = None
+    #: From a rule saved by an "always allow" approval (not part of the JSON output).
+    persisted: bool = False
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -134,6 +136,9 @@ class PrefixRule:
     pattern: PrefixPattern
     decision: Decision
     justification: str | None = None
+    #: Written by an "always allow" approval (the exact line ``amend`` appends). Such a rule
+    #: does not license ``rm -f`` style commands unless its own prefix is one.
+    persisted: bool = False
     _fixed_match: PrefixRuleMatch | None = field(
         default=None, init=False, repr=False, compare=False, hash=False
     )
@@ -141,7 +146,7 @@ class PrefixRule:
     def __post_init__(self) -> None:
         if all(len(t.alternatives) == 1 for t in self.pattern.rest):
             prefix = (self.pattern.first, *(t.alternatives[0] for t in self.pattern.rest))
-            fixed = PrefixRuleMatch(prefix, self.decision, None, self.justification)
+            fixed = PrefixRuleMatch(prefix, self.decision, None, self.justification, self.persisted)
             object.__setattr__(self, "_fixed_match", fixed)
 
     @property
@@ -155,7 +160,7 @@ class PrefixRule:
         fixed = self._fixed_match
         if fixed is not None:
             return fixed
-        return PrefixRuleMatch(prefix, self.decision, None, self.justification)
+        return PrefixRuleMatch(prefix, self.decision, None, self.justification, self.persisted)
 
     def debug(self) -> str:
         rest = ", ".join(t.debug() for t in self.pattern.rest)

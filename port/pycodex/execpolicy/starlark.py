@@ -479,7 +479,7 @@ class Interpreter:
             receiver = self._eval(node.func.value, scope)
             return self._call_method(node, receiver, node.func.attr, args, kwargs)
         func = self._eval(node.func, scope)
-        site = CallSite(self._loc(node))
+        site = CallSite(self._loc(node), ast.get_source_segment(self.source, node) or "")
         caller = self._call_stack[-1] if self._call_stack else "<module>"
         self._frames.append((caller, node))
         try:

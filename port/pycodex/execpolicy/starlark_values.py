@@ -17,6 +17,8 @@ class CallSite:
     """Where a builtin was called from, for errors and example validation."""
 
     location: ErrorLocation
+    #: The exact source text of the call expression.
+    text: str = ""
 
 
 BuiltinFn = Callable[[list[Value], dict[str, Value], CallSite], Value]

@@ -270,12 +270,22 @@ def test_force_delete_is_refused_whatever_the_sandbox(sandbox: SandboxMode) -> N
     )
 
 
-def test_force_delete_is_refused_even_if_a_rule_allows_rm() -> None:
+def test_hand_written_allow_rule_licenses_force_delete() -> None:
     policy = _policy('prefix_rule(pattern = ["rm"], decision = "allow")')
-    req = create_exec_approval_requirement(["rm", "-f", "x"], policy, AskForApproval.NEVER, FULL)
+    req = create_exec_approval_requirement(["rm", "-f", "x"], policy, AskForApproval.NEVER, RO)
+    assert req == Skip(bypass_sandbox=True, proposed_amendment=None)
+
+
+def test_saved_approval_licenses_force_delete_only_for_its_own_rm_f_prefix() -> None:
+    # Lines in exactly the format "always allow" appends are saved approvals.
+    broad = _policy('prefix_rule(pattern=["rm"], decision="allow")')
+    req = create_exec_approval_requirement(["rm", "-f", "x"], broad, AskForApproval.NEVER, FULL)
     assert req == Forbidden(
         "`rm -f x` rejected: rm -f style commands are not permitted. Use a safer approach"
     )
+    exact = _policy('prefix_rule(pattern=["rm", "-f"], decision="allow")')
+    req = create_exec_approval_requirement(["rm", "-f", "x"], exact, AskForApproval.NEVER, RO)
+    assert req == Skip(bypass_sandbox=True, proposed_amendment=None)
 
 
 def test_rules_decide_before_the_force_delete_check() -> None:
