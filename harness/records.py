@@ -14,6 +14,7 @@ from ferry import __version__ as FERRY_VERSION
 TB_RESULTS_FORMAT = "ferry.bench.tb.results/1"
 TB_TRIAL_FORMAT = "ferry.bench.tb.trial/1"
 SWE_RESULTS_FORMAT = "ferry.bench.swe.results/1"
+SWE_INSTANCE_FORMAT = "ferry.bench.swe.instance/1"
 SWE_PREDICTIONS_FORMAT = "swebench.predictions.jsonl"
 H2H_FORMAT = "ferry.bench.h2h/1"
 VERDICT_FORMAT = "ferry.verdict/1"

@@ -20,7 +20,7 @@ from rich.progress import Progress
 
 from harness.fsutil import write_text_atomic
 from harness.outcomes import FailureMode
-from harness.records import Stamp, utcnow
+from harness.records import SWE_INSTANCE_FORMAT, Stamp, utcnow
 from harness.swe.agents import SweAgent
 from harness.swe.evaluate import evaluate, make_venv
 from harness.swe.git import GitError, checkout, diff_from, resolve_source
@@ -134,6 +134,7 @@ def run_swe(
     instances: list[SweInstance], agent: SweAgent, options: SweOptions, stamp: Stamp
 ) -> SweRunResults:
     options.run_dir.mkdir(parents=True, exist_ok=True)
+    run_stamp, stamp = stamp, stamp.model_copy(update={"format": SWE_INSTANCE_FORMAT})
     results: list[SweResult] = []
     todo: list[SweInstance] = []
     for instance in instances:
@@ -172,7 +173,7 @@ def run_swe(
         n_resolved=len(resolved),
         resolved_ids=resolved,
         accuracy=len(resolved) / len(results) if results else 0.0,
-        stamp=stamp,
+        stamp=run_stamp,
     )
     write_text_atomic(options.run_dir / "results.json", summary.model_dump_json(indent=2) + "\n")
     return summary

@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from harness.agents.base import Agent
 from harness.environments.base import EnvironmentFactory
 from harness.fsutil import write_text_atomic
-from harness.records import Stamp
+from harness.records import TB_TRIAL_FORMAT, Stamp
 from harness.tasks.model import Task
 from harness.tb.results import BenchmarkResults, TrialResult, dump
 from harness.tb.trial import TrialSpec, run_trial
@@ -67,11 +67,20 @@ def run_benchmark(
         else:
             done.append(previous)
 
+    # Trial records carry their own format tag: a run summary is the only "results" record.
+    trial_stamp = stamp.model_copy(update={"format": TB_TRIAL_FORMAT})
+
     def one(task: Task) -> TrialResult:
         name = trial_name(task, options.run_id)
         trial_dir = options.run_dir / task.task_id / name
         spec = TrialSpec(
-            task, name, trial_dir, agent_factory(), environment, stamp, options.timeout_multiplier
+            task,
+            name,
+            trial_dir,
+            agent_factory(),
+            environment,
+            trial_stamp,
+            options.timeout_multiplier,
         )
         result = run_trial(spec)
         write_text_atomic(trial_dir / RESULTS_FILE, dump(result))

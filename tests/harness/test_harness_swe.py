@@ -10,7 +10,7 @@ import pytest
 from swe_fixtures import SPECS, build_instances
 
 from harness.errors import TaskFormatError
-from harness.records import SWE_RESULTS_FORMAT, stamp
+from harness.records import SWE_INSTANCE_FORMAT, SWE_RESULTS_FORMAT, stamp
 from harness.swe.agents import make_swe_agent
 from harness.swe.evaluate import evaluate
 from harness.swe.instances import load_instances
@@ -52,6 +52,7 @@ def test_oracle_resolves_every_instance(dataset: tuple[Path, Path], tmp_path: Pa
     summary = _run(dataset, tmp_path, "oracle")
     assert summary["n_resolved"] == summary["n_instances"] == len(SPECS)
     assert summary["stamp"]["format"] == SWE_RESULTS_FORMAT  # type: ignore[index]
+    assert summary["results"][0]["stamp"]["format"] == SWE_INSTANCE_FORMAT  # type: ignore[index]
     lines = (tmp_path / "predictions.jsonl").read_text().splitlines()
     predictions = [json.loads(line) for line in lines]
     assert [set(p) for p in predictions] == [

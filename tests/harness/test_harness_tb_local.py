@@ -11,7 +11,7 @@ from helpers import HARBOR_TASKS, TB1_TASKS, copy_task
 from harness.agents import make_agent
 from harness.environments import environment_factory
 from harness.outcomes import FailureMode
-from harness.records import TB_RESULTS_FORMAT, stamp
+from harness.records import TB_RESULTS_FORMAT, TB_TRIAL_FORMAT, stamp
 from harness.tasks import load_task, load_tasks
 from harness.tb.results import BenchmarkResults
 from harness.tb.runner import RunOptions, run_benchmark
@@ -69,8 +69,10 @@ def test_results_json_has_terminal_bench_fields_and_stamp(tmp_path: Path) -> Non
                 "agent_started_at", "agent_ended_at", "test_started_at", "test_ended_at"):  # fmt: skip
         assert key in trial
     assert trial["parser_results"] == {"test_add_small": "passed", "test_add_negative": "passed"}
+    assert trial["stamp"]["format"] == TB_TRIAL_FORMAT
     trial_file = tmp_path / "fix-add" / trial["trial_name"] / "results.json"
-    assert json.loads(trial_file.read_text())["id"] == trial["id"]
+    stored = json.loads(trial_file.read_text())
+    assert stored["id"] == trial["id"] and stored["stamp"]["format"] == TB_TRIAL_FORMAT
 
 
 def test_resume_skips_recorded_tasks(tmp_path: Path) -> None:
