@@ -17,6 +17,7 @@ from pycodex.execpolicy import shlex_compat
 from pycodex.execpolicy.dangerous import RM_FORCE_REASON, command_might_be_dangerous, is_rm_force
 from pycodex.execpolicy.decision import Decision
 from pycodex.execpolicy.heredoc import parse_shell_lc_single_command_prefix
+from pycodex.execpolicy.modes import AskForApproval, SandboxMode, SandboxPermissions, ShellTool
 from pycodex.execpolicy.policy import Evaluation, HeuristicsFallback, MatchOptions, Policy
 from pycodex.execpolicy.rules import (
     HeuristicsRuleMatch,
@@ -27,11 +28,32 @@ from pycodex.execpolicy.rules import (
 from pycodex.execpolicy.safety import is_known_safe_command
 from pycodex.execpolicy.shell import parse_shell_lc_plain_commands
 
+__all__ = [
+    "PROMPT_CONFLICT_REASON",
+    "AskForApproval",
+    "ExecAction",
+    "ExecApprovalRequirement",
+    "ExecDecision",
+    "Forbidden",
+    "NeedsApproval",
+    "SandboxMode",
+    "SandboxPermissions",
+    "ShellTool",
+    "Skip",
+    "commands_for_exec_policy",
+    "create_exec_approval_requirement",
+    "decide_exec",
+    "escalation_rejection",
+    "rejection_output",
+    "render_decision_for_unmatched_command",
+    "wants_no_sandbox_approval",
+]
+
 PROMPT_CONFLICT_REASON = "approval required by policy, but AskForApproval is set to Never"
 
 #: Prefixes the model may not ask to persist (too broad to allow wholesale).
 BANNED_PREFIX_SUGGESTIONS: frozenset[tuple[str, ...]] = frozenset(
-    tuple(p.split(" ")) if p else ()
+    tuple(p.split(" "))
     for p in [
         "python3",
         "python3 -",
@@ -81,51 +103,6 @@ BANNED_PREFIX_SUGGESTIONS: frozenset[tuple[str, ...]] = frozenset(
         "osascript",
     ]
 )
-
-
-class AskForApproval(enum.Enum):
-    """When the user is asked before a command runs (``--ask-for-approval``)."""
-
-    UNTRUSTED = "untrusted"
-    ON_FAILURE = "on-failure"
-    ON_REQUEST = "on-request"
-    NEVER = "never"
-
-    @property
-    def debug_name(self) -> str:
-        """Rust's ``Debug`` spelling, which appears in messages sent to the model."""
-        return {
-            AskForApproval.UNTRUSTED: "UnlessTrusted",
-            AskForApproval.ON_FAILURE: "OnFailure",
-            AskForApproval.ON_REQUEST: "OnRequest",
-            AskForApproval.NEVER: "Never",
-        }[self]
-
-
-class SandboxMode(enum.Enum):
-    READ_ONLY = "read-only"
-    WORKSPACE_WRITE = "workspace-write"
-    DANGER_FULL_ACCESS = "danger-full-access"
-
-    @property
-    def restricted(self) -> bool:
-        return self is not SandboxMode.DANGER_FULL_ACCESS
-
-
-class SandboxPermissions(enum.Enum):
-    """What the model asked for on this call (``sandbox_permissions`` tool argument)."""
-
-    USE_DEFAULT = "use_default"
-    REQUIRE_ESCALATED = "require_escalated"
-    WITH_ADDITIONAL_PERMISSIONS = "with_additional_permissions"
-
-    @property
-    def requests_override(self) -> bool:
-        return self is not SandboxPermissions.USE_DEFAULT
-
-    @property
-    def requires_escalation(self) -> bool:
-        return self is SandboxPermissions.REQUIRE_ESCALATED
 
 
 @dataclass(frozen=True)
@@ -355,15 +332,6 @@ def wants_no_sandbox_approval(approval_policy: AskForApproval) -> bool:
     the denial goes straight back to the model.
     """
     return approval_policy in (AskForApproval.ON_FAILURE, AskForApproval.UNTRUSTED)
-
-
-class ShellTool(enum.Enum):
-    """The model-facing tool that asked to run the command; rejections are worded per tool."""
-
-    #: ``exec_command`` (unified exec), the shell tool of 0.169 models.
-    EXEC_COMMAND = "exec_command"
-    #: The older ``shell`` tool taking an argv.
-    SHELL = "shell"
 
 
 def escalation_rejection(
