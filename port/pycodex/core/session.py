@@ -83,6 +83,8 @@ def normalize_history_item(item: JsonObject) -> JsonObject:
             "content": normalized["content"],
             **{k: v for k, v in normalized.items() if k not in ("type", "summary", "content")},
         }
+    if kind == "message" and item.get("role") == "assistant":
+        return {k: v for k, v in item.items() if k != "id"}
     prefix = _ID_PREFIX.get(str(kind))
     if prefix is not None and not item.get("id"):
         return {
@@ -284,6 +286,10 @@ class Session:
             "model": self.config.model,
             "reasoning_effort": self.config.model_reasoning_effort,
         }
+        has_changes = workspace_has_changes(self.config.cwd)
+        if has_changes is not None:
+            metadata["workspaces"] = {str(self.config.cwd): {"has_changes": has_changes}}
+            metadata = {k: metadata[k] for k in sorted(metadata, key=_METADATA_ORDER.index)}
         return json.dumps(metadata, separators=(",", ":"))
 
     def request_context(self, turn_id: str) -> RequestContext:
@@ -375,37 +381,49 @@ class Session:
                 self._sleep(exc.delay if exc.delay is not None else backoff_seconds(retries))
 
     def _try_sample(self, ctx: RequestContext) -> tuple[bool, TokenUsage | None, str | None]:
-        """Stream one response, acting on each item as soon as it is complete."""
+        """Stream one response. Messages and reasoning are shown as they arrive; tool calls
+        are recorded as they arrive and run once the response ends (upstream runs them
+        concurrently and appends their outputs in call order after the response)."""
         needs_follow_up = False
         last_message: str | None = None
+        calls: list[JsonObject] = []
         ctx = self.request_context(ctx.turn_id or "")  # fresh workspace state per request
-        for event in stream_model(self.client, self.request_body(ctx), ctx):
-            if isinstance(event, OutputItemDone):
-                item = event.item
-                kind = item.get("type")
-                is_call = kind in ("function_call", "custom_tool_call", "local_shell_call")
-                needs_follow_up = needs_follow_up or is_call
-                if kind == "message" and item.get("role") == "assistant":
-                    last_message = _output_text(item)
-                self._commit_item(item, is_call)
-            elif isinstance(event, Completed):
-                if event.usage is not None:
-                    self.total_usage = self.total_usage + event.usage
-                    self.recorder.record(
-                        "event_msg",
-                        {
-                            "type": "token_count",
-                            "info": {
-                                "total_token_usage": self.total_usage.to_json(),
-                                "last_token_usage": event.usage.to_json(),
-                                "model_context_window": None,
-                            },
-                        },
-                    )
-                return needs_follow_up, event.usage, last_message
-        raise StreamError("stream closed before response.completed")
+        try:
+            for event in stream_model(self.client, self.request_body(ctx), ctx):
+                if isinstance(event, OutputItemDone):
+                    item = event.item
+                    kind = item.get("type")
+                    if kind in ("function_call", "custom_tool_call", "local_shell_call"):
+                        needs_follow_up = True
+                        self._add(item)
+                        calls.append(item)
+                        continue
+                    if kind == "message" and item.get("role") == "assistant":
+                        last_message = _output_text(item)
+                    self._commit_item(item)
+                elif isinstance(event, Completed):
+                    self._record_usage(event.usage)
+                    return needs_follow_up, event.usage, last_message
+            raise StreamError("stream closed before response.completed")
+        finally:
+            # Calls that arrived are answered even when the stream broke, so the
+            # history stays valid (every call has its output) for the retry.
+            for call in calls:
+                self._add(self.router.dispatch(call))
 
-    def _commit_item(self, item: JsonObject, is_call: bool) -> None:
+    def _record_usage(self, usage: TokenUsage | None) -> None:
+        if usage is None:
+            return
+        self.total_usage = self.total_usage + usage
+        info = {
+            "total_token_usage": self.total_usage.to_json(),
+            "last_token_usage": usage.to_json(),
+            "model_context_window": None,
+        }
+        self.recorder.record("event_msg", {"type": "token_count", "info": info})
+
+    def _commit_item(self, item: JsonObject) -> None:
+        """Record a non-call output item and show it."""
         self._add(item)
         kind = item.get("type")
         if kind == "message" and item.get("role") == "assistant":
@@ -434,9 +452,6 @@ class Session:
                     }
                 )
                 self.recorder.record("event_msg", {"type": "agent_reasoning", "text": text})
-        elif is_call:
-            output = self.router.dispatch(item)
-            self._add(output)
 
 
 def _output_text(item: JsonObject) -> str:
@@ -469,8 +484,35 @@ def parse_output_schema(path: Path) -> JsonObject:
     return value
 
 
-def workspace_has_changes(cwd: Path) -> bool:
-    """Whether ``git status`` shows uncommitted changes (False outside a repository)."""
+_METADATA_ORDER = [
+    "installation_id",
+    "session_id",
+    "thread_id",
+    "agent_name",
+    "turn_id",
+    "window_id",
+    "window_number",
+    "context_window_id",
+    "request_kind",
+    "history_initialization",
+    "root_turn_id",
+    "thread_source",
+    "turn_trigger",
+    "sandbox",
+    "sandbox_mode",
+    "auto_review_enabled",
+    "node_repl_auto_review_required",
+    "node_repl_disabled",
+    "workspaces",
+    "turn_started_at_unix_ms",
+    "analytics_enabled",
+    "model",
+    "reasoning_effort",
+]
+
+
+def workspace_has_changes(cwd: Path) -> bool | None:
+    """Whether ``git status`` shows uncommitted changes; ``None`` outside a repository."""
     try:
         proc = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=normal"],
@@ -481,8 +523,10 @@ def workspace_has_changes(cwd: Path) -> bool:
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return False
-    return proc.returncode == 0 and bool(proc.stdout.strip())
+        return None
+    if proc.returncode != 0:
+        return None
+    return bool(proc.stdout.strip())
 
 
 def installation_id(codex_home: Path) -> str:

@@ -8,7 +8,6 @@ are outputs, not exceptions, exactly as upstream reports them.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from pycodex.execpolicy import (
 )
 from pycodex.execpolicy import SandboxMode as ExecSandboxMode
 from pycodex.prompt.permissions import network_enabled
+from pycodex.tools.arguments import ArgumentsError, parse_arguments
 from pycodex.tools.specs import plan_tool_enabled
 from pycodex.tools.unified_exec import ExecResult, UnifiedExecManager, display_command
 
@@ -91,11 +91,11 @@ class ToolRouter:
 
     def _function(self, name: str, arguments: str) -> str:
         if name == "exec_command":
-            return self.exec_command(self._args(arguments))
+            return self.exec_command(self._args(arguments, "cmd"))
         if name == "write_stdin":
-            return self.write_stdin(self._args(arguments))
+            return self.write_stdin(self._args(arguments, "session_id"))
         if name == "update_plan" and plan_tool_enabled(self.ctx.config):
-            return self.update_plan(self._args(arguments))
+            return self.update_plan(self._args(arguments, "plan"))
         if name == "apply_patch":
             args = self._args(arguments)
             return self.apply_patch(str(args.get("input", "")))
@@ -107,14 +107,11 @@ class ToolRouter:
         return f"unsupported custom tool call: {name}"
 
     @staticmethod
-    def _args(arguments: str) -> JsonObject:
+    def _args(arguments: str, *required: str) -> JsonObject:
         try:
-            value = json.loads(arguments)
-        except ValueError as exc:
-            raise ToolError(f"failed to parse function arguments: {exc}") from exc
-        if not isinstance(value, dict):
-            raise ToolError("failed to parse function arguments: expected a JSON object")
-        return value
+            return parse_arguments(arguments, required)
+        except ArgumentsError as exc:
+            raise ToolError(str(exc)) from None
 
     # ------------------------------------------------------------------ exec
 
