@@ -21,7 +21,7 @@ from pycodex.execpolicy.policy import MatchOptions, matches_to_json
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 def execpolicy_group() -> None:
-    """Execpolicy commands (preview)."""
+    """Execpolicy tooling."""
 
 
 _VALUE_OPTIONS = frozenset(("-r", "--rules", "-c", "--config"))
