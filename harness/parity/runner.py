@@ -78,6 +78,12 @@ def build_argv(binary: Binary, scenario: Scenario) -> list[str]:
 
 
 def build_env(layout: SideLayout, scenario: Scenario) -> dict[str, str]:
+    """The caller's environment minus codex/OpenAI settings, pointed at this side's dirs.
+
+    ``RUST_LOG=off`` silences the Rust binary's tracing records on stderr: they are
+    diagnostics (multi-line, timestamped), while the remaining stderr lines are CLI output
+    and are compared.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUBBED_PREFIXES)}
     env.update(
         CODEX_HOME=str(layout.home),
@@ -85,6 +91,7 @@ def build_env(layout: SideLayout, scenario: Scenario) -> dict[str, str]:
         TMPDIR=str(layout.tmp),
         HOME=str(layout.user_home),
         NO_COLOR="1",
+        RUST_LOG="off",
     )
     env.update(scenario.env)
     return env
