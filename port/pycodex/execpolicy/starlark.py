@@ -11,6 +11,8 @@ builtins and string/list methods. Anything else is a load error with a location.
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import NoReturn
@@ -31,6 +33,30 @@ from pycodex.execpolicy.starlark_values import (
     starlark_str,
     truthy,
     type_name,
+)
+
+#: Python keywords that Starlark reserves; using one is a lexer error upstream.
+_RESERVED_WORDS = frozenset(
+    (
+        "as",
+        "assert",
+        "async",
+        "await",
+        "class",
+        "del",
+        "except",
+        "finally",
+        "from",
+        "global",
+        "import",
+        "is",
+        "nonlocal",
+        "raise",
+        "try",
+        "while",
+        "with",
+        "yield",
+    )
 )
 
 __all__ = [
@@ -70,13 +96,14 @@ class Interpreter:
         self.globals: dict[str, Value] = {}
         self.builtins: dict[str, Value] = {**standard_builtins(), **builtins}
         self._depth = 0
-        self._call_stack: list[str] = []
+        self._call_stack: list[Function] = []
         self._lines = source.splitlines()
         #: Active calls, outermost first: (calling function, call expression).
         self._frames: list[tuple[str, ast.Call]] = []
 
     # -- entry point
     def run(self) -> None:
+        self._check_reserved_words()
         try:
             tree = ast.parse(self.source, filename=self.path, mode="exec")
         except SyntaxError as exc:
@@ -98,6 +125,21 @@ class Interpreter:
             raise StarlarkError(
                 "error: expression nested too deeply", ErrorLocation(self.path, 1, 1)
             ) from None
+
+    def _check_reserved_words(self) -> None:
+        """Starlark's lexer refuses Python keywords it reserves (``while``, ``import``...)."""
+        try:
+            tokens = list(tokenize.generate_tokens(io.StringIO(self.source).readline))
+        except (tokenize.TokenError, SyntaxError, IndentationError):
+            return  # ast.parse reports the syntax error
+        for token in tokens:
+            if token.type == tokenize.NAME and token.string in _RESERVED_WORDS:
+                (line, col), (end_line, end_col) = token.start, token.end
+                raise StarlarkError(
+                    f"error: Parse error: cannot use reserved keyword `{token.string}`",
+                    ErrorLocation(self.path, line, col + 1, end_line, end_col + 1),
+                    source=self.source,
+                )
 
     # -- errors
     def _char_col(self, line: int, byte_offset: int) -> int:
@@ -196,6 +238,23 @@ class Interpreter:
         closure = {} if scope is self.globals else dict(scope)
         scope[stmt.name] = Function(stmt.name, params, defaults, list(stmt.body), closure)
 
+    def _lambda(self, node: ast.Lambda, scope: dict[str, Value]) -> Function:
+        args = node.args
+        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
+            self._fail(node, "only plain positional parameters are supported in `lambda`")
+        params = [a.arg for a in args.args]
+        defaults = {
+            name: self._eval(default, scope)
+            for name, default in zip(
+                params[len(params) - len(args.defaults) :], args.defaults, strict=True
+            )
+        }
+        body: list[ast.stmt] = [
+            ast.Return(value=node.body, lineno=node.lineno, col_offset=node.col_offset)
+        ]
+        closure = {} if scope is self.globals else dict(scope)
+        return Function("lambda", params, defaults, body, closure)
+
     def _assign(self, target: ast.expr, value: Value, scope: dict[str, Value]) -> None:
         if isinstance(target, ast.Name):
             scope[target.id] = value
@@ -270,6 +329,8 @@ class Interpreter:
             return self._call(node, scope)
         if isinstance(node, ast.Subscript):
             return self._subscript(node, scope)
+        if isinstance(node, ast.Lambda):
+            return self._lambda(node, scope)
         if isinstance(node, ast.ListComp):
             return self._comprehension(
                 node, node.generators, scope, lambda s: [self._eval(node.elt, s)]
@@ -480,7 +541,7 @@ class Interpreter:
             return self._call_method(node, receiver, node.func.attr, args, kwargs)
         func = self._eval(node.func, scope)
         site = CallSite(self._loc(node), ast.get_source_segment(self.source, node) or "")
-        caller = self._call_stack[-1] if self._call_stack else "<module>"
+        caller = self._call_stack[-1].name if self._call_stack else "<module>"
         self._frames.append((caller, node))
         try:
             if not isinstance(func, Builtin | Function):
@@ -501,7 +562,7 @@ class Interpreter:
     def _call_function(
         self, node: ast.Call, func: Function, args: list[Value], kwargs: dict[str, Value]
     ) -> Value:
-        if func.name in self._call_stack:
+        if any(active is func for active in self._call_stack):
             self._fail(node, f"Recursion is not allowed (in function `{func.name}`)")
         if self._depth >= _MAX_CALL_DEPTH:
             self._fail(node, "call stack is too deep")
@@ -521,7 +582,7 @@ class Interpreter:
             **{k: v for k, v in bound.items() if not is_missing(v)},
         }
         self._depth += 1
-        self._call_stack.append(func.name)
+        self._call_stack.append(func)
         try:
             self._exec_block(func.body, local)
         except _Return as ret:

@@ -212,6 +212,8 @@ BAD_RULES: dict[str, str] = {
     "negate_string": 'x = -"a"\n',
     "fail_call": 'fail("boom")\n',
     "if_block_call": 'if True:\n    prefix_rule(\n      pattern=["git"], decision="x",\n    )\n',
+    "reserved_keyword": "x = 1\ndef f():\n    with x:\n        pass\n",
+    "lambda_result": 'f = lambda a, b = 2: [a, b]\nprefix_rule(pattern = f("x"))\n',
     "canonical_type": 'prefix_rule(pattern = ["git"], canonical_matching = "yes")\n',
     "bad_decision": 'prefix_rule(pattern = ["git"], decision = "maybe")\n',
     "unmatched_example": 'prefix_rule(pattern = ["git", "status"], match = ["git push"])\n',

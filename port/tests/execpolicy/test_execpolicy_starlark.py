@@ -87,3 +87,21 @@ def test_deeply_nested_input_is_a_load_error_not_a_crash() -> None:
 def test_nul_byte_in_source_is_a_load_error() -> None:
     with pytest.raises(PolicyError):
         parse_policy("t.rules", 'prefix_rule(pattern = ["a"])\x00\n')
+
+
+def test_lambdas_can_call_other_lambdas() -> None:
+    text = """
+wrap = lambda xs: [xs[0]] + xs[1:]
+build = lambda tool, sub = "run": wrap([tool, sub])
+prefix_rule(pattern = build("make"), decision = "prompt")
+"""
+    assert _decision(text, ["make", "run", "all"]) == "prompt"
+
+
+def test_reserved_keywords_are_refused_before_anything_runs() -> None:
+    text = 'prefix_rule(pattern = ["a"], decision = "nope")\nx = 1 is 1\n'
+    with pytest.raises(PolicyError) as info:
+        parse_policy("t.rules", text)
+    assert str(info.value) == "starlark error: error: Parse error: cannot use reserved keyword `is`"
+    assert info.value.location is not None
+    assert (info.value.location.line, info.value.location.column) == (2, 7)
