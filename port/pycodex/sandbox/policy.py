@@ -199,7 +199,12 @@ class SandboxPolicy:
 
 
 def default_read_only_subpaths(root: Path, *, protect_missing_dot_codex: bool) -> tuple[Path, ...]:
-    """The sub-paths of a writable root that stay read-only (upstream's defaults)."""
+    """The sub-paths of a writable root that stay read-only (upstream's defaults).
+
+    For the cwd (``protect_missing_dot_codex``) codex 0.169 also masks the ones that
+    do not exist yet (``.git``, ``.agents``, ``.codex``, ``.aws``), so a command
+    cannot create them behind the user's back (a fake ``.git`` with hooks, say).
+    """
     subpaths: list[Path] = []
     dot_git = root / ".git"
     if dot_git.is_file() or dot_git.is_dir():
@@ -208,12 +213,13 @@ def default_read_only_subpaths(root: Path, *, protect_missing_dot_codex: bool) -
             if gitdir is not None:
                 subpaths.append(gitdir)
         subpaths.append(dot_git)
-    agents = root / ".agents"
-    if agents.is_dir():
-        subpaths.append(agents)
-    dot_codex = root / ".codex"
-    if protect_missing_dot_codex or dot_codex.is_dir():
-        subpaths.append(dot_codex)
+    elif protect_missing_dot_codex and not dot_git.is_symlink():
+        subpaths.append(dot_git)
+    for name in (".agents", ".codex", ".aws"):
+        candidate = root / name
+        missing = not candidate.exists() and not candidate.is_symlink()
+        if candidate.is_dir() or (protect_missing_dot_codex and missing):
+            subpaths.append(candidate)
     return tuple(dict.fromkeys(subpaths))
 
 

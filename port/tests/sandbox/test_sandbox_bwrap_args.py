@@ -55,7 +55,8 @@ def test_read_only_with_network_keeps_host_network(rtmp: Path) -> None:
 def test_workspace_write_binds_roots_then_protected_subpaths(rtmp: Path) -> None:
     ws = rtmp / "ws"
     (ws / ".git").mkdir(parents=True)
-    (ws / ".codex").mkdir()
+    for name in (".agents", ".codex", ".aws"):
+        (ws / name).mkdir()
     # rtmp encloses the workspace, like /tmp does for a workspace under /tmp.
     policy = dataclasses.replace(
         SandboxPolicy.workspace_write(exclude_slash_tmp=True), tmpdir=str(rtmp)
@@ -67,10 +68,14 @@ def test_workspace_write_binds_roots_then_protected_subpaths(rtmp: Path) -> None
         "--dev", "/dev",
         "--bind", str(rtmp), str(rtmp),
         "--ro-bind", str(ws / ".git"), str(ws / ".git"),
+        "--ro-bind", str(ws / ".agents"), str(ws / ".agents"),
         "--ro-bind", str(ws / ".codex"), str(ws / ".codex"),
+        "--ro-bind", str(ws / ".aws"), str(ws / ".aws"),
         "--bind", str(ws), str(ws),
         "--ro-bind", str(ws / ".git"), str(ws / ".git"),
+        "--ro-bind", str(ws / ".agents"), str(ws / ".agents"),
         "--ro-bind", str(ws / ".codex"), str(ws / ".codex"),
+        "--ro-bind", str(ws / ".aws"), str(ws / ".aws"),
     ]  # fmt: skip
     assert "--proc" not in args
 
@@ -135,8 +140,9 @@ def test_mount_points_to_clean_up_go_through_the_launcher(rtmp: Path) -> None:
     )
     with_registry = _Mechanism("bwrap", "/usr/bin/bwrap", BwrapOptions(registry=registry))
     argv = _build(["true"], policy, ws, with_registry)
-    lock = mount_target(ws / ".codex", registry).lock
-    assert argv[4:9] == ["-", "1", str(ws / ".codex"), str(lock), "/usr/bin/bwrap"]
+    masked = [ws / ".git", ws / ".agents", ws / ".codex", ws / ".aws"]
+    pairs = [str(x) for path in masked for x in (path, mount_target(path, registry).lock)]
+    assert argv[4 : 6 + len(pairs) + 1] == ["-", "4", *pairs, "/usr/bin/bwrap"]
     # Without a trustworthy registry there is no cleanup (the mask stays in place).
     without = _build(["true"], policy, ws, _Mechanism("bwrap", "/usr/bin/bwrap", BwrapOptions()))
     assert without[0] == "/usr/bin/bwrap"

@@ -86,8 +86,10 @@ def test_default_roots_are_cwd_tmp_and_tmpdir(rtmp: Path) -> None:
     policy = SandboxPolicy(SandboxMode.WORKSPACE_WRITE, tmpdir=str(tmpdir))
     roots = _roots(policy, cwd)
     assert list(roots) == [cwd.resolve(), Path("/tmp"), tmpdir.resolve()]
-    # The cwd protects .codex even before it exists; other roots only when present.
-    assert roots[cwd.resolve()] == (cwd.resolve() / ".codex",)
+    # The cwd protects .git/.agents/.codex/.aws even before they exist; other roots
+    # only what is present.
+    ws = cwd.resolve()
+    assert roots[ws] == (ws / ".git", ws / ".agents", ws / ".codex", ws / ".aws")
     assert roots[tmpdir.resolve()] == ()
 
 
@@ -118,8 +120,8 @@ def test_git_agents_and_codex_are_protected(rtmp: Path) -> None:
     (extra / ".git").mkdir(parents=True)
     policy = SandboxPolicy.workspace_write([extra], exclude_slash_tmp=True)
     roots = _roots(policy, cwd)
-    assert roots[cwd] == (cwd / ".git", cwd / ".agents", cwd / ".codex")
-    # A missing .codex is only protected for the cwd itself.
+    assert roots[cwd] == (cwd / ".git", cwd / ".agents", cwd / ".codex", cwd / ".aws")
+    # Missing ones are only protected for the cwd itself.
     assert roots[extra] == (extra / ".git",)
 
 
@@ -130,13 +132,13 @@ def test_gitdir_pointer_file_protects_its_target(rtmp: Path) -> None:
     gitdir.mkdir(parents=True)
     (cwd / ".git").write_text("gitdir: ../main/.git/worktrees/wt\n")
     roots = _roots(SandboxPolicy.workspace_write(exclude_slash_tmp=True), cwd)
-    assert roots[cwd] == (gitdir, cwd / ".git", cwd / ".codex")
+    assert roots[cwd] == (gitdir, cwd / ".git", cwd / ".agents", cwd / ".codex", cwd / ".aws")
 
 
 def test_gitdir_pointer_to_missing_dir_is_ignored(rtmp: Path) -> None:
     (rtmp / ".git").write_text("gitdir: nowhere\n")
     roots = _roots(SandboxPolicy.workspace_write(exclude_slash_tmp=True), rtmp)
-    assert roots[rtmp] == (rtmp / ".git", rtmp / ".codex")
+    assert roots[rtmp] == (rtmp / ".git", rtmp / ".agents", rtmp / ".codex", rtmp / ".aws")
 
 
 def test_workspace_protections_carve_out_enclosing_roots(rtmp: Path) -> None:
