@@ -439,6 +439,17 @@ class Session:
                 }
             )
             self.recorder.record("event_msg", {"type": "agent_message", "message": text})
+        elif kind == "web_search_call":
+            action = item.get("action") or {}
+            details = {
+                "id": self.next_item_id(),
+                "type": "web_search",
+                "web_search_id": item.get("id"),
+                "query": action.get("query", "") if isinstance(action, Mapping) else "",
+                "action": action,
+            }
+            self.sink.emit({"type": "item.started", "item": details})
+            self.sink.emit({"type": "item.completed", "item": details})
         elif kind == "reasoning" and not self.config.hide_agent_reasoning:
             summary = [
                 s.get("text", "") for s in item.get("summary") or [] if isinstance(s, Mapping)

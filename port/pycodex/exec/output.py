@@ -16,12 +16,28 @@ from typing import IO, Any
 JsonObject = dict[str, Any]
 
 
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_event(event: JsonObject) -> str:
+    """One JSONL line. A web_search item carries upstream's two ``id`` keys (the exec
+    item id, then the provider's search id, from a flattened struct), reproduced as is."""
+    item = event.get("item")
+    if not isinstance(item, dict) or "web_search_id" not in item:
+        return _compact(event)
+    fields = [("id" if key == "web_search_id" else key, value) for key, value in item.items()]
+    rendered_item = "{" + ",".join(f"{_compact(k)}:{_compact(v)}" for k, v in fields) + "}"
+    rest = ",".join(f"{_compact(k)}:{_compact(v)}" for k, v in event.items() if k != "item")
+    return "{" + rest + ',"item":' + rendered_item + "}"
+
+
 class JsonlPrinter:
     def __init__(self, out: IO[str] | None = None) -> None:
         self.out = out or sys.stdout
 
     def emit(self, event: JsonObject) -> None:
-        self.out.write(json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self.out.write(encode_event(event) + "\n")
         self.out.flush()
 
     def final_message(self, text: str | None) -> None:

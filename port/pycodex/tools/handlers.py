@@ -8,6 +8,8 @@ are outputs, not exceptions, exactly as upstream reports them.
 
 from __future__ import annotations
 
+import base64
+import mimetypes
 import os
 import time
 from collections.abc import Callable
@@ -53,6 +55,10 @@ class ToolError(Exception):
     """A failure reported to the model as the tool's output."""
 
 
+#: What a tool hands back to the model: text, or content items (an image).
+ToolOutput = str | list[JsonObject]
+
+
 @dataclass
 class _RunningCommand:
     item_id: str
@@ -84,12 +90,12 @@ class ToolRouter:
                 "output": "unsupported call: local_shell",
             }
         try:
-            text = self._function(name, str(item.get("arguments") or "{}"))
+            output: ToolOutput = self._function(name, str(item.get("arguments") or "{}"))
         except ToolError as exc:
-            text = str(exc)
-        return {"type": "function_call_output", "call_id": call_id, "output": text}
+            output = str(exc)
+        return {"type": "function_call_output", "call_id": call_id, "output": output}
 
-    def _function(self, name: str, arguments: str) -> str:
+    def _function(self, name: str, arguments: str) -> ToolOutput:
         if name == "exec_command":
             return self.exec_command(self._args(arguments, "cmd"))
         if name == "write_stdin":
@@ -97,8 +103,10 @@ class ToolRouter:
         if name == "update_plan" and plan_tool_enabled(self.ctx.config):
             return self.update_plan(self._args(arguments, "plan"))
         if name == "apply_patch":
-            args = self._args(arguments)
+            args = self._args(arguments, "input")
             return self.apply_patch(str(args.get("input", "")))
+        if name == "view_image":
+            return self.view_image(self._args(arguments, "path"))
         return f"unsupported call: {name}"
 
     def _custom(self, name: str, tool_input: str) -> str:
@@ -377,6 +385,23 @@ class ToolRouter:
         )
         return f"Exit code: 0\nWall time: {time.monotonic() - started:.0f} seconds\nOutput:\n{result.output}"
 
+    # ------------------------------------------------------------------ view_image
+
+    def view_image(self, args: JsonObject) -> list[JsonObject]:
+        """Attach a local image to the conversation (as a data URL), like upstream."""
+        raw = str(args.get("path", ""))
+        path = (self.ctx.config.cwd / raw).resolve() if raw else self.ctx.config.cwd
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            reason = f"{exc.strerror} (os error {exc.errno})" if exc.errno else str(exc)
+            raise ToolError(f"unable to locate image at `{path}`: {reason}") from None
+        mime = image_mime_type(data, path)
+        if mime is None:
+            raise ToolError(f"unable to process image at `{path}`: unsupported image format")
+        url = f"data:{mime};base64,{base64.b64encode(data).decode()}"
+        return [{"type": "input_image", "image_url": url, "detail": "original"}]
+
     # ------------------------------------------------------------------ plan
 
     def update_plan(self, args: JsonObject) -> str:
@@ -418,6 +443,26 @@ class ToolRouter:
 
     def shutdown(self) -> None:
         self.unified_exec.shutdown()
+
+
+_IMAGE_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"BM", "image/bmp"),
+)
+
+
+def image_mime_type(data: bytes, path: Path) -> str | None:
+    """Sniff the image type from its first bytes (the name can lie), else trust the suffix."""
+    for signature, mime in _IMAGE_SIGNATURES:
+        if data.startswith(signature):
+            return mime
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    guessed, _ = mimetypes.guess_type(path.name)
+    return guessed if guessed and guessed.startswith("image/") else None
 
 
 def _embedded_patch(argv: list[str]) -> str | None:

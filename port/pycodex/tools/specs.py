@@ -40,11 +40,23 @@ def apply_patch_enabled(config: Config) -> bool:
     return config.model_supports_reasoning
 
 
+def web_search_enabled(config: Config) -> bool:
+    """The hosted web_search tool (run by the model provider, not by pycodex)."""
+    explicit = config.features.get("web_search")
+    if explicit is not None:
+        return explicit
+    return config.model_supports_reasoning
+
+
 def tools_for(config: Config) -> list[dict[str, Any]]:
+    """The tools array in upstream's order (only the tools pycodex implements)."""
     specs = _specs()
     tools = [specs["exec_command"], specs["write_stdin"]]
     if apply_patch_enabled(config):
         tools.append(apply_patch_tool())
+    tools.append(specs["view_image"])
     if plan_tool_enabled(config):
         tools.append(specs["update_plan"])
+    if web_search_enabled(config):
+        tools.append(specs["web_search"])
     return tools

@@ -459,3 +459,67 @@ def test_sse_helper_renders_event_lines() -> None:
         body
         == 'event: response.created\ndata: {"type":"response.created","response":{"id":"r"}}\n\n'
     )
+
+
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63fccfc0500f0004850180848c9921"
+    "0000000049454e44ae426082"
+)
+
+
+def test_view_image_and_hosted_web_search(harness: ExecHarness) -> None:
+    (harness.workspace / "dot.png").write_bytes(PNG_1X1)
+    search = {
+        "type": "response.output_item.done",
+        "item": {
+            "type": "web_search_call",
+            "id": "ws1",
+            "status": "completed",
+            "action": {"type": "search", "query": "weather"},
+        },
+    }
+    harness.server.push(
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r1"),
+                ev_function_call("c1", "view_image", json.dumps({"path": "dot.png"})),
+                ev_function_call("c2", "view_image", json.dumps({"path": "missing.png"})),
+                ev_completed("r1"),
+            ]
+        ),
+        ScriptedResponse.sse(
+            [ev_response_created("r2"), search, ev_assistant_message("m", "ok"), ev_completed("r2")]
+        ),
+    )
+    run = harness.run("--json", "look")
+    assert run.returncode == 0, run.stderr
+    second = harness.server.model_requests()[1]
+    image = second.function_call_output("c1")
+    assert image is not None and image["output"] == [
+        {
+            "type": "input_image",
+            "image_url": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP8z8BQDwAEhQGAhIyZIQAAAABJRU5ErkJggg==",
+            "detail": "original",
+        }
+    ]
+    missing = second.function_call_output_text("c2")
+    assert (
+        missing
+        == f"unable to locate image at `{harness.workspace / 'missing.png'}`: No such file or directory (os error 2)"
+    )
+    tools = harness.server.model_requests()[0].json()["tools"]
+    assert {
+        "type": "web_search",
+        "external_web_access": False,
+        "search_content_types": ["text", "image"],
+    } in tools
+    lines = run.stdout.splitlines()
+    # Upstream's web_search item carries two "id" keys; the line is reproduced byte for byte.
+    assert lines[2] == (
+        '{"type":"item.started","item":{"id":"item_0","type":"web_search","id":"ws1","query":"weather",'
+        '"action":{"type":"search","query":"weather"}}}'
+    )
+    assert lines[3].startswith(
+        '{"type":"item.completed","item":{"id":"item_0","type":"web_search","id":"ws1"'
+    )
