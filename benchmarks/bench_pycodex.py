@@ -5,8 +5,8 @@ the process (from ``wait4``): ``python3 -c pass`` (the floor), ``pycodex
 --version``, ``codex --version``, and a two-request ``exec --json`` round trip
 (exec_command, then a final message) against the scripted server for both.
 
-Goals (issue 2): start-up ≤ 1.3× bare python, round trip ≤ the Rust binary's,
-peak RSS ≤ 60 MiB. Usage: python benchmarks/bench_pycodex.py [RUNS]
+Goals (issue 2): start-up <= 1.3x bare python, round trip <= the Rust binary's,
+peak RSS <= 60 MiB. Usage: python benchmarks/bench_pycodex.py [RUNS]
 """
 
 from __future__ import annotations
