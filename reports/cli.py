@@ -52,11 +52,13 @@ def review(summary: Path | None, config_file: Path | None, output: Path | None) 
 @click.option("--rev", default=None, help="Upstream revision to measure (default: the pin).")
 @click.option("--results", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="ferry bench results.json file or a directory of them (repeatable).")  # fmt: skip
+@click.option("--verdicts", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="ferry validate verdict JSON or a directory of verdict*.json (repeatable).")  # fmt: skip
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output directory (default: [report].output, .ferry/report).")  # fmt: skip
 def report(config_file: Path | None, upstream: Path | None, rev: str | None,
-           results: tuple[Path, ...], output: Path | None) -> None:  # fmt: skip
-    """Regenerate the tables (II, IV, V, VI, VII, VIII, XI, XII, complexity) as MD/HTML/PNG."""
+           results: tuple[Path, ...], verdicts: tuple[Path, ...], output: Path | None) -> None:  # fmt: skip
+    """Regenerate the tables (II, IV-VIII, XI, XII, complexity, sync runs) as MD/HTML/PNG."""
     from reports.config import ReportConfigError
     from reports.report import build_report, inputs_from_config
     from translator.config import find_config
@@ -64,7 +66,7 @@ def report(config_file: Path | None, upstream: Path | None, rev: str | None,
     path = config_file if config_file is not None else find_config()
     try:
         inputs = inputs_from_config(
-            path, upstream=upstream, rev=rev, results=results, output=output
+            path, upstream=upstream, rev=rev, results=results, verdicts=verdicts, output=output
         )
         files = build_report(inputs)
     except ReportConfigError as exc:

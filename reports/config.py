@@ -26,6 +26,8 @@ class ReportConfig(BaseModel):
     tests: str = "port/tests"
     #: files or directories holding ``ferry bench`` results.json files
     results: list[str] = Field(default_factory=lambda: ["runs"])
+    #: ``ferry validate`` verdict files, or directories searched for ``verdict*.json``
+    verdicts: list[str] = Field(default_factory=lambda: [".ferry/verdict.json"])
     #: where report.md, report.html, report.json and the PNGs go
     output: str = ".ferry/report"
 

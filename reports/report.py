@@ -32,9 +32,10 @@ from reports.code_tables import (
     complexity_section,
     measure,
 )
+from reports.iterations import iterations_section
 from reports.sections import Section, no_data
 from reports.sources import SourceError, iter_rust
-from reports.sync_tables import iterations_section
+from reports.sync_tables import sync_runs_section
 from translator.module_map import ModuleMap
 
 REPORT_FORMAT = "ferry.report/1"
@@ -53,6 +54,7 @@ class ReportInputs:
     results: tuple[Path, ...]
     sync_state: Path
     output: Path
+    verdicts: tuple[Path, ...] = ()
     module_map: dict[str, str] = field(default_factory=dict)
     overrides: dict[str, str] = field(default_factory=dict)
 
@@ -69,6 +71,7 @@ class ReportInputs:
             "tests": str(self.tests),
             "results": [str(p) for p in self.results],
             "sync_state": str(self.sync_state),
+            "verdicts": [str(p) for p in self.verdicts],
             "module_map": self.module_map,
             "overrides": self.overrides,
         }
@@ -161,20 +164,34 @@ def _plots(
             ax.set_title("Table VI: runtime per task")
 
         plots["VI"] = (render.save_figure(out / "table-vi-runtime.png", draw_rt),)
-    iterations = sections["II"]
-    if iterations.has_data and iterations.table is not None:
-        it = iterations.table.set_index("run")[["committed", "skipped", "failed"]]
+    sync_runs = sections["SYNC"]
+    if sync_runs.has_data and sync_runs.table is not None:
+        it = sync_runs.table.set_index("run")[["committed", "skipped", "failed"]]
 
-        def draw_it(ax: Any) -> None:
+        def draw_sync(ax: Any) -> None:
             it.plot.bar(ax=ax, stacked=True, color=["#55a868", "#8c8c8c", "#c44e52"])
             ax.set_ylabel("upstream commits")
-            ax.set_title("Table II: sync iterations")
+            ax.set_title("Sync runs: upstream commits by outcome")
+
+        plots["SYNC"] = (render.save_figure(out / "sync-runs.png", draw_sync),)
+    iterations = sections["II"]
+    if iterations.has_data and iterations.table is not None:
+        share = iterations.table.dropna(subset=["share"])
+
+        def draw_it(ax: Any) -> None:
+            for kind, group in share.groupby("kind"):
+                ax.plot(group["iteration"], group["share"], marker="o", label=str(kind))
+            ax.set_ylim(0, 1.05)
+            ax.set_xlabel("iteration")
+            ax.set_ylabel("passed / total")
+            ax.set_title("Table II: iterations of the loop")
+            ax.legend()
 
         plots["II"] = (render.save_figure(out / "table-ii-iterations.png", draw_it),)
     return plots
 
 
-ORDER = ("II", "IV", "V", "VIII", "CC", "VI", "VII", "XI", "XII")
+ORDER = ("II", "SYNC", "IV", "V", "VIII", "CC", "VI", "VII", "XI", "XII")
 
 
 @dataclass(frozen=True)
@@ -194,7 +211,8 @@ def build_report(inputs: ReportInputs) -> ReportFiles:
     built = {
         s.key: s
         for s in [
-            iterations_section(inputs.sync_state),
+            iterations_section(inputs.sync_state, inputs.verdicts, runs),
+            sync_runs_section(inputs.sync_state),
             *code,
             runtime,
             usage_section(runs),
@@ -247,6 +265,7 @@ def inputs_from_config(
     upstream: Path | None = None,
     rev: str | None = None,
     results: tuple[Path, ...] = (),
+    verdicts: tuple[Path, ...] = (),
     output: Path | None = None,
 ) -> ReportInputs:
     """Resolve the inputs from ``ferry.toml`` (all sections optional) and the options."""
@@ -286,6 +305,7 @@ def inputs_from_config(
         results=results or tuple(resolve(r) for r in report.results),
         sync_state=resolve(str(sy.get("state_dir", ".ferry/sync"))),
         output=output or resolve(report.output),
+        verdicts=verdicts or tuple(resolve(v) for v in report.verdicts),
         module_map=dict(tr.get("module_map", {})),
         overrides=dict(tr.get("overrides", {})),
     )

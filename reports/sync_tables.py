@@ -1,4 +1,4 @@
-"""Table II: the iterations of the loop, one row per stored ``ferry sync`` run."""
+"""The sync runs table: one row per stored ``ferry sync`` run, with its per-commit outcomes."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ def _attempts(artifacts: str | None) -> int:
     return sum(int(u.get("attempts", 0)) for u in data.get("units", []))
 
 
-def iterations_section(state_dir: Path) -> Section:
-    title = "Sync iterations (Track -> Translate -> Validate runs)"
+def sync_runs_section(state_dir: Path) -> Section:
+    title = "Sync runs (Track -> Translate -> Validate)"
     rows = []
     notes = []
     for path in sorted(state_dir.glob("runs/*/summary.json")):
@@ -55,8 +55,8 @@ def iterations_section(state_dir: Path) -> Section:
             }
         )
     if not rows:
-        return no_data("II", title, f"no ferry sync summaries under {state_dir}/runs")
+        return no_data("SYNC", title, f"no ferry sync summaries under {state_dir}/runs")
     note = "One row per ferry sync run (summary.json and its per-commit artifacts)."
     if notes:
         note += " Skipped: " + "; ".join(notes)
-    return Section("II", title, pd.DataFrame(rows), note)
+    return Section("SYNC", title, pd.DataFrame(rows), note)

@@ -13,8 +13,9 @@ from sync_workspace import CONST, HEADER, LIB, MODE, SETTINGS_WITH_MODE, TESTS, 
 
 from ferry.cli import main
 from harness.outcomes import FailureMode
-from harness.records import TB_RESULTS_FORMAT, stamp
+from harness.records import TB_RESULTS_FORMAT, VERDICT_FORMAT, stamp
 from harness.tb.results import BenchmarkResults, TrialResult
+from harness.validate import GateResult, Verdict
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -62,11 +63,22 @@ def test_report_tables_from_a_sync_bench_results_and_both_trees(
     tb_run(runs, "pycodex", [10.0, 20.0, 30.0], {"task-1"})
     (runs / "junk").mkdir()
     (runs / "junk" / "results.json").write_text('{"results": []}')
+    verdict = Verdict(
+        passed=False,
+        gates=[
+            GateResult(name="pytest", passed=True, output="1 passed", duration_sec=1.0),
+            GateResult(name="mypy", passed=False, output="1 error", duration_sec=2.0),
+        ],
+        tests=["port/tests"],
+        modules=["port/pydemo/types.py"],
+        stamp=stamp(VERDICT_FORMAT, {}),
+    )
+    (tmp_path / "verdict.json").write_text(verdict.model_dump_json())
     out = tmp_path / "report"
     result = CliRunner().invoke(
         main,
         ["report", "--config", str(synced.config), "--upstream", str(synced.upstream),
-         "--results", str(runs), "-o", str(out)],
+         "--results", str(runs), "--verdicts", str(tmp_path / "verdict.json"), "-o", str(out)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
@@ -94,9 +106,18 @@ def test_report_tables_from_a_sync_bench_results_and_both_trees(
     ranks = {r["rank"]: r["blocks"] for r in rows(report, "CC")}
     assert ranks["A"] == 3 and sum(ranks.values()) == 3
 
-    [iteration] = rows(report, "II")
-    assert (iteration["committed"], iteration["skipped"], iteration["failed"]) == (3, 1, 1)
-    assert iteration["outcome"] == "failed" and iteration["gates_passed"] == 3
+    [sync_run] = rows(report, "SYNC")
+    assert (sync_run["committed"], sync_run["skipped"], sync_run["failed"]) == (3, 1, 1)
+    assert sync_run["outcome"] == "failed" and sync_run["gates_passed"] == 3
+    assert sync_run["attempts"] == 4  # one per unit, the refused one included
+    iterations = rows(report, "II")
+    assert [r["iteration"] for r in iterations] == [1, 2, 3, 4]
+    assert iterations[0]["kind"] == "sync" and (
+        iterations[0]["passed"],
+        iterations[0]["total"],
+    ) == (4, 5)
+    by_kind = {(r["kind"], r["passed"], r["total"]) for r in iterations[1:]}
+    assert by_kind == {("validate", 1, 2), ("bench tb", 3, 3), ("bench tb", 1, 3)}
 
     bench = {r["agent"]: r for r in rows(report, "XI")}
     assert set(bench) == {"oracle", "pycodex"}
@@ -119,7 +140,7 @@ def test_report_tables_from_a_sync_bench_results_and_both_trees(
     html = (out / "report.html").read_text()
     assert '<section id="table-XII">' in html and "table-iv-loc.png" in html
     for png in ("table-iv-loc.png", "complexity.png", "table-xi-accuracy.png",
-                "table-vi-runtime.png", "table-ii-iterations.png"):  # fmt: skip
+                "table-vi-runtime.png", "table-ii-iterations.png", "sync-runs.png"):  # fmt: skip
         assert (out / png).read_bytes()[:4] == b"\x89PNG", png
 
 
@@ -128,7 +149,7 @@ def test_missing_inputs_give_labelled_no_data_sections(tmp_path: Path, monkeypat
     result = CliRunner().invoke(main, ["report", "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     md = (tmp_path / "out" / "report.md").read_text()
-    assert md.count("*no data: ") == 9
+    assert md.count("*no data: ") == 10
     assert "no data: the port package" in md and "no ferry bench results.json found" in md
     assert not list((tmp_path / "out").glob("*.png"))
 

@@ -1,0 +1,129 @@
+"""Table II: every iteration of the loop in time order, from the stored JSON records.
+
+An iteration is a ``ferry sync`` run (commits passed / commits), a ``ferry validate``
+verdict (gates passed / gates) or a ``ferry bench`` run (tasks resolved / trials); each
+record carries its own timestamp, so the table can be rebuilt from the files alone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from harness.records import VERDICT_FORMAT
+from harness.sync.errors import SyncError
+from harness.sync.state import read_summary
+from reports.bench_tables import BenchRun
+from reports.sections import Section, no_data
+
+TITLE = "Iterations of the loop (sync runs, validate verdicts, benchmark runs)"
+
+
+def verdict_files(paths: Iterable[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            found.append(path)
+        elif path.is_dir():
+            found.extend(sorted(path.rglob("verdict*.json")))
+    return list(dict.fromkeys(found))
+
+
+def _row(
+    when: Any,
+    kind: str,
+    record: str,
+    outcome: str,
+    passed: int,
+    total: int,
+    tokens: int | None = None,
+    cost: float | None = None,
+) -> dict[str, Any]:
+    return {
+        "when": str(when or ""),
+        "kind": kind,
+        "record": record,
+        "outcome": outcome,
+        "passed": passed,
+        "total": total,
+        "share": round(passed / total, 3) if total else None,
+        "tokens": tokens,
+        "cost_usd": cost,
+    }
+
+
+def iterations_section(sync_state: Path, verdicts: Iterable[Path], runs: list[BenchRun]) -> Section:
+    rows: list[dict[str, Any]] = []
+    skipped: list[str] = []
+    for path in sorted(sync_state.glob("runs/*/summary.json")):
+        try:
+            s = read_summary(path)
+        except SyncError as exc:
+            skipped.append(str(exc))
+            continue
+        good = sum(c.status in ("committed", "skipped") for c in s.commits)
+        rows.append(
+            _row(
+                s.started_at,
+                "sync",
+                s.run_id or path.parent.name,
+                s.outcome,
+                good,
+                len(s.commits),
+                s.input_tokens + s.output_tokens,
+                s.cost_usd,
+            )
+        )
+    for path in verdict_files(verdicts):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            skipped.append(f"{path}: unreadable ({exc})")
+            continue
+        if not isinstance(data, dict) or (data.get("stamp") or {}).get("format") != VERDICT_FORMAT:
+            skipped.append(f"{path}: not a ferry verdict")
+            continue
+        gates = [g for g in data.get("gates", []) if isinstance(g, dict)]
+        passed = sum(bool(g.get("passed")) for g in gates)
+        names = ",".join(str(g.get("name")) for g in gates)
+        rows.append(
+            _row(
+                data["stamp"].get("created_at"),
+                "validate",
+                f"{path.name} ({names})",
+                "PASS" if data.get("passed") else "FAIL",
+                passed,
+                len(gates),
+            )
+        )
+    for run in runs:
+        trials = run.trials
+        solved = sum(bool(t.get("is_resolved", t.get("resolved"))) for t in trials)
+        tokens = sum(
+            (t.get("total_input_tokens") or 0) + (t.get("total_output_tokens") or 0) for t in trials
+        )
+        costs = [float(t["cost_usd"]) for t in trials if t.get("cost_usd") is not None]
+        rows.append(
+            _row(
+                (run.data.get("stamp") or {}).get("created_at"),
+                f"bench {run.benchmark}",
+                f"{run.name} ({run.agent})",
+                f"{solved}/{len(trials)} resolved",
+                solved,
+                len(trials),
+                tokens,
+                round(sum(costs), 4) if costs else None,
+            )
+        )
+    if not rows:
+        return no_data("II", TITLE, "no sync summaries, verdicts or bench results found")
+    table = pd.DataFrame(rows).sort_values("when", kind="stable").reset_index(drop=True)
+    table.insert(0, "iteration", range(1, len(table) + 1))
+    note = "share = passed / total: commits for sync, gates for validate, tasks for bench."
+    if skipped:
+        note += " Skipped: " + "; ".join(skipped)
+    return Section("II", TITLE, table, note)
