@@ -81,10 +81,17 @@ def set_dotted(table: TomlTable, path: list[str], value: Any) -> TomlTable:
     return updated
 
 
+#: Keys pycodex understands beyond upstream's schema (not warned about).
+PYCODEX_EXTENSION_KEYS: dict[str, Any] = {"features": {"plan_tool": None}}
+
+
 def _known_keys() -> dict[str, Any]:
     data = json.loads(resources.files("pycodex.config").joinpath("known_keys.json").read_text())
     keys = data["keys"]
     assert isinstance(keys, dict)
+    for table, extra in PYCODEX_EXTENSION_KEYS.items():
+        if isinstance(keys.get(table), dict):
+            keys[table] = {**keys[table], **extra}
     return keys
 
 

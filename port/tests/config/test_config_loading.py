@@ -145,6 +145,10 @@ def test_unknown_keys_warn_but_load(tmp_path: Path) -> None:
     assert any("`model_providers.local.bogus_field`" in w for w in config.warnings)
 
 
+def test_pycodex_extension_keys_are_not_warned_about() -> None:
+    assert unknown_keys({"features": {"plan_tool": True}}) == []
+
+
 def test_unknown_keys_walks_nested_tables() -> None:
     assert (
         unknown_keys(
