@@ -94,6 +94,7 @@ def save_figure(
         os.close(fd)
         try:
             fig.savefig(tmp, dpi=110)
+            os.chmod(tmp, 0o644)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -105,4 +106,5 @@ def save_figure(
 
 def write_text(path: Path, text: str) -> Path:
     atomic_write(path, text if text.endswith("\n") else text + "\n")
+    path.chmod(0o644)  # published files; the temp file they were renamed from was private
     return path

@@ -40,4 +40,5 @@ def render_review(data: ReviewData) -> str:
 
 def write_review(data: ReviewData, output: Path) -> Path:
     atomic_write(output, render_review(data))
+    output.chmod(0o644)  # a page to publish; the temp file it was renamed from was private
     return output
