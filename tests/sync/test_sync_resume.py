@@ -90,3 +90,19 @@ def test_killed_sync_resumes_to_the_same_result(
     again = ferry_sync(ws)
     assert again.returncode == 0 and json.loads(again.stdout)["outcome"] == "nothing-to-do"
     assert (ws.port_tree(), pin(ws)) == reference
+
+
+def test_restart_discards_an_unfinished_run(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, HISTORY[:2])
+    killed = ferry_sync(ws, "after-translate:0")
+    assert killed.returncode == -signal.SIGKILL
+    first_run = json.loads((ws.project / ".ferry/sync/state.json").read_text())["run_id"]
+    restarted = subprocess.run(
+        [sys.executable, "-c", "from ferry.cli import main; main()", "sync", "--restart",
+         "--config", str(ws.config)],
+        cwd=ws.project, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert restarted.returncode == 0, restarted.stderr
+    summary = json.loads(restarted.stdout)
+    assert summary["resumed"] is False and summary["run_id"] != first_run
+    assert summary["outcome"] == "merged" and pin(ws) == ws.shas[1]
