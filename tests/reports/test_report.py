@@ -159,3 +159,21 @@ def test_bad_report_config_names_the_key(tmp_path: Path) -> None:
     config.write_text("[report]\npackages = 'x'\n")
     result = CliRunner().invoke(main, ["report", "--config", str(config)])
     assert result.exit_code == 1 and "[report].packages" in result.output
+
+
+def test_unreadable_upstream_is_reported_in_the_note_not_raised(tmp_path: Path) -> None:
+    package = tmp_path / "port" / "pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("def public() -> int:\n    return 1\n")
+    (tmp_path / "ferry.toml").write_text('[report]\npackage = "port/pkg"\ntests = "port/tests"\n')
+    (tmp_path / "not-a-repo").mkdir()
+    result = CliRunner().invoke(
+        main,
+        ["report", "--config", str(tmp_path / "ferry.toml"), "--upstream",
+         str(tmp_path / "not-a-repo"), "-o", str(tmp_path / "out")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    loc = next(s for s in report["sections"] if s["key"] == "IV")
+    assert "Rust side missing" in loc["note"] and "neither an upstream checkout" in loc["note"]
+    assert {r["module"]: r["python_loc"] for r in loc["rows"]}["pkg"] == 2

@@ -80,3 +80,19 @@ def test_review_page_renders_in_headless_chromium(synced: Workspace, tmp_path: P
     shot = tmp_path / "review.png"
     screenshot(binary, page, shot)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+def test_missing_artifacts_become_notes_on_the_page(tmp_path: Path) -> None:
+    from harness.sync.state import CommitProgress
+    from reports.review_data import load_commit
+
+    progress = CommitProgress(
+        sha="a" * 40, subject="lost", status="failed", units=1, artifacts=str(tmp_path)
+    )
+    view = load_commit(progress)
+    assert view.items == [] and view.python_diff == ""
+    assert (
+        "changeset.json not recorded" in view.notes and "translate.json not recorded" in view.notes
+    )
+    (tmp_path / "plan.json").write_text("{not json")
+    assert any(n.startswith("plan.json unreadable") for n in load_commit(progress).notes)
