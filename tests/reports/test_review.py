@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from sync_workspace import Workspace
 
 from ferry.cli import main
-from reports.review_data import latest_summary, load_review
+from harness.sync.state import CommitProgress
+from reports.review_data import latest_summary, load_commit, load_review
 from reports.review_page import render_review
 
 
@@ -83,9 +84,6 @@ def test_review_page_renders_in_headless_chromium(synced: Workspace, tmp_path: P
 
 
 def test_missing_artifacts_become_notes_on_the_page(tmp_path: Path) -> None:
-    from harness.sync.state import CommitProgress
-    from reports.review_data import load_commit
-
     progress = CommitProgress(
         sha="a" * 40, subject="lost", status="failed", units=1, artifacts=str(tmp_path)
     )
