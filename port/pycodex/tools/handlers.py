@@ -105,6 +105,9 @@ class ToolRouter:
         if name == "apply_patch":
             args = self._args(arguments, "input")
             return self.apply_patch(str(args.get("input", "")))
+        if name == "request_user_input":
+            # exec runs in the Default collaboration mode, where nobody can answer.
+            return "request_user_input is unavailable in Default mode"
         if name == "view_image":
             return self.view_image(self._args(arguments, "path"))
         return f"unsupported call: {name}"

@@ -51,7 +51,7 @@ def web_search_enabled(config: Config) -> bool:
 def tools_for(config: Config) -> list[dict[str, Any]]:
     """The tools array in upstream's order (only the tools pycodex implements)."""
     specs = _specs()
-    tools = [specs["exec_command"], specs["write_stdin"]]
+    tools = [specs["exec_command"], specs["write_stdin"], specs["request_user_input"]]
     if apply_patch_enabled(config):
         tools.append(apply_patch_tool())
     tools.append(specs["view_image"])

@@ -82,7 +82,14 @@ def test_two_turn_exec_creates_file_and_feeds_output_back(harness: ExecHarness) 
     assert first.header("authorization") == "Bearer sk-test"
     body = first.json()
     assert body["model"] == "gpt-5.5" and body["stream"] is True
-    assert [t["name"] for t in body["tools"]][:2] == ["exec_command", "write_stdin"]
+    assert [t.get("name", t["type"]) for t in body["tools"]] == [
+        "exec_command",
+        "write_stdin",
+        "request_user_input",
+        "apply_patch",
+        "view_image",
+        "web_search",
+    ]
     output = second.function_call_output_text("call_1")
     assert output is not None
     lines = output.split("\n")

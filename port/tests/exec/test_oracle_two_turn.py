@@ -182,9 +182,10 @@ def test_same_request_shape(outcomes: tuple[Outcome, Outcome]) -> None:
         assert [(i["type"], i.get("role"), sorted(i)) for i in py_req.input()] == [
             (i["type"], i.get("role"), sorted(i)) for i in rust_req.input()
         ]
-        rust_tools = {t.get("name"): t for t in r["tools"]}
+        rust_tools = {t.get("name", t["type"]): t for t in r["tools"]}
         for tool in p["tools"]:
-            assert tool == rust_tools[tool["name"]], tool["name"]
+            key = tool.get("name", tool["type"])
+            assert tool == rust_tools[key], key
     # Context messages the model sees must match except the base instructions, which are our own.
     rust_input, py_input = rust.requests[0].input(), py.requests[0].input()
     rust_env = [c["text"] for c in rust_input[2]["content"]]
