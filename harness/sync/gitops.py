@@ -70,7 +70,13 @@ def ensure_worktree(repo: Path, path: Path, branch: str, commit: str) -> None:
 
 
 def reset_worktree(path: Path, branch: str, commit: str) -> None:
-    """Put the worktree's ``branch`` at ``commit`` with a clean tree (ignored files kept)."""
+    """Put the worktree's ``branch`` at ``commit`` with a clean tree (ignored files kept).
+
+    A sync killed inside ``git commit`` leaves the worktree's ``index.lock`` behind; only
+    the sync (holding its run lock) uses this worktree, so the stale lock is removed.
+    """
+    git_dir = Path(git(path, "rev-parse", "--absolute-git-dir"))
+    (git_dir / "index.lock").unlink(missing_ok=True)
     git(path, "checkout", "--force", "-B", branch, commit)
     git(path, "reset", "--hard", commit)
     git(path, "clean", "-fdq")
