@@ -14,6 +14,8 @@ class ErrorLocation:
     column: int
     end_line: int | None = None
     end_column: int | None = None
+    #: Upstream points syntax errors found at end of file at ``1:1`` with no source line.
+    at_eof: bool = False
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
@@ -92,6 +94,8 @@ class StarlarkError(PolicyError):
 
 def render_snippet(location: ErrorLocation, source: str | None) -> list[str]:
     """A rustc-style source excerpt under ``--> path:line:col`` with the span marked."""
+    if location.at_eof:
+        return [f"--> {location}", " |", " |"]
     end_line = location.end_line or location.line
     width = len(str(end_line))
     pad = " " * width

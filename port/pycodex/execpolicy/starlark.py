@@ -11,14 +11,14 @@ builtins and string/list methods. Anything else is a load error with a location.
 from __future__ import annotations
 
 import ast
-import io
-import tokenize
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import NoReturn
 
 from pycodex.execpolicy.errors import ErrorLocation, PolicyError, StarlarkError, TraceFrame
 from pycodex.execpolicy.starlark_builtins import MAX_SEQUENCE, METHODS, standard_builtins
+from pycodex.execpolicy.starlark_resolve import did_you_mean, first_unresolved, module_names
+from pycodex.execpolicy.starlark_syntax import diagnose, scan_tokens
 from pycodex.execpolicy.starlark_values import (
     Builtin,
     CallSite,
@@ -33,30 +33,6 @@ from pycodex.execpolicy.starlark_values import (
     starlark_str,
     truthy,
     type_name,
-)
-
-#: Python keywords that Starlark reserves; using one is a lexer error upstream.
-_RESERVED_WORDS = frozenset(
-    (
-        "as",
-        "assert",
-        "async",
-        "await",
-        "class",
-        "del",
-        "except",
-        "finally",
-        "from",
-        "global",
-        "import",
-        "is",
-        "nonlocal",
-        "raise",
-        "try",
-        "while",
-        "with",
-        "yield",
-    )
 )
 
 __all__ = [
@@ -103,22 +79,37 @@ class Interpreter:
 
     # -- entry point
     def run(self) -> None:
-        self._check_reserved_words()
+        self._check_tokens()
         try:
             tree = ast.parse(self.source, filename=self.path, mode="exec")
         except SyntaxError as exc:
-            line = exc.lineno or 1
-            col = exc.offset or 1
+            found = diagnose(self.source, exc)
+            if found is None:
+                message = exc.msg
+                location = ErrorLocation(self.path, exc.lineno or 1, exc.offset or 1)
+            else:
+                message = found.message
+                location = ErrorLocation(
+                    self.path,
+                    found.line,
+                    found.column,
+                    found.end_line,
+                    found.end_column,
+                    found.at_eof,
+                )
             raise StarlarkError(
-                f"error: Parse error: {exc.msg}",
-                ErrorLocation(self.path, line, col),
-                source=self.source,
+                f"error: Parse error: {message}", location, source=self.source
             ) from None
         except (RecursionError, MemoryError, ValueError) as exc:
             raise StarlarkError(
                 f"error: Parse error: {type(exc).__name__}: input nested too deeply or invalid",
                 ErrorLocation(self.path, 1, 1),
             ) from None
+        unknown = first_unresolved(tree, self.builtins.keys())
+        if unknown is not None:
+            suggestion = did_you_mean(unknown.id, [*module_names(tree), *sorted(self.builtins)])
+            hint = f", did you mean `{suggestion}`?" if suggestion else ""
+            self._fail(unknown, f"Variable `{unknown.id}` not found{hint}")
         try:
             self._exec_block(tree.body, self.globals)
         except RecursionError:
@@ -126,20 +117,17 @@ class Interpreter:
                 "error: expression nested too deeply", ErrorLocation(self.path, 1, 1)
             ) from None
 
-    def _check_reserved_words(self) -> None:
-        """Starlark's lexer refuses Python keywords it reserves (``while``, ``import``...)."""
-        try:
-            tokens = list(tokenize.generate_tokens(io.StringIO(self.source).readline))
-        except (tokenize.TokenError, SyntaxError, IndentationError):
-            return  # ast.parse reports the syntax error
-        for token in tokens:
-            if token.type == tokenize.NAME and token.string in _RESERVED_WORDS:
-                (line, col), (end_line, end_col) = token.start, token.end
-                raise StarlarkError(
-                    f"error: Parse error: cannot use reserved keyword `{token.string}`",
-                    ErrorLocation(self.path, line, col + 1, end_line, end_col + 1),
-                    source=self.source,
-                )
+    def _check_tokens(self) -> None:
+        """Token-level errors Starlark reports but Python accepts (e.g. ``while``, ``"a" "b"``)."""
+        found = scan_tokens(self.source)
+        if found is not None:
+            raise StarlarkError(
+                f"error: Parse error: {found.message}",
+                ErrorLocation(
+                    self.path, found.line, found.column, found.end_line, found.end_column
+                ),
+                source=self.source,
+            )
 
     # -- errors
     def _char_col(self, line: int, byte_offset: int) -> int:
@@ -227,8 +215,8 @@ class Interpreter:
 
     def _define(self, stmt: ast.FunctionDef, scope: dict[str, Value]) -> None:
         args = stmt.args
-        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs or stmt.decorator_list:
-            self._fail(stmt, "only plain positional parameters are supported in `def`")
+        if args.kwonlyargs or args.posonlyargs or stmt.decorator_list:
+            self._fail(stmt, "keyword-only parameters and decorators are not supported in `def`")
         params = [a.arg for a in args.args]
         defaults: dict[str, Value] = {}
         for name, default in zip(
@@ -236,7 +224,15 @@ class Interpreter:
         ):
             defaults[name] = self._eval(default, scope)
         closure = {} if scope is self.globals else dict(scope)
-        scope[stmt.name] = Function(stmt.name, params, defaults, list(stmt.body), closure)
+        scope[stmt.name] = Function(
+            stmt.name,
+            params,
+            defaults,
+            list(stmt.body),
+            closure,
+            args.vararg.arg if args.vararg else None,
+            args.kwarg.arg if args.kwarg else None,
+        )
 
     def _lambda(self, node: ast.Lambda, scope: dict[str, Value]) -> Function:
         args = node.args
@@ -519,6 +515,12 @@ class Interpreter:
         self._fail(node, f"Operation `[]` not supported on type `{type_name(container)}`")
 
     def _call(self, node: ast.Call, scope: dict[str, Value]) -> Value:
+        # Like Starlark, the callee (or method receiver) is evaluated before the arguments.
+        if isinstance(node.func, ast.Attribute):
+            receiver = self._eval(node.func.value, scope)
+            func: Value = None
+        else:
+            func = self._eval(node.func, scope)
         args: list[Value] = []
         for arg in node.args:
             if isinstance(arg, ast.Starred):
@@ -537,9 +539,7 @@ class Interpreter:
                     self._fail(kw, f"Repeated named argument `{kw.arg}`")
                 kwargs[kw.arg] = self._eval(kw.value, scope)
         if isinstance(node.func, ast.Attribute):
-            receiver = self._eval(node.func.value, scope)
             return self._call_method(node, receiver, node.func.attr, args, kwargs)
-        func = self._eval(node.func, scope)
         site = CallSite(self._loc(node), ast.get_source_segment(self.source, node) or "")
         caller = self._call_stack[-1].name if self._call_stack else "<module>"
         self._frames.append((caller, node))
@@ -566,13 +566,15 @@ class Interpreter:
             self._fail(node, f"Recursion is not allowed (in function `{func.name}`)")
         if self._depth >= _MAX_CALL_DEPTH:
             self._fail(node, "call stack is too deep")
+        positional = args[: len(func.params)] if func.varargs else args
+        named = {k: v for k, v in kwargs.items() if k in func.params or not func.kwargs}
         try:
             bound = bind_arguments(
                 f"{self.path}.{func.name}",
                 func.params,
                 set(func.params) - set(func.defaults),
-                args,
-                kwargs,
+                positional,
+                named,
             )
         except PolicyError as exc:
             raise self._error(exc.message, self._loc(node)) from None
@@ -581,6 +583,10 @@ class Interpreter:
             **func.defaults,
             **{k: v for k, v in bound.items() if not is_missing(v)},
         }
+        if func.varargs:
+            local[func.varargs] = tuple(args[len(func.params) :])
+        if func.kwargs:
+            local[func.kwargs] = {k: v for k, v in kwargs.items() if k not in func.params}
         self._depth += 1
         self._call_stack.append(func)
         try:

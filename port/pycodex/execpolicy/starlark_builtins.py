@@ -115,5 +115,41 @@ def standard_builtins() -> dict[str, Value]:
         "max": _builtin("max", max),
         "type": _builtin("type", type_name),
         "fail": _builtin("fail", _fail_builtin),
-        "print": _builtin("print", lambda *a: None),
+        "dir": _builtin("dir", lambda x: sorted(METHODS.get(type(x), ()))),
+        "hasattr": _builtin("hasattr", lambda x, name: name in METHODS.get(type(x), ())),
+        "getattr": _builtin("getattr", _getattr),
+        "abs": _builtin("abs", _abs),
+        "chr": _builtin("chr", chr),
+        "ord": _builtin("ord", ord),
+        "float": _builtin("float", float),
+        "hash": _builtin("hash", _hash),
     }
+
+
+_NO_DEFAULT = object()
+
+
+def _getattr(value: Value, name: str, default: Value = _NO_DEFAULT) -> Value:
+    """A bound method as a callable value (Starlark values have no other attributes)."""
+    if name in METHODS.get(type(value), ()):
+        method = getattr(value, name)
+        return Builtin(name, lambda args, kwargs, site: method(*args, **kwargs))
+    if default is not _NO_DEFAULT:
+        return default
+    raise PolicyError(f"Object of type `{type_name(value)}` has no attribute `{name}`")
+
+
+def _abs(value: Value) -> Value:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PolicyError(f"Operation `abs` not supported on type `{type_name(value)}`")
+    return abs(value)
+
+
+def _hash(value: Value) -> int:
+    """Starlark's string hash (Java's ``String.hashCode`` as a signed 32-bit int)."""
+    if not isinstance(value, str):
+        raise PolicyError(f"hash() only supports strings (got {type_name(value)})")
+    h = 0
+    for ch in value:
+        h = (31 * h + ord(ch)) & 0xFFFFFFFF
+    return h - (1 << 32) if h >= 1 << 31 else h

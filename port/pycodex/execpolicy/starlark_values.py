@@ -37,6 +37,9 @@ class Function:
     defaults: dict[str, Value]
     body: list[ast.stmt]
     closure: dict[str, Value] = field(default_factory=dict)
+    #: Names of ``*args`` / ``**kwargs`` parameters, if any.
+    varargs: str | None = None
+    kwargs: str | None = None
 
 
 def type_name(value: Value) -> str:

@@ -22,12 +22,21 @@ def _error(text: str, name: str = "policy.rules") -> PolicyError:
 
 
 def test_syntax_error_names_file_line_and_column() -> None:
-    err = _error('prefix_rule(pattern = ["git"])\nprefix_rule(pattern = ["ls"\n')
+    err = _error('prefix_rule(pattern = ["git"])\nprefix_rule(pattern = ["ls" "x"])\n')
     assert isinstance(err, StarlarkError)
     assert err.location is not None
-    assert (err.location.path, err.location.line) == ("policy.rules", 2)
-    assert err.location.column >= 1
-    assert str(err).startswith("starlark error: error: Parse error:")
+    assert (err.location.path, err.location.line, err.location.column) == ("policy.rules", 2, 29)
+    assert str(err) == (
+        "starlark error: error: Parse error: unexpected string literal \"x\", expected symbol ']'"
+    )
+
+
+def test_bracket_open_at_end_of_file_is_reported_like_upstream() -> None:
+    err = _error('prefix_rule(pattern = ["git"])\nprefix_rule(pattern = ["ls"\n')
+    assert (
+        str(err) == "starlark error: error: Parse error: unexpected new line, expected symbol ']'"
+    )
+    assert err.location is not None and err.location.at_eof
 
 
 def test_unknown_decision_points_at_the_call() -> None:
@@ -157,10 +166,10 @@ def test_host_executable_declared_later_in_the_file_gates_examples() -> None:
             'host_executable(name = "git", paths = [3])',
             "invalid rule: host_executable paths must be strings (got int)",
         ),
-        ("foo()", "Variable `foo` not found"),
+        ("foo()", "Variable `foo` not found, did you mean `bool`?"),
         ("import os", "Parse error: cannot use reserved keyword `import`"),
         ("while True:\n    pass", "Parse error: cannot use reserved keyword `while`"),
-        ("x = open", "Variable `open` not found"),
+        ("x = open", "Variable `open` not found, did you mean `len`?"),
         ('x = "a".__class__', "attribute access is only supported as a method call"),
         ('x = "a" + 1', "Operation `+` not supported for types `string` and `int`"),
     ],
