@@ -130,6 +130,14 @@ def _items(changeset: dict[str, Any], plan: dict[str, Any] | None) -> list[ItemD
 
 def load_commit(progress: CommitProgress) -> CommitView:
     notes: list[str] = []
+    if progress.batch_head is not None:
+        return CommitView(
+            progress,
+            notes=[
+                f"translated in the batch ending at {progress.batch_head[:12]}; "
+                "its Rust and Python diffs are shown there"
+            ],
+        )
     if progress.artifacts is None:
         return CommitView(progress, notes=["no artifacts: the commit was not processed"])
     art = Path(progress.artifacts)

@@ -27,9 +27,11 @@ from harness.sync.errors import SyncBusy, SyncError
               help="Fast-forward the checked-out branch and move the pin when the run passes.")  # fmt: skip
 @click.option("--max-commits", type=click.IntRange(min=0), default=None,
               help="Translate at most this many upstream commits in this run.")  # fmt: skip
+@click.option("--batch", type=click.IntRange(min=1), default=None,
+              help="Upstream commits per port commit (default: [sync].batch, 1).")  # fmt: skip
 @click.option("--restart", is_flag=True, help="Discard an unfinished run and start again.")
 def sync(config_file: Path | None, no_fetch: bool, backend: str | None, gates: tuple[str, ...],
-         merge: bool | None, max_commits: int | None, restart: bool) -> None:  # fmt: skip
+         merge: bool | None, max_commits: int | None, batch: int | None, restart: bool) -> None:  # fmt: skip
     """Track, diff, plan, translate and validate upstream's new commits, then merge them."""
     from harness.sync.runner import EXIT_BUSY, EXIT_ERROR, SyncOptions, SyncRun
     from upstream.config import find_config
@@ -37,7 +39,9 @@ def sync(config_file: Path | None, no_fetch: bool, backend: str | None, gates: t
 
     try:
         path = config_file if config_file is not None else find_config()
-        run = SyncRun(SyncOptions(path, not no_fetch, backend, gates, merge, max_commits, restart))
+        run = SyncRun(
+            SyncOptions(path, not no_fetch, backend, gates, merge, max_commits, restart, batch)
+        )
         with run.lock():
             summary = run.run()
     except SyncBusy as exc:

@@ -67,11 +67,31 @@ def reindex(index: ProvenanceIndex, target_root: Path) -> int:
     return count
 
 
-def commit_message(progress: CommitProgress, plan: Plan, run: RunResult, backend: str) -> str:
-    """The port commit's message: what was translated from where, with provenance trailers."""
-    lines = [
-        f"ferry sync: {progress.subject or 'upstream commit'} (upstream {progress.sha[:12]})",
-        "",
+def commit_message(
+    progress: CommitProgress,
+    plan: Plan,
+    run: RunResult,
+    backend: str,
+    members: tuple[CommitProgress, ...] = (),
+) -> str:
+    """The port commit's message: what was translated from where, with provenance trailers.
+
+    ``members`` are the earlier upstream commits of a batch ending at ``progress``.
+    """
+    if members:
+        title = (
+            f"ferry sync: {len(members) + 1} upstream commits "
+            f"({members[0].sha[:12]}..{progress.sha[:12]})"
+        )
+    else:
+        title = (
+            f"ferry sync: {progress.subject or 'upstream commit'} (upstream {progress.sha[:12]})"
+        )
+    lines = [title, ""]
+    lines += [f"- {c.sha[:12]} {c.subject}" for c in (*members, progress) if members]
+    if members:
+        lines.append("")
+    lines += [
         f"Translated {sum(len(u.items) for u in plan.units)} Rust item(s) in "
         f"{len(plan.units)} unit(s) with the {backend} backend; "
         f"{run.input_tokens}+{run.output_tokens} tokens, ${run.cost_usd:.4f}.",
@@ -84,7 +104,7 @@ def commit_message(progress: CommitProgress, plan: Plan, run: RunResult, backend
                 f"Ferry-Provenance: {unit.python_module}.{item.python_symbol} <- "
                 f"{item.qualified_path} ({verb})"
             )
-    lines.append(f"Ferry-Upstream: {progress.sha}")
+    lines += [f"Ferry-Upstream: {c.sha}" for c in (*members, progress)]
     lines.append(f"Ferry-Backend: {backend}")
     return "\n".join(lines) + "\n"
 
@@ -94,9 +114,15 @@ def _failed(progress: CommitProgress, reason: str, **extra: object) -> CommitPro
 
 
 def run_commit(
-    ctx: StepContext, index: int, progress: CommitProgress, previous_upstream: str
+    ctx: StepContext,
+    index: int,
+    progress: CommitProgress,
+    previous_upstream: str,
+    members: tuple[CommitProgress, ...] = (),
 ) -> CommitProgress:
-    """Translate and validate one upstream commit on top of the worktree's current state."""
+    """Translate and validate one upstream commit (or a batch ending at it: ``members`` are
+    the batch's earlier commits, diffed together from ``previous_upstream``) on top of the
+    worktree's current state."""
     art = ctx.artifacts_root / f"{index:03d}-{progress.sha[:12]}"
     if art.exists():
         shutil.rmtree(art)
@@ -170,7 +196,7 @@ def run_commit(
     before = gitops.head(ctx.worktree)
     target_spec = str(ctx.target_root.relative_to(ctx.worktree))
     port_commit = gitops.commit_all(
-        ctx.worktree, [target_spec], commit_message(progress, plan, run, backend.name)
+        ctx.worktree, [target_spec], commit_message(progress, plan, run, backend.name, members)
     )
     checkpoint(f"after-commit:{index}")
     if port_commit is None:

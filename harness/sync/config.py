@@ -32,6 +32,8 @@ class SyncConfig(BaseModel):
     gates: list[str] | None = None
     #: fast-forward the checked-out branch and move the pin when the run passes
     merge: bool = True
+    #: upstream commits translated, validated and committed together (1 = one port commit each)
+    batch: int = Field(default=1, ge=1)
     #: at most this many upstream commits per run (0 = all)
     max_commits: int = Field(default=0, ge=0)
 

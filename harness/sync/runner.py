@@ -53,6 +53,7 @@ class SyncOptions:
     merge: bool | None = None
     max_commits: int | None = None
     restart: bool = False
+    batch: int | None = None
 
 
 def _now() -> str:
@@ -168,6 +169,7 @@ class SyncRun:
                 CommitProgress(sha=c.sha, subject=c.subject, author=c.author) for c in commits
             ),
             merge=merge,
+            batch=self.options.batch or self.sync.batch,
             config=self._config_snapshot(backend),
             started_at=_now(),
         )
@@ -218,17 +220,34 @@ class SyncRun:
         gitops.ensure_worktree(self.repo, self.worktree, state.branch, state.port_head)
         checkpoint("after-worktree")
         ctx = self._step_context(state)
-        for index, progress in enumerate(state.commits):
-            if progress.status != "pending":
-                continue
+        pending = [i for i, c in enumerate(state.commits) if c.status == "pending"]
+        while pending:
+            group, pending = pending[: state.batch], pending[state.batch :]
+            index = group[-1]
+            members = tuple(state.commits[i] for i in group[:-1])
             gitops.reset_worktree(self.worktree, state.branch, state.port_head)
-            done = run_commit(ctx, index, progress, state.upstream_head)
+            done = run_commit(ctx, index, state.commits[index], state.upstream_head, members)
             update: dict[str, Any] = {}
             if done.status == "committed":
-                update = {"port_head": done.port_commit, "upstream_head": done.sha}
+                update = {"port_commit": done.port_commit}
+                state = state.model_copy(
+                    update={"port_head": done.port_commit, "upstream_head": done.sha}
+                )
             elif done.status == "skipped":
-                update = {"upstream_head": done.sha}
-            state = state.with_commit(index, done).model_copy(update=update)
+                state = state.model_copy(update={"upstream_head": done.sha})
+            for i in group[:-1]:
+                member = state.commits[i].model_copy(
+                    update={
+                        **update,
+                        "status": done.status,
+                        "reason": f"batched with {done.sha[:12]}"
+                        + (f": {done.reason}" if done.reason else ""),
+                        "batch_head": done.sha,
+                        "artifacts": done.artifacts,
+                    }
+                )
+                state = state.with_commit(i, member)
+            state = state.with_commit(index, done)
             write_state(self.state_file, state)
             checkpoint(f"after-checkpoint:{index}")
             if done.status == "failed":

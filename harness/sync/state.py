@@ -45,6 +45,7 @@ class CommitProgress(BaseModel):
     output_tokens: int = 0
     cost_usd: float = 0.0
     gates: dict[str, bool] = Field(default_factory=dict)
+    batch_head: str | None = None  # set on the earlier commits of a batch: its last commit
 
 
 class SyncState(BaseModel):
@@ -67,6 +68,7 @@ class SyncState(BaseModel):
     target: str
     commits: tuple[CommitProgress, ...] = ()
     merge: bool = True
+    batch: int = 1
     config: dict[str, Any] = Field(default_factory=dict)
     started_at: str = ""
 

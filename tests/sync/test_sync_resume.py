@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -106,3 +107,41 @@ def test_restart_discards_an_unfinished_run(tmp_path: Path) -> None:
     summary = json.loads(restarted.stdout)
     assert summary["resumed"] is False and summary["run_id"] != first_run
     assert summary["outcome"] == "merged" and pin(ws) == ws.shas[1]
+
+
+def test_batched_sync_makes_one_port_commit_per_batch(
+    tmp_path: Path, reference: tuple[str, str]
+) -> None:
+    ws = make_workspace(tmp_path, HISTORY[:5])
+    before = git(ws.project, "rev-parse", "HEAD")
+    proc = subprocess.run(
+        [sys.executable, "-c", "from ferry.cli import main; main()", "sync", "--batch", "2",
+         "--config", str(ws.config)],
+        cwd=ws.project, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    # in-range commits: Settings, Mode (one batch, one port commit), the unit test (skipped)
+    statuses = [(c["status"], c["batch_head"]) for c in summary["commits"]]
+    assert statuses == [("committed", ws.shas[3]), ("committed", None), ("skipped", None)]
+    # the same symbols from the same upstream state (a batch merges them in one pass, so
+    # their order in the module may differ from the one-commit-at-a-time run)
+    markers = re.findall(
+        r"# ferry: (\S+) @ (\w+)", (ws.project / "port/pydemo/types.py").read_text()
+    )
+    assert sorted(markers) == [
+        ("demo::types::Mode", ws.shas[3][:12]),
+        ("demo::types::Settings", ws.shas[3][:12]),
+    ]
+    assert pin(ws) == reference[1]
+    review = Path(summary["review"]).read_text()
+    assert f"translated in the batch ending at {ws.shas[3][:12]}" in review
+    [message] = [
+        m
+        for m in git(ws.project, "log", "--format=%B%x00", f"{before}..HEAD").split("\x00")
+        if m.strip()
+    ]
+    assert message.startswith(
+        f"ferry sync: 2 upstream commits ({ws.shas[1][:12]}..{ws.shas[3][:12]})"
+    )
+    assert f"Ferry-Upstream: {ws.shas[1]}" in message and f"Ferry-Upstream: {ws.shas[3]}" in message
