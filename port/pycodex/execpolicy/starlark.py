@@ -147,6 +147,19 @@ class Interpreter:
         )
         return ErrorLocation(self.path, line, col, end_line, end_col)
 
+    def _segment(self, node: ast.expr) -> str:
+        """Source text of ``node`` (``ast.get_source_segment`` re-splits the file each call)."""
+        start, end = node.lineno, node.end_lineno or node.lineno
+        if not 1 <= start <= end <= len(self._lines):
+            return ""
+        raw = [line.encode("utf-8") for line in self._lines[start - 1 : end]]
+        end_offset = node.end_col_offset if node.end_col_offset is not None else len(raw[-1])
+        if len(raw) == 1:
+            return raw[0][node.col_offset : end_offset].decode("utf-8", errors="replace")
+        raw[0] = raw[0][node.col_offset :]
+        raw[-1] = raw[-1][:end_offset]
+        return b"\n".join(raw).decode("utf-8", errors="replace")
+
     def _traceback(self, *, innermost: bool = True) -> tuple[TraceFrame, ...]:
         frames = []
         active = self._frames if innermost else self._frames[:-1]
@@ -540,7 +553,7 @@ class Interpreter:
                 kwargs[kw.arg] = self._eval(kw.value, scope)
         if isinstance(node.func, ast.Attribute):
             return self._call_method(node, receiver, node.func.attr, args, kwargs)
-        site = CallSite(self._loc(node), ast.get_source_segment(self.source, node) or "")
+        site = CallSite(self._loc(node), self._segment(node))
         caller = self._call_stack[-1].name if self._call_stack else "<module>"
         self._frames.append((caller, node))
         try:
