@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harness.errors import HarnessError
 from harness.sync import gitops
 from harness.sync.commit_step import StepContext, run_commit
 from harness.sync.config import SyncConfig, load_sync_config
@@ -31,9 +32,11 @@ from harness.sync.state import (
 )
 from harness.validate.config import load_validate_config
 from translator.config import TranslateConfig, load_config
+from translator.errors import TranslateError
 from translator.jsonio import write_model
 from upstream.cli import run_track
 from upstream.config import Project, load_project
+from upstream.errors import TrackError
 from upstream.ledger import Ledger
 from upstream.lock import read_lock, write_lock
 from upstream.repo import Upstream
@@ -72,9 +75,7 @@ class SyncRun:
             self.translate, _ = load_config(self.config_file)
             self.sync: SyncConfig = load_sync_config(self.config_file)
             self.validate = load_validate_config(self.config_file)
-        except SyncError:
-            raise
-        except Exception as exc:  # each stage raises its own documented error type
+        except (TrackError, TranslateError, HarnessError) as exc:
             raise SyncConfigError(str(exc)) from exc
         gates = list(options.gates) or self.sync.gates
         if gates is not None:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from sync_workspace import FUNCTION, HEADER, HISTORY, Workspace, git, make_workspace
 
@@ -134,11 +135,20 @@ def test_a_second_concurrent_sync_is_refused(tmp_path: Path) -> None:
     assert pin(ws) == ws.shas[0]
 
 
-def test_bad_sync_config_names_the_key(tmp_path: Path) -> None:
-    ws = make_workspace(tmp_path, HISTORY[:2], extra_toml="\n[sync]\nbranchh = 'x'\n")
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        ("\n[sync]\nbranchh = 'x'\n", "[sync].branchh"),
+        ("\n[translate.llm]\nmodell = 'x'\n", "[translate].llm.modell"),
+        ("\n[validate.bench]\nrepeats = 0\n", "bench.repeats"),
+    ],
+)
+def test_bad_config_names_the_key(tmp_path: Path, extra: str, named: str) -> None:
+    ws = make_workspace(tmp_path, HISTORY[:2], extra_toml=extra)
     code, _, err = run_sync(ws)
     assert code == 2
-    assert "[sync].branchh" in err and "ferry.toml" in err
+    assert named in err and "ferry.toml" in err
+    assert pin(ws) == ws.shas[0]
 
 
 def test_no_merge_leaves_the_result_on_the_branch_for_review(tmp_path: Path) -> None:
