@@ -151,8 +151,11 @@ def ledger_mark(config_file: Path | None, sha: str, status: str, reason: str) ->
 def ledger_counts(config_file: Path | None, as_json: bool) -> None:
     """How many commits are in each state."""
     project = _project(config_file)
-    with Ledger(project.ledger_file) as book:
-        counts = book.counts()
+    try:
+        with Ledger(project.ledger_file) as book:
+            counts = book.counts()
+    except TrackError as exc:
+        raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(counts))
     else:

@@ -101,3 +101,15 @@ def test_ledger_states_reasons_and_wal(tmp_path: Path) -> None:
         assert reopened.counts()["ported"] == 1
     mode = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
+
+
+def test_ledger_cli_reports_a_corrupt_database(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from upstream.cli import ledger
+
+    config = _write(tmp_path / "ferry.toml", '[upstream]\nurl = "x"\nledger = "broken.sqlite"\n')
+    (tmp_path / "broken.sqlite").write_text("this is not sqlite " * 100)
+    result = CliRunner().invoke(ledger, ["counts", "--config", str(config)])
+    assert result.exit_code != 0
+    assert "broken.sqlite" in result.output and "not a usable ledger" in result.output
