@@ -134,8 +134,11 @@ def run_commit(
         return _failed(progress, f"diff: {exc}")
     write_model(art / "changeset.json", changeset)
     with ProvenanceIndex(art / "provenance.sqlite") as provenance:
-        reindex(provenance, ctx.target_root)
-        plan = build_plan(changeset, ctx.translate, provenance, target_root=ctx.target_root)
+        try:
+            reindex(provenance, ctx.target_root)
+            plan = build_plan(changeset, ctx.translate, provenance, target_root=ctx.target_root)
+        except TranslateError as exc:
+            return _failed(progress, f"plan: {exc}")
         write_model(art / "plan.json", plan)
         skipped = len(plan.skipped) + len(plan.unmapped)
         progress = progress.model_copy(update={"units": len(plan.units), "skipped_items": skipped})
@@ -165,7 +168,10 @@ def run_commit(
             cache=AnswerCache(state_dir / "cache"),
             run_id=f"{ctx.run_id}-{index:03d}",
         )
-        run = translator.run(plan)
+        try:
+            run = translator.run(plan)
+        except TranslateError as exc:
+            return _failed(progress, f"translate: {exc}")
     write_model(art / "translate.json", run)
     progress = progress.model_copy(
         update={

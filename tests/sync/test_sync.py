@@ -165,3 +165,14 @@ def test_no_merge_leaves_the_result_on_the_branch_for_review(tmp_path: Path) -> 
     assert code == 0 and summary["outcome"] == "merged", err
     assert pin(ws) == ws.shas[1]
     assert "class Settings" in (ws.project / "port/pydemo/types.py").read_text()
+
+
+def test_unparsable_port_module_fails_the_commit_with_the_plan_error(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, HISTORY[:2])
+    (ws.project / "port/pydemo/types.py").write_text("# ferry: demo::types::X @ abc 123\ndef x(:\n")
+    git(ws.project, "commit", "-qam", "a broken port module")
+    code, summary, err = run_sync(ws)
+    assert code == 1, err
+    reason = summary["commits"][0]["reason"]
+    assert reason.startswith("plan: ") and "pydemo.types" in reason and "cannot parse" in reason
+    assert pin(ws) == ws.shas[0]
