@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +48,16 @@ def test_sync_translates_each_commit_and_merges(tmp_path: Path) -> None:
     types = (ws.project / "port/pydemo/types.py").read_text()
     assert f"# ferry: demo::types::Settings @ {ws.shas[3][:12]}" in types
     assert f"# ferry: demo::types::MAX_RETRIES @ {ws.shas[5][:12]}" in types
-    assert "mode: Mode" in types and "MAX_RETRIES: Final[int] = 5" in types
+    spec = importlib.util.spec_from_file_location(
+        "ferry_sync_demo_types", ws.project / "port/pydemo/types.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    settings = module.Settings.model_validate({"userName": "ada", "retries": 2, "mode": "safe"})
+    assert (settings.user_name, settings.mode) == ("ada", module.Mode("safe"))
+    assert module.MAX_RETRIES == 5
 
     # one port commit per translated upstream commit, provenance in the message
     log = git(ws.project, "log", "--format=%B%x00", f"{before}..HEAD").split("\x00")
