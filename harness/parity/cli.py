@@ -13,7 +13,12 @@ from rich.console import Console
 from harness.parity.allowlist import DEFAULT_ALLOWLIST, load_allowlist
 from harness.parity.errors import ParityError
 from harness.parity.oracle import DEFAULT_SCENARIOS, run_parity
-from harness.parity.report import ScenarioResult, render_table, render_top_divergences
+from harness.parity.report import (
+    ScenarioResult,
+    markdown_summary,
+    render_table,
+    render_top_divergences,
+)
 from harness.parity.runner import Binary
 
 #: exit statuses: 0 parity (up to the allow-list), 1 divergence, 2 bad input, 3 no oracle.
@@ -91,6 +96,11 @@ def parity() -> None:
     help="Upper bound in seconds for every scenario's timeout.",
 )
 @click.option(
+    "--markdown",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the verdict table and ratios as Markdown here.",
+)
+@click.option(
     "--transcripts",
     type=click.Path(file_okay=False, path_type=Path),
     help="Write raw stdout/stderr/requests/files of both sides per scenario here.",
@@ -110,6 +120,7 @@ def run(
     workers: int,
     codex_cmd: str | None,
     timeout_cap: float | None,
+    markdown: Path | None,
     transcripts: Path | None,
     keep: bool,
 ) -> None:
@@ -147,5 +158,8 @@ def run(
     if json_report is not None:
         report.write_json(json_report)
         console.print(f"report written to {json_report}")
+    if markdown is not None:
+        markdown.parent.mkdir(parents=True, exist_ok=True)
+        markdown.write_text(markdown_summary(report), encoding="utf-8")
     if not report.ok:
         raise SystemExit(EXIT_DIVERGED)

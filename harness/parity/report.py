@@ -242,3 +242,22 @@ def render_table(report: ParityReport, console: Console, *, max_rows_per_scenari
     )
     parts = ", ".join(f"{a} {n}/{report.total}" for a, n in report.aspect_counts().items())
     console.print(f"matching per part: {parts}")
+
+
+def markdown_summary(report: ParityReport) -> str:
+    """The verdicts as a Markdown table plus the ratio lines (for READMEs and review pages)."""
+    lines = [
+        "| scenario | verdict | unexpected diffs | diverging parts |",
+        "|---|---|---:|---|",
+    ]
+    for result in report.results:
+        parts = ", ".join(a for a in ASPECTS if not result.aspect_ok(a)) or "-"
+        lines.append(
+            f"| {result.scenario} | {result.verdict.value} | {len(result.unexpected)} | {parts} |"
+        )
+    counts = ", ".join(f"{a} {n}/{report.total}" for a, n in report.aspect_counts().items())
+    lines.append("")
+    lines.append(
+        f"Match ratio: **{report.passed}/{report.total} = {report.match_ratio:.0%}**; matching per part: {counts}."
+    )
+    return "\n".join(lines) + "\n"

@@ -16,6 +16,7 @@ from harness.parity.report import (
     ScenarioResult,
     SideSummary,
     Verdict,
+    markdown_summary,
     render_table,
     top_divergences,
 )
@@ -166,3 +167,11 @@ def test_top_divergences_group_by_path_shape_and_rank_by_scenarios() -> None:
         ("/events/*/item/text", ["b"], 1),
         ("/exit/code", ["a"], 1),
     ]
+
+
+def test_markdown_summary_lists_verdicts_parts_and_ratio() -> None:
+    text = markdown_summary(_report())
+    assert "| a | match | 0 | - |" in text
+    assert "| b | diverged | 1 | exit |" in text
+    assert "**1/2 = 50%**" in text
+    assert "exit 1/2" in text

@@ -101,6 +101,25 @@ def test_cli_exit_codes_and_json_report(scenario_dir: Path, tmp_path: Path) -> N
     assert same.exit_code == 0, same.output
     assert "2/2 = 100%" in same.output
     assert json.loads(out.read_text())["summary"]["passed"] == 2
+    markdown = tmp_path / "parity.md"
+    again = runner.invoke(
+        parity,
+        [
+            "run",
+            "--scenarios",
+            str(scenario_dir),
+            "--codex",
+            fake,
+            "--pycodex",
+            fake,
+            "--only",
+            "just_answer",
+            "--markdown",
+            str(markdown),
+        ],
+    )
+    assert again.exit_code == 0, again.output
+    assert "| just_answer | match | 0 | - |" in markdown.read_text()
 
     shout = shlex.join(["env", "FAKE_CODEX_VARIANT=shout", sys.executable, str(FAKE_CODEX)])
     differ = runner.invoke(
