@@ -278,17 +278,15 @@ class Session:
             "auto_review_enabled": False,
             "node_repl_auto_review_required": False,
             "node_repl_disabled": False,
-            "workspaces": {
-                str(self.config.cwd): {"has_changes": workspace_has_changes(self.config.cwd)}
-            },
             "turn_started_at_unix_ms": self._turn_started_ms,
             "analytics_enabled": True,
             "model": self.config.model,
             "reasoning_effort": self.config.model_reasoning_effort,
         }
-        has_changes = workspace_has_changes(self.config.cwd)
-        if has_changes is not None:
-            metadata["workspaces"] = {str(self.config.cwd): {"has_changes": has_changes}}
+        workspace = git_workspace(self.config.cwd)
+        if workspace is not None:
+            root, state = workspace
+            metadata["workspaces"] = {str(root): state}
             metadata = {k: metadata[k] for k in sorted(metadata, key=_METADATA_ORDER.index)}
         return json.dumps(metadata, separators=(",", ":"))
 
@@ -522,22 +520,27 @@ _METADATA_ORDER = [
 ]
 
 
-def workspace_has_changes(cwd: Path) -> bool | None:
-    """Whether ``git status`` shows uncommitted changes; ``None`` outside a repository."""
+def _git(cwd: Path, *args: str) -> str | None:
     try:
         proc = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=normal"],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
+            ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=5, check=False
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    if proc.returncode != 0:
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def git_workspace(cwd: Path) -> tuple[Path, dict[str, object]] | None:
+    """The repository holding cwd and its state (dirty flag, HEAD commit), or ``None``."""
+    root = _git(cwd, "rev-parse", "--show-toplevel")
+    if not root:
         return None
-    return bool(proc.stdout.strip())
+    status = _git(cwd, "status", "--porcelain", "--untracked-files=normal")
+    state: dict[str, object] = {"has_changes": bool(status)}
+    head = _git(cwd, "rev-parse", "--verify", "-q", "HEAD")
+    if head:
+        state["latest_git_commit_hash"] = head
+    return Path(root), state
 
 
 def installation_id(codex_home: Path) -> str:

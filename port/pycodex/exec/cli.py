@@ -7,7 +7,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -151,16 +151,21 @@ class ExecCommand(click.Command):
         return super().invoke(ctx)
 
 
-def _read_prompt(prompt: str | None, json_mode: bool) -> str:
+def _abort(message: str) -> NoReturn:
+    """Upstream prints these refusals bare (no ``Error:``) and exits 1."""
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def _read_prompt(prompt: str | None) -> str:
     stdin = sys.stdin
     if prompt is None or prompt == "-":
         if prompt is None and stdin.isatty():
-            raise click.UsageError(NO_PROMPT)
-        if not json_mode:
-            click.echo("Reading prompt from stdin...", err=True)
+            _abort(NO_PROMPT)
+        click.echo("Reading prompt from stdin...", err=True)
         text = stdin.read()
         if not text.strip():
-            raise click.ClickException(NO_PROMPT_STDIN)
+            _abort(NO_PROMPT_STDIN)
         return text
     if not stdin.isatty():
         click.echo("Reading additional input from stdin...", err=True)
@@ -254,10 +259,10 @@ def run_exec(
         ignore_rules=bool(params.get("ignore_rules")),
     )
     config = load_config(overrides)
-    if not params.get("skip_git_repo_check") and not _inside_git_repo(config.cwd):
-        raise click.ClickException(NOT_GIT)
     json_mode = bool(params.get("json_mode"))
-    text = _read_prompt(prompt, json_mode)
+    text = _read_prompt(prompt)
+    if not params.get("skip_git_repo_check") and not _inside_git_repo(config.cwd):
+        _abort(NOT_GIT)
     output_schema = (
         parse_output_schema(Path(params["output_schema"])) if params.get("output_schema") else None
     )
