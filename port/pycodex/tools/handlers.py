@@ -347,46 +347,22 @@ class ToolRouter:
             key=lambda c: c["path"],
         )
         item_id = self.ctx.next_item_id()
-        self.ctx.emit(
-            {
-                "type": "item.started",
-                "item": {
-                    "id": item_id,
-                    "type": "file_change",
-                    "changes": changes,
-                    "status": "in_progress",
-                },
-            }
-        )
+
+        def file_change(event: str, status: str) -> None:
+            item = {"id": item_id, "type": "file_change", "changes": changes, "status": status}
+            self.ctx.emit({"type": event, "item": item})
+
+        file_change("item.started", "in_progress")
         try:
             result = apply_verified(verified, root=root)
         except ApplyPatchError as exc:
-            self.ctx.emit(
-                {
-                    "type": "item.completed",
-                    "item": {
-                        "id": item_id,
-                        "type": "file_change",
-                        "changes": changes,
-                        "status": "failed",
-                    },
-                }
-            )
-            return (
-                f"Exit code: 1\nWall time: {time.monotonic() - started:.0f} seconds\nOutput:\n{exc}"
-            )
-        self.ctx.emit(
-            {
-                "type": "item.completed",
-                "item": {
-                    "id": item_id,
-                    "type": "file_change",
-                    "changes": changes,
-                    "status": "completed",
-                },
-            }
-        )
-        return f"Exit code: 0\nWall time: {time.monotonic() - started:.0f} seconds\nOutput:\n{result.output}"
+            file_change("item.completed", "failed")
+            exit_code, output = 1, str(exc)
+        else:
+            file_change("item.completed", "completed")
+            exit_code, output = 0, result.output
+        elapsed = time.monotonic() - started
+        return f"Exit code: {exit_code}\nWall time: {elapsed:.0f} seconds\nOutput:\n{output}"
 
     # ------------------------------------------------------------------ view_image
 

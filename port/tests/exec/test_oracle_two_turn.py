@@ -88,7 +88,16 @@ def run_binary(argv: list[str], label: str) -> Outcome:
                 'model = "gpt-5.5"\nmodel_provider = "mock"\n[model_providers.mock]\nname = "mock"\n'
                 f'base_url = "{server.base_url}"\nwire_api = "responses"\nenv_key = "MOCK_API_KEY"\n'
             )
-            env = {**os.environ, "CODEX_HOME": str(home), "MOCK_API_KEY": "sk-test"}
+            # An empty $HOME keeps the caller's login profile (pyenv hooks and the like,
+            # which print to stderr depending on machine state) out of `bash -lc` output.
+            user_home = workspace_root / "home"
+            user_home.mkdir()
+            env = {
+                **os.environ,
+                "CODEX_HOME": str(home),
+                "MOCK_API_KEY": "sk-test",
+                "HOME": str(user_home),
+            }
             proc = subprocess.run(
                 [*argv, "exec", "--json", "-s", "workspace-write", "make a file"],
                 cwd=workspace,
