@@ -83,7 +83,9 @@ def _make_workspace(root: Path) -> None:
 
 def main() -> None:
     rows: list[tuple[str, float]] = []
-    rows.append(("parse: tiny patch (1 add line)", _best_us(lambda: parse_patch(TINY_PATCH), PARSE_CALLS)))
+    rows.append(
+        ("parse: tiny patch (1 add line)", _best_us(lambda: parse_patch(TINY_PATCH), PARSE_CALLS))
+    )
     rows.append(
         (
             "parse: typical patch (4 hunks, 3 chunks)",

@@ -90,13 +90,13 @@ _WORD = r"""(?:[^\s|&;<>()$`"'\\#{}]|\\.)(?:[^\s|&;<>()$`"'\\{}]|\\.)*"""
 _SQ = r"'[^']*'"
 _DQ = r'"(?:[^"\\]|\\.)*"'
 _ARG = f"(?:{_WORD}|{_SQ}|{_DQ})"
-_DELIM_CHARS = r"""(?:[^\s|&;<>()`"'\\]|\\.)+"""
+_DELIM_CHAR = r"""(?:[^\s|&;<>()`"'\\]|\\.)"""
 _HEAD_RE = re.compile(
     r"[ \t\r\n]*"
     r"(?:cd[ \t]+(?P<cd>" + _ARG + r")[ \t]*&&[ \t\r\n]*)?"
     r"(?P<cmd>apply_patch|applypatch)(?P<args>(?:[ \t]+" + _ARG + r")*?)[ \t]*"
     r"(?P<op><<-?)[ \t]*"
-    r"(?P<delim>(?:" + _DELIM_CHARS + "|" + _SQ + "|" + _DQ + r")+)[ \t\r]*\n"
+    r"(?P<delim>(?:" + _DELIM_CHAR + "|" + _SQ + "|" + _DQ + r")+)[ \t\r]*\n"
 )
 _NUMBER_RE = re.compile(r"-?(?:0x)?[0-9]+(?:#[0-9A-Za-z@_]+)?")
 _BLANK = " \t\r"

@@ -10,7 +10,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import tree, write_files
+from ap_test_helpers import tree, write_files
 from pycodex.apply_patch import (
     ApplyPatchError,
     FileChange,

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from ap_test_helpers import tree, write_files
 from click.testing import CliRunner
-from conftest import tree, write_files
 from pycodex.apply_patch.cli import apply_patch_command
 
 PATCH = "*** Begin Patch\n*** Add File: a.txt\n+hi\n*** End Patch\n"

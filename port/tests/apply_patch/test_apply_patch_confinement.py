@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import tree
+from ap_test_helpers import tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pycodex.apply_patch import (

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SCENARIOS_DIR, tree
+from ap_test_helpers import SCENARIOS_DIR, tree
 from pycodex.apply_patch import ApplyPatchError, apply_patch
 from pycodex.apply_patch.cli import run as run_cli
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import write_files
+from ap_test_helpers import write_files
 from pycodex.apply_patch import (
     AddFile,
     ApplyPatchError,

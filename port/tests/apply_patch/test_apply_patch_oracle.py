@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import tree
+from ap_test_helpers import tree
 from pycodex.apply_patch.cli import run as run_cli
 
 pytestmark = pytest.mark.oracle
