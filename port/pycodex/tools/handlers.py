@@ -17,6 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pycodex.apply_patch import (
+    ApplyPatchError,
+    PathEscapeError,
+    apply_verified,
+    extract_apply_patch_invocation,
+    parse_patch,
+    verify_patch,
+)
 from pycodex.config.model import Config
 from pycodex.execpolicy import (
     AskForApproval,
@@ -49,6 +57,8 @@ PATCH_READ_ONLY = (
 PATCH_OUTSIDE_PROJECT = (
     "patch rejected: writing outside of the project; rejected by user approval settings"
 )
+PATCH_EMPTY = "patch rejected: empty patch"
+PATCH_ENVIRONMENT = "apply_patch environment selection is unavailable for this turn"
 
 
 class ToolError(Exception):
@@ -210,9 +220,13 @@ class ToolRouter:
             args.get("shell") if isinstance(args.get("shell"), str) else None,
             login is not False,
         )
-        patch = _embedded_patch(argv)
-        if patch is not None:
-            return self.apply_patch(patch)
+        invocation = extract_apply_patch_invocation(argv)
+        if invocation is not None:
+            started = time.monotonic()
+            patch_cwd = cwd / invocation.workdir if invocation.workdir else cwd
+            inner = self.apply_patch(invocation.patch, patch_cwd)
+            elapsed = time.monotonic() - started
+            return f"Wall time: {elapsed:.4f} seconds\nOutput:\n{inner}"
         decision = self._decide(argv, args)
         if decision.action in (ExecAction.REJECT, ExecAction.ASK_USER):
             # exec never asks: a command that would need approval is refused with upstream's text.
@@ -322,24 +336,21 @@ class ToolRouter:
 
     # ------------------------------------------------------------------ apply_patch
 
-    def apply_patch(self, patch: str) -> str:
+    def apply_patch(self, patch: str, cwd: Path | None = None) -> str:
         """Verify, check the sandbox, then apply; the model sees upstream's texts for each outcome."""
-        from pycodex.apply_patch import (
-            ApplyPatchError,
-            PathEscapeError,
-            apply_verified,
-            verify_patch,
-        )
-
         config = self.ctx.config
         started = time.monotonic()
         root = Path("/") if config.sandbox.mode == "danger-full-access" else config.cwd
         try:
-            verified = verify_patch(patch, config.cwd, root=root)
+            verified = verify_patch(patch, cwd or config.cwd, root=root)
         except PathEscapeError:
             return PATCH_OUTSIDE_PROJECT
         except ApplyPatchError as exc:
             return str(exc)
+        if verified.is_empty:
+            return PATCH_EMPTY
+        if parse_patch(patch).environment_id is not None:
+            return PATCH_ENVIRONMENT
         if config.sandbox.mode == "read-only":
             return PATCH_READ_ONLY
         changes = sorted(
@@ -361,8 +372,8 @@ class ToolRouter:
         else:
             file_change("item.completed", "completed")
             exit_code, output = 0, result.output
-        elapsed = time.monotonic() - started
-        return f"Exit code: {exit_code}\nWall time: {elapsed:.0f} seconds\nOutput:\n{output}"
+        elapsed = round(time.monotonic() - started, 1)
+        return f"Exit code: {exit_code}\nWall time: {elapsed:g} seconds\nOutput:\n{output}"
 
     # ------------------------------------------------------------------ view_image
 
@@ -442,18 +453,6 @@ def image_mime_type(data: bytes, path: Path) -> str | None:
         return "image/webp"
     guessed, _ = mimetypes.guess_type(path.name)
     return guessed if guessed and guessed.startswith("image/") else None
-
-
-def _embedded_patch(argv: list[str]) -> str | None:
-    """``apply_patch <<'EOF' … EOF`` inside ``bash -lc`` is routed to the patch tool."""
-    try:
-        from pycodex.apply_patch import extract_apply_patch_from_shell
-    except ImportError:
-        return None
-    found = extract_apply_patch_from_shell(argv)
-    if found is None:
-        return None
-    return found if isinstance(found, str) else str(getattr(found, "patch", found))
 
 
 def _number(value: Any) -> float | None:

@@ -10,6 +10,7 @@ import pytest
 from exec_harness import ExecHarness
 from pycodex.testing import (
     ScriptedResponse,
+    ev_apply_patch_custom_tool_call,
     ev_assistant_message,
     ev_completed,
     ev_completed_with_tokens,
@@ -355,7 +356,9 @@ def test_plan_tool_emits_todo_list_when_enabled(harness: ExecHarness) -> None:
         {"text": "read", "completed": True},
         {"text": "write", "completed": False},
     ]
-    assert "update_plan" in [t.get("name") for t in harness.server.model_requests()[0].json()["tools"]]
+    assert "update_plan" in [
+        t.get("name") for t in harness.server.model_requests()[0].json()["tools"]
+    ]
 
 
 def test_resume_last_continues_the_recorded_history(harness: ExecHarness) -> None:
@@ -530,3 +533,40 @@ def test_view_image_and_hosted_web_search(harness: ExecHarness) -> None:
     assert lines[3].startswith(
         '{"type":"item.completed","item":{"id":"item_0","type":"web_search","id":"ws1"'
     )
+
+
+def test_apply_patch_heredoc_through_exec_command_and_empty_patch(harness: ExecHarness) -> None:
+    (harness.workspace / "sub").mkdir()
+    script = "cd sub && apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: made.txt\n+hi\n*** End Patch\nEOF\n"
+    harness.server.push(
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r1"),
+                exec_call("c1", script),
+                ev_apply_patch_custom_tool_call("c2", "*** Begin Patch\n*** End Patch\n"),
+                ev_completed("r1"),
+            ]
+        ),
+        ScriptedResponse.sse(
+            [ev_response_created("r2"), ev_assistant_message("m", "ok"), ev_completed("r2")]
+        ),
+    )
+    run = harness.run("--json", "-s", "workspace-write", "patch")
+    assert run.returncode == 0, run.stderr
+    assert (harness.workspace / "sub" / "made.txt").read_text() == "hi\n"
+    request = harness.server.model_requests()[1]
+    nested = request.function_call_output_text("c1") or ""
+    assert re.fullmatch(
+        r"Wall time: \d+\.\d{4} seconds\nOutput:\nExit code: 0\nWall time: [\d.]+ seconds\nOutput:\n"
+        r"Success\. Updated the following files:\nA made\.txt\n",
+        nested,
+    ), nested
+    assert request.function_call_output_text("c2") == "patch rejected: empty patch"
+    changes = [
+        e["item"]
+        for e in run.events()
+        if e["type"] == "item.completed" and e["item"]["type"] == "file_change"
+    ]
+    assert changes[0]["changes"] == [
+        {"path": str(harness.workspace / "sub" / "made.txt"), "kind": "add"}
+    ]
