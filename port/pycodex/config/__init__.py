@@ -132,7 +132,9 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     sandbox_mode = cast(SandboxMode, _choice(sandbox_mode, SANDBOX_MODES, "sandbox_mode"))
     approval = overrides.approval_policy or table.get("approval_policy", "never")
     if table.get("approval_policy") == "untrusted":
-        raise ConfigError('approval_policy = "untrusted" is no longer supported; remove this setting')
+        raise ConfigError(
+            'approval_policy = "untrusted" is no longer supported; remove this setting'
+        )
     approval = cast(ApprovalPolicy, _choice(approval, APPROVAL_POLICIES, "approval_policy"))
 
     base_instructions = _opt_str(table, "instructions")

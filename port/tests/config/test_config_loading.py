@@ -166,5 +166,8 @@ def test_unknown_keys_walks_nested_tables() -> None:
 
 def test_untrusted_approval_policy_is_refused_like_upstream(tmp_path: Path) -> None:
     home = make_home(tmp_path, 'approval_policy = "untrusted"\n')
-    with pytest.raises(ConfigError, match='approval_policy = "untrusted" is no longer supported; remove this setting'):
+    with pytest.raises(
+        ConfigError,
+        match='approval_policy = "untrusted" is no longer supported; remove this setting',
+    ):
         load_config(ConfigOverrides(cwd=tmp_path), home=home)
