@@ -14,7 +14,7 @@ import os
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,6 +26,7 @@ from pycodex.client.responses import backoff_seconds
 from pycodex.config.model import Config
 from pycodex.core.rollout import RolloutRecorder, session_meta, uuid7
 from pycodex.errors import ModelClientError, RetryableError, StreamError
+from pycodex.images import input_image
 from pycodex.prompt.agents_md import user_instructions, user_instructions_text
 from pycodex.prompt.environment import environment_context_text
 from pycodex.prompt.permissions import permissions_text
@@ -60,6 +61,19 @@ def _message(role: str, texts: list[str]) -> JsonObject:
         "role": role,
         "content": [{"type": "input_text", "text": t} for t in texts],
     }
+
+
+def user_turn_message(prompt: str, images: Sequence[tuple[str, str]] = ()) -> JsonObject:
+    """The user message of a turn: each image wrapped in ``<image ...>`` tags, then the text."""
+    content: list[JsonObject] = []
+    for number, (shown_path, url) in enumerate(images, start=1):
+        content.append(
+            {"type": "input_text", "text": f'<image name=[Image #{number}] path="{shown_path}">'}
+        )
+        content.append(input_image(url))
+        content.append({"type": "input_text", "text": "</image>"})
+    content.append({"type": "input_text", "text": prompt})
+    return {"type": "message", "role": "user", "content": content}
 
 
 _ID_PREFIX = {
@@ -309,7 +323,8 @@ class Session:
 
     # ------------------------------------------------------------------ turn
 
-    def run_turn(self, prompt: str) -> TurnOutcome:
+    def run_turn(self, prompt: str, images: Sequence[tuple[str, str]] = ()) -> TurnOutcome:
+        """One user turn. ``images`` are (path as given, data URL) pairs placed before the prompt."""
         turn_id = uuid7()
         self.sink.emit({"type": "turn.started"})
         self.recorder.record(
@@ -323,7 +338,7 @@ class Session:
             },
         )
         self.recorder.record("event_msg", {"type": "task_started", "turn_id": turn_id})
-        self._add(_message("user", [prompt]))
+        self._add(user_turn_message(prompt, images))
         self.recorder.record("event_msg", {"type": "user_message", "message": prompt})
         outcome = TurnOutcome()
         turn_usage = TokenUsage()

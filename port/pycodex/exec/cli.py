@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -206,6 +206,21 @@ def _write_last_message(path: str, text: str | None) -> None:
     os.replace(tmp, target)
 
 
+def _load_images(paths: Sequence[str]) -> list[tuple[str, str]]:
+    """``-i`` files as (path as given, data URL); unreadable ones stop the run before any request."""
+    from pycodex.images import UnsupportedImage, image_data_url
+
+    loaded = []
+    for raw in (part for value in paths for part in value.split(",") if part):
+        try:
+            loaded.append((raw, image_data_url(Path(raw))))
+        except OSError as exc:
+            raise click.ClickException(f"failed to read image {raw}: {exc.strerror}") from None
+        except UnsupportedImage as exc:
+            raise click.ClickException(f"failed to read image {raw}: {exc}") from None
+    return loaded
+
+
 def _summary(config: Config, thread_id: str) -> list[tuple[str, str]]:
     sandbox: str = config.sandbox.mode
     if sandbox == "workspace-write":
@@ -263,6 +278,7 @@ def run_exec(
     text = _read_prompt(prompt)
     if not params.get("skip_git_repo_check") and not _inside_git_repo(config.cwd):
         _abort(NOT_GIT)
+    images = _load_images(params.get("images") or ())
     output_schema = (
         parse_output_schema(Path(params["output_schema"])) if params.get("output_schema") else None
     )
@@ -294,7 +310,7 @@ def run_exec(
         )
     try:
         session.start()
-        outcome = session.run_turn(text)
+        outcome = session.run_turn(text, images)
     finally:
         session.close()
     if outcome.error is not None:

@@ -8,8 +8,6 @@ are outputs, not exceptions, exactly as upstream reports them.
 
 from __future__ import annotations
 
-import base64
-import mimetypes
 import os
 import time
 from collections.abc import Callable
@@ -36,6 +34,7 @@ from pycodex.execpolicy import (
     load_exec_policy,
 )
 from pycodex.execpolicy import SandboxMode as ExecSandboxMode
+from pycodex.images import UnsupportedImage, image_data_url, input_image
 from pycodex.prompt.permissions import network_enabled
 from pycodex.tools.arguments import ArgumentsError, parse_arguments
 from pycodex.tools.specs import plan_tool_enabled
@@ -382,15 +381,15 @@ class ToolRouter:
         raw = str(args.get("path", ""))
         path = (self.ctx.config.cwd / raw).resolve() if raw else self.ctx.config.cwd
         try:
-            data = path.read_bytes()
+            url = image_data_url(path)
         except OSError as exc:
             reason = f"{exc.strerror} (os error {exc.errno})" if exc.errno else str(exc)
             raise ToolError(f"unable to locate image at `{path}`: {reason}") from None
-        mime = image_mime_type(data, path)
-        if mime is None:
-            raise ToolError(f"unable to process image at `{path}`: unsupported image format")
-        url = f"data:{mime};base64,{base64.b64encode(data).decode()}"
-        return [{"type": "input_image", "image_url": url, "detail": "original"}]
+        except UnsupportedImage:
+            raise ToolError(
+                f"unable to process image at `{path}`: unsupported image format"
+            ) from None
+        return [input_image(url)]
 
     # ------------------------------------------------------------------ plan
 
@@ -433,26 +432,6 @@ class ToolRouter:
 
     def shutdown(self) -> None:
         self.unified_exec.shutdown()
-
-
-_IMAGE_SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"BM", "image/bmp"),
-)
-
-
-def image_mime_type(data: bytes, path: Path) -> str | None:
-    """Sniff the image type from its first bytes (the name can lie), else trust the suffix."""
-    for signature, mime in _IMAGE_SIGNATURES:
-        if data.startswith(signature):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    guessed, _ = mimetypes.guess_type(path.name)
-    return guessed if guessed and guessed.startswith("image/") else None
 
 
 def _number(value: Any) -> float | None:

@@ -570,3 +570,27 @@ def test_apply_patch_heredoc_through_exec_command_and_empty_patch(harness: ExecH
     assert changes[0]["changes"] == [
         {"path": str(harness.workspace / "sub" / "made.txt"), "kind": "add"}
     ]
+
+
+def test_image_flag_attaches_images_before_the_prompt(harness: ExecHarness) -> None:
+    (harness.workspace / "dot.png").write_bytes(PNG_1X1)
+    harness.server.push(
+        ScriptedResponse.sse(
+            [ev_response_created("r1"), ev_assistant_message("m", "ok"), ev_completed("r1")]
+        )
+    )
+    run = harness.run("--json", "describe", "-i", "dot.png")
+    assert run.returncode == 0, run.stderr
+    message = harness.server.model_requests()[0].input()[-1]
+    assert message["role"] == "user"
+    assert [part["type"] for part in message["content"]] == [
+        "input_text",
+        "input_image",
+        "input_text",
+        "input_text",
+    ]
+    assert message["content"][0]["text"] == '<image name=[Image #1] path="dot.png">'
+    assert message["content"][1]["image_url"].startswith("data:image/png;base64,iVBORw0KGgo")
+    assert [part.get("text") for part in message["content"][2:]] == ["</image>", "describe"]
+    missing = harness.run("--json", "describe", "-i", "nope.png")
+    assert missing.returncode == 1 and "failed to read image nope.png" in missing.stderr
