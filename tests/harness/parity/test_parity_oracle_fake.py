@@ -130,3 +130,20 @@ def test_cli_exit_codes_and_json_report(scenario_dir: Path, tmp_path: Path) -> N
 
     bad = runner.invoke(parity, ["run", "--scenarios", str(tmp_path / "nope"), "--codex", fake])
     assert bad.exit_code == 2 and "does not exist" in bad.output
+
+
+def test_a_binary_that_cannot_start_is_an_error_verdict(
+    scenario_dir: Path, fake_binary: Binary
+) -> None:
+    missing = Binary("missing", ("/nonexistent/pycodex",))
+    report = run_parity(
+        scenario_dir,
+        expected=fake_binary,
+        actual=missing,
+        allowlist=Allowlist(),
+        only=["just_answer"],
+    )
+    (result,) = report.results
+    assert result.verdict is Verdict.ERROR
+    assert result.error is not None and "/nonexistent/pycodex" in result.error
+    assert not report.ok
