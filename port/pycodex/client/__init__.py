@@ -6,14 +6,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pycodex.client.chat import chat_request_body, parse_chat_stream
-from pycodex.client.events import ResponseEvent, RetryNotice, TokenUsage
+from pycodex.client.events import ResponseEvent, TokenUsage
 from pycodex.client.responses import ModelClient, RequestContext, _iter_sse, resolve_api_key
 
 __all__ = [
     "ModelClient",
     "RequestContext",
     "ResponseEvent",
-    "RetryNotice",
     "TokenUsage",
     "resolve_api_key",
     "stream_model",

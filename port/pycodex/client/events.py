@@ -80,15 +80,6 @@ class Completed:
     usage: TokenUsage | None
 
 
-@dataclass(frozen=True)
-class RetryNotice:
-    """The client is retrying after a transient failure (shown to the user)."""
-
-    message: str
-    attempt: int
-    max_attempts: int
-
-
 ResponseEvent = (
     ResponseCreated
     | OutputItemAdded

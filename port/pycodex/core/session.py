@@ -1,9 +1,9 @@
 """The agent loop: sample the model, run the tools it calls, feed results back, repeat.
 
 One :class:`Session` is one thread (conversation). :meth:`Session.run_turn`
-handles one user turn: it sends the history, streams the answer, executes each
-tool call as its item arrives, and samples again until the model answers
-without calling a tool. Everything observable goes to an :class:`EventSink`
+handles one user turn: it sends the history, streams the answer (messages and
+reasoning are shown as they arrive, tool calls run once the response ends), and
+samples again until the model answers without calling a tool. Everything observable goes to an :class:`EventSink`
 (the ``--json`` / human printers) and to the rollout recorder.
 """
 
