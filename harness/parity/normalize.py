@@ -141,6 +141,56 @@ def stderr_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.strip() and not _LOG_LINE_RE.match(line)]
 
 
+#: Context fragments codex puts into developer/user messages, recognised by their opening.
+_FRAGMENT_MARKERS = (
+    ("<permissions instructions>", "permissions_instructions"),
+    ("<skills_instructions>", "skills_instructions"),
+    ("<tools>", "tools"),
+    ("<environment_context>", "environment_context"),
+    ("# AGENTS.md instructions for ", "agents_md"),
+    ("<collaboration_mode>", "collaboration_mode"),
+)
+
+
+def _fragment_key(part: Any, index: int) -> str:
+    text = part.get("text") if isinstance(part, dict) else None
+    if isinstance(text, str):
+        for opening, key in _FRAGMENT_MARKERS:
+            if text.startswith(opening):
+                return key
+    return f"#{index}"
+
+
+def keyed_body(body: Any) -> Any:
+    """A request body with tools keyed by name and message parts keyed by fragment.
+
+    Positions say little here: one missing fragment (say ``<skills_instructions>``)
+    would shift every later part and show as a change of all of them. Keyed, a
+    difference names exactly the fragment or tool that differs, and the allow-list can
+    declare one without hiding the others.
+    """
+    if not isinstance(body, dict):
+        return body
+    keyed = dict(body)
+    tools = body.get("tools")
+    if isinstance(tools, list):
+        keyed["tools"] = {
+            str(t.get("name") or t.get("type")) if isinstance(t, dict) else f"#{i}": t
+            for i, t in enumerate(tools)
+        }
+    items = body.get("input")
+    if isinstance(items, list):
+        keyed["input"] = [
+            {**item, "content": {_fragment_key(p, i): p for i, p in enumerate(item["content"])}}
+            if isinstance(item, dict)
+            and item.get("type") == "message"
+            and isinstance(item.get("content"), list)
+            else item
+            for item in items
+        ]
+    return keyed
+
+
 def normalized_view(result: SideResult, *, unordered_events: bool = False) -> dict[str, Any]:
     """The comparable shape of one side: requests, events, exit status, stderr and files."""
     norm = normalizer_for(result)
@@ -156,7 +206,7 @@ def normalized_view(result: SideResult, *, unordered_events: bool = False) -> di
                 for k, v in sorted(call.headers.items(), key=lambda kv: kv[0].lower())
                 if k.lower() not in IGNORED_HEADERS
             },
-            "body": norm.value(call.body),
+            "body": keyed_body(norm.value(call.body)),
         }
         for call in result.requests
     ]

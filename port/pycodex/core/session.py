@@ -183,6 +183,7 @@ class Session:
         self.installation_id = installation_id(config.codex_home)
         self.window_id = f"{self.thread_id}:0"
         self._turn_started_ms = 0
+        self._turn_workspace: tuple[Path, dict[str, object]] | None = None
         self.context_window_id = uuid7()
         self.router = ToolRouter(
             ToolContext(config=config, next_item_id=self.next_item_id, emit=self.sink.emit)
@@ -297,7 +298,7 @@ class Session:
             "model": self.config.model,
             "reasoning_effort": self.config.model_reasoning_effort,
         }
-        workspace = git_workspace(self.config.cwd)
+        workspace = self._turn_workspace
         if workspace is not None:
             root, state = workspace
             metadata["workspaces"] = {str(root): state}
@@ -343,6 +344,7 @@ class Session:
         outcome = TurnOutcome()
         turn_usage = TokenUsage()
         self._turn_started_ms = int(time.time() * 1000)
+        self._turn_workspace = git_workspace(self.config.cwd)  # as seen when the turn starts
         ctx = self.request_context(turn_id)
         try:
             while True:
@@ -400,7 +402,6 @@ class Session:
         needs_follow_up = False
         last_message: str | None = None
         calls: list[JsonObject] = []
-        ctx = self.request_context(ctx.turn_id or "")  # fresh workspace state per request
         try:
             for event in stream_model(self.client, self.request_body(ctx), ctx):
                 if isinstance(event, OutputItemDone):

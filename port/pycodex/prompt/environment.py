@@ -25,29 +25,30 @@ def _timezone_name() -> str:
 
 
 def _filesystem(sandbox: SandboxSettings, cwd: Path) -> str:
-    roots = f"<workspace_roots><root>{cwd}</root></workspace_roots>"
+    roots = [cwd, *sandbox.writable_roots] if sandbox.mode == "workspace-write" else [cwd]
+    workspace_roots = "".join(f"<root>{root}</root>" for root in roots)
+    workspace = f"<workspace_roots>{workspace_roots}</workspace_roots>"
     if sandbox.mode == "danger-full-access":
         profile = '<permission_profile type="disabled"><file_system type="unrestricted" /></permission_profile>'
-        return f"<filesystem>{roots}{profile}</filesystem>"
+        return f"<filesystem>{workspace}{profile}</filesystem>"
     entries = ['<entry access="read"><special>:root</special></entry>']
     if sandbox.mode == "workspace-write":
-        entries.append(f'<entry access="write"><path>{cwd}</path></entry>')
-        entries.extend(
-            f'<entry access="write"><path>{root}</path></entry>' for root in sandbox.writable_roots
-        )
+        entries.extend(f'<entry access="write"><path>{root}</path></entry>' for root in roots)
         if not sandbox.exclude_slash_tmp:
             entries.append('<entry access="write"><special>:slash_tmp</special></entry>')
         if not sandbox.exclude_tmpdir_env_var:
             entries.append('<entry access="write"><special>:tmpdir</special></entry>')
         entries.extend(
-            f'<entry access="read"><path>{cwd / sub}</path></entry>' for sub in PROTECTED_SUBDIRS
+            f'<entry access="read"><path>{root / sub}</path></entry>'
+            for sub in PROTECTED_SUBDIRS
+            for root in roots
         )
     profile = (
         '<permission_profile type="managed"><file_system type="restricted">'
         + "".join(entries)
         + "</file_system></permission_profile>"
     )
-    return f"<filesystem>{roots}{profile}</filesystem>"
+    return f"<filesystem>{workspace}{profile}</filesystem>"
 
 
 def environment_context_text(

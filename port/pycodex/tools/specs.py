@@ -13,6 +13,7 @@ from importlib import resources
 from typing import Any
 
 from pycodex.config.model import Config
+from pycodex.prompt.permissions import network_enabled
 
 
 @cache
@@ -58,5 +59,8 @@ def tools_for(config: Config) -> list[dict[str, Any]]:
     if plan_tool_enabled(config):
         tools.append(specs["update_plan"])
     if web_search_enabled(config):
-        tools.append(specs["web_search"])
+        # The provider may browse only where the sandbox allows network access.
+        tools.append(
+            {**specs["web_search"], "external_web_access": network_enabled(config.sandbox)}
+        )
     return tools
