@@ -92,6 +92,11 @@ def exec_options(func: F) -> F:
             "--ignore-user-config", is_flag=True, help="Do not load $CODEX_HOME/config.toml."
         ),
         click.option(
+            "--ignore-rules",
+            is_flag=True,
+            help="Do not load user or project execpolicy .rules files.",
+        ),
+        click.option(
             "--output-schema",
             type=click.Path(dir_okay=False),
             help="JSON Schema file for the final response.",
@@ -101,6 +106,7 @@ def exec_options(func: F) -> F:
             type=click.Choice(["always", "never", "auto"]),
             default="auto",
             show_default=True,
+            help="Accepted for compatibility; pycodex prints no colors.",
         ),
         click.option("--json", "json_mode", is_flag=True, help="Print events to stdout as JSONL."),
         click.option(

@@ -594,3 +594,27 @@ def test_image_flag_attaches_images_before_the_prompt(harness: ExecHarness) -> N
     assert [part.get("text") for part in message["content"][2:]] == ["</image>", "describe"]
     missing = harness.run("--json", "describe", "-i", "nope.png")
     assert missing.returncode == 1 and "failed to read image nope.png" in missing.stderr
+
+
+def test_rules_forbid_commands_unless_ignored(harness: ExecHarness) -> None:
+    rules = harness.home / "rules"
+    rules.mkdir()
+    (rules / "default.rules").write_text(
+        'prefix_rule(pattern=["touch"], decision="forbidden", justification="no touching")\n'
+    )
+    for _ in range(2):
+        harness.server.push(
+            ScriptedResponse.sse(
+                [ev_response_created("r1"), exec_call("c1", "touch marker"), ev_completed("r1")]
+            ),
+            ScriptedResponse.sse(
+                [ev_response_created("r2"), ev_assistant_message("m", "ok"), ev_completed("r2")]
+            ),
+        )
+    run = harness.run("--json", BYPASS, "touch it")
+    assert run.returncode == 0, run.stderr
+    refused = harness.server.model_requests()[1].function_call_output_text("c1") or ""
+    assert "no touching" in refused and not (harness.workspace / "marker").exists()
+    run = harness.run("--json", BYPASS, "--ignore-rules", "touch it")
+    assert run.returncode == 0, run.stderr
+    assert (harness.workspace / "marker").exists()
