@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -330,12 +331,22 @@ def run_exec(
 def _run(
     params: dict[str, Any], prompt: str | None, resume: tuple[str | None, bool] | None = None
 ) -> None:
+    # A harness timeout sends SIGTERM: unwind like Ctrl-C so the session's finally
+    # block kills the command sessions it started and closes the rollout.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         code = run_exec(params, prompt, resume=resume)
     except PycodexError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
     sys.exit(code)
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @click.command("resume", context_settings={"help_option_names": ["-h", "--help"]})

@@ -157,10 +157,11 @@ class _Process:
             self.popen.stdin.flush()
 
     def kill(self) -> None:
-        if self.popen.poll() is None:
-            try:
-                os.killpg(self.popen.pid, 9)
-            except OSError:
+        """Kill the whole process group (background jobs of the shell included)."""
+        try:
+            os.killpg(self.popen.pid, 9)
+        except OSError:
+            if self.popen.poll() is None:
                 self.popen.kill()
 
 
@@ -178,6 +179,7 @@ class UnifiedExecManager:
 
     def __init__(self) -> None:
         self._sessions: dict[int, _Process] = {}
+        self._spawned: list[_Process] = []  # everything started, for shutdown
         self._lock = threading.Lock()
 
     def shell_argv(self, cmd: str, shell: str | None, login: bool) -> list[str]:
@@ -219,6 +221,9 @@ class UnifiedExecManager:
             )
         process = _Process(popen=popen, command=list(display_command), master_fd=master_fd)
         process.start_reader()
+        with self._lock:
+            self._spawned = [p for p in self._spawned if not p.reader_done]
+            self._spawned.append(process)
         return process
 
     def run(
@@ -302,10 +307,12 @@ class UnifiedExecManager:
         return process.command if process else None
 
     def shutdown(self) -> None:
+        """Kill every process still running: sessions and a command interrupted mid-yield."""
         with self._lock:
-            sessions = list(self._sessions.values())
+            processes = [*self._sessions.values(), *self._spawned]
             self._sessions.clear()
-        for process in sessions:
+            self._spawned.clear()
+        for process in processes:
             process.kill()
 
 

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -618,3 +623,56 @@ def test_rules_forbid_commands_unless_ignored(harness: ExecHarness) -> None:
     run = harness.run("--json", BYPASS, "--ignore-rules", "touch it")
     assert run.returncode == 0, run.stderr
     assert (harness.workspace / "marker").exists()
+
+
+def test_sigterm_kills_running_command_sessions(harness: ExecHarness, tmp_path: Path) -> None:
+    pid_file = tmp_path / "child.pid"
+    harness.server.push(
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r1"),
+                exec_call("c1", f"echo $$ > {pid_file}; sleep 60", yield_time_ms=30000),
+                ev_completed("r1"),
+            ]
+        ),
+    )
+    env = {**os.environ, "CODEX_HOME": str(harness.home), "MOCK_API_KEY": "sk-test"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from pycodex._entry import main; main()",
+            "exec",
+            "--json",
+            BYPASS,
+            "wait",
+        ],
+        cwd=harness.workspace,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 20
+    while not pid_file.exists() or not pid_file.read_text().strip():
+        assert time.monotonic() < deadline, "the command never started"
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 130
+    deadline = time.monotonic() + 5
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child), "the command session outlived pycodex"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except OSError:
+        return False
