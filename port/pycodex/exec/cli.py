@@ -291,7 +291,9 @@ def run_exec(
     )
     api_key = resolve_api_key(config.model_provider, config.codex_home)
     client = ModelClient(config.model_provider, api_key)
-    printer: JsonlPrinter | HumanPrinter = JsonlPrinter() if json_mode else HumanPrinter()
+    printer: JsonlPrinter | HumanPrinter = (
+        JsonlPrinter() if json_mode else HumanPrinter(cwd=str(config.cwd))
+    )
     thread_id = None
     history = None
     rollout_path = None
@@ -309,7 +311,6 @@ def run_exec(
         rollout_path=rollout_path,
     )
     if isinstance(printer, HumanPrinter):
-        printer.set_cwd(str(config.cwd))
         printer.header(
             f"pycodex v{__version__} (port of Codex CLI {UPSTREAM_VERSION})",
             _summary(config, session.thread_id),

@@ -47,9 +47,12 @@ class JsonlPrinter:
 class HumanPrinter:
     """Upstream's human layout: a config summary, then one titled block per item, on stderr."""
 
-    def __init__(self, err: IO[str] | None = None, out: IO[str] | None = None) -> None:
+    def __init__(
+        self, cwd: str = ".", err: IO[str] | None = None, out: IO[str] | None = None
+    ) -> None:
         self.err = err or sys.stderr
         self.out = out or sys.stdout
+        self._cwd = cwd  # commands are shown as "<command> in <cwd>"
         self._started: dict[str, float] = {}
 
     def header(self, title: str, lines: list[tuple[str, str]], prompt: str) -> None:
@@ -86,11 +89,6 @@ class HumanPrinter:
             )
             self.err.write(f"tokens used\n{blended}\n")
         self.err.flush()
-
-    _cwd = "."
-
-    def set_cwd(self, cwd: str) -> None:
-        self._cwd = cwd
 
     def _completed(self, item: JsonObject) -> None:
         item_type = item.get("type")
