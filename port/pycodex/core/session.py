@@ -186,7 +186,12 @@ class Session:
         self._turn_workspace: tuple[Path, dict[str, object]] | None = None
         self.context_window_id = uuid7()
         self.router = ToolRouter(
-            ToolContext(config=config, next_item_id=self.next_item_id, emit=self.sink.emit)
+            ToolContext(
+                config=config,
+                thread_id=self.thread_id,
+                next_item_id=self.next_item_id,
+                emit=self.sink.emit,
+            )
         )
 
     # ------------------------------------------------------------------ plumbing
@@ -417,6 +422,8 @@ class Session:
                     self._commit_item(item)
                 elif isinstance(event, Completed):
                     self._record_usage(event.usage)
+                    if event.usage is not None:
+                        self.router.goals.add_tokens(event.usage.total_tokens)
                     return needs_follow_up, event.usage, last_message
             raise StreamError("stream closed before response.completed")
         finally:
@@ -424,6 +431,8 @@ class Session:
             # history stays valid (every call has its output) for the retry.
             for call in calls:
                 self._add(self.router.dispatch(call))
+            for extra in self.router.goals.take_pending_items():
+                self._add(extra)
 
     def _record_usage(self, usage: TokenUsage | None) -> None:
         if usage is None:

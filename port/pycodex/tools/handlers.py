@@ -37,6 +37,7 @@ from pycodex.execpolicy import SandboxMode as ExecSandboxMode
 from pycodex.images import UnsupportedImage, image_data_url, input_image
 from pycodex.prompt.permissions import network_enabled
 from pycodex.tools.arguments import ArgumentsError, parse_arguments
+from pycodex.tools.goals import GoalError, GoalStore
 from pycodex.tools.specs import plan_tool_enabled
 from pycodex.tools.unified_exec import ExecResult, UnifiedExecManager, display_command
 
@@ -46,6 +47,7 @@ JsonObject = dict[str, Any]
 @dataclass(frozen=True)
 class ToolContext:
     config: Config
+    thread_id: str
     next_item_id: Callable[[], str]
     emit: Callable[[JsonObject], None]
 
@@ -79,9 +81,13 @@ class ToolRouter:
     ctx: ToolContext
     unified_exec: UnifiedExecManager = field(default_factory=UnifiedExecManager)
     _policy: Policy | None = None
+    goals: GoalStore = field(init=False)
     _running: dict[int, _RunningCommand] = field(default_factory=dict)
     _todo_item: str | None = None
     _todo_items: list[JsonObject] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.goals = GoalStore(self.ctx.thread_id)
 
     # ------------------------------------------------------------------ dispatch
 
@@ -117,6 +123,8 @@ class ToolRouter:
         if name == "request_user_input":
             # exec runs in the Default collaboration mode, where nobody can answer.
             return "request_user_input is unavailable in Default mode"
+        if name in ("get_goal", "create_goal", "update_goal"):
+            return self._goal(name, arguments)
         if name == "view_image":
             return self.view_image(self._args(arguments, "path"))
         return f"unsupported call: {name}"
@@ -373,6 +381,20 @@ class ToolRouter:
             exit_code, output = 0, result.output
         elapsed = round(time.monotonic() - started, 1)
         return f"Exit code: {exit_code}\nWall time: {elapsed:g} seconds\nOutput:\n{output}"
+
+    # ------------------------------------------------------------------ goals
+
+    def _goal(self, name: str, arguments: str) -> str:
+        try:
+            if name == "get_goal":
+                return self.goals.get()
+            if name == "create_goal":
+                args = self._args(arguments, "objective")
+                return self.goals.create(str(args["objective"]), args.get("token_budget"))
+            args = self._args(arguments, "status")
+            return self.goals.update(str(args["status"]))
+        except GoalError as exc:
+            raise ToolError(str(exc)) from None
 
     # ------------------------------------------------------------------ view_image
 

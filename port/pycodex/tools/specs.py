@@ -56,6 +56,7 @@ def tools_for(config: Config) -> list[dict[str, Any]]:
     if apply_patch_enabled(config):
         tools.append(apply_patch_tool())
     tools.append(specs["view_image"])
+    tools.extend(specs[name] for name in ("get_goal", "create_goal", "update_goal"))
     if plan_tool_enabled(config):
         tools.append(specs["update_plan"])
     if web_search_enabled(config):

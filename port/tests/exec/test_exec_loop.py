@@ -94,6 +94,9 @@ def test_two_turn_exec_creates_file_and_feeds_output_back(harness: ExecHarness) 
         "request_user_input",
         "apply_patch",
         "view_image",
+        "get_goal",
+        "create_goal",
+        "update_goal",
         "web_search",
     ]
     output = second.function_call_output_text("call_1")
@@ -676,3 +679,79 @@ def _alive(pid: int) -> bool:
             return fh.read().split()[2] != "Z"
     except OSError:
         return False
+
+
+def test_goal_tools_follow_upstream_shapes(harness: ExecHarness) -> None:
+    def call(call_id: str, name: str, args: dict[str, object]) -> dict[str, object]:
+        return ev_function_call(call_id, name, json.dumps(args))
+
+    harness.server.push(
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r1"),
+                call("c0", "update_goal", {"status": "complete"}),
+                call("c1", "create_goal", {"objective": "ship it", "token_budget": 1000}),
+                ev_completed_with_tokens("r1", 100),
+            ]
+        ),
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r2"),
+                call("c2", "create_goal", {"objective": "again"}),
+                call("c3", "get_goal", {}),
+                ev_completed_with_tokens("r2", 300),
+            ]
+        ),
+        ScriptedResponse.sse(
+            [
+                ev_response_created("r3"),
+                call("c4", "create_goal", {"objective": "x", "token_budget": 0}),
+                call("c5", "update_goal", {"status": "complete"}),
+                ev_completed("r3"),
+            ]
+        ),
+        ScriptedResponse.sse(
+            [ev_response_created("r4"), ev_assistant_message("m", "done"), ev_completed("r4")]
+        ),
+    )
+    run = harness.run("--json", "goal")
+    assert run.returncode == 0, run.stderr
+    final = harness.server.model_requests()[-1]
+    assert (
+        final.function_call_output_text("c0")
+        == "cannot update goal because this thread has no goal"
+    )
+    created = json.loads(final.function_call_output_text("c1") or "{}")
+    assert created["goal"]["objective"] == "ship it" and created["goal"]["status"] == "active"
+    assert created["goal"]["tokenBudget"] == 1000 and created["remainingTokens"] == 1000
+    assert list(created["goal"]) == [
+        "threadId",
+        "objective",
+        "status",
+        "tokenBudget",
+        "tokensUsed",
+        "timeUsedSeconds",
+        "createdAt",
+        "updatedAt",
+    ]
+    assert created["goal"]["threadId"] == run.events()[0]["thread_id"]
+    injected = [i for i in final.input() if i.get("name") == "goal_objective"]
+    assert (
+        len(injected) == 1
+        and injected[0]["namespace"] == "agent"
+        and injected[0]["output"] == "ship it"
+    )
+    assert "unfinished goal" in (final.function_call_output_text("c2") or "")
+    after = json.loads(final.function_call_output_text("c3") or "{}")
+    assert after["goal"]["tokensUsed"] == 300 and after["remainingTokens"] == 700
+    assert final.function_call_output_text("c4") == "goal budgets must be positive when provided"
+    done = json.loads(final.function_call_output_text("c5") or "{}")
+    assert done["goal"]["status"] == "complete" and done["completionBudgetReport"].startswith(
+        "Goal achieved."
+    )
+    names = [t.get("name") for t in harness.server.model_requests()[0].json()["tools"]]
+    assert names[names.index("view_image") + 1 : names.index("view_image") + 4] == [
+        "get_goal",
+        "create_goal",
+        "update_goal",
+    ]
