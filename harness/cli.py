@@ -33,7 +33,7 @@ from harness.errors import HarnessError
 def validate(config_path: Path, plan: Path | None, tests: tuple[str, ...], modules: tuple[str, ...],
              gates: tuple[str, ...], output: Path, record_baseline: bool) -> None:  # fmt: skip
     """Run the validation gates and write a Verdict JSON."""
-    from harness.fsutil import write_text_atomic
+    from ferry.fsutil import write_text_atomic
     from harness.validate.config import load_validate_config, plan_selection
     from harness.validate.gates import GateContext
     from harness.validate.verdict import run_gates

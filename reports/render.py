@@ -16,8 +16,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ferry.fsutil import write_text_atomic
 from reports.sections import Section
-from translator.jsonio import atomic_write
 
 NA = "n/a"
 
@@ -105,6 +105,6 @@ def save_figure(
 
 
 def write_text(path: Path, text: str) -> Path:
-    atomic_write(path, text if text.endswith("\n") else text + "\n")
+    write_text_atomic(path, text if text.endswith("\n") else text + "\n")
     path.chmod(0o644)  # published files; the temp file they were renamed from was private
     return path

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ferry.fsutil import write_text_atomic
 from reports.review_data import ReviewData
-from translator.jsonio import atomic_write
 
 
 def diff_class(line: str) -> str:
@@ -39,6 +39,6 @@ def render_review(data: ReviewData) -> str:
 
 
 def write_review(data: ReviewData, output: Path) -> Path:
-    atomic_write(output, render_review(data))
+    write_text_atomic(output, render_review(data))
     output.chmod(0o644)  # a page to publish; the temp file it was renamed from was private
     return output

@@ -6,8 +6,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from ferry.fsutil import write_text_atomic
 from translator.backends.base import BackendAnswer, Usage
-from translator.jsonio import atomic_write
 
 
 def cache_key(backend: str, model: str, content_address: str) -> str:
@@ -50,4 +50,4 @@ class AnswerCache:
             "sources": dict(answer.sources),
             "original_usage": [answer.usage.input_tokens, answer.usage.output_tokens],
         }
-        atomic_write(self._path(key), json.dumps(payload, indent=2) + "\n")
+        write_text_atomic(self._path(key), json.dumps(payload, indent=2) + "\n")

@@ -194,7 +194,7 @@ def translate(
 def _check_schemas(
     git_dir: Path, schema_dir: Path, commit: str, write_module: Path | None, min_ratio: float
 ) -> None:
-    from translator.jsonio import atomic_write
+    from ferry.fsutil import write_text_atomic
     from translator.mechanical.schema_check import (
         compare_schemas,
         generate_for_schema_dir,
@@ -203,7 +203,7 @@ def _check_schemas(
 
     generated = generate_for_schema_dir(git_dir, schema_dir, commit=commit)
     if write_module is not None:
-        atomic_write(write_module, generated.text)
+        write_text_atomic(write_module, generated.text)
     report = compare_schemas(load_module(generated.text), schema_dir, generated.python_names)
     for result in report.results:
         if not result.matched:

@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ferry.fsutil import write_text_atomic
 from translator.errors import InputError
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path`` and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_model(path: Path, model: BaseModel) -> None:
-    atomic_write(path, model.model_dump_json(indent=2) + "\n")
+    write_text_atomic(path, model.model_dump_json(indent=2) + "\n")
 
 
 def read_model(path: Path, cls: type[M], *, expected_format: str | None = None) -> M:

@@ -22,6 +22,7 @@ import libcst as cst
 from pydantic import BaseModel, ConfigDict, Field
 
 from ferry import __version__
+from ferry.fsutil import write_text_atomic
 from translator.backends.base import BackendAnswer, ModelBackend, TranslationRequest, Usage
 from translator.backends.prompt import prompt_hash, render_prompt, repair_messages
 from translator.cache import AnswerCache, cache_key
@@ -32,7 +33,7 @@ from translator.cst.merge import SymbolChange, merge_candidate
 from translator.cst.symbols import defined_names, outline, symbol_source
 from translator.errors import BackendError, BudgetExceeded, MergeError
 from translator.gates import Gate
-from translator.jsonio import atomic_write, write_model
+from translator.jsonio import write_model
 from translator.mechanical.module import provenance_marker
 from translator.plan import Plan, PlannedItem, TranslationUnit
 from translator.provenance import ProvenanceIndex, ProvenanceRecord, text_hash
@@ -161,7 +162,7 @@ def _ensure_packages(target: Path, python_module: str) -> None:
         init = directory / "__init__.py"
         if not init.exists():
             dotted = ".".join(packages[: packages.index(package) + 1])
-            atomic_write(init, f'"""{dotted}: translated from upstream Rust by ferry."""\n')
+            write_text_atomic(init, f'"""{dotted}: translated from upstream Rust by ferry."""\n')
         directory = directory.parent
 
 
@@ -449,12 +450,12 @@ class Translator:
             return "merge", f"The candidate could not be merged: {exc}", None
         if not target.exists():
             _ensure_packages(target, unit.python_module)
-        atomic_write(target, merged.text)
+        write_text_atomic(target, merged.text)
         for gate in self.gates:
             result = gate.check(target, merged.text)
             if not result.ok:
                 if target.is_file() and original:
-                    atomic_write(target, original)
+                    write_text_atomic(target, original)
                 return (
                     "gate",
                     f"The merged module failed the {gate.name} gate:\n{result.text}",
@@ -472,7 +473,7 @@ class Translator:
         except MergeError as exc:
             return self._failed(unit, str(exc))
         if merged.text != original:
-            atomic_write(target, merged.text)
+            write_text_atomic(target, merged.text)
         if self.provenance is not None:
             for symbol in merged.removed:
                 self.provenance.remove(unit.python_module, symbol)

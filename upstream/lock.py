@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ferry.fsutil import write_text_atomic
 from upstream.errors import ConfigError
 
 LOCK_FORMAT = "ferry.lock/1"
@@ -40,19 +39,6 @@ def read_lock(path: Path) -> Lock | None:
             f"{path}: not a valid ferry lock ({exc}); fix it or delete it and re-pin with "
             "`ferry track --pin <commit>`"
         ) from exc
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path`` and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_lock(path: Path, url: str, branch: str, commit: str) -> Lock:

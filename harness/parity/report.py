@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ferry.fsutil import write_text_atomic
 from harness.parity.diff import Difference
 
 REPORT_FORMAT = "ferry.parity-report/1"
@@ -113,16 +112,7 @@ class ParityReport(BaseModel):
 
     def write_json(self, path: Path) -> None:
         """Write atomically: a temp file in the same directory, then rename."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self.to_json(), handle, indent=2, ensure_ascii=False)
-                handle.write("\n")
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomic(path, json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n")
 
 
 _INDEX_RE = re.compile(r"/\d+(?=/|$)")

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 from rich.progress import Progress
 
-from harness.fsutil import write_text_atomic
+from ferry.fsutil import write_text_atomic
 from harness.outcomes import FailureMode
 from harness.records import SWE_INSTANCE_FORMAT, Stamp, utcnow
 from harness.swe.agents import SweAgent

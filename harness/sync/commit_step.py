@@ -11,6 +11,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ferry.fsutil import write_text_atomic
 from harness.errors import HarnessError
 from harness.sync import gitops
 from harness.sync.hooks import checkpoint
@@ -24,7 +25,7 @@ from translator.config import TranslateConfig
 from translator.diff.engine import diff_range
 from translator.errors import TranslateError
 from translator.gates import CompileGate
-from translator.jsonio import atomic_write, write_model
+from translator.jsonio import write_model
 from translator.plan import Plan, build_plan
 from translator.provenance import ProvenanceIndex
 from translator.translate import RunResult, Translator
@@ -209,5 +210,7 @@ def run_commit(
         return progress.model_copy(
             update={"status": "skipped", "reason": "translation left the port unchanged"}
         )
-    atomic_write(art / "python.diff", gitops.diff_text(ctx.worktree, before, port_commit) + "\n")
+    write_text_atomic(
+        art / "python.diff", gitops.diff_text(ctx.worktree, before, port_commit) + "\n"
+    )
     return progress.model_copy(update={"status": "committed", "port_commit": port_commit})

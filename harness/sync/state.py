@@ -15,8 +15,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ferry import __version__
+from ferry.fsutil import write_text_atomic
 from harness.sync.errors import SyncError
-from translator.jsonio import atomic_write
 
 STATE_FORMAT = "ferry.sync-state/1"
 SUMMARY_FORMAT = "ferry.sync/1"
@@ -123,7 +123,7 @@ def read_state(path: Path) -> SyncState | None:
 
 
 def write_state(path: Path, state: SyncState) -> None:
-    atomic_write(path, state.model_dump_json(indent=2) + "\n")
+    write_text_atomic(path, state.model_dump_json(indent=2) + "\n")
 
 
 def read_summary(path: Path) -> SyncSummary:

@@ -15,9 +15,9 @@ from pathlib import Path
 from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ferry.fsutil import write_text_atomic
 from harness.agents.base import Agent
 from harness.environments.base import EnvironmentFactory
-from harness.fsutil import write_text_atomic
 from harness.records import TB_TRIAL_FORMAT, Stamp
 from harness.tasks.model import Task
 from harness.tb.results import BenchmarkResults, TrialResult, dump

@@ -181,7 +181,7 @@ class BenchGate:
                 lines.append(f"{script}: {verdict} median {medians[script]:.3f}s vs baseline {reference:.3f}s "
                              f"(limit {limit:.3f}s, {cfg.repeats} runs)")  # fmt: skip
         if ctx.record_baseline and ok:
-            from harness.fsutil import write_text_atomic
+            from ferry.fsutil import write_text_atomic
 
             write_text_atomic(
                 baseline_path, json.dumps({"seconds": {**baseline, **medians}}, indent=2) + "\n"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ferry.fsutil import write_text_atomic
 from translator.backends.base import BackendAnswer, ModelBackend, TranslationRequest, Usage
 from translator.errors import BackendError
-from translator.jsonio import atomic_write
 
 RECORDING_FORMAT = "ferry.recording/1"
 
@@ -56,7 +56,7 @@ class ReplayBackend:
                     "output_tokens": answer.usage.output_tokens,
                 },
             }
-            atomic_write(path, json.dumps(record, indent=2) + "\n")
+            write_text_atomic(path, json.dumps(record, indent=2) + "\n")
             return answer
         if not path.is_file():
             raise BackendError(

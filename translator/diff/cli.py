@@ -87,8 +87,8 @@ def diff(
     output: Path | None,
 ) -> None:
     """Item-level diff of RANGE (A..B, A...B or one commit; default: pin..sync target)."""
+    from ferry.fsutil import write_text_atomic
     from upstream.errors import TrackError
-    from upstream.lock import write_text_atomic
 
     try:
         if repo is not None and config_file is None:
