@@ -10,7 +10,6 @@ samples again until the model answers without calling a tool. Everything observa
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 import uuid
@@ -26,6 +25,7 @@ from pycodex.client.responses import backoff_seconds
 from pycodex.config.model import Config
 from pycodex.core.rollout import RolloutRecorder, session_meta, uuid7
 from pycodex.errors import ModelClientError, RetryableError, StreamError
+from pycodex.fsutil import write_text_atomic
 from pycodex.images import input_image
 from pycodex.prompt.agents_md import user_instructions, user_instructions_text
 from pycodex.prompt.environment import environment_context_text
@@ -580,9 +580,7 @@ def installation_id(codex_home: Path) -> str:
     value = str(uuid.uuid4())
     try:
         codex_home.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".installation_id.{os.getpid()}")
-        tmp.write_text(value + "\n")
-        os.replace(tmp, path)
+        write_text_atomic(path, value + "\n")
     except OSError:
         pass
     return value

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -15,6 +13,7 @@ import click
 from pycodex import UPSTREAM_VERSION, __version__
 from pycodex.config.model import Config
 from pycodex.errors import PycodexError
+from pycodex.fsutil import write_text_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -206,11 +205,7 @@ def _write_last_message(path: str, text: str | None) -> None:
     target = Path(path)
     if text is None:
         click.echo(f"Warning: no last agent message; wrote empty content to {target}", err=True)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text or "")
-    os.replace(tmp, target)
+    write_text_atomic(target, text or "")
 
 
 def _load_images(paths: Sequence[str]) -> list[tuple[str, str]]:
