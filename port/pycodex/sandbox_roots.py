@@ -1,22 +1,29 @@
-"""Writable roots of a workspace-write sandbox, shared by the prompt and the sandbox runner."""
+"""The sandbox policy of a run, shared by the prompt (which describes it) and the tools (which run under it)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from pycodex.config.model import SandboxSettings
+from pycodex.sandbox import SandboxPolicy
 
 #: Sub-directories of every writable root that stay read-only (as upstream).
 PROTECTED_SUBDIRS = (".git", ".agents", ".codex", ".aws")
 
 
+def sandbox_policy(sandbox: SandboxSettings) -> SandboxPolicy:
+    """The sandbox policy for the configured settings (what commands actually run under)."""
+    return SandboxPolicy.from_config(
+        sandbox.mode,
+        {
+            "network_access": sandbox.network_access,
+            "exclude_tmpdir_env_var": sandbox.exclude_tmpdir_env_var,
+            "exclude_slash_tmp": sandbox.exclude_slash_tmp,
+        },
+        add_dirs=sandbox.writable_roots,
+    )
+
+
 def effective_writable_roots(sandbox: SandboxSettings, cwd: Path) -> list[Path]:
-    """cwd, /tmp and $TMPDIR (unless excluded) and the configured roots, sorted, unique."""
-    roots: set[Path] = {cwd.resolve(), *sandbox.writable_roots}
-    if not sandbox.exclude_slash_tmp and Path("/tmp").is_dir():
-        roots.add(Path("/tmp"))
-    tmpdir = os.environ.get("TMPDIR")
-    if tmpdir and not sandbox.exclude_tmpdir_env_var and Path(tmpdir).is_dir():
-        roots.add(Path(tmpdir).resolve())
-    return sorted(roots)
+    """The roots the sandbox makes writable for ``cwd``, sorted, as the model is told them."""
+    return sorted({root.root for root in sandbox_policy(sandbox).writable_roots_for(cwd)})

@@ -36,6 +36,8 @@ from pycodex.execpolicy import (
 from pycodex.execpolicy import SandboxMode as ExecSandboxMode
 from pycodex.images import UnsupportedImage, image_data_url, input_image
 from pycodex.prompt.permissions import network_enabled
+from pycodex.sandbox import SandboxPolicy
+from pycodex.sandbox_roots import sandbox_policy
 from pycodex.tools.arguments import ArgumentsError, parse_arguments
 from pycodex.tools.goals import GoalError, GoalStore
 from pycodex.tools.specs import plan_tool_enabled
@@ -81,6 +83,7 @@ class ToolRouter:
     ctx: ToolContext
     unified_exec: UnifiedExecManager = field(default_factory=UnifiedExecManager)
     _policy: Policy | None = None
+    _sandbox_policy: SandboxPolicy | None = None
     goals: GoalStore = field(init=False)
     _running: dict[int, _RunningCommand] = field(default_factory=dict)
     _todo_item: str | None = None
@@ -147,19 +150,12 @@ class ToolRouter:
         config = self.ctx.config
         if config.sandbox.mode == "danger-full-access":
             return argv
-        from pycodex.sandbox import SandboxPolicy, SandboxUnavailable, wrap_command
+        from pycodex.sandbox import SandboxUnavailable, wrap_command
 
-        policy = SandboxPolicy.from_config(
-            config.sandbox.mode,
-            {
-                "network_access": config.sandbox.network_access,
-                "exclude_tmpdir_env_var": config.sandbox.exclude_tmpdir_env_var,
-                "exclude_slash_tmp": config.sandbox.exclude_slash_tmp,
-            },
-            add_dirs=config.sandbox.writable_roots,
-        )
+        if self._sandbox_policy is None:
+            self._sandbox_policy = sandbox_policy(config.sandbox)
         try:
-            return wrap_command(argv, policy, cwd)
+            return wrap_command(argv, self._sandbox_policy, cwd)
         except SandboxUnavailable as exc:
             raise ToolError(f"sandbox error: {exc}") from exc
 
