@@ -39,6 +39,10 @@ VOLATILE_KEYS = frozenset(
     {
         "turn_started_at_unix_ms",
         "created_at",
+        # goal tool results (unix seconds and elapsed time; keys compared lowercased)
+        "createdat",
+        "updatedat",
+        "timeusedseconds",
         "timestamp",
         "installation_id",
         "x-codex-installation-id",

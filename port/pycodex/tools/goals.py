@@ -5,6 +5,8 @@ blocked or paused; tokens of responses that finish while it is active count
 against its optional budget. Tool results are the JSON shapes and error texts
 the Rust binary returns (observed through the parity oracle). ``codex exec``
 does not start continuation turns for an active goal, and neither does pycodex.
+codex adds a response's tokens to the goal asynchronously, so a goal read in the
+tool calls of that same response may or may not include them; pycodex always does.
 """
 
 from __future__ import annotations
