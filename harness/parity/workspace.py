@@ -65,6 +65,10 @@ def base_config(base_url: str) -> dict[str, Any]:
                 "env_key": "MOCK_API_KEY",
             }
         },
+        # codex installs OpenAI's system skills into every fresh CODEX_HOME and lists them;
+        # pycodex ships none (see README "Skills"), so scenarios compare the skills machinery
+        # without them. `skills_bundled_default` runs with them and declares the difference.
+        "skills": {"bundled": {"enabled": False}},
     }
 
 

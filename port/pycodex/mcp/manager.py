@@ -302,7 +302,10 @@ def _startup_error(exc: BaseException) -> str:
         reason = exc.strerror or str(exc)
         return f"{reason} (os error {exc.errno})" if exc.errno else reason
     if _connection_closed(exc):
-        return "handshaking with MCP server failed: connection closed: initialize response"
+        return (
+            "handshaking with MCP server failed: connection closed: initialize response: "
+            "connection closed: initialize response"
+        )
     return _describe(exc)
 
 
