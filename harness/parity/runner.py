@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.parity.errors import ParityError
 from harness.parity.scenario import Scenario
 from harness.parity.script import render_script
 from harness.parity.server import ParityServer
-from harness.parity.errors import ParityError
 from harness.parity.workspace import (
     SideLayout,
     expand,
@@ -163,7 +163,9 @@ def _wait_for_port(name: str, port: int, proc: subprocess.Popen[bytes]) -> None:
                 return
         except OSError:
             time.sleep(0.05)
-    raise ParityError(f"server {name!r} did not listen on port {port} within {SERVER_START_TIMEOUT_S} s")
+    raise ParityError(
+        f"server {name!r} did not listen on port {port} within {SERVER_START_TIMEOUT_S} s"
+    )
 
 
 def _decode_body(raw: bytes) -> Any:

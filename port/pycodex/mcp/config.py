@@ -100,9 +100,7 @@ def _str_map(table: Mapping[str, Any], name: str, key: str) -> dict[str, str] | 
     out: dict[str, str] = {}
     for k, v in value.items():
         if not isinstance(v, str):
-            raise ConfigError(
-                f"{_where(name, key)}.{k}: expected a string, got {type(v).__name__}"
-            )
+            raise ConfigError(f"{_where(name, key)}.{k}: expected a string, got {type(v).__name__}")
         out[str(k)] = v
     return out
 

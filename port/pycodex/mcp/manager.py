@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
-from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -237,9 +236,7 @@ class McpManager:
                     handshake_done.set()
                     state.client = client
                     state.instructions = getattr(client, "instructions", None)
-                    state.tools = tuple(
-                        t for t in tools if config.allows_tool(str(t.get("name")))
-                    )
+                    state.tools = tuple(t for t in tools if config.allows_tool(str(t.get("name"))))
                     state.done.set()
                     await self._stop.wait()
         except Exception as exc:
@@ -311,7 +308,7 @@ def _startup_error(exc: BaseException) -> str:
 
 def _connection_closed(exc: BaseException) -> bool:
     text = _describe(exc).lower()
-    return "connection closed" in text or "closed" in text and "stream" in text
+    return "connection closed" in text or ("closed" in text and "stream" in text)
 
 
 def _describe(exc: BaseException) -> str:

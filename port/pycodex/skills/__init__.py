@@ -192,7 +192,11 @@ class Skills:
                 f"{contents}\n</skill>"
             )
             messages.append(
-                {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
+                {
+                    "type": "message",
+                    "role": "user",
+                    "content": [{"type": "input_text", "text": text}],
+                }
             )
         return messages
 

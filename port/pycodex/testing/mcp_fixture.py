@@ -38,7 +38,7 @@ def build_server(name: str, instructions: bool = True) -> Any:
     from mcp.server.mcpserver.utilities.types import Image
     from mcp_types import ToolAnnotations
 
-    server: Any = MCPServer(
+    server = MCPServer(
         name,
         instructions="A fixture server for pycodex tests." if instructions else None,
         log_level="CRITICAL",

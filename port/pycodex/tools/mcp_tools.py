@@ -102,7 +102,9 @@ _TEMPLATE_FIELDS = ("uriTemplate", "name", "title", "description", "mimeType", "
 _CONTENT_FIELDS = ("uri", "mimeType", "text", "blob")
 
 
-def _pick(item: Mapping[str, Any], fields: tuple[str, ...], server: str | None = None) -> JsonObject:
+def _pick(
+    item: Mapping[str, Any], fields: tuple[str, ...], server: str | None = None
+) -> JsonObject:
     out: JsonObject = {} if server is None else {"server": server}
     out.update({k: item[k] for k in fields if item.get(k) is not None})
     return out
@@ -222,7 +224,9 @@ class McpTools:
             )
             return message
         result = {"content": [{"type": "text", "text": text}], "structured_content": None}
-        self.emit({"type": "item.completed", "item": {**item, "result": result, "status": "completed"}})
+        self.emit(
+            {"type": "item.completed", "item": {**item, "result": result, "status": "completed"}}
+        )
         return text
 
     def _server(self, args: JsonObject) -> tuple[str | None, str | None]:
@@ -243,7 +247,9 @@ class McpTools:
 
         def run() -> str:
             if server is not None:
-                items = [_pick(r, _RESOURCE_FIELDS, server) for r in self.backend.list_resources(server)]
+                items = [
+                    _pick(r, _RESOURCE_FIELDS, server) for r in self.backend.list_resources(server)
+                ]
                 return _compact({"server": server, "resources": items})
             items = [
                 _pick(r, _RESOURCE_FIELDS, name)
