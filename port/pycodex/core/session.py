@@ -121,6 +121,7 @@ def normalize_history_item(item: JsonObject) -> JsonObject:
     return item
 
 
+# ferry: codex_core::session::Session::build_initial_context @ 1d092cb66 -- 0.169.0: skills and <tools> fragments
 def initial_context(
     config: Config, *, skills: str | None = None, deferred_tools: str | None = None
 ) -> list[JsonObject]:

@@ -45,10 +45,12 @@ class McpServerConfig:
     disabled_tools: tuple[str, ...] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
+    # ferry: codex_config::mcp_types::McpServerTransportConfig @ 1d092cb66
     @property
     def transport(self) -> str:
         return "stdio" if self.command is not None else "streamable_http"
 
+    # ferry: codex_config::mcp_types::McpServerConfig::startup_timeout_sec @ 1d092cb66
     @property
     def startup_timeout(self) -> float:
         return (
@@ -57,6 +59,7 @@ class McpServerConfig:
             else self.startup_timeout_sec
         )
 
+    # ferry: codex_config::mcp_types::McpServerConfig::tool_timeout_sec @ 1d092cb66
     @property
     def tool_timeout(self) -> float:
         return DEFAULT_TOOL_TIMEOUT_SEC if self.tool_timeout_sec is None else self.tool_timeout_sec

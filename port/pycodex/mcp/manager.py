@@ -78,6 +78,7 @@ class McpManager:
         self._portal_cm: Any = None
         self._stop: Any = None
 
+    # ferry: port-only -- Python glue: whether the resource tools are offered
     @property
     def configured(self) -> bool:
         """True when at least one enabled server is configured (resource tools are offered)."""
@@ -115,6 +116,7 @@ class McpManager:
                 + " (code -32603)"
             )
 
+    # ferry: codex_mcp::mcp_connection_manager::McpConnectionManager::list_all_tools @ 1d092cb66 -- 0.169.0: only servers ready now
     def ready(self) -> dict[str, ServerTools]:
         """The servers connected right now (the view one request is built from)."""
         return {
@@ -123,6 +125,7 @@ class McpManager:
             if state.done.is_set() and state.error is None and state.client is not None
         }
 
+    # ferry: port-only -- Python glue: stops the event-loop thread and the servers
     def close(self) -> None:
         if self._portal is None:
             return
@@ -318,6 +321,7 @@ def _describe(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+# ferry: codex_rmcp_client::utils::create_env_for_mcp_server @ 1d092cb66
 def stdio_env(config: McpServerConfig) -> dict[str, str]:
     """What a stdio server's environment gets: a few basics, ``env_vars``, then ``env``."""
     env = {k: os.environ[k] for k in (*DEFAULT_ENV_VARS, *config.env_vars) if k in os.environ}

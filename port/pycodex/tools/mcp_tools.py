@@ -21,17 +21,23 @@ APPROVAL_REFUSED = "MCP tool call requires approval, but approval policy is neve
 DEFAULT_IMAGE_DETAIL = "original"
 
 
+# ferry: port-only -- Protocol seam between the handlers and the connection manager (tests can substitute it)
 class McpBackend(Protocol):
     """What the handlers need from :class:`pycodex.mcp.manager.McpManager`."""
 
+    # ferry: port-only -- Protocol seam
     def ready(self) -> Mapping[str, Any]: ...
 
+    # ferry: port-only -- Protocol seam
     def call_tool(self, server: str, tool: str, arguments: JsonObject | None) -> JsonObject: ...
 
+    # ferry: port-only -- Protocol seam
     def list_resources(self, server: str) -> list[JsonObject]: ...
 
+    # ferry: port-only -- Protocol seam
     def list_resource_templates(self, server: str) -> list[JsonObject]: ...
 
+    # ferry: port-only -- Protocol seam
     def read_resource(self, server: str, uri: str) -> JsonObject: ...
 
 
@@ -114,6 +120,7 @@ def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+# ferry: codex_core::tools::handlers::mcp::McpHandler @ 1d092cb66
 @dataclass
 class McpTools:
     """Runs MCP calls for one session and reports them as ``mcp_tool_call`` items."""

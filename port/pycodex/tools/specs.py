@@ -63,6 +63,7 @@ def web_search_enabled(config: Config) -> bool:
     return config.model_supports_reasoning
 
 
+# ferry: codex_core::tools::spec::build_specs @ 1d092cb66 -- 0.169.0: MCP resource tools and tool_search
 def tools_for(
     config: Config, *, mcp_resources: bool = False, tool_search: bool = False
 ) -> list[dict[str, Any]]:
