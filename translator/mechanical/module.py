@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from translator.mechanical.emit import GENERATED_HEADER, PyDef, item_hash
 
@@ -50,8 +50,19 @@ def _sort_aliases(aliases: Sequence[PyDef]) -> list[PyDef]:
     return out
 
 
-def render_module(defs: Sequence[PyDef], *, commit: str, docstring: str) -> str:
-    """The full text of a generated module: header, prelude, markers and definitions."""
+def render_module(
+    defs: Sequence[PyDef],
+    *,
+    commit: str,
+    docstring: str,
+    notes: Mapping[int, str] | None = None,
+    header: Sequence[str] = (),
+) -> str:
+    """The full text of a generated module: header, prelude, markers and definitions.
+
+    ``notes`` (by ``id`` of a definition's source declaration) end its marker with
+    `` -- <note>``; ``header`` lines follow the generated-by line.
+    """
     enums = [d for d in defs if d.kind == "enum"]
     models = [d for d in defs if d.kind == "model"]
     consts = [d for d in defs if d.kind == "const"]
@@ -75,10 +86,16 @@ def render_module(defs: Sequence[PyDef], *, commit: str, docstring: str) -> str:
         *(n for n in ("TypeAdapter",) if n in used),
     ]
     imports.append(f"\nfrom pydantic import {', '.join(pydantic_names)}\n")
-    parts = [f'{GENERATED_HEADER}\n# fmt: off\n"""{docstring}"""\n\n{"".join(imports)}{BASE_MODEL}']
+    head = "".join(f"# {line}\n" if line else "#\n" for line in header)
+    parts = [
+        f'{GENERATED_HEADER}\n{head}# fmt: off\n"""{docstring}"""\n\n{"".join(imports)}{BASE_MODEL}'
+    ]
     for group in (enums, models, consts, aliases):
         for d in group:
             marker = provenance_marker(d.source.qualified_path, commit, d.source.text)
+            note = (notes or {}).get(id(d.source))
+            if note:
+                marker += f" -- {note}"
             spacing = "\n\n" if d.kind in ("enum", "model") else "\n"
             parts.append(f"{spacing}{marker}\n{d.code}")
     return "".join(parts).rstrip("\n") + "\n"
