@@ -280,6 +280,7 @@ def _generate_protocol(
         stale.append(str(path))
         if not check_only:
             write_text_atomic(path, text)
+            path.chmod(0o644)  # package source, readable like the rest of the tree
     if check_only and stale:
         raise click.ClickException(
             f"regenerating changes {', '.join(stale)}; run "
