@@ -114,10 +114,15 @@ class ModelClient:
         *,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        originator: str = ORIGINATOR,
+        agent: str | None = None,
     ) -> None:
         self.provider = provider
         self.api_key = api_key
         self._sleep = sleep
+        #: who the requests say they come from (``codex_exec``, an app-server client's name)
+        self.originator = originator
+        self.agent = agent
         idle = provider.stream_idle_timeout_ms / 1000.0
         self._http = httpx.Client(
             timeout=httpx.Timeout(connect=30.0, read=idle, write=60.0, pool=30.0),
@@ -137,8 +142,8 @@ class ModelClient:
         headers = {
             "accept": "text/event-stream",
             "content-type": "application/json",
-            "originator": ORIGINATOR,
-            "user-agent": user_agent(),
+            "originator": self.originator,
+            "user-agent": self.agent or user_agent(),
             "session-id": ctx.thread_id,
             "thread-id": ctx.thread_id,
             "x-client-request-id": ctx.thread_id,

@@ -116,16 +116,23 @@ def load_history(path: Path) -> tuple[str, list[dict[str, Any]]]:
 
 
 def session_meta(
-    thread_id: str, cwd: Path, model_provider: str, instructions: str | None, version: str
+    thread_id: str,
+    cwd: Path,
+    model_provider: str,
+    instructions: str | None,
+    version: str,
+    *,
+    originator: str = "codex_exec",
+    source: str = "exec",
 ) -> dict[str, Any]:
     return {
         "id": thread_id,
         "session_id": thread_id,
         "timestamp": _timestamp(_now()),
         "cwd": str(cwd),
-        "originator": "codex_exec",
+        "originator": originator,
         "cli_version": version,
-        "source": "exec",
+        "source": source,
         "model_provider": model_provider,
         "base_instructions": {"text": instructions} if instructions else None,
         "git": _git_info(cwd),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -20,9 +21,16 @@ from typing import Any, Protocol
 
 from pycodex import UPSTREAM_VERSION
 from pycodex.client import ModelClient, RequestContext, TokenUsage, stream_model
-from pycodex.client.events import Completed, OutputItemDone
+from pycodex.client.events import (
+    Completed,
+    OutputItemAdded,
+    OutputItemDone,
+    OutputTextDelta,
+    ReasoningDelta,
+)
 from pycodex.client.responses import backoff_seconds
 from pycodex.config.model import Config
+from pycodex.core.observer import NULL_OBSERVER, ApprovalHandler, TurnObserver
 from pycodex.core.rollout import RolloutRecorder, session_meta, uuid7
 from pycodex.errors import ModelClientError, RetryableError, StreamError
 from pycodex.fsutil import write_text_atomic
@@ -166,6 +174,30 @@ class TurnOutcome:
     last_message: str | None = None
     error: str | None = None
     usage: TokenUsage = field(default_factory=TokenUsage)
+    #: the exception behind ``error`` (its type tells a front end what kind of failure)
+    exception: ModelClientError | None = None
+    #: the turn was stopped by :meth:`Session.interrupt`
+    interrupted: bool = False
+
+
+class TurnInterrupted(Exception):
+    """Raised inside a turn once :meth:`Session.interrupt` was called."""
+
+
+# ferry: port-only -- who drives the session (exec or the app server), for request metadata
+@dataclass(frozen=True)
+class SessionSurface:
+    """What differs between front ends in the requests a session sends.
+
+    ``exec`` reports itself as the thread source and the turn trigger of its requests'
+    turn metadata; the app server leaves both out.
+    """
+
+    thread_source: str | None = "user"
+    turn_trigger: str | None = "exec"
+    #: the rollout's ``session_meta``: who started the thread, from where
+    originator: str = "codex_exec"
+    source: str = "exec"
 
 
 class Session:
@@ -180,10 +212,21 @@ class Session:
         output_schema: JsonObject | None = None,
         rollout_path: Path | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        observer: TurnObserver | None = None,
+        approvals: ApprovalHandler | None = None,
+        surface: SessionSurface | None = None,
     ) -> None:
         self.config = config
         self.client = client
         self.sink = sink
+        self.observer = observer or NULL_OBSERVER
+        self.surface = surface or SessionSurface()
+        self._interrupt = threading.Event()
+        self._pending_usage: tuple[TokenUsage, TokenUsage] | None = None
+        #: the usage of the last response (what a resumed thread reports first)
+        self.last_usage = TokenUsage()
+        #: (parent thread id, rollout ordinal) when this thread is a fork
+        self.fork_origin: tuple[str, int] | None = None
         self.resumed = history is not None
         self.thread_id = thread_id or uuid7()
         self.mcp = start_mcp(config)
@@ -223,6 +266,9 @@ class Session:
                 thread_id=self.thread_id,
                 next_item_id=self.next_item_id,
                 emit=self.sink.emit,
+                observer=self.observer,
+                approvals=approvals,
+                interrupted=self._interrupt,
             ),
             tool_search=self.tool_search_index,
         )
@@ -274,6 +320,8 @@ class Session:
                     self.config.model_provider.id,
                     None,
                     UPSTREAM_VERSION,
+                    originator=self.surface.originator,
+                    source=self.surface.source,
                 ),
             )
             for item in self.history:
@@ -359,8 +407,8 @@ class Session:
             "request_kind": "turn",
             "history_initialization": "resumed" if self.resumed else "new",
             "root_turn_id": turn_id,
-            "thread_source": "user",
-            "turn_trigger": "exec",
+            "thread_source": self.surface.thread_source,
+            "turn_trigger": self.surface.turn_trigger,
             "sandbox": "seccomp" if sandboxed else "none",
             "sandbox_mode": self.config.sandbox.mode,
             "auto_review_enabled": False,
@@ -371,6 +419,13 @@ class Session:
             "model": self.config.model,
             "reasoning_effort": self.config.model_reasoning_effort,
         }
+        for key in ("thread_source", "turn_trigger"):
+            if metadata[key] is None:
+                del metadata[key]
+        if self.fork_origin is not None:
+            metadata["history_initialization"] = "warm_fork"
+            metadata["forked_from_thread_id"] = self.fork_origin[0]
+            metadata["forked_from_ordinal_exclusive"] = self.fork_origin[1]
         workspace = self._turn_workspace
         if workspace is not None:
             root, state = workspace
@@ -397,9 +452,23 @@ class Session:
 
     # ------------------------------------------------------------------ turn
 
-    def run_turn(self, prompt: str, images: Sequence[tuple[str, str]] = ()) -> TurnOutcome:
-        """One user turn. ``images`` are (path as given, data URL) pairs placed before the prompt."""
-        turn_id = uuid7()
+    # ferry: codex_core::session::Session::interrupt @ 1d092cb66
+    def interrupt(self) -> None:
+        """Stop the running turn: the stream is dropped and running commands are killed."""
+        self._interrupt.set()
+        self.router.unified_exec.shutdown()
+
+    def run_turn(
+        self,
+        prompt: str,
+        images: Sequence[tuple[str, str]] = (),
+        *,
+        turn_id: str | None = None,
+    ) -> TurnOutcome:
+        """One user turn. ``images`` are (path as given, data URL) pairs placed before the prompt;
+        ``turn_id`` lets a front end announce the turn before it starts."""
+        turn_id = turn_id or uuid7()
+        self._interrupt.clear()
         self.sink.emit({"type": "turn.started"})
         self.recorder.record(
             "turn_context",
@@ -428,10 +497,18 @@ class Session:
                     turn_usage = turn_usage + usage
                 if last_message is not None:
                     outcome.last_message = last_message
+                if self._interrupt.is_set():
+                    raise TurnInterrupted
                 if not needs_follow_up:
                     break
+        except TurnInterrupted:
+            outcome.interrupted = True
+            outcome.usage = turn_usage
+            self.recorder.record("event_msg", {"type": "turn_aborted", "turn_id": turn_id})
+            return outcome
         except ModelClientError as exc:
             outcome.error = str(exc)
+            outcome.exception = exc
             outcome.usage = turn_usage
             self.sink.emit({"type": "error", "message": outcome.error})
             self.sink.emit({"type": "turn.failed", "error": {"message": outcome.error}})
@@ -468,6 +545,7 @@ class Session:
                 self.sink.emit(
                     {"type": "error", "message": f"Reconnecting... {retries}/{max_retries} ({exc})"}
                 )
+                self.observer.stream_error(f"Reconnecting... {retries}/{max_retries} ({exc})")
                 self._sleep(exc.delay if exc.delay is not None else backoff_seconds(retries))
 
     def _try_sample(self, ctx: RequestContext) -> tuple[bool, TokenUsage | None, str | None]:
@@ -479,8 +557,21 @@ class Session:
         calls: list[JsonObject] = []
         try:
             for event in stream_model(self.client, self.request_body(ctx), ctx):
+                if self._interrupt.is_set():
+                    raise TurnInterrupted
+                if isinstance(event, OutputItemAdded):
+                    self.observer.item_added(event.item)
+                elif isinstance(event, OutputTextDelta):
+                    self.observer.text_delta(event.delta)
+                elif isinstance(event, ReasoningDelta):
+                    self.observer.reasoning_delta(
+                        event.delta,
+                        summary_index=0 if event.summary else None,
+                        content_index=None if event.summary else 0,
+                    )
                 if isinstance(event, OutputItemDone):
                     item = event.item
+                    self.observer.item_done(item)
                     kind = item.get("type")
                     if kind in (
                         "function_call",
@@ -505,7 +596,12 @@ class Session:
             # Calls that arrived are answered even when the stream broke, so the
             # history stays valid (every call has its output) for the retry.
             for call in calls:
+                if self._interrupt.is_set():
+                    break
                 self._add(self.router.dispatch(call))
+            if self._pending_usage is not None:
+                self.observer.usage(*self._pending_usage)
+                self._pending_usage = None
             for extra in self.router.goals.take_pending_items():
                 self._add(extra)
 
@@ -513,6 +609,9 @@ class Session:
         if usage is None:
             return
         self.total_usage = self.total_usage + usage
+        self.last_usage = usage
+        # observers hear of it once the response's tool calls have run (codex's order)
+        self._pending_usage = (self.total_usage, usage)
         info = {
             "total_token_usage": self.total_usage.to_json(),
             "last_token_usage": usage.to_json(),
@@ -621,6 +720,8 @@ _METADATA_ORDER = [
     "context_window_id",
     "request_kind",
     "history_initialization",
+    "forked_from_thread_id",
+    "forked_from_ordinal_exclusive",
     "root_turn_id",
     "thread_source",
     "turn_trigger",

@@ -9,6 +9,7 @@ are outputs, not exceptions, exactly as upstream reports them.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,16 @@ from pycodex.apply_patch import (
     verify_patch,
 )
 from pycodex.config.model import Config
+from pycodex.core.observer import (
+    NULL_OBSERVER,
+    ApprovalHandler,
+    ExecBegin,
+    ExecEnd,
+    PatchBegin,
+    PatchChange,
+    PatchEnd,
+    TurnObserver,
+)
 from pycodex.execpolicy import (
     AskForApproval,
     ExecAction,
@@ -53,6 +64,20 @@ class ToolContext:
     thread_id: str
     next_item_id: Callable[[], str]
     emit: Callable[[JsonObject], None]
+    #: fine-grained events for the app server (no-op for exec)
+    observer: TurnObserver = NULL_OBSERVER
+    #: asks the user when the policy says so; ``None`` (exec) refuses instead
+    approvals: ApprovalHandler | None = None
+    #: set when the turn is interrupted
+    interrupted: threading.Event = field(default_factory=threading.Event)
+
+
+#: what the model is told when the user declines a command (codex 0.169.0's text).
+COMMAND_DECLINED = (
+    'exec_command failed: CreateProcess { message: "Rejected(\\"rejected by user\\")" }'
+)
+#: ... and a patch.
+PATCH_DECLINED = "patch rejected by user"
 
 
 PATCH_READ_ONLY = (
@@ -89,6 +114,8 @@ class ToolRouter:
     _running: dict[int, _RunningCommand] = field(default_factory=dict)
     _todo_item: str | None = None
     _todo_items: list[JsonObject] = field(default_factory=list)
+    #: the call being dispatched (its id names the command or patch for the observer)
+    _call_id: str = ""
     #: MCP tool calls and resource tools (``None`` when no MCP server is configured).
     mcp: McpTools | None = None
     #: builds the ``tool_search`` index over what is deferred right now.
@@ -103,6 +130,7 @@ class ToolRouter:
         kind = item.get("type")
         name = str(item.get("name", ""))
         call_id = str(item.get("call_id", ""))
+        self._call_id = call_id
         if kind == "custom_tool_call":
             text = self._custom(name, str(item.get("input", "")))
             return {"type": "custom_tool_call_output", "call_id": call_id, "output": text}
@@ -281,7 +309,22 @@ class ToolRouter:
             elapsed = time.monotonic() - started
             return f"Wall time: {elapsed:.4f} seconds\nOutput:\n{inner}"
         decision = self._decide(argv, args)
-        if decision.action in (ExecAction.REJECT, ExecAction.ASK_USER):
+        approvals = self.ctx.approvals
+        approved = False
+        if decision.action is ExecAction.ASK_USER and approvals is not None:
+            verdict = approvals.approve_command(
+                self._call_id,
+                argv,
+                display_command(argv),
+                cwd,
+                decision.message,
+                _amendment(decision),
+            )
+            if verdict not in ("accept", "acceptForSession", "acceptWithExecpolicyAmendment"):
+                self.ctx.observer.exec_end(ExecEnd(self._call_id, None, "", 0.0, "declined"))
+                return COMMAND_DECLINED
+            approved = True
+        elif decision.action in (ExecAction.REJECT, ExecAction.ASK_USER):
             # exec never asks: a command that would need approval is refused with upstream's text.
             return decision.message or "exec command rejected by user"
         command_text = display_command(argv)
@@ -315,11 +358,14 @@ class ToolRouter:
             )
             return str(exc)
         self.ctx.emit({"type": "item.started", "item": started_item})
+        call_id = self._call_id
+        observer = self.ctx.observer
         try:
             process = self.unified_exec.spawn(
                 spawn_argv, argv, cwd, self._env(), bool(args.get("tty"))
             )
         except OSError as exc:
+            observer.exec_end(ExecEnd(call_id, -1, str(exc), 0.0, "failed"))
             message = f"exec_command failed: {exc}"
             self.ctx.emit(
                 {
@@ -333,6 +379,9 @@ class ToolRouter:
                 }
             )
             return message
+        observer.exec_begin(ExecBegin(call_id, tuple(argv), command_text, cwd, process.popen.pid))
+        process.on_output = lambda chunk: observer.exec_output(call_id, chunk)
+        del approved  # approval only decides whether the command runs at all
         result = self.unified_exec.run(
             process,
             started,
@@ -340,6 +389,17 @@ class ToolRouter:
             _int(args.get("max_output_tokens")),
         )
         self._report(item_id, command_text, result)
+        if result.output.exit_code is not None and not self.ctx.interrupted.is_set():
+            observer.exec_end(
+                ExecEnd(
+                    call_id,
+                    result.output.exit_code,
+                    result.aggregated_output,
+                    time.monotonic() - started,
+                    "completed" if result.output.exit_code == 0 else "failed",
+                    process.popen.pid,
+                )
+            )
         return result.output.response_text()
 
     def write_stdin(self, args: JsonObject) -> str:
@@ -404,8 +464,21 @@ class ToolRouter:
             return PATCH_EMPTY
         if parse_patch(patch).environment_id is not None:
             return PATCH_ENVIRONMENT
-        if config.sandbox.mode == "read-only":
+        observed = tuple(_patch_change(c) for c in verified.changes)
+        asks = self.ctx.approvals is not None and (
+            config.approval_policy == "untrusted"
+            or (config.sandbox.mode == "read-only" and config.approval_policy != "never")
+        )
+        if asks and self.ctx.approvals is not None:
+            self.ctx.observer.patch_begin(PatchBegin(self._call_id, observed))
+            verdict = self.ctx.approvals.approve_patch(self._call_id, observed, None)
+            if verdict not in ("accept", "acceptForSession"):
+                self.ctx.observer.patch_end(PatchEnd(self._call_id, "declined", observed))
+                return PATCH_DECLINED
+        elif config.sandbox.mode == "read-only":
             return PATCH_READ_ONLY
+        else:
+            self.ctx.observer.patch_begin(PatchBegin(self._call_id, observed))
         changes = sorted(
             ({"path": str(c.path), "kind": c.kind} for c in verified.changes),
             key=lambda c: c["path"],
@@ -421,9 +494,11 @@ class ToolRouter:
             result = apply_verified(verified, root=root)
         except ApplyPatchError as exc:
             file_change("item.completed", "failed")
+            self.ctx.observer.patch_end(PatchEnd(self._call_id, "failed", observed))
             exit_code, output = 1, str(exc)
         else:
             file_change("item.completed", "completed")
+            self.ctx.observer.patch_end(PatchEnd(self._call_id, "completed", observed))
             exit_code, output = 0, result.output
         elapsed = round(time.monotonic() - started, 1)
         return f"Exit code: {exit_code}\nWall time: {elapsed:g} seconds\nOutput:\n{output}"
@@ -500,6 +575,31 @@ class ToolRouter:
 
     def shutdown(self) -> None:
         self.unified_exec.shutdown()
+
+
+def _amendment(decision: Any) -> tuple[str, ...] | None:
+    requirement = decision.requirement
+    amendment = getattr(requirement, "proposed_amendment", None)
+    return tuple(amendment) if amendment else None
+
+
+def _patch_change(change: Any) -> PatchChange:
+    """A verified patch change as the observer sees it (upstream's FileChange)."""
+    kind = str(change.kind)
+    if kind == "add":
+        diff = change.new_content or ""
+    elif kind == "delete":
+        diff = change.old_content or ""
+    else:
+        diff = change.unified_diff
+    return PatchChange(
+        path=change.path,
+        kind=kind,
+        diff=diff,
+        move_path=change.move_path,
+        old_content=change.old_content,
+        new_content=change.new_content,
+    )
 
 
 def _number(value: Any) -> float | None:

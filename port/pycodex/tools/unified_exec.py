@@ -14,7 +14,7 @@ import random
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +98,8 @@ class _Process:
     cursor: int = 0
     lock: threading.Condition = field(default_factory=threading.Condition)
     reader_done: bool = False
+    #: called with every chunk of output as it is read (the app server streams it)
+    on_output: Callable[[str], None] | None = None
 
     def start_reader(self) -> None:
         threading.Thread(target=self._read_loop, daemon=True).start()
@@ -115,6 +117,9 @@ class _Process:
                 with self.lock:
                     self.buffer.extend(chunk)
                     self.lock.notify_all()
+                    listener = self.on_output
+                if listener is not None:
+                    listener(chunk.decode("utf-8", "replace"))
         finally:
             self.popen.wait()
             with self.lock:
