@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, str] = {
     "sandbox": "pycodex.sandbox.cli:sandbox_command",
     "execpolicy": "pycodex.execpolicy.cli:execpolicy_group",
     "mcp": "pycodex.mcp.cli:mcp_group",
+    "app-server": "pycodex.app_server.cli:app_server_command",
 }
 
 
