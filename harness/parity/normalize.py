@@ -37,6 +37,11 @@ _TEXT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?"),
         "<TIMESTAMP>",
     ),
+    # rollout file names (``sessions/YYYY/MM/DD/rollout-YYYY-MM-DDTHH-MM-SS-<uuid>.jsonl``)
+    (
+        re.compile(r"sessions/\d{4}/\d{2}/\d{2}/rollout-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-"),
+        "sessions/<DATE>/rollout-<TIMESTAMP>-",
+    ),
 )
 
 #: object keys whose values are volatile whatever they look like.
@@ -74,6 +79,8 @@ class Normalizer:
     """Rewrites strings of one side: its root directory first, then the generic rules."""
 
     roots: tuple[str, ...]
+    #: further volatile keys (lowercased) of this kind of run (app-server timestamps ...)
+    volatile: frozenset[str] = frozenset()
 
     def text(self, value: str) -> str:
         for root in self.roots:
@@ -83,7 +90,11 @@ class Normalizer:
         return value
 
     def value(self, value: Any, key: str | None = None) -> Any:
-        if key is not None and key.lower() in VOLATILE_KEYS and value is not None:
+        if (
+            key is not None
+            and (key.lower() in VOLATILE_KEYS or key.lower() in self.volatile)
+            and value is not None
+        ):
             return "<VOLATILE>"
         if isinstance(value, str):
             embedded = _embedded_json(value)
@@ -109,11 +120,11 @@ def _embedded_json(value: str) -> dict[str, Any] | None:
     return parsed if isinstance(parsed, dict) else None
 
 
-def normalizer_for(result: SideResult) -> Normalizer:
+def normalizer_for(result: SideResult, volatile: frozenset[str] = frozenset()) -> Normalizer:
     root = str(result.root)
     real = str(result.root.resolve())
     roots = tuple(dict.fromkeys(r for r in (real, root) if r))
-    return Normalizer(roots)
+    return Normalizer(roots, volatile)
 
 
 _ITEM_ID_RE = re.compile(r"^item_\d+$")
@@ -208,9 +219,20 @@ def keyed_body(body: Any) -> Any:
     return keyed
 
 
-def normalized_view(result: SideResult, *, unordered_events: bool = False) -> dict[str, Any]:
-    """The comparable shape of one side: requests, events, exit status, stderr and files."""
-    norm = normalizer_for(result)
+def normalized_view(
+    result: SideResult, *, unordered_events: bool = False, kind: str = "exec"
+) -> dict[str, Any]:
+    """The comparable shape of one side: requests, events, exit status, stderr and files.
+
+    For ``appserver`` runs the events are the server's JSON-RPC messages and their
+    timestamps, durations and process ids are volatile too.
+    """
+    if kind == "appserver":
+        from harness.parity.appserver import VOLATILE_KEYS as APPSERVER_VOLATILE
+
+        norm = normalizer_for(result, APPSERVER_VOLATILE)
+    else:
+        norm = normalizer_for(result)
     events = norm.value(result.events())
     if unordered_events:
         events = unordered(events)

@@ -63,11 +63,13 @@ def compare_sides(
     allowlist: Allowlist,
     *,
     unordered_events: bool = False,
+    kind: str = "exec",
 ) -> ScenarioResult:
     """Diff two finished runs of ``scenario`` and classify the result."""
     differences: list[Difference] = []
     views = [
-        normalized_view(side, unordered_events=unordered_events) for side in (expected, actual)
+        normalized_view(side, unordered_events=unordered_events, kind=kind)
+        for side in (expected, actual)
     ]
     for diff in diff_values(views[0], views[1]):
         entry = allowlist.match(scenario, diff.path)
@@ -99,13 +101,24 @@ def run_scenario(
 ) -> ScenarioResult:
     """Run both binaries on ``scenario`` in sibling directories and compare them."""
     try:
-        left = run_side(expected, scenario, run_root / scenario.name / "s1")
-        right = run_side(actual, scenario, run_root / scenario.name / "s2")
+        if scenario.kind == "appserver":
+            from harness.parity.appserver import run_appserver_side
+
+            left = run_appserver_side(expected, scenario, run_root / scenario.name / "s1")
+            right = run_appserver_side(actual, scenario, run_root / scenario.name / "s2")
+        else:
+            left = run_side(expected, scenario, run_root / scenario.name / "s1")
+            right = run_side(actual, scenario, run_root / scenario.name / "s2")
         if transcripts is not None:
             write_transcript(left, transcripts / scenario.name / "expected")
             write_transcript(right, transcripts / scenario.name / "actual")
         return compare_sides(
-            scenario.name, left, right, allowlist, unordered_events=scenario.unordered_events
+            scenario.name,
+            left,
+            right,
+            allowlist,
+            unordered_events=scenario.unordered_events,
+            kind=scenario.kind,
         )
     except Exception as exc:  # one broken scenario must not hide the others' verdicts
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()

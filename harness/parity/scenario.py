@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from harness.parity.appserver import ClientStep
 from harness.parity.errors import ScenarioError
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
@@ -124,7 +125,7 @@ class Scenario(_Strict):
     files: dict[str, str] = Field(default_factory=dict)
     outside_files: dict[str, str] = Field(default_factory=dict)
     home_files: dict[str, str] = Field(default_factory=dict)
-    turns: list[Turn] = Field(min_length=1)
+    turns: list[Turn] = Field(default_factory=list)
     timeout_s: float = Field(default=60.0, gt=0)
     #: compare the event stream as a multiset (for races such as parallel tool calls).
     unordered_events: bool = False
@@ -133,6 +134,10 @@ class Scenario(_Strict):
     #: allocated for that side; ``${python}``, ``${ws}`` and ``${home}`` are also expanded in
     #: ``config``, ``args``, ``env`` and these argvs (see ``harness.parity.workspace.expand``).
     servers: dict[str, list[str]] = Field(default_factory=dict)
+    #: ``appserver``: drive ``<binary> app-server`` with the JSON-RPC ``client`` script
+    #: (see :mod:`harness.parity.appserver`); names of such scenarios start ``appserver_``.
+    kind: Literal["exec", "appserver"] = "exec"
+    client: list[ClientStep] = Field(default_factory=list)
 
     @field_validator("servers")
     @classmethod
@@ -172,6 +177,20 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _has_prompt(self) -> Scenario:
+        if self.kind == "exec" and not self.turns:
+            raise ValueError("turns: an exec scenario needs at least one scripted turn")
+        if self.kind == "appserver":
+            if not self.name.startswith("appserver_"):
+                raise ValueError("an appserver scenario's name must start with 'appserver_'")
+            if not self.client:
+                raise ValueError("an appserver scenario needs a client script")
+            if self.prompt is not None or self.stdin is not None:
+                raise ValueError(
+                    "an appserver scenario sends its input through client, not prompt/stdin"
+                )
+            return self
+        if self.client:
+            raise ValueError("client is for kind: appserver scenarios")
         if self.prompt is None and self.stdin is None:
             raise ValueError("give a prompt, stdin, or both")
         return self
