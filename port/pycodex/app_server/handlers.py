@@ -212,7 +212,13 @@ class Handlers:
         return session, forwarder
 
     def _register(
-        self, config: Config, session: Any, forwarder: Any, *, forked_from: str | None = None
+        self,
+        config: Config,
+        table: dict[str, Any],
+        session: Any,
+        forwarder: Any,
+        *,
+        forked_from: str | None = None,
     ) -> LoadedThread:
         now = int(time.time())
         thread = LoadedThread(
@@ -224,9 +230,10 @@ class Handlers:
             path=session.recorder.path,
             ephemeral=config.ephemeral,
             forked_from=forked_from,
+            reasoning_effort=table.get("model_reasoning_effort"),
             updated_at=now,
+            forwarder=forwarder,
         )
-        thread.forwarder = forwarder  # type: ignore[attr-defined]
         self.server.threads[thread.id] = thread
         return thread
 
@@ -270,7 +277,7 @@ class Handlers:
     def thread_start(self, params: Any) -> JsonObject:
         config, table = self._config(params, cwd=params.cwd)
         session, forwarder = self._start_session(config)
-        thread = self._register(config, session, forwarder)
+        thread = self._register(config, table, session, forwarder)
         self._announce(thread)
         return self._thread_response(thread, table, explicit_sandbox=params.sandbox is not None)
 
@@ -346,11 +353,11 @@ class Handlers:
             loaded_id, history = load_history(path)
         except PycodexError:
             raise invalid_request(f"no rollout found for thread id {thread_id}") from None
-        config, _ = self._config(None)
+        config, table = self._config(None)
         session, forwarder = self._start_session(
             config, thread_id=loaded_id, history=history, rollout_path=path
         )
-        return self._register(config, session, forwarder)
+        return self._register(config, table, session, forwarder)
 
     # ferry: codex_app_server::codex_message_processor::thread_fork @ 1d092cb66 -- 0.169.0 response fields
     def thread_fork(self, params: Any) -> JsonObject:
@@ -365,7 +372,7 @@ class Handlers:
         )
         for item in history:
             session.recorder.record("response_item", item)
-        thread = self._register(config, session, forwarder, forked_from=source.id)
+        thread = self._register(config, table, session, forwarder, forked_from=source.id)
         thread.preview = source.preview
         thread.turns = [
             TurnRecord(
@@ -474,7 +481,7 @@ class Handlers:
         runner = TurnRunner(server, thread, turn)
         runner.release.set()
         thread.active = runner
-        thread.forwarder.runner = runner  # type: ignore[attr-defined]
+        thread.forwarder.runner = runner
         user_item = {"type": "userMessage", "id": uuid7(), "clientId": None, "content": content}
 
         def run() -> None:

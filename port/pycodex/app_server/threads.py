@@ -75,12 +75,15 @@ class LoadedThread:
     path: Path | None
     ephemeral: bool
     forked_from: str | None = None
+    #: ``model_reasoning_effort`` as configured (``None`` when left to the model's default)
+    reasoning_effort: str | None = None
     updated_at: int = 0
     preview: str = ""
     name: str | None = None
     status: JsonObject = field(default_factory=lambda: {"type": "idle"})
     turns: list[TurnRecord] = field(default_factory=list)
     active: Any = None  # the running turn's controller, if any
+    forwarder: Any = None  # the session's observer, pointed at the running turn
     subscribed: bool = True
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -107,7 +110,7 @@ class LoadedThread:
             "historyMode": "paginated",
             "modelProvider": self.config.model_provider.id,
             "model": self.config.model,
-            "reasoningEffort": None,
+            "reasoningEffort": self.reasoning_effort,
             "createdAt": self.created_at,
             "updatedAt": self.updated_at or self.created_at,
             "recencyAt": self.updated_at or self.created_at,

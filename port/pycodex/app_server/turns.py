@@ -191,6 +191,7 @@ class TurnRunner(TurnObserver):
         else:
             self.set_status({"type": "idle"})
         view = "summary" if status == "completed" else "notLoaded"
+        self.thread.active = None  # a turn/start sent on seeing turn/completed must be accepted
         self._send("turn/completed", {"threadId": self.thread.id, "turn": turn.to_wire(view)})
 
     # ------------------------------------------------------------------ model output

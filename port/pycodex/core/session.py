@@ -604,6 +604,8 @@ class Session:
                 self._pending_usage = None
             for extra in self.router.goals.take_pending_items():
                 self._add(extra)
+            for extra in self.router.take_injected():
+                self._add(extra)
 
     def _record_usage(self, usage: TokenUsage | None) -> None:
         if usage is None:

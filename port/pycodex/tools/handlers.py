@@ -8,6 +8,7 @@ are outputs, not exceptions, exactly as upstream reports them.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -116,6 +117,8 @@ class ToolRouter:
     _todo_items: list[JsonObject] = field(default_factory=list)
     #: the call being dispatched (its id names the command or patch for the observer)
     _call_id: str = ""
+    #: messages for the history after this response's tool outputs (a saved approval rule)
+    injected: list[JsonObject] = field(default_factory=list)
     #: MCP tool calls and resource tools (``None`` when no MCP server is configured).
     mcp: McpTools | None = None
     #: builds the ``tool_search`` index over what is deferred right now.
@@ -154,6 +157,10 @@ class ToolRouter:
         except ToolError as exc:
             output = str(exc)
         return {"type": "function_call_output", "call_id": call_id, "output": output}
+
+    def take_injected(self) -> list[JsonObject]:
+        items, self.injected = self.injected, []
+        return items
 
     def _tool_search(self, item: JsonObject) -> JsonObject:
         """Answer a ``tool_search_call`` with the matching deferred namespaces."""
@@ -286,6 +293,28 @@ class ToolRouter:
             prefix_rule=[str(p) for p in prefix_rule] if isinstance(prefix_rule, list) else None,
         )
 
+    # ferry: codex_core::session::Session::record_execpolicy_amendment_message @ 1d092cb66
+    def _save_amendment(self, prefix: tuple[str, ...]) -> None:
+        """Persist an approved prefix rule and tell the model it was saved."""
+        from pycodex.execpolicy.amend import AmendError, append_allow_prefix_rule
+
+        path = self.ctx.config.codex_home / "rules" / "default.rules"
+        try:
+            append_allow_prefix_rule(path, prefix)
+        except AmendError:
+            return
+        self._policy = None  # the next command sees the new rule
+        rendered = "[" + ", ".join(json.dumps(token) for token in prefix) + "]"
+        self.injected.append(
+            {
+                "type": "message",
+                "role": "developer",
+                "content": [
+                    {"type": "input_text", "text": f"Approved command prefix saved:\n- {rendered}"}
+                ],
+            }
+        )
+
     def exec_command(self, args: JsonObject) -> str:
         cmd = args.get("cmd")
         if not isinstance(cmd, str) or not cmd:
@@ -310,7 +339,6 @@ class ToolRouter:
             return f"Wall time: {elapsed:.4f} seconds\nOutput:\n{inner}"
         decision = self._decide(argv, args)
         approvals = self.ctx.approvals
-        approved = False
         if decision.action is ExecAction.ASK_USER and approvals is not None:
             verdict = approvals.approve_command(
                 self._call_id,
@@ -323,7 +351,9 @@ class ToolRouter:
             if verdict not in ("accept", "acceptForSession", "acceptWithExecpolicyAmendment"):
                 self.ctx.observer.exec_end(ExecEnd(self._call_id, None, "", 0.0, "declined"))
                 return COMMAND_DECLINED
-            approved = True
+            amendment = _amendment(decision)
+            if verdict == "acceptWithExecpolicyAmendment" and amendment:
+                self._save_amendment(amendment)
         elif decision.action in (ExecAction.REJECT, ExecAction.ASK_USER):
             # exec never asks: a command that would need approval is refused with upstream's text.
             return decision.message or "exec command rejected by user"
@@ -360,9 +390,15 @@ class ToolRouter:
         self.ctx.emit({"type": "item.started", "item": started_item})
         call_id = self._call_id
         observer = self.ctx.observer
+        begun = threading.Event()
+
+        def stream(chunk: str) -> None:
+            begun.wait(5)  # output follows the command's begin event
+            observer.exec_output(call_id, chunk)
+
         try:
             process = self.unified_exec.spawn(
-                spawn_argv, argv, cwd, self._env(), bool(args.get("tty"))
+                spawn_argv, argv, cwd, self._env(), bool(args.get("tty")), on_output=stream
             )
         except OSError as exc:
             observer.exec_end(ExecEnd(call_id, -1, str(exc), 0.0, "failed"))
@@ -380,8 +416,7 @@ class ToolRouter:
             )
             return message
         observer.exec_begin(ExecBegin(call_id, tuple(argv), command_text, cwd, process.popen.pid))
-        process.on_output = lambda chunk: observer.exec_output(call_id, chunk)
-        del approved  # approval only decides whether the command runs at all
+        begun.set()
         result = self.unified_exec.run(
             process,
             started,

@@ -197,6 +197,7 @@ class UnifiedExecManager:
         cwd: Path,
         env: Mapping[str, str],
         tty: bool,
+        on_output: Callable[[str], None] | None = None,
     ) -> _Process:
         full_env = {**env, **UNIFIED_EXEC_ENV}
         master_fd: int | None = None
@@ -224,7 +225,9 @@ class UnifiedExecManager:
                 start_new_session=True,
                 close_fds=True,
             )
-        process = _Process(popen=popen, command=list(display_command), master_fd=master_fd)
+        process = _Process(
+            popen=popen, command=list(display_command), master_fd=master_fd, on_output=on_output
+        )
         process.start_reader()
         with self._lock:
             self._spawned = [p for p in self._spawned if not p.reader_done]
