@@ -108,11 +108,11 @@ def test_overlaid_fields_keep_rust_serialization_rules() -> None:
 def test_markers_say_what_the_newer_binary_changed() -> None:
     result, _, _ = _generate({"Thread": THREAD_NOW, "ThreadStatus": STATUS, "HistoryMode": HISTORY})
     text = render_module(result.defs, commit="1" * 40, docstring="t", notes=result.notes)
-    thread_marker = next(l for l in text.splitlines() if "v2::Thread @" in l)
+    thread_marker = next(line for line in text.splitlines() if "v2::Thread @" in line)
     assert thread_marker.endswith("-- 9.9.9: fields +historyMode +projectId")
-    status_marker = next(l for l in text.splitlines() if "v2::ThreadStatus @" in l)
+    status_marker = next(line for line in text.splitlines() if "v2::ThreadStatus @" in line)
     assert " -- " not in status_marker
-    history_marker = next(l for l in text.splitlines() if "v2::HistoryMode @" in l)
+    history_marker = next(line for line in text.splitlines() if "v2::HistoryMode @" in line)
     assert "not in the pinned sources" in history_marker
 
 
