@@ -16,9 +16,13 @@ _PYDANTIC_NAMES = ("BaseModel", "ConfigDict", "Field", "TypeAdapter")
 BASE_MODEL = '''
 
 class FerryModel(BaseModel):
-    """Base of generated models: accept Python names and wire aliases alike."""
+    """Base of generated models: accept Python names and wire aliases alike.
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+    Validators are built on first use (``defer_build``): a protocol has hundreds of types
+    and a program touches few of them, so importing the module stays cheap.
+    """
+
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=(), defer_build=True)
 '''
 
 

@@ -75,6 +75,10 @@ def check_thread_id(value: str) -> None:
         ) from None
 
 
+def _import_protocol() -> None:
+    from pycodex.app_server.protocol import v2  # noqa: F401 - imported for its side effect
+
+
 @dataclass
 class _Pending:
     """A server request waiting for the client's answer."""
@@ -244,6 +248,8 @@ class AppServer:
     # ------------------------------------------------------------------ loop
     # ferry: codex_app_server::run_main @ 1d092cb66
     def serve(self) -> int:
+        # the protocol types take a moment to import: start while the first line is on its way
+        threading.Thread(target=_import_protocol, daemon=True).start()
         try:
             for line in self.transport.lines():
                 self.handle_line(line)

@@ -11,9 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 
 class FerryModel(BaseModel):
-    """Base of generated models: accept Python names and wire aliases alike."""
+    """Base of generated models: accept Python names and wire aliases alike.
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+    Validators are built on first use (``defer_build``): a protocol has hundreds of types
+    and a program touches few of them, so importing the module stays cheap.
+    """
+
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=(), defer_build=True)
 
 
 # ferry: codex_app_server_protocol::protocol::common::AuthMode @ 1d092cb66d4c d823a884

@@ -2,7 +2,7 @@
 # upstream: 1d092cb66d4c782a91690bba03b6065b8a9ed8a6 (codex-rs/app-server-protocol, codex-rs/protocol)
 # schema: codex-cli 0.169.0 app-server JSON Schema bundle, sha256 d2d0612646b0739dd264067ef944442a5485e44529c793bebf3985e9a9df6cfc
 # regenerate: ferry translate --backend mechanical --protocol app-server
-# sha256 of the lines below: ed8a139ff8d127cc40020fa4c89cc2fa0058ca74c54823f216d33456bf7c80d7
+# sha256 of the lines below: 79af80de41a3b008582edadeefdbc07d9accf76ae9fc2013bc8fb66798c57614
 # fmt: off
 """The app-server protocol's wire types (JSON-RPC v2) as pydantic models.
 
@@ -19,9 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 
 class FerryModel(BaseModel):
-    """Base of generated models: accept Python names and wire aliases alike."""
+    """Base of generated models: accept Python names and wire aliases alike.
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+    Validators are built on first use (``defer_build``): a protocol has hundreds of types
+    and a program touches few of them, so importing the module stays cheap.
+    """
+
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=(), defer_build=True)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::AccountRoutingOverride @ 1d092cb66d4c 303baa08 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
