@@ -20,11 +20,12 @@ from pycodex.app_server.config_api import read_config, write_values
 from pycodex.app_server.processor import (
     DEPRECATED_INCLUDE_TURNS,
     DEPRECATED_RESUME_TURNS,
+    TurnForwarder,
     check_thread_id,
 )
-from pycodex.app_server.threads import LoadedThread, TurnRecord
+from pycodex.app_server.threads import LoadedThread, TurnRecord, stored_threads
 from pycodex.app_server.turns import TurnRunner, turn_error
-from pycodex.app_server.wire import invalid_request, now_ms
+from pycodex.app_server.wire import invalid_request
 from pycodex.errors import PycodexError
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ def _read_state(thread_turns: list[str]) -> JsonObject | None:
     }
 
 
+# ferry: codex_app_server::codex_message_processor::CodexMessageProcessor @ 1d092cb66
 class Handlers:
     """The methods of one :class:`~pycodex.app_server.processor.AppServer`."""
 
@@ -191,7 +193,7 @@ class Handlers:
             originator=server.client_name,
             agent=server.user_agent,
         )
-        forwarder = server.forwarder()
+        forwarder = TurnForwarder()
         session = Session(
             config,
             client,
@@ -409,7 +411,7 @@ class Handlers:
             wire = thread.to_wire(can_accept_input=None)
             wire["forkedFromId"] = None
             entries.append((thread.created_at, thread.id, wire, [t.id for t in thread.turns]))
-        for stored in server_stored(server):
+        for stored in stored_threads(server.codex_home):
             if stored.id in seen:
                 continue
             entries.append(
@@ -560,10 +562,6 @@ class _NullSink:
         return None
 
 
-def server_stored(server: AppServer) -> list[Any]:
-    return server.list_stored()
-
-
 def _strategy(value: Any) -> str:
     return str(getattr(value, "value", value) or "replace")
 
@@ -638,6 +636,3 @@ def _user_input(items: list[Any], cwd: Path) -> tuple[str, list[tuple[str, str]]
         else:
             content.append(item.model_dump(mode="json", by_alias=True))
     return "\n".join(texts), images, content
-
-
-_ = now_ms  # re-exported for handlers that stamp times

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pycodex.app_server.threads import LoadedThread, TurnRecord, stored_threads
+from pycodex.app_server.threads import LoadedThread
 from pycodex.app_server.transport import Transport
 from pycodex.app_server.wire import (
     INTERNAL_ERROR,
@@ -28,7 +28,6 @@ from pycodex.app_server.wire import (
     classify,
     invalid_request,
     notification,
-    now_ms,
     response,
     serde_message,
     server_request,
@@ -38,7 +37,6 @@ from pycodex.core.observer import (
     ExecBegin,
     ExecEnd,
     PatchBegin,
-    PatchChange,
     PatchEnd,
     TurnObserver,
 )
@@ -88,20 +86,24 @@ class _Pending:
     result: JsonObject | None = None
 
 
-class _Forwarder(TurnObserver):
+# ferry: port-only -- the session's observer and approver for life, pointed at the running turn
+class TurnForwarder(TurnObserver):
     """The observer and approver a session keeps for life; forwards to the running turn."""
 
     def __init__(self) -> None:
         self.runner: Any = None
 
+    # ferry: port-only -- forwards item_added to the running turn
     def item_added(self, item: JsonObject) -> None:
         if self.runner is not None:
             self.runner.item_added(item)
 
+    # ferry: port-only -- forwards text_delta to the running turn
     def text_delta(self, delta: str) -> None:
         if self.runner is not None:
             self.runner.text_delta(delta)
 
+    # ferry: port-only -- forwards reasoning_delta to the running turn
     def reasoning_delta(
         self, delta: str, *, summary_index: int | None, content_index: int | None
     ) -> None:
@@ -110,34 +112,42 @@ class _Forwarder(TurnObserver):
                 delta, summary_index=summary_index, content_index=content_index
             )
 
+    # ferry: port-only -- forwards item_done to the running turn
     def item_done(self, item: JsonObject) -> None:
         if self.runner is not None:
             self.runner.item_done(item)
 
+    # ferry: port-only -- forwards usage to the running turn
     def usage(self, total: Any, last: Any) -> None:
         if self.runner is not None:
             self.runner.usage(total, last)
 
+    # ferry: port-only -- forwards exec_begin to the running turn
     def exec_begin(self, event: ExecBegin) -> None:
         if self.runner is not None:
             self.runner.exec_begin(event)
 
+    # ferry: port-only -- forwards exec_output to the running turn
     def exec_output(self, call_id: str, chunk: str) -> None:
         if self.runner is not None:
             self.runner.exec_output(call_id, chunk)
 
+    # ferry: port-only -- forwards exec_end to the running turn
     def exec_end(self, event: ExecEnd) -> None:
         if self.runner is not None:
             self.runner.exec_end(event)
 
+    # ferry: port-only -- forwards patch_begin to the running turn
     def patch_begin(self, event: PatchBegin) -> None:
         if self.runner is not None:
             self.runner.patch_begin(event)
 
+    # ferry: port-only -- forwards patch_end to the running turn
     def patch_end(self, event: PatchEnd) -> None:
         if self.runner is not None:
             self.runner.patch_end(event)
 
+    # ferry: port-only -- forwards stream_error to the running turn
     def stream_error(self, message: str) -> None:
         if self.runner is not None:
             self.runner.stream_error(message)
@@ -241,6 +251,7 @@ class AppServer:
         response_type = CLIENT_REQUESTS.get(method, (None, None))[1]
         self.transport.send(response(request_id, self._typed(response_type, result)))
 
+    # ferry: codex_app_server::outgoing_message::OutgoingMessageSender::send_after @ 1d092cb66
     def after_response(self, action: Callable[[], None]) -> None:
         """Run ``action`` once the current request's answer is written."""
         self._after.append(action)
@@ -347,11 +358,13 @@ class AppServer:
         return handlers.table(self)
 
     # ------------------------------------------------------------------ turns
+    # ferry: codex_app_server::codex_message_processor::spawn_turn_task @ 1d092cb66
     def start_worker(self, target: Callable[[], None]) -> None:
         worker = threading.Thread(target=target, daemon=True)
         self._workers.append(worker)
         worker.start()
 
+    # ferry: codex_app_server::outgoing_message::OutgoingMessageSender::cancel_requests_for_thread @ 1d092cb66
     def resolve_pending(self, thread_id: str | None = None) -> None:
         """Wake every approval waiting on the client (of one thread): they decline."""
         with self._lock:
@@ -382,21 +395,3 @@ class AppServer:
             except Exception:  # closing is best effort once the client is gone
                 continue
         self.threads.clear()
-
-    # ------------------------------------------------------------------ helpers for handlers
-    def new_runner_record(self, turn_id: str) -> TurnRecord:
-        return TurnRecord(id=turn_id)
-
-    def list_stored(self) -> list[Any]:
-        return stored_threads(self.codex_home)
-
-    @staticmethod
-    def now_ms() -> int:
-        return now_ms()
-
-    def forwarder(self) -> _Forwarder:
-        return _Forwarder()
-
-    @staticmethod
-    def patch_change(change: PatchChange) -> PatchChange:
-        return change

@@ -130,6 +130,7 @@ class LoadedThread:
             "turns": turns if turns is not None else [],
         }
 
+    # ferry: codex_app_server::codex_message_processor::thread_has_user_message @ 1d092cb66
     def has_user_message(self) -> bool:
         return bool(self.preview)
 

@@ -18,10 +18,12 @@ from typing import Any, BinaryIO, Protocol
 class Transport(Protocol):
     """A connection to one client."""
 
+    # ferry: codex_app_server::transport::Transport::recv @ 1d092cb66
     def lines(self) -> Iterator[str]:
         """Incoming lines until the client goes away."""
         ...
 
+    # ferry: codex_app_server::transport::Transport::send @ 1d092cb66
     def send(self, message: dict[str, Any]) -> None:
         """Write one message (thread-safe)."""
         ...

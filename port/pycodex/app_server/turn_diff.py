@@ -86,6 +86,7 @@ class TurnDiffTracker:
                 del self._keys[path]
                 self._keys[change.move_path] = key
 
+    # ferry: codex_core::turn_diff_tracker::TurnDiffTracker::on_patch_end @ 1d092cb66
     def applied(self, changes: Iterable[PatchChange]) -> None:
         """Nothing to do after a patch: the diff is computed against the disk."""
 
@@ -97,6 +98,7 @@ class TurnDiffTracker:
         except ValueError:
             return path.as_posix()
 
+    # ferry: codex_core::turn_diff_tracker::TurnDiffTracker::get_unified_diff @ 1d092cb66
     def has_changes(self) -> bool:
         return bool(self.unified_diff())
 

@@ -48,8 +48,10 @@ HIGH_DEMAND = "We\u2019re currently experiencing high demand, which may cause te
 
 # ferry: port-only -- what a turn needs from the server: send messages, ask the client
 class ServerChannel(Protocol):
+    # ferry: codex_app_server::outgoing_message::OutgoingMessageSender::send_server_notification @ 1d092cb66
     def notify(self, method: str, params: JsonObject) -> None: ...
 
+    # ferry: codex_app_server::outgoing_message::OutgoingMessageSender::send_request @ 1d092cb66
     def ask(self, method: str, params: JsonObject, thread_id: str) -> JsonObject | None:
         """Send a server request and wait for the client's result (``None``: error reply)."""
         ...
@@ -105,6 +107,7 @@ class _Command:
     pid: int | None = None
 
 
+# ferry: codex_app_server::bespoke_event_handling::apply_bespoke_event_handling @ 1d092cb66 -- 0.169.0 notifications
 @dataclass
 class TurnRunner(TurnObserver):
     """Observer and approver of one turn of one loaded thread."""

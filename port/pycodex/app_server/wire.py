@@ -55,11 +55,13 @@ class Incoming:
     kind: str
     message: JsonObject
 
+    # ferry: codex_app_server_protocol::jsonrpc_lite::JSONRPCRequest::id @ 1d092cb66
     @property
     def id(self) -> RequestId | None:
         value = self.message.get("id")
         return value if isinstance(value, int | str) and not isinstance(value, bool) else None
 
+    # ferry: codex_app_server_protocol::jsonrpc_lite::JSONRPCRequest::method @ 1d092cb66
     @property
     def method(self) -> str | None:
         value = self.message.get("method")

@@ -131,6 +131,7 @@ class ApprovalHandler(Protocol):
     or ``cancel`` (decline and stop the turn).
     """
 
+    # ferry: codex_core::session::Session::request_command_approval @ 1d092cb66
     def approve_command(
         self,
         call_id: str,
@@ -141,6 +142,7 @@ class ApprovalHandler(Protocol):
         amendment: Sequence[str] | None,
     ) -> str: ...
 
+    # ferry: codex_core::session::Session::request_patch_approval @ 1d092cb66
     def approve_patch(
         self, call_id: str, changes: Sequence[PatchChange], reason: str | None
     ) -> str: ...

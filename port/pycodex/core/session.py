@@ -180,6 +180,7 @@ class TurnOutcome:
     interrupted: bool = False
 
 
+# ferry: codex_protocol::protocol::TurnAbortReason::Interrupted @ 1d092cb66
 class TurnInterrupted(Exception):
     """Raised inside a turn once :meth:`Session.interrupt` was called."""
 

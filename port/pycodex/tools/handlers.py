@@ -158,6 +158,7 @@ class ToolRouter:
             output = str(exc)
         return {"type": "function_call_output", "call_id": call_id, "output": output}
 
+    # ferry: codex_core::session::Session::record_conversation_items @ 1d092cb66
     def take_injected(self) -> list[JsonObject]:
         items, self.injected = self.injected, []
         return items
