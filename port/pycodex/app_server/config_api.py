@@ -9,7 +9,10 @@ its bytes, which a client passes back as ``expectedVersion`` to avoid lost updat
 from __future__ import annotations
 
 import hashlib
+import json
 import tomllib
+from functools import cache
+from importlib import resources
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -44,13 +47,15 @@ _BOOL_KEYS = frozenset(
 )
 
 
-# ferry: codex_core::config::edit::version_of @ 1d092cb66
+# ferry: codex_core::config::ConfigLayerEntry::version @ 1d092cb66
+def table_version(table: Mapping[str, Any]) -> str:
+    """A layer's version: sha256 of its table as compact JSON with sorted keys."""
+    canonical = json.dumps(table, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def file_version(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        data = b""
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+    return table_version(_read_table(path))
 
 
 def _read_table(path: Path) -> dict[str, Any]:
@@ -133,19 +138,59 @@ def _origins(table: Mapping[str, Any], meta: JsonObject, prefix: str = "") -> di
     return out
 
 
-# ferry: codex_app_server::config_api::ConfigApi::read @ 1d092cb66
+@cache
+def _defaults() -> JsonObject:
+    """codex 0.169.0's configuration with nothing set (``config_defaults.json``)."""
+    text = resources.files("pycodex.app_server").joinpath("config_defaults.json").read_text("utf-8")
+    data: JsonObject = json.loads(text)
+    return data
+
+
+def _merged(defaults: Any, value: Any) -> Any:
+    if isinstance(defaults, dict) and isinstance(value, Mapping):
+        out = dict(defaults)
+        for key, item in value.items():
+            out[key] = _merged(defaults.get(key), item)
+        return out
+    return value
+
+
+# ferry: codex_core::config::ConfigToml @ 1d092cb66 -- 0.169.0: every key, defaults filled in
+def effective_config(table: Mapping[str, Any]) -> JsonObject:
+    """The configuration as codex serializes it: its defaults overlaid with ``table``."""
+    defaults = _defaults()
+    config: JsonObject = _merged(json.loads(json.dumps(defaults["config"])), table)
+    features = table.get("features")
+    if isinstance(features, Mapping):
+        config["features"] = _merged(dict(defaults["features"]), features)
+    providers = table.get("model_providers")
+    if isinstance(providers, Mapping):
+        config["model_providers"] = {
+            name: _merged(dict(defaults["model_provider"]), entry)
+            for name, entry in providers.items()
+            if isinstance(entry, Mapping)
+        }
+    return config
+
+
+# ferry: codex_app_server::config_api::ConfigApi::read @ 1d092cb66 -- 0.169.0 layers
 def read_config(codex_home: Path, include_layers: bool) -> JsonObject:
-    """The effective user configuration, each key's origin and (optionally) the layers."""
+    """The effective configuration, each user key's origin and (optionally) the layers."""
     path = codex_home / "config.toml"
     table = _read_table(path)
-    version = file_version(path)
+    version = table_version(table)
     meta: JsonObject = {
         "name": {"type": "user", "file": str(path), "profile": None},
         "version": version,
     }
-    result: JsonObject = {"config": table, "origins": _origins(table, meta)}
+    result: JsonObject = {"config": effective_config(table), "origins": _origins(table, meta)}
     if include_layers:
         result["layers"] = [
-            {"name": meta["name"], "version": version, "config": table, "disabledReason": None}
+            {"name": meta["name"], "version": version, "config": table},
+            {
+                "name": {"type": "system", "file": "/etc/codex/config.toml"},
+                "version": table_version({}),
+                "config": {},
+            },
         ]
     return result

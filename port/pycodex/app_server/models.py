@@ -1,8 +1,9 @@
 """``model/list``: the models codex offers, from the model catalog the port ships.
 
-The catalog (``pycodex/config/models.json``, extracted from the pinned binary's ``codex
-debug models``) lists every model with its visibility and priority; ``model/list`` shows
-the ``list``-visible ones by priority, the first being the default.
+The presets (``model_presets.json``, extracted from the pinned binary's ``codex debug
+models`` by ``scripts/gen_model_presets.py``) list every model with its visibility and
+priority; ``model/list`` shows the ``list``-visible ones by priority, the first being the
+default.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from pycodex.app_server.wire import INTERNAL_ERROR, RpcError
+from pycodex.app_server.wire import INTERNAL_ERROR, RpcError, invalid_request
 
 JsonObject = dict[str, Any]
 
@@ -20,10 +21,15 @@ JsonObject = dict[str, Any]
 def catalog() -> list[JsonObject]:
     """The catalog's models, or an error saying it is missing from this build."""
     try:
-        text = resources.files("pycodex.config").joinpath("models.json").read_text(encoding="utf-8")
+        text = (
+            resources.files("pycodex.app_server")
+            .joinpath("model_presets.json")
+            .read_text(encoding="utf-8")
+        )
     except (FileNotFoundError, OSError):
         raise RpcError(
-            INTERNAL_ERROR, "model catalog not available in this build (pycodex/config/models.json)"
+            INTERNAL_ERROR,
+            "model presets missing from this build (pycodex/app_server/model_presets.json)",
         ) from None
     models = json.loads(text).get("models", [])
     return [m for m in models if isinstance(m, dict)]
@@ -33,11 +39,20 @@ def catalog() -> list[JsonObject]:
 def model_entry(model: JsonObject, *, is_default: bool) -> JsonObject:
     levels = model.get("supported_reasoning_levels") or []
     nux = model.get("availability_nux")
+    upgrade = model.get("upgrade") if isinstance(model.get("upgrade"), dict) else None
     return {
         "id": model["slug"],
         "model": model["slug"],
-        "upgrade": model.get("upgrade"),
-        "upgradeInfo": None,
+        "upgrade": upgrade.get("model") if upgrade else None,
+        "upgradeInfo": {
+            "model": upgrade.get("model"),
+            "upgradeCopy": upgrade.get("upgrade_copy"),
+            "modelLink": upgrade.get("model_link"),
+            "migrationMarkdown": upgrade.get("migration_markdown"),
+            "retirementAt": upgrade.get("retirement_at"),
+        }
+        if upgrade
+        else None,
         "availabilityNux": nux if isinstance(nux, dict) else None,
         "displayName": model.get("display_name") or model["slug"],
         "description": model.get("description") or "",
@@ -54,7 +69,7 @@ def model_entry(model: JsonObject, *, is_default: bool) -> JsonObject:
         "multiAgentVersion": model.get("multi_agent_version"),
         "additionalSpeedTiers": model.get("additional_speed_tiers") or [],
         "serviceTiers": model.get("service_tiers") or [],
-        "defaultServiceTier": None,
+        "defaultServiceTier": model.get("default_service_tier"),
         "availableAccessPrograms": None,
         "isDefault": is_default,
     }
@@ -65,10 +80,14 @@ def list_models(params: Any) -> JsonObject:
     include_hidden = bool(getattr(params, "include_hidden", False))
     models = sorted(catalog(), key=lambda m: (int(m.get("priority") or 0), str(m.get("slug"))))
     shown = [m for m in models if include_hidden or m.get("visibility") == "list"]
+    cursor = getattr(params, "cursor", None) or "0"
+    if not str(cursor).isdigit():
+        raise invalid_request(f"invalid cursor: {cursor}")
+    start = int(cursor)
     limit = getattr(params, "limit", None)
-    if isinstance(limit, int) and limit > 0:
-        shown = shown[:limit]
+    end = start + limit if isinstance(limit, int) and limit > 0 else len(shown)
+    page = shown[start:end]
     return {
-        "data": [model_entry(m, is_default=i == 0) for i, m in enumerate(shown)],
-        "nextCursor": None,
+        "data": [model_entry(m, is_default=start + i == 0) for i, m in enumerate(page)],
+        "nextCursor": str(end) if end < len(shown) else None,
     }
