@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
