@@ -148,9 +148,14 @@ class TurnForwarder(TurnObserver):
             self.runner.patch_end(event)
 
     # ferry: port-only -- forwards stream_error to the running turn
-    def stream_error(self, message: str) -> None:
+    def stream_error(self, attempt: int, max_retries: int, error: Exception) -> None:
         if self.runner is not None:
-            self.runner.stream_error(message)
+            self.runner.stream_error(attempt, max_retries, error)
+
+    # ferry: port-only -- forwards reasoning_part_added to the running turn
+    def reasoning_part_added(self, summary_index: int) -> None:
+        if self.runner is not None:
+            self.runner.reasoning_part_added(summary_index)
 
     # ferry: codex_core::tools::handlers::exec_command::request_approval @ 1d092cb66
     def approve_command(

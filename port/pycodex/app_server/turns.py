@@ -244,6 +244,33 @@ class TurnRunner(TurnObserver):
                 },
             )
 
+    # ferry: codex_app_server::bespoke_event_handling::on_reasoning_summary_part_added @ 1d092cb66
+    def reasoning_part_added(self, summary_index: int) -> None:
+        if self._reasoning_id is not None:
+            self._send(
+                "item/reasoning/summaryPartAdded",
+                {**self._ids(), "itemId": self._reasoning_id, "summaryIndex": summary_index},
+            )
+
+    # ferry: codex_app_server::bespoke_event_handling::on_stream_error @ 1d092cb66 -- 0.169.0: retries are errors with willRetry
+    def stream_error(self, attempt: int, max_retries: int, error: Exception) -> None:
+        details = (
+            HIGH_DEMAND if isinstance(error, InternalServerError | ServerOverloaded) else str(error)
+        )
+        self._send(
+            "error",
+            {
+                "error": {
+                    "message": f"Reconnecting... {attempt}/{max_retries}",
+                    "codexErrorInfo": {"responseStreamDisconnected": {"httpStatusCode": None}},
+                    "additionalDetails": details,
+                    "misalignment": None,
+                },
+                "willRetry": True,
+                **self._ids(),
+            },
+        )
+
     # ferry: codex_app_server::bespoke_event_handling::on_item_completed @ 1d092cb66
     def item_done(self, item: JsonObject) -> None:
         kind = item.get("type")

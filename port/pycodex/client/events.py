@@ -72,6 +72,16 @@ class OutputTextDelta:
 class ReasoningDelta:
     delta: str
     summary: bool
+    #: which summary part (or raw content part) the text belongs to
+    index: int = 0
+
+
+# ferry: codex_api::sse::responses::ResponseEvent::ReasoningSummaryPartAdded @ 1d092cb66
+@dataclass(frozen=True)
+class ReasoningSummaryPartAdded:
+    """The model starts another part of its reasoning summary."""
+
+    summary_index: int
 
 
 @dataclass(frozen=True)
@@ -86,5 +96,6 @@ ResponseEvent = (
     | OutputItemDone
     | OutputTextDelta
     | ReasoningDelta
+    | ReasoningSummaryPartAdded
     | Completed
 )

@@ -28,6 +28,7 @@ from pycodex.client.events import (
     OutputItemDone,
     OutputTextDelta,
     ReasoningDelta,
+    ReasoningSummaryPartAdded,
     ResponseCreated,
     ResponseEvent,
     TokenUsage,
@@ -281,6 +282,11 @@ def _failure_message(response: Mapping[str, Any]) -> tuple[str, str | None]:
     ) if code else None
 
 
+def _index(event: Mapping[str, Any], key: str) -> int:
+    value = event.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def parse_responses_stream(events: Iterator[tuple[str, str]]) -> Iterator[ResponseEvent]:
     """Turn raw SSE pairs into ResponseEvents; ending without ``response.completed`` is an error."""
     for _event_name, data in events:
@@ -300,9 +306,15 @@ def parse_responses_stream(events: Iterator[tuple[str, str]]) -> Iterator[Respon
         elif kind == "response.output_text.delta":
             yield OutputTextDelta(str(event.get("delta", "")))
         elif kind == "response.reasoning_summary_text.delta":
-            yield ReasoningDelta(str(event.get("delta", "")), summary=True)
+            yield ReasoningDelta(
+                str(event.get("delta", "")), summary=True, index=_index(event, "summary_index")
+            )
         elif kind == "response.reasoning_text.delta":
-            yield ReasoningDelta(str(event.get("delta", "")), summary=False)
+            yield ReasoningDelta(
+                str(event.get("delta", "")), summary=False, index=_index(event, "content_index")
+            )
+        elif kind == "response.reasoning_summary_part.added":
+            yield ReasoningSummaryPartAdded(_index(event, "summary_index"))
         elif kind == "response.created":
             yield ResponseCreated((event.get("response") or {}).get("id"))
         elif kind == "response.completed":

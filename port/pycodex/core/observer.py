@@ -118,9 +118,13 @@ class TurnObserver:
     def patch_end(self, event: PatchEnd) -> None:
         """A patch was applied, failed or was declined."""
 
+    # ferry: codex_protocol::protocol::EventMsg::ReasoningContentDelta @ 1d092cb66
+    def reasoning_part_added(self, summary_index: int) -> None:
+        """The reasoning summary being streamed starts part ``summary_index``."""
+
     # ferry: codex_protocol::protocol::EventMsg::StreamError @ 1d092cb66
-    def stream_error(self, message: str) -> None:
-        """A request failed and will be retried."""
+    def stream_error(self, attempt: int, max_retries: int, error: Exception) -> None:
+        """Request ``attempt`` of ``max_retries`` failed with ``error`` and will be retried."""
 
 
 # ferry: port-only -- approval seam: the app server asks its client, exec refuses

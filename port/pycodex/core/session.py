@@ -27,6 +27,7 @@ from pycodex.client.events import (
     OutputItemDone,
     OutputTextDelta,
     ReasoningDelta,
+    ReasoningSummaryPartAdded,
 )
 from pycodex.client.responses import backoff_seconds
 from pycodex.config.model import Config
@@ -546,7 +547,7 @@ class Session:
                 self.sink.emit(
                     {"type": "error", "message": f"Reconnecting... {retries}/{max_retries} ({exc})"}
                 )
-                self.observer.stream_error(f"Reconnecting... {retries}/{max_retries} ({exc})")
+                self.observer.stream_error(retries, max_retries, exc)
                 self._sleep(exc.delay if exc.delay is not None else backoff_seconds(retries))
 
     def _try_sample(self, ctx: RequestContext) -> tuple[bool, TokenUsage | None, str | None]:
@@ -567,9 +568,11 @@ class Session:
                 elif isinstance(event, ReasoningDelta):
                     self.observer.reasoning_delta(
                         event.delta,
-                        summary_index=0 if event.summary else None,
-                        content_index=None if event.summary else 0,
+                        summary_index=event.index if event.summary else None,
+                        content_index=None if event.summary else event.index,
                     )
+                elif isinstance(event, ReasoningSummaryPartAdded):
+                    self.observer.reasoning_part_added(event.summary_index)
                 if isinstance(event, OutputItemDone):
                     item = event.item
                     self.observer.item_done(item)
