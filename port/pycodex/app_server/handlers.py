@@ -187,12 +187,16 @@ class Handlers:
             api_key = resolve_api_key(config.model_provider, config.codex_home)
         except PycodexError as exc:
             raise invalid_request(str(exc)) from exc
-        client = ModelClient(
-            config.model_provider,
-            api_key,
-            originator=server.client_name,
-            agent=server.user_agent,
-        )
+        key = (repr(config.model_provider), api_key)
+        client = server.clients.get(key)
+        if client is None:  # one HTTP client per provider, shared by the threads using it
+            client = ModelClient(
+                config.model_provider,
+                api_key,
+                originator=server.client_name,
+                agent=server.user_agent,
+            )
+            server.clients[key] = client
         forwarder = TurnForwarder()
         session = Session(
             config,

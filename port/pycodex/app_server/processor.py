@@ -73,8 +73,43 @@ def check_thread_id(value: str) -> None:
         ) from None
 
 
-def _import_protocol() -> None:
-    from pycodex.app_server.protocol import v2  # noqa: F401 - imported for its side effect
+#: validators of generated types by name, shared by every connection (built once each).
+_ADAPTERS: dict[str, Any] = {}
+
+#: the types every session uses, built ahead of the first request that needs them.
+HOT_TYPES = (
+    "ThreadStartParams",
+    "ThreadStartResponse",
+    "ThreadStartedNotification",
+    "TurnStartParams",
+    "TurnStartResponse",
+    "TurnStartedNotification",
+    "ThreadStatusChangedNotification",
+    "ItemStartedNotification",
+    "ItemCompletedNotification",
+    "TurnCompletedNotification",
+    "ThreadTokenUsageUpdatedNotification",
+)
+
+
+# ferry: port-only -- pydantic validators of the generated protocol types, built on first use
+def adapter_for(type_name: str) -> Any:
+    adapter = _ADAPTERS.get(type_name)
+    if adapter is None:
+        from pydantic import TypeAdapter
+
+        from pycodex.app_server.protocol import v2
+
+        adapter = TypeAdapter(getattr(v2, type_name))
+        adapter.core_schema  # noqa: B018 - builds the deferred validator now
+        _ADAPTERS[type_name] = adapter
+    return adapter
+
+
+def _warm_up() -> None:
+    """Import the protocol and build the common validators while requests are on their way."""
+    for name in HOT_TYPES:
+        adapter_for(name)
 
 
 @dataclass
@@ -204,27 +239,21 @@ class AppServer:
         self.client_version: str | None = None
         #: the user agent codex builds for this client (set by ``initialize``)
         self.user_agent: str | None = None
+        #: model clients by (provider, key), shared by the threads of this connection
+        self.clients: dict[tuple[str, str | None], Any] = {}
         self.threads: dict[str, LoadedThread] = {}
         self._pending: dict[RequestId, _Pending] = {}
         self._next_id = 0
         self._lock = threading.Lock()
         self._after: list[Callable[[], None]] = []
         self._workers: list[threading.Thread] = []
-        self._adapters: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ typed output
     def _typed(self, type_name: str | None, payload: Any) -> Any:
         """``payload`` validated and serialized by the generated type ``type_name``."""
         if type_name is None:
             return payload
-        adapter = self._adapters.get(type_name)
-        if adapter is None:
-            from pydantic import TypeAdapter
-
-            from pycodex.app_server.protocol import v2
-
-            adapter = TypeAdapter(getattr(v2, type_name))
-            self._adapters[type_name] = adapter
+        adapter = adapter_for(type_name)
         return adapter.dump_python(adapter.validate_python(payload), mode="json", by_alias=True)
 
     # ferry: codex_app_server::outgoing_message::OutgoingMessageSender::send_server_notification @ 1d092cb66
@@ -265,7 +294,7 @@ class AppServer:
     # ferry: codex_app_server::run_main @ 1d092cb66
     def serve(self) -> int:
         # the protocol types take a moment to import: start while the first line is on its way
-        threading.Thread(target=_import_protocol, daemon=True).start()
+        threading.Thread(target=_warm_up, daemon=True).start()
         try:
             for line in self.transport.lines():
                 self.handle_line(line)
@@ -342,14 +371,7 @@ class AppServer:
             return raw
         from pydantic import ValidationError
 
-        adapter = self._adapters.get(type_name)
-        if adapter is None:
-            from pydantic import TypeAdapter
-
-            from pycodex.app_server.protocol import v2
-
-            adapter = TypeAdapter(getattr(v2, type_name))
-            self._adapters[type_name] = adapter
+        adapter = adapter_for(type_name)
         try:
             return adapter.validate_python(raw if raw is not None else {})
         except ValidationError as exc:
