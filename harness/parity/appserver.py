@@ -190,9 +190,17 @@ def _matches_request(method: str) -> Any:
 
 
 def drive(
-    proc: subprocess.Popen[bytes], steps: list[ClientStep], values: dict[str, str]
+    proc: subprocess.Popen[bytes],
+    steps: list[ClientStep],
+    values: dict[str, str],
+    timeout_s: float = 60.0,
 ) -> Transcript:
-    """Run the client script against a started server; returns what was said both ways."""
+    """Run the client script against a started server; returns what was said both ways.
+
+    ``timeout_s`` bounds the whole script (the scenario's ``timeout_s``); each step's own
+    ``timeout_s`` bounds its wait.
+    """
+    deadline = time.monotonic() + timeout_s
     assert proc.stdin is not None and proc.stdout is not None
     reader = _Reader(proc.stdout)
     transcript = Transcript()
@@ -214,16 +222,20 @@ def drive(
             elif step.raw is not None:
                 write(_substitute(step.raw, scope))
             elif step.wait is not None:
-                found = reader.take(_matches_wait(step.wait), step.timeout_s)
+                limit = min(step.timeout_s, max(0.0, deadline - time.monotonic()))
+                found = reader.take(_matches_wait(step.wait), limit)
                 if found is None:
-                    transcript.error = f"step {number}: no {step.wait.model_dump(exclude_none=True)} within {step.timeout_s} s"
+                    transcript.error = f"step {number}: no {step.wait.model_dump(exclude_none=True)} within {limit:.1f} s"
                     break
                 saved.update(_save(step, found))
             elif step.respond is not None:
                 respond = step.respond
-                found = reader.take(_matches_request(respond.method), step.timeout_s)
+                limit = min(step.timeout_s, max(0.0, deadline - time.monotonic()))
+                found = reader.take(_matches_request(respond.method), limit)
                 if found is None:
-                    transcript.error = f"step {number}: no server request {respond.method} within {step.timeout_s} s"
+                    transcript.error = (
+                        f"step {number}: no server request {respond.method} within {limit:.1f} s"
+                    )
                     break
                 saved.update(_save(step, found))
                 reply: dict[str, Any] = {"id": found["id"]}
@@ -313,7 +325,7 @@ def run_appserver_side(binary: Any, scenario: Any, root: Path) -> Any:
             daemon=True,
         )
         err_thread.start()
-        transcript = drive(proc, list(scenario.client), dict(values))
+        transcript = drive(proc, list(scenario.client), dict(values), scenario.timeout_s)
         err_thread.join(5)
         duration = time.monotonic() - started
         _kill_group(proc)
