@@ -186,6 +186,40 @@ class TurnInterrupted(Exception):
     """Raised inside a turn once :meth:`Session.interrupt` was called."""
 
 
+#: what the next turn's history says about an interrupted one (codex 0.169.0's fragment).
+TURN_ABORTED = (
+    "<turn_aborted>\nThe user interrupted the previous turn on purpose. Any running unified exec "
+    "processes may still be running in the background. If any tools/commands were aborted, they "
+    "may have partially executed.\n</turn_aborted>"
+)
+
+#: tools whose aborted output reads like a command's.
+_SHELL_TOOLS = (
+    "shell",
+    "container.exec",
+    "local_shell",
+    "shell_command",
+    "unified_exec",
+    "exec_command",
+)
+
+
+# ferry: codex_core::tools::parallel::ToolCallRuntime::aborted_response @ 1d092cb66 -- 0.169.0: exec_command reads like a shell
+def aborted_output(call: JsonObject, seconds: float) -> JsonObject:
+    """The output of a tool call the user's interrupt stopped (or kept from starting)."""
+    name = str(call.get("name", ""))
+    if not call.get("namespace") and name in _SHELL_TOOLS:
+        text = f"Wall time: {seconds:.1f} seconds\naborted by user"
+    else:
+        text = f"aborted by user after {seconds:.1f}s"
+    kind = (
+        "custom_tool_call_output"
+        if call.get("type") == "custom_tool_call"
+        else "function_call_output"
+    )
+    return {"type": kind, "call_id": call.get("call_id"), "output": text}
+
+
 # ferry: port-only -- who drives the session (exec or the app server), for request metadata
 @dataclass(frozen=True)
 class SessionSurface:
@@ -506,6 +540,7 @@ class Session:
         except TurnInterrupted:
             outcome.interrupted = True
             outcome.usage = turn_usage
+            self._add(_message("user", [TURN_ABORTED]))
             self.recorder.record("event_msg", {"type": "turn_aborted", "turn_id": turn_id})
             return outcome
         except ModelClientError as exc:
@@ -600,9 +635,12 @@ class Session:
             # Calls that arrived are answered even when the stream broke, so the
             # history stays valid (every call has its output) for the retry.
             for call in calls:
-                if self._interrupt.is_set():
-                    break
-                self._add(self.router.dispatch(call))
+                started = time.monotonic()
+                output = None if self._interrupt.is_set() else self.router.dispatch(call)
+                if self._interrupt.is_set():  # not run, or cut short: the model hears it aborted
+                    output = aborted_output(call, time.monotonic() - started)
+                assert output is not None
+                self._add(output)
             if self._pending_usage is not None:
                 self.observer.usage(*self._pending_usage)
                 self._pending_usage = None

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +125,15 @@ class AppServerProcess:
         if self.proc.poll() is None or self.proc.stderr is None:
             return ""
         return self.proc.stderr.read().decode("utf-8", "replace")
+
+
+@dataclass
+class AppServerHarness:
+    """A CODEX_HOME and workspace wired to a scripted model server."""
+
+    home: Path
+    workspace: Path
+    server: MockResponsesServer
+
+    def start(self, *args: str) -> AppServerProcess:
+        return AppServerProcess(self.home, self.workspace, *args)

@@ -4,27 +4,16 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from appserver_client import AppServerProcess, write_config
+from appserver_client import AppServerHarness, write_config
 from pycodex.testing import MockResponsesServer
 from wire_schemas import WireSchemas, load_bundle
 
 CONFORMANCE = (
     Path(__file__).resolve().parents[3] / ".." / "shared" / "conformance" / "app-server-schema"
 )
-
-
-@dataclass
-class AppServerHarness:
-    home: Path
-    workspace: Path
-    server: MockResponsesServer
-
-    def start(self, *args: str) -> AppServerProcess:
-        return AppServerProcess(self.home, self.workspace, *args)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from conftest import AppServerHarness
+from appserver_client import AppServerHarness
 from pycodex.testing import (
     ScriptedResponse,
     ev_assistant_message,

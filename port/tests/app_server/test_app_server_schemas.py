@@ -10,10 +10,11 @@ change between the two.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import AppServerHarness
+from appserver_client import AppServerHarness
 from pycodex.testing import (
     ScriptedResponse,
     ev_apply_patch_custom_tool_call,
@@ -80,6 +81,23 @@ def _script(app: AppServerHarness) -> None:
     )
 
 
+@pytest.fixture(scope="module")
+def session(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[list[JsonObject], dict[Any, str]]]:
+    """One full session shared by the checks below (it takes a few seconds)."""
+    from appserver_client import write_config
+    from pycodex.testing import MockResponsesServer
+
+    root = tmp_path_factory.mktemp("schema-session")
+    home, workspace = root / "home", root / "ws"
+    home.mkdir()
+    workspace.mkdir()
+    with MockResponsesServer() as server:
+        write_config(home, server)
+        yield _session(AppServerHarness(home, workspace, server))
+
+
 def _session(app: AppServerHarness) -> tuple[list[JsonObject], dict[Any, str]]:
     """Run the whole session; returns what the server wrote and request id -> method."""
     _script(app)
@@ -142,9 +160,9 @@ def _session(app: AppServerHarness) -> tuple[list[JsonObject], dict[Any, str]]:
 
 
 def test_every_message_matches_the_oracle_schemas(
-    app: AppServerHarness, oracle_schemas: WireSchemas
+    session: tuple[list[JsonObject], dict[Any, str]], oracle_schemas: WireSchemas
 ) -> None:
-    messages, methods = _session(app)
+    messages, methods = session
     kinds = {str(m.get("method") or ("error" if "error" in m else "response")) for m in messages}
     # the session really exercised the protocol (a broken server cannot pass vacuously)
     assert {
@@ -170,10 +188,12 @@ def test_every_message_matches_the_oracle_schemas(
 
 
 def test_messages_match_the_conformance_snapshot_where_it_agrees(
-    app: AppServerHarness, oracle_schemas: WireSchemas, conformance_schemas: WireSchemas
+    session: tuple[list[JsonObject], dict[Any, str]],
+    oracle_schemas: WireSchemas,
+    conformance_schemas: WireSchemas,
 ) -> None:
     """Types unchanged since the 2026-04-22 snapshot must validate against it too."""
-    messages, methods = _session(app)
+    messages, methods = session
     agreeing = 0
     failures: list[str] = []
     for message in messages:

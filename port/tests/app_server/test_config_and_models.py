@@ -10,7 +10,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import AppServerHarness
+from appserver_client import AppServerHarness
 
 ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "port" / "pycodex" / "app_server"

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import AppServerHarness
+from appserver_client import AppServerHarness
 from pycodex.testing import (
     ScriptedResponse,
     ev_assistant_message,
