@@ -1,12 +1,19 @@
-"""``pycodex app-server``: serve the JSON-RPC v2 protocol over stdio (``--listen stdio://``)."""
+"""``pycodex app-server``: serve the JSON-RPC v2 protocol over stdio or a WebSocket.
+
+``--listen stdio://`` (the default) or ``ws://IP:PORT``; codex's ``unix://`` control socket
+and ``off`` are refused with a message.
+"""
 
 from __future__ import annotations
 
+import re
+import signal
 import sys
+from typing import Any
 
 import click
 
-TRANSPORTS = ("stdio://",)
+_WS = re.compile(r"^ws://(?P<host>[0-9.]+|\[[0-9a-fA-F:]+\]|localhost):(?P<port>[0-9]{1,5})/?$")
 
 
 # ferry: codex_cli::main::AppServerCommand @ 1d092cb66 -- 0.169.0 flags
@@ -25,7 +32,7 @@ TRANSPORTS = ("stdio://",)
     "--listen",
     default="stdio://",
     show_default=True,
-    help="Transport endpoint URL (pycodex serves stdio://).",
+    help="Transport endpoint URL: stdio:// (default) or ws://IP:PORT.",
 )
 @click.option("--stdio", "use_stdio", is_flag=True, help="Use stdio (same as --listen stdio://).")
 @click.option(
@@ -41,19 +48,51 @@ def app_server_command(
     use_stdio: bool,
     analytics_default_enabled: bool,
 ) -> None:
-    """[experimental] Run the app server (JSON-RPC over stdio)."""
+    """[experimental] Run the app server (JSON-RPC over stdio or a WebSocket)."""
     if use_stdio:
         listen = "stdio://"
-    if listen not in TRANSPORTS:
+    options: dict[str, Any] = {
+        "cli_overrides": config_overrides,
+        "enable": enable,
+        "disable": disable,
+    }
+    if listen == "stdio://":
+        from pycodex.app_server.processor import AppServer
+        from pycodex.app_server.transport import StdioTransport
+
+        sys.exit(AppServer(StdioTransport(), **options).serve())
+    found = _WS.match(listen)
+    if found is None:
         raise click.BadParameter(
-            f"{listen!r}: pycodex serves {', '.join(TRANSPORTS)} only "
-            "(codex also offers unix:// and ws://)",
+            f"{listen!r}: pycodex serves stdio:// and ws://IP:PORT "
+            "(codex's unix:// control socket and `off` are not ported)",
             param_hint="--listen",
         )
-    from pycodex.app_server.processor import AppServer
-    from pycodex.app_server.transport import StdioTransport
+    _serve_websocket(found.group("host").strip("[]"), int(found.group("port")), options)
 
-    server = AppServer(
-        StdioTransport(), cli_overrides=config_overrides, enable=enable, disable=disable
-    )
-    sys.exit(server.serve())
+
+def _serve_websocket(host: str, port: int, options: dict[str, Any]) -> None:
+    try:
+        import websockets  # noqa: F401 - only checks that the optional dependency is there
+    except ImportError:
+        raise click.ClickException(
+            "ws:// needs the `websockets` package: pip install 'pycodex[ws]'"
+        ) from None
+    from pycodex.app_server.processor import AppServer
+    from pycodex.app_server.transport import serve_websocket
+
+    def handle(transport: Any) -> None:
+        AppServer(transport, **options).serve()
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        serve_websocket(
+            host, port, handle, banner=lambda text: click.echo(text, err=True, nl=False)
+        )
+    except KeyboardInterrupt:
+        sys.exit(0)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on ws://{host}:{port}: {exc.strerror}") from None

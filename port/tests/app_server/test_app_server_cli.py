@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 from appserver_client import AppServerHarness
 from pycodex.testing import (
@@ -123,22 +121,3 @@ def test_interrupt_stops_a_running_command(app: AppServerHarness) -> None:
     assert again["error"]["message"] == "no active turn to interrupt"
     assert server.close() == 0
     assert not (app.workspace / "late.txt").exists()
-
-
-def test_other_transports_are_refused_with_a_clear_message() -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from pycodex._entry import main; main()",
-            "app-server",
-            "--listen",
-            "ws://127.0.0.1:9",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 2
-    assert "pycodex serves stdio:// only" in proc.stderr
-    assert "Traceback" not in proc.stderr
