@@ -181,6 +181,10 @@ class Config:
     ephemeral: bool = False
     ignore_rules: bool = False
     warnings: tuple[str, ...] = ()
+    model_context_window: int | None = None
+    model_auto_compact_token_limit: int | None = None
+    compact_prompt: str | None = None
+    sqlite_home: str | None = None
 
     @property
     def model_supports_reasoning(self) -> bool:
