@@ -13,6 +13,7 @@ import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,11 @@ def build_argv(binary: Binary, scenario: Scenario) -> list[str]:
     return argv
 
 
-def build_env(layout: SideLayout, scenario: Scenario) -> dict[str, str]:
+#: in a scenario's ``env`` values, the mock server's ``http://127.0.0.1:PORT``.
+ORIGIN_PLACEHOLDER = "$MOCK_ORIGIN"
+
+
+def build_env(layout: SideLayout, scenario: Scenario, origin: str = "") -> dict[str, str]:
     """The caller's environment minus codex/OpenAI settings, pointed at this side's dirs.
 
     ``RUST_LOG=off`` silences the Rust binary's tracing records on stderr: they are
@@ -98,7 +103,7 @@ def build_env(layout: SideLayout, scenario: Scenario) -> dict[str, str]:
         NO_COLOR="1",
         RUST_LOG="off",
     )
-    env.update(scenario.env)
+    env.update({k: v.replace(ORIGIN_PLACEHOLDER, origin) for k, v in scenario.env.items()})
     return env
 
 
@@ -159,9 +164,13 @@ def _invoke(
     )
 
 
-def _last_thread_id(text: str) -> str | None:
+def _substitute_threads(arg: str, text: str) -> str:
+    """``$thread`` -> the last thread id in ``text``; ``$threadN`` -> the N-th distinct one."""
     found = [a or b for a, b in _THREAD_RE.findall(text)]
-    return found[-1] if found else None
+    distinct = list(dict.fromkeys(found))
+    for number in range(len(distinct), 0, -1):
+        arg = arg.replace(f"{THREAD_PLACEHOLDER}{number}", distinct[number - 1])
+    return arg.replace(THREAD_PLACEHOLDER, found[-1] if found else "none")
 
 
 def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
@@ -169,7 +178,7 @@ def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
     layout = SideLayout(root)
     with ParityServer(render_script(scenario)) as server:
         prepare_side(layout, scenario, server.base_url)
-        env = build_env(layout, scenario)
+        env = build_env(layout, scenario, server.base_url.removesuffix("/v1"))
         argv = build_argv(binary, scenario)
         started = time.monotonic()
         runs = [
@@ -178,8 +187,8 @@ def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
             )
         ]
         for step in scenario.steps:
-            thread = _last_thread_id("".join(r.stdout + r.stderr for r in runs)) or "none"
-            step_argv = [*binary.argv, *(a.replace(THREAD_PLACEHOLDER, thread) for a in step.argv)]
+            seen = "".join(r.stdout + r.stderr for r in runs)
+            step_argv = [*binary.argv, *(_substitute_threads(a, seen) for a in step.argv)]
             runs.append(
                 _invoke(
                     step_argv,
@@ -193,6 +202,7 @@ def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
         requests = tuple(
             RecordedCall(r.method, r.path, dict(r.headers), _decode_body(r.body))
             for r in server.requests
+            if not any(fnmatchcase(f"{r.method} {r.path}", p) for p in scenario.ignore_requests)
         )
     stdout = runs[0].stdout
     stderr = runs[0].stderr

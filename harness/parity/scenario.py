@@ -95,6 +95,8 @@ class Turn(_Strict):
     malformed: bool = False
     failed: dict[str, str] | None = None
     delay_s: float = Field(default=0.0, ge=0)
+    #: answer with this JSON document instead of an SSE stream (token endpoints, ...).
+    json_body: dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Turn:
@@ -104,6 +106,8 @@ class Turn(_Strict):
             raise ValueError(
                 "an error status (status != 200) cannot also carry events, malformed or cut_after_bytes"
             )
+        if self.json_body is not None and (self.events or self.failed or self.malformed):
+            raise ValueError("json_body replaces the SSE stream: no events, failed or malformed")
         if self.failed is not None and set(self.failed) - {"code", "message"}:
             raise ValueError("failed takes only 'code' and 'message'")
         return self
@@ -114,7 +118,8 @@ class Step(_Strict):
 
     ``argv`` follows the binary verbatim (``["exec", "--json", "resume", "--last", "go on"]``,
     ``["archive", "$thread"]``); ``$thread`` stands for the thread id the previous runs
-    reported last (``thread.started``), which neither side can know in advance.
+    reported last (``thread.started``) and ``$threadN`` for the N-th distinct one, which
+    neither side can know in advance.
     """
 
     argv: list[str] = Field(min_length=1)
@@ -145,6 +150,9 @@ class Scenario(_Strict):
     home_snapshot: list[str] = Field(default_factory=list)
     #: ``{"state_5.sqlite": "SELECT ..."}``: query results compared row by row.
     home_sqlite: dict[str, str] = Field(default_factory=dict)
+    #: requests left out of the comparison on both sides, as ``METHOD /path`` globs; the
+    #: description must say why (e.g. codex's model-catalog discovery with ChatGPT auth).
+    ignore_requests: list[str] = Field(default_factory=list)
     timeout_s: float = Field(default=60.0, gt=0)
     #: compare the event stream as a multiset (for races such as parallel tool calls).
     unordered_events: bool = False

@@ -125,6 +125,20 @@ def to_toml(config: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: in a scenario's config values, the mock server's base URL (``http://127.0.0.1:PORT/v1``).
+BASE_URL_PLACEHOLDER = "$MOCK_BASE_URL"
+
+
+def _substitute(value: Any, base_url: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(BASE_URL_PLACEHOLDER, base_url)
+    if isinstance(value, dict):
+        return {k: _substitute(v, base_url) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, base_url) for v in value]
+    return value
+
+
 def _write_files(root: Path, files: Mapping[str, str]) -> None:
     for rel, content in files.items():
         target = root / rel
@@ -139,7 +153,7 @@ def prepare_side(layout: SideLayout, scenario: Scenario, base_url: str) -> None:
     _write_files(layout.workspace, scenario.files)
     _write_files(layout.outside, scenario.outside_files)
     _write_files(layout.home, scenario.home_files)
-    config = merge_config(base_config(base_url), scenario.config)
+    config = _substitute(merge_config(base_config(base_url), scenario.config), base_url)
     (layout.home / "config.toml").write_text(to_toml(config), encoding="utf-8")
     if scenario.git:
         _git_init(layout.workspace)

@@ -101,6 +101,10 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     cwd = (overrides.cwd or Path.cwd()).resolve()
     if not cwd.is_dir():
         raise ConfigError(f"working directory {cwd} does not exist")
+    from pycodex.features import canonical_name, feature_warnings
+
+    for name in (*overrides.enable, *overrides.disable):
+        canonical_name(name)  # codex refuses an unknown --enable/--disable name
     loaded = load_layers(
         home=home,
         cwd=cwd,
@@ -199,7 +203,14 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         shell_environment_policy=shell_env if isinstance(shell_env, Mapping) else {},
         ephemeral=overrides.ephemeral,
         ignore_rules=overrides.ignore_rules,
-        warnings=loaded.warnings,
+        warnings=loaded.warnings
+        + tuple(
+            feature_warnings(
+                features,
+                str(home / "config.toml"),
+                suppress_unstable=table.get("suppress_unstable_features_warning") is True,
+            )
+        ),
         model_context_window=_positive_int(table, "model_context_window"),
         model_auto_compact_token_limit=_positive_int(table, "model_auto_compact_token_limit"),
         compact_prompt=compact_prompt,

@@ -143,6 +143,7 @@ class ResumedThread:
     next_ordinal: int = 0
     first_user_message: str | None = None
     forked_from: str | None = None
+    forked_from_ordinal: int | None = None
 
 
 def _usage(value: Any) -> TokenUsage | None:
@@ -230,6 +231,8 @@ def load_thread(
         state.context_window_id = state.context_window_id or window["window_id"]
     if isinstance(meta.get("forked_from_id"), str):
         state.forked_from = meta["forked_from_id"]
+        cut = meta.get("forked_from_ordinal_exclusive")
+        state.forked_from_ordinal = cut if isinstance(cut, int) else None
     if seed is not None and state.first_user_message is None:
         state.first_user_message = seed.first_user_message
     # Rollouts written by pycodex before 0.169 parity recorded the base instructions as

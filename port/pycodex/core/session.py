@@ -9,6 +9,7 @@ samples again until the model answers without calling a tool. Everything observa
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import time
@@ -233,6 +234,16 @@ class Session:
         self.resumed = resumed is not None and not fork
         self.forked_from = resumed.thread_id if resumed is not None and fork else None
         self._fork_ordinal = resumed.next_ordinal if resumed is not None and fork else None
+        #: (parent thread, first ordinal of this file) when the thread is a fork
+        self.fork_origin: tuple[str, int] | None = (
+            (resumed.thread_id, resumed.next_ordinal)
+            if resumed is not None and fork
+            else (resumed.forked_from, resumed.forked_from_ordinal)
+            if resumed is not None
+            and resumed.forked_from is not None
+            and resumed.forked_from_ordinal is not None
+            else None
+        )
         self.thread_id = resumed.thread_id if self.resumed and resumed else uuid7()
         self.base_instructions = (
             resumed.base_instructions
@@ -312,9 +323,6 @@ class Session:
                     forked_from_ordinal_exclusive=self._fork_ordinal,
                 ),
             )
-            if self.forked_from is None:  # a fork's history stays in its parent's file
-                for item in self.history:
-                    self.recorder.record("response_item", item)
         self.hooks.thread_started(self)
         for warning in self.config.warnings:
             self.sink.emit(
@@ -417,6 +425,14 @@ class Session:
             else "cold_fork"
             if self.forked_from
             else "new",
+            **(
+                {
+                    "forked_from_thread_id": self.fork_origin[0],
+                    "forked_from_ordinal_exclusive": self.fork_origin[1],
+                }
+                if self.fork_origin is not None
+                else {}
+            ),
             "root_turn_id": turn_id,
             "thread_source": "user",
             "turn_trigger": "exec",
@@ -474,6 +490,12 @@ class Session:
         self._turn_id = turn_id
         started = time.time()
         self.sink.emit({"type": "turn.started"})
+        first_turn = self._turns_run == 0
+        # codex's record order: settings replayed for a resumed (twice for a forked) thread,
+        # then the task, the opening context of a new thread, the world and turn context.
+        if first_turn and (self.resumed or self.forked_from is not None):
+            for _ in range(2 if self.forked_from is not None else 1):
+                self._record_settings_applied()
         self.recorder.record(
             "event_msg",
             {
@@ -485,7 +507,13 @@ class Session:
                 "collaboration_mode_kind": "default",
             },
         )
+        if first_turn and not self.resumed and self.forked_from is None:
+            for item in self.history:  # the opening context of a new thread
+                self.recorder.record("response_item", item)
+            self._record_world_state()
         self.recorder.record("turn_context", self._turn_context_payload(turn_id))
+        if first_turn and not self.resumed and self.forked_from is None:
+            self._record_settings_applied()
         outcome = TurnOutcome()
         self._turn_started_ms = int(started * 1000)
         self._turn_workspace = git_workspace(self.config.cwd)  # as seen when the turn starts
@@ -556,6 +584,56 @@ class Session:
             "summary": self.config.model_reasoning_summary or "none",
         }
 
+    def _record_world_state(self) -> None:
+        """A snapshot of what the opening context was built from (codex's ``world_state``)."""
+        config = self.config
+        permissions = (
+            permissions_text(config.sandbox, config.approval_policy, config.cwd)
+            if config.include_permissions_instructions
+            else ""
+        )
+        self.recorder.record(
+            "world_state",
+            {
+                "full": True,
+                "state": {
+                    "environments": {
+                        "environments": {
+                            "local": {
+                                "cwd": str(config.cwd),
+                                "status": "available",
+                                "shell": default_user_shell().name,
+                            }
+                        },
+                        "current_date": time.strftime("%Y-%m-%d"),
+                    },
+                    "model": config.model,
+                    "permissions": {
+                        "instructions": hashlib.sha1(permissions.encode()).hexdigest(),
+                        "approved_command_prefixes": [],
+                    },
+                },
+            },
+        )
+
+    def _record_settings_applied(self) -> None:
+        config = self.config
+        self.recorder.record(
+            "event_msg",
+            {
+                "type": "thread_settings_applied",
+                "thread_id": self.thread_id,
+                "thread_settings": {
+                    "model": config.model,
+                    "model_provider_id": config.model_provider.id,
+                    "approval_policy": config.approval_policy,
+                    "sandbox_policy": {"type": config.sandbox.mode},
+                    "cwd": str(config.cwd),
+                    "reasoning_effort": config.model_reasoning_effort,
+                },
+            },
+        )
+
     def _record_item_completed(self, turn_id: str, item: JsonObject) -> None:
         now_ms = int(time.time() * 1000)
         self.recorder.record(
@@ -614,7 +692,9 @@ class Session:
                 "compaction_response_id": result.response_id,
             },
         )
+        self._record_world_state()
         self.recorder.record("turn_context", self._turn_context_payload(turn_id))
+        self._record_settings_applied()
         # The next request's size is unknown until it is answered: estimate the new history.
         estimate = sum(
             compaction.estimate_item_tokens(i) for i in [self.base_message(), *self.history]
@@ -724,10 +804,13 @@ class Session:
         self.recorder.record("event_msg", {"type": "token_count", "info": info})
 
     def _commit_item(self, item: JsonObject) -> None:
-        """Record a non-call output item and show it."""
-        self._add(item)
+        """Record a non-call output item and show it (codex records an agent message's
+        ``item_completed`` before the message itself)."""
         kind = item.get("type")
-        if kind == "message" and item.get("role") == "assistant":
+        is_message = kind == "message" and item.get("role") == "assistant"
+        if not is_message:
+            self._add(item)
+        if is_message:
             text = "".join(
                 part.get("text", "")
                 for part in item.get("content", [])
@@ -747,6 +830,7 @@ class Session:
                     "content": [{"type": "Text", "text": text}],
                 },
             )
+            self._add(item)
         elif kind == "web_search_call":
             action = item.get("action") or {}
             details = {
@@ -814,6 +898,8 @@ _METADATA_ORDER = [
     "context_window_id",
     "request_kind",
     "history_initialization",
+    "forked_from_thread_id",
+    "forked_from_ordinal_exclusive",
     "root_turn_id",
     "thread_source",
     "turn_trigger",

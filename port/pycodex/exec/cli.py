@@ -260,7 +260,7 @@ def run_exec(
     fork: str | None = None,
 ) -> int:
     """One ``exec`` run: a new thread, ``resume=(id or name, --last, --all)`` or ``fork=id``."""
-    from pycodex.client import ModelClient, resolve_api_key
+    from pycodex.client import ModelClient, resolve_credentials
     from pycodex.config import ConfigOverrides, load_config
     from pycodex.core.session import Session, parse_output_schema
     from pycodex.core.state.store import open_store, sqlite_home
@@ -310,8 +310,20 @@ def run_exec(
     output_schema = (
         parse_output_schema(Path(params["output_schema"])) if params.get("output_schema") else None
     )
-    api_key = resolve_api_key(config.model_provider, config.codex_home)
-    client = ModelClient(config.model_provider, api_key)
+    credentials = resolve_credentials(config.model_provider, config.codex_home)
+    provider = config.model_provider
+    if credentials is not None and credentials.mode == "chatgpt" and provider.id == "openai":
+        from dataclasses import replace as _replace
+
+        from pycodex.auth.credentials import CHATGPT_CODEX_BASE_URL
+
+        if provider.base_url == "https://api.openai.com/v1":  # no OPENAI_BASE_URL override
+            provider = _replace(provider, base_url=CHATGPT_CODEX_BASE_URL)
+    client = ModelClient(
+        provider,
+        credentials.bearer if credentials is not None else None,
+        auth_headers=dict(credentials.headers) if credentials is not None else None,
+    )
     printer: JsonlPrinter | HumanPrinter = (
         JsonlPrinter() if json_mode else HumanPrinter(cwd=str(config.cwd))
     )

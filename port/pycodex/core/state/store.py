@@ -174,13 +174,18 @@ class StateStore:
 
     # ferry: codex_state::runtime::threads::StateRuntime::mark_archived @ 1d092cb66
     def set_archived(self, thread_id: str, archived: bool, rollout_path: Path) -> None:
+        now_ms = int(time.time() * 1000)
         with transaction(self.state):
+            # unarchiving counts as activity: the thread becomes the newest for --last
             self.state.execute(
-                "UPDATE threads SET archived = ?, archived_at = ?, rollout_path = ? WHERE id = ?",
+                "UPDATE threads SET archived = ?, archived_at = ?, rollout_path = ?, "
+                "updated_at = ?, updated_at_ms = ? WHERE id = ?",
                 (
                     int(archived),
-                    int(time.time()) if archived else None,
+                    now_ms // 1000 if archived else None,
                     str(rollout_path),
+                    now_ms // 1000,
+                    now_ms,
                     thread_id,
                 ),
             )
