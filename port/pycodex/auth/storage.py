@@ -163,10 +163,11 @@ def parse_rfc3339(value: str) -> dt.datetime | None:
         text = text[:-1] + "+00:00"
     head, dot, rest = text.partition(".")
     if dot:  # Python parses at most microseconds
-        digits = "".join(ch for ch in rest if ch.isdigit())
+        digits = rest[: len(rest) - len(rest.lstrip("0123456789"))]
         zone = rest[len(digits) :]
         text = f"{head}.{digits[:6]}{zone}"
     try:
-        return dt.datetime.fromisoformat(text)
+        parsed = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)

@@ -274,6 +274,7 @@ class CompactionResult:
     trimmed: int
 
 
+# ferry: port-only -- Protocol seam: what compaction needs from the session running it
 class CompactionHost(Protocol):
     """What compaction needs from the session that runs it."""
 

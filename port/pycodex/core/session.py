@@ -913,6 +913,7 @@ _METADATA_ORDER = [
     "analytics_enabled",
     "model",
     "reasoning_effort",
+    "compaction",
 ]
 
 

@@ -305,6 +305,7 @@ def sandbox_policy_json(mode: str) -> str:
     )
 
 
+# ferry: codex_state::model::thread_goal::ThreadGoal @ 1d092cb66 -- 0.169.0: goals_1.sqlite row
 def goal_row(goal: Any, session: Session) -> dict[str, Any]:
     return {
         "goal_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{session.thread_id}:{goal.created_at}")),
@@ -318,6 +319,7 @@ def goal_row(goal: Any, session: Session) -> dict[str, Any]:
     }
 
 
+# ferry: codex_core::goals::GoalStore::load @ 1d092cb66 -- 0.169.0: goal restored on resume
 def restore_goal(session: Session, row: dict[str, Any]) -> None:
     """Give a resumed session the goal its thread had."""
     from pycodex.tools.goals import Goal
