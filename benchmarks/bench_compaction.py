@@ -63,7 +63,9 @@ class Model:
             item = ev_assistant_message(f"m{rid}", "all done")
         else:
             item = ev_function_call(
-                f"c{rid}", "exec_command", json.dumps({"cmd": f"echo turn {self.served}", "login": False})
+                f"c{rid}",
+                "exec_command",
+                json.dumps({"cmd": f"echo turn {self.served}", "login": False}),
             )
         return ScriptedResponse.sse(
             [ev_response_created(rid), item, ev_completed_with_tokens(rid, tokens)]

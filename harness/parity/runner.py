@@ -10,17 +10,28 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+from harness.parity.errors import ParityError
 from harness.parity.scenario import Scenario
 from harness.parity.script import render_script
 from harness.parity.server import ParityServer
-from harness.parity.workspace import SideLayout, prepare_side, snapshot_home, snapshot_tree
+from harness.parity.workspace import (
+    SideLayout,
+    expand,
+    placeholder_values,
+    prepare_side,
+    snapshot_home,
+    snapshot_tree,
+)
 
 #: environment variables of the caller that would leak into a run and change its behaviour.
 _SCRUBBED_PREFIXES = ("CODEX_", "OPENAI_", "RUST_")
@@ -71,23 +82,24 @@ class SideResult:
         return parsed
 
 
-def build_argv(binary: Binary, scenario: Scenario) -> list[str]:
+def build_argv(
+    binary: Binary, scenario: Scenario, values: Mapping[str, str] | None = None
+) -> list[str]:
     if scenario.command is not None:
-        return [*binary.argv, *scenario.command]
+        command = expand(scenario.command, values, "command") if values else scenario.command
+        return [*binary.argv, *command]
     argv = [*binary.argv, "exec", "--json"]
     if scenario.skip_git_repo_check and not scenario.git:
         argv.append("--skip-git-repo-check")
-    argv.extend(scenario.args)
+    argv.extend(expand(scenario.args, values, "args") if values else scenario.args)
     if scenario.prompt is not None:
         argv.append(scenario.prompt)
     return argv
 
 
-#: in a scenario's ``env`` values, the mock server's ``http://127.0.0.1:PORT``.
-ORIGIN_PLACEHOLDER = "$MOCK_ORIGIN"
-
-
-def build_env(layout: SideLayout, scenario: Scenario, origin: str = "") -> dict[str, str]:
+def build_env(
+    layout: SideLayout, scenario: Scenario, values: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """The caller's environment minus codex/OpenAI settings, pointed at this side's dirs.
 
     ``RUST_LOG=off`` silences the Rust binary's tracing records on stderr: they are
@@ -103,8 +115,65 @@ def build_env(layout: SideLayout, scenario: Scenario, origin: str = "") -> dict[
         NO_COLOR="1",
         RUST_LOG="off",
     )
-    env.update({k: v.replace(ORIGIN_PLACEHOLDER, origin) for k, v in scenario.env.items()})
+    env.update(expand(scenario.env, values, "env") if values else scenario.env)
     return env
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+#: how long a background server may take to accept connections (slow on a loaded machine).
+SERVER_START_TIMEOUT_S = 60.0
+
+
+@contextmanager
+def background_servers(
+    scenario: Scenario,
+    layout: SideLayout,
+    ports: Mapping[str, int],
+    values: Mapping[str, str],
+    env: Mapping[str, str],
+) -> Iterator[None]:
+    """Start the scenario's ``servers`` for one side, wait until each port accepts, stop them after."""
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        for name, argv in scenario.servers.items():
+            procs.append(
+                subprocess.Popen(
+                    expand(argv, values, f"servers.{name}"),
+                    cwd=layout.root,
+                    env=dict(env),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            )
+            _wait_for_port(name, ports[name], procs[-1])
+        yield
+    finally:
+        for proc in procs:
+            _kill_group(proc)
+            proc.wait()
+
+
+def _wait_for_port(name: str, port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise ParityError(f"server {name!r} exited with {proc.returncode} before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise ParityError(
+        f"server {name!r} did not listen on port {port} within {SERVER_START_TIMEOUT_S} s"
+    )
 
 
 def _decode_body(raw: bytes) -> Any:
@@ -176,10 +245,14 @@ def _substitute_threads(arg: str, text: str) -> str:
 def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
     """Prepare ``root``, serve the scenario's script and run ``binary`` (and any steps)."""
     layout = SideLayout(root)
-    with ParityServer(render_script(scenario)) as server:
-        prepare_side(layout, scenario, server.base_url)
-        env = build_env(layout, scenario, server.base_url.removesuffix("/v1"))
-        argv = build_argv(binary, scenario)
+    ports = {name: _free_port() for name in scenario.servers}
+    with ExitStack() as stack:
+        server = stack.enter_context(ParityServer(render_script(scenario)))
+        values = placeholder_values(layout, ports, server.base_url)
+        env = build_env(layout, scenario, values)
+        prepare_side(layout, scenario, server.base_url, values)
+        argv = build_argv(binary, scenario, values)
+        stack.enter_context(background_servers(scenario, layout, ports, values, env))
         started = time.monotonic()
         runs = [
             _invoke(
@@ -188,7 +261,10 @@ def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
         ]
         for step in scenario.steps:
             seen = "".join(r.stdout + r.stderr for r in runs)
-            step_argv = [*binary.argv, *(_substitute_threads(a, seen) for a in step.argv)]
+            step_argv = [
+                *binary.argv,
+                *(_substitute_threads(a, seen) for a in expand(step.argv, values, "steps")),
+            ]
             runs.append(
                 _invoke(
                     step_argv,

@@ -12,9 +12,11 @@ import base64
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import stat
 import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +68,10 @@ def base_config(base_url: str) -> dict[str, Any]:
                 "env_key": "MOCK_API_KEY",
             }
         },
+        # codex installs OpenAI's system skills into every fresh CODEX_HOME and lists them;
+        # pycodex ships none (see README "Skills"), so scenarios compare the skills machinery
+        # without them. `skills_bundled_default` runs with them and declares the difference.
+        "skills": {"bundled": {"enabled": False}},
     }
 
 
@@ -125,20 +131,6 @@ def to_toml(config: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-#: in a scenario's config values, the mock server's base URL (``http://127.0.0.1:PORT/v1``).
-BASE_URL_PLACEHOLDER = "$MOCK_BASE_URL"
-
-
-def _substitute(value: Any, base_url: str) -> Any:
-    if isinstance(value, str):
-        return value.replace(BASE_URL_PLACEHOLDER, base_url)
-    if isinstance(value, dict):
-        return {k: _substitute(v, base_url) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_substitute(v, base_url) for v in value]
-    return value
-
-
 def _write_files(root: Path, files: Mapping[str, str]) -> None:
     for rel, content in files.items():
         target = root / rel
@@ -146,14 +138,62 @@ def _write_files(root: Path, files: Mapping[str, str]) -> None:
         target.write_text(content, encoding="utf-8")
 
 
-def prepare_side(layout: SideLayout, scenario: Scenario, base_url: str) -> None:
+_PLACEHOLDER = re.compile(r"\$\{([a-z]+(?::[a-z0-9_\-]+)?)\}")
+
+
+def placeholder_values(
+    layout: SideLayout, ports: Mapping[str, int], base_url: str | None = None
+) -> dict[str, str]:
+    """What ``${...}`` stands for on one side: the interpreter running the harness (it has
+    pycodex and the ``mcp`` SDK, so scenario MCP servers start the same way under both
+    binaries), the side's workspace and CODEX_HOME, each background server's port, and the
+    scripted model server (``${mock}``: its ``/v1`` base URL, ``${origin}``: scheme, host
+    and port, for endpoints outside ``/v1`` such as a token issuer)."""
+    values = {
+        "python": sys.executable,
+        "ws": str(layout.workspace),
+        "home": str(layout.home),
+    }
+    if base_url is not None:
+        values["mock"] = base_url
+        values["origin"] = base_url.removesuffix("/v1")
+    values.update({f"port:{name}": str(port) for name, port in ports.items()})
+    return values
+
+
+def expand(value: Any, values: Mapping[str, str], where: str = "scenario") -> Any:
+    """Replace ``${name}`` placeholders in every string of ``value`` (lists and dicts too)."""
+    if isinstance(value, str):
+
+        def substitute(match: re.Match[str]) -> str:
+            key = match.group(1)
+            if key not in values:
+                known = ", ".join("${" + k + "}" for k in sorted(values))
+                raise ParityError(f"{where}: unknown placeholder ${{{key}}} (known: {known})")
+            return values[key]
+
+        return _PLACEHOLDER.sub(substitute, value)
+    if isinstance(value, list):
+        return [expand(v, values, where) for v in value]
+    if isinstance(value, dict):
+        return {k: expand(v, values, f"{where}.{k}") for k, v in value.items()}
+    return value
+
+
+def prepare_side(
+    layout: SideLayout,
+    scenario: Scenario,
+    base_url: str,
+    values: Mapping[str, str] | None = None,
+) -> None:
     """Create the directories, files, config.toml and (optionally) git repo of one side."""
     for directory in (layout.workspace, layout.home, layout.outside, layout.tmp, layout.user_home):
         directory.mkdir(parents=True, exist_ok=False)
     _write_files(layout.workspace, scenario.files)
     _write_files(layout.outside, scenario.outside_files)
     _write_files(layout.home, scenario.home_files)
-    config = _substitute(merge_config(base_config(base_url), scenario.config), base_url)
+    values = placeholder_values(layout, {}) if values is None else values
+    config = merge_config(base_config(base_url), expand(scenario.config, values, "config"))
     (layout.home / "config.toml").write_text(to_toml(config), encoding="utf-8")
     if scenario.git:
         _git_init(layout.workspace)

@@ -176,6 +176,12 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
             raise ConfigError(
                 f"config key `experimental_compact_prompt_file`: cannot read {path}: {exc.strerror}"
             ) from exc
+    from pycodex.mcp.config import parse_servers
+
+    mcp_servers = parse_servers(table.get("mcp_servers"))
+    skills = table.get("skills", {})
+    if not isinstance(skills, Mapping):
+        raise ConfigError("config key `skills`: expected a table")
 
     return Config(
         codex_home=home,
@@ -215,6 +221,8 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         model_auto_compact_token_limit=_positive_int(table, "model_auto_compact_token_limit"),
         compact_prompt=compact_prompt,
         sqlite_home=_opt_str(table, "sqlite_home"),
+        mcp_servers=mcp_servers,
+        skills=skills,
     )
 
 

@@ -99,7 +99,7 @@ def test_steps_run_in_the_same_home_and_ignore_requests_filters(tmp_path: Path) 
         {
             "name": "steps",
             "command": ["first"],
-            "env": {"ORIGIN": "$MOCK_ORIGIN"},
+            "env": {"ORIGIN": "${origin}"},
             "turns": [{"json_body": {"n": 1}}, {"json_body": {"n": 2}}],
             "steps": [{"argv": ["again", "$thread", "fail"]}],
             "home_snapshot": ["calls.txt"],
