@@ -190,6 +190,10 @@ class SessionHooks:
     def turn_finished(self, session: Session) -> None:
         return None
 
+    # ferry: port-only -- observer seam (see class): codex's feedback log records
+    def log(self, session: Session, level: str, message: str) -> None:
+        return None
+
 
 class _CompactionBridge:
     """The session as :class:`compaction.CompactionHost` for one compaction of one turn."""
@@ -388,6 +392,7 @@ class Session:
             )
         self.hooks.thread_started(self)
         for warning in self.config.warnings:
+            self.hooks.log(self, "WARN", warning)
             self.sink.emit(
                 {
                     "type": "item.completed",
@@ -623,6 +628,7 @@ class Session:
             self.sink.emit({"type": "error", "message": outcome.error})
             self.sink.emit({"type": "turn.failed", "error": {"message": outcome.error}})
             self.recorder.record("event_msg", {"type": "error", "message": outcome.error})
+            self.hooks.log(self, "ERROR", outcome.error)
             self.hooks.turn_finished(self)
             return outcome
         # codex reports the thread's running usage (a resumed thread includes earlier turns).
@@ -787,6 +793,12 @@ class Session:
             },
         )
         self.sink.emit({"type": "context_compacted"})
+        self.hooks.log(
+            self,
+            "INFO",
+            f"context compacted ({phase}, {'remote' if request.remote else 'local'}); "
+            f"window {self.window_number}, {result.trimmed} item(s) trimmed",
+        )
 
     # ------------------------------------------------------------------ sampling
 
@@ -805,9 +817,9 @@ class Session:
                 if retries >= max_retries:
                     raise
                 retries += 1
-                self.sink.emit(
-                    {"type": "error", "message": f"Reconnecting... {retries}/{max_retries} ({exc})"}
-                )
+                message = f"Reconnecting... {retries}/{max_retries} ({exc})"
+                self.sink.emit({"type": "error", "message": message})
+                self.hooks.log(self, "WARN", message)
                 self._sleep(exc.delay if exc.delay is not None else backoff_seconds(retries))
 
     def _try_sample(self, ctx: RequestContext) -> tuple[bool, TokenUsage | None, str | None]:

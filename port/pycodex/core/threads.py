@@ -258,6 +258,10 @@ class StateHooks(SessionHooks):
         if goal is not None:
             self.db.save_goal(session.thread_id, goal_row(goal, session))
 
+    # ferry: codex_state::log_db::LogDbLayer::on_event @ 1d092cb66 -- 0.169.0: warnings, errors, compactions
+    def log(self, session: Session, level: str, message: str) -> None:
+        self.db.log(level, "codex_core::session", message, session.thread_id)
+
     def _write(self, session: Session) -> None:
         path = session.recorder.path
         if path is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -201,6 +202,13 @@ def test_mid_turn_compaction_sends_the_summary_request_and_replaces_history(
     assert compacted[0]["replacement_history"][-1]["content"][0]["text"].endswith("SUMMARY")
     records = [x["payload"]["response_id"] for x in lines if x["type"] == "token_usage_record"]
     assert records == ["r0", "r1", "r2"]
+    # ... and the state database's log keeps a record of it
+    with sqlite3.connect(harness.home / "logs_2.sqlite") as conn:
+        logged = conn.execute("SELECT level, feedback_log_body, thread_id FROM logs").fetchall()
+    thread = events[0]["thread_id"]
+    assert logged == [
+        ("INFO", "context compacted (mid_turn, local); window 1, 0 item(s) trimmed", thread)
+    ]
     assert [x["ordinal"] for x in lines] == list(range(len(lines)))
 
 
