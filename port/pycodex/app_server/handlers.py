@@ -26,6 +26,8 @@ from pycodex.app_server.processor import (
 from pycodex.app_server.threads import LoadedThread, TurnRecord, stored_threads
 from pycodex.app_server.turns import TurnRunner, turn_error
 from pycodex.app_server.wire import invalid_request
+from pycodex.client import TokenUsage
+from pycodex.core.rollout import ResumedThread
 from pycodex.errors import PycodexError
 
 if TYPE_CHECKING:
@@ -172,13 +174,10 @@ class Handlers:
         return config, table
 
     def _start_session(
-        self,
-        config: Config,
-        *,
-        thread_id: str | None = None,
-        history: list[JsonObject] | None = None,
-        rollout_path: Path | None = None,
+        self, config: Config, *, resumed: Any = None, fork: bool = False, warm: bool = False
     ) -> tuple[Any, Any]:
+        """A session for a new thread, a resumed one (``resumed``) or a fork of it (``fork``;
+        ``warm`` when the parent is held in memory rather than read back from disk)."""
         from pycodex.client import ModelClient, resolve_api_key
         from pycodex.core.session import Session, SessionSurface
 
@@ -202,9 +201,8 @@ class Handlers:
             config,
             client,
             _NullSink(),
-            thread_id=thread_id,
-            history=history,
-            rollout_path=rollout_path,
+            resumed=resumed,
+            fork=fork,
             observer=forwarder,
             approvals=forwarder,
             surface=SessionSurface(
@@ -212,6 +210,7 @@ class Handlers:
                 turn_trigger=None,
                 originator=server.client_name,
                 source="vscode",
+                warm_fork=warm,
             ),
         )
         session.start()
@@ -322,9 +321,13 @@ class Handlers:
             },
         }
         result["initialTurnsPage"] = None
-        result["turnsBackwardsCursor"] = _cursor(thread.id, 1, "turns")
+        result["turnsBackwardsCursor"] = _cursor(
+            thread.id, _event_ordinal(thread.path, "task_started", first=True), "turns"
+        )
         result["itemsBackwardsCursor"] = _cursor(
-            thread.id, _rollout_lines(thread.path), "itemsByCreatedAtOrdinal"
+            thread.id,
+            _event_ordinal(thread.path, "item_completed", first=False),
+            "itemsByCreatedAtOrdinal",
         )
         server.after_response(lambda: self._restored_usage(thread))
         server.after_response(lambda: server.notify("thread/goal/cleared", {"threadId": thread.id}))
@@ -345,39 +348,48 @@ class Handlers:
                 "turnId": turn_id,
                 "tokenUsage": {
                     "total": _usage(session.total_usage),
-                    "last": _usage(session.last_usage),
+                    "last": _usage(session.last_usage or TokenUsage()),
                     "modelContextWindow": model_context_window(thread.config.model),
                 },
             },
         )
 
     def _resume_stored(self, thread_id: str) -> LoadedThread:
-        from pycodex.core.rollout import find_rollout, load_history
+        from pycodex.core.threads import ThreadStore
 
+        store = ThreadStore(self.server.codex_home)
+        path = store.rollout_for(thread_id)
+        if path is None:
+            raise invalid_request(f"no rollout found for thread id {thread_id}")
         try:
-            path = find_rollout(self.server.codex_home, thread_id, last=False)
-            loaded_id, history = load_history(path)
-        except PycodexError:
-            raise invalid_request(f"no rollout found for thread id {thread_id}") from None
-        config, table = self._config(None)
-        session, forwarder = self._start_session(
-            config, thread_id=loaded_id, history=history, rollout_path=path
-        )
-        return self._register(config, table, session, forwarder)
+            resumed = store.load(path)
+        except PycodexError as exc:
+            raise invalid_request(str(exc)) from exc
+        config, table = self._config(None, cwd=resumed.cwd)
+        session, forwarder = self._start_session(config, resumed=resumed)
+        thread = self._register(config, table, session, forwarder)
+        thread.preview = resumed.first_user_message or ""
+        return thread
 
     # ferry: codex_app_server::codex_message_processor::thread_fork @ 1d092cb66 -- 0.169.0 response fields
     def thread_fork(self, params: Any) -> JsonObject:
         server = self.server
         source = self._loaded(params.thread_id, missing="thread not found")
         config, table = self._config(params, cwd=str(source.config.cwd))
-        history = [dict(item) for item in source.session.history]
-        session, forwarder = self._start_session(config, history=history)
-        session.recorder.record(
-            "session_meta",
-            {"id": session.thread_id, "forked_from_id": source.id, "cwd": str(config.cwd)},
+        parent = source.session
+        inherited = ResumedThread(
+            thread_id=source.id,
+            path=source.path or Path(),
+            history=[dict(item) for item in parent.history],
+            base_instructions=parent.base_instructions,
+            cwd=str(source.config.cwd),
+            model_provider=source.config.model_provider.id,
+            total_usage=parent.total_usage,
+            last_usage=parent.last_usage,
+            next_ordinal=parent.recorder.next_ordinal,
+            first_user_message=source.preview or None,
         )
-        for item in history:
-            session.recorder.record("response_item", item)
+        session, forwarder = self._start_session(config, resumed=inherited, fork=True, warm=True)
         thread = self._register(config, table, session, forwarder, forked_from=source.id)
         thread.preview = source.preview
         thread.turns = [
@@ -394,9 +406,6 @@ class Handlers:
             if t.status != "inProgress"
         ]
         server.notify("deprecationNotice", {"summary": DEPRECATED_RESUME_TURNS, "details": None})
-        session.total_usage = source.session.total_usage
-        session.last_usage = source.session.last_usage
-        session.fork_origin = (source.id, _rollout_lines(source.path))
         server.after_response(lambda: self._restored_usage(thread))
         self._announce(thread)
         return self._thread_response(
@@ -582,14 +591,25 @@ def _cursor(thread_id: str, ordinal: int, scope: str) -> str:
     )
 
 
-def _rollout_lines(path: Path | None) -> int:
-    if path is None:
+def _event_ordinal(path: Path | None, kind: str, *, first: bool) -> int:
+    """The ordinal of the first (or last) ``event_msg`` of ``kind`` in a rollout (0 if none)."""
+    from pycodex.core.rollout import iter_rollout
+
+    found: int | None = None
+    if path is None or not path.exists():
         return 0
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return sum(1 for line in fh if line.strip())
-    except OSError:
-        return 0
+    for number, line in enumerate(iter_rollout(path)):
+        payload = line.get("payload")
+        if (
+            line.get("type") == "event_msg"
+            and isinstance(payload, dict)
+            and payload.get("type") == kind
+        ):
+            ordinal = line.get("ordinal")
+            found = ordinal if isinstance(ordinal, int) else number
+            if first:
+                break
+    return found or 0
 
 
 def _iso(epoch: int) -> str:
