@@ -154,6 +154,18 @@ def unordered(events: list[Any]) -> list[Any]:
     return sorted((erase(e) for e in events), key=lambda e: json.dumps(e, sort_keys=True))
 
 
+def _is_method(message: Any, method: str) -> bool:
+    return isinstance(message, dict) and message.get("method") == method
+
+
+def status_changes_last(messages: list[Any]) -> list[Any]:
+    """App-server messages with the ``thread/status/changed`` notifications moved to the end."""
+    status = "thread/status/changed"
+    return [m for m in messages if not _is_method(m, status)] + [
+        m for m in messages if _is_method(m, status)
+    ]
+
+
 #: a tracing log line (``<timestamp> ERROR codex_core::...``): diagnostics, not CLI output.
 _LOG_LINE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T[0-9:.]+Z\s+(TRACE|DEBUG|INFO|WARN|ERROR)\s")
 
@@ -227,7 +239,17 @@ def normalized_view(
     """The comparable shape of one side: requests, events, exit status, stderr and files.
 
     For ``appserver`` runs the events are the server's JSON-RPC messages and their
-    timestamps, durations and process ids are volatile too.
+    timestamps, durations and process ids are volatile too. Their ``thread/status/changed``
+    notifications are moved, in their own order, behind the other messages: codex sends them
+    from a thread-watch task of their own, so where they fall among the item notifications is a
+    race (a declined command's ``item/completed`` comes before or after the status change that
+    ends the approval wait, varying between runs of the Rust binary). Their
+    ``item/commandExecution/outputDelta`` notifications are left out: codex streams a command's
+    output from a reader that subscribes after the process starts, so output a fast command
+    writes first is never streamed (repeated runs of ``appserver_turn_read_command`` stream
+    ``cat``'s output in some runs and not in others). The output is still compared in the
+    completed item's ``aggregatedOutput`` and in the tool output sent to the model;
+    ``port/tests/app_server/test_command_output.py`` checks the port's deltas.
     """
     if kind == "appserver":
         from harness.parity.appserver import VOLATILE_KEYS as APPSERVER_VOLATILE
@@ -236,6 +258,10 @@ def normalized_view(
     else:
         norm = normalizer_for(result)
     events = norm.value(result.events())
+    if kind == "appserver":
+        events = status_changes_last(
+            [e for e in events if not _is_method(e, "item/commandExecution/outputDelta")]
+        )
     if unordered_events:
         events = unordered(events)
     requests = [

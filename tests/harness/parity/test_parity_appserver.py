@@ -16,7 +16,7 @@ from pycodex.testing.rust_oracle import DEFAULT_CODEX_VERSION, OracleUnavailable
 from harness.parity.allowlist import Allowlist
 from harness.parity.appserver import ClientStep, resolve_pointer, run_appserver_side
 from harness.parity.errors import ParityError, ScenarioError
-from harness.parity.normalize import normalized_view
+from harness.parity.normalize import normalized_view, status_changes_last
 from harness.parity.oracle import DEFAULT_SCENARIOS, default_pycodex_argv, run_parity, rust_binary
 from harness.parity.report import Verdict
 from harness.parity.runner import Binary
@@ -109,6 +109,20 @@ def test_driver_runs_a_script_against_pycodex_app_server(tmp_path: Path) -> None
     started = next(e for e in view["events"] if e.get("method") == "turn/started")
     assert started["emittedAtMs"] == "<VOLATILE>" and started["params"]["threadId"] == "<UUID>"
     assert len(side.requests) == 1  # the saved thread id reached the turn request
+
+
+def test_thread_status_changes_are_compared_in_their_own_order() -> None:
+    status = [
+        {"method": "thread/status/changed", "params": {"status": {"type": s}}}
+        for s in ("active", "idle")
+    ]
+    completed = {"method": "item/completed", "params": {"item": {"id": "c1"}}}
+    reply = {"id": 3, "result": {}}
+    one_run = [status[0], reply, completed, status[1]]
+    another = [reply, status[0], status[1], completed]
+    assert status_changes_last(one_run) == status_changes_last(another)
+    assert status_changes_last(one_run) == [reply, completed, *status]
+    assert status_changes_last([status[1], status[0]]) != status_changes_last(status)
 
 
 def test_a_script_that_waits_in_vain_is_reported(tmp_path: Path) -> None:
