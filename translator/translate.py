@@ -23,12 +23,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ferry import __version__
 from ferry.fsutil import write_text_atomic
-from translator.backends.base import BackendAnswer, ModelBackend, TranslationRequest, Usage
+from translator.backends.base import (
+    BackendAnswer,
+    Message,
+    ModelBackend,
+    TranslationRequest,
+    Usage,
+)
 from translator.backends.prompt import prompt_hash, render_prompt, repair_messages
 from translator.cache import AnswerCache, cache_key
 from translator.config import TranslateConfig, config_snapshot
 from translator.cost import CostMeter
-from translator.cst.check import check_candidate
+from translator.cst.check import check_candidate, rust_has_logic, signature_problems
 from translator.cst.merge import SymbolChange, merge_candidate
 from translator.cst.symbols import defined_names, outline, symbol_source
 from translator.errors import BackendError, BudgetExceeded, MergeError
@@ -166,6 +172,42 @@ def _ensure_packages(target: Path, python_module: str) -> None:
         directory = directory.parent
 
 
+def shadowing(target: Path, python_module: str) -> str | None:
+    """Why writing ``target`` would create a module that shadows (or is shadowed by) another.
+
+    ``pkg/session/turn.py`` next to an existing ``pkg/session.py`` makes ``pkg.session`` a
+    package, and every ``from pkg.session import X`` breaks; ``pkg/x.py`` beside an existing
+    ``pkg/x/__init__.py`` is never imported at all.
+    """
+    depth = len(python_module.split(".")) - (0 if target.name == "__init__.py" else 1)
+    directory = target.parent
+    for _ in range(max(depth, 0)):
+        module_file = directory.with_suffix(".py")
+        if module_file.is_file():
+            return (
+                f"{python_module} would live in the package directory {directory}/, which "
+                f"shadows the existing module {module_file}; translate into {module_file} "
+                "(its provenance counterpart) instead"
+            )
+        directory = directory.parent
+    if target.name != "__init__.py" and (target.with_suffix("") / "__init__.py").is_file():
+        return (
+            f"{target} would be hidden by the existing package {target.with_suffix('')}/; "
+            "translate into the package instead"
+        )
+    return None
+
+
+@dataclass
+class _Conversation:
+    """A unit's last accepted exchange, continued when the gates send feedback."""
+
+    messages: tuple[Message, ...]
+    answer: BackendAnswer
+    attempts: int
+    key: str
+
+
 def _content_address(shape: _UnitShape, current_python: str) -> str:
     """What decides a unit's translation: the Rust texts, the Python being updated, the names.
 
@@ -199,6 +241,7 @@ class Translator:
         gates: Sequence[Gate] = (),
         cache: AnswerCache | None = None,
         run_id: str | None = None,
+        defer_cache: bool = False,
     ) -> None:
         self.backend = backend
         self.config = config
@@ -210,17 +253,36 @@ class Translator:
         self.run_id = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
         self.meter = CostMeter(config.prices, config.budget_usd)
         self.cache_hits = 0
+        # with defer_cache, accepted answers reach the cache only through commit_cache(),
+        # once the gates passed: an answer the gates reject is never served again
+        self.defer_cache = defer_cache
+        self._pending_cache: dict[str, tuple[str, BackendAnswer]] = {}
+        self._conversations: dict[str, _Conversation] = {}
+
+    def commit_cache(self) -> int:
+        """Store the answers accepted since the last call (after the gates passed)."""
+        stored = 0
+        if self.cache is not None:
+            for key, answer in self._pending_cache.values():
+                self.cache.put(key, answer)
+                stored += 1
+        self._pending_cache.clear()
+        return stored
 
     @property
     def attempts_dir(self) -> Path:
         return self.state_dir / "attempts" / self.run_id
 
-    def run(self, plan: Plan, *, only: Sequence[str] = ()) -> RunResult:
+    def run(
+        self, plan: Plan, *, only: Sequence[str] = (), feedback: str | None = None
+    ) -> RunResult:
+        """Translate every unit; with ``feedback`` (a failed verdict's text), continue each
+        unit's last exchange with it instead of starting afresh (one attempt each)."""
         results: list[UnitResult] = []
         for unit in plan.units:
             if only and unit.id not in only:
                 continue
-            results.append(self.translate_unit(unit, commit=plan.head))
+            results.append(self.translate_unit(unit, commit=plan.head, feedback=feedback))
         run = RunResult(
             run_id=self.run_id,
             backend=self.backend.name,
@@ -244,8 +306,13 @@ class Translator:
         path = Path(unit.target_path)
         return path if path.is_absolute() else self.base_dir / path
 
-    def translate_unit(self, unit: TranslationUnit, *, commit: str) -> UnitResult:
+    def translate_unit(
+        self, unit: TranslationUnit, *, commit: str, feedback: str | None = None
+    ) -> UnitResult:
         target = self._target(unit)
+        shadow = shadowing(target, unit.python_module)
+        if shadow is not None:
+            return self._failed(unit, f"refused: {shadow}")
         original = (
             target.read_text(encoding="utf-8")
             if target.is_file()
@@ -279,11 +346,41 @@ class Translator:
             neighbours=outline(target_module),
         )
         key = cache_key(self.backend.name, self.backend.model, _content_address(shape, current))
+        conversation = self._conversations.get(unit.id) if feedback else None
+        first = 1
+        if conversation is not None and feedback:
+            answer_json = json.dumps(
+                {"code": conversation.answer.code, "notes": conversation.answer.notes}
+            )
+            messages = repair_messages(
+                conversation.messages, answer_json, feedback, conversation.attempts
+            )
+            first = conversation.attempts + 1
+            self._pending_cache.pop(unit.id, None)
+        if first > self.config.max_attempts:
+            return self._failed(
+                unit,
+                f"no attempts left after {self.config.max_attempts} (max_attempts): {feedback}",
+                self.config.max_attempts,
+            )
+        logic = {
+            symbol: item.qualified_path
+            for symbol, item in shape.by_symbol.items()
+            if rust_has_logic(item.new_text)
+        }
+        kept_signatures = {
+            symbol: (item.qualified_path, src)
+            for symbol, item in shape.by_symbol.items()
+            if item.change_kind == "body" and item.status == "modified"
+            for cp in item.counterparts[:1]
+            if cp.python_module == unit.python_module
+            and (src := symbol_source(target_module, cp.python_symbol)) is not None
+        }
         totals = Usage()
         cost = 0.0
         hits = 0
         feedback = ""
-        for attempt in range(1, self.config.max_attempts + 1):
+        for attempt in range(first, self.config.max_attempts + 1):
             started = time.monotonic()
             started_at = _now()
             phash = prompt_hash(messages, self.backend.model)
@@ -299,7 +396,11 @@ class Translator:
                 commit=commit,
                 target_names=target_names,
             )
-            cached = self.cache.get(key) if (self.cache is not None and attempt == 1) else None
+            cached = (
+                self.cache.get(key)
+                if (self.cache is not None and attempt == 1 and conversation is None)
+                else None
+            )
             answer: BackendAnswer
             if cached is not None:
                 answer = cached
@@ -319,7 +420,9 @@ class Translator:
                 spent = self.meter.charge(unit.id, answer.model, answer.usage)
                 totals = totals + answer.usage
                 cost += spent
-            stage, feedback, merged = self._evaluate(unit, shape, answer, original, commit, target)
+            stage, feedback, merged = self._evaluate(
+                unit, shape, answer, original, commit, target, logic, kept_signatures
+            )
             accepted = stage == "done"
             self._store(
                 request,
@@ -333,9 +436,13 @@ class Translator:
                 cached is not None,
             )
             if accepted and merged is not None:
+                self._conversations[unit.id] = _Conversation(messages, answer, attempt, key)
                 if self.cache is not None and cached is None:
                     # keyed by the first prompt: a repaired answer also serves the next identical run
-                    self.cache.put(key, answer)
+                    if self.defer_cache:
+                        self._pending_cache[unit.id] = (key, answer)
+                    else:
+                        self.cache.put(key, answer)
                 self._record_provenance(unit, shape, answer, merged.text, commit)
                 return UnitResult(
                     unit=unit.id,
@@ -416,15 +523,26 @@ class Translator:
         original: str,
         commit: str,
         target: Path,
+        logic: dict[str, str] | None = None,
+        kept_signatures: dict[str, tuple[str, str]] | None = None,
     ) -> tuple[Literal["check", "merge", "gate", "done"], str, Any]:
         expected = [*shape.expected, *answer.extra_names]
         report = check_candidate(
             answer.code,
             expected,
             methods={k: tuple(v) for k, v in shape.methods.items() if k not in shape.by_symbol},
+            logic=logic,
         )
         if not report.ok:
             return "check", report.text(), None
+        changed_signature = signature_problems(answer.code, kept_signatures or {})
+        if changed_signature:
+            return (
+                "check",
+                "The candidate failed the static checks:\n"
+                + "\n".join(f"- {p}" for p in changed_signature),
+                None,
+            )
         try:
             merged = merge_candidate(
                 original, answer.code, self._changes(unit, shape, answer, commit)

@@ -51,9 +51,7 @@ def test_parity_gate_judges_the_candidates_pycodex(tmp_path: Path) -> None:
     bad = copy_tree(main, tmp_path / "wt-bad")
     source = bad / "port/pycodex/fake.py"
     source.write_text(
-        source.read_text().replace(
-            'os.environ.get("FAKE_CODEX_VARIANT") == "shout"', "True", 1
-        )
+        source.read_text().replace('os.environ.get("FAKE_CODEX_VARIANT") == "shout"', "True", 1)
     )
     code, verdict, output = run_validate(python, bad)
     assert code == 1, output
@@ -82,7 +80,9 @@ def test_bench_gate_fails_a_candidate_slower_than_the_baseline(tmp_path: Path) -
     slow = copy_tree(main, tmp_path / "wt-slow")
     calc = slow / "port/pycodex/calc.py"
     calc.write_text(
-        calc.read_text().replace("    return x * 2", "    import time\n    time.sleep(0.3)\n    return x * 2")
+        calc.read_text().replace(
+            "    return x * 2", "    import time\n    time.sleep(0.3)\n    return x * 2"
+        )
     )
     # a recorded baseline the candidate cannot meet however loaded the machine is
     (slow / "baseline.json").write_text(json.dumps({"seconds": {"bench_calc": 1.0}}))
