@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from translator.errors import ConfigError
 
-BackendName = Literal["mechanical", "llm", "replay"]
+BackendName = Literal["mechanical", "llm", "replay", "agent"]
 
 
 class Price(BaseModel):

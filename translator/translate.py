@@ -89,6 +89,8 @@ class UnitResult(BaseModel):
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     error: str = ""
+    #: where a failed unit stopped: backend, check, merge, gate, shadow, attempts
+    stage: str = ""
 
 
 class RunResult(BaseModel):
@@ -312,7 +314,7 @@ class Translator:
         target = self._target(unit)
         shadow = shadowing(target, unit.python_module)
         if shadow is not None:
-            return self._failed(unit, f"refused: {shadow}")
+            return self._failed(unit, f"refused: {shadow}", stage="shadow")
         original = (
             target.read_text(encoding="utf-8")
             if target.is_file()
@@ -380,6 +382,7 @@ class Translator:
         cost = 0.0
         hits = 0
         feedback = ""
+        last_stage = ""
         for attempt in range(first, self.config.max_attempts + 1):
             started = time.monotonic()
             started_at = _now()
@@ -416,13 +419,16 @@ class Translator:
                     self._store(
                         request, None, "error", "backend", str(exc), 0.0, started, started_at, False
                     )
-                    return self._failed(unit, str(exc), attempt, totals, cost, hits)
+                    return self._failed(
+                        unit, str(exc), attempt, totals, cost, hits, stage="backend"
+                    )
                 spent = self.meter.charge(unit.id, answer.model, answer.usage)
                 totals = totals + answer.usage
                 cost += spent
             stage, feedback, merged = self._evaluate(
                 unit, shape, answer, original, commit, target, logic, kept_signatures
             )
+            last_stage = stage
             accepted = stage == "done"
             self._store(
                 request,
@@ -467,6 +473,7 @@ class Translator:
             totals,
             cost,
             hits,
+            stage=last_stage,
         )
 
     def _changes(
@@ -589,7 +596,7 @@ class Translator:
                 original, "", [SymbolChange(s, "remove") for s in shape.removals]
             )
         except MergeError as exc:
-            return self._failed(unit, str(exc))
+            return self._failed(unit, str(exc), stage="merge")
         if merged.text != original:
             write_text_atomic(target, merged.text)
         if self.provenance is not None:
@@ -690,6 +697,8 @@ class Translator:
         usage: Usage | None = None,
         cost: float = 0.0,
         hits: int = 0,
+        *,
+        stage: str = "",
     ) -> UnitResult:
         usage = usage or Usage()
         return UnitResult(
@@ -703,4 +712,5 @@ class Translator:
             output_tokens=usage.output_tokens,
             cost_usd=round(cost, 6),
             error=error,
+            stage=stage,
         )

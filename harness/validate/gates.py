@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import statistics
 import subprocess
@@ -26,6 +27,7 @@ from harness.validate.config import ValidateConfig
 from harness.validate.isolation import GateEnv
 
 OUTPUT_LIMIT = 20_000
+_ERROR_LINE = re.compile(r"^(E\s+)?([\w.]+\.)?\w+(Error|Exception): ")
 
 
 class GateResult(BaseModel):
@@ -38,12 +40,18 @@ class GateResult(BaseModel):
     details: dict[str, Any] = {}
 
     def summary(self) -> str:
-        """The line that says why the gate failed (the last meaningful line of its output)."""
+        """Why the gate failed, in one line: the failing tests and the first error raised."""
         lines = [ln.strip() for ln in self.output.strip().splitlines() if ln.strip()]
-        for line in lines:
-            if line.startswith(("E   ", "ERROR ", "FAILED ")) or "Error:" in line:
-                return line
-        return lines[-1] if lines else "(no output)"
+        failed = [ln[:300] for ln in lines if ln.startswith(("FAILED ", "ERROR "))][:3]
+        errors = [
+            ln.removeprefix("E").strip()[:300]
+            for ln in lines
+            if _ERROR_LINE.match(ln) and "Traceback" not in ln and "AssertionError: assert" not in ln
+        ]
+        parts = failed + errors[:1]
+        if parts:
+            return " | ".join(dict.fromkeys(parts))
+        return lines[-1][:300] if lines else "(no output)"
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,13 @@ class BackendAnswer:
 
 
 class ModelBackend(Protocol):
-    """Produces candidate Python for a request; raises BackendError when it cannot answer."""
+    """Produces candidate Python for a request; raises BackendError when it cannot answer.
+
+    Backends may also set ``accepts_feedback = True`` (a failed verdict's text is worth
+    sending back: a model can use it, a deterministic rule cannot) and
+    ``works_in_tree = True`` (the backend edits the worktree itself, so it is not reset
+    between repair rounds). Both default to false.
+    """
 
     name: str
 
