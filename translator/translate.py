@@ -33,6 +33,7 @@ from translator.backends.base import (
 from translator.backends.prompt import prompt_hash, render_prompt, repair_messages
 from translator.cache import AnswerCache, cache_key
 from translator.config import TranslateConfig, config_snapshot
+from translator.context import ContextBuilder
 from translator.cost import CostMeter
 from translator.cst.check import check_candidate, rust_has_logic, signature_problems
 from translator.cst.merge import SymbolChange, merge_candidate
@@ -244,6 +245,7 @@ class Translator:
         cache: AnswerCache | None = None,
         run_id: str | None = None,
         defer_cache: bool = False,
+        context: ContextBuilder | None = None,
     ) -> None:
         self.backend = backend
         self.config = config
@@ -260,6 +262,8 @@ class Translator:
         self.defer_cache = defer_cache
         self._pending_cache: dict[str, tuple[str, BackendAnswer]] = {}
         self._conversations: dict[str, _Conversation] = {}
+        self.context = context  # reads the port and upstream for the prompts
+        self._base = ""
 
     def commit_cache(self) -> int:
         """Store the answers accepted since the last call (after the gates passed)."""
@@ -281,6 +285,7 @@ class Translator:
         """Translate every unit; with ``feedback`` (a failed verdict's text), continue each
         unit's last exchange with it instead of starting afresh (one attempt each)."""
         results: list[UnitResult] = []
+        self._base = plan.base
         for unit in plan.units:
             if only and unit.id not in only:
                 continue
@@ -338,6 +343,19 @@ class Translator:
             if cp.python_module == unit.python_module
             and (src := symbol_source(target_module, cp.python_symbol)) is not None
         )
+        context = (
+            self.context.build(
+                python_module=unit.python_module,
+                items=list(shape.by_symbol.values()),
+                target=target_module,
+                current_python=current,
+                commit=commit,
+                base=self._base,
+                symbols=list(shape.by_symbol),
+            )
+            if self.context is not None
+            else None
+        )
         messages = render_prompt(
             unit_id=unit.id,
             python_module=unit.python_module,
@@ -346,6 +364,7 @@ class Translator:
             expected_methods=shape.methods,
             current_python=current,
             neighbours=outline(target_module),
+            context=context,
         )
         key = cache_key(self.backend.name, self.backend.model, _content_address(shape, current))
         conversation = self._conversations.get(unit.id) if feedback else None

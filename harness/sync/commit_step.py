@@ -22,6 +22,7 @@ from harness.validate.verdict import Verdict, run_gates
 from translator.backends.factory import make_backend
 from translator.cache import AnswerCache
 from translator.config import TranslateConfig
+from translator.context import ContextBuilder
 from translator.diff.engine import diff_range
 from translator.errors import TranslateError
 from translator.gates import CompileGate
@@ -291,6 +292,12 @@ def run_commit(
             cache=AnswerCache(state_dir / "cache"),
             run_id=f"{ctx.run_id}-{index:03d}",
             defer_cache=True,
+            context=ContextBuilder(
+                target_root=ctx.target_root,
+                upstream_git_dir=Path(ctx.translate.upstream_git_dir),
+                provenance=provenance,
+                test_roots=[ctx.project_dir / t for t in ctx.validate.tests],
+            ),
         )
         outcome = _translate_and_validate(ctx, translator, plan, art, index, progress)
     if isinstance(outcome, CommitProgress):

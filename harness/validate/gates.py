@@ -46,7 +46,9 @@ class GateResult(BaseModel):
         errors = [
             ln.removeprefix("E").strip()[:300]
             for ln in lines
-            if _ERROR_LINE.match(ln) and "Traceback" not in ln and "AssertionError: assert" not in ln
+            if _ERROR_LINE.match(ln)
+            and "Traceback" not in ln
+            and "AssertionError: assert" not in ln
         ]
         parts = failed + errors[:1]
         if parts:
