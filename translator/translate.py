@@ -402,6 +402,7 @@ class Translator:
         hits = 0
         feedback = ""
         last_stage = ""
+        pristine = original  # the module before any backend touched it
         for attempt in range(first, self.config.max_attempts + 1):
             started = time.monotonic()
             started_at = _now()
@@ -417,6 +418,7 @@ class Translator:
                 attempt=attempt,
                 commit=commit,
                 target_names=target_names,
+                target_path=str(target),
             )
             cached = (
                 self.cache.get(key)
@@ -444,6 +446,9 @@ class Translator:
                 spent = self.meter.charge(unit.id, answer.model, answer.usage)
                 totals = totals + answer.usage
                 cost += spent
+            if getattr(self.backend, "works_in_tree", False) and target.is_file():
+                # the backend edited the worktree itself: merge into (and restore to) its text
+                original = target.read_text(encoding="utf-8")
             stage, feedback, merged = self._evaluate(
                 unit, shape, answer, original, commit, target, logic, kept_signatures
             )
@@ -473,7 +478,7 @@ class Translator:
                     unit=unit.id,
                     python_module=unit.python_module,
                     target_path=str(target),
-                    outcome="merged" if merged.text != original else "unchanged",
+                    outcome="merged" if merged.text != pristine else "unchanged",
                     attempts=attempt,
                     cache_hits=hits,
                     input_tokens=totals.input_tokens,
@@ -552,6 +557,13 @@ class Translator:
         logic: dict[str, str] | None = None,
         kept_signatures: dict[str, tuple[str, str]] | None = None,
     ) -> tuple[Literal["check", "merge", "gate", "done"], str, Any]:
+        if answer.problems:
+            return (
+                "check",
+                "The edits failed the static checks:\n"
+                + "\n".join(f"- {p}" for p in answer.problems),
+                None,
+            )
         expected = [*shape.expected, *answer.extra_names]
         report = check_candidate(
             answer.code,

@@ -7,6 +7,7 @@ value, a failed gate or translation included.
 
 from __future__ import annotations
 
+import shlex
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from harness.sync.state import CommitProgress
 from harness.validate.config import ValidateConfig
 from harness.validate.exercise import SymbolSpan, symbol_spans
 from harness.validate.gates import GateContext
+from harness.validate.isolation import prepare_gate_env
 from harness.validate.verdict import Verdict, run_gates
 from translator.backends.factory import make_backend
 from translator.cache import AnswerCache
@@ -116,6 +118,34 @@ def commit_message(
 
 def _failed(progress: CommitProgress, reason: str, **extra: object) -> CommitProgress:
     return progress.model_copy(update={"status": "failed", "reason": reason, **extra})
+
+
+def gate_commands(ctx: StepContext) -> list[str]:
+    """The commands an agent runs to check its work: the gates, in the worktree's gate env."""
+    env = prepare_gate_env(
+        ctx.project_dir,
+        ctx.validate.source_roots,
+        ctx.gate_env_root or ctx.project_dir / ".ferry" / "gate-env",
+    )
+    python = shlex.quote(str(env.python))
+    out = []
+    if "pytest" in ctx.validate.gates:
+        out.append(
+            " ".join([python, "-m", "pytest", *ctx.validate.pytest_args, *ctx.validate.tests])
+        )
+    if "mypy" in ctx.validate.gates:
+        out.append(
+            " ".join(
+                [
+                    python,
+                    "-m",
+                    "mypy",
+                    *ctx.validate.mypy_args,
+                    *(str(env.search[0] / p) for p in env.judged if (env.search[0] / p).is_dir()),
+                ]
+            )
+        )
+    return out
 
 
 def changed_files(ctx: StepContext) -> list[str]:
@@ -277,8 +307,10 @@ def run_commit(
         files = [item.file for unit in plan.units for item in unit.items]
         try:
             backend = make_backend(
-                ctx.backend, ctx.translate, ctx.base_dir, commit=progress.sha, files=files
-            )
+                ctx.backend, ctx.translate, ctx.base_dir, commit=progress.sha, files=files,
+                workdir=ctx.project_dir, gate_commands=gate_commands(ctx) if ctx.backend == "agent" else (),
+                run_id=f"{ctx.run_id}-{index:03d}",
+            )  # fmt: skip
         except TranslateError as exc:
             return _failed(progress, f"backend: {exc}")
         state_dir = Path(ctx.translate.state_dir)

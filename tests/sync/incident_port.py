@@ -127,7 +127,7 @@ def chat_answer(code: str) -> ScriptedResponse:
 
 
 def make_incident_project(
-    base: Path, files: dict[str, str], base_url: str
+    base: Path, files: dict[str, str], base_url: str, extra_toml: str = ""
 ) -> tuple[Path, list[str]]:
     """An upstream (pin + one commit writing ``files``) and the small port pinned to it."""
     skeleton = {
@@ -139,7 +139,7 @@ def make_incident_project(
     project = base / "project"
     pin = shas[0][:12]
     for rel, text in {
-        "ferry.toml": FERRY_TOML.format(upstream=base / "upstream", base_url=base_url),
+        "ferry.toml": FERRY_TOML.format(upstream=base / "upstream", base_url=base_url) + extra_toml,
         ".gitignore": ".ferry/\n__pycache__/\n",
         "port/pyproject.toml": '[project]\nname = "pycodex"\nversion = "0"\n\n'
         '[project.scripts]\npycodex = "pycodex.exec.cli:main"\n',

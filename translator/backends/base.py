@@ -32,6 +32,7 @@ class TranslationRequest:
     attempt: int = 1
     commit: str = ""
     target_names: tuple[str, ...] = ()  # names the target module already defines
+    target_path: str = ""  # the module file the unit merges into
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,9 @@ class BackendAnswer:
     extra_names: tuple[str, ...] = ()  # helper definitions the backend adds for the same items
     sources: Mapping[str, str] = field(default_factory=dict)  # Python name -> Rust qualified path
     raw: Mapping[str, Any] = field(default_factory=dict)
+    #: problems found outside ``code`` (an agent's edits elsewhere in the worktree): the
+    #: candidate is rejected with them, as with a failed static check
+    problems: tuple[str, ...] = ()
 
 
 class ModelBackend(Protocol):
