@@ -21,7 +21,6 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from conftest import mirror_dir
 
 from translator.backends.base import BackendAnswer, TranslationRequest
 from translator.config import TranslateConfig
@@ -126,11 +125,8 @@ def render(case: str, tmp: Path, mirror: Path) -> str:
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_rendered_prompt_matches_the_golden(case: str, tmp_path: Path) -> None:
-    mirror = mirror_dir()
-    if not (mirror / "HEAD").exists():
-        pytest.skip(f"upstream git mirror not found at {mirror}; set FERRY_UPSTREAM_GIT_DIR")
-    text = render(case, tmp_path, mirror)
+def test_rendered_prompt_matches_the_golden(case: str, tmp_path: Path, upstream_git: Path) -> None:
+    text = render(case, tmp_path, upstream_git)
     golden = GOLDEN / f"{case}.md"
     if os.environ.get("FERRY_REGENERATE_GOLDEN"):
         golden.parent.mkdir(parents=True, exist_ok=True)
