@@ -35,11 +35,11 @@ from pycodex.testing import (  # noqa: E402
     ev_response_created,
 )
 
-GOOD = '''class Session:
+GOOD = """class Session:
     def run_turn(self, prompt: str) -> list[str]:
         self.history.append(f"user: {prompt}")
         return list(self.history)
-'''
+"""
 PATCH = """*** Begin Patch
 *** Update File: port/pycodex/core/session.py
 @@
@@ -81,7 +81,9 @@ def one_sync(base: Path, backend: str) -> tuple[float, float, str]:
         if verdict.is_file():
             gates += sum(g["duration_sec"] for g in json.loads(verdict.read_text())["gates"])
     if summary["outcome"] != "merged":
-        raise SystemExit(f"{backend} sync did not merge: {summary['reasons']}\n{proc.stderr[-2000:]}")
+        raise SystemExit(
+            f"{backend} sync did not merge: {summary['reasons']}\n{proc.stderr[-2000:]}"
+        )
     return wall, gates, summary["outcome"]
 
 
