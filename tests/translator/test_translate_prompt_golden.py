@@ -9,7 +9,7 @@ The port is read as it was at ferry commit ``PORT_REV`` (so later port edits do 
 the goldens) and the upstream from the mirror; the test skips when either is absent.
 Regenerate after a deliberate prompt change, then read the diff of the goldens:
 
-    FERRY_REGENERATE_GOLDEN=1 .venv/bin/pytest tests/translator/test_prompt_golden.py
+    FERRY_REGENERATE_GOLDEN=1 .venv/bin/pytest tests/translator/test_translate_prompt_golden.py
 """
 
 from __future__ import annotations
