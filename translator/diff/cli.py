@@ -14,31 +14,35 @@ from translator.diff.engine import diff_range, parse_range
 from translator.diff.errors import DiffError
 
 
-def _defaults(config_file: Path | None) -> tuple[Path | None, str | None, str | None]:
-    """(checkout, subtree, default range) from ferry.toml and ferry.lock, when present."""
+def _defaults(
+    config_file: Path | None, need_range: bool
+) -> tuple[Path | None, str | None, str | None]:
+    """(checkout, subtree, default range) from ferry.toml and ferry.lock, when present.
+
+    Without any ferry.toml the caller needs ``--repo``; a ferry.toml, checkout or lock that
+    is there but damaged is an error (never silently ignored).
+    """
     from upstream.config import find_config, load_project
-    from upstream.errors import ConfigError, TrackError
+    from upstream.errors import ConfigError
     from upstream.lock import read_lock
     from upstream.repo import Upstream
 
     try:
-        project = load_project(config_file if config_file is not None else find_config())
+        path = config_file if config_file is not None else find_config()
     except ConfigError:
-        if config_file is not None:
-            raise
         return None, None, None
+    project = load_project(path)
+    if not project.checkout.exists():
+        return None, project.upstream.subtree, None
     upstream = Upstream(project)
-    checkout = project.checkout if project.checkout.exists() else None
+    upstream.repo(clone=False)
     default_range = None
-    if checkout is not None:
-        try:
-            lock = read_lock(project.lock_file)
-            target = upstream.sync_target()
-            if lock is not None:
-                default_range = f"{lock.commit}..{target.commit}"
-        except TrackError:
-            default_range = None
-    return checkout, project.upstream.subtree, default_range
+    if need_range:
+        lock = read_lock(project.lock_file)
+        if lock is not None:
+            upstream.require_pin(lock.commit)
+            default_range = f"{lock.commit}..{upstream.sync_target().commit}"
+    return project.checkout, project.upstream.subtree, default_range
 
 
 def _print(changeset: ChangeSet, console: Console) -> None:
@@ -94,7 +98,9 @@ def diff(
         if repo is not None and config_file is None:
             checkout, configured_subtree, default_range = None, None, None
         else:
-            checkout, configured_subtree, default_range = _defaults(config_file)
+            checkout, configured_subtree, default_range = _defaults(
+                config_file, need_range=range_spec is None
+            )
     except TrackError as exc:
         raise click.ClickException(str(exc)) from exc
     repo = repo or checkout
