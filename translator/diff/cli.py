@@ -12,6 +12,7 @@ from rich.table import Table
 from translator.changeset import ChangeSet
 from translator.diff.engine import diff_range, parse_range
 from translator.diff.errors import DiffError
+from translator.diff.store import default_cache_dir
 
 
 def _defaults(
@@ -82,6 +83,11 @@ def _print(changeset: ChangeSet, console: Console) -> None:
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON here."
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Do not use the on-disk Diff cache ($FERRY_DIFF_CACHE, default ~/.cache/ferry/diff).",
+)
 def diff(
     range_spec: str | None,
     repo: Path | None,
@@ -89,6 +95,7 @@ def diff(
     config_file: Path | None,
     as_json: bool,
     output: Path | None,
+    no_cache: bool,
 ) -> None:
     """Item-level diff of RANGE (A..B, A...B or one commit; default: pin..sync target)."""
     from ferry.fsutil import write_text_atomic
@@ -116,7 +123,11 @@ def diff(
     try:
         base, head = parse_range(repo, spec)
         changeset = diff_range(
-            repo, base, head, subtree if subtree is not None else configured_subtree or ""
+            repo,
+            base,
+            head,
+            subtree if subtree is not None else configured_subtree or "",
+            cache_dir=None if no_cache else default_cache_dir(),
         )
     except DiffError as exc:
         raise click.ClickException(str(exc)) from exc

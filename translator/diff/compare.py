@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import Any
 
 from translator.changeset import ChangedItem, ChangeKind, ChangeStatus, ItemKindName
 from translator.diff.rust_items import Fingerprint, Item, ParsedFile, fingerprint, own_token_rows
@@ -30,6 +31,25 @@ class ItemVersion:
     is_test: bool
     container: bool
     changed: tuple[int, ...]  # changed lines on this side attributed to the item
+    span: tuple[int, int] = (0, 0)  # bytes of ``text`` in its blob (for the on-disk cache)
+
+    def to_record(self) -> tuple[object, ...]:
+        """Everything but the text, which the cache re-reads from the blob by ``span``."""
+        fp = self.fp
+        return (
+            self.kind, self.name, self.path, self.file, self.span,
+            (fp.full, fp.anonymous, fp.attrs, fp.docs, fp.signature, fp.body),
+            self.lines, self.is_test, self.container, self.changed,
+        )  # fmt: skip
+
+    @classmethod
+    def from_record(cls, record: tuple[Any, ...], source: bytes) -> ItemVersion:
+        kind, name, path, file, span, fp, lines, is_test, container, changed = record
+        start, end = span
+        return cls(
+            kind, name, path, file, source[start:end].decode("utf-8", "replace"),
+            Fingerprint(*fp), tuple(lines), is_test, container, tuple(changed), (start, end),
+        )  # fmt: skip
 
 
 def version(item: Item, parsed: ParsedFile, file: str, changed: list[int]) -> ItemVersion:
@@ -44,6 +64,7 @@ def version(item: Item, parsed: ParsedFile, file: str, changed: list[int]) -> It
         is_test=item.is_test,
         container=item.is_container,
         changed=tuple(sorted(changed)),
+        span=(item.start_byte, item.end_byte),
     )
 
 
@@ -158,15 +179,45 @@ def single(side: ItemVersion, *, added: bool) -> ChangedItem:
     )
 
 
+Pair = tuple[ItemVersion, ItemVersion, ChangeStatus, ChangeKind | None]
+
+
 @dataclass(slots=True)
 class FileComparison:
     """The outcome for one file: matched changes, unmatched sides and glue lines."""
 
-    items: list[ChangedItem] = field(default_factory=list)
+    pairs: list[Pair] = field(default_factory=list)  # same key on both sides
     removed: list[ItemVersion] = field(default_factory=list)
     added: list[ItemVersion] = field(default_factory=list)
     glue_removed: list[int] = field(default_factory=list)
     glue_added: list[int] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[ChangedItem]:
+        return [paired(old, new, status, kind) for old, new, status, kind in self.pairs]
+
+    def to_record(self) -> tuple[object, ...]:
+        return (
+            tuple((o.to_record(), n.to_record(), st, k) for o, n, st, k in self.pairs),
+            tuple(v.to_record() for v in self.removed),
+            tuple(v.to_record() for v in self.added),
+            tuple(self.glue_removed),
+            tuple(self.glue_added),
+        )
+
+    @classmethod
+    def from_record(cls, record: tuple[Any, ...], old: bytes, new: bytes) -> FileComparison:
+        pairs, removed, added, glue_removed, glue_added = record
+        return cls(
+            [
+                (ItemVersion.from_record(o, old), ItemVersion.from_record(n, new), st, k)
+                for o, n, st, k in pairs
+            ],
+            [ItemVersion.from_record(v, old) for v in removed],
+            [ItemVersion.from_record(v, new) for v in added],
+            list(glue_removed),
+            list(glue_added),
+        )
 
 
 def _attribute(
@@ -214,22 +265,21 @@ def compare_file(
         n_lines = new_changed.get(id(new_item), [])
         if _same_content(old_item, new_item, old.source, new.source):
             if o_lines or n_lines:
-                result.items.append(
-                    paired(
+                result.pairs.append(
+                    (
                         version(old_item, old, old_file, o_lines),
                         version(new_item, new, new_file, n_lines),
                         "shifted",
                         "position-only",
                     )
                 )
-            elif old_file != new_file and old_item.path != new_item.path:
-                pass  # unchanged item in a renamed file keeping its key: nothing to do
             continue
-        result.items.append(
-            paired(
+        result.pairs.append(
+            (
                 version(old_item, old, old_file, o_lines),
                 version(new_item, new, new_file, n_lines),
                 "modified",
+                None,
             )
         )
     for key, new_item in new_items.items():
