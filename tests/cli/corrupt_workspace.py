@@ -38,8 +38,11 @@ from sync_workspace import make_workspace  # noqa: E402
 from harness.outcomes import FailureMode  # noqa: E402
 from harness.records import TB_RESULTS_FORMAT, stamp  # noqa: E402
 from harness.tb.results import BenchmarkResults, TrialResult  # noqa: E402
+from translator.diff.store import store_name  # noqa: E402
 
 FAKE_CODEX = TESTS / "harness" / "parity" / "fake_codex.py"
+#: the project-private Diff cache the matrix points ``$FERRY_DIFF_CACHE`` at
+DIFF_CACHE = ".ferry/diff-cache"
 TB_TASK = TESTS / "harness" / "tasks" / "tb1" / "hello-world"
 
 EXTRA_TOML = """
@@ -126,9 +129,11 @@ class Workspace:
 
 
 def _ferry(project: Path, *args: str) -> str:
+    env = {**os.environ, "FERRY_DIFF_CACHE": str(project / DIFF_CACHE)}
     proc = subprocess.run(
         [str(Path(sys.executable).with_name("ferry")), *args],
         cwd=project,
+        env=env,
         capture_output=True,
         text=True,
         timeout=600,
@@ -168,6 +173,7 @@ def build_workspace(base: Path) -> Workspace:
     subprocess.run(["git", "-C", str(project), "commit", "-qam", "config"], check=True)
     _ferry(project, "track")
     _ferry(project, "diff", f"{ws.shas[0]}..{ws.shas[-1]}", "-o", "changeset.json")
+    _ferry(project, "diff", ws.shas[-1], "--json")  # fills the project's Diff cache
     _ferry(project, "plan", "changeset.json", "-o", "plan.json")
     _ferry(project, "sync", "--gate", "pytest")
     _ferry(project, "validate", "--plan", "plan.json", "--gate", "pytest")
@@ -279,6 +285,16 @@ def _git_without_objects(path: Path) -> None:
         if child.name not in ("info",):
             shutil.rmtree(child)
     (objects / "pack").mkdir()
+
+
+def _damage_entries(path: Path) -> None:
+    """Flip bytes inside every stored value: the checksum must catch it."""
+    with sqlite3.connect(path) as db:
+        for table in ("items", "files"):
+            db.execute(
+                f"UPDATE {table} SET value = CAST(substr(value, 1, 12) || x'00ff00ff' AS BLOB)"
+            )
+    db.close()
 
 
 def _unknown_commit(path: Path) -> None:
@@ -421,6 +437,8 @@ CORRUPTIONS: tuple[Corruption, ...] = (
         quick=False,
     ),
     Corruption("cache-garbage", ".ferry/cache", _directory),
+    Corruption("diff-cache-garbage", DIFF_CACHE + "/{diffstore}", _write(GARBAGE * 100)),
+    Corruption("diff-cache-entries", DIFF_CACHE + "/{diffstore}", _damage_entries),
     Corruption("verdict-garbage", ".ferry/verdict.json", _write(GARBAGE)),
     # ferry bench results, tasks and instances
     Corruption("results-garbage", "runs/tb/oracle/results.json", _write(GARBAGE), quick=False),
@@ -451,12 +469,16 @@ def resolve_target(project: Path, corruption: Corruption) -> Path:
     run = next(iter(sorted(p.name for p in runs.iterdir()))) if runs.is_dir() else "none"
     commits = runs / run / "commits"
     first = next(iter(sorted(p.name for p in commits.iterdir()))) if commits.is_dir() else "none"
-    return project / corruption.target.format(run=run, first=first)
+    return project / corruption.target.format(run=run, first=first, diffstore=store_name())
 
 
 def clean_env() -> dict[str, str]:
     """The caller's environment without ferry's test hooks and pytest's variables."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("FERRY_", "PYTEST_"))}
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("FERRY_", "PYTEST_")) or k == "FERRY_DIFF_CACHE"
+    }
 
 
 def trace_env(ws: Workspace, log: Path) -> dict[str, str]:

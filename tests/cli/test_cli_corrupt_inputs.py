@@ -24,6 +24,7 @@ import click
 import pytest
 from corrupt_workspace import (
     CORRUPTIONS,
+    DIFF_CACHE,
     FAKE_CODEX,
     Corruption,
     Workspace,
@@ -126,11 +127,13 @@ def run_ferry(
 ) -> Outcome:
     values = {f"sha{i}": sha for i, sha in enumerate(ws.shas)} | {"head": ws.shas[-1]}
     argv = [a.format(**values) if "{" in a else a for a in args]
+    env = dict(env if env is not None else clean_env())
+    env["FERRY_DIFF_CACHE"] = str(project / DIFF_CACHE)  # a project-private cache, damageable
     try:
         proc = subprocess.run(
             [FERRY, *argv],
             cwd=project,
-            env=env if env is not None else clean_env(),
+            env=env,
             capture_output=True,
             text=True,
             errors="replace",

@@ -42,6 +42,10 @@ def _strip_subtree(path: str, subtree: str) -> str:
     return path[len(prefix) :] if prefix and path.startswith(prefix) else path
 
 
+#: source bytes whose syntax trees a worker keeps for incremental parsing (~150 MB of trees)
+TREE_BUDGET = 6 << 20
+
+
 class SourceCache:
     """Blobs, crate names and parsed files, shared by the commits of one worker.
 
@@ -60,6 +64,7 @@ class SourceCache:
         self._parsed: OrderedDict[tuple[str, str, bool], ParsedFile] = OrderedDict()
         self._sources: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
         self._trees: OrderedDict[str, ParsedFile] = OrderedDict()  # path -> latest with a tree
+        self._tree_bytes = 0
         self._crates: dict[str, str] = {}
         self._manifests: dict[str, bool] = {}
         self._manifest_names: dict[tuple[str, str], str] = {}  # (manifest blob, dir) -> name
@@ -206,13 +211,17 @@ class SourceCache:
         return parsed
 
     def _keep_tree(self, path: str, parsed: ParsedFile) -> None:
-        """Trees are large: keep the latest one per path, for a few dozen paths."""
+        """Keep the latest tree per path, within a memory budget (a tree is ~25x its source)."""
         dropped = self._trees.pop(path, None)
-        if dropped is not None and dropped is not parsed:
-            dropped.tree = None
+        if dropped is not None:
+            self._tree_bytes -= len(dropped.source)
+            if dropped is not parsed:
+                dropped.tree = None
         self._trees[path] = parsed
-        if len(self._trees) > 48:
+        self._tree_bytes += len(parsed.source)
+        while self._tree_bytes > TREE_BUDGET and len(self._trees) > 1:
             _path, oldest = self._trees.popitem(last=False)
+            self._tree_bytes -= len(oldest.source)
             oldest.tree = None
 
 
@@ -488,8 +497,8 @@ def _chunk_stats(args: tuple[str, list[str], str, str | None]) -> HistoryStats:
     return total
 
 
-#: commits per job of a parallel history run: small jobs keep both cores busy to the end
-CHUNK_COMMITS = 64
+#: commits per job of a parallel history run
+CHUNK_COMMITS = 200
 
 
 def history_stats(
@@ -502,9 +511,9 @@ def history_stats(
 ) -> HistoryStats:
     """Diff every commit in ``commits`` and total the figures, in parallel processes.
 
-    The history is cut into small contiguous jobs handed out as workers free up (later
-    commits are larger, so equal halves would leave one core idle); blobs a job meets
-    at its start are usually in the shared on-disk cache already.
+    The history is cut into contiguous jobs handed out as workers free up, the newest
+    (largest) first so the last jobs to finish are small ones and no core idles long;
+    whoever meets a blob first parses it and the others read it from the shared cache.
     """
     workers = workers or os.cpu_count() or 1
     directory = str(cache_dir) if cache_dir is not None else None
@@ -512,7 +521,8 @@ def history_stats(
         return _chunk_stats((str(repo), commits, subtree, directory))
     size = max(8, min(CHUNK_COMMITS, (len(commits) + workers - 1) // workers))
     jobs = [
-        (str(repo), commits[i : i + size], subtree, directory) for i in range(0, len(commits), size)
+        (str(repo), commits[i : i + size], subtree, directory)
+        for i in reversed(range(0, len(commits), size))
     ]
     total = HistoryStats(0, 0, 0, 0, 0, 0, 0)
     with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -15,6 +15,8 @@ Items keep byte spans, not syntax nodes, so the items of a blob can be stored
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -149,6 +151,7 @@ class ParsedFile:
     tree: Tree | None
     items: list[Item]
     parse_error: str | None
+    _keys: dict[str, Item] | None = None
 
     def walk(self) -> Iterator[Item]:
         stack = list(reversed(self.items))
@@ -158,13 +161,16 @@ class ParsedFile:
             stack.extend(reversed(item.children))
 
     def by_key(self) -> dict[str, Item]:
-        return {item.key: item for item in self.walk()}
+        """Items by key (computed once: a version is compared as new, then as old)."""
+        if self._keys is None:
+            self._keys = {item.key: item for item in self.walk()}
+        return self._keys
 
 
 # ---------------------------------------------------------------------------- records
 
 #: bump when extraction changes: stored records of older versions are not reused
-RECORD_VERSION = 2
+RECORD_VERSION = 3
 
 
 def to_record(parsed: ParsedFile) -> tuple[Any, ...]:
@@ -318,8 +324,13 @@ class _Extractor:
         glue: list[Node] = []
         pending: list[Node] = []
         for child in container.named_children:
-            kind = _ITEM_NODES.get(child.type)
-            macro = _macro_of(child) if kind is None else None
+            child_type = child.type
+            kind = _ITEM_NODES.get(child_type)
+            macro = (
+                _macro_of(child)
+                if kind is None and child_type in ("macro_invocation", "expression_statement")
+                else None
+            )
             if kind is not None or macro is not None:
                 attached = tuple(pending)
                 if macro is not None:
@@ -329,11 +340,13 @@ class _Extractor:
                     item = self._make(child, kind, attached, prefix, parent, in_test, owner_type)
                 items.append(item)
                 pending = []
-            elif child.type == "attribute_item" or _is_doc_comment(child):
+            elif child_type == "attribute_item" or (
+                child_type in _COMMENTS and _is_doc_comment(child)
+            ):
                 pending.append(child)
             else:
                 # a plain comment between an attribute and its item stays with the item
-                if child.type in _COMMENTS and pending:
+                if child_type in _COMMENTS and pending:
                     pending.append(child)
                     continue
                 glue.extend(pending)
@@ -358,6 +371,11 @@ class _Extractor:
     ) -> Item:
         first = attached[0] if attached else node
         start_line, end_line = _line_span(first, node)
+        attrs: tuple[Span, ...] = ()
+        docs: tuple[Span, ...] = ()
+        if attached:
+            attrs = tuple(_span(a) for a in attached if a.type == "attribute_item")
+            docs = tuple(_span(a) for a in attached if _is_doc_comment(a))
         return Item(
             kind=kind,
             name=name,
@@ -370,8 +388,8 @@ class _Extractor:
             end_line=end_line,
             is_test=is_test,
             container=container,
-            attrs=tuple(_span(a) for a in attached if a.type == "attribute_item"),
-            docs=tuple(_span(a) for a in attached if _is_doc_comment(a)),
+            attrs=attrs,
+            docs=docs,
             name_span=name_span,
             body_start=body_start,
             parent=parent,
@@ -387,12 +405,13 @@ class _Extractor:
         in_test: bool,
         owner_type: str | None,
     ) -> Item:
-        attrs = [a for a in attached if a.type == "attribute_item"]
+        attrs = [a for a in attached if a.type == "attribute_item"] if attached else []
         cfg_test = any((a.text or b"").replace(b" ", b"").startswith(b"#[cfg(test") for a in attrs)
         is_test = in_test or self.file_is_test or cfg_test
         name_node = node.child_by_field_name("name")
-        name = _node_text(name_node)
-        if kind == "fn" and any(_is_test_attr(_attr_path(a)) for a in attrs):
+        # names are identifiers (no whitespace): decoding is enough
+        name = (name_node.text or b"").decode("utf-8", "replace") if name_node is not None else ""
+        if kind == "fn" and attrs and any(_is_test_attr(_attr_path(a)) for a in attrs):
             kind = "test_fn"
             is_test = True
         elif kind == "fn" and owner_type is not None:
@@ -420,7 +439,7 @@ class _Extractor:
             and name_node.end_byte <= split
             else None
         )
-        is_container = node.type in _CONTAINERS and node.child_by_field_name("body") is not None
+        is_container = body is not None and node.type in _CONTAINERS
         item = self._item(
             kind, simple, path, node, attached, is_test, parent,
             name_span=name_span, body_start=body.start_byte if body is not None else None,
@@ -615,24 +634,46 @@ class Fingerprint:
     body: str
 
 
+_FINGERPRINTS: OrderedDict[bytes, Fingerprint] = OrderedDict()
+_FINGERPRINTS_MAX = 50_000
+
+
 def fingerprint(item: Item, source: bytes) -> Fingerprint:
-    """Compute the normalized hashes of ``item`` (only called for changed items)."""
-    attrs = b"".join(normalize(source[s:e]) for s, e in item.attrs)
+    """The normalized hashes of ``item``, memoized by the raw pieces they are computed from.
+
+    An item version is compared again whenever the item changes later, and a container
+    whenever one of its members changes: normalizing is the costly part, slicing is not.
+    """
+    attrs_raw = [source[s:e] for s, e in item.attrs]
+    docs_raw = [source[s:e] for s, e in item.docs]
     spans = _skip_spans(item) if item.container else []
-    own = _cut(source, item.node_start, item.end_byte, spans)
-    docs = b"\n".join(b" ".join(source[s:e].split()) for s, e in item.docs) + doc_comments(own)
     split = item.body_start if item.body_start is not None else item.end_byte
     sig_raw = source[item.node_start : split]
-    signature = normalize(sig_raw)
     if item.name_span is not None and item.node_start <= item.name_span[0] < split:
         s, e = item.name_span
-        anon_sig = normalize(source[item.node_start : s] + b" $ " + source[e:split])
+        anon_raw = source[item.node_start : s] + b" $ " + source[e:split]
     else:
-        anon_sig = signature
-    own_body = (
-        normalize(_cut(source, split, item.end_byte, spans)) if item.body_start is not None else b""
+        anon_raw = sig_raw
+    body_raw = _cut(source, split, item.end_byte, spans) if item.body_start is not None else None
+    key = hashlib.blake2b(
+        b"\x00\x01".join(
+            [*attrs_raw, b"\x02", *docs_raw, b"\x02", sig_raw, anon_raw, body_raw or b"\x03"]
+        ),
+        digest_size=20,
+    ).digest()
+    known = _FINGERPRINTS.get(key)
+    if known is not None:
+        _FINGERPRINTS.move_to_end(key)
+        return known
+    attrs = b"".join(normalize(a) for a in attrs_raw)
+    inner_docs = [doc_comments(sig_raw), doc_comments(body_raw or b"")]
+    docs = b"\n".join(b" ".join(d.split()) for d in docs_raw) + b"\n".join(
+        d for d in inner_docs if d
     )
-    return Fingerprint(
+    signature = normalize(sig_raw)
+    anon_sig = normalize(anon_raw) if anon_raw is not sig_raw else signature
+    own_body = normalize(body_raw) if body_raw is not None else b""
+    result = Fingerprint(
         full=digest(attrs, signature, own_body),
         anonymous=digest(attrs, anon_sig, own_body),
         attrs=digest(attrs),
@@ -640,6 +681,10 @@ def fingerprint(item: Item, source: bytes) -> Fingerprint:
         signature=digest(signature),
         body=digest(own_body),
     )
+    _FINGERPRINTS[key] = result
+    if len(_FINGERPRINTS) > _FINGERPRINTS_MAX:
+        _FINGERPRINTS.popitem(last=False)
+    return result
 
 
 def own_token_rows(item: Item, source: bytes) -> set[int]:
