@@ -189,6 +189,9 @@ def test_matrix_covers_every_command_and_input() -> None:
     assert len({c.name for c in CORRUPTIONS}) == len(CORRUPTIONS)
 
 
+# each command is a dozen or more real ferry runs (the first also builds the project): give
+# a loaded machine room, a hang still fails at TIMEOUT_S per run
+@pytest.mark.timeout(1800)
 @pytest.mark.parametrize("path", sorted(COMMANDS), ids=lambda p: "-".join(p))
 def test_no_traceback_on_corrupt_inputs(
     path: tuple[str, ...], workspace: Workspace, tmp_path: Path

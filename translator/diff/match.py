@@ -115,13 +115,9 @@ def _evidence_pairs(
     if not olds or not news:
         return []
     removed_lines, added_lines = lines(set(olds), set(news))
-    patterns: dict[str, re.Pattern[str]] = {}
 
     def blanked(name: str, line: str) -> str:
-        pattern = patterns.get(name)
-        if pattern is None:
-            pattern = patterns[name] = re.compile(rf"\b{re.escape(name)}\b")
-        return pattern.sub("\x00", line).strip()
+        return _WORD.sub(lambda m: "\x00" if m.group(0) == name else m.group(0), line).strip()
 
     seen: dict[str, set[str]] = defaultdict(set)  # line with the old name blanked -> old names
     for line in removed_lines:

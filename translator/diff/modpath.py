@@ -39,9 +39,37 @@ def locate(path: str) -> CrateLocation:
     return CrateLocation("/".join(parts[:-1]), tuple(parts[-1:]))
 
 
+_SECTION = re.compile(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]\s*(?:#.*)?$")
+_NAME = re.compile(r"""^\s*name\s*=\s*["']([^"']+)["']\s*(?:#.*)?$""")
+
+
+def _simple_names(text: str) -> dict[str, str]:
+    """``name`` of the ``[lib]`` and ``[package]`` tables, read line by line (no TOML parse)."""
+    names: dict[str, str] = {}
+    section = ""
+    for line in text.splitlines():
+        if line.lstrip().startswith("["):  # any table header, ``[[bin]]`` included
+            header = _SECTION.match(line)
+            section = header.group(1) if header is not None else ""
+            continue
+        if section in ("lib", "package") and section not in names:
+            found = _NAME.match(line)
+            if found is not None:
+                names[section] = found.group(1)
+    return names
+
+
 def crate_name_from_manifest(text: str | None, crate_dir: str) -> str:
-    """The crate's Rust name from a ``Cargo.toml``; the directory name when unusable."""
+    """The crate's Rust name from a ``Cargo.toml``; the directory name when unusable.
+
+    The common layout (``name = "..."`` under ``[package]``/``[lib]``) is read without
+    parsing the whole manifest; anything else goes through ``tomllib``.
+    """
     name: object = None
+    simple = _simple_names(text) if text is not None else {}
+    if simple:
+        name = simple.get("lib") or simple.get("package")
+        text = None
     if text is not None:
         try:
             manifest = tomllib.loads(text)
