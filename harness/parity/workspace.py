@@ -9,9 +9,14 @@ the same length on both sides so path lengths (and thus any truncation) match.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
+import re
+import sqlite3
+import stat
 import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +68,10 @@ def base_config(base_url: str) -> dict[str, Any]:
                 "env_key": "MOCK_API_KEY",
             }
         },
+        # codex installs OpenAI's system skills into every fresh CODEX_HOME and lists them;
+        # pycodex ships none (see README "Skills"), so scenarios compare the skills machinery
+        # without them. `skills_bundled_default` runs with them and declares the difference.
+        "skills": {"bundled": {"enabled": False}},
     }
 
 
@@ -129,14 +138,62 @@ def _write_files(root: Path, files: Mapping[str, str]) -> None:
         target.write_text(content, encoding="utf-8")
 
 
-def prepare_side(layout: SideLayout, scenario: Scenario, base_url: str) -> None:
+_PLACEHOLDER = re.compile(r"\$\{([a-z]+(?::[a-z0-9_\-]+)?)\}")
+
+
+def placeholder_values(
+    layout: SideLayout, ports: Mapping[str, int], base_url: str | None = None
+) -> dict[str, str]:
+    """What ``${...}`` stands for on one side: the interpreter running the harness (it has
+    pycodex and the ``mcp`` SDK, so scenario MCP servers start the same way under both
+    binaries), the side's workspace and CODEX_HOME, each background server's port, and the
+    scripted model server (``${mock}``: its ``/v1`` base URL, ``${origin}``: scheme, host
+    and port, for endpoints outside ``/v1`` such as a token issuer)."""
+    values = {
+        "python": sys.executable,
+        "ws": str(layout.workspace),
+        "home": str(layout.home),
+    }
+    if base_url is not None:
+        values["mock"] = base_url
+        values["origin"] = base_url.removesuffix("/v1")
+    values.update({f"port:{name}": str(port) for name, port in ports.items()})
+    return values
+
+
+def expand(value: Any, values: Mapping[str, str], where: str = "scenario") -> Any:
+    """Replace ``${name}`` placeholders in every string of ``value`` (lists and dicts too)."""
+    if isinstance(value, str):
+
+        def substitute(match: re.Match[str]) -> str:
+            key = match.group(1)
+            if key not in values:
+                known = ", ".join("${" + k + "}" for k in sorted(values))
+                raise ParityError(f"{where}: unknown placeholder ${{{key}}} (known: {known})")
+            return values[key]
+
+        return _PLACEHOLDER.sub(substitute, value)
+    if isinstance(value, list):
+        return [expand(v, values, where) for v in value]
+    if isinstance(value, dict):
+        return {k: expand(v, values, f"{where}.{k}") for k, v in value.items()}
+    return value
+
+
+def prepare_side(
+    layout: SideLayout,
+    scenario: Scenario,
+    base_url: str,
+    values: Mapping[str, str] | None = None,
+) -> None:
     """Create the directories, files, config.toml and (optionally) git repo of one side."""
     for directory in (layout.workspace, layout.home, layout.outside, layout.tmp, layout.user_home):
         directory.mkdir(parents=True, exist_ok=False)
     _write_files(layout.workspace, scenario.files)
     _write_files(layout.outside, scenario.outside_files)
     _write_files(layout.home, scenario.home_files)
-    config = merge_config(base_config(base_url), scenario.config)
+    values = placeholder_values(layout, {}) if values is None else values
+    config = merge_config(base_config(base_url), expand(scenario.config, values, "config"))
     (layout.home / "config.toml").write_text(to_toml(config), encoding="utf-8")
     if scenario.git:
         _git_init(layout.workspace)
@@ -193,3 +250,28 @@ def snapshot_tree(root: Path) -> dict[str, str]:
                 except OSError as exc:
                     tree[rel] = f"<unreadable: {exc.strerror}>"
     return tree
+
+
+def snapshot_home(home: Path, patterns: list[str], queries: Mapping[str, str]) -> dict[str, Any]:
+    """Selected CODEX_HOME files (``0600:<content>``, missing ones as ``<missing>``) and the rows
+    of read-only queries against its SQLite databases (``<db>?<query>`` -> rows)."""
+    snap: dict[str, Any] = {}
+    for pattern in patterns:
+        matches = sorted(p for p in home.glob(pattern) if p.is_file())
+        if not matches:
+            snap[pattern] = "<missing>"
+        for path in matches:
+            mode = stat.S_IMODE(path.stat().st_mode)
+            snap[path.relative_to(home).as_posix()] = f"{mode:04o}:" + _encode(path.read_bytes())
+    for db_name, query in queries.items():
+        path = home / db_name
+        key = f"{db_name}?{query}"
+        if not path.is_file():
+            snap[key] = "<missing>"
+            continue
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+                snap[key] = [list(row) for row in conn.execute(query).fetchall()]
+        except sqlite3.Error as exc:
+            snap[key] = f"<sqlite error: {exc}>"
+    return snap
