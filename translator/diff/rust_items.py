@@ -406,8 +406,14 @@ class _Extractor:
         owner_type: str | None,
     ) -> Item:
         attrs = [a for a in attached if a.type == "attribute_item"] if attached else []
-        cfg_test = any((a.text or b"").replace(b" ", b"").startswith(b"#[cfg(test") for a in attrs)
-        is_test = in_test or self.file_is_test or cfg_test
+        is_test = (
+            in_test
+            or self.file_is_test
+            or (
+                bool(attrs)
+                and any((a.text or b"").replace(b" ", b"").startswith(b"#[cfg(test") for a in attrs)
+            )
+        )
         name_node = node.child_by_field_name("name")
         # names are identifiers (no whitespace): decoding is enough
         name = (name_node.text or b"").decode("utf-8", "replace") if name_node is not None else ""
