@@ -68,45 +68,6 @@ def version(item: Item, parsed: ParsedFile, file: str, changed: list[int]) -> It
     )
 
 
-class LineOwners:
-    """Finds the item owning a line of one parsed file (None means file glue)."""
-
-    def __init__(self, parsed: ParsedFile) -> None:
-        self.parsed = parsed
-        self._own_rows: dict[int, set[int]] = {}
-        self._starts: dict[int, list[int]] = {}
-
-    def _own(self, item: Item) -> set[int]:
-        rows = self._own_rows.get(id(item))
-        if rows is None:
-            rows = {r + 1 for r in own_token_rows(item, self.parsed.source)}
-            self._own_rows[id(item)] = rows
-        return rows
-
-    def owner(self, line: int) -> Item | None:
-        siblings = self.parsed.items
-        found: Item | None = None
-        while siblings:
-            starts = self._starts.get(id(siblings))
-            if starts is None:
-                starts = [s.start_line for s in siblings]
-                self._starts[id(siblings)] = starts
-            index = bisect.bisect_right(starts, line) - 1
-            if index < 0 or siblings[index].end_line < line:
-                break
-            found = siblings[index]
-            if not found.is_container:
-                return found
-            siblings = found.children
-        if found is not None and found.is_container:
-            # not inside a child: the container's own rows, else glue inside it
-            inner = [c for c in found.children if c.start_line <= line <= c.end_line]
-            if inner:
-                return inner[-1]
-            return found if line in self._own(found) else None
-        return found
-
-
 def change_kind(old: ItemVersion, new: ItemVersion) -> ChangeKind:
     """Classify what changed between two versions of the same item."""
     if old.is_test or new.is_test:
@@ -223,18 +184,55 @@ class FileComparison:
 def _attribute(
     parsed: ParsedFile | None, lines: list[int], glue: list[int]
 ) -> dict[int, list[int]]:
-    """Group ``lines`` by owning item id; glue lines are appended to ``glue``."""
+    """Group ``lines`` by owning item id; glue lines are appended to ``glue``.
+
+    A line belongs to the innermost item covering it. Lines are split among the siblings
+    of one nesting level with one bisect each and handed down into containers; a line
+    inside a container but in none of its children goes to a child overlapping it (two
+    items on one line), else to the container when the row holds its own text, else glue.
+    """
     by_item: dict[int, list[int]] = {}
     if parsed is None:
         glue.extend(lines)
         return by_item
-    owners = LineOwners(parsed)
-    for line in lines:
-        owner = owners.owner(line)
-        if owner is None:
-            glue.append(line)
-        else:
-            by_item.setdefault(id(owner), []).append(line)
+    source = parsed.source
+
+    def assign(siblings: list[Item], batch: list[int], container: Item | None) -> None:
+        starts = [s.start_line for s in siblings]
+        groups: dict[int, list[int]] = {}
+        unowned: list[int] = []
+        for line in batch:
+            index = bisect.bisect_right(starts, line) - 1
+            if index < 0 or siblings[index].end_line < line:
+                unowned.append(line)
+            else:
+                groups.setdefault(index, []).append(line)
+        for index, owned in groups.items():
+            item = siblings[index]
+            if item.is_container:
+                assign(item.children, owned, item)
+            else:
+                by_item.setdefault(id(item), []).extend(owned)
+        if not unowned:
+            return
+        if container is None:
+            glue.extend(unowned)
+            return
+        own: set[int] | None = None
+        for line in unowned:
+            # not inside a child: an overlapping child, else the container's own rows, else glue
+            inner = [c for c in container.children if c.start_line <= line <= c.end_line]
+            if inner:
+                by_item.setdefault(id(inner[-1]), []).append(line)
+                continue
+            if own is None:
+                own = {r + 1 for r in own_token_rows(container, source)}
+            if line in own:
+                by_item.setdefault(id(container), []).append(line)
+            else:
+                glue.append(line)
+
+    assign(parsed.items, lines, None)
     return by_item
 
 

@@ -27,7 +27,7 @@ import tree_sitter_rust
 from tree_sitter import Language, Node, Parser, Tree
 
 from translator.changeset import ItemKindName
-from translator.diff.normalize import blank, blank_comments, digest, doc_comments, normalize
+from translator.diff.normalize import blank_comments, digest, doc_comments, normalize
 
 #: tree-sitter node type -> item kind (functions are refined to method/test_fn).
 _ITEM_NODES: dict[str, ItemKindName] = {
@@ -694,13 +694,31 @@ def fingerprint(item: Item, source: bytes) -> Fingerprint:
 
 
 def own_token_rows(item: Item, source: bytes) -> set[int]:
-    """0-based rows holding a container's own text (header, braces, docs, attributes)."""
-    region = bytearray(source[item.start_byte : item.end_byte])
-    base = item.start_byte
+    """0-based rows holding a container's own text (header, braces, docs, attributes).
+
+    Only the container's own pieces are looked at (its attached docs/attributes, then the
+    gaps between its children and glue, comments blanked), never the members' text, so
+    a large ``impl`` costs what its braces and separators cost.
+    """
+    rows: set[int] = set()
+    row = item.start_line - 1
+
+    def mark(start: int, text: bytes) -> None:
+        for offset, line in enumerate(text.split(b"\n")):
+            if line.strip():
+                rows.add(start + offset)
+
+    mark(row, source[item.start_byte : item.node_start])  # attached docs/attributes: all own
+    row += source.count(b"\n", item.start_byte, item.node_start)
+    pos = item.node_start
     for s, e in _skip_spans(item):
-        region[s - base : e - base] = blank(source[s:e])
-    head = bytes(region[: item.node_start - base])  # attached docs/attributes: all own
-    rest = blank_comments(bytes(region[item.node_start - base :]))
-    text = head + rest
-    first_row = item.start_line - 1
-    return {first_row + i for i, line in enumerate(text.split(b"\n")) if line.strip()}
+        if e <= pos or s >= item.end_byte:
+            continue
+        if s > pos:
+            mark(row, blank_comments(source[pos:s]))
+            row += source.count(b"\n", pos, s)
+        row += source.count(b"\n", max(s, pos), e)
+        pos = max(pos, e)
+    if pos < item.end_byte:
+        mark(row, blank_comments(source[pos : item.end_byte]))
+    return rows
