@@ -12,7 +12,7 @@ from translator.changeset import CHANGESET_FORMAT, ChangeSet
 from translator.config import load_config
 from translator.errors import TranslateError
 from translator.jsonio import read_model, write_model
-from translator.plan import PLAN_FORMAT, Plan, build_plan
+from translator.plan import PLAN_FORMAT, Plan, build_plan, check_plan_targets
 from translator.provenance import ProvenanceIndex
 
 _console = Console(stderr=True)
@@ -23,15 +23,7 @@ def _fail(exc: TranslateError) -> None:
 
 
 def _reindex(index: ProvenanceIndex, target_root: Path) -> int:
-    count = 0
-    for path in sorted(target_root.rglob("*.py")):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        if "# ferry: " not in text:
-            continue
-        rel = path.relative_to(target_root).with_suffix("")
-        parts = list(rel.parts[:-1]) if rel.name == "__init__" else list(rel.parts)
-        count += index.scan_module(".".join(parts), text)
-    return count
+    return index.rebuild(target_root)
 
 
 @click.command("plan")
@@ -54,13 +46,27 @@ def _reindex(index: ProvenanceIndex, target_root: Path) -> int:
 )
 @click.option(
     "--reindex/--no-reindex",
-    default=False,
+    default=True,
+    show_default=True,
     help="Rebuild the provenance index from the target tree's markers first.",
 )
+@click.option(
+    "--backend",
+    type=click.Choice(["mechanical", "llm", "replay"]),
+    help="The backend that will translate (default [translate].backend): items it cannot "
+    "translate are pending.",
+)
 def plan(
-    changeset_path: Path, output: Path | None, config_path: Path | None, reindex: bool
+    changeset_path: Path,
+    output: Path | None,
+    config_path: Path | None,
+    reindex: bool,
+    backend: str | None,
 ) -> None:
-    """Turn a ChangeSet into ordered translation units (foundation -> core -> presentation)."""
+    """Turn a ChangeSet into ordered translation units (foundation -> core -> presentation).
+
+    Every changed item ends in a unit, pending (with a reason) or declined (with a rule).
+    """
     try:
         config, base = load_config(config_path)
         changeset = read_model(changeset_path, ChangeSet, expected_format=CHANGESET_FORMAT)
@@ -70,7 +76,7 @@ def plan(
                 _console.print(
                     f"provenance: {_reindex(index, target_root)} symbols indexed from {target_root}"
                 )
-            result = build_plan(changeset, config, index, target_root=target_root)
+            result = build_plan(changeset, config, index, target_root=target_root, backend=backend)
     except TranslateError as exc:
         _fail(exc)
         return
@@ -92,12 +98,27 @@ def plan(
             f"{unit.est_cost_usd:.4f}",
         )
     _console.print(table)
+    planned = sum(len(u.items) for u in result.units)
     _console.print(
-        f"{len(result.units)} units, {len(result.unmapped)} unmapped, {len(result.skipped)} skipped; "
+        f"{len(result.units)} units ({planned} items), {len(result.pending)} pending "
+        f"({len(result.blocking())} in covered crates), {len(result.declined)} declined; "
         f"estimated {result.est_input_tokens}+{result.est_output_tokens} tokens, ${result.est_cost_usd:.4f}"
     )
-    for item in result.unmapped:
-        _console.print(f"  unmapped: {item.qualified_path} ({item.file})")
+    for pending in result.pending:
+        mark = "pending!" if pending.blocking else "pending "
+        _console.print(
+            f"  {mark} [{pending.code}] {pending.qualified_path}: {pending.reason}",
+            markup=False,
+            highlight=False,
+        )
+    rules: dict[str, int] = {}
+    for declined in result.declined:
+        rules[declined.rule] = rules.get(declined.rule, 0) + 1
+    if rules:
+        _console.print(
+            "  declined: " + ", ".join(f"{n} {rule}" for rule, n in sorted(rules.items())),
+            markup=False,
+        )
 
 
 @click.command("translate")
@@ -233,6 +254,7 @@ def _run_plan(
 
     config, base = load_config(config_path)
     the_plan = read_model(plan_path, Plan, expected_format=PLAN_FORMAT)
+    check_plan_targets(the_plan, config.resolve(base, config.target_root))
     files = [item.file for unit in the_plan.units for item in unit.items]
     backend = make_backend(
         backend_name, config, base, commit=the_plan.head, files=files, record=record

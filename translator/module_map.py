@@ -1,5 +1,9 @@
 """The module map: which Python module each Rust item is translated into.
 
+Placement has one source of truth: the provenance. An item whose counterpart is linked goes
+to that counterpart; a new item goes where the linked items of its type or Rust module
+already live (:func:`derived_module`); only where nothing is linked do the globs decide.
+
 Rules from ``[translate.module_map]`` map path globs (``codex-rs/exec/**``) to dotted
 modules; the most specific matching glob wins (most literal characters). A module may use
 ``{path}`` (the file's module path below the glob's fixed prefix, ``tools/spec.rs`` ->
@@ -17,9 +21,10 @@ from functools import cached_property
 from pathlib import PurePosixPath
 
 from translator.errors import ConfigError
+from translator.provenance import ProvenanceIndex, canonical_rust_path, split_rust_path
 
 
-def _glob_regex(glob: str) -> re.Pattern[str]:
+def glob_regex(glob: str) -> re.Pattern[str]:
     out: list[str] = []
     i = 0
     while i < len(glob):
@@ -62,7 +67,7 @@ class ModuleMap:
             literal = re.split(r"[*?\[]", glob, maxsplit=1)[0]
             out.append(
                 (
-                    _glob_regex(glob),
+                    glob_regex(glob),
                     len(re.sub(r"[*?]", "", glob)),
                     module,
                     literal.rsplit("/", 1)[0],
@@ -106,3 +111,23 @@ def layer_of(module: str, layers: Mapping[str, list[str]]) -> tuple[int, str]:
     names = list(layers)
     middle = names.index("core") if "core" in names else len(names) // 2
     return middle, names[middle] if names else "core"
+
+
+def derived_module(index: ProvenanceIndex, qualified_path: str, file_module: str) -> str | None:
+    """The Python module holding the linked siblings of a Rust item (None when none are linked).
+
+    Looks from the narrowest enclosing path outwards (``crate::m::Type`` for a method, then
+    ``crate::m``), never above ``file_module`` — the Rust module of the item's file — so
+    an item is not placed by links of an unrelated file. The module holding most of the
+    siblings wins; ties go to the alphabetically first.
+    """
+    segments = split_rust_path(canonical_rust_path(qualified_path))
+    floor = len(split_rust_path(file_module)) if file_module else 1
+    for cut in range(len(segments) - 1, max(floor, 1) - 1, -1):
+        records = index.under_rust_prefix("::".join(segments[:cut]))
+        if records:
+            counts: dict[str, int] = {}
+            for record in records:
+                counts[record.python_module] = counts.get(record.python_module, 0) + 1
+            return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return None
