@@ -30,7 +30,25 @@ def _reindex(index: ProvenanceIndex, target_root: Path) -> int:
 @click.argument(
     "changeset_path",
     metavar="CHANGESET.json",
+    required=False,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--history",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Instead of a ChangeSet: plan each of the newest N upstream commits and summarise "
+    "where their items end up.",
+)
+@click.option(
+    "--upstream",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="With --history: upstream git directory (default [translate].upstream_git_dir).",
+)
+@click.option("--rev", default="HEAD", show_default=True, help="With --history: newest commit.")
+@click.option(
+    "--subtree", default="codex-rs", show_default=True, help="With --history: ported subtree."
 )
 @click.option(
     "-o",
@@ -57,7 +75,11 @@ def _reindex(index: ProvenanceIndex, target_root: Path) -> int:
     "translate are pending.",
 )
 def plan(
-    changeset_path: Path,
+    changeset_path: Path | None,
+    history: int | None,
+    upstream: Path | None,
+    rev: str,
+    subtree: str,
     output: Path | None,
     config_path: Path | None,
     reindex: bool,
@@ -67,6 +89,11 @@ def plan(
 
     Every changed item ends in a unit, pending (with a reason) or declined (with a rule).
     """
+    if history is not None:
+        _plan_history(history, upstream, rev, subtree, output, config_path, backend)
+        return
+    if changeset_path is None:
+        raise click.UsageError("give CHANGESET.json (from `ferry diff`) or --history N")
     try:
         config, base = load_config(config_path)
         changeset = read_model(changeset_path, ChangeSet, expected_format=CHANGESET_FORMAT)
@@ -119,6 +146,78 @@ def plan(
             "  declined: " + ", ".join(f"{n} {rule}" for rule, n in sorted(rules.items())),
             markup=False,
         )
+
+
+def _plan_history(
+    count: int,
+    upstream: Path | None,
+    rev: str,
+    subtree: str,
+    output: Path | None,
+    config_path: Path | None,
+    backend: str | None,
+) -> None:
+    from translator.plan_history import last_commits, plan_history
+
+    try:
+        config, base = load_config(config_path)
+        repo = upstream or config.resolve(base, config.upstream_git_dir)
+        target_root = config.resolve(base, config.target_root)
+        commits = last_commits(repo, count, subtree, rev)
+        with ProvenanceIndex(config.resolve(base, config.state_dir) / "provenance.sqlite") as index:
+            index.rebuild(target_root)
+            report = plan_history(
+                repo,
+                commits,
+                subtree,
+                config,
+                index,
+                target_root=target_root,
+                backend=backend or config.backend,
+            )
+    except TranslateError as exc:
+        _fail(exc)
+        return
+    except Exception as exc:  # git failures from the diff engine
+        raise click.ClickException(f"cannot plan the history of {upstream}: {exc}") from exc
+    if output is not None:
+        write_model(output, report)
+    table = Table(title=f"plans of the last {len(report.commits)} commits ({report.backend})")
+    for column in (
+        "commit",
+        "items",
+        "on counterpart",
+        "new in module",
+        "pending",
+        "holding",
+        "declined",
+    ):
+        table.add_column(column, justify="left" if column == "commit" else "right")
+    for c in report.commits:
+        table.add_row(
+            c.commit[:10],
+            str(c.items),
+            str(c.on_counterpart),
+            str(c.new_in_module),
+            str(sum(c.pending.values())),
+            str(c.blocking),
+            str(sum(c.declined.values())),
+        )
+    _console.print(table)
+    pending = ", ".join(f"{n} {k}" for k, n in sorted(report.pending_by_code().items()))
+    declined = ", ".join(f"{n} {k}" for k, n in sorted(report.declined_by_rule().items()))
+    click.echo(
+        f"{report.total('items')} changed items: {report.total('on_counterpart')} on an existing "
+        f"counterpart, {report.total('new_in_module')} new in an existing module, "
+        f"{sum(report.pending_by_code().values())} pending ({pending or 'none'}), "
+        f"{sum(report.declined_by_rule().values())} declined ({declined or 'none'}); "
+        f"covered crates: {report.total('covered_items')} items, "
+        f"{report.total('covered_on_counterpart')} on a counterpart, "
+        f"{report.total('blocking')} holding the pin; undecided {report.undecided}, "
+        f"new modules {report.total('new_modules')}"
+    )
+    if report.undecided or report.total("new_modules"):
+        raise SystemExit(1)
 
 
 @click.command("translate")

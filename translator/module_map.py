@@ -113,21 +113,45 @@ def layer_of(module: str, layers: Mapping[str, list[str]]) -> tuple[int, str]:
     return middle, names[middle] if names else "core"
 
 
-def derived_module(index: ProvenanceIndex, qualified_path: str, file_module: str) -> str | None:
-    """The Python module holding the linked siblings of a Rust item (None when none are linked).
+@dataclass(frozen=True)
+class Placement:
+    """Where provenance places a new item: a module, and the Python class of its Rust type."""
 
-    Looks from the narrowest enclosing path outwards (``crate::m::Type`` for a method, then
-    ``crate::m``), never above ``file_module`` — the Rust module of the item's file — so
-    an item is not placed by links of an unrelated file. The module holding most of the
-    siblings wins; ties go to the alphabetically first.
+    python_module: str
+    owner: str | None = None  # the class a new method joins (its Python name may differ)
+    via: str = ""
+
+
+def _is_type_segment(segment: str) -> bool:
+    return segment[:1].isupper() or segment.startswith("<")
+
+
+def derived_placement(
+    index: ProvenanceIndex, qualified_path: str, file_module: str
+) -> Placement | None:
+    """Where the linked relatives of a new Rust item live (None when nothing is linked).
+
+    1. A member of a Rust type whose type is linked to a Python class joins that class.
+    2. Otherwise the item goes where the items linked *directly* from its Rust module live
+       (free items of the module and members of its types; submodules do not count): the
+       module holding most of them, ties to the alphabetically first.
     """
     segments = split_rust_path(canonical_rust_path(qualified_path))
-    floor = len(split_rust_path(file_module)) if file_module else 1
-    for cut in range(len(segments) - 1, max(floor, 1) - 1, -1):
-        records = index.under_rust_prefix("::".join(segments[:cut]))
-        if records:
-            counts: dict[str, int] = {}
-            for record in records:
-                counts[record.python_module] = counts.get(record.python_module, 0) + 1
-            return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-    return None
+    if len(segments) >= 3 and _is_type_segment(segments[-2]):
+        owner_path = "::".join(segments[:-1])
+        classes = [r for r in index.for_rust(owner_path) if "." not in r.python_symbol]
+        if classes:
+            first = sorted(classes, key=lambda r: (r.python_module, r.python_symbol))[0]
+            return Placement(first.python_module, first.python_symbol, f"type {owner_path}")
+    if not file_module:
+        return None
+    depth = len(split_rust_path(file_module))
+    counts: dict[str, int] = {}
+    for record in index.under_rust_prefix(file_module):
+        rest = split_rust_path(canonical_rust_path(record.rust_path))[depth:]
+        if len(rest) == 1 or (rest and _is_type_segment(rest[0])):
+            counts[record.python_module] = counts.get(record.python_module, 0) + 1
+    if not counts:
+        return None
+    module = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return Placement(module, None, f"module {file_module}")

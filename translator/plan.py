@@ -30,8 +30,8 @@ from translator.decisions import (
 from translator.diff.modpath import locate
 from translator.diff.modpath import module_path as rust_module_path
 from translator.errors import InputError
-from translator.module_map import ModuleMap, derived_module, layer_of
-from translator.provenance import ProvenanceIndex
+from translator.module_map import ModuleMap, Placement, derived_placement, layer_of
+from translator.provenance import ProvenanceIndex, canonical_rust_path, split_rust_path
 
 PLAN_FORMAT = "ferry.plan/2"
 PROMPT_OVERHEAD_CHARS = (
@@ -150,24 +150,39 @@ class Plan(BaseModel):
         return sum(len(u.items) for u in self.units) + len(self.pending) + len(self.declined)
 
 
-def python_symbol_for(item: ChangedItem) -> str:
-    """The Python name a Rust item gets: ``Foo``, ``do_thing`` or ``Foo.method``."""
-    segments = item.qualified_path.split("::")
+def python_symbol_for(item: ChangedItem, owner: str | None = None) -> str:
+    """The Python name a Rust item gets: ``Foo``, ``do_thing`` or ``Foo.method``
+    (``<Foo as Trait>::method`` -> ``Foo.method``; ``owner`` names the Python class)."""
+    segments = split_rust_path(canonical_rust_path(item.qualified_path))
     if item.item_kind == "method" and len(segments) >= 2:
-        return f"{segments[-2]}.{segments[-1]}"
+        return f"{owner or segments[-2]}.{segments[-1]}"
     return segments[-1]
 
 
-def _primary_symbol(item: ChangedItem, counterparts: tuple[Counterpart, ...]) -> str:
-    """The Python name to translate into: the counterpart named like the Rust item, unless renamed."""
-    wanted = python_symbol_for(item)
-    if item.status == "renamed" or not counterparts:
-        return wanted
-    old_leaf = (item.old_qualified_path or item.qualified_path).rsplit("::", 1)[-1]
+def _norm(name: str) -> str:
+    return name.replace("_", "").lower()
+
+
+def _primary(item: ChangedItem, counterparts: tuple[Counterpart, ...]) -> Counterpart | None:
+    """The counterpart to update: the one named like the Rust item (before a rename), else the
+    first. Its module is where the unit goes; other counterparts ride along for context."""
+    if not counterparts:
+        return None
+    old_leaf = _norm((item.old_qualified_path or item.qualified_path).rsplit("::", 1)[-1])
     for cp in counterparts:
-        if cp.python_symbol.rsplit(".", 1)[-1] == old_leaf:
-            return cp.python_symbol
-    return counterparts[0].python_symbol
+        if _norm(cp.python_symbol.rsplit(".", 1)[-1]) == old_leaf:
+            return cp
+    return counterparts[0]
+
+
+def _primary_symbol(
+    item: ChangedItem, primary: Counterpart | None, placement: Placement | None
+) -> str:
+    """The Python name to translate into: the counterpart's, or the Rust name when renamed
+    (a new method joins the Python class its Rust type is linked to)."""
+    if item.status == "renamed" or primary is None:
+        return python_symbol_for(item, placement.owner if placement is not None else None)
+    return primary.python_symbol
 
 
 def module_path(target_root: Path, module: str) -> Path:
@@ -331,19 +346,26 @@ def build_plan(
             )
             for r in records
         )
+        primary = _primary(item, counterparts)
+        placement: Placement | None = None
         module: str | None
-        if counterparts:
-            module = counterparts[0].python_module
+        if primary is not None:
+            module = primary.python_module
+            counterparts = (primary, *(cp for cp in counterparts if cp is not primary))
         else:
             if item.status == "removed":
                 declined.append(_declined(item, NEVER_PORTED))
                 continue
-            derived = (
-                derived_module(provenance, item.qualified_path, _file_module(item))
+            placement = (
+                derived_placement(provenance, item.qualified_path, _file_module(item))
                 if provenance is not None
                 else None
             )
-            module = derived or module_map.module_for(item.file, item.qualified_path)
+            module = (
+                placement.python_module
+                if placement is not None
+                else module_map.module_for(item.file, item.qualified_path)
+            )
             if module is None:
                 crate = crate_of(item.qualified_path)
                 pending.append(
@@ -357,13 +379,26 @@ def build_plan(
                     )
                 )
                 continue
+            if item.item_kind == "method" and (placement is None or placement.owner is None):
+                owner = "::".join(split_rust_path(canonical_rust_path(item.qualified_path))[:-1])
+                pending.append(
+                    _pending(
+                        item,
+                        "not-ported",
+                        f"a method of {owner}, which has no Python class counterpart; port the "
+                        "type and link it (the method then joins its class), or decline it",
+                        covered,
+                        module,
+                    )
+                )
+                continue
             if item.status != "added":
                 pending.append(
                     _pending(
                         item,
                         "not-ported",
-                        f"changed upstream but the port has no counterpart for it (the globs "
-                        f"suggest {module}); port it and link it, or decline it",
+                        f"changed upstream but the port has no counterpart for it (it would go "
+                        f"to {module}); port it and link it, or decline it",
                         covered,
                         module,
                     )
@@ -414,7 +449,7 @@ def build_plan(
                 change_kind=item.change_kind,
                 file=item.file,
                 action="remove" if item.status == "removed" else "translate",
-                python_symbol=_primary_symbol(item, counterparts),
+                python_symbol=_primary_symbol(item, primary, placement),
                 counterparts=counterparts,
                 old_text=item.old_text,
                 new_text=item.new_text,

@@ -13,8 +13,8 @@ from ferry import __version__
 from translator.decisions import DeclineRules
 from translator.errors import TranslateError
 from translator.module_map import ModuleMap
-from translator.port_scan import scan_tree
-from translator.provenance import Link, ProvenanceIndex
+from translator.port_scan import PortSymbol, scan_tree
+from translator.provenance import Link, Marker, ProvenanceIndex
 from translator.provenance_check import run_check
 from translator.provenance_config import ProvenanceSettings, load_settings
 from translator.provenance_coverage import (
@@ -309,7 +309,7 @@ def suggest_command(
                     f"    {c.score:5.2f}  {c.rust_path}  ({c.file}:{c.line}; {'; '.join(c.evidence)})"
                 )
     if write:
-        accepted = [
+        accepted: list[tuple[PortSymbol, Marker]] = [
             (s.symbol, Link(s.candidates[0].rust_path, short_rev))
             for s in suggestions
             if s.candidates and s.candidates[0].score >= min_score and not s.symbol.markers

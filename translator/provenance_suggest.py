@@ -24,7 +24,7 @@ from pathlib import Path
 from ferry.fsutil import write_text_atomic
 from translator.module_map import ModuleMap
 from translator.port_scan import ModuleScan, PortSymbol
-from translator.provenance import Link, canonical_rust_path, split_rust_path
+from translator.provenance import Marker, canonical_rust_path, split_rust_path
 from translator.rust_inventory import RustInventory, RustItem
 
 NAME_POINTS = 3.0
@@ -201,18 +201,17 @@ def suggest(
     return out
 
 
-def write_markers(accepted: list[tuple[PortSymbol, Link]]) -> dict[Path, int]:
-    """Insert each marker above its symbol's decorators (one atomic write per file)."""
-    by_file: dict[Path, list[tuple[PortSymbol, Link]]] = defaultdict(list)
-    for sym, link in accepted:
-        by_file[sym.path].append((sym, link))
+def write_markers(accepted: list[tuple[PortSymbol, Marker]]) -> dict[Path, int]:
+    """Insert markers right above each symbol's decorators, in the given order
+    (one atomic write per file)."""
+    by_file: dict[Path, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for sym, marker in accepted:
+        by_file[sym.path][sym.block_line].append(f"{sym.indent}{marker.render()}\n")
     written: dict[Path, int] = {}
-    for path, entries in by_file.items():
+    for path, blocks in by_file.items():
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-        for sym, link in sorted(entries, key=lambda e: -e[0].block_line):
-            at = sym.block_line - 1
-            # below any comments already above the symbol, i.e. right above its first line
-            lines.insert(at, f"{sym.indent}{link.render()}\n")
+        for line in sorted(blocks, reverse=True):
+            lines[line - 1 : line - 1] = blocks[line]
         write_text_atomic(path, "".join(lines))
-        written[path] = len(entries)
+        written[path] = sum(len(b) for b in blocks.values())
     return written

@@ -407,11 +407,17 @@ class Translator:
             changes.append(SymbolChange(name, "upsert", self._marker(found, commit)))
         changes.extend(SymbolChange(symbol, "remove") for symbol in shape.removals)
         # earlier translations of these items that the new candidate no longer defines
-        # (a renamed item, a dropped enum variant) are stale: remove them
+        # (a renamed item, a dropped enum variant) are stale: remove them. Only translated
+        # counterparts (their markers carry the item's content hash) are; a hand-written
+        # symbol linked to the item stays for an engineer to reconcile.
         produced = {c.symbol for c in changes}
         for item in shape.by_symbol.values():
             for cp in item.counterparts:
-                if cp.python_module == unit.python_module and cp.python_symbol not in produced:
+                if (
+                    cp.rust_hash
+                    and cp.python_module == unit.python_module
+                    and cp.python_symbol not in produced
+                ):
                     produced.add(cp.python_symbol)
                     changes.append(SymbolChange(cp.python_symbol, "remove"))
         return changes

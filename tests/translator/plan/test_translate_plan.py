@@ -466,3 +466,51 @@ def test_cli_plan_reindex_finds_counterparts_from_markers(tmp_path: Path) -> Non
     assert unit["python_module"] == "pycodex.runner"
     assert unit["items"][0]["python_symbol"] == "spawn_child"
     assert unit["items"][0]["counterparts"][0]["rust_hash"] == "00ff00ff"
+
+
+def test_a_new_method_joins_the_class_its_type_is_linked_to(tmp_path: Path) -> None:
+    root = _port(tmp_path / "port", "pycodex.runner", "pycodex.core.exec")
+    changeset = ChangeSet(
+        base="a" * 40,
+        head="b" * 40,
+        items=(
+            _item(
+                "codex_core::exec::<Runner as Drop>::drop",
+                "codex-rs/core/src/exec.rs",
+                "method",
+                "added",
+            ),
+            _item("codex_core::exec::Other::go", "codex-rs/core/src/exec.rs", "method", "added"),
+            _item("codex_core::exec::helper", "codex-rs/core/src/exec.rs", "fn", "added"),
+            _item("codex_core::exec::sub::deep", "codex-rs/core/src/exec/sub.rs", "fn", "added"),
+        ),
+    )
+    with ProvenanceIndex(tmp_path / "p.sqlite") as index:
+        index.record(
+            [
+                ProvenanceRecord(
+                    "pycodex.runner", "ProcessRunner", "codex_core::exec::Runner", "c" * 9, ""
+                ),
+                # a link into a submodule does not place items of the parent module
+                ProvenanceRecord(
+                    "pycodex.other", "deep_thing", "codex_core::exec::sub::deep_thing", "c" * 9, ""
+                ),
+            ]
+        )
+        plan = build_plan(changeset, _config(), index, target_root=root)
+    placed = {
+        i.qualified_path: (u.python_module, i.python_symbol) for u in plan.units for i in u.items
+    }
+    # the Rust type is linked to a class with another name: the method joins that class
+    assert placed["codex_core::exec::<Runner as Drop>::drop"] == (
+        "pycodex.runner",
+        "ProcessRunner.drop",
+    )
+    # a free function goes where the module's directly linked items live (the tie with the
+    # submodule's link, alphabetically first, would pick pycodex.other: submodules do not count)
+    assert placed["codex_core::exec::helper"] == ("pycodex.runner", "helper")
+    pending = {p.qualified_path: p for p in plan.pending}
+    assert pending["codex_core::exec::Other::go"].code == "not-ported"
+    assert "no Python class counterpart" in pending["codex_core::exec::Other::go"].reason
+    # exec/sub.rs has its own linked item: new items go beside it (a module not created yet)
+    assert pending["codex_core::exec::sub::deep"].python_module == "pycodex.other"
