@@ -21,6 +21,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/ferry provenance check
 
 typecheck: setup
 	$(BIN)/mypy
