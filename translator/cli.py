@@ -207,7 +207,8 @@ def _plan_history(
     pending = ", ".join(f"{n} {k}" for k, n in sorted(report.pending_by_code().items()))
     declined = ", ".join(f"{n} {k}" for k, n in sorted(report.declined_by_rule().items()))
     click.echo(
-        f"{report.total('items')} changed items: {report.total('on_counterpart')} on an existing "
+        f"{report.total('items')} changed items in {report.total('units')} units: "
+        f"{report.total('on_counterpart')} on an existing "
         f"counterpart, {report.total('new_in_module')} new in an existing module, "
         f"{sum(report.pending_by_code().values())} pending ({pending or 'none'}), "
         f"{sum(report.declined_by_rule().values())} declined ({declined or 'none'}); "

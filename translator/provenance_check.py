@@ -23,8 +23,8 @@ from typing import Literal
 
 from translator.errors import InputError
 from translator.port_scan import ModuleScan, scan_tree
-from translator.provenance import Link
-from translator.rust_inventory import is_git_repo, load_inventory, resolve_rev
+from translator.provenance import Link, canonical_rust_path, split_rust_path
+from translator.rust_inventory import RustInventory, is_git_repo, load_inventory, resolve_rev
 
 ProblemCode = Literal[
     "missing", "malformed", "stray", "mixed", "unknown-revision", "unknown-item", "orphan", "syntax"
@@ -153,6 +153,22 @@ def orphan_problems(scans: list[ModuleScan], target_root: Path) -> list[Problem]
     return out
 
 
+def _did_you_mean(inventory: RustInventory, rust_path: str) -> list[str]:
+    """Items of the same crate whose path ends like ``rust_path`` (re-exports, impl modules)."""
+    segments = split_rust_path(canonical_rust_path(rust_path))
+    crate = segments[0]
+    tail = "::" + "::".join(segments[-2:] if len(segments) > 2 else segments[-1:])
+    found = sorted(
+        key for key in inventory.by_key if key.startswith(crate + "::") and key.endswith(tail)
+    )
+    if not found and len(segments) > 2:
+        leaf = "::" + segments[-1]
+        found = sorted(
+            key for key in inventory.by_key if key.startswith(crate + "::") and key.endswith(leaf)
+        )
+    return found[:3]
+
+
 def run_check(
     target_root: Path,
     packages: list[str],
@@ -213,13 +229,19 @@ def run_check(
                 if inventory.exists(link.rust_path):
                     verified += 1
                     continue
+                hint = _did_you_mean(inventory, link.rust_path)
                 problems.append(
                     Problem(
                         scan.path,
                         line,
                         "unknown-item",
-                        f"{link.rust_path} does not exist at {rev} in {upstream} "
-                        f"(crates: {subtree}/*/Cargo.toml names; methods are Type::method)",
+                        f"{link.rust_path} does not exist at {rev} in {upstream}"
+                        + (
+                            f"; did you mean {' or '.join(hint)}?"
+                            if hint
+                            else " (crate names come from Cargo.toml; a path follows the file that "
+                            "defines the item, a method the module of its impl block)"
+                        ),
                         symbol,
                     )
                 )

@@ -183,6 +183,7 @@ def test_check_names_the_unmarked_symbol_then_passes(project: tuple[Path, str]) 
     ("edit", "code", "needle"),
     [
         (("# ferry: codex_demo::Foo @", "# ferry: codex_demo::Fooo @"), "unknown-item", "Fooo"),
+        (("codex_demo::Foo::run @", "codex_demo::sub::Foo::run @"), "unknown-item", "did you mean codex_demo::Foo::run?"),
         (("::Foo::run @ {rev}", "::Foo::run @ 0000000"), "unknown-revision", "0000000"),
         (("# ferry: codex_demo::Kind @ {rev}", "# ferry: Kind"), "malformed", "no ' @ <rev>'"),
         (("# ferry: port-only -- Python glue", "#ferry: port-only -- Python glue"), "malformed", ""),
