@@ -7,6 +7,7 @@ start-up cost of the port stays close to that of a bare interpreter.
 import sys
 
 
+# ferry: codex_cli::main @ 1d092cb66 -- the `pycodex` console script
 def main() -> None:
     argv = sys.argv[1:]
     if argv in (["--version"], ["-V"]):

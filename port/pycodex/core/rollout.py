@@ -27,6 +27,7 @@ def _timestamp(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+# ferry: codex_rollout::recorder::RolloutRecorder @ 1d092cb66
 class RolloutRecorder:
     """Appends lines to one rollout file (or to nothing for ``--ephemeral`` runs)."""
 
@@ -37,6 +38,8 @@ class RolloutRecorder:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
 
+    # ferry: codex_rollout::recorder::RolloutRecorder::new @ 1d092cb66
+    # ferry: codex_rollout::recorder::precompute_log_file_info @ 1d092cb66
     @classmethod
     def create(cls, codex_home: Path, thread_id: str, ephemeral: bool) -> RolloutRecorder:
         if ephemeral:
@@ -45,6 +48,8 @@ class RolloutRecorder:
         directory = codex_home / "sessions" / f"{now:%Y}" / f"{now:%m}" / f"{now:%d}"
         return cls(directory / f"rollout-{now:%Y-%m-%dT%H-%M-%S}-{thread_id}.jsonl")
 
+    # ferry: codex_rollout::recorder::RolloutRecorder::record_items @ 1d092cb66
+    # ferry: codex_rollout::recorder::JsonlWriter::write_rollout_item @ 1d092cb66
     def record(self, kind: str, payload: dict[str, Any]) -> None:
         if self._fh is None:
             return
@@ -52,12 +57,14 @@ class RolloutRecorder:
         self._fh.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
         self._fh.flush()
 
+    # ferry: codex_rollout::recorder::RolloutRecorder::shutdown @ 1d092cb66
     def close(self) -> None:
         if self._fh is not None:
             self._fh.close()
             self._fh = None
 
 
+# ferry: codex_rollout::recorder::RolloutRecorder::load_rollout_items @ 1d092cb66
 def iter_rollout(path: Path) -> Iterator[dict[str, Any]]:
     try:
         with open(path, encoding="utf-8") as fh:
@@ -76,6 +83,7 @@ def iter_rollout(path: Path) -> Iterator[dict[str, Any]]:
         raise SessionError(f"{path}: cannot read rollout: {exc.strerror}") from exc
 
 
+# ferry: codex_rollout::list::collect_rollout_day_files @ 1d092cb66 -- every rollout under sessions/YYYY/MM/DD
 def find_rollouts(codex_home: Path) -> list[Path]:
     root = codex_home / "sessions"
     if not root.is_dir():
@@ -83,6 +91,8 @@ def find_rollouts(codex_home: Path) -> list[Path]:
     return sorted(root.glob("*/*/*/rollout-*.jsonl"), key=lambda p: (p.stat().st_mtime, p.name))
 
 
+# ferry: codex_rollout::recorder::RolloutRecorder::find_latest_thread_path @ 1d092cb66
+# ferry: codex_rollout::list::find_thread_path_by_id_str @ 1d092cb66
 def find_rollout(codex_home: Path, session: str | None, *, last: bool) -> Path:
     """The rollout of ``session`` (an id or a path), or the newest one with ``last``."""
     if session and Path(session).is_file():
@@ -100,6 +110,7 @@ def find_rollout(codex_home: Path, session: str | None, *, last: bool) -> Path:
     raise SessionError("resume needs a session id or --last")
 
 
+# ferry: codex_rollout::recorder::RolloutRecorder::get_rollout_history @ 1d092cb66
 def load_history(path: Path) -> tuple[str, list[dict[str, Any]]]:
     """The thread id and the response items recorded in a rollout."""
     thread_id: str | None = None
@@ -115,6 +126,8 @@ def load_history(path: Path) -> tuple[str, list[dict[str, Any]]]:
     return thread_id, items
 
 
+# ferry: codex_protocol::protocol::SessionMeta @ 1d092cb66
+# ferry: codex_rollout::recorder::write_session_meta @ 1d092cb66
 def session_meta(
     thread_id: str, cwd: Path, model_provider: str, instructions: str | None, version: str
 ) -> dict[str, Any]:
@@ -142,6 +155,7 @@ def _git_info(cwd: Path) -> dict[str, Any] | None:
     return {"branch": branch} if branch else {}
 
 
+# ferry: codex_protocol::thread_id::ThreadId::new @ 1d092cb66
 def uuid7() -> str:
     """A UUIDv7 (time-ordered) string, the id format of upstream threads."""
     ms = int(_now().timestamp() * 1000)

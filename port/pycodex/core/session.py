@@ -47,12 +47,15 @@ from pycodex.tools.tool_search import (
 JsonObject = dict[str, Any]
 
 
+# ferry: codex_exec::event_processor::EventProcessor @ 1d092cb66 -- where thread events go (a Protocol)
 class EventSink(Protocol):
     """Receives exec thread events (``thread.started``, ``item.completed``, …)."""
 
+    # ferry: codex_exec::event_processor_with_jsonl_output::EventProcessorWithJsonOutput::emit @ 1d092cb66
     def emit(self, event: JsonObject) -> None: ...
 
 
+# ferry: codex_core::session::Session::get_base_instructions @ 1d092cb66
 def base_instructions_text(config: Config) -> str:
     if config.base_instructions is not None:
         return config.base_instructions
@@ -73,6 +76,7 @@ def _message(role: str, texts: list[str]) -> JsonObject:
     }
 
 
+# ferry: codex_protocol::models::local_image_content_items_with_label_number @ 1d092cb66 -- with the prompt text after the images
 def user_turn_message(prompt: str, images: Sequence[tuple[str, str]] = ()) -> JsonObject:
     """The user message of a turn: each image wrapped in ``<image ...>`` tags, then the text."""
     content: list[JsonObject] = []
@@ -97,6 +101,7 @@ _ID_PREFIX = {
 }
 
 
+# ferry: codex_api::requests::responses::attach_item_ids @ 1d092cb66 -- the item shape kept in history and sent back
 def normalize_history_item(item: JsonObject) -> JsonObject:
     """Give an item the shape upstream keeps in history: ids on messages and calls, none on reasoning."""
     kind = item.get("type")
@@ -159,6 +164,7 @@ def initial_context(
     return items
 
 
+# ferry: codex_core::session::turn::get_last_assistant_message_from_turn @ 1d092cb66 -- the last message or the error of a turn
 @dataclass
 class TurnOutcome:
     """How a turn ended: the last agent message, or the error that failed it."""
@@ -168,6 +174,7 @@ class TurnOutcome:
     usage: TokenUsage = field(default_factory=TokenUsage)
 
 
+# ferry: codex_core::session::Session @ 1d092cb66
 class Session:
     def __init__(
         self,
@@ -237,7 +244,7 @@ class Session:
 
     # ------------------------------------------------------------------ deferred tools
 
-    # ferry: codex_core::session::Session::deferred_tool_namespaces @ 1d092cb66 -- 0.169.0: MCP servers and multi_agent_v1
+    # ferry: codex_core::tools::router::ToolRouter::model_visible_specs @ 1d092cb66 -- 0.169.0: MCP servers and multi_agent_v1
     def deferred_namespaces(self) -> dict[str, str | None]:
         """Namespace -> description of everything behind ``tool_search`` right now."""
         namespaces: dict[str, str | None] = {}
@@ -258,11 +265,14 @@ class Session:
 
     # ------------------------------------------------------------------ plumbing
 
+    # ferry: codex_exec::event_processor_with_jsonl_output::EventProcessorWithJsonOutput::next_item_id @ 1d092cb66
     def next_item_id(self) -> str:
         item_id = f"item_{self._item_counter}"
         self._item_counter += 1
         return item_id
 
+    # ferry: codex_exec::event_processor_with_jsonl_output::EventProcessorWithJsonOutput::thread_started_event @ 1d092cb66
+    # ferry: codex_rollout::recorder::RolloutWriterState::write_session_meta_if_needed @ 1d092cb66
     def start(self) -> None:
         self.sink.emit({"type": "thread.started", "thread_id": self.thread_id})
         if not self.resumed:
@@ -286,6 +296,7 @@ class Session:
                 }
             )
 
+    # ferry: codex_core::codex_thread::CodexThread::shutdown_and_wait @ 1d092cb66
     def close(self) -> None:
         if self.mcp is not None:
             self.mcp.close()
@@ -300,6 +311,8 @@ class Session:
 
     # ------------------------------------------------------------------ request
 
+    # ferry: codex_core::client::ModelClientSession::stream_responses_api @ 1d092cb66 -- the ResponsesApiRequest it builds
+    # ferry: codex_api::common::ResponsesApiRequest @ 1d092cb66
     def request_body(self, ctx: RequestContext | None = None) -> JsonObject:
         config = self.config
         body: JsonObject = {
@@ -344,6 +357,7 @@ class Session:
             body["client_metadata"] = self.client_metadata(ctx)
         return body
 
+    # ferry: codex_core::turn_metadata::build_turn_metadata_header @ 1d092cb66
     def turn_metadata(self, turn_id: str) -> str:
         """The ``x-codex-turn-metadata`` JSON: who is asking, in which sandbox, for which turn."""
         sandboxed = self.config.sandbox.mode != "danger-full-access"
@@ -378,11 +392,13 @@ class Session:
             metadata = {k: metadata[k] for k in sorted(metadata, key=_METADATA_ORDER.index)}
         return json.dumps(metadata, separators=(",", ":"))
 
+    # ferry: codex_core::client::ModelClient::build_responses_identity_headers @ 1d092cb66
     def request_context(self, turn_id: str) -> RequestContext:
         metadata = self.turn_metadata(turn_id)
         headers = {"x-codex-window-id": self.window_id, "x-codex-turn-metadata": metadata}
         return RequestContext(thread_id=self.thread_id, turn_id=turn_id, extra_headers=headers)
 
+    # ferry: codex_api::common::response_create_client_metadata @ 1d092cb66
     def client_metadata(self, ctx: RequestContext) -> JsonObject:
         turn_id = ctx.turn_id or ""
         return {
@@ -397,6 +413,8 @@ class Session:
 
     # ------------------------------------------------------------------ turn
 
+    # ferry: codex_core::session::turn::run_turn @ 1d092cb66
+    # ferry: codex_core::session::turn::run_sampling_request @ 1d092cb66
     def run_turn(self, prompt: str, images: Sequence[tuple[str, str]] = ()) -> TurnOutcome:
         """One user turn. ``images`` are (path as given, data URL) pairs placed before the prompt."""
         turn_id = uuid7()
@@ -563,7 +581,7 @@ class Session:
                 self.recorder.record("event_msg", {"type": "agent_reasoning", "text": text})
 
 
-# ferry: codex_core::session::Session::new @ 1d092cb66 -- 0.169.0: MCP servers start with the session
+# ferry: codex_core::session::session::Session::new @ 1d092cb66 -- 0.169.0: MCP servers start with the session
 def start_mcp(config: Config) -> Any:
     """Start the configured MCP servers (``None`` without any); required ones are awaited."""
     if not any(server.enabled for server in config.mcp_servers.values()):
@@ -598,6 +616,7 @@ def _usage_json(usage: TokenUsage) -> JsonObject:
     }
 
 
+# ferry: codex_exec::load_output_schema @ 1d092cb66
 def parse_output_schema(path: Path) -> JsonObject:
     try:
         value = json.loads(path.read_text(encoding="utf-8"))
@@ -647,6 +666,8 @@ def _git(cwd: Path, *args: str) -> str | None:
     return proc.stdout.strip() if proc.returncode == 0 else None
 
 
+# ferry: codex_core::turn_metadata::TurnMetadataState::fetch_workspace_git_metadata @ 1d092cb66
+# ferry: codex_git_utils::info::get_git_repo_root @ 1d092cb66
 def git_workspace(cwd: Path) -> tuple[Path, dict[str, object]] | None:
     """The repository holding cwd and its state (dirty flag, HEAD commit), or ``None``."""
     root = _git(cwd, "rev-parse", "--show-toplevel")
@@ -660,6 +681,7 @@ def git_workspace(cwd: Path) -> tuple[Path, dict[str, object]] | None:
     return Path(root), state
 
 
+# ferry: codex_core::installation_id::resolve_installation_id @ 1d092cb66
 def installation_id(codex_home: Path) -> str:
     """A stable per-CODEX_HOME id (created once, written atomically)."""
     path = codex_home / "installation_id"

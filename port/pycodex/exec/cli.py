@@ -22,6 +22,7 @@ NO_PROMPT_STDIN = "No prompt provided via stdin."
 NOT_GIT = "Not inside a trusted directory and --skip-git-repo-check was not specified."
 
 
+# ferry: codex_exec::cli::Cli @ 1d092cb66 -- the flags shared by exec and exec resume
 def exec_options(func: F) -> F:
     """The flags shared by ``exec`` and ``exec resume``."""
     options = [
@@ -122,9 +123,11 @@ def exec_options(func: F) -> F:
     return func
 
 
+# ferry: codex_exec::cli::Command @ 1d092cb66 -- routes `exec resume`
 class ExecCommand(click.Command):
     """Routes ``exec resume …`` to the resume command, like upstream's subcommand."""
 
+    # ferry: codex_exec::cli::Command @ 1d092cb66 -- clap's subcommand dispatch
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         index = self._subcommand_index(args)
         if index is not None:
@@ -151,6 +154,7 @@ class ExecCommand(click.Command):
             return i if token == "resume" else None
         return None
 
+    # ferry: codex_exec::run_main @ 1d092cb66
     def invoke(self, ctx: click.Context) -> Any:
         if ctx.meta.get("pycodex.resume"):
             return ctx.invoke(resume_command.callback or (lambda **_: None), **ctx.params)
@@ -247,6 +251,8 @@ def _summary(config: Config, thread_id: str) -> list[tuple[str, str]]:
     ]
 
 
+# ferry: codex_exec::run_main @ 1d092cb66
+# ferry: codex_exec::run_exec_session @ 1d092cb66
 def run_exec(
     params: dict[str, Any], prompt: str | None, *, resume: tuple[str | None, bool] | None = None
 ) -> int:
@@ -345,6 +351,8 @@ def _raise_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+# ferry: codex_exec::cli::ResumeArgs @ 1d092cb66
+# ferry: codex_exec::resolve_resume_thread_id @ 1d092cb66
 @click.command("resume", context_settings={"help_option_names": ["-h", "--help"]})
 @exec_options
 @click.option("--last", is_flag=True, help="Resume the most recent session.")
@@ -357,6 +365,8 @@ def resume_command(session_id: str | None, prompt: str | None, last: bool, **par
     _run(params, prompt, resume=(session_id, last))
 
 
+# ferry: codex_exec::cli::Cli @ 1d092cb66
+# ferry: codex_exec::resolve_prompt @ 1d092cb66
 @click.command("exec", cls=ExecCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @exec_options
 @click.argument("prompt", required=False)

@@ -121,6 +121,8 @@ def _run_as_parent(bwrap: str, argv: list[str], pairs: list[tuple[str, str]]) ->
     return os.waitstatus_to_exitcode(status)
 
 
+# ferry: codex_linux_sandbox::launcher::exec_system_bwrap @ 1d092cb66 -- a tiny stdlib launcher passes the seccomp program to bwrap on a file descriptor
+# ferry: codex_linux_sandbox::linux_run_main::run_bwrap_with_proc_fallback @ 1d092cb66 -- also removes the synthetic mount points afterwards (port enhancement)
 def main(argv: list[str]) -> int:
     try:
         program = argv[0]

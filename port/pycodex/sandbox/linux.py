@@ -40,6 +40,7 @@ LANDLOCK = "landlock"
 _PROBE_TIMEOUT_S = 20.0
 
 
+# ferry: codex_sandboxing::manager::SandboxTransformError @ 1d092cb66 -- no usable sandbox mechanism
 class SandboxUnavailable(RuntimeError):
     """No working sandbox mechanism on this machine; the message says why and what to do."""
 
@@ -54,6 +55,7 @@ class _Mechanism:
     fallback_reason: str = ""
 
 
+# ferry: codex_sandboxing::bwrap::find_system_bwrap_in_path @ 1d092cb66
 def find_bwrap(cwd: Path | None = None) -> str | None:
     """The first ``bwrap`` on PATH that is not inside ``cwd`` (a workspace could plant one)."""
     here = Path(os.path.realpath(cwd or Path.cwd()))
@@ -70,6 +72,8 @@ def find_bwrap(cwd: Path | None = None) -> str | None:
     return fallback if os.access(fallback, os.X_OK) else None
 
 
+# ferry: codex_sandboxing::manager::SandboxManager::transform @ 1d092cb66
+# ferry: codex_sandboxing::landlock::create_linux_sandbox_command_args_for_policies @ 1d092cb66
 def wrap_command(
     argv: Sequence[str],
     policy: SandboxPolicy,
@@ -92,6 +96,7 @@ def wrap_command(
     return _build(command, policy, Path(os.path.abspath(cwd)), mechanism)
 
 
+# ferry: codex_sandboxing::manager::ensure_linux_bubblewrap_is_supported @ 1d092cb66
 def sandbox_available(*, use_legacy_landlock: bool = False) -> str | None:
     """``None`` when sandboxed commands can run here, else the reason (probed once)."""
     try:
@@ -101,11 +106,13 @@ def sandbox_available(*, use_legacy_landlock: bool = False) -> str | None:
     return None
 
 
+# ferry: codex_sandboxing::manager::get_platform_sandbox @ 1d092cb66
 def sandbox_mechanism(*, use_legacy_landlock: bool = False) -> str:
     """Which mechanism :func:`wrap_command` uses here: ``"bwrap"`` or ``"landlock"``."""
     return _mechanism(use_legacy_landlock).kind
 
 
+# ferry: codex_sandboxing::bwrap::system_bwrap_warning @ 1d092cb66
 def sandbox_fallback_warning(*, use_legacy_landlock: bool = False) -> str | None:
     """A warning for users when bubblewrap could not be used and Landlock stands in."""
     mechanism = _mechanism(use_legacy_landlock)
