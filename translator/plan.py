@@ -227,7 +227,11 @@ def _file_module(item: ChangedItem) -> str:
 
 
 def existing_modules(target_root: Path) -> dict[str, Path]:
-    """Every module and package below ``target_root`` (dotted name -> file)."""
+    """Every importable module and package below ``target_root`` (dotted name -> file).
+
+    Only files whose every parent directory below the root is a package count, so build
+    directories (``build/lib/pycodex``) and loose scripts are not taken for modules.
+    """
     out: dict[str, Path] = {}
     if not target_root.is_dir():
         return out
@@ -236,12 +240,22 @@ def existing_modules(target_root: Path) -> dict[str, Path]:
             continue
         rel = path.relative_to(target_root).with_suffix("")
         parts = list(rel.parts[:-1]) if rel.name == "__init__" else list(rel.parts)
-        if parts and all(p.isidentifier() for p in parts):
+        if not parts or not all(p.isidentifier() for p in parts):
+            continue
+        packages = [target_root.joinpath(*rel.parts[:i]) for i in range(1, len(rel.parts))]
+        if all((directory / "__init__.py").is_file() for directory in packages):
             out[".".join(parts)] = path
     return out
 
 
-def placement_problem(module: str, target_root: Path, modules: dict[str, Path]) -> str | None:
+def placement_problem(
+    module: str,
+    target_root: Path,
+    modules: dict[str, Path],
+    *,
+    rust_module: str | None = None,
+    provenance: ProvenanceIndex | None = None,
+) -> str | None:
     """Why creating ``module`` under ``target_root`` would be wrong (None when it is fine).
 
     A new module may not turn an existing module file into a package (``core/session.py``
@@ -260,14 +274,24 @@ def placement_problem(module: str, target_root: Path, modules: dict[str, Path]) 
     base = target_root.joinpath(*parts)
     if base.with_suffix(".py").is_file() and base.is_dir():
         return f"{module} is both {base}.py and the package {base}/: one shadows the other"
+    if provenance is None or not rust_module:
+        return None
+    # a package of the same name that already renders this Rust module's parent is where the
+    # code belongs: a second one would duplicate it (tools.apply_patch beside apply_patch)
     leaf = parts[-1]
-    twins = sorted(
-        m
-        for m, path in modules.items()
-        if m != module and m.rsplit(".", 1)[-1] == leaf and path.name == "__init__.py"
-    )
-    if twins:
-        return f"{module} would duplicate the existing package {twins[0]}"
+    segments = rust_module.split("::")
+    parent = "::".join(segments[:-1]) if len(segments) > 1 else rust_module
+    linked = {r.python_module for r in provenance.under_rust_prefix(parent)}
+    for twin in sorted(modules):
+        if twin == module or twin.rsplit(".", 1)[-1] != leaf:
+            continue
+        if modules[twin].name != "__init__.py":
+            continue
+        if any(m == twin or m.startswith(twin + ".") for m in linked):
+            return (
+                f"{module} would duplicate the existing package {twin}, which already holds "
+                f"the port of {parent}"
+            )
     return None
 
 
@@ -312,10 +336,10 @@ def build_plan(
 ) -> Plan:
     """Decide every changed item: a translation unit, pending (why) or declined (which rule).
 
-    Placement: the linked counterpart; else where the item's linked siblings live; else the
-    module-map globs. A module that does not exist yet is pending unless
-    ``[translate].new_modules = "allow"``; one that would shadow or duplicate an existing
-    module is refused with :class:`PlanError`.
+    Placement: the linked counterpart; else where the item's linked relatives live; else the
+    module-map globs. A new module that would shadow or duplicate an existing one is refused
+    with :class:`PlanError`; any other new module is pending unless
+    ``[translate].new_modules = "allow"``.
     """
     module_map = ModuleMap.from_config(config.module_map, config.overrides)
     rules = DeclineRules.of(config.decline)
@@ -405,6 +429,18 @@ def build_plan(
                 )
                 continue
         if module not in modules:
+            problem = placement_problem(
+                module,
+                target_root,
+                modules,
+                rust_module=_file_module(item),
+                provenance=provenance,
+            )
+            if problem is not None:
+                raise PlanError(
+                    f"{item.qualified_path} ({item.file}): {problem}; fix [translate.module_map] "
+                    "or [translate.overrides], or link the item's counterpart"
+                )
             if config.new_modules != "allow":
                 pending.append(
                     _pending(
@@ -417,12 +453,6 @@ def build_plan(
                     )
                 )
                 continue
-            problem = placement_problem(module, target_root, modules)
-            if problem is not None:
-                raise PlanError(
-                    f"{item.qualified_path} ({item.file}): {problem}; fix [translate.module_map] "
-                    "or [translate.overrides], or link the item's counterpart"
-                )
         if (
             backend == "mechanical"
             and item.status != "removed"
@@ -501,7 +531,8 @@ def build_plan(
 
 
 def check_plan_targets(plan: Plan, target_root: Path) -> None:
-    """Refuse a plan (e.g. an edited plan.json) whose units would shadow or duplicate a module."""
+    """Refuse a plan (e.g. an edited plan.json) whose units would create a module it was not
+    allowed to, or one that shadows an existing module."""
     modules = existing_modules(target_root)
     for unit in plan.units:
         if unit.python_module in modules:

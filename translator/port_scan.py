@@ -278,15 +278,28 @@ def module_name(target_root: Path, path: Path) -> str:
     return ".".join(parts)
 
 
+def _importable(target_root: Path, path: Path) -> bool:
+    """Whether every directory between ``target_root`` and ``path`` is a package."""
+    rel = path.relative_to(target_root)
+    return all(
+        (target_root.joinpath(*rel.parts[:i]) / "__init__.py").is_file()
+        for i in range(1, len(rel.parts))
+    )
+
+
 def python_files(target_root: Path, packages: Iterable[str] = ()) -> list[Path]:
-    """The ``.py`` files of ``packages`` under ``target_root`` (every file when none given)."""
-    roots = [target_root.joinpath(*p.split(".")) for p in packages] or [target_root]
+    """The ``.py`` files of ``packages`` under ``target_root``; without packages, every
+    importable module below it (build directories and loose scripts are not modules)."""
+    names = list(packages)
+    roots = [target_root.joinpath(*p.split(".")) for p in names] or [target_root]
     files: set[Path] = set()
     for root in roots:
         if root.is_dir():
             files.update(p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
         elif root.with_suffix(".py").is_file():
             files.add(root.with_suffix(".py"))
+    if not names:
+        files = {f for f in files if _importable(target_root, f)}
     return sorted(files)
 
 

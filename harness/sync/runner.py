@@ -59,6 +59,7 @@ class SyncOptions:
     max_commits: int | None = None
     restart: bool = False
     batch: int | None = None
+    allow_untested: bool | None = None
     #: the recorded decision to move the pin past pending items of covered crates
     accept_pending: str | None = None
 
@@ -216,6 +217,12 @@ class SyncRun:
             project_dir=self.project_dir,
             validate=self.validate,
             artifacts_root=self.run_dir(state.run_id) / "commits",
+            gate_env_root=self.state_dir / "gate-env",
+            allow_untested=bool(
+                self.options.allow_untested
+                if self.options.allow_untested is not None
+                else self.sync.allow_untested
+            ),
             accept_pending=state.accept_pending,
         )
 

@@ -12,7 +12,14 @@ from translator.changeset import ChangedItem, ChangeSet
 from translator.cli import plan as plan_command
 from translator.cli import translate as translate_command
 from translator.config import DeclineRule, LlmConfig, Price, TranslateConfig
-from translator.plan import PLAN_FORMAT, Plan, PlanError, build_plan, check_plan_targets
+from translator.plan import (
+    PLAN_FORMAT,
+    Plan,
+    PlanError,
+    build_plan,
+    check_plan_targets,
+    existing_modules,
+)
 from translator.provenance import ProvenanceIndex, ProvenanceRecord
 
 
@@ -86,10 +93,15 @@ def _config(**extra: object) -> TranslateConfig:
 
 
 def _port(root: Path, *modules: str) -> Path:
+    """A target tree holding ``modules`` (their packages get ``__init__.py`` files)."""
     for module in modules:
-        path = root.joinpath(*module.split(".")).with_suffix(".py")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f'"""{module}."""\n')
+        parts = module.split(".")
+        for depth in range(1, len(parts)):
+            init = root.joinpath(*parts[:depth]) / "__init__.py"
+            init.parent.mkdir(parents=True, exist_ok=True)
+            if not init.exists():
+                init.write_text("")
+        root.joinpath(*parts).with_suffix(".py").write_text(f'"""{module}."""\n')
     return root
 
 
@@ -191,21 +203,18 @@ def test_a_module_that_does_not_exist_is_pending_not_created(tmp_path: Path) -> 
     changeset = ChangeSet(
         base="a" * 40,
         head="b" * 40,
-        items=(
-            _item(
-                "codex_core::session::turn::run", "codex-rs/core/src/session/turn.rs", "fn", "added"
-            ),
-        ),
+        items=(_item("codex_core::turn::run", "codex-rs/core/src/turn.rs", "fn", "added"),),
     )
     plan = build_plan(changeset, _config(), None, target_root=root)
     assert plan.units == ()
     (pending,) = plan.pending
-    assert pending.code == "new-module" and pending.python_module == "pycodex.core.session.turn"
+    assert pending.code == "new-module" and pending.python_module == "pycodex.core.turn"
     assert "nothing imports" in pending.reason
-    assert not (root / "pycodex" / "core" / "session").exists()
+    assert not (root / "pycodex" / "core" / "turn.py").exists()
 
 
-def test_shadowing_a_module_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("new_modules", ["pending", "allow"])
+def test_shadowing_a_module_is_refused(tmp_path: Path, new_modules: str) -> None:
     root = _port(tmp_path / "port", "pycodex.core.session")
     changeset = ChangeSet(
         base="a" * 40,
@@ -217,7 +226,7 @@ def test_shadowing_a_module_is_refused(tmp_path: Path) -> None:
         ),
     )
     with pytest.raises(PlanError, match=r"shadowing it") as caught:
-        build_plan(changeset, _config(new_modules="allow"), None, target_root=root)
+        build_plan(changeset, _config(new_modules=new_modules), None, target_root=root)
     assert "session.py" in str(caught.value) and "codex_core::session::turn::run" in str(
         caught.value
     )
@@ -241,8 +250,42 @@ def test_duplicating_a_package_is_refused(tmp_path: Path) -> None:
         new_modules="allow",
         module_map={"codex-rs/apply-patch/src/**": "pycodex.tools.apply_patch"},
     )
-    with pytest.raises(PlanError, match=r"duplicate the existing package pycodex\.apply_patch"):
-        build_plan(changeset, config, None, target_root=root)
+    with ProvenanceIndex(tmp_path / "p.sqlite") as index:
+        index.record(
+            [
+                ProvenanceRecord(
+                    "pycodex.apply_patch.parser",
+                    "parse_hunks",
+                    "codex_apply_patch::parser::parse_hunks",
+                    "c" * 9,
+                    "",
+                )
+            ]
+        )
+        with pytest.raises(PlanError, match=r"duplicate the existing package pycodex\.apply_patch"):
+            build_plan(changeset, config, index, target_root=root)
+        # a package of the same name that ports something else is no twin
+        guardian = ChangeSet(
+            base="a" * 40,
+            head="b" * 40,
+            items=(
+                _item(
+                    "codex_core::guardian::apply_patch::run",
+                    "codex-rs/core/src/guardian/apply_patch.rs",
+                    "fn",
+                    "added",
+                ),
+            ),
+        )
+        other = _config(
+            new_modules="allow", module_map={"codex-rs/core/src/**": "pycodex.core.{path}"}
+        )
+        plan = build_plan(guardian, other, index, target_root=root)
+        assert [u.python_module for u in plan.units] == ["pycodex.core.guardian.apply_patch"]
+    # a build directory is not a package of the port
+    (root / "build" / "lib" / "pycodex" / "x").mkdir(parents=True)
+    (root / "build" / "lib" / "pycodex" / "x" / "__init__.py").write_text("")
+    assert "build.lib.pycodex.x" not in existing_modules(root)
     # with new modules allowed and nothing shadowed, a new module is planned and flagged
     config = _config(
         new_modules="allow", module_map={"codex-rs/apply-patch/src/**": "pycodex.patching"}
@@ -333,9 +376,7 @@ def test_counterpart_source_counts_towards_the_estimate(tmp_path: Path) -> None:
         head="b" * 40,
         items=(_item("codex_core::exec::spawn", "codex-rs/core/src/exec.rs", status="added"),),
     )
-    module = tmp_path / "pycodex" / "core" / "exec.py"
-    module.parent.mkdir(parents=True)
-    module.write_text('"""exec."""\n')
+    module = _port(tmp_path, "pycodex.core.exec") / "pycodex" / "core" / "exec.py"
     with ProvenanceIndex(tmp_path / "p.sqlite") as index:
         before = build_plan(changeset, _config(), index, target_root=tmp_path)
         index.record(
@@ -389,7 +430,7 @@ def test_cli_plan_rejects_bad_changeset(tmp_path: Path) -> None:
 
 
 def test_cli_plan_refuses_a_shadowing_plan(tmp_path: Path) -> None:
-    config = _project(tmp_path, 'new_modules = "allow"')
+    config = _project(tmp_path)
     _port(tmp_path / "port", "pycodex.core.session")
     changeset_path = tmp_path / "changeset.json"
     changeset_path.write_text(
@@ -444,8 +485,7 @@ def test_translate_refuses_an_edited_plan_with_a_new_module(tmp_path: Path) -> N
 
 def test_cli_plan_reindex_finds_counterparts_from_markers(tmp_path: Path) -> None:
     config = _project(tmp_path)
-    module = tmp_path / "port" / "pycodex" / "runner.py"
-    module.parent.mkdir(parents=True)
+    module = _port(tmp_path / "port", "pycodex.runner") / "pycodex" / "runner.py"
     module.write_text(
         '"""Runner."""\n\n\n# ferry: codex_core::exec::spawn @ 0123456789ab 00ff00ff\n'
         "def spawn_child(argv: list[str]) -> int:\n    return len(argv)\n"
