@@ -50,9 +50,14 @@ def create_bwrap_args(
     policy: SandboxPolicy,
     cwd: Path,
     options: BwrapOptions = BwrapOptions(),
+    *,
+    command_cwd: Path | None = None,
 ) -> BwrapArgs:
     """The bubblewrap flags (everything after ``bwrap``) ending in ``-- command``.
 
+    ``cwd`` is the *session's* directory: writable roots and protected paths are
+    derived from it alone. ``command_cwd`` (default ``cwd``) is only where the
+    command starts, so a model-chosen ``workdir`` can never widen the sandbox.
     ``danger-full-access`` needs no wrapping; callers return the command as is.
     """
     if policy.has_full_disk_write_access:
@@ -68,7 +73,7 @@ def create_bwrap_args(
     args += ["--cap-drop", "ALL"]
     if not policy.has_full_network_access:
         args += ["--setenv", NETWORK_DISABLED_ENV_VAR, "1"]
-    args += ["--chdir", _canonical(cwd)]
+    args += ["--chdir", _canonical(command_cwd if command_cwd is not None else cwd)]
     args.append("--")
     args.extend(command)
     return BwrapArgs(args, filesystem.synthetic_mount_targets)

@@ -179,8 +179,11 @@ def sandbox_command(
         )
         legacy = _use_legacy_landlock(config)
         argv = wrap_command(command, policy, cwd, use_legacy_landlock=legacy)
-        unsandboxed = policy.has_full_disk_write_access or legacy
-        warning = None if unsandboxed else sandbox_fallback_warning()
+        warning = (
+            None
+            if policy.has_full_disk_write_access
+            else sandbox_fallback_warning(use_legacy_landlock=legacy)
+        )
     except (SandboxConfigError, SandboxUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
     if warning is not None:

@@ -76,10 +76,14 @@ def wrap_command(
     cwd: Path,
     *,
     use_legacy_landlock: bool = False,
+    command_cwd: Path | None = None,
 ) -> list[str]:
-    """The argv to spawn so that ``argv`` runs under ``policy`` with working directory ``cwd``.
+    """The argv to spawn so that ``argv`` runs under ``policy`` for the session directory ``cwd``.
 
-    ``danger-full-access`` returns ``argv`` unchanged. ``use_legacy_landlock``
+    The writable roots and protected paths come from ``policy`` and ``cwd`` only;
+    ``command_cwd`` (default ``cwd``) is merely where the command starts (upstream's
+    ``--sandbox-policy-cwd`` versus ``--command-cwd``). ``danger-full-access``
+    returns ``argv`` unchanged. ``use_legacy_landlock``
     forces the Landlock mechanism (upstream's ``features.use_legacy_landlock``).
     Raises :class:`SandboxUnavailable` when the sandbox cannot be set up.
     """
@@ -89,7 +93,8 @@ def wrap_command(
     if policy.has_full_disk_write_access:
         return command
     mechanism = _mechanism(use_legacy_landlock)
-    return _build(command, policy, Path(os.path.abspath(cwd)), mechanism)
+    start = Path(os.path.abspath(command_cwd if command_cwd is not None else cwd))
+    return _build(command, policy, Path(os.path.abspath(cwd)), mechanism, start)
 
 
 def sandbox_available(*, use_legacy_landlock: bool = False) -> str | None:
@@ -107,23 +112,49 @@ def sandbox_mechanism(*, use_legacy_landlock: bool = False) -> str:
 
 
 def sandbox_fallback_warning(*, use_legacy_landlock: bool = False) -> str | None:
-    """A warning for users when bubblewrap could not be used and Landlock stands in."""
+    """What to tell the user (on stderr) when the mechanism in use is not bubblewrap.
+
+    ``None`` when bubblewrap is used. Landlock stands in automatically only for
+    policies it enforces completely (nothing writable); for writable roots it is
+    used only when asked for, and :func:`wrap_command` refuses otherwise.
+    """
     mechanism = _mechanism(use_legacy_landlock)
-    if not mechanism.fallback_reason:
+    if mechanism.kind != LANDLOCK:
         return None
+    if mechanism.fallback_reason:
+        return (
+            f"sandbox: using the Landlock sandbox because bubblewrap is unavailable "
+            f"({mechanism.fallback_reason}); read-only commands keep every protection, "
+            "commands that need writable roots are refused"
+        )
     return (
-        f"{mechanism.fallback_reason}; falling back to the legacy Landlock sandbox, "
-        "which cannot keep .git and .codex read-only inside writable roots"
+        "sandbox: using the legacy Landlock sandbox (use_legacy_landlock = true); "
+        "it cannot keep .git, .codex and .agents read-only inside writable roots"
     )
 
 
 def _build(
-    command: list[str], policy: SandboxPolicy, cwd: Path, mechanism: _Mechanism
+    command: list[str],
+    policy: SandboxPolicy,
+    cwd: Path,
+    mechanism: _Mechanism,
+    command_cwd: Path | None = None,
 ) -> list[str]:
+    start = command_cwd if command_cwd is not None else cwd
     if mechanism.kind == LANDLOCK:
-        return _build_landlock(command, policy, cwd)
+        if mechanism.fallback_reason and policy.writable_roots_for(cwd):
+            # Landlock cannot carve .git/.codex/.agents out of a writable root:
+            # falling back silently would weaken the sandbox, so refuse instead.
+            raise SandboxUnavailable(
+                f"bubblewrap cannot run here ({mechanism.fallback_reason}), and the Landlock "
+                "fallback cannot keep .git, .codex and .agents read-only inside writable roots, "
+                "so pycodex refuses to run this command sandboxed. Make bubblewrap work, accept "
+                "the weaker sandbox with `-c features.use_legacy_landlock=true`, or use "
+                "--sandbox read-only / danger-full-access"
+            )
+        return _build_landlock(command, policy, cwd, start)
     try:
-        built = create_bwrap_args(command, policy, cwd, mechanism.options)
+        built = create_bwrap_args(command, policy, cwd, mechanism.options, command_cwd=start)
     except SandboxBuildError as exc:
         raise SandboxUnavailable(f"sandbox: {exc}") from exc
     registry = mechanism.options.registry
@@ -140,11 +171,13 @@ def _build(
     return [*launcher, mechanism.bwrap, *built.args]
 
 
-def _build_landlock(command: list[str], policy: SandboxPolicy, cwd: Path) -> list[str]:
+def _build_landlock(
+    command: list[str], policy: SandboxPolicy, cwd: Path, command_cwd: Path
+) -> list[str]:
     program = "-" if policy.has_full_network_access else _network_filter_hex()
     roots = [str(r.root) for r in policy.writable_roots_for(cwd) if r.root.exists()]
     network = "1" if policy.has_full_network_access else "0"
-    head = [sys.executable, "-I", "-S", str(_LANDLOCK), program, network, str(cwd)]
+    head = [sys.executable, "-I", "-S", str(_LANDLOCK), program, network, str(command_cwd)]
     return [*head, str(len(roots)), *roots, "--", *command]
 
 

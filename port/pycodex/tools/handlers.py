@@ -9,6 +9,7 @@ are outputs, not exceptions, exactly as upstream reports them.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -84,6 +85,7 @@ class ToolRouter:
     unified_exec: UnifiedExecManager = field(default_factory=UnifiedExecManager)
     _policy: Policy | None = None
     _sandbox_policy: SandboxPolicy | None = None
+    _mechanism_announced: bool = False
     goals: GoalStore = field(init=False)
     _running: dict[int, _RunningCommand] = field(default_factory=dict)
     _todo_item: str | None = None
@@ -150,12 +152,27 @@ class ToolRouter:
         config = self.ctx.config
         if config.sandbox.mode == "danger-full-access":
             return argv
-        from pycodex.sandbox import SandboxUnavailable, wrap_command
+        from pycodex.sandbox import SandboxUnavailable, sandbox_fallback_warning, wrap_command
 
         if self._sandbox_policy is None:
             self._sandbox_policy = sandbox_policy(config.sandbox)
+        legacy = bool(config.features.get("use_legacy_landlock", False))
         try:
-            return wrap_command(argv, self._sandbox_policy, cwd)
+            if not self._mechanism_announced:
+                # Never weaker silently: say which mechanism runs when it is not bubblewrap.
+                self._mechanism_announced = True
+                warning = sandbox_fallback_warning(use_legacy_landlock=legacy)
+                if warning is not None:
+                    print(f"warning: {warning}", file=sys.stderr, flush=True)
+            # The policy's roots come from the session cwd; ``cwd`` (the model's
+            # ``workdir``) is only where the command starts.
+            return wrap_command(
+                argv,
+                self._sandbox_policy,
+                config.cwd,
+                command_cwd=cwd,
+                use_legacy_landlock=legacy,
+            )
         except SandboxUnavailable as exc:
             raise ToolError(f"sandbox error: {exc}") from exc
 
