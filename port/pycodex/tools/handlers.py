@@ -176,6 +176,11 @@ class ToolRouter:
         except SandboxUnavailable as exc:
             raise ToolError(f"sandbox error: {exc}") from exc
 
+    def _policy_for_patch(self) -> SandboxPolicy:
+        if self._sandbox_policy is None:
+            self._sandbox_policy = sandbox_policy(self.ctx.config.sandbox)
+        return self._sandbox_policy
+
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
         if self.ctx.config.sandbox.mode != "danger-full-access" and not network_enabled(
@@ -357,12 +362,18 @@ class ToolRouter:
     # ------------------------------------------------------------------ apply_patch
 
     def apply_patch(self, patch: str, cwd: Path | None = None) -> str:
-        """Verify, check the sandbox, then apply; the model sees upstream's texts for each outcome."""
+        """Verify, check the sandbox, then apply; the model sees upstream's texts for each outcome.
+
+        apply_patch runs in this process, outside any sandbox, so it enforces the
+        sandbox's rules itself: every target must be writable under the session's
+        policy (lexically, as upstream checks before applying), and every write must
+        land, after resolving each symlink, in a writable root outside the protected
+        sub-paths (what upstream's sandboxed apply_patch process gets from the kernel).
+        """
         config = self.ctx.config
         started = time.monotonic()
-        root = Path("/") if config.sandbox.mode == "danger-full-access" else config.cwd
         try:
-            verified = verify_patch(patch, cwd or config.cwd, root=root)
+            verified = verify_patch(patch, cwd or config.cwd, root="/")
         except PathEscapeError:
             return PATCH_OUTSIDE_PROJECT
         except ApplyPatchError as exc:
@@ -373,6 +384,13 @@ class ToolRouter:
             return PATCH_ENVIRONMENT
         if config.sandbox.mode == "read-only":
             return PATCH_READ_ONLY
+        policy = self._policy_for_patch()
+        targets = [c.path for c in verified.changes] + [
+            c.move_path for c in verified.changes if c.move_path is not None
+        ]
+        if not all(policy.can_write_path(target, config.cwd) for target in targets):
+            return PATCH_OUTSIDE_PROJECT
+        guard = policy.physical_write_guard(config.cwd)
         changes = sorted(
             ({"path": str(c.path), "kind": c.kind} for c in verified.changes),
             key=lambda c: c["path"],
@@ -385,10 +403,11 @@ class ToolRouter:
 
         file_change("item.started", "in_progress")
         try:
-            result = apply_verified(verified, root=root)
+            result = apply_verified(verified, root="/", guard=guard)
         except ApplyPatchError as exc:
             file_change("item.completed", "failed")
-            exit_code, output = 1, str(exc)
+            # What upstream's apply_patch process prints on stderr (one line per error).
+            exit_code, output = 1, f"{exc}\n"
         else:
             file_change("item.completed", "completed")
             exit_code, output = 0, result.output
