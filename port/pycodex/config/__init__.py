@@ -47,6 +47,8 @@ class ConfigOverrides:
     ephemeral: bool = False
     ignore_user_config: bool = False
     ignore_rules: bool = False
+    #: ``--trust``: record this project as trusted in the user's config first.
+    trust_project: bool = False
 
 
 def _choice(value: Any, allowed: Iterable[str], key: str) -> str:
@@ -109,6 +111,7 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         enable=overrides.enable,
         disable=overrides.disable,
         ignore_user_config=overrides.ignore_user_config,
+        trust_project=overrides.trust_project,
     )
     table = loaded.table
 
@@ -190,4 +193,6 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         ephemeral=overrides.ephemeral,
         ignore_rules=overrides.ignore_rules,
         warnings=loaded.warnings,
+        project_folders=loaded.project_folders,
+        untrusted_project_folders=loaded.untrusted_project_folders,
     )

@@ -181,6 +181,10 @@ class Config:
     ephemeral: bool = False
     ignore_rules: bool = False
     warnings: tuple[str, ...] = ()
+    #: Trusted project ``.codex`` folders (their ``rules/`` apply too).
+    project_folders: tuple[Path, ...] = ()
+    #: Project ``.codex`` folders ignored because the project is not trusted.
+    untrusted_project_folders: tuple[Path, ...] = ()
 
     @property
     def model_supports_reasoning(self) -> bool:

@@ -196,7 +196,10 @@ class ToolRouter:
             if config.ignore_rules:
                 self._policy = Policy.empty()
             else:
-                loaded = load_exec_policy(config.codex_home, config.cwd)
+                # Project rules only from trusted projects' .codex folders.
+                loaded = load_exec_policy(
+                    config.codex_home, config.cwd, project_folders=config.project_folders
+                )
                 if loaded.warning:
                     self.ctx.emit(
                         {
