@@ -19,6 +19,7 @@ from pycodex.config.model import (
     SandboxSettings,
     builtin_providers,
 )
+from pycodex.config.shell_env import ShellEnvironmentPolicy
 from pycodex.errors import ConfigError
 
 __all__ = [
@@ -164,7 +165,7 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     limit = table.get("tool_output_token_limit")
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)):
         raise ConfigError("config key `tool_output_token_limit`: expected an integer")
-    shell_env = table.get("shell_environment_policy", {})
+    shell_env = ShellEnvironmentPolicy.from_table(table.get("shell_environment_policy"))
 
     return Config(
         codex_home=home,
@@ -189,7 +190,7 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         hide_agent_reasoning=_bool(table, "hide_agent_reasoning", False),
         show_raw_agent_reasoning=_bool(table, "show_raw_agent_reasoning", False),
         features={str(k): bool(v) for k, v in features.items() if isinstance(v, bool)},
-        shell_environment_policy=shell_env if isinstance(shell_env, Mapping) else {},
+        shell_environment_policy=shell_env,
         ephemeral=overrides.ephemeral,
         ignore_rules=overrides.ignore_rules,
         warnings=loaded.warnings,

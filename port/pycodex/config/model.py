@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from pycodex.config.shell_env import ShellEnvironmentPolicy
 from pycodex.errors import ConfigError
 
 WireApi = Literal["responses", "chat"]
@@ -177,7 +178,7 @@ class Config:
     hide_agent_reasoning: bool = False
     show_raw_agent_reasoning: bool = False
     features: Mapping[str, bool] = field(default_factory=dict)
-    shell_environment_policy: Mapping[str, Any] = field(default_factory=dict)
+    shell_environment_policy: ShellEnvironmentPolicy = field(default_factory=ShellEnvironmentPolicy)
     ephemeral: bool = False
     ignore_rules: bool = False
     warnings: tuple[str, ...] = ()

@@ -8,7 +8,6 @@ are outputs, not exceptions, exactly as upstream reports them.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from pycodex.apply_patch import (
     verify_patch,
 )
 from pycodex.config.model import Config
+from pycodex.config.shell_env import create_env
 from pycodex.execpolicy import (
     AskForApproval,
     ExecAction,
@@ -182,7 +182,8 @@ class ToolRouter:
         return self._sandbox_policy
 
     def _env(self) -> dict[str, str]:
-        env = dict(os.environ)
+        """The command's environment: ``[shell_environment_policy]`` applied to ours."""
+        env = create_env(self.ctx.config.shell_environment_policy, self.ctx.thread_id)
         if self.ctx.config.sandbox.mode != "danger-full-access" and not network_enabled(
             self.ctx.config.sandbox
         ):
