@@ -171,3 +171,17 @@ def test_find_bwrap_ignores_binaries_inside_the_workspace(
     found = find_bwrap(rtmp)
     assert found != str(fake)
     assert find_bwrap(elsewhere) == str(fake)
+
+
+def test_protected_paths_of_other_roots_tolerate_vanishing(rtmp: Path) -> None:
+    """A root's .codex outside the session cwd may be another sandbox's passing mount point."""
+    ws = rtmp / "ws"
+    (ws / ".git").mkdir(parents=True)
+    (rtmp / ".codex").mkdir()
+    policy = dataclasses.replace(
+        SandboxPolicy.workspace_write(exclude_slash_tmp=True), tmpdir=str(rtmp)
+    )
+    args = create_bwrap_args(["true"], policy, ws, BwrapOptions(mount_proc=False)).args
+    joined = " ".join(args)
+    assert f"--ro-bind-try {rtmp / '.codex'} {rtmp / '.codex'}" in joined
+    assert f"--ro-bind {ws / '.git'} {ws / '.git'}" in joined
