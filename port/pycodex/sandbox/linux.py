@@ -7,9 +7,9 @@ Two mechanisms, tried in upstream's order of preference:
 
       python -I -S .../_launch.py <seccomp-hex|-> N <N x (mount point, lock)> bwrap <flags> -- CMD
 
-  The launcher stage is skipped (bwrap is spawned directly) when network access
-  is allowed, as upstream only installs its filter for restricted networking,
-  and no mount point has to be cleaned up afterwards.
+  The launcher stage always runs: it hands bwrap the seccomp program (only for
+  restricted networking, as upstream), removes mount points afterwards, and
+  makes sure nothing outlives pycodex (see ``_launch.py``).
 * **legacy Landlock** (``use_legacy_landlock``, or when bubblewrap cannot run
   here): ``python -I -S .../landlock.py <seccomp-hex|-> <net> <cwd> N <roots> -- CMD``.
 
@@ -24,16 +24,18 @@ import functools
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pycodex.sandbox import seccomp
 from pycodex.sandbox.bwrap import BwrapOptions, SandboxBuildError, create_bwrap_args
-from pycodex.sandbox.mount_targets import mount_target, registry_dir
+from pycodex.sandbox.mount_targets import mount_target, registry_dir, sweep_registry
 from pycodex.sandbox.policy import SandboxPolicy
 
 _LAUNCHER = Path(__file__).with_name("_launch.py")
+#: Read (and removed) by ``_launch.py``: the pid it must die with.
+LAUNCH_PARENT_ENV = "PYCODEX_LAUNCH_PARENT"
 _LANDLOCK = Path(__file__).with_name("landlock.py")
 BWRAP = "bwrap"
 LANDLOCK = "landlock"
@@ -163,12 +165,26 @@ def _build(
         for path in built.synthetic_mount_targets:
             target = mount_target(path, registry)
             targets += [str(target.path), str(target.lock)]
-    if policy.has_full_network_access and not targets:
-        return [mechanism.bwrap, *built.args]
     program = "-" if policy.has_full_network_access else _network_filter_hex()
     count = str(len(targets) // 2)
     launcher = [sys.executable, "-I", "-S", str(_LAUNCHER), program, count, *targets]
     return [*launcher, mechanism.bwrap, *built.args]
+
+
+# ferry: port-only -- every command runs under pycodex's supervisor so nothing outlives a run
+def supervised_command(argv: Sequence[str]) -> list[str]:
+    """``argv`` (run without a sandbox) under the launcher that kills it with pycodex.
+
+    Spawn the result with ``PYCODEX_LAUNCH_PARENT`` set to this process's pid
+    (see :func:`launch_env`).
+    """
+    return [sys.executable, "-I", "-S", str(_LAUNCHER), "-", "0", *argv]
+
+
+# ferry: port-only -- the launcher checks this pid to die with pycodex (PR_SET_PDEATHSIG)
+def launch_env(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` plus the variable the launcher reads (and removes) to watch pycodex."""
+    return {**env, LAUNCH_PARENT_ENV: str(os.getpid())}
 
 
 def _build_landlock(
@@ -178,7 +194,7 @@ def _build_landlock(
     roots = [str(r.root) for r in policy.writable_roots_for(cwd) if r.root.exists()]
     network = "1" if policy.has_full_network_access else "0"
     head = [sys.executable, "-I", "-S", str(_LANDLOCK), program, network, str(command_cwd)]
-    return [*head, str(len(roots)), *roots, "--", *command]
+    return supervised_command([*head, str(len(roots)), *roots, "--", *command])
 
 
 @functools.cache
@@ -231,6 +247,8 @@ def _probe_bwrap() -> _Mechanism:
     policy = SandboxPolicy.read_only()
     last_error = ""
     registry = registry_dir()
+    if registry is not None:
+        sweep_registry(registry)  # lock files earlier runs left behind
     for mount_proc in (True, False):
         mechanism = _Mechanism(BWRAP, bwrap, BwrapOptions(mount_proc=mount_proc, registry=registry))
         proc = _run_probe(_build([_true()], policy, Path("/"), mechanism), f"bubblewrap at {bwrap}")

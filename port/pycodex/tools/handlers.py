@@ -38,6 +38,7 @@ from pycodex.execpolicy import SandboxMode as ExecSandboxMode
 from pycodex.images import UnsupportedImage, image_data_url, input_image
 from pycodex.prompt.permissions import network_enabled
 from pycodex.sandbox import SandboxPolicy
+from pycodex.sandbox.linux import launch_env, supervised_command
 from pycodex.sandbox_roots import sandbox_policy
 from pycodex.tools.arguments import ArgumentsError, parse_arguments
 from pycodex.tools.goals import GoalError, GoalStore
@@ -151,7 +152,7 @@ class ToolRouter:
     def _sandbox_argv(self, argv: list[str], cwd: Path) -> list[str]:
         config = self.ctx.config
         if config.sandbox.mode == "danger-full-access":
-            return argv
+            return supervised_command(argv)
         from pycodex.sandbox import SandboxUnavailable, sandbox_fallback_warning, wrap_command
 
         if self._sandbox_policy is None:
@@ -273,7 +274,7 @@ class ToolRouter:
         started = time.monotonic()
         try:
             spawn_argv = (
-                argv
+                supervised_command(argv)
                 if decision.action is ExecAction.RUN_UNSANDBOXED
                 else self._sandbox_argv(argv, cwd)
             )
@@ -293,7 +294,7 @@ class ToolRouter:
         self.ctx.emit({"type": "item.started", "item": started_item})
         try:
             process = self.unified_exec.spawn(
-                spawn_argv, argv, cwd, self._env(), bool(args.get("tty"))
+                spawn_argv, argv, cwd, launch_env(self._env()), bool(args.get("tty"))
             )
         except OSError as exc:
             message = f"exec_command failed: {exc}"

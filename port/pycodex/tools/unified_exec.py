@@ -12,6 +12,7 @@ import collections
 import os
 import pty
 import random
+import signal
 import subprocess
 import threading
 import time
@@ -31,6 +32,8 @@ DEFAULT_WRITE_YIELD_TIME_MS = 250
 MAX_BACKGROUND_TERMINAL_TIMEOUT_MS = 300_000
 DEFAULT_MAX_OUTPUT_TOKENS = 10_000
 MAX_SESSIONS = 64
+#: How long a launcher gets to clean up after SIGTERM before its group is killed.
+_LAUNCHER_EXIT_S = 10.0
 #: Output retained per command (and per poll): the first and last half MiB.
 UNIFIED_EXEC_OUTPUT_MAX_BYTES = 1024 * 1024
 
@@ -232,9 +235,22 @@ class _Process:
             self.popen.stdin.flush()
 
     def kill(self) -> None:
-        """Kill the whole process group (background jobs of the shell included)."""
+        """Stop the command and everything it started.
+
+        The child is pycodex's launcher (``sandbox/_launch.py``): SIGTERM makes it
+        kill the command's process group and every descendant, then remove the
+        mount points its sandbox created. Should it not exit, the whole process
+        group is killed outright.
+        """
+        if self.popen.poll() is not None:
+            return
         try:
-            os.killpg(self.popen.pid, 9)
+            self.popen.terminate()
+            self.popen.wait(timeout=_LAUNCHER_EXIT_S)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        try:
+            os.killpg(self.popen.pid, signal.SIGKILL)
         except OSError:
             if self.popen.poll() is None:
                 self.popen.kill()
