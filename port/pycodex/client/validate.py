@@ -19,6 +19,7 @@ _STRING_FIELDS = ("item_id", "call_id", "delta")
 _INT_FIELDS = ("summary_index", "content_index")
 
 
+# ferry: port-only -- the error a failed shape check raises (serde's error in upstream)
 class ShapeError(ValueError):
     """A value does not have the shape upstream's model requires (message names the field)."""
 

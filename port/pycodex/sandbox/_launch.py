@@ -188,6 +188,7 @@ def _exec_child(program: str, argv: list[str]) -> None:
     os._exit(127)
 
 
+# ferry: port-only -- supervisor that ties every command's lifetime to pycodex
 def supervise(program: str, argv: list[str], pairs: list[tuple[str, str]]) -> int:
     held = _acquire(pairs)
     state = {"child": 0, "signal": 0}
@@ -233,6 +234,7 @@ def supervise(program: str, argv: list[str], pairs: list[tuple[str, str]]) -> in
     return os.waitstatus_to_exitcode(status)
 
 
+# ferry: port-only -- launcher entry point (argv protocol documented above)
 def main(argv: list[str]) -> int:
     parent = os.environ.pop(PARENT_ENV, "")
     if parent:

@@ -113,6 +113,7 @@ def sandbox_mechanism(*, use_legacy_landlock: bool = False) -> str:
     return _mechanism(use_legacy_landlock).kind
 
 
+# ferry: port-only -- upstream has no automatic fallback; pycodex says when Landlock stands in
 def sandbox_fallback_warning(*, use_legacy_landlock: bool = False) -> str | None:
     """What to tell the user (on stderr) when the mechanism in use is not bubblewrap.
 
