@@ -194,3 +194,65 @@ def parse_completed(response: object) -> tuple[str, dict[str, int] | None]:
             raise ShapeError(f"{where}: expected an object, got {_describe(details)}")
         flat[field] = _int_field(details, field, where)
     return response_id, flat
+
+
+def _opt_int(value: object) -> bool:
+    return value is None or _is_int(value)
+
+
+def _usage_ok(usage: object) -> bool:
+    if usage is None:
+        return True
+    if not isinstance(usage, dict):
+        return False
+    if not all(
+        _opt_int(usage.get(k)) for k in ("prompt_tokens", "completion_tokens", "total_tokens")
+    ):
+        return False
+    for key, field in (
+        ("prompt_tokens_details", "cached_tokens"),
+        ("completion_tokens_details", "reasoning_tokens"),
+    ):
+        details = usage.get(key)
+        if details is not None and not (isinstance(details, dict) and _opt_int(details.get(field))):
+            return False
+    return True
+
+
+def _tool_call_ok(call: object) -> bool:
+    if not isinstance(call, dict) or not _opt_int(call.get("index")):
+        return False
+    function = call.get("function")
+    return _opt_str(call.get("id")) and (
+        function is None
+        or (
+            isinstance(function, dict)
+            and _opt_str(function.get("name"))
+            and _opt_str(function.get("arguments"))
+        )
+    )
+
+
+def _choice_ok(choice: object) -> bool:
+    if not isinstance(choice, dict):
+        return False
+    delta = choice.get("delta")
+    if delta is None:
+        return True
+    if not isinstance(delta, dict) or not _opt_str(delta.get("content")):
+        return False
+    calls = delta.get("tool_calls")
+    return calls is None or (isinstance(calls, list) and all(_tool_call_ok(c) for c in calls))
+
+
+# ferry: port-only -- Chat Completions is a pycodex addition; same boundary checks
+def chat_chunk_is_well_formed(chunk: object) -> bool:
+    """Whether a Chat Completions stream chunk has the shape the parser relies on."""
+    if not isinstance(chunk, dict) or not _opt_str(chunk.get("id")):
+        return False
+    choices = chunk.get("choices")
+    if choices is not None and not (
+        isinstance(choices, list) and all(_choice_ok(c) for c in choices)
+    ):
+        return False
+    return _usage_ok(chunk.get("usage"))

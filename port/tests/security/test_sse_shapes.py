@@ -267,3 +267,76 @@ def test_issue_shapes_end_the_turn_like_rust_codex(tmp_path: Path, case: str) ->
     )
     assert run.returncode == (1 if fails else 0), run.stderr
     assert run.events()[-1]["type"] == ("turn.failed" if fails else "turn.completed")
+
+
+chat_chunks = st.one_of(
+    json_values,
+    _shaped(
+        {
+            "id": st.text(max_size=4),
+            "choices": st.lists(
+                st.one_of(
+                    json_values,
+                    _shaped(
+                        {
+                            "delta": _shaped(
+                                {
+                                    "content": st.text(max_size=4),
+                                    "tool_calls": st.lists(
+                                        _shaped(
+                                            {
+                                                "index": st.integers(0, 2),
+                                                "id": st.text(max_size=3),
+                                                "function": _shaped(
+                                                    {
+                                                        "name": st.sampled_from(
+                                                            ["apply_patch", "x"]
+                                                        ),
+                                                        "arguments": st.sampled_from(
+                                                            ['{"input": 3}', "[1]", "{", "{}"]
+                                                        ),
+                                                    }
+                                                ),
+                                            }
+                                        ),
+                                        max_size=2,
+                                    ),
+                                }
+                            ),
+                            "finish_reason": st.sampled_from(["stop", None]),
+                        }
+                    ),
+                ),
+                max_size=2,
+            ),
+            "usage": _shaped(
+                {
+                    "prompt_tokens": st.integers(0, 9),
+                    "completion_tokens": st.integers(0, 9),
+                    "total_tokens": st.integers(0, 9),
+                    "prompt_tokens_details": _shaped({"cached_tokens": st.integers(0, 9)}),
+                }
+            ),
+        }
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(chunks=st.lists(chat_chunks, max_size=5), done=st.booleans())
+def test_generated_chat_chunks_never_crash(chunks: list[Any], done: bool) -> None:
+    """The Chat Completions parser (a pycodex addition) holds the same line."""
+    from pycodex.client.chat import parse_chat_stream
+    from pycodex.client.events import Completed, OutputItemDone
+    from pycodex.client.validate import item_is_well_formed
+    from pycodex.errors import StreamError
+
+    pairs = [("", json.dumps(c)) for c in chunks] + ([("", "[DONE]")] if done else [])
+    try:
+        produced = list(parse_chat_stream(iter(pairs), {"apply_patch"}))
+    except StreamError:
+        return
+    assert isinstance(produced[-1], Completed)
+    for event in produced:
+        if isinstance(event, OutputItemDone):
+            assert item_is_well_formed(event.item)
