@@ -186,6 +186,10 @@ class Config:
     project_folders: tuple[Path, ...] = ()
     #: Project ``.codex`` folders ignored because the project is not trusted.
     untrusted_project_folders: tuple[Path, ...] = ()
+    #: ``[mcp_servers.<name>]`` parsed into ``pycodex.mcp.config.McpServerConfig`` values.
+    mcp_servers: Mapping[str, Any] = field(default_factory=dict)
+    #: the ``[skills]`` table (``bundled.enabled``, ``include_instructions``, ``config``).
+    skills: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def model_supports_reasoning(self) -> bool:
