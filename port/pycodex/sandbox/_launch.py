@@ -17,10 +17,10 @@ Run as ``python -I -S _launch.py FILTER N (PATH LOCK)*N PROGRAM ARGS...``
 This process stays the parent of ``PROGRAM`` so that nothing outlives pycodex:
 it asks the kernel for SIGTERM when pycodex dies (``PR_SET_PDEATHSIG``, checked
 against the pid pycodex passes in ``PYCODEX_LAUNCH_PARENT``), becomes a child
-subreaper, and runs ``PROGRAM`` in its own process group with SIGKILL as *its*
-parent-death signal. On SIGTERM, SIGINT or SIGHUP (pycodex shutting a command
-down, or dying) it kills that group and every descendant left, removes the
-mount points and exits. bubblewrap's ``--die-with-parent`` and its PID
+subreaper (so every descendant stays in its tree), and runs ``PROGRAM`` with
+SIGKILL as *its* parent-death signal. On SIGTERM, SIGINT or SIGHUP (pycodex
+shutting a command down, or dying) it kills the program and every descendant,
+removes the mount points and exits; pycodex then kills this process group too. bubblewrap's ``--die-with-parent`` and its PID
 namespace take care of everything inside the sandbox.
 """
 
@@ -150,10 +150,6 @@ def _descendants(pid: int) -> list[int]:
 
 def _kill_everything(child: int) -> None:
     try:  # noqa: SIM105 - contextlib would slow every launch
-        os.killpg(child, signal.SIGKILL)
-    except OSError:
-        pass
-    try:  # noqa: SIM105
         os.kill(child, signal.SIGKILL)
     except OSError:
         pass
@@ -178,7 +174,8 @@ def _reap_all() -> None:
 
 def _exec_child(program: str, argv: list[str]) -> None:
     try:
-        os.setpgid(0, 0)
+        # Stays in our process group (pycodex kills that group as a last resort,
+        # which also catches background jobs after we have exited).
         _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         for signum in (*_TERMINATING, *_FORWARDED):
             signal.signal(signum, signal.SIG_DFL)

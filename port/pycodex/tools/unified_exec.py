@@ -238,18 +238,18 @@ class _Process:
         """Stop the command and everything it started.
 
         The child is pycodex's launcher (``sandbox/_launch.py``): SIGTERM makes it
-        kill the command's process group and every descendant, then remove the
-        mount points its sandbox created. Should it not exit, the whole process
-        group is killed outright.
+        kill the command and every descendant, then remove the mount points its
+        sandbox created. Then the launcher's process group is killed outright,
+        which also ends background jobs of a command that has already exited.
         """
-        if self.popen.poll() is not None:
-            return
+        if self.popen.poll() is None:
+            try:
+                self.popen.terminate()
+                self.popen.wait(timeout=_LAUNCHER_EXIT_S)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
         try:
-            self.popen.terminate()
-            self.popen.wait(timeout=_LAUNCHER_EXIT_S)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        try:
+            # Whatever is left in the group: background jobs, or a stuck launcher.
             os.killpg(self.popen.pid, signal.SIGKILL)
         except OSError:
             if self.popen.poll() is None:

@@ -96,3 +96,33 @@ def test_signal_leaves_nothing_behind(tmp_path: Path, signum: int) -> None:
     if registry is not None:
         for name in (".codex", ".agents", ".aws"):
             assert not mount_target(ws / name, registry).lock.exists()
+
+
+def test_background_job_of_a_finished_unsandboxed_command_ends_with_pycodex(
+    tmp_path: Path,
+) -> None:
+    """danger-full-access: a job left running by a finished command dies when pycodex exits."""
+    token = f"pycodex-hygiene-{uuid.uuid4().hex[:10]}"
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
+    home = tmp_path / "home"
+    home.mkdir()
+    calls = [Call.exec(f"(sleep 3603; : {token}) & echo started")]
+    with MockResponsesServer(script(calls)) as server:
+        (home / "config.toml").write_text(
+            'model = "gpt-5.5"\nmodel_provider = "mock"\n[model_providers.mock]\nname = "mock"\n'
+            f'base_url = "{server.base_url}"\nwire_api = "responses"\nenv_key = "MOCK_API_KEY"\n'
+        )
+        env = {**os.environ, "CODEX_HOME": str(home), "MOCK_API_KEY": "sk-test"}
+        proc = subprocess.run(
+            [*PYCODEX, "exec", "--json", "-s", "danger-full-access", "go"],
+            cwd=ws,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=PATIENCE_S,
+        )
+    assert proc.returncode == 0, proc.stderr
+    _wait_for(lambda: not _processes_with(token), "the background job to end")
