@@ -8,7 +8,9 @@ The container runs ``sleep infinity``; commands are ``docker exec``'d into it un
 from __future__ import annotations
 
 import io
+import os
 import re
+import socket
 import tarfile
 import tempfile
 import time
@@ -16,10 +18,19 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from harness.dockerfile import base_images, parse_dockerfile
+from harness.dockerfile import base_images, copy_from_images, parse_dockerfile
 from harness.environments.base import ExecResult
 from harness.errors import EnvironmentStartError, EnvironmentUnavailable
 from harness.tasks.model import Task
+
+LABEL_MANAGED = "org.ferry.managed"
+LABEL_OWNER = "org.ferry.owner"
+LABEL_TASK = "org.ferry.task"
+
+
+def owner_label() -> str:
+    """``host:pid`` of this process: containers of a dead owner are reaped by the next run."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def docker_client() -> Any:
@@ -39,8 +50,11 @@ def docker_client() -> Any:
 
 
 class DockerEnvironment:
-    def __init__(self, task: Task, trial_dir: Path, client: Any, cache: Path) -> None:
+    def __init__(
+        self, task: Task, trial_dir: Path, client: Any, cache: Path, *, agent_network: bool = False
+    ) -> None:
         self.task = task
+        self.agent_network = agent_network
         self.trial_dir = trial_dir
         self.client = client
         self.cache = cache
@@ -59,7 +73,8 @@ class DockerEnvironment:
             assert self.task.image is not None
             ensure_image(self.client, self.task.image, self.cache, self.notes)
             return self.task.image
-        for name in base_images(parse_dockerfile(self.task.dockerfile)):
+        instructions = parse_dockerfile(self.task.dockerfile)
+        for name in [*base_images(instructions), *copy_from_images(instructions)]:
             ensure_image(self.client, name, self.cache, self.notes)
         tag = "ferry-" + re.sub(
             r"[^a-z0-9_.-]", "-", f"{self.task.format}__{self.task.task_id}".lower()
@@ -79,19 +94,51 @@ class DockerEnvironment:
             ) from exc
         return tag
 
+    def _network_mode(self) -> str:
+        if self.task.allow_internet:
+            return "host"
+        if self.agent_network:
+            self.notes.append(
+                "allow_internet = false, but the agent needs its model endpoint: the "
+                "container keeps the host network"
+            )
+            return "host"
+        return "none"
+
     def start(self) -> None:
         image = self._image()
+        options: dict[str, Any] = {}
+        if self.task.cpus:
+            options["nano_cpus"] = int(float(self.task.cpus) * 1e9)
+        if self.task.memory_mb:
+            options["mem_limit"] = f"{int(self.task.memory_mb)}m"
+        if self.task.tmpfs:
+            options["tmpfs"] = {path: "" for path in self.task.tmpfs}
         try:
             self.container = self.client.containers.run(
                 image,
                 command=["sh", "-c", "sleep infinity"],
                 detach=True,
                 environment=dict(self.task.container_env),
-                network_mode="host",
+                network_mode=self._network_mode(),
+                labels={
+                    LABEL_MANAGED: "1",
+                    LABEL_OWNER: owner_label(),
+                    LABEL_TASK: self.task.task_id,
+                },
+                **options,
             )
         except Exception as exc:
             raise EnvironmentStartError(f"cannot start a container from {image}: {exc}") from exc
-        self._workdir = self.client.images.get(image).attrs["Config"].get("WorkingDir") or "/"
+        configured = self.client.images.get(image).attrs["Config"].get("WorkingDir") or "/"
+        self._workdir = self.task.compose_working_dir or configured
+        if self._workdir != "/":
+            self.container.exec_run(["mkdir", "-p", self._workdir], user="root")
+
+    def end_processes(self) -> None:
+        """``kill -9 -1`` as root: every process but the container's init and the killer."""
+        if self.container is not None:
+            self.container.exec_run(["sh", "-c", "kill -9 -1 2>/dev/null; true"], user="root")
 
     def exec(
         self,
@@ -100,6 +147,8 @@ class DockerEnvironment:
         timeout_sec: float | None = None,
         env: Mapping[str, str] | None = None,
         workdir: str | None = None,
+        user: str | None = None,
+        network: bool = False,
     ) -> ExecResult:
         argv = ["bash", "-c", command]
         if timeout_sec is not None:
@@ -109,6 +158,7 @@ class DockerEnvironment:
             argv,
             environment=dict(env or {}),
             workdir=str(PurePosixPath(self._workdir) / (workdir or ".")),
+            user=user or "",
         )
         elapsed = time.monotonic() - started
         timed_out = timeout_sec is not None and code == 137 and elapsed >= timeout_sec * 0.95
@@ -179,8 +229,48 @@ class DockerEnvironmentFactory:
     def __init__(self, *, cache: Path | None = None) -> None:
         from pycodex.testing.rust_oracle import cache_root
 
-        self.client = docker_client()
+        docker_client()  # fail early, with advice, when no engine answers
         self.cache = cache or cache_root() / "images"
+        self._client: Any = None
 
-    def create(self, task: Task, trial_dir: Path) -> DockerEnvironment:
-        return DockerEnvironment(task, trial_dir, self.client, self.cache)
+    @property
+    def client(self) -> Any:
+        # Connected lazily so the factory can be sent to another process (Ray).
+        if self._client is None:
+            self._client = docker_client()
+        return self._client
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"cache": self.cache, "_client": None}
+
+    def create(
+        self, task: Task, trial_dir: Path, *, agent_network: bool = False
+    ) -> DockerEnvironment:
+        return DockerEnvironment(
+            task, trial_dir, self.client, self.cache, agent_network=agent_network
+        )
+
+    def reap(self) -> list[str]:
+        """Remove ferry's containers whose owning process on this host is gone."""
+        host = socket.gethostname()
+        removed: list[str] = []
+        for container in self.client.containers.list(
+            all=True, filters={"label": f"{LABEL_MANAGED}=1"}
+        ):
+            owner = (container.labels or {}).get(LABEL_OWNER, "")
+            owner_host, _, pid = owner.rpartition(":")
+            if owner_host != host or not pid.isdigit() or _pid_alive(int(pid)):
+                continue
+            container.remove(force=True)
+            removed.append(container.name)
+        return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

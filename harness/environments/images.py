@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import logging
 import shutil
 import subprocess
@@ -25,14 +26,18 @@ log = logging.getLogger(__name__)
 
 SUITE = "bookworm"
 MIRROR = "http://deb.debian.org/debian"
-PACKAGES = ("python3", "python3-venv", "python3-pytest", "ca-certificates", "procps")
+PACKAGES = ("python3", "python3-venv", "python3-pip", "python3-pytest", "ca-certificates",
+            "procps", "curl", "tmux")  # fmt: skip
+#: Terminal-Bench's own base images set ``WORKDIR /app``; tasks rely on it.
+TBENCH_PREFIX = "ghcr.io/laude-institute/t-bench/"
 SUBSTITUTE_LABEL = "org.ferry.substitute"
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 
 
 def rootfs_tarball(cache: Path) -> Path:
     """Build (once) the Debian rootfs tarball the substitute images are imported from."""
-    tarball = cache / f"debian-{SUITE}-rootfs.tar"
+    packages = hashlib.sha256(",".join(PACKAGES).encode()).hexdigest()[:8]
+    tarball = cache / f"debian-{SUITE}-{packages}-rootfs.tar"
     if tarball.is_file():
         return tarball
     debootstrap = shutil.which("debootstrap")
@@ -106,17 +111,17 @@ def _ensure_image(client: Any, name: str, cache: Path, notes: list[str]) -> None
         if (image.labels or {}).get(SUBSTITUTE_LABEL):
             notes.append(_message(name))
         return
-    repository, _, tag = name.partition(":")
+    repository, _, tag = name.rpartition(":") if ":" in name.split("/")[-1] else (name, "", "")
     tarball = rootfs_tarball(cache)
+    changes = [
+        "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        f"LABEL {SUBSTITUTE_LABEL}=debian-{SUITE}",
+        'CMD ["bash"]',
+    ]
+    if name.startswith(TBENCH_PREFIX):
+        changes.append("WORKDIR /app")
     client.api.import_image_from_file(
-        str(tarball),
-        repository=repository,
-        tag=tag or "latest",
-        changes=[
-            "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            f"LABEL {SUBSTITUTE_LABEL}=debian-{SUITE}",
-            'CMD ["bash"]',
-        ],
+        str(tarball), repository=repository, tag=tag or "latest", changes=changes
     )
     notes.append(_message(name))
     log.warning(_message(name))

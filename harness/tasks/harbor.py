@@ -30,6 +30,7 @@ class _Environment(BaseModel):
     cpus: float | None = None
     memory_mb: int | None = None
     storage_mb: int | None = None
+    allow_internet: bool = True
 
 
 class HarborTaskToml(BaseModel):
@@ -84,4 +85,7 @@ def load_harbor_task(task_dir: Path) -> Task:
         build_timeout_sec=spec.environment.build_timeout_sec,
         verifier_env=dict(spec.verifier.env),
         metadata={"version": spec.version, **spec.metadata},
+        cpus=spec.environment.cpus,
+        memory_mb=spec.environment.memory_mb,
+        allow_internet=spec.environment.allow_internet,
     )

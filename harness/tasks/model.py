@@ -52,6 +52,14 @@ class Task:
     container_env: Mapping[str, str] = field(default_factory=dict)
     verifier_env: Mapping[str, str] = field(default_factory=dict)
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    #: Resource limits and network access (Harbor's ``[environment]``; TB1 has none).
+    cpus: float | None = None
+    memory_mb: int | None = None
+    allow_internet: bool = True
+    #: ``docker-compose.yaml`` details of the agent's service and its companions.
+    compose_working_dir: str | None = None
+    tmpfs: tuple[str, ...] = ()
+    services: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def solution_dir(self) -> Path | None:
