@@ -90,7 +90,8 @@ def bench() -> None:
 
 
 _agent = click.option("--agent", "-a", default="oracle", show_default=True,
-                      type=click.Choice(["oracle", "nop", "pycodex", "codex"]))  # fmt: skip
+                      type=click.Choice(["oracle", "nop", "pycodex", "codex", "scripted-pycodex",
+                                         "scripted-codex"]))  # fmt: skip
 _model = click.option("--model", "-m", default="gpt-5-codex", show_default=True)
 _base_url = click.option(
     "--base-url", default=None, help="model provider base_url (e.g. http://127.0.0.1:8000/v1)"
@@ -255,23 +256,50 @@ def swe(instances: Path, agent: str, instance_ids: tuple[str, ...], repos_dir: P
 
 
 @bench.command("h2h")
-@click.argument("results_a", type=click.Path(path_type=Path))
-@click.argument("results_b", type=click.Path(path_type=Path))
-@click.option("--name-a", default="A", show_default=True)
-@click.option("--name-b", default="B", show_default=True)
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--name-a", default=None, help="label of the first run (default: Python / A)")
+@click.option("--name-b", default=None, help="label of the second run (default: Rust / B)")
+@click.option("--env", "env_name", default="local", show_default=True,
+              type=click.Choice(["local", "docker"]))  # fmt: skip
+@click.option("--task-id", "-t", "task_ids", multiple=True)
+@click.option("--n-concurrent", "-n", default=1, show_default=True, type=click.IntRange(1))
+@click.option("--output", "-o", default=Path("runs/h2h"), type=click.Path(path_type=Path),
+              show_default=True)  # fmt: skip
+@click.option("--run-id", default=None)
 @click.option("--json", "as_json", is_flag=True, help="print the record as JSON")
-def h2h(results_a: Path, results_b: Path, name_a: str, name_b: str, as_json: bool) -> None:
-    """Head-to-head table of two runs' results.json."""
-    from harness.h2h import head_to_head
+def h2h(sources: tuple[Path, ...], name_a: str | None, name_b: str | None, env_name: str,
+        task_ids: tuple[str, ...], n_concurrent: int, output: Path, run_id: str | None,
+        as_json: bool) -> None:  # fmt: skip
+    """Head-to-head (the paper's Table XI): both / only Python / only Rust / neither.
+
+    With a DATASET, runs the oracle and the scripted-solution agent through pycodex
+    and through the Rust codex in the same environments, then compares. With two
+    ``results.json`` files, compares those runs.
+    """
+    from harness.h2h import head_to_head, run_head_to_head
 
     try:
-        table_data = head_to_head(results_a, results_b, name_a=name_a, name_b=name_b)
+        if len(sources) == 2 and all(s.is_file() for s in sources):
+            table_data = head_to_head(
+                sources[0], sources[1], name_a=name_a or "A", name_b=name_b or "B"
+            )
+        elif len(sources) == 1:
+            table_data = run_head_to_head(
+                sources[0], output / (run_id or _run_id()), env_name=env_name,
+                task_ids=task_ids, n_concurrent=n_concurrent,
+            )  # fmt: skip
+        else:
+            raise click.UsageError("give one DATASET, or two results.json files")
     except HarnessError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(table_data.model_dump(mode="json"), indent=2))
         return
-    table = Table("outcome", "tasks")
-    for label, count in table_data.rows():
-        table.add_row(label, str(count))
+    table = Table("outcome", "tasks", "ids")
+    for label, ids in table_data.labelled_rows():
+        table.add_row(label, str(len(ids)), ", ".join(ids))
     console.print(table)
+    if table_data.oracle_resolved is not None:
+        missed = table_data.missed_by_either()
+        console.print(f"oracle resolved {len(table_data.oracle_resolved)}; "
+                      f"differences (port bugs to look at): {', '.join(missed) or 'none'}")  # fmt: skip
