@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml port/pyproject.toml scripts/ensure-system-deps.sh
 	bash scripts/ensure-system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]" -e ./port
+	$(BIN)/python -m pip install --quiet -e ".[dev,ray]" -e ./port
 	touch $(STAMP)
 
 test: setup
