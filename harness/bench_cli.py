@@ -159,7 +159,7 @@ def tb(dataset: Path, agent: str, env_name: str, task_ids: tuple[str, ...], n_co
     try:
         tasks, errors = load_tasks_lenient(dataset, task_ids)
         for error in errors:
-            console.print(f"[yellow]skipped a malformed task:[/] {error}")
+            click.echo(f"skipped a malformed task: {error}")
         if not tasks:
             raise click.ClickException(f"{dataset}: no task could be loaded")
         results = run_benchmark(

@@ -80,7 +80,9 @@ def _files_containing(root: Path, needle: str) -> list[Path]:
 
 
 def test_exec_argv_is_harbors() -> None:
-    settings = ModelSettings(model="openai/gpt-5.5", config_overrides=("model_reasoning_effort=high",))
+    settings = ModelSettings(
+        model="openai/gpt-5.5", config_overrides=("model_reasoning_effort=high",)
+    )
     assert settings.exec_argv("codex", "do it") == [
         "codex", "exec", "--dangerously-bypass-approvals-and-sandbox", "--skip-git-repo-check",
         "--model", "gpt-5.5", "--json", "--enable", "unified_exec",
@@ -116,7 +118,11 @@ def test_agent_reaches_the_model_and_the_key_is_never_recorded(
     assert data["stamp"]["config"]["api_key_env"] == KEY_ENV
     # Harbor's layout: the JSON event stream in codex.txt, one session under sessions/.
     logs = out / "k" / "hello-world" / trial["trial_name"] / "agent-logs"
-    events = [json.loads(line) for line in (logs / "codex.txt").read_text().splitlines() if line.startswith("{")]
+    events = [
+        json.loads(line)
+        for line in (logs / "codex.txt").read_text().splitlines()
+        if line.startswith("{")
+    ]
     assert events and events[0]["type"] == "thread.started"
     assert len(list((logs / "sessions").rglob("rollout-*.jsonl"))) == 1
     assert not (logs / "auth.json").exists()

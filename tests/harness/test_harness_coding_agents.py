@@ -80,20 +80,28 @@ def test_rust_codex_solves_a_task_in_the_sandbox(rust_codex: Path, tmp_path: Pat
 
 
 def test_rust_codex_timeout_is_agent_timeout(rust_codex: Path, tmp_path: Path) -> None:
+    from helpers import copy_task
+
     slow = ScriptedResponse.sse([ev_response_created("r1"), ev_completed_with_tokens("r1", 1)])
     slow = ScriptedResponse(body=slow.body, delay_s=20)
-    tasks = load_tasks(TB1_TASKS, ["hello-world"])
+    task = copy_task(TB1_TASKS / "hello-world", tmp_path / "tasks")
+    spec = task / "task.yaml"
+    spec.write_text(
+        spec.read_text().replace("max_agent_timeout_sec: 60.0", "max_agent_timeout_sec: 3.0")
+    )
+    tasks = load_tasks(task)
     with MockResponsesServer([slow]) as server:
         settings = ModelSettings(base_url=server.base_url, api_key="sk-test")
         results = run_benchmark(
             tasks,
             lambda: CodexAgent(settings),
             environment_factory("local"),
-            RunOptions(run_id="slow", run_dir=tmp_path, progress=False, timeout_multiplier=3 / 60),
+            RunOptions(run_id="slow", run_dir=tmp_path / "run", progress=False),
             stamp(TB_RESULTS_FORMAT, {}),
         )
     trial = results.results[0]
     assert trial.failure_mode is FailureMode.AGENT_TIMEOUT and not trial.is_resolved
+    assert trial.scored  # the verifier judged the untouched environment: a scored failure
 
 
 def test_rust_codex_fixes_a_swe_instance_at_testbed(rust_codex: Path, tmp_path: Path) -> None:

@@ -49,7 +49,9 @@ def test_reward_written_by_the_agent_is_not_a_pass(tmp_path: Path) -> None:
     (task / "solution" / "solve.sh").write_text(
         "#!/bin/bash\nmkdir -p /logs/verifier && echo 1 > /logs/verifier/reward.txt\n"
     )
-    code, output = _bench([str(task), "-a", "oracle", "-o", str(tmp_path / "runs"), "--run-id", "r"])
+    code, output = _bench(
+        [str(task), "-a", "oracle", "-o", str(tmp_path / "runs"), "--run-id", "r"]
+    )
     assert code == 0, output
     data = _results(tmp_path / "runs" / "r")
     trial = data["results"][0]  # type: ignore[index]
@@ -66,7 +68,9 @@ def test_verifier_killed_before_it_judged_is_not_a_pass(tmp_path: Path) -> None:
         "#!/bin/bash\necho 'Hello from Harbor' > /app/hello.txt\n"
         "mkdir -p /logs/verifier && echo 1 > /logs/verifier/reward.txt\n"
     )
-    code, output = _bench([str(task), "-a", "oracle", "-o", str(tmp_path / "runs"), "--run-id", "r"])
+    code, output = _bench(
+        [str(task), "-a", "oracle", "-o", str(tmp_path / "runs"), "--run-id", "r"]
+    )
     assert code == 0, output
     trial = _results(tmp_path / "runs" / "r")["results"][0]  # type: ignore[index]
     assert trial["is_resolved"] is False and trial["failure_mode"] == "verifier_error"
@@ -86,7 +90,9 @@ def test_tb1_tests_the_agent_planted_are_replaced(tmp_path: Path) -> None:
         "    outcome.get_result().outcome = 'passed'\n"
         "EOF\n"
     )
-    code, output = _bench([str(task), "-a", "oracle", "-o", str(tmp_path / "runs"), "--run-id", "r"])
+    code, output = _bench(
+        [str(task), "-a", "oracle", "-o", str(tmp_path / "runs"), "--run-id", "r"]
+    )
     assert code == 0, output
     trial = _results(tmp_path / "runs" / "r")["results"][0]  # type: ignore[index]
     assert trial["is_resolved"] is False and trial["scored"] is True

@@ -51,7 +51,10 @@ def test_ray_results_match_the_local_executor(cluster: Any, tmp_path: Path) -> N
         )
     assert _outcomes(runs["ray"]) == _outcomes(runs["local"])
     assert runs["ray"].n_scored == 4 and runs["ray"].accuracy == 1.0
-    errors = {name: {k: [t.split(".")[0] for t in v] for k, v in r.errors.items()} for name, r in runs.items()}
+    errors = {
+        name: {k: [t.split(".")[0] for t in v] for k, v in r.errors.items()}
+        for name, r in runs.items()
+    }
     assert errors["ray"] == errors["local"] == {"verifier_error": ["harbor-hello", "harbor-hello"]}
     assert runs["ray"].pass_at_k == {"pass@1": 1.0, "pass@2": 1.0}
 
