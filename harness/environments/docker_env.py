@@ -1,7 +1,10 @@
 """The ``docker`` environment: the task's image built and run through the Docker SDK.
 
-The container runs ``sleep infinity``; commands are ``docker exec``'d into it under
-``timeout -s KILL`` so a phase timeout kills what it started. Base images come from
+The container's PID 1 is a shell that keeps a ``sleep`` child alive and reaps orphans;
+commands are ``docker exec``'d into it under ``timeout -s KILL`` so a phase timeout kills
+what it started. Ending an agent's leftovers (``kill -9 -1``) spares only PID 1, so PID 1
+must not be something whose death stops the container (``sh -c "sleep infinity"`` is: dash
+forks ``sleep`` and exits with it). Base images come from
 :mod:`harness.environments.images` when they are not present locally.
 """
 
@@ -26,6 +29,9 @@ from harness.tasks.model import Task
 LABEL_MANAGED = "org.ferry.managed"
 LABEL_OWNER = "org.ferry.owner"
 LABEL_TASK = "org.ferry.task"
+#: PID 1 of every trial container: survives ``kill -9 -1`` (its child is restarted) and
+#: waits for every child, so processes orphaned by the agent do not linger as zombies.
+KEEPALIVE = ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 86400 & wait; done"]
 
 
 def owner_label() -> str:
@@ -117,7 +123,8 @@ class DockerEnvironment:
         try:
             self.container = self.client.containers.run(
                 image,
-                command=["sh", "-c", "sleep infinity"],
+                entrypoint=KEEPALIVE,
+                command=[],
                 detach=True,
                 environment=dict(self.task.container_env),
                 network_mode=self._network_mode(),
