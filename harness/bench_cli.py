@@ -132,6 +132,9 @@ _overrides = click.option(
               help="trials per task (pass@k)")  # fmt: skip
 @click.option("--executor", default="local", show_default=True, type=click.Choice(["local", "ray"]))
 @click.option("--ray-address", default=None, help="Ray cluster address (default: $RAY_ADDRESS)")
+@click.option("--offline", is_flag=True,
+              help="no network in any task (a coding agent still reaches its model); the "
+                   "packages the task scripts install come from a local wheelhouse")  # fmt: skip
 @_model
 @_base_url
 @_key_env
@@ -139,11 +142,12 @@ _overrides = click.option(
 @_overrides
 def tb(dataset: Path, agent: str, env_name: str, task_ids: tuple[str, ...], n_concurrent: int, output: Path,
        run_id: str | None, timeout_multiplier: float, attempts: int, executor: str, ray_address: str | None,
-       model: str, base_url: str | None, api_key_env: str, prices: str | None,
+       offline: bool, model: str, base_url: str | None, api_key_env: str, prices: str | None,
        overrides: tuple[str, ...]) -> None:  # fmt: skip
     """Run Terminal-Bench tasks (TB1 or Harbor format) from DATASET."""
     from harness.agents import make_agent
     from harness.environments import environment_factory
+    from harness.environments.standins import standin_kit
     from harness.records import TB_RESULTS_FORMAT, stamp
     from harness.tasks import load_tasks_lenient
     from harness.tb.executors import make_executor
@@ -153,19 +157,24 @@ def tb(dataset: Path, agent: str, env_name: str, task_ids: tuple[str, ...], n_co
     settings = _model_options(model, base_url, api_key_env, prices, overrides, agent=agent)
     run_id = run_id or _run_id()
     fingerprint = {"agent": agent, "agent_build": agent_build(agent), "environment": env_name,
-                   "timeout_multiplier": timeout_multiplier, **settings.public()}  # fmt: skip
-    config = {"dataset": str(dataset), "task_ids": list(task_ids), "n_concurrent": n_concurrent,
-              "attempts": attempts, "executor": executor, "run_id": run_id, **fingerprint}  # fmt: skip
+                   "timeout_multiplier": timeout_multiplier, "offline": offline,
+                   **settings.public()}  # fmt: skip
+    config: dict[str, object] = {"dataset": str(dataset), "task_ids": list(task_ids),
+                                 "n_concurrent": n_concurrent, "attempts": attempts,
+                                 "executor": executor, "run_id": run_id, **fingerprint}  # fmt: skip
     try:
         tasks, errors = load_tasks_lenient(dataset, task_ids)
         for error in errors:
             click.echo(f"skipped a malformed task: {error}")
         if not tasks:
             raise click.ClickException(f"{dataset}: no task could be loaded")
+        kit = standin_kit(tasks, offline=offline)
+        if kit is not None:
+            config["standins"] = {"uv": list(kit.uv_versions), "wheels": list(kit.requirements)}
         results = run_benchmark(
             tasks,
             lambda: make_agent(agent, settings),
-            environment_factory(env_name),
+            environment_factory(env_name, kit=kit),
             RunOptions(
                 run_id,
                 output / run_id,

@@ -39,6 +39,7 @@ from pathlib import Path, PurePosixPath
 
 from harness.dockerfile import parse_dockerfile, parse_env_pairs
 from harness.environments.base import ExecResult
+from harness.environments.standins import KIT_MOUNT, StandinKit, kit_env
 from harness.errors import EnvironmentStartError, EnvironmentUnavailable
 from harness.tasks.model import Task
 
@@ -46,7 +47,18 @@ log = logging.getLogger(__name__)
 
 #: Host directories shown read-only; everything else at the top level is the task's.
 SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "opt", "var")
-_RESERVED = {*SYSTEM_DIRS, "proc", "dev", "sys", "run", "boot", "mnt", "media", "srv"}
+_RESERVED = {
+    *SYSTEM_DIRS,
+    "ferry-offline",
+    "proc",
+    "dev",
+    "sys",
+    "run",
+    "boot",
+    "mnt",
+    "media",
+    "srv",
+}
 _IGNORED_INSTRUCTIONS = {
     "FROM", "USER", "CMD", "ENTRYPOINT", "EXPOSE", "LABEL", "SHELL", "VOLUME",
     "HEALTHCHECK", "STOPSIGNAL", "ONBUILD", "MAINTAINER", "ARG",
@@ -153,9 +165,16 @@ class LocalEnvironment:
     """One trial's sandbox: a fresh private tree under the scratch directory."""
 
     def __init__(
-        self, task: Task, trial_dir: Path, *, keep: bool = False, scratch: Path | None = None
+        self,
+        task: Task,
+        trial_dir: Path,
+        *,
+        keep: bool = False,
+        scratch: Path | None = None,
+        kit: StandinKit | None = None,
     ) -> None:
         self.task = task
+        self.kit = kit
         self.trial_dir = trial_dir
         base = scratch or default_scratch()
         base.mkdir(parents=True, exist_ok=True)
@@ -189,15 +208,40 @@ class LocalEnvironment:
         return self.root.joinpath(*parts)
 
     # -- lifecycle
+    @property
+    def no_network(self) -> bool:
+        """No network for the task: ``allow_internet = false`` or an offline run."""
+        return not self.task.allow_internet or bool(self.kit and self.kit.offline)
+
     def start(self) -> None:
+        if self.task.services:
+            raise EnvironmentStartError(
+                f"the task's docker-compose.yaml starts other services "
+                f"({', '.join(self.task.services)}); use --env docker"
+            )
         self.root.mkdir(parents=True, exist_ok=False)
+        for key in self.task.compose_ignored:
+            self._note(f"docker-compose key {key} is not applied by the harness")
+        if self.task.tmpfs:
+            self._note(
+                f"compose tmpfs {', '.join(self.task.tmpfs)}: ordinary folders of the trial's "
+                "tree here (each command is a sandbox of its own; a tmpfs would not outlive it)"
+            )
+        if self.task.compose_working_dir:
+            self._workdir = self.task.compose_working_dir
+        if self.kit is not None:
+            self._note(
+                f"offline kit at {KIT_MOUNT} first on PATH (uv installer stand-in"
+                + (", wheelhouse, no index" if self.kit.offline else "")
+                + ")"
+            )
         if self.task.cpus or self.task.memory_mb:
             self._note(
                 f"limits cpus={self.task.cpus} memory_mb={self.task.memory_mb} are not "
                 "enforced by the local environment (use --env docker)"
             )
-        if not self.task.allow_internet:
-            self._note("allow_internet = false: commands run without network (--unshare-net)")
+        if self.no_network:
+            self._note("no internet for this task: commands run without network (--unshare-net)")
         for top in ("tmp", "root", "logs"):
             (self.root / top).mkdir(exist_ok=True)
         (self.root / "tmp").chmod(0o1777)
@@ -206,6 +250,8 @@ class LocalEnvironment:
             self._replay(self.task.dockerfile)
         else:
             self._note(f"image {self.task.image} replaced by the host system (read-only)")
+        if self.task.compose_working_dir:
+            self._workdir = self.task.compose_working_dir
         self.host_path(self._workdir).mkdir(parents=True, exist_ok=True)
 
     def stop(self) -> None:
@@ -279,8 +325,9 @@ class LocalEnvironment:
     # -- commands
     def _bwrap_args(self, workdir: str, network: bool) -> list[str]:
         binds = [(top, f"/{top.name}") for top in sorted(self.root.iterdir()) if top.is_dir()]
-        argv = sandbox_argv(binds, workdir)
-        if not network and not self.task.allow_internet:
+        ro = [(self.kit.root, KIT_MOUNT)] if self.kit is not None else []
+        argv = sandbox_argv(binds, workdir, ro)
+        if not network and self.no_network:
             argv.insert(1, "--unshare-net")
         return argv
 
@@ -297,6 +344,7 @@ class LocalEnvironment:
         cwd = str(PurePosixPath(self._workdir) / (workdir or "."))
         self.host_path(cwd).mkdir(parents=True, exist_ok=True)
         full_env = sandbox_env({**self._env, **(env or {})})
+        full_env.update(kit_env(self.kit, full_env["PATH"]))
         argv = [*self._bwrap_args(cwd, network), "bash", "-c", command]
         started = time.monotonic()
         with self._lock:
@@ -355,15 +403,18 @@ class LocalEnvironment:
 class LocalEnvironmentFactory:
     name = "local"
 
-    def __init__(self, *, keep: bool = False, scratch: Path | None = None) -> None:
+    def __init__(
+        self, *, keep: bool = False, scratch: Path | None = None, kit: StandinKit | None = None
+    ) -> None:
         problem = bwrap_probe()
         if problem is not None:
             raise EnvironmentUnavailable(problem)
         self.keep = keep
         self.scratch = scratch or default_scratch()
+        self.kit = kit
 
     def create(self, task: Task, trial_dir: Path) -> LocalEnvironment:
-        return LocalEnvironment(task, trial_dir, keep=self.keep, scratch=self.scratch)
+        return LocalEnvironment(task, trial_dir, keep=self.keep, scratch=self.scratch, kit=self.kit)
 
     def reap(self) -> list[str]:
         """Remove sandboxes whose owning process is gone (a killed run's leftovers)."""
