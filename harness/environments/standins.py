@@ -52,7 +52,7 @@ _INSTALL = re.compile(
     r"(?:\buv\s+add|\buv\s+pip\s+install|\bpip3?\s+install|\bpython3?\s+-m\s+pip\s+install)"
     r"([^\n;&|]*)"
 )
-_UVX_WITH = re.compile(r"\buvx\b[^\n;&|]*")
+_UVX_WITH = re.compile(r"\b(?:uvx|uv\s+run|uv\s+tool\s+run)\b[^\n;&|]*")
 _REQ = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?([<>=!~]=?[^\s]+)?$")
 
 _SHIM = r"""#!/bin/sh
@@ -296,14 +296,18 @@ def _wheelhouse(reqs: list[str], wheels: Path) -> None:
     even where they will not be installed.
     """
     seen: set[str] = set()
+    explicit = set(reqs)
     queue = list(reqs)
     while queue:
         req = queue.pop()
         name = _canonical(_NAME.match(req).group(0) if _NAME.match(req) else req)
-        if name in seen:
+        if name in seen and req not in explicit:
             continue
         seen.add(name)
-        if not any(_canonical(w.name.split("-")[0]) == name for w in wheels.glob("*.whl")):
+        present = any(_canonical(w.name.split("-")[0]) == name for w in wheels.glob("*.whl"))
+        # A pinned request is always asked of pip (it skips files it already has); a
+        # dependency met by any version already in the wheelhouse is not.
+        if req in explicit or not present:
             # Pure-Python wheels first; a platform wheel for the interpreters in use otherwise.
             try:
                 _pip([req, "--no-deps", "--only-binary=:all:", "--dest", str(wheels)])
