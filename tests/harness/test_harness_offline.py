@@ -35,9 +35,7 @@ def _trial(run_dir: Path, task_id: str) -> dict[str, object]:
     return next(r for r in records if r["task_id"] == task_id)
 
 
-def test_offline_run_serves_the_uv_installer_and_packages(
-    tmp_path: Path, need_bwrap: None
-) -> None:
+def test_offline_run_serves_the_uv_installer_and_packages(tmp_path: Path, need_bwrap: None) -> None:
     code, out = _run(["bench", "tb", str(OFFLINE_TASKS), "--env", "local", "--offline",
                       "-a", "oracle", "-o", str(tmp_path), "--run-id", "oracle"])  # fmt: skip
     assert code == 0, out
@@ -144,7 +142,7 @@ def test_compose_settings_are_read() -> None:
     [
         ("memory: 512M", "memory: lots"),
         ("cpus: '1'", "cpus: '-2'"),
-        ("    command: [ \"python3\", \"-m\", \"http.server\", \"8000\" ]\n", ""),
+        ('    command: [ "python3", "-m", "http.server", "8000" ]\n', ""),
     ],
 )
 def test_bad_compose_values_are_rejected_with_the_field(
@@ -169,11 +167,8 @@ def test_unapplied_compose_keys_are_reported_and_network_mode_none_is_honoured(
 ) -> None:
     task_dir = copy_task(COMPOSE_TASKS / "service-greeting", tmp_path)
     compose = task_dir / "docker-compose.yaml"
-    compose.write_text(
-        compose.read_text().replace("    working_dir: /work\n",
-                                    "    working_dir: /work\n    network_mode: none\n"
-                                    "    privileged: true\n")  # fmt: skip
-    )
+    extra = "    working_dir: /work\n    network_mode: none\n    privileged: true\n"
+    compose.write_text(compose.read_text().replace("    working_dir: /work\n", extra))
     task = load_task(task_dir)
     assert task.allow_internet is False
     assert task.compose_ignored == ("services.client.privileged",)
