@@ -225,25 +225,31 @@ def tb(dataset: Path, agent: str, env_name: str, task_ids: tuple[str, ...], n_co
     help="only write predictions.jsonl (evaluate with the official harness)",
 )
 @click.option("--agent-timeout", default=1800.0, show_default=True, type=click.FloatRange(min=1))
+@click.option("--env-specs", type=click.Path(path_type=Path), default=None,
+              help='per repo/version test environments: {"owner/name": {"VERSION": '
+                   '{"python": "3.11", "pip_packages": [...]}}}')  # fmt: skip
 @_model
 @_base_url
 @_key_env
 @_prices
 @_overrides
 def swe(instances: Path, agent: str, instance_ids: tuple[str, ...], repos_dir: Path | None, n_concurrent: int,
-        output: Path, run_id: str | None, no_eval: bool, agent_timeout: float, model: str, base_url: str | None,
-        api_key_env: str, prices: str | None, overrides: tuple[str, ...]) -> None:  # fmt: skip
+        output: Path, run_id: str | None, no_eval: bool, agent_timeout: float, env_specs: Path | None,
+        model: str, base_url: str | None, api_key_env: str, prices: str | None,
+        overrides: tuple[str, ...]) -> None:  # fmt: skip
     """Run an agent on SWE-bench INSTANCES (.json/.jsonl); write predictions and a local evaluation."""
     from harness.records import SWE_RESULTS_FORMAT, stamp
     from harness.swe.agents import make_swe_agent
+    from harness.swe.envs import load_specs
     from harness.swe.instances import load_instances
     from harness.swe.runner import SweOptions, run_swe
 
     settings = _model_options(model, base_url, api_key_env, prices, overrides, agent=agent)
     run_id = run_id or _run_id()
     config = {"instances": str(instances), "agent": agent, "evaluate": not no_eval, "run_id": run_id,
-              **settings.public()}  # fmt: skip
+              "env_specs": str(env_specs) if env_specs else None, **settings.public()}  # fmt: skip
     try:
+        specs = load_specs(env_specs) if env_specs is not None else None
         summary = run_swe(
             load_instances(instances, instance_ids),
             make_swe_agent(agent, settings),
@@ -255,6 +261,7 @@ def swe(instances: Path, agent: str, instance_ids: tuple[str, ...], repos_dir: P
                 agent_timeout_sec=agent_timeout,
                 evaluate=not no_eval,
                 progress=console.is_terminal,
+                env_specs=specs,
             ),
             stamp(SWE_RESULTS_FORMAT, config),
         )
