@@ -148,7 +148,8 @@ def test_coding_agent_without_a_key_is_a_usage_error(
 @pytest.mark.oracle
 def test_h2h_scripted_solutions_through_both_agents(tmp_path: Path, scratch: Path) -> None:
     dataset = tmp_path / "dataset"
-    for name in ("hello-world", "json-adults", "write-config", "env-greeting"):
+    # Two tasks keep CI short: one shell-only, one whose files go through apply_patch.
+    for name in ("hello-world", "write-config"):
         copy_task(TB1_TASKS / name, dataset)
     result = CliRunner().invoke(
         main, ["bench", "h2h", str(dataset), "-o", str(tmp_path / "h2h"), "--run-id", "x", "--json"]

@@ -35,8 +35,7 @@ def _outcomes(results: Any) -> list[tuple[Any, ...]]:
 
 def test_ray_results_match_the_local_executor(cluster: Any, tmp_path: Path) -> None:
     dataset = tmp_path / "dataset"
-    for name in ("hello-world", "fix-add"):
-        copy_task(TB1_TASKS / name, dataset)
+    copy_task(TB1_TASKS / "hello-world", dataset)
     broken = copy_task(HARBOR_TASKS / "harbor-hello", dataset)
     (broken / "tests" / "test.sh").write_text("exit 0\n")  # a verifier error, kept separate
     tasks = load_tasks(dataset)
@@ -50,7 +49,7 @@ def test_ray_results_match_the_local_executor(cluster: Any, tmp_path: Path) -> N
             stamp(TB_RESULTS_FORMAT, {"executor": name}),
         )
     assert _outcomes(runs["ray"]) == _outcomes(runs["local"])
-    assert runs["ray"].n_scored == 4 and runs["ray"].accuracy == 1.0
+    assert runs["ray"].n_scored == 2 and runs["ray"].accuracy == 1.0
     errors = {
         name: {k: [t.split(".")[0] for t in v] for k, v in r.errors.items()}
         for name, r in runs.items()
@@ -69,6 +68,7 @@ def test_trial_resources_follow_the_task(cluster: Any) -> None:
     assert executor.resources(spec) == {"num_cpus": 1.0, "memory": 1024 * 1024 * 1024.0}
 
 
+@pytest.mark.nightly
 def test_cli_ray_executor(cluster: Any, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, [
         "bench", "tb", str(TB1_TASKS), "-t", "count-lines", "--executor", "ray",
