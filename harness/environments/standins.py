@@ -300,7 +300,8 @@ def _wheelhouse(reqs: list[str], wheels: Path) -> None:
     queue = list(reqs)
     while queue:
         req = queue.pop()
-        name = _canonical(_NAME.match(req).group(0) if _NAME.match(req) else req)
+        head = _NAME.match(req)
+        name = _canonical(head.group(0) if head else req)
         if name in seen and req not in explicit:
             continue
         seen.add(name)
