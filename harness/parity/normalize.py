@@ -28,6 +28,11 @@ _TEXT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"Wall time: [0-9.]+ seconds"), "Wall time: <WALL> seconds"),
     (re.compile(r"session ID \d+"), "session ID <SESSION>"),
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<PORT>"),
+    # an MCP start-up deadline as measured (codex prints e.g. "after 999.99979ms")
+    (
+        re.compile(r"timed out handshaking with MCP server after [0-9.]+m?s"),
+        "timed out handshaking with MCP server after <DURATION>",
+    ),
     (
         re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?"),
         "<TIMESTAMP>",
@@ -140,9 +145,17 @@ def unordered(events: list[Any]) -> list[Any]:
 _LOG_LINE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T[0-9:.]+Z\s+(TRACE|DEBUG|INFO|WARN|ERROR)\s")
 
 
+#: the Rust binary's error backtrace (``Stack backtrace:`` then ``  N: <unknown>`` frames).
+_BACKTRACE_RE = re.compile(r"^(Stack backtrace:|\s+\d+: .*)$")
+
+
 def stderr_lines(stderr: str) -> list[str]:
-    """The user-facing lines of stderr: everything but tracing log records."""
-    return [line for line in stderr.splitlines() if line.strip() and not _LOG_LINE_RE.match(line)]
+    """The user-facing lines of stderr: everything but tracing log records and backtraces."""
+    return [
+        line
+        for line in stderr.splitlines()
+        if line.strip() and not _LOG_LINE_RE.match(line) and not _BACKTRACE_RE.match(line)
+    ]
 
 
 #: Context fragments codex puts into developer/user messages, recognised by their opening.

@@ -162,6 +162,12 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)):
         raise ConfigError("config key `tool_output_token_limit`: expected an integer")
     shell_env = table.get("shell_environment_policy", {})
+    from pycodex.mcp.config import parse_servers
+
+    mcp_servers = parse_servers(table.get("mcp_servers"))
+    skills = table.get("skills", {})
+    if not isinstance(skills, Mapping):
+        raise ConfigError("config key `skills`: expected a table")
 
     return Config(
         codex_home=home,
@@ -190,4 +196,6 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         ephemeral=overrides.ephemeral,
         ignore_rules=overrides.ignore_rules,
         warnings=loaded.warnings,
+        mcp_servers=mcp_servers,
+        skills=skills,
     )

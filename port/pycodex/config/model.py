@@ -181,6 +181,10 @@ class Config:
     ephemeral: bool = False
     ignore_rules: bool = False
     warnings: tuple[str, ...] = ()
+    #: ``[mcp_servers.<name>]`` parsed into ``pycodex.mcp.config.McpServerConfig`` values.
+    mcp_servers: Mapping[str, Any] = field(default_factory=dict)
+    #: the ``[skills]`` table (``bundled.enabled``, ``include_instructions``, ``config``).
+    skills: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def model_supports_reasoning(self) -> bool:
