@@ -140,6 +140,15 @@ class DockerEnvironment:
                 "agent's container keeps the network"
             )
         isolated = self.no_network and not self.agent_network
+        if isolated:
+            self.notes.append(
+                "no internet for this task: "
+                + (
+                    "an internal network with its services"
+                    if self.task.services
+                    else "network_mode=none"
+                )
+            )
         if not self.task.services:
             return {"network_mode": "none" if isolated else "host"}
         self.network = self.client.networks.create(
