@@ -234,4 +234,5 @@ def normalized_view(result: SideResult, *, unordered_events: bool = False) -> di
         "stderr": [norm.text(line) for line in stderr_lines(result.stderr)],
         "workspace": {norm.text(k): norm.text(v) for k, v in result.workspace.items()},
         "outside": {norm.text(k): norm.text(v) for k, v in result.outside.items()},
+        "home": {norm.text(k): norm.value(v) for k, v in result.home.items()},
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -15,6 +16,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +29,12 @@ from harness.parity.workspace import (
     expand,
     placeholder_values,
     prepare_side,
+    snapshot_home,
     snapshot_tree,
 )
 
 #: environment variables of the caller that would leak into a run and change its behaviour.
-_SCRUBBED_PREFIXES = ("CODEX_", "OPENAI_", "RUST_LOG")
+_SCRUBBED_PREFIXES = ("CODEX_", "OPENAI_", "RUST_")
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ class SideResult:
     requests: tuple[RecordedCall, ...]
     workspace: dict[str, str] = field(default_factory=dict)
     outside: dict[str, str] = field(default_factory=dict)
+    #: ``home_snapshot`` files and ``home_sqlite`` query results of the scenario.
+    home: dict[str, Any] = field(default_factory=dict)
 
     def events(self) -> list[Any]:
         """stdout lines parsed as JSON (lines that are not JSON are kept as strings)."""
@@ -80,6 +85,9 @@ class SideResult:
 def build_argv(
     binary: Binary, scenario: Scenario, values: Mapping[str, str] | None = None
 ) -> list[str]:
+    if scenario.command is not None:
+        command = expand(scenario.command, values, "command") if values else scenario.command
+        return [*binary.argv, *command]
     argv = [*binary.argv, "exec", "--json"]
     if scenario.skip_git_repo_check and not scenario.git:
         argv.append("--skip-git-repo-check")
@@ -177,53 +185,121 @@ def _decode_body(raw: bytes) -> Any:
         return raw.decode("utf-8", "replace")
 
 
-def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
-    """Prepare ``root``, serve the scenario's script and run ``binary`` to completion."""
-    layout = SideLayout(root)
-    ports = {name: _free_port() for name in scenario.servers}
-    values = placeholder_values(layout, ports)
-    env = build_env(layout, scenario, values)
-    with ExitStack() as stack:
-        server = stack.enter_context(ParityServer(render_script(scenario)))
-        prepare_side(layout, scenario, server.base_url, values)
-        argv = build_argv(binary, scenario, values)
-        stack.enter_context(background_servers(scenario, layout, ports, values, env))
-        started = time.monotonic()
-        proc = subprocess.Popen(
-            argv,
-            cwd=layout.workspace,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-        timed_out = False
-        stdin_bytes = (scenario.stdin or "").encode()
-        try:
-            out, err = proc.communicate(stdin_bytes, timeout=scenario.timeout_s)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _kill_group(proc)
-            out, err = proc.communicate()
-        duration = time.monotonic() - started
-        _kill_group(proc)  # reap anything the agent left running in the background
-        requests = tuple(
-            RecordedCall(r.method, r.path, dict(r.headers), _decode_body(r.body))
-            for r in server.requests
-        )
-    return SideResult(
-        binary=binary,
-        root=root,
-        argv=tuple(argv),
+#: what ``$thread`` in a step's argv becomes: the thread id reported last.
+THREAD_PLACEHOLDER = "$thread"
+_THREAD_RE = re.compile(r'"thread_id":\s*"([0-9a-fA-F-]{36})"|session id: ([0-9a-fA-F-]{36})')
+
+#: the line put between the outputs of successive invocations (compared like any other).
+STEP_MARKER = "--- step {index} exited {code} ---"
+
+
+@dataclass(frozen=True)
+class _Invocation:
+    argv: list[str]
+    stdin: bytes
+    exit_code: int | None
+    timed_out: bool
+    stdout: str
+    stderr: str
+
+
+def _invoke(
+    argv: list[str], cwd: Path, env: dict[str, str], stdin: bytes, timeout_s: float
+) -> _Invocation:
+    proc = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    timed_out = False
+    try:
+        out, err = proc.communicate(stdin, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _kill_group(proc)
+        out, err = proc.communicate()
+    _kill_group(proc)  # reap anything the agent left running in the background
+    return _Invocation(
+        argv=argv,
+        stdin=stdin,
         exit_code=None if timed_out else proc.returncode,
         timed_out=timed_out,
         stdout=out.decode("utf-8", "replace"),
         stderr=err.decode("utf-8", "replace"),
+    )
+
+
+def _substitute_threads(arg: str, text: str) -> str:
+    """``$thread`` -> the last thread id in ``text``; ``$threadN`` -> the N-th distinct one."""
+    found = [a or b for a, b in _THREAD_RE.findall(text)]
+    distinct = list(dict.fromkeys(found))
+    for number in range(len(distinct), 0, -1):
+        arg = arg.replace(f"{THREAD_PLACEHOLDER}{number}", distinct[number - 1])
+    return arg.replace(THREAD_PLACEHOLDER, found[-1] if found else "none")
+
+
+def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
+    """Prepare ``root``, serve the scenario's script and run ``binary`` (and any steps)."""
+    layout = SideLayout(root)
+    ports = {name: _free_port() for name in scenario.servers}
+    with ExitStack() as stack:
+        server = stack.enter_context(ParityServer(render_script(scenario)))
+        values = placeholder_values(layout, ports, server.base_url)
+        env = build_env(layout, scenario, values)
+        prepare_side(layout, scenario, server.base_url, values)
+        argv = build_argv(binary, scenario, values)
+        stack.enter_context(background_servers(scenario, layout, ports, values, env))
+        started = time.monotonic()
+        runs = [
+            _invoke(
+                argv, layout.workspace, env, (scenario.stdin or "").encode(), scenario.timeout_s
+            )
+        ]
+        for step in scenario.steps:
+            seen = "".join(r.stdout + r.stderr for r in runs)
+            step_argv = [
+                *binary.argv,
+                *(_substitute_threads(a, seen) for a in expand(step.argv, values, "steps")),
+            ]
+            runs.append(
+                _invoke(
+                    step_argv,
+                    layout.workspace,
+                    env,
+                    (step.stdin or "").encode(),
+                    scenario.timeout_s,
+                )
+            )
+        duration = time.monotonic() - started
+        requests = tuple(
+            RecordedCall(r.method, r.path, dict(r.headers), _decode_body(r.body))
+            for r in server.requests
+            if not any(fnmatchcase(f"{r.method} {r.path}", p) for p in scenario.ignore_requests)
+        )
+    stdout = runs[0].stdout
+    stderr = runs[0].stderr
+    for index, run in enumerate(runs[1:], start=1):
+        marker = STEP_MARKER.format(index=index, code=runs[index - 1].exit_code)
+        stdout += ("" if stdout.endswith("\n") or not stdout else "\n") + marker + "\n" + run.stdout
+        stderr += ("" if stderr.endswith("\n") or not stderr else "\n") + marker + "\n" + run.stderr
+    last = runs[-1]
+    return SideResult(
+        binary=binary,
+        root=root,
+        argv=tuple(argv) if len(runs) == 1 else tuple(" ".join(r.argv) for r in runs),
+        exit_code=last.exit_code,
+        timed_out=any(r.timed_out for r in runs),
+        stdout=stdout,
+        stderr=stderr,
         duration_s=duration,
         requests=requests,
         workspace=snapshot_tree(layout.workspace),
         outside=snapshot_tree(layout.outside),
+        home=snapshot_home(layout.home, scenario.home_snapshot, scenario.home_sqlite),
     )
 
 

@@ -95,6 +95,8 @@ class Turn(_Strict):
     malformed: bool = False
     failed: dict[str, str] | None = None
     delay_s: float = Field(default=0.0, ge=0)
+    #: answer with this JSON document instead of an SSE stream (token endpoints, ...).
+    json_body: dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Turn:
@@ -104,9 +106,24 @@ class Turn(_Strict):
             raise ValueError(
                 "an error status (status != 200) cannot also carry events, malformed or cut_after_bytes"
             )
+        if self.json_body is not None and (self.events or self.failed or self.malformed):
+            raise ValueError("json_body replaces the SSE stream: no events, failed or malformed")
         if self.failed is not None and set(self.failed) - {"code", "message"}:
             raise ValueError("failed takes only 'code' and 'message'")
         return self
+
+
+class Step(_Strict):
+    """A further invocation after the main one, in the same workspace, home and model server.
+
+    ``argv`` follows the binary verbatim (``["exec", "--json", "resume", "--last", "go on"]``,
+    ``["archive", "$thread"]``); ``$thread`` stands for the thread id the previous runs
+    reported last (``thread.started``) and ``$threadN`` for the N-th distinct one, which
+    neither side can know in advance.
+    """
+
+    argv: list[str] = Field(min_length=1)
+    stdin: str | None = None
 
 
 class Scenario(_Strict):
@@ -124,7 +141,18 @@ class Scenario(_Strict):
     files: dict[str, str] = Field(default_factory=dict)
     outside_files: dict[str, str] = Field(default_factory=dict)
     home_files: dict[str, str] = Field(default_factory=dict)
-    turns: list[Turn] = Field(min_length=1)
+    turns: list[Turn] = Field(default_factory=list)
+    #: argv after the binary instead of ``exec --json ... PROMPT`` (``["login", "status"]``).
+    command: list[str] | None = None
+    #: further invocations, run in order after the main one.
+    steps: list[Step] = Field(default_factory=list)
+    #: files under CODEX_HOME (globs) compared with their permission bits (``auth.json``).
+    home_snapshot: list[str] = Field(default_factory=list)
+    #: ``{"state_5.sqlite": "SELECT ..."}``: query results compared row by row.
+    home_sqlite: dict[str, str] = Field(default_factory=dict)
+    #: requests left out of the comparison on both sides, as ``METHOD /path`` globs; the
+    #: description must say why (e.g. codex's model-catalog discovery with ChatGPT auth).
+    ignore_requests: list[str] = Field(default_factory=list)
     timeout_s: float = Field(default=60.0, gt=0)
     #: compare the event stream as a multiset (for races such as parallel tool calls).
     unordered_events: bool = False
@@ -172,9 +200,19 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _has_prompt(self) -> Scenario:
-        if self.prompt is None and self.stdin is None:
+        if self.command is None and self.prompt is None and self.stdin is None:
             raise ValueError("give a prompt, stdin, or both")
+        if self.command is None and not self.turns:
+            raise ValueError("an exec scenario needs at least one scripted turn")
         return self
+
+    @field_validator("home_snapshot")
+    @classmethod
+    def _home_relative(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+                raise ValueError(f"home_snapshot entry {pattern!r} must be relative to CODEX_HOME")
+        return value
 
 
 def _format_error(path: Path, exc: ValidationError) -> str:

@@ -24,5 +24,6 @@ def write_transcript(result: SideResult, directory: Path) -> None:
         "timed_out": result.timed_out,
         "workspace": result.workspace,
         "outside": result.outside,
+        "home": result.home,
     }
     (directory / "result.json").write_text(json.dumps(files, indent=1, ensure_ascii=False) + "\n")

@@ -101,6 +101,10 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     cwd = (overrides.cwd or Path.cwd()).resolve()
     if not cwd.is_dir():
         raise ConfigError(f"working directory {cwd} does not exist")
+    from pycodex.features import canonical_name, feature_warnings
+
+    for name in (*overrides.enable, *overrides.disable):
+        canonical_name(name)  # codex refuses an unknown --enable/--disable name
     loaded = load_layers(
         home=home,
         cwd=cwd,
@@ -162,6 +166,16 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)):
         raise ConfigError("config key `tool_output_token_limit`: expected an integer")
     shell_env = table.get("shell_environment_policy", {})
+    compact_prompt = _opt_str(table, "compact_prompt")
+    compact_prompt_file = _opt_str(table, "experimental_compact_prompt_file")
+    if compact_prompt is None and compact_prompt_file:
+        path = (cwd / Path(compact_prompt_file).expanduser()).resolve()
+        try:
+            compact_prompt = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(
+                f"config key `experimental_compact_prompt_file`: cannot read {path}: {exc.strerror}"
+            ) from exc
     from pycodex.mcp.config import parse_servers
 
     mcp_servers = parse_servers(table.get("mcp_servers"))
@@ -195,7 +209,27 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         shell_environment_policy=shell_env if isinstance(shell_env, Mapping) else {},
         ephemeral=overrides.ephemeral,
         ignore_rules=overrides.ignore_rules,
-        warnings=loaded.warnings,
+        warnings=loaded.warnings
+        + tuple(
+            feature_warnings(
+                features,
+                str(home / "config.toml"),
+                suppress_unstable=table.get("suppress_unstable_features_warning") is True,
+            )
+        ),
+        model_context_window=_positive_int(table, "model_context_window"),
+        model_auto_compact_token_limit=_positive_int(table, "model_auto_compact_token_limit"),
+        compact_prompt=compact_prompt,
+        sqlite_home=_opt_str(table, "sqlite_home"),
         mcp_servers=mcp_servers,
         skills=skills,
     )
+
+
+def _positive_int(table: Mapping[str, Any], key: str) -> int | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"config key `{key}`: expected a positive integer, got {value!r}")
+    return value

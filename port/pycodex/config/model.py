@@ -185,6 +185,10 @@ class Config:
     mcp_servers: Mapping[str, Any] = field(default_factory=dict)
     #: the ``[skills]`` table (``bundled.enabled``, ``include_instructions``, ``config``).
     skills: Mapping[str, Any] = field(default_factory=dict)
+    model_context_window: int | None = None
+    model_auto_compact_token_limit: int | None = None
+    compact_prompt: str | None = None
+    sqlite_home: str | None = None
 
     @property
     def model_supports_reasoning(self) -> bool:

@@ -126,14 +126,17 @@ class ExecCommand(click.Command):
     """Routes ``exec resume …`` to the resume command, like upstream's subcommand."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        index = self._subcommand_index(args)
-        if index is not None:
-            ctx.meta["pycodex.resume"] = True
-            return resume_command.parse_args(ctx, args[:index] + args[index + 1 :])
+        found = self._subcommand_index(args)
+        if found is not None:
+            index, name = found
+            ctx.meta["pycodex.subcommand"] = name
+            sub = SUBCOMMANDS[name]
+            return sub.parse_args(ctx, args[:index] + args[index + 1 :])
         return super().parse_args(ctx, args)
 
-    def _subcommand_index(self, args: list[str]) -> int | None:
-        """Position of ``resume`` when it is the first positional argument (flags may precede it)."""
+    def _subcommand_index(self, args: list[str]) -> tuple[int, str] | None:
+        """Position of ``resume``/``fork`` when it is the first positional argument (flags may
+        precede it)."""
         takes_value = {
             opt
             for param in self.params
@@ -148,12 +151,13 @@ class ExecCommand(click.Command):
             if token.startswith("-") and token != "-":
                 i += 2 if token in takes_value else 1
                 continue
-            return i if token == "resume" else None
+            return (i, token) if token in SUBCOMMANDS else None
         return None
 
     def invoke(self, ctx: click.Context) -> Any:
-        if ctx.meta.get("pycodex.resume"):
-            return ctx.invoke(resume_command.callback or (lambda **_: None), **ctx.params)
+        name = ctx.meta.get("pycodex.subcommand")
+        if name is not None:
+            return ctx.invoke(SUBCOMMANDS[name].callback or (lambda **_: None), **ctx.params)
         return super().invoke(ctx)
 
 
@@ -163,7 +167,7 @@ def _abort(message: str) -> NoReturn:
     sys.exit(1)
 
 
-def _read_prompt(prompt: str | None) -> str:
+def _read_prompt(prompt: str | None, *, append_stdin: bool = True) -> str:
     stdin = sys.stdin
     if prompt is None or prompt == "-":
         if prompt is None and stdin.isatty():
@@ -173,7 +177,7 @@ def _read_prompt(prompt: str | None) -> str:
         if not text.strip():
             _abort(NO_PROMPT_STDIN)
         return text
-    if not stdin.isatty():
+    if append_stdin and not stdin.isatty():
         click.echo("Reading additional input from stdin...", err=True)
         try:
             extra = stdin.read()
@@ -247,13 +251,20 @@ def _summary(config: Config, thread_id: str) -> list[tuple[str, str]]:
     ]
 
 
+# ferry: codex_exec::run_main @ 1d092cb66
 def run_exec(
-    params: dict[str, Any], prompt: str | None, *, resume: tuple[str | None, bool] | None = None
+    params: dict[str, Any],
+    prompt: str | None,
+    *,
+    resume: tuple[str | None, bool, bool] | None = None,
+    fork: str | None = None,
 ) -> int:
-    from pycodex.client import ModelClient, resolve_api_key
+    """One ``exec`` run: a new thread, ``resume=(id or name, --last, --all)`` or ``fork=id``."""
+    from pycodex.client import ModelClient, resolve_credentials
     from pycodex.config import ConfigOverrides, load_config
-    from pycodex.core.rollout import find_rollout, load_history
     from pycodex.core.session import Session, parse_output_schema
+    from pycodex.core.state.store import open_store, sqlite_home
+    from pycodex.core.threads import StateHooks, ThreadStore
     from pycodex.exec.output import HumanPrinter, JsonlPrinter
 
     sandbox_mode = params.get("sandbox_mode")
@@ -277,33 +288,57 @@ def run_exec(
     )
     config = load_config(overrides)
     json_mode = bool(params.get("json_mode"))
-    text = _read_prompt(prompt)
+    store = None
+    if not config.ephemeral:
+        store, problem = open_store(sqlite_home(config.codex_home, config.sqlite_home))
+        if problem is not None:
+            click.echo(
+                f"warning: state database unavailable, using rollouts only: {problem}", err=True
+            )
+    threads = ThreadStore(config.codex_home, store)
+    resumed = None
+    if resume is not None:
+        ref, last, all_dirs = resume
+        resumed = threads.resolve(ref, last=last, cwd=None if all_dirs else config.cwd)
+    elif fork is not None:
+        resumed = threads.resolve(fork, last=False, cwd=None, verb="fork")
+    # codex appends piped stdin to a new thread's prompt only.
+    text = _read_prompt(prompt, append_stdin=resume is None and fork is None)
     if not params.get("skip_git_repo_check") and not _inside_git_repo(config.cwd):
         _abort(NOT_GIT)
     images = _load_images(params.get("images") or ())
     output_schema = (
         parse_output_schema(Path(params["output_schema"])) if params.get("output_schema") else None
     )
-    api_key = resolve_api_key(config.model_provider, config.codex_home)
-    client = ModelClient(config.model_provider, api_key)
+    credentials = resolve_credentials(config.model_provider, config.codex_home)
+    provider = config.model_provider
+    if credentials is not None and credentials.mode == "chatgpt" and provider.id == "openai":
+        from dataclasses import replace as _replace
+
+        from pycodex.auth.credentials import CHATGPT_CODEX_BASE_URL
+
+        if provider.base_url == "https://api.openai.com/v1":  # no OPENAI_BASE_URL override
+            provider = _replace(provider, base_url=CHATGPT_CODEX_BASE_URL)
+    client = ModelClient(
+        provider,
+        credentials.bearer if credentials is not None else None,
+        auth_headers=dict(credentials.headers) if credentials is not None else None,
+    )
     printer: JsonlPrinter | HumanPrinter = (
         JsonlPrinter() if json_mode else HumanPrinter(cwd=str(config.cwd))
     )
-    thread_id = None
-    history = None
-    rollout_path = None
-    if resume is not None:
-        session_ref, last = resume
-        rollout_path = find_rollout(config.codex_home, session_ref, last=last)
-        thread_id, history = load_history(rollout_path)
+    hooks = None
+    if store is not None:
+        preview = resumed.first_user_message if fork is not None and resumed else None
+        hooks = StateHooks(store, preview=preview)
     session = Session(
         config,
         client,
         printer,
-        thread_id=thread_id,
-        history=history,
+        resumed=resumed,
+        fork=fork is not None,
         output_schema=output_schema,
-        rollout_path=rollout_path,
+        hooks=hooks,
     )
     if isinstance(printer, HumanPrinter):
         printer.header(
@@ -316,6 +351,8 @@ def run_exec(
         outcome = session.run_turn(text, images)
     finally:
         session.close()
+        if store is not None:
+            store.close()
     if outcome.error is not None:
         return 1
     if params.get("last_message_file"):
@@ -325,13 +362,16 @@ def run_exec(
 
 
 def _run(
-    params: dict[str, Any], prompt: str | None, resume: tuple[str | None, bool] | None = None
+    params: dict[str, Any],
+    prompt: str | None,
+    resume: tuple[str | None, bool, bool] | None = None,
+    fork: str | None = None,
 ) -> None:
     # A harness timeout sends SIGTERM: unwind like Ctrl-C so the session's finally
     # block kills the command sessions it started and closes the rollout.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        code = run_exec(params, prompt, resume=resume)
+        code = run_exec(params, prompt, resume=resume, fork=fork)
     except PycodexError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
@@ -345,16 +385,30 @@ def _raise_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+# ferry: codex_exec::cli::ResumeArgs @ 1d092cb66
 @click.command("resume", context_settings={"help_option_names": ["-h", "--help"]})
 @exec_options
 @click.option("--last", is_flag=True, help="Resume the most recent session.")
+@click.option("--all", "all_dirs", is_flag=True, help="Consider sessions from every directory.")
 @click.argument("session_id", required=False)
 @click.argument("prompt", required=False)
-def resume_command(session_id: str | None, prompt: str | None, last: bool, **params: Any) -> None:
+def resume_command(
+    session_id: str | None, prompt: str | None, last: bool, all_dirs: bool, **params: Any
+) -> None:
     """Resume a previous session by id or pick the most recent with --last."""
     if last and session_id is not None and prompt is None:
         session_id, prompt = None, session_id
-    _run(params, prompt, resume=(session_id, last))
+    _run(params, prompt, resume=(session_id, last, all_dirs))
+
+
+# ferry: codex_exec::cli::ForkArgs @ 1d092cb66 -- 0.169.0
+@click.command("fork", context_settings={"help_option_names": ["-h", "--help"]})
+@exec_options
+@click.argument("session_id")
+@click.argument("prompt", required=False)
+def fork_command(session_id: str, prompt: str | None, **params: Any) -> None:
+    """Fork a previous session by id into a new session."""
+    _run(params, prompt, fork=session_id)
 
 
 @click.command("exec", cls=ExecCommand, context_settings={"help_option_names": ["-h", "--help"]})
@@ -367,3 +421,7 @@ def exec_command(prompt: str | None, **params: Any) -> None:
     piped, stdin is appended as a <stdin> block.
     """
     _run(params, prompt)
+
+
+#: ``exec`` subcommands, routed by :class:`ExecCommand`.
+SUBCOMMANDS: dict[str, click.Command] = {"resume": resume_command, "fork": fork_command}

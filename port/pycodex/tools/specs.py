@@ -80,14 +80,23 @@ def tools_for(
     if apply_patch_enabled(config):
         tools.append(apply_patch_tool())
     tools.append(specs["view_image"])
-    tools.extend(specs[name] for name in ("get_goal", "create_goal", "update_goal"))
+    if config.features.get("goals", True):  # `--disable goals` drops the goal tools, as codex
+        tools.extend(specs[name] for name in ("get_goal", "create_goal", "update_goal"))
     if plan_tool_enabled(config):
         tools.append(specs["update_plan"])
     if tool_search:
         tools.append(specs["tool_search"])
     if web_search_enabled(config):
-        # The provider may browse only where the sandbox allows network access.
+        # The provider may browse only where the sandbox allows network access, unless the
+        # legacy `[features].web_search = true` asks for live search (as in codex).
+        live = (
+            config.features.get("web_search") is True
+            or config.features.get("web_search_request") is True
+        )
         tools.append(
-            {**specs["web_search"], "external_web_access": network_enabled(config.sandbox)}
+            {
+                **specs["web_search"],
+                "external_web_access": live or network_enabled(config.sandbox),
+            }
         )
     return tools

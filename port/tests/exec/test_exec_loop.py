@@ -97,6 +97,7 @@ def test_two_turn_exec_creates_file_and_feeds_output_back(harness: ExecHarness) 
         "get_goal",
         "create_goal",
         "update_goal",
+        "tool_search",
         "web_search",
     ]
     output = second.function_call_output_text("call_1")

@@ -122,6 +122,7 @@ def test_report_ratio_and_json_round_trip(tmp_path: Path) -> None:
         "stderr": 2,
         "workspace": 2,
         "outside": 2,
+        "home": 2,
     }
     assert data["top_divergences"][0]["pattern"] == "/exit/code"
     assert data["top_divergences"][0]["scenarios"] == ["b"]
