@@ -40,6 +40,24 @@ _LANDLOCK = Path(__file__).with_name("landlock.py")
 BWRAP = "bwrap"
 LANDLOCK = "landlock"
 _PROBE_TIMEOUT_S = 20.0
+#: First argument that makes a frozen pycodex (PyInstaller bundle) run a helper stage.
+LAUNCH_HELPER = "--pycodex-internal-launch"
+LANDLOCK_HELPER = "--pycodex-internal-landlock"
+_HELPER_SCRIPTS = {LAUNCH_HELPER: _LAUNCHER, LANDLOCK_HELPER: _LANDLOCK}
+
+
+# ferry: port-only -- how pycodex re-invokes itself for a helper stage (upstream dispatches on arg0)
+def helper_argv(helper: str) -> list[str]:
+    """The argv prefix that runs a helper stage (``_launch.py`` or ``landlock.py``).
+
+    From a source install that is the interpreter on the stdlib-only script
+    (``-I -S`` keeps start-up to milliseconds). A frozen bundle has no
+    interpreter that takes flags, so it re-runs itself with the helper's
+    marker as first argument, which ``pycodex._entry`` dispatches before the CLI.
+    """
+    if getattr(sys, "frozen", False):
+        return [sys.executable, helper]
+    return [sys.executable, "-I", "-S", str(_HELPER_SCRIPTS[helper])]
 
 
 # ferry: codex_sandboxing::manager::SandboxTransformError @ 1d092cb66 -- no usable sandbox mechanism
@@ -174,7 +192,7 @@ def _build(
             targets += [str(target.path), str(target.lock)]
     program = "-" if policy.has_full_network_access else _network_filter_hex()
     count = str(len(targets) // 2)
-    launcher = [sys.executable, "-I", "-S", str(_LAUNCHER), program, count, *targets]
+    launcher = [*helper_argv(LAUNCH_HELPER), program, count, *targets]
     return [*launcher, mechanism.bwrap, *built.args]
 
 
@@ -185,7 +203,7 @@ def supervised_command(argv: Sequence[str]) -> list[str]:
     Spawn the result with ``PYCODEX_LAUNCH_PARENT`` set to this process's pid
     (see :func:`launch_env`).
     """
-    return [sys.executable, "-I", "-S", str(_LAUNCHER), "-", "0", *argv]
+    return [*helper_argv(LAUNCH_HELPER), "-", "0", *argv]
 
 
 # ferry: port-only -- the launcher checks this pid to die with pycodex (PR_SET_PDEATHSIG)
@@ -200,7 +218,7 @@ def _build_landlock(
     program = "-" if policy.has_full_network_access else _network_filter_hex()
     roots = [str(r.root) for r in policy.writable_roots_for(cwd) if r.root.exists()]
     network = "1" if policy.has_full_network_access else "0"
-    head = [sys.executable, "-I", "-S", str(_LANDLOCK), program, network, str(command_cwd)]
+    head = [*helper_argv(LANDLOCK_HELPER), program, network, str(command_cwd)]
     return supervised_command([*head, str(len(roots)), *roots, "--", *command])
 
 
