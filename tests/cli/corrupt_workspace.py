@@ -52,6 +52,9 @@ EXTRA_TOML = """
 [sync]
 branch = "ferry/sync"
 
+[provenance]
+packages = ["pydemo"]
+
 [report]
 package = "port/pydemo"
 tests = "port/tests"
