@@ -1,7 +1,8 @@
 """Load ``config.toml`` the way the Rust binary does: layers, profiles and ``-c`` overrides.
 
 Layer order, lowest first: ``$CODEX_HOME/config.toml`` → project ``.codex/config.toml``
-files from the project root down to cwd → the selected profile (``[profiles.NAME]`` or
+files from the project root down to cwd (trusted projects only, see
+:mod:`pycodex.config.trust`) → the selected profile (``[profiles.NAME]`` or
 ``$CODEX_HOME/NAME.config.toml``) → ``-c key=value`` / ``--enable`` / ``--disable``.
 """
 
@@ -16,11 +17,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pycodex.config.trust import project_trust, save_project_trust
 from pycodex.errors import ConfigError
 
 TomlTable = dict[str, Any]
 
 
+# ferry: codex_core::config::find_codex_home @ 1d092cb66
 def codex_home() -> Path:
     env = os.environ.get("CODEX_HOME")
     if env:
@@ -28,6 +31,7 @@ def codex_home() -> Path:
     return Path.home() / ".codex"
 
 
+# ferry: codex_config::diagnostics::config_error_from_toml @ 1d092cb66 -- read one layer, naming the file, line and column on a syntax error
 def read_toml(path: Path) -> TomlTable:
     """Parse one TOML file; syntax errors name the file, line and column."""
     try:
@@ -42,6 +46,7 @@ def read_toml(path: Path) -> TomlTable:
         raise ConfigError(f"{path}: invalid TOML: {exc}. Fix the file or move it aside.") from exc
 
 
+# ferry: codex_utils_cli::config_override::CliConfigOverrides::parse_overrides @ 1d092cb66
 def parse_override(raw: str) -> tuple[list[str], Any]:
     """``-c a.b=VALUE``: VALUE parsed as TOML, falling back to the raw string."""
     if "=" not in raw:
@@ -58,6 +63,7 @@ def parse_override(raw: str) -> tuple[list[str], Any]:
     return [part.strip() for part in key.split(".")], value
 
 
+# ferry: codex_config::merge::merge_toml_values @ 1d092cb66
 def deep_merge(base: TomlTable, layer: Mapping[str, Any]) -> TomlTable:
     merged = dict(base)
     for key, value in layer.items():
@@ -68,6 +74,7 @@ def deep_merge(base: TomlTable, layer: Mapping[str, Any]) -> TomlTable:
     return merged
 
 
+# ferry: codex_config::overrides::apply_toml_override @ 1d092cb66
 def set_dotted(table: TomlTable, path: list[str], value: Any) -> TomlTable:
     if not path:
         return table
@@ -103,6 +110,7 @@ def _known_keys() -> dict[str, Any]:
     return keys
 
 
+# ferry: codex_config::config_toml::ConfigToml @ 1d092cb66 -- keys its schema does not define, reported as warnings -- 0.169.0: schema from the 0.169.0 config JSON Schema
 def unknown_keys(
     table: Mapping[str, Any], tree: Mapping[str, Any] | None = None, prefix: str = ""
 ) -> list[str]:
@@ -123,6 +131,7 @@ def unknown_keys(
     return found
 
 
+# ferry: codex_core::config_loader::find_project_root @ 1d092cb66
 def find_project_root(cwd: Path, markers: Iterable[str] = (".git",)) -> Path:
     marker_list = list(markers)
     for candidate in (cwd, *cwd.parents):
@@ -131,6 +140,7 @@ def find_project_root(cwd: Path, markers: Iterable[str] = (".git",)) -> Path:
     return cwd
 
 
+# ferry: codex_config::state::ConfigLayerStack @ 1d092cb66 -- the merged table and its origins
 @dataclass(frozen=True)
 class LoadedToml:
     """The merged table plus where it came from (for messages) and warnings to show."""
@@ -138,8 +148,13 @@ class LoadedToml:
     table: TomlTable
     sources: tuple[Path, ...]
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    #: Project ``.codex`` folders whose config (and rules) apply: trusted ones only.
+    project_folders: tuple[Path, ...] = ()
+    #: Project ``.codex`` folders skipped because the project is not trusted.
+    untrusted_project_folders: tuple[Path, ...] = ()
 
 
+# ferry: codex_core::config_loader::load_config_layers_state @ 1d092cb66
 def load_layers(
     *,
     home: Path,
@@ -149,6 +164,7 @@ def load_layers(
     enable: Iterable[str] = (),
     disable: Iterable[str] = (),
     ignore_user_config: bool = False,
+    trust_project: bool = False,
 ) -> LoadedToml:
     sources: list[Path] = []
     warnings: list[str] = []
@@ -166,21 +182,9 @@ def load_layers(
         merged = deep_merge(merged, layer)
         sources.append(path)
 
+    user_file = home / "config.toml"
     if not ignore_user_config:
-        add(home / "config.toml")
-    markers = merged.get("project_root_markers", [".git"])
-    root = find_project_root(cwd, markers if isinstance(markers, list) else [".git"])
-    chain = [root, *[p for p in reversed(cwd.parents) if root in p.parents]]
-    if cwd != root:
-        chain.append(cwd)
-    seen: set[Path] = set()
-    for directory in chain:
-        if directory in seen:
-            continue
-        seen.add(directory)
-        project_file = directory / ".codex" / "config.toml"
-        if project_file.resolve() != (home / "config.toml").resolve():
-            add(project_file)
+        add(user_file)
 
     override_table: TomlTable = {}
     for raw in overrides:
@@ -190,6 +194,36 @@ def load_layers(
         override_table = set_dotted(override_table, ["features", name], True)
     for name in disable:
         override_table = set_dotted(override_table, ["features", name], False)
+
+    # Trust and the project root come from the user's own layers (never a project's).
+    so_far = deep_merge(merged, override_table)
+    markers = so_far.get("project_root_markers", [".git"])
+    root = find_project_root(cwd, markers if isinstance(markers, list) else [".git"])
+    trust = project_trust(so_far, root, cwd, user_file)
+    if trust_project and save_project_trust(user_file, trust, cwd):
+        merged = {}
+        sources.clear()
+        warnings.clear()
+        add(user_file)
+        trust = project_trust(deep_merge(merged, override_table), root, cwd, user_file)
+    chain = [root, *[p for p in reversed(cwd.parents) if root in p.parents]]
+    if cwd != root:
+        chain.append(cwd)
+    seen: set[Path] = set()
+    enabled: list[Path] = []
+    disabled: list[Path] = []
+    for directory in chain:
+        if directory in seen:
+            continue
+        seen.add(directory)
+        dot_codex = directory / ".codex"
+        if not dot_codex.is_dir() or dot_codex.resolve() == home.resolve():
+            continue
+        if trust.disabled_reason(directory) is not None:
+            disabled.append(dot_codex)
+            continue
+        enabled.append(dot_codex)
+        add(dot_codex / "config.toml")
 
     selected = profile or override_table.get("profile") or merged.get("profile")
     if selected is not None:
@@ -210,4 +244,4 @@ def load_layers(
     for key in unknown_keys(override_table):
         warnings.append(f"-c override: unknown config key `{key}` (ignored)")
     merged = deep_merge(merged, override_table)
-    return LoadedToml(merged, tuple(sources), tuple(warnings))
+    return LoadedToml(merged, tuple(sources), tuple(warnings), tuple(enabled), tuple(disabled))

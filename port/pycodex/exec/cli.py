@@ -22,6 +22,7 @@ NO_PROMPT_STDIN = "No prompt provided via stdin."
 NOT_GIT = "Not inside a trusted directory and --skip-git-repo-check was not specified."
 
 
+# ferry: codex_exec::cli::Cli @ 1d092cb66 -- the flags shared by exec and exec resume
 def exec_options(func: F) -> F:
     """The flags shared by ``exec`` and ``exec resume``."""
     options = [
@@ -87,6 +88,12 @@ def exec_options(func: F) -> F:
         click.option(
             "--skip-git-repo-check", is_flag=True, help="Allow running outside a Git repository."
         ),
+        click.option(
+            "--trust",
+            is_flag=True,
+            help="Save trust for this project (its .codex config and rules) for this and "
+            "future runs. Does not override an explicitly untrusted project.",
+        ),
         click.option("--ephemeral", is_flag=True, help="Do not persist session files."),
         click.option(
             "--ignore-user-config", is_flag=True, help="Do not load $CODEX_HOME/config.toml."
@@ -122,9 +129,11 @@ def exec_options(func: F) -> F:
     return func
 
 
+# ferry: codex_exec::cli::Command @ 1d092cb66 -- routes `exec resume`
 class ExecCommand(click.Command):
     """Routes ``exec resume …`` to the resume command, like upstream's subcommand."""
 
+    # ferry: codex_exec::cli::Command @ 1d092cb66 -- clap's subcommand dispatch
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         found = self._subcommand_index(args)
         if found is not None:
@@ -154,6 +163,7 @@ class ExecCommand(click.Command):
             return (i, token) if token in SUBCOMMANDS else None
         return None
 
+    # ferry: codex_exec::run_main @ 1d092cb66
     def invoke(self, ctx: click.Context) -> Any:
         name = ctx.meta.get("pycodex.subcommand")
         if name is not None:
@@ -285,8 +295,13 @@ def run_exec(
         ephemeral=bool(params.get("ephemeral")),
         ignore_user_config=bool(params.get("ignore_user_config")),
         ignore_rules=bool(params.get("ignore_rules")),
+        trust_project=bool(params.get("trust")),
     )
     config = load_config(overrides)
+    if config.untrusted_project_folders:
+        from pycodex.config.trust import UNTRUSTED_PROJECT_WARNING
+
+        click.echo(UNTRUSTED_PROJECT_WARNING, err=True)
     json_mode = bool(params.get("json_mode"))
     store = None
     if not config.ephemeral:
@@ -401,7 +416,7 @@ def resume_command(
     _run(params, prompt, resume=(session_id, last, all_dirs))
 
 
-# ferry: codex_exec::cli::ForkArgs @ 1d092cb66 -- 0.169.0
+# ferry: codex_exec::cli::ResumeArgs @ 1d092cb66 -- nearest item; 0.169.0: `exec fork` takes resume's arguments
 @click.command("fork", context_settings={"help_option_names": ["-h", "--help"]})
 @exec_options
 @click.argument("session_id")
@@ -411,6 +426,8 @@ def fork_command(session_id: str, prompt: str | None, **params: Any) -> None:
     _run(params, prompt, fork=session_id)
 
 
+# ferry: codex_exec::cli::Cli @ 1d092cb66
+# ferry: codex_exec::resolve_prompt @ 1d092cb66
 @click.command("exec", cls=ExecCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @exec_options
 @click.argument("prompt", required=False)

@@ -35,12 +35,15 @@ def _approval_text(approval: ApprovalPolicy) -> str:
     return _APPROVAL_TEXT[approval]
 
 
+# ferry: codex_protocol::protocol::SandboxPolicy::has_full_network_access @ 1d092cb66
 def network_enabled(sandbox: SandboxSettings) -> bool:
     if sandbox.mode == "danger-full-access":
         return True
     return sandbox.mode == "workspace-write" and sandbox.network_access
 
 
+# ferry: codex_core::context::permissions_instructions::PermissionsInstructions::from_policy @ 1d092cb66
+# ferry: codex_core::context::permissions_instructions::PermissionsInstructions::body @ 1d092cb66
 def permissions_text(sandbox: SandboxSettings, approval: ApprovalPolicy, cwd: Path) -> str:
     network = "enabled" if network_enabled(sandbox) else "restricted"
     text = _SANDBOX_TEXT[sandbox.mode].format(network=network)
