@@ -15,6 +15,7 @@ _PYDANTIC_NAMES = ("BaseModel", "ConfigDict", "Field", "TypeAdapter")
 
 BASE_MODEL = '''
 
+# ferry: port-only -- Python glue: pydantic base of the generated models (no Rust counterpart)
 class FerryModel(BaseModel):
     """Base of generated models: accept Python names and wire aliases alike.
 
@@ -61,11 +62,15 @@ def render_module(
     docstring: str,
     notes: Mapping[int, str] | None = None,
     header: Sequence[str] = (),
+    links: Mapping[int, str] | None = None,
+    port_only: Mapping[int, str] | None = None,
 ) -> str:
     """The full text of a generated module: header, prelude, markers and definitions.
 
-    ``notes`` (by ``id`` of a definition's source declaration) end its marker with
-    `` -- <note>``; ``header`` lines follow the generated-by line.
+    Keyed by ``id`` of a definition's source declaration: ``notes`` end its marker with
+    `` -- <note>``; ``links`` replace the Rust path it links to; ``port_only`` marks it
+    ``port-only`` with that reason instead (no Rust item to link at the pinned commit).
+    ``header`` lines follow the generated-by line.
     """
     enums = [d for d in defs if d.kind == "enum"]
     models = [d for d in defs if d.kind == "model"]
@@ -96,13 +101,26 @@ def render_module(
     ]
     for group in (enums, models, consts, aliases):
         for d in group:
-            marker = provenance_marker(d.source.qualified_path, commit, d.source.text)
-            note = (notes or {}).get(id(d.source))
-            if note:
-                marker += f" -- {note}"
+            marker = _marker(d, commit, notes or {}, links or {}, port_only or {})
             spacing = "\n\n" if d.kind in ("enum", "model") else "\n"
             parts.append(f"{spacing}{marker}\n{d.code}")
     return "".join(parts).rstrip("\n") + "\n"
+
+
+def _marker(
+    d: PyDef,
+    commit: str,
+    notes: Mapping[int, str],
+    links: Mapping[int, str],
+    port_only: Mapping[int, str],
+) -> str:
+    key = id(d.source)
+    if key in port_only:
+        return f"# ferry: port-only -- {port_only[key]}"
+    path = links.get(key) or d.source.link_path
+    marker = provenance_marker(path, commit, d.source.text)
+    parts = [n for n in (notes.get(key), None if key in links else d.source.link_note) if n]
+    return f"{marker} -- {'; '.join(parts)}" if parts else marker
 
 
 def render_candidate(defs: Sequence[PyDef], *, include_base: bool) -> str:

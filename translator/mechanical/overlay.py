@@ -28,6 +28,15 @@ from translator.mechanical.schema_ir import (
 
 V2_CRATE = "codex_app_server_protocol"
 V2_MODULE = "codex_app_server_protocol::protocol::v2"
+COMMON_MODULE = "codex_app_server_protocol::protocol::common"
+#: message enums upstream generates with a macro: the pinned sources declare no such enum,
+#: the Diff extractor names the invocation (whose entries are the methods)
+MESSAGE_MACROS = {
+    "ClientRequest": "client_request_definitions",
+    "ServerRequest": "server_request_definitions",
+    "ServerNotification": "server_notification_definitions",
+    "ClientNotification": "client_notification_definitions",
+}
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,8 @@ class OverlayResult:
     schema_only: tuple[str, ...]  # no pinned declaration: from the schema alone
     unresolved: tuple[str, ...]
     python_names: dict[str, str] = field(default_factory=dict)
+    links: dict[int, str] = field(default_factory=dict)  # id(source decl) -> Rust path
+    port_only: dict[int, str] = field(default_factory=dict)  # id(source decl) -> reason
 
 
 def matching_rust_decls(
@@ -76,6 +87,8 @@ def overlay_protocol(registry: Registry, bundle: SchemaBundle, version: str) -> 
     matched = matching_rust_decls(registry, bundle, names)
     synth = Synthesizer(V2_CRATE, V2_MODULE, taken=set(names), resolve_rust=registry.resolve)
     notes: dict[int, str] = {}
+    links: dict[int, str] = {}
+    port_only: dict[int, str] = {}
     overlaid: list[str] = []
     schema_only: list[str] = []
     for name in names:
@@ -85,11 +98,23 @@ def overlay_protocol(registry: Registry, bundle: SchemaBundle, version: str) -> 
         rust = pick_decl(registry, name)
         decl = synth.decl(name, bundle.get(name), rust)
         registry.schema_defs[name] = decl
-        notes[id(decl)] = f"{version}: {describe_change(rust, bundle.get(name))}"
         (overlaid if rust is not None else schema_only).append(name)
+        if rust is not None:
+            notes[id(decl)] = f"{version}: {describe_change(rust, bundle.get(name))}"
+        elif name in MESSAGE_MACROS:
+            links[id(decl)] = f"{COMMON_MODULE}::{MESSAGE_MACROS[name]}!{{}}"
+            notes[id(decl)] = (
+                f"{version}: the enum `{MESSAGE_MACROS[name]}!` generates, "
+                "from the binary's JSON Schema"
+            )
+        else:
+            port_only[id(decl)] = schema_only_reason(version, decl.qualified_path)
     for name, decl in synth.aux.items():
         registry.schema_defs[name] = decl
-        notes[id(decl)] = f"{version}: inline type of the binary's schema"
+        port_only[id(decl)] = (
+            f"generated from codex {version}'s JSON Schema, where {name} is an inline type "
+            "(no Rust declaration of its own)"
+        )
     emitter = Emitter(registry, include_experimental=True)
     python_names = {n: emitter.name_for(registry.schema_defs[n]) for n in names}
     defs = emitter.translate([registry.schema_defs[n] for n in names])
@@ -101,6 +126,16 @@ def overlay_protocol(registry: Registry, bundle: SchemaBundle, version: str) -> 
         schema_only=tuple(schema_only),
         unresolved=tuple(sorted(emitter.unresolved)),
         python_names=python_names,
+        links=links,
+        port_only=port_only,
+    )
+
+
+def schema_only_reason(version: str, rust_path: str) -> str:
+    """The port-only reason of a type the pinned sources lack (keeps its would-be path)."""
+    return (
+        f"generated from codex {version}'s JSON Schema; newer than the pinned sources "
+        f"(would be {rust_path})"
     )
 
 

@@ -28,7 +28,7 @@ from typing import Any
 from translator.errors import InputError
 from translator.mechanical.emit import GENERATED_HEADER, item_hash
 from translator.mechanical.module import render_module
-from translator.mechanical.overlay import OverlayResult, overlay_protocol
+from translator.mechanical.overlay import MESSAGE_MACROS, OverlayResult, overlay_protocol
 from translator.mechanical.registry import load_crates
 from translator.mechanical.schema_bundle import SchemaBundle, ref_name
 from translator.mechanical.schema_ir import split_null
@@ -251,7 +251,7 @@ def method_tables(source: str, bundle: SchemaBundle, commit: str, version: str) 
         added = sorted(set(members) - set(by_wire))
         note = f"{version}: methods from the binary's JSON Schema ({len(added)} not in the pinned macro)"
         return (
-            f"# ferry: {COMMON_PATH}::{name} @ {commit[:12]} {item_hash(text)[:8]} -- {note}\n"
+            f"# ferry: {_table_link(name)} @ {commit[:12]} {item_hash(text)[:8]} -- {note}\n"
             f"{const}: Final[dict[str, tuple[str | None, str | None]]] = {{\n{''.join(rows)}}}\n"
         )
 
@@ -263,7 +263,7 @@ def method_tables(source: str, bundle: SchemaBundle, commit: str, version: str) 
         text = _macro_text(source, name) + json.dumps(bundle.get(name), sort_keys=True)
         note = f"{version}: methods from the binary's JSON Schema"
         return (
-            f"# ferry: {COMMON_PATH}::{name} @ {commit[:12]} {item_hash(text)[:8]} -- {note}\n"
+            f"# ferry: {_table_link(name)} @ {commit[:12]} {item_hash(text)[:8]} -- {note}\n"
             f"{const}: Final[dict[str, str | None]] = {{\n{rows}}}\n"
         )
 
@@ -292,20 +292,19 @@ def _optional_table(bundle: SchemaBundle, source: str, commit: str, version: str
     text = _macro_text(source, "ClientRequest") + json.dumps(methods)
     rows = "".join(f"    {m!r},\n" for m in methods)
     return (
-        f"# ferry: {COMMON_PATH}::ClientRequest @ {commit[:12]} {item_hash(text)[:8]} -- "
+        f"# ferry: {_table_link('ClientRequest')} @ {commit[:12]} {item_hash(text)[:8]} -- "
         f"{version}: requests whose params may be left out\n"
         f"CLIENT_REQUESTS_OPTIONAL_PARAMS: Final[frozenset[str]] = frozenset({{\n{rows}}})\n"
     )
 
 
 def _macro_text(source: str, name: str) -> str:
-    macro = {
-        "ClientRequest": "client_request_definitions",
-        "ServerRequest": "server_request_definitions",
-        "ServerNotification": "server_notification_definitions",
-        "ClientNotification": "client_notification_definitions",
-    }[name]
-    return macro_body(source, macro)
+    return macro_body(source, MESSAGE_MACROS[name])
+
+
+def _table_link(name: str) -> str:
+    """A method table renders the ``*_definitions!`` invocation that declares the enum."""
+    return f"{COMMON_PATH}::{MESSAGE_MACROS[name]}!{{}}"
 
 
 # ---------------------------------------------------------------------- the package
@@ -335,6 +334,8 @@ def generate_app_server_protocol(
             'Serialize with ``model_dump(mode="json", by_alias=True)``.'
         ),
         notes=overlay.notes,
+        links=overlay.links,
+        port_only=overlay.port_only,
     )
     first, _, body = types_text.partition("\n")
     if first != GENERATED_HEADER:

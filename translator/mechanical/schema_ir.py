@@ -211,6 +211,8 @@ class Synthesizer:
             attrs=Attrs(doc=str(schema.get("description") or (rust.attrs.doc if rust else ""))),
             text=_decl_text(rust, schema),
             derives=("ExperimentalApi",) if rust is None else rust.derives,
+            macro=rust.macro if rust is not None else None,
+            macro_braces=rust.macro_braces if rust is not None else False,
         )
         _, nullable = split_null(schema)
         if nullable:

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal, TypeAlias
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 
+# ferry: port-only -- Python glue: pydantic base of the generated models (no Rust counterpart)
 class FerryModel(BaseModel):
     """Base of generated models: accept Python names and wire aliases alike.
 
@@ -111,7 +112,7 @@ class McpServerStartupState(StrEnum):
     CANCELLED = 'cancelled'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelRerouteReason @ 1d092cb66d4c d26ba3ae
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c d26ba3ae -- ModelRerouteReason is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class ModelRerouteReason(StrEnum):
     HIGH_RISK_CYBER_ACTIVITY = 'highRiskCyberActivity'
 
@@ -122,7 +123,7 @@ class PluginAuthPolicy(StrEnum):
     ON_USE = 'ON_USE'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ReviewDelivery @ 1d092cb66d4c e4eb9df9
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c e4eb9df9 -- ReviewDelivery is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class ReviewDelivery(StrEnum):
     INLINE = 'inline'
     DETACHED = 'detached'
@@ -319,7 +320,7 @@ class ExternalAgentConfigMigrationItemType(StrEnum):
     MCP_SERVER_CONFIG = 'MCP_SERVER_CONFIG'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookEventName @ 1d092cb66d4c 133b2896
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c 133b2896 -- HookEventName is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookEventName(StrEnum):
     PRE_TOOL_USE = 'preToolUse'
     PERMISSION_REQUEST = 'permissionRequest'
@@ -329,26 +330,26 @@ class HookEventName(StrEnum):
     STOP = 'stop'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookHandlerType @ 1d092cb66d4c ecb61313
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c ecb61313 -- HookHandlerType is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookHandlerType(StrEnum):
     COMMAND = 'command'
     PROMPT = 'prompt'
     AGENT = 'agent'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookExecutionMode @ 1d092cb66d4c 34d76845
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c 34d76845 -- HookExecutionMode is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookExecutionMode(StrEnum):
     SYNC = 'sync'
     V_ASYNC = 'async'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookScope @ 1d092cb66d4c 8120d6b3
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c 8120d6b3 -- HookScope is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookScope(StrEnum):
     THREAD = 'thread'
     TURN = 'turn'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookSource @ 1d092cb66d4c ecd5bb2d
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c ecd5bb2d -- HookSource is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookSource(StrEnum):
     SYSTEM = 'system'
     USER = 'user'
@@ -360,7 +361,7 @@ class HookSource(StrEnum):
     UNKNOWN = 'unknown'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookRunStatus @ 1d092cb66d4c ee5f1a29
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c ee5f1a29 -- HookRunStatus is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookRunStatus(StrEnum):
     RUNNING = 'running'
     COMPLETED = 'completed'
@@ -380,7 +381,7 @@ class MessagePhase(StrEnum):
     FINAL_ANSWER = 'final_answer'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::CommandExecutionSource @ 1d092cb66d4c 5d5eb9b6
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{}::CommandExecutionSource @ 1d092cb66d4c 5d5eb9b6
 class CommandExecutionSource(StrEnum):
     AGENT = 'agent'
     USER_SHELL = 'userShell'
@@ -468,7 +469,7 @@ class GuardianCommandSource(StrEnum):
     UNIFIED_EXEC = 'unifiedExec'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::NetworkApprovalProtocol @ 1d092cb66d4c a05bf609
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{}::NetworkApprovalProtocol @ 1d092cb66d4c a05bf609
 class NetworkApprovalProtocol(StrEnum):
     HTTP = 'http'
     HTTPS = 'https'
@@ -476,7 +477,7 @@ class NetworkApprovalProtocol(StrEnum):
     SOCKS5_UDP = 'socks5Udp'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::McpAuthStatus @ 1d092cb66d4c fdd061b6
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c fdd061b6 -- McpAuthStatus is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class McpAuthStatus(StrEnum):
     UNSUPPORTED = 'unsupported'
     NOT_LOGGED_IN = 'notLoggedIn'
@@ -525,7 +526,7 @@ class NonSteerableTurnKind(StrEnum):
     COMPACT = 'compact'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookOutputEntryKind @ 1d092cb66d4c 724f3cea
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c 724f3cea -- HookOutputEntryKind is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookOutputEntryKind(StrEnum):
     WARNING = 'warning'
     STOP = 'stop'
@@ -575,7 +576,7 @@ class WebSearchContextSize(StrEnum):
     HIGH = 'high'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::FileSystemAccessMode @ 1d092cb66d4c f5db4b58
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c f5db4b58 -- FileSystemAccessMode is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class FileSystemAccessMode(StrEnum):
     READ = 'read'
     WRITE = 'write'

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from translator.diff.rust_items import extract
 from translator.mechanical.emit import Emitter
 from translator.mechanical.module import render_module
 from translator.mechanical.overlay import overlay_protocol
@@ -18,6 +19,10 @@ from translator.mechanical.registry import Registry
 from translator.mechanical.schema_bundle import SchemaBundle, parse_bundle
 from translator.mechanical.schema_check import load_module, schema_of
 from translator.mechanical.schema_compare import Canonicalizer, schema_shape
+from translator.provenance import Link, parse_marker
+
+V2 = "codex_app_server_protocol::protocol::v2"
+COMMON = "codex_app_server_protocol::protocol::common"
 
 RUST = r"""
 use serde::{Deserialize, Serialize};
@@ -39,6 +44,18 @@ pub enum ThreadStatus {
     Idle,
     Active,
 }
+
+v2_enum_from_core! {
+    pub enum Source from CoreSource {
+        Agent, User
+    }
+}
+
+v2_enum_from_core!(
+    pub enum Scope from CoreScope {
+        Thread, Turn
+    }
+);
 """
 
 
@@ -107,13 +124,80 @@ def test_overlaid_fields_keep_rust_serialization_rules() -> None:
 
 def test_markers_say_what_the_newer_binary_changed() -> None:
     result, _, _ = _generate({"Thread": THREAD_NOW, "ThreadStatus": STATUS, "HistoryMode": HISTORY})
-    text = render_module(result.defs, commit="1" * 40, docstring="t", notes=result.notes)
+    text = render_module(
+        result.defs, commit="1" * 40, docstring="t", notes=result.notes, port_only=result.port_only
+    )
     thread_marker = next(line for line in text.splitlines() if "v2::Thread @" in line)
     assert thread_marker.endswith("-- 9.9.9: fields +historyMode +projectId")
     status_marker = next(line for line in text.splitlines() if "v2::ThreadStatus @" in line)
     assert " -- " not in status_marker
-    history_marker = next(line for line in text.splitlines() if "v2::HistoryMode @" in line)
-    assert "not in the pinned sources" in history_marker
+    history_marker = _marker_above(text, "class HistoryMode(")
+    assert history_marker == (
+        "# ferry: port-only -- generated from codex 9.9.9's JSON Schema; newer than the pinned "
+        "sources (would be codex_app_server_protocol::protocol::v2::HistoryMode)"
+    )
+
+
+def _marker_above(text: str, definition: str) -> str:
+    lines = text.splitlines()
+    return lines[lines.index(next(line for line in lines if line.startswith(definition))) - 1]
+
+
+def test_every_marker_links_an_item_the_diff_extractor_names_or_says_port_only() -> None:
+    """Links name what Diff calls the item: macro entries, whole ``mac!(...)`` calls, tables."""
+    definitions = {
+        "Thread": THREAD_NOW,
+        "ThreadStatus": STATUS,
+        "HistoryMode": HISTORY,
+        "Source": {"type": "string", "enum": ["agent", "user"]},
+        "Scope": {"type": "string", "enum": ["thread", "turn", "session"]},
+        "Wrapper": {
+            "type": "object",
+            "properties": {"inner": {"type": "object", "properties": {"x": {"type": "string"}}}},
+            "required": ["inner"],
+        },
+        "ClientNotification": {
+            "oneOf": [
+                {
+                    "type": "object",
+                    "properties": {"method": {"type": "string", "enum": ["initialized"]}},
+                    "required": ["method"],
+                }
+            ]
+        },
+    }
+    result = overlay_protocol(_registry(), _bundle(definitions), "9.9.9")
+    text = render_module(
+        result.defs,
+        commit="1" * 40,
+        docstring="t",
+        notes=result.notes,
+        links=result.links,
+        port_only=result.port_only,
+    )
+    known = {item.path for item in extract(RUST.encode(), V2).walk()}
+    known.add(f"{COMMON}::client_notification_definitions!{{}}")  # a macro in common.rs
+    markers = [parse_marker(line) for line in text.splitlines() if line.startswith("# ferry:")]
+    links = [m for m in markers if isinstance(m, Link)]
+    assert links and all(m.rust_path in known for m in links), [m.rust_path for m in links]
+    assert _marker_above(text, "class Source(").startswith(
+        f"# ferry: {V2}::v2_enum_from_core!{{}}::Source @ 111111111111 "
+    )
+    scope = _marker_above(text, "class Scope(")
+    assert scope.startswith(f"# ferry: {V2}::v2_enum_from_core!{{}} @ 111111111111 ")
+    assert scope.endswith(
+        "-- 9.9.9: variants +session; Scope is declared inside "
+        "`v2_enum_from_core!(...)`, which the Diff extractor names only as a whole"
+    )
+    assert _marker_above(text, "class ClientNotificationInitialized(").startswith(
+        f"# ferry: {COMMON}::client_notification_definitions!{{}} @ "
+    )
+    inline = _marker_above(text, "class WrapperInner(")
+    assert inline.startswith("# ferry: port-only -- generated from codex 9.9.9's JSON Schema")
+    assert _marker_above(text, "class FerryModel(") == (
+        "# ferry: port-only -- Python glue: pydantic base of the generated models "
+        "(no Rust counterpart)"
+    )
 
 
 def test_variants_sharing_a_tag_become_an_untagged_union_that_still_validates() -> None:

@@ -2,7 +2,7 @@
 # upstream: 1d092cb66d4c782a91690bba03b6065b8a9ed8a6 (codex-rs/app-server-protocol, codex-rs/protocol)
 # schema: codex-cli 0.169.0 app-server JSON Schema bundle, sha256 d2d0612646b0739dd264067ef944442a5485e44529c793bebf3985e9a9df6cfc
 # regenerate: ferry translate --backend mechanical --protocol app-server
-# sha256 of the lines below: 0d8cb7ca5d08c0a414ed96b2de1170b4382283a4256fc62d68836bdf2f1d8799
+# sha256 of the lines below: 45e236a6faac9716f7663bf1d98810fbd6ef43c8a749dcb00da205e6d5c574d4
 # fmt: off
 """JSON-RPC method tables of the app-server protocol: method -> type names in ``v2``.
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Final
 
-# ferry: codex_app_server_protocol::protocol::common::ClientRequest @ 1d092cb66d4c aa8317f5 -- 0.169.0: methods from the binary's JSON Schema (104 not in the pinned macro)
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c aa8317f5 -- 0.169.0: methods from the binary's JSON Schema (104 not in the pinned macro)
 CLIENT_REQUESTS: Final[dict[str, tuple[str | None, str | None]]] = {
     'initialize': ('InitializeParams', 'InitializeResponse'),
     'server/diagnostics': ('ServerDiagnosticsParams', 'ServerDiagnosticsResponse'),
@@ -205,7 +205,7 @@ CLIENT_REQUESTS: Final[dict[str, tuple[str | None, str | None]]] = {
     'fuzzyFileSearch/sessionStop': ('FuzzyFileSearchSessionStopParams', 'FuzzyFileSearchSessionStopResponse'),
 }
 
-# ferry: codex_app_server_protocol::protocol::common::ClientRequest @ 1d092cb66d4c 636ea2c3 -- 0.169.0: requests whose params may be left out
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c 636ea2c3 -- 0.169.0: requests whose params may be left out
 CLIENT_REQUESTS_OPTIONAL_PARAMS: Final[frozenset[str]] = frozenset({
     'memory/reset',
     'rollout/compress',
@@ -226,7 +226,7 @@ CLIENT_REQUESTS_OPTIONAL_PARAMS: Final[frozenset[str]] = frozenset({
     'configRequirements/read',
 })
 
-# ferry: codex_app_server_protocol::protocol::common::ServerRequest @ 1d092cb66d4c fce3d377 -- 0.169.0: methods from the binary's JSON Schema (2 not in the pinned macro)
+# ferry: codex_app_server_protocol::protocol::common::server_request_definitions!{} @ 1d092cb66d4c fce3d377 -- 0.169.0: methods from the binary's JSON Schema (2 not in the pinned macro)
 SERVER_REQUESTS: Final[dict[str, tuple[str | None, str | None]]] = {
     'item/commandExecution/requestApproval': ('CommandExecutionRequestApprovalParams', 'CommandExecutionRequestApprovalResponse'),
     'item/fileChange/requestApproval': ('FileChangeRequestApprovalParams', 'FileChangeRequestApprovalResponse'),
@@ -241,7 +241,7 @@ SERVER_REQUESTS: Final[dict[str, tuple[str | None, str | None]]] = {
     'execCommandApproval': ('ExecCommandApprovalParams', 'ExecCommandApprovalResponse'),
 }
 
-# ferry: codex_app_server_protocol::protocol::common::ServerNotification @ 1d092cb66d4c 24771cd7 -- 0.169.0: methods from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 24771cd7 -- 0.169.0: methods from the binary's JSON Schema
 SERVER_NOTIFICATIONS: Final[dict[str, str | None]] = {
     'error': 'ErrorNotification',
     'thread/started': 'ThreadStartedNotification',
@@ -331,7 +331,7 @@ SERVER_NOTIFICATIONS: Final[dict[str, str | None]] = {
     'account/login/completed': 'AccountLoginCompletedNotification',
 }
 
-# ferry: codex_app_server_protocol::protocol::common::ClientNotification @ 1d092cb66d4c 6c510923 -- 0.169.0: methods from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_notification_definitions!{} @ 1d092cb66d4c 6c510923 -- 0.169.0: methods from the binary's JSON Schema
 CLIENT_NOTIFICATIONS: Final[dict[str, str | None]] = {
     'initialized': None,
 }

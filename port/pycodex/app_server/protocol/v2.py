@@ -2,7 +2,7 @@
 # upstream: 1d092cb66d4c782a91690bba03b6065b8a9ed8a6 (codex-rs/app-server-protocol, codex-rs/protocol)
 # schema: codex-cli 0.169.0 app-server JSON Schema bundle, sha256 d2d0612646b0739dd264067ef944442a5485e44529c793bebf3985e9a9df6cfc
 # regenerate: ferry translate --backend mechanical --protocol app-server
-# sha256 of the lines below: 79af80de41a3b008582edadeefdbc07d9accf76ae9fc2013bc8fb66798c57614
+# sha256 of the lines below: c167c2d7b8e06a551fe84499e089a684e05a377fa9d31a8a755da0cd0583ed3e
 # fmt: off
 """The app-server protocol's wire types (JSON-RPC v2) as pydantic models.
 
@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal, TypeAlias
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 
+# ferry: port-only -- Python glue: pydantic base of the generated models (no Rust counterpart)
 class FerryModel(BaseModel):
     """Base of generated models: accept Python names and wire aliases alike.
 
@@ -28,7 +29,7 @@ class FerryModel(BaseModel):
     model_config = ConfigDict(populate_by_name=True, protected_namespaces=(), defer_build=True)
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AccountRoutingOverride @ 1d092cb66d4c 303baa08 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AccountRoutingOverride)
 class AccountRoutingOverride(StrEnum):
     """Backend routing policy. Wire values match the accounts/check contract."""
     N_O_C_O_N_S_T_R_A_I_N_T = 'NO_CONSTRAINT'
@@ -36,7 +37,7 @@ class AccountRoutingOverride(StrEnum):
     US_CR = 'us_cr'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AccountSessionWorkspaceKind @ 1d092cb66d4c 022ba71e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AccountSessionWorkspaceKind)
 class AccountSessionWorkspaceKind(StrEnum):
     PERSONAL = 'personal'
     WORKSPACE = 'workspace'
@@ -54,24 +55,24 @@ class AddCreditsNudgeEmailStatus(StrEnum):
     COOLDOWN_ACTIVE = 'cooldown_active'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AdditionalContextKind @ 1d092cb66d4c 8319706c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AdditionalContextKind)
 class AdditionalContextKind(StrEnum):
     UNTRUSTED = 'untrusted'
     APPLICATION = 'application'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AgentMessageDelivery @ 1d092cb66d4c a6136c86 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AgentMessageDelivery)
 class AgentMessageDelivery(StrEnum):
     V_ASYNC = 'async'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AllowDenyRequirement @ 1d092cb66d4c 4094de29 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AllowDenyRequirement)
 class AllowDenyRequirement(StrEnum):
     ALLOW = 'allow'
     DENY = 'deny'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AppTemplateUnavailableReason @ 1d092cb66d4c 5cfb72b7 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AppTemplateUnavailableReason)
 class AppTemplateUnavailableReason(StrEnum):
     N_O_T_C_O_N_F_I_G_U_R_E_D_F_O_R_W_O_R_K_S_P_A_C_E = 'NOT_CONFIGURED_FOR_WORKSPACE'
     N_O_A_C_T_I_V_E_W_O_R_K_S_P_A_C_E = 'NO_ACTIVE_WORKSPACE'
@@ -106,7 +107,7 @@ class AuthMode(StrEnum):
     BEDROCK_ACCESS_KEYS = 'bedrockAccessKeys'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AutoCompactTokenLimitScope @ 1d092cb66d4c b0c9f595 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AutoCompactTokenLimitScope)
 class AutoCompactTokenLimitScope(StrEnum):
     """Selects which part of the active context is charged against `model_auto_compact_token_limit`."""
     TOTAL = 'total'
@@ -119,19 +120,19 @@ class AutoReviewDecisionSource(StrEnum):
     AGENT = 'agent'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AwsCredentialType @ 1d092cb66d4c 32ed0389 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AwsCredentialType)
 class AwsCredentialType(StrEnum):
     ACCESS_KEYS = 'accessKeys'
     BEDROCK_API_KEY = 'bedrockApiKey'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::BedrockProviderId @ 1d092cb66d4c 6642c1cc -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::BedrockProviderId)
 class BedrockProviderId(StrEnum):
     AMAZON_BEDROCK = 'amazon-bedrock'
     AMAZON_BEDROCK_RUNTIME = 'amazon-bedrock-runtime'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::BrowserUseAccessApprovalLifetime @ 1d092cb66d4c d18af411 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::BrowserUseAccessApprovalLifetime)
 class BrowserUseAccessApprovalLifetime(StrEnum):
     TURN = 'turn'
     THREAD = 'thread'
@@ -148,7 +149,7 @@ class ChatgptAuthTokensRefreshReason(StrEnum):
     UNAUTHORIZED = 'unauthorized'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::CliAuthCredentialsStoreMode @ 1d092cb66d4c 51283a18 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::CliAuthCredentialsStoreMode)
 class CliAuthCredentialsStoreMode(StrEnum):
     FILE = 'file'
     KEYRING = 'keyring'
@@ -156,7 +157,7 @@ class CliAuthCredentialsStoreMode(StrEnum):
     EPHEMERAL = 'ephemeral'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::CodexResponseHandoffMode @ 1d092cb66d4c fb807c80 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::CodexResponseHandoffMode)
 class CodexResponseHandoffMode(StrEnum):
     THINKING = 'thinking'
     COMMENTARY = 'commentary'
@@ -202,7 +203,7 @@ class CommandExecOutputStream(StrEnum):
     STDERR = 'stderr'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::CommandExecutionApprovalKind @ 1d092cb66d4c b132c0ea -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::CommandExecutionApprovalKind)
 class CommandExecutionApprovalKind(StrEnum):
     """Distinguishes a command approval from input sent to an existing terminal."""
     COMMAND = 'command'
@@ -210,7 +211,7 @@ class CommandExecutionApprovalKind(StrEnum):
     HUMAN_COMMAND = 'humanCommand'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::CommandExecutionSource @ 1d092cb66d4c 5d5eb9b6
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{}::CommandExecutionSource @ 1d092cb66d4c 5d5eb9b6
 class CommandExecutionSource(StrEnum):
     AGENT = 'agent'
     USER_SHELL = 'userShell'
@@ -226,7 +227,7 @@ class CommandExecutionStatus(StrEnum):
     DECLINED = 'declined'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ConsumeAccountRateLimitResetCreditOutcome @ 1d092cb66d4c 0f2ab9ec -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ConsumeAccountRateLimitResetCreditOutcome)
 class ConsumeAccountRateLimitResetCreditOutcome(StrEnum):
     RESET = 'reset'
     NOTHING_TO_RESET = 'nothingToReset'
@@ -234,14 +235,14 @@ class ConsumeAccountRateLimitResetCreditOutcome(StrEnum):
     ALREADY_REDEEMED = 'alreadyRedeemed'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ConversationTextRole @ 1d092cb66d4c fbb8659a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ConversationTextRole)
 class ConversationTextRole(StrEnum):
     USER = 'user'
     DEVELOPER = 'developer'
     ASSISTANT = 'assistant'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::CyberAccessProgram @ 1d092cb66d4c b62dec60 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::CyberAccessProgram)
 class CyberAccessProgram(StrEnum):
     """Requested cyber treatment for an OpenAI model turn. Authorization and model-tier restrictions remain server-owned."""
     STANDARD = 'standard'
@@ -249,7 +250,7 @@ class CyberAccessProgram(StrEnum):
     DAYBREAK_RED = 'daybreakRed'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::DesktopOnboardingEntrypoint @ 1d092cb66d4c 8a3b85b2 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::DesktopOnboardingEntrypoint)
 class DesktopOnboardingEntrypoint(StrEnum):
     LIFE_SCIENCES = 'life_sciences'
 
@@ -261,7 +262,7 @@ class DynamicToolCallStatus(StrEnum):
     FAILED = 'failed'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::EnvironmentStatusKind @ 1d092cb66d4c ea460b51 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::EnvironmentStatusKind)
 class EnvironmentStatusKind(StrEnum):
     """Current status observed by app-server without starting or recovering an environment.
 
@@ -296,13 +297,13 @@ class ExternalAgentConfigMigrationItemType(StrEnum):
     S_E_S_S_I_O_N_S = 'SESSIONS'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ExternalAgentDetectedConnectorSource @ 1d092cb66d4c 24af019e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ExternalAgentDetectedConnectorSource)
 class ExternalAgentDetectedConnectorSource(StrEnum):
     REMOTE_MCP_SERVERS_CONFIG = 'remoteMcpServersConfig'
     SESSION_TOOL_USE = 'sessionToolUse'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ExternalAgentImportedConnectorSource @ 1d092cb66d4c b7532e1b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ExternalAgentImportedConnectorSource)
 class ExternalAgentImportedConnectorSource(StrEnum):
     REMOTE_MCP_SERVERS_CONFIG = 'remoteMcpServersConfig'
 
@@ -315,7 +316,7 @@ class FileChangeApprovalDecision(StrEnum):
     CANCEL = 'cancel'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::FileSystemAccessMode @ 1d092cb66d4c 50d73317 -- 0.169.0: variants +deny -none
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c 50d73317 -- 0.169.0: variants +deny -none; FileSystemAccessMode is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class FileSystemAccessMode(StrEnum):
     READ = 'read'
     WRITE = 'write'
@@ -334,7 +335,7 @@ class FuzzyFileSearchMatchType(StrEnum):
     DIRECTORY = 'directory'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GatewayOAuthStatus @ 1d092cb66d4c 94dd903c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GatewayOAuthStatus)
 class GatewayOAuthStatus(StrEnum):
     NOT_READY = 'notReady'
     STARTED = 'started'
@@ -342,7 +343,7 @@ class GatewayOAuthStatus(StrEnum):
     FAILED = 'failed'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GcpProviderId @ 1d092cb66d4c 936fc61f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GcpProviderId)
 class GcpProviderId(StrEnum):
     GCP = 'gcp'
 
@@ -388,7 +389,7 @@ class GuardianUserAuthorization(StrEnum):
     HIGH = 'high'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookEventName @ 1d092cb66d4c ce80f554 -- 0.169.0: variants +interrupt +postCompact +postModelRequest +preCompact +preModelRequest +sessionEnd +subagentStart +subagentStop
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c ce80f554 -- 0.169.0: variants +interrupt +postCompact +postModelRequest +preCompact +preModelRequest +sessionEnd +subagentStart +subagentStop; HookEventName is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookEventName(StrEnum):
     PRE_MODEL_REQUEST = 'preModelRequest'
     POST_MODEL_REQUEST = 'postModelRequest'
@@ -406,13 +407,13 @@ class HookEventName(StrEnum):
     INTERRUPT = 'interrupt'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookExecutionMode @ 1d092cb66d4c 34d76845
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c 34d76845 -- HookExecutionMode is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookExecutionMode(StrEnum):
     SYNC = 'sync'
     V_ASYNC = 'async'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookHandlerType @ 1d092cb66d4c 3330129b -- 0.169.0: variants +mcpTool
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c 3330129b -- 0.169.0: variants +mcpTool; HookHandlerType is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookHandlerType(StrEnum):
     COMMAND = 'command'
     MCP_TOOL = 'mcpTool'
@@ -420,7 +421,7 @@ class HookHandlerType(StrEnum):
     AGENT = 'agent'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookOutputEntryKind @ 1d092cb66d4c 724f3cea
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c 724f3cea -- HookOutputEntryKind is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookOutputEntryKind(StrEnum):
     WARNING = 'warning'
     STOP = 'stop'
@@ -429,7 +430,7 @@ class HookOutputEntryKind(StrEnum):
     ERROR = 'error'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookRunStatus @ 1d092cb66d4c ee5f1a29
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c ee5f1a29 -- HookRunStatus is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookRunStatus(StrEnum):
     RUNNING = 'running'
     COMPLETED = 'completed'
@@ -438,13 +439,13 @@ class HookRunStatus(StrEnum):
     STOPPED = 'stopped'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookScope @ 1d092cb66d4c 8120d6b3
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c 8120d6b3 -- HookScope is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookScope(StrEnum):
     THREAD = 'thread'
     TURN = 'turn'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookSource @ 1d092cb66d4c e038a6a3 -- 0.169.0: variants +cloudManagedConfig +cloudRequirements +plugin
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c e038a6a3 -- 0.169.0: variants +cloudManagedConfig +cloudRequirements +plugin; HookSource is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookSource(StrEnum):
     SYSTEM = 'system'
     USER = 'user'
@@ -459,7 +460,7 @@ class HookSource(StrEnum):
     UNKNOWN = 'unknown'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookTrustStatus @ 1d092cb66d4c f8310b80 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::HookTrustStatus)
 class HookTrustStatus(StrEnum):
     MANAGED = 'managed'
     UNTRUSTED = 'untrusted'
@@ -490,19 +491,19 @@ class LocalShellStatus(StrEnum):
     INCOMPLETE = 'incomplete'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::LoginAppBrand @ 1d092cb66d4c b8005c51 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::LoginAppBrand)
 class LoginAppBrand(StrEnum):
     CODEX = 'codex'
     CHATGPT = 'chatgpt'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::McpAppDisplayMode @ 1d092cb66d4c eb5153c7 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::McpAppDisplayMode)
 class McpAppDisplayMode(StrEnum):
     INLINE = 'inline'
     FULLSCREEN = 'fullscreen'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::McpAuthStatus @ 1d092cb66d4c a849b2a2 -- 0.169.0: variants +unknown
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c a849b2a2 -- 0.169.0: variants +unknown; McpAuthStatus is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class McpAuthStatus(StrEnum):
     UNKNOWN = 'unknown'
     UNSUPPORTED = 'unsupported'
@@ -545,7 +546,7 @@ class McpElicitationStringType(StrEnum):
     STRING = 'string'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::McpServerConnectionStatus @ 1d092cb66d4c 51d3b71a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::McpServerConnectionStatus)
 class McpServerConnectionStatus(StrEnum):
     NOT_STARTED = 'notStarted'
     STARTING = 'starting'
@@ -563,14 +564,14 @@ class McpServerElicitationAction(StrEnum):
     CANCEL = 'cancel'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::McpServerOauthClientRegistration @ 1d092cb66d4c b9138a17 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::McpServerOauthClientRegistration)
 class McpServerOauthClientRegistration(StrEnum):
     AUTO = 'auto'
     CIMD = 'cimd'
     DCR = 'dcr'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::McpServerStartupFailureReason @ 1d092cb66d4c 48978325 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::McpServerStartupFailureReason)
 class McpServerStartupFailureReason(StrEnum):
     REAUTHENTICATION_REQUIRED = 'reauthenticationRequired'
 
@@ -620,17 +621,17 @@ class ModeKind(StrEnum):
     DEFAULT = 'default'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelRerouteReason @ 1d092cb66d4c d26ba3ae
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c d26ba3ae -- ModelRerouteReason is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class ModelRerouteReason(StrEnum):
     HIGH_RISK_CYBER_ACTIVITY = 'highRiskCyberActivity'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelVerification @ 1d092cb66d4c 14e84ce1 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ModelVerification)
 class ModelVerification(StrEnum):
     TRUSTED_ACCESS_FOR_CYBER = 'trustedAccessForCyber'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::MultiAgentVersion @ 1d092cb66d4c dc44d33e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::MultiAgentVersion)
 class MultiAgentVersion(StrEnum):
     """Multi-agent runtime supported by a model."""
     DISABLED = 'disabled'
@@ -644,7 +645,7 @@ class NetworkAccess(StrEnum):
     ENABLED = 'enabled'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::NetworkApprovalProtocol @ 1d092cb66d4c a05bf609
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{}::NetworkApprovalProtocol @ 1d092cb66d4c a05bf609
 class NetworkApprovalProtocol(StrEnum):
     HTTP = 'http'
     HTTPS = 'https'
@@ -658,7 +659,7 @@ class NetworkDomainPermission(StrEnum):
     DENY = 'deny'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::NetworkPolicyRuleAction @ 1d092cb66d4c 57916774
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c 57916774 -- NetworkPolicyRuleAction is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class NetworkPolicyRuleAction(StrEnum):
     ALLOW = 'allow'
     DENY = 'deny'
@@ -676,7 +677,7 @@ class NonSteerableTurnKind(StrEnum):
     COMPACT = 'compact'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::OtelHttpProtocol @ 1d092cb66d4c 78a56040 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::OtelHttpProtocol)
 class OtelHttpProtocol(StrEnum):
     BINARY = 'binary'
     JSON = 'json'
@@ -690,7 +691,7 @@ class PatchApplyStatus(StrEnum):
     DECLINED = 'declined'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PermissionGrantScope @ 1d092cb66d4c 87c37135
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c 87c37135 -- PermissionGrantScope is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class PermissionGrantScope(StrEnum):
     TURN = 'turn'
     SESSION = 'session'
@@ -733,13 +734,13 @@ class PluginAuthPolicy(StrEnum):
     ON_USE = 'ON_USE'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginAvailability @ 1d092cb66d4c 5535048c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginAvailability)
 class PluginAvailability(StrEnum):
     D_I_S_A_B_L_E_D_B_Y_A_D_M_I_N = 'DISABLED_BY_ADMIN'
     A_V_A_I_L_A_B_L_E = 'AVAILABLE'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginDisabledReason @ 1d092cb66d4c 53a7187f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginDisabledReason)
 class PluginDisabledReason(StrEnum):
     DISABLED_BY_ADMIN = 'disabled_by_admin'
     PLAN_NOT_ELIGIBLE = 'plan_not_eligible'
@@ -754,13 +755,13 @@ class PluginInstallPolicy(StrEnum):
     INSTALLED_BY_DEFAULT = 'INSTALLED_BY_DEFAULT'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginInstallPolicySource @ 1d092cb66d4c 3a92ec19 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginInstallPolicySource)
 class PluginInstallPolicySource(StrEnum):
     W_O_R_K_S_P_A_C_E_S_E_T_T_I_N_G = 'WORKSPACE_SETTING'
     I_M_P_L_I_C_I_T_C_A_N_O_N_I_C_A_L_A_P_P = 'IMPLICIT_CANONICAL_APP'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginListMarketplaceKind @ 1d092cb66d4c 9d502b21 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginListMarketplaceKind)
 class PluginListMarketplaceKind(StrEnum):
     LOCAL = 'local'
     VERTICAL = 'vertical'
@@ -769,62 +770,62 @@ class PluginListMarketplaceKind(StrEnum):
     CREATED_BY_ME_REMOTE = 'created-by-me-remote'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginSearchScope @ 1d092cb66d4c 180390a4 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginSearchScope)
 class PluginSearchScope(StrEnum):
     V_GLOBAL = 'global'
     WORKSPACE = 'workspace'
     PERSONAL = 'personal'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginShareDiscoverability @ 1d092cb66d4c f2d6c29d -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginShareDiscoverability)
 class PluginShareDiscoverability(StrEnum):
     L_I_S_T_E_D = 'LISTED'
     U_N_L_I_S_T_E_D = 'UNLISTED'
     P_R_I_V_A_T_E = 'PRIVATE'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginSharePrincipalRole @ 1d092cb66d4c 4b7e40fa -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginSharePrincipalRole)
 class PluginSharePrincipalRole(StrEnum):
     READER = 'reader'
     EDITOR = 'editor'
     OWNER = 'owner'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginSharePrincipalType @ 1d092cb66d4c d95da715 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginSharePrincipalType)
 class PluginSharePrincipalType(StrEnum):
     USER = 'user'
     GROUP = 'group'
     WORKSPACE = 'workspace'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginShareTargetRole @ 1d092cb66d4c ec1d2b38 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginShareTargetRole)
 class PluginShareTargetRole(StrEnum):
     READER = 'reader'
     EDITOR = 'editor'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginShareUpdateDiscoverability @ 1d092cb66d4c ad95fd4b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginShareUpdateDiscoverability)
 class PluginShareUpdateDiscoverability(StrEnum):
     U_N_L_I_S_T_E_D = 'UNLISTED'
     P_R_I_V_A_T_E = 'PRIVATE'
     L_I_S_T_E_D = 'LISTED'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProcessOutputStream @ 1d092cb66d4c aec966d5 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProcessOutputStream)
 class ProcessOutputStream(StrEnum):
     """Stream label for `process/outputDelta` notifications."""
     STDOUT = 'stdout'
     STDERR = 'stderr'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProjectChangeType @ 1d092cb66d4c 6ef891ee -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProjectChangeType)
 class ProjectChangeType(StrEnum):
     CREATED = 'created'
     UPDATED = 'updated'
     DELETED = 'deleted'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProjectSortKey @ 1d092cb66d4c 7afb9d3d -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProjectSortKey)
 class ProjectSortKey(StrEnum):
     POSITION = 'position'
     RECENCY_AT = 'recencyAt'
@@ -839,7 +840,7 @@ class RateLimitReachedType(StrEnum):
     WORKSPACE_MEMBER_USAGE_LIMIT_REACHED = 'workspace_member_usage_limit_reached'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RateLimitResetCreditStatus @ 1d092cb66d4c f3dedda6 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RateLimitResetCreditStatus)
 class RateLimitResetCreditStatus(StrEnum):
     AVAILABLE = 'available'
     REDEEMING = 'redeeming'
@@ -847,7 +848,7 @@ class RateLimitResetCreditStatus(StrEnum):
     UNKNOWN = 'unknown'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RateLimitResetType @ 1d092cb66d4c ffc221c1 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RateLimitResetType)
 class RateLimitResetType(StrEnum):
     CODEX_RATE_LIMITS = 'codexRateLimits'
     UNKNOWN = 'unknown'
@@ -917,13 +918,13 @@ class ReasoningSummary(StrEnum):
     NONE = 'none'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RemoteControlClientsListOrder @ 1d092cb66d4c 9b852234 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RemoteControlClientsListOrder)
 class RemoteControlClientsListOrder(StrEnum):
     ASC = 'asc'
     DESC = 'desc'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RemoteControlConnectionStatus @ 1d092cb66d4c 298d2285 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RemoteControlConnectionStatus)
 class RemoteControlConnectionStatus(StrEnum):
     DISABLED = 'disabled'
     CONNECTING = 'connecting'
@@ -936,7 +937,7 @@ class ResidencyRequirement(StrEnum):
     US = 'us'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ReviewDelivery @ 1d092cb66d4c 8234dc02 -- 0.169.0: variants -detached
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c 8234dc02 -- 0.169.0: variants -detached; ReviewDelivery is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class ReviewDelivery(StrEnum):
     INLINE = 'inline'
 
@@ -948,7 +949,7 @@ class SandboxMode(StrEnum):
     DANGER_FULL_ACCESS = 'danger-full-access'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ScheduledTaskWeekday @ 1d092cb66d4c 3dfcfc07 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ScheduledTaskWeekday)
 class ScheduledTaskWeekday(StrEnum):
     M_O = 'MO'
     T_U = 'TU'
@@ -973,7 +974,7 @@ class SortDirection(StrEnum):
     DESC = 'desc'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::SubAgentActivityKind @ 1d092cb66d4c 9be96b7b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::SubAgentActivityKind)
 class SubAgentActivityKind(StrEnum):
     STARTED = 'started'
     INTERACTED = 'interacted'
@@ -987,28 +988,28 @@ class ThreadActiveFlag(StrEnum):
     WAITING_ON_USER_INPUT = 'waitingOnUserInput'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadAttachmentAddOutcome @ 1d092cb66d4c 6c2336ae -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadAttachmentAddOutcome)
 class ThreadAttachmentAddOutcome(StrEnum):
     """Result of attempting to associate an attachment with a thread."""
     CREATED = 'created'
     EXISTING = 'existing'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadAttachmentOperation @ 1d092cb66d4c 0c5a4aec -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadAttachmentOperation)
 class ThreadAttachmentOperation(StrEnum):
     """The persisted attachment change represented by a notification."""
     CREATED = 'created'
     DELETED = 'deleted'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadGoalMutationOrigin @ 1d092cb66d4c 3bdfb414 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadGoalMutationOrigin)
 class ThreadGoalMutationOrigin(StrEnum):
     """Distinguishes explicit user actions from automatic goal lifecycle mutations."""
     USER = 'user'
     AUTOMATIC = 'automatic'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadGoalStatus @ 1d092cb66d4c b5ad001a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadGoalStatus)
 class ThreadGoalStatus(StrEnum):
     ACTIVE = 'active'
     PAUSED = 'paused'
@@ -1018,7 +1019,7 @@ class ThreadGoalStatus(StrEnum):
     COMPLETE = 'complete'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadHistoryMode @ 1d092cb66d4c 57629e11 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadHistoryMode)
 class ThreadHistoryMode(StrEnum):
     LEGACY = 'legacy'
     PAGINATED = 'paginated'
@@ -1030,19 +1031,19 @@ class ThreadMemoryMode(StrEnum):
     DISABLED = 'disabled'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRealtimeSessionOutcome @ 1d092cb66d4c ad5ccc8a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRealtimeSessionOutcome)
 class ThreadRealtimeSessionOutcome(StrEnum):
     ENDED = 'ended'
     FAILED = 'failed'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRealtimeTranscriptRole @ 1d092cb66d4c 6e216238 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRealtimeTranscriptRole)
 class ThreadRealtimeTranscriptRole(StrEnum):
     USER = 'user'
     ASSISTANT = 'assistant'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSearchSortKey @ 1d092cb66d4c 6f6841c9 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSearchSortKey)
 class ThreadSearchSortKey(StrEnum):
     CREATED_AT = 'created_at'
     UPDATED_AT = 'updated_at'
@@ -1084,7 +1085,7 @@ class ThreadUnsubscribeStatus(StrEnum):
     UNSUBSCRIBED = 'unsubscribed'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ToolExposureSurface @ 1d092cb66d4c 280e0d66 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ToolExposureSurface)
 class ToolExposureSurface(StrEnum):
     """A model-facing surface on which a tool can be exposed."""
     CODE_MODE = 'code_mode'
@@ -1092,7 +1093,7 @@ class ToolExposureSurface(StrEnum):
     DIRECT = 'direct'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::TurnItemsView @ 1d092cb66d4c dc93ecff -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::TurnItemsView)
 class TurnItemsView(StrEnum):
     NOT_LOADED = 'notLoaded'
     SUMMARY = 'summary'
@@ -1106,7 +1107,7 @@ class TurnPlanStepStatus(StrEnum):
     COMPLETED = 'completed'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::TurnSettingsUpdateStatus @ 1d092cb66d4c f1474cbf -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::TurnSettingsUpdateStatus)
 class TurnSettingsUpdateStatus(StrEnum):
     APPLIED = 'applied'
     TARGET_UNAVAILABLE = 'targetUnavailable'
@@ -1120,13 +1121,13 @@ class TurnStatus(StrEnum):
     IN_PROGRESS = 'inProgress'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationCancellationReason @ 1d092cb66d4c f819ee28 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationCancellationReason)
 class UserVerificationCancellationReason(StrEnum):
     USER_CANCELLED = 'userCancelled'
     INTERRUPTED = 'interrupted'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationFailureReason @ 1d092cb66d4c 6f85b482 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationFailureReason)
 class UserVerificationFailureReason(StrEnum):
     AUTHENTICATION_FAILED = 'authenticationFailed'
     TIMEOUT = 'timeout'
@@ -1134,12 +1135,12 @@ class UserVerificationFailureReason(StrEnum):
     SERVICE_ERROR = 'serviceError'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationInvalidRequestReason @ 1d092cb66d4c 5a258655 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationInvalidRequestReason)
 class UserVerificationInvalidRequestReason(StrEnum):
     INVALID_PARAMS = 'invalidParams'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationUnavailableReason @ 1d092cb66d4c 6ec87501 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationUnavailableReason)
 class UserVerificationUnavailableReason(StrEnum):
     CREDENTIAL_MISSING = 'credentialMissing'
     BIOMETRICS_UNAVAILABLE = 'biometricsUnavailable'
@@ -1171,21 +1172,21 @@ class WebSearchMode(StrEnum):
     LIVE = 'live'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::WebSearchProvider @ 1d092cb66d4c 1933fb1b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::WebSearchProvider)
 class WebSearchProvider(StrEnum):
     """Provider preference selected by the resolved model catalog entry."""
     STANDALONE = 'standalone'
     SEARCH_MCP = 'search_mcp'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::WindowsSandboxImplementation @ 1d092cb66d4c 53be0047 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::WindowsSandboxImplementation)
 class WindowsSandboxImplementation(StrEnum):
     ELEVATED = 'elevated'
     UNELEVATED = 'unelevated'
     MXC = 'mxc'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::WindowsSandboxReadiness @ 1d092cb66d4c d9c15b48 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::WindowsSandboxReadiness)
 class WindowsSandboxReadiness(StrEnum):
     READY = 'ready'
     NOT_CONFIGURED = 'notConfigured'
@@ -1198,7 +1199,7 @@ class WindowsSandboxSetupMode(StrEnum):
     UNELEVATED = 'unelevated'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::WorkspaceMessageType @ 1d092cb66d4c 8fcd901c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::WorkspaceMessageType)
 class WorkspaceMessageType(StrEnum):
     HEADLINE = 'headline'
     ANNOUNCEMENT = 'announcement'
@@ -1253,13 +1254,13 @@ class AccountRateLimitsUpdatedNotification(FerryModel):
     rate_limits: RateLimitSnapshot = Field(alias='rateLimits')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AccountSecuritySetupAction @ 1d092cb66d4c 36317dcc -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AccountSecuritySetupAction)
 class AccountSecuritySetupAction(FerryModel):
     label: str
     url: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AccountSecuritySetupNotice @ 1d092cb66d4c 08556e4f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AccountSecuritySetupNotice)
 class AccountSecuritySetupNotice(FerryModel):
     account_id: str = Field(alias='accountId')
     action: AccountSecuritySetupAction
@@ -1268,7 +1269,7 @@ class AccountSecuritySetupNotice(FerryModel):
     user_id: str = Field(alias='userId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AccountSession @ 1d092cb66d4c 34902568 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AccountSession)
 class AccountSession(FerryModel):
     display_name: str | None = Field(default=None, alias='displayName')
     email: str | None = None
@@ -1281,7 +1282,7 @@ class AccountSession(FerryModel):
     workspaces: list[AccountSessionWorkspace]
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AccountSessionWorkspace @ 1d092cb66d4c d2672031 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AccountSessionWorkspace)
 class AccountSessionWorkspace(FerryModel):
     account_id: str = Field(alias='accountId')
     image_url: str | None = Field(default=None, alias='imageUrl')
@@ -1289,44 +1290,44 @@ class AccountSessionWorkspace(FerryModel):
     name: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AccountSessionsListParams @ 1d092cb66d4c 5f79f05b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AccountSessionsListParams)
 class AccountSessionsListParams(FerryModel):
     refresh_workspace_metadata: bool = Field(default=False, alias='refreshWorkspaceMetadata')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AccountSessionsResponse @ 1d092cb66d4c 910cfa0c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AccountSessionsResponse)
 class AccountSessionsResponse(FerryModel):
     active_session_id: str | None = Field(default=None, alias='activeSessionId')
     sessions: list[AccountSession]
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AccountSessionsSwitchParams @ 1d092cb66d4c 6f2a54a6 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AccountSessionsSwitchParams)
 class AccountSessionsSwitchParams(FerryModel):
     account_id: str = Field(alias='accountId')
     allow_browser_login: bool = Field(default=False, alias='allowBrowserLogin')
     session_id: str = Field(alias='sessionId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AccountSessionsSwitchResponse @ 1d092cb66d4c 9991abb4 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AccountSessionsSwitchResponse)
 class AccountSessionsSwitchResponseObject(FerryModel):
     active_session_id: str | None = Field(default=None, alias='activeSessionId')
     sessions: list[AccountSession]
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AccountSessionsSwitchResponse @ 1d092cb66d4c 9991abb4 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AccountSessionsSwitchResponse)
 class AccountSessionsSwitchResponseObject2(FerryModel):
     """Open the URL and await account/login/completed for this login ID."""
     auth_url: str
     login_id: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AccountTokenUsageDailyBucket @ 1d092cb66d4c 7ea53dc6 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AccountTokenUsageDailyBucket)
 class AccountTokenUsageDailyBucket(FerryModel):
     start_date: str = Field(alias='startDate')
     tokens: int
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AccountTokenUsageSummary @ 1d092cb66d4c c35ebb46 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AccountTokenUsageSummary)
 class AccountTokenUsageSummary(FerryModel):
     current_streak_days: int | None = Field(default=None, alias='currentStreakDays')
     lifetime_tokens: int | None = Field(default=None, alias='lifetimeTokens')
@@ -1341,13 +1342,13 @@ class AccountUpdatedNotification(FerryModel):
     plan_type: PlanType | None = Field(default=None, alias='planType')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ActivePermissionProfile @ 1d092cb66d4c ecb1872a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ActivePermissionProfile)
 class ActivePermissionProfile(FerryModel):
     extends: str | None = None
     id: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AdditionalContextEntry @ 1d092cb66d4c e1f8f544 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AdditionalContextEntry)
 class AdditionalContextEntry(FerryModel):
     kind: AdditionalContextKind
     name: str | None = None
@@ -1381,7 +1382,7 @@ class AgentMessageDeltaNotification(FerryModel):
     delta: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AgentMessageDisplay @ 1d092cb66d4c c30f465b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AgentMessageDisplay)
 class AgentMessageDisplay(FerryModel):
     """A presentation instruction for Chat to apply to this answer when recovering history."""
     action: str
@@ -1390,19 +1391,19 @@ class AgentMessageDisplay(FerryModel):
     cyber_trusted_access: bool | None = Field(default=None, alias='cyberTrustedAccess')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AgentMessageInputContent @ 1d092cb66d4c b4924901 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AgentMessageInputContent)
 class AgentMessageInputContentInputText(FerryModel):
     type: Literal['input_text']
     text: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AgentMessageInputContent @ 1d092cb66d4c b4924901 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AgentMessageInputContent)
 class AgentMessageInputContentEncryptedContent(FerryModel):
     type: Literal['encrypted_content']
     encrypted_content: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AgentMessageModeration @ 1d092cb66d4c ba9749e3 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AgentMessageModeration)
 class AgentMessageModeration(FerryModel):
     display: AgentMessageDisplay | None = None
     moderated: bool
@@ -1458,14 +1459,14 @@ class AppInfo(FerryModel):
     icon_dark_assets: dict[str, str] | None = Field(default=None, alias='iconDarkAssets')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AppLinkConfig @ 1d092cb66d4c c97cb4a5 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AppLinkConfig)
 class AppLinkConfig(FerryModel):
     """Approval settings for a connected account within an app."""
     approvals_reviewer: ApprovalsReviewer | None = None
     default_tools_approval_mode: AppToolApproval | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AppLinksConfig @ 1d092cb66d4c dbb3ee33 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AppLinksConfig)
 class AppLinksConfig(FerryModel):
     """Account settings for a single app."""
 
@@ -1513,7 +1514,7 @@ class AppSummary(FerryModel):
     category: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AppTemplateSummary @ 1d092cb66d4c 42c5f2a7 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AppTemplateSummary)
 class AppTemplateSummary(FerryModel):
     canonical_connector_id: str | None = Field(default=None, alias='canonicalConnectorId')
     category: str | None = None
@@ -1532,7 +1533,7 @@ class AppToolConfig(FerryModel):
     approval_mode: AppToolApproval | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AppToolSummary @ 1d092cb66d4c 09ac5f2b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AppToolSummary)
 class AppToolSummary(FerryModel):
     """EXPERIMENTAL - metadata returned by app/read."""
     description: str
@@ -1548,19 +1549,19 @@ class AppToolsConfig(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ApplicationNetworkRequirements @ 1d092cb66d4c 65278a61 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ApplicationNetworkRequirements)
 class ApplicationNetworkRequirements(FerryModel):
     domains: dict[str, NetworkDomainPermission]
     enabled: bool
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ApplicationRequirements @ 1d092cb66d4c dd905d29 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ApplicationRequirements)
 class ApplicationRequirements(FerryModel):
     network: ApplicationNetworkRequirements | None = None
     storage: ApplicationStorageRequirements | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ApplicationStorageRequirements @ 1d092cb66d4c 9ec7e3c5 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ApplicationStorageRequirements)
 class ApplicationStorageRequirements(FerryModel):
     """Managed storage settings for new Desktop workspaces, not filesystem access restrictions."""
     default_project_parent: LegacyAppPathString | None = Field(default=None, alias='defaultProjectParent')
@@ -1595,14 +1596,14 @@ class AppsDefaultConfig(FerryModel):
     default_tools_approval_mode: AppToolApproval | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AppsInstalledParams @ 1d092cb66d4c ddd5e883 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AppsInstalledParams)
 class AppsInstalledParams(FerryModel):
     """Read the committed installed connector runtime snapshot."""
     force_refresh: bool = Field(default=False, alias='forceRefresh')
     thread_id: str | None = Field(default=None, alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AppsInstalledResponse @ 1d092cb66d4c c5d85b96 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AppsInstalledResponse)
 class AppsInstalledResponse(FerryModel):
     """The installed connectors in one committed runtime snapshot."""
     apps: list[InstalledApp]
@@ -1624,7 +1625,7 @@ class AppsListResponse(FerryModel):
     next_cursor: str | None = Field(default=None, alias='nextCursor')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AppsReadParams @ 1d092cb66d4c 98e680d3 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AppsReadParams)
 class AppsReadParams(FerryModel):
     """EXPERIMENTAL - read metadata for specific apps/connectors."""
     app_ids: list[str] = Field(alias='appIds')
@@ -1632,7 +1633,7 @@ class AppsReadParams(FerryModel):
     thread_id: str | None = Field(default=None, alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AppsReadResponse @ 1d092cb66d4c 6615568c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AppsReadResponse)
 class AppsReadResponse(FerryModel):
     """EXPERIMENTAL - app/read response."""
     apps: list[ConnectorMetadata]
@@ -1654,24 +1655,24 @@ class AskForApprovalGranular(FerryModel):
     granular: AskForApprovalGranularFields
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AsyncUserInputQuestion @ 1d092cb66d4c 2981a7c8 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AsyncUserInputQuestion)
 class AsyncUserInputQuestion(FerryModel):
     model_config = ConfigDict(extra='forbid')
     options: list[str] | None = None
     title: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AttestationGenerateParams @ 1d092cb66d4c 24c1ccf8 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AttestationGenerateParams)
 class AttestationGenerateParams(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AttestationGenerateResponse @ 1d092cb66d4c 094bcf51 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AttestationGenerateResponse)
 class AttestationGenerateResponse(FerryModel):
     token: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AuthRecoveryNotification @ 1d092cb66d4c 06d9c8b4 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AuthRecoveryNotification)
 class AuthRecoveryNotification(FerryModel):
     message: str
     provider: str
@@ -1679,78 +1680,78 @@ class AuthRecoveryNotification(FerryModel):
     turn_id: str = Field(alias='turnId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::AutoReviewRequirements @ 1d092cb66d4c e13245b2 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AutoReviewRequirements)
 class AutoReviewRequirements(FerryModel):
     ignore_rules: list[str] | None = Field(default=None, alias='ignoreRules')
     required_on_models: list[str] | None = Field(default=None, alias='requiredOnModels')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::BedrockAwsProfile @ 1d092cb66d4c 75ceb087 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::BedrockAwsProfile)
 class BedrockAwsProfile(FerryModel):
     name: str
     region: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::BedrockCheckGovCloudRequirementsParams @ 1d092cb66d4c 93849b13 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::BedrockCheckGovCloudRequirementsParams)
 class BedrockCheckGovCloudRequirementsParams(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::BedrockCheckGovCloudRequirementsResponse @ 1d092cb66d4c c916d2a6 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::BedrockCheckGovCloudRequirementsResponse)
 class BedrockCheckGovCloudRequirementsResponse(FerryModel):
     """Advisory check of the current Bedrock configuration after login or setup."""
     is_gov_cloud: bool = Field(alias='isGovCloud')
     should_warn: bool = Field(alias='shouldWarn')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::BedrockDiscoverParams @ 1d092cb66d4c e8150645 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::BedrockDiscoverParams)
 class BedrockDiscoverParams(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::BedrockDiscoverResponse @ 1d092cb66d4c 2512fbe1 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::BedrockDiscoverResponse)
 class BedrockDiscoverResponse(FerryModel):
     environment_credentials: list[BedrockEnvironmentCredential] = Field(alias='environmentCredentials')
     profiles: list[BedrockAwsProfile]
 
 
-# ferry: codex_app_server_protocol::protocol::v2::BedrockEnvironmentCredential @ 1d092cb66d4c b7347460 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::BedrockEnvironmentCredential)
 class BedrockEnvironmentCredential(FerryModel):
     region: str | None = None
     type: AwsCredentialType
 
 
-# ferry: codex_app_server_protocol::protocol::v2::BedrockSetupParams @ 1d092cb66d4c 1bdd1c17 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::BedrockSetupParams)
 class BedrockSetupParamsProfile(FerryModel):
     type: Literal['profile']
     profile: str
     region: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::BedrockSetupParams @ 1d092cb66d4c 1bdd1c17 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::BedrockSetupParams)
 class BedrockSetupParamsEnvironment(FerryModel):
     type: Literal['environment']
     region: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::BedrockSetupResponse @ 1d092cb66d4c d8e4b9e6 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::BedrockSetupResponse)
 class BedrockSetupResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::BrowserUseConfig @ 1d092cb66d4c 0272324a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::BrowserUseConfig)
 class BrowserUseConfig(FerryModel):
     allow_history_access: bool | None = None
     default_origin_policy: BrowserUseOriginPolicyConfig | None = None
     origins: dict[str, BrowserUseOriginPolicyConfig] | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::BrowserUseExtensionRequirements @ 1d092cb66d4c 50d2d789 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::BrowserUseExtensionRequirements)
 class BrowserUseExtensionRequirements(FerryModel):
     request_headers: list[RequestHeader] | None = Field(default=None, alias='requestHeaders')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::BrowserUseOriginPolicy @ 1d092cb66d4c 104f0e7f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::BrowserUseOriginPolicy)
 class BrowserUseOriginPolicy(FerryModel):
     access: AllowDenyRequirement | None = None
     access_approval_lifetime: BrowserUseAccessApprovalLifetime | None = Field(default=None, alias='accessApprovalLifetime')
@@ -1761,7 +1762,7 @@ class BrowserUseOriginPolicy(FerryModel):
     uploads: AllowDenyRequirement | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::BrowserUseOriginPolicyConfig @ 1d092cb66d4c ebe2e28e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::BrowserUseOriginPolicyConfig)
 class BrowserUseOriginPolicyConfig(FerryModel):
     access: AllowDenyRequirement | None = None
     downloads: AllowDenyRequirement | None = None
@@ -1769,7 +1770,7 @@ class BrowserUseOriginPolicyConfig(FerryModel):
     uploads: AllowDenyRequirement | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::BrowserUseRequirements @ 1d092cb66d4c a9729dbb -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::BrowserUseRequirements)
 class BrowserUseRequirements(FerryModel):
     allow_global_persistent_approval: bool | None = Field(default=None, alias='allowGlobalPersistentApproval')
     allow_history_access: bool | None = Field(default=None, alias='allowHistoryAccess')
@@ -1796,7 +1797,7 @@ class CancelLoginAccountResponse(FerryModel):
     status: CancelLoginAccountStatus
 
 
-# ferry: codex_app_server_protocol::protocol::v2::CapabilityRootLocation @ 1d092cb66d4c 3460e15f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::CapabilityRootLocation)
 class CapabilityRootLocationEnvironment(FerryModel):
     """A path owned by an execution environment."""
     type: Literal['environment']
@@ -1824,19 +1825,19 @@ class ClientInfo(FerryModel):
     version: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientNotification @ 1d092cb66d4c 1b46dbcf -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_notification_definitions!{} @ 1d092cb66d4c 1b46dbcf -- 0.169.0: the enum `client_notification_definitions!` generates, from the binary's JSON Schema
 class ClientNotificationInitialized(FerryModel):
     method: Literal['initialized']
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestInitialize(FerryModel):
     method: Literal['initialize']
     id: RequestId
     params: InitializeParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestServerDiagnostics(FerryModel):
     """Read content-free, process-local diagnostics."""
     method: Literal['server/diagnostics']
@@ -1844,42 +1845,42 @@ class ClientRequestServerDiagnostics(FerryModel):
     params: ServerDiagnosticsParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestUserVerificationStatus(FerryModel):
     method: Literal['userVerification/status']
     id: RequestId
     params: UserVerificationStatusParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestUserVerificationEnroll(FerryModel):
     method: Literal['userVerification/enroll']
     id: RequestId
     params: UserVerificationEnrollParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestUserVerificationDelete(FerryModel):
     method: Literal['userVerification/delete']
     id: RequestId
     params: UserVerificationDeleteParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestUserVerificationVerify(FerryModel):
     method: Literal['userVerification/verify']
     id: RequestId
     params: UserVerificationVerifyParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestUserVerificationCancel(FerryModel):
     method: Literal['userVerification/cancel']
     id: RequestId
     params: UserVerificationCancelParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadStart(FerryModel):
     """NEW APIs"""
     method: Literal['thread/start']
@@ -1887,56 +1888,56 @@ class ClientRequestThreadStart(FerryModel):
     params: ThreadStartParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadResume(FerryModel):
     method: Literal['thread/resume']
     id: RequestId
     params: ThreadResumeParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadFork(FerryModel):
     method: Literal['thread/fork']
     id: RequestId
     params: ThreadForkParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadSample(FerryModel):
     method: Literal['thread/sample']
     id: RequestId
     params: ThreadSampleParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadSampleCancel(FerryModel):
     method: Literal['thread/sample/cancel']
     id: RequestId
     params: ThreadSampleCancelParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadArchive(FerryModel):
     method: Literal['thread/archive']
     id: RequestId
     params: ThreadArchiveParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadDelete(FerryModel):
     method: Literal['thread/delete']
     id: RequestId
     params: ThreadDeleteParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadUnsubscribe(FerryModel):
     method: Literal['thread/unsubscribe']
     id: RequestId
     params: ThreadUnsubscribeParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadIncrementElicitation(FerryModel):
     """Increment the thread-local out-of-band elicitation counter.
 
@@ -1947,7 +1948,7 @@ class ClientRequestThreadIncrementElicitation(FerryModel):
     params: ThreadIncrementElicitationParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadDecrementElicitation(FerryModel):
     """Decrement the thread-local out-of-band elicitation counter.
 
@@ -1958,161 +1959,161 @@ class ClientRequestThreadDecrementElicitation(FerryModel):
     params: ThreadDecrementElicitationParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadNameSet(FerryModel):
     method: Literal['thread/name/set']
     id: RequestId
     params: ThreadSetNameParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadPredictionRequest(FerryModel):
     method: Literal['thread/prediction/request']
     id: RequestId
     params: ThreadPredictionRequestParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadGoalSet(FerryModel):
     method: Literal['thread/goal/set']
     id: RequestId
     params: ThreadGoalSetParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadGoalGet(FerryModel):
     method: Literal['thread/goal/get']
     id: RequestId
     params: ThreadGoalGetParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadGoalClear(FerryModel):
     method: Literal['thread/goal/clear']
     id: RequestId
     params: ThreadGoalClearParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadQueueAdd(FerryModel):
     method: Literal['thread/queue/add']
     id: RequestId
     params: ThreadQueueAddParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadQueueList(FerryModel):
     method: Literal['thread/queue/list']
     id: RequestId
     params: ThreadQueueListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadQueueUpdate(FerryModel):
     method: Literal['thread/queue/update']
     id: RequestId
     params: ThreadQueueUpdateParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadQueueDelete(FerryModel):
     method: Literal['thread/queue/delete']
     id: RequestId
     params: ThreadQueueDeleteParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadQueueReorder(FerryModel):
     method: Literal['thread/queue/reorder']
     id: RequestId
     params: ThreadQueueReorderParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadQueueStart(FerryModel):
     method: Literal['thread/queue/start']
     id: RequestId
     params: ThreadQueueStartParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadMetadataUpdate(FerryModel):
     method: Literal['thread/metadata/update']
     id: RequestId
     params: ThreadMetadataUpdateParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadAttachmentAdd(FerryModel):
     method: Literal['thread/attachment/add']
     id: RequestId
     params: ThreadAttachmentAddParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadAttachmentList(FerryModel):
     method: Literal['thread/attachment/list']
     id: RequestId
     params: ThreadAttachmentListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadAttachmentOwnerList(FerryModel):
     method: Literal['thread/attachmentOwner/list']
     id: RequestId
     params: ThreadAttachmentOwnerListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadAttachmentRemove(FerryModel):
     method: Literal['thread/attachment/remove']
     id: RequestId
     params: ThreadAttachmentRemoveParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadSectionMove(FerryModel):
     method: Literal['thread/section/move']
     id: RequestId
     params: ThreadSectionMoveParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadSettingsUpdate(FerryModel):
     method: Literal['thread/settings/update']
     id: RequestId
     params: ThreadSettingsUpdateParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadMemoryModeSet(FerryModel):
     method: Literal['thread/memoryMode/set']
     id: RequestId
     params: ThreadMemoryModeSetParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadMemoryRead(FerryModel):
     method: Literal['thread/memory/read']
     id: RequestId
     params: ThreadMemoryReadParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestMemoryStatus(FerryModel):
     method: Literal['memory/status']
     id: RequestId
     params: MemoryStatusParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestMemoryReset(FerryModel):
     method: Literal['memory/reset']
     id: RequestId
     params: None = Field(default=None)
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestRolloutCompress(FerryModel):
     """Start a best-effort background compression pass for cold local rollouts."""
     method: Literal['rollout/compress']
@@ -2120,203 +2121,203 @@ class ClientRequestRolloutCompress(FerryModel):
     params: None = Field(default=None)
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadUnarchive(FerryModel):
     method: Literal['thread/unarchive']
     id: RequestId
     params: ThreadUnarchiveParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadCompactStart(FerryModel):
     method: Literal['thread/compact/start']
     id: RequestId
     params: ThreadCompactStartParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadShellCommand(FerryModel):
     method: Literal['thread/shellCommand']
     id: RequestId
     params: ThreadShellCommandParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadApproveGuardianDeniedAction(FerryModel):
     method: Literal['thread/approveGuardianDeniedAction']
     id: RequestId
     params: ThreadApproveGuardianDeniedActionParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadBackgroundTerminalsClean(FerryModel):
     method: Literal['thread/backgroundTerminals/clean']
     id: RequestId
     params: ThreadBackgroundTerminalsCleanParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadBackgroundTerminalsList(FerryModel):
     method: Literal['thread/backgroundTerminals/list']
     id: RequestId
     params: ThreadBackgroundTerminalsListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadBackgroundTerminalsTerminate(FerryModel):
     method: Literal['thread/backgroundTerminals/terminate']
     id: RequestId
     params: ThreadBackgroundTerminalsTerminateParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadRevert(FerryModel):
     method: Literal['thread/revert']
     id: RequestId
     params: ThreadRevertParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadList(FerryModel):
     method: Literal['thread/list']
     id: RequestId
     params: ThreadListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestProjectList(FerryModel):
     method: Literal['project/list']
     id: RequestId
     params: ProjectListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestProjectRead(FerryModel):
     method: Literal['project/read']
     id: RequestId
     params: ProjectReadParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestProjectCreate(FerryModel):
     method: Literal['project/create']
     id: RequestId
     params: ProjectCreateParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestProjectImport(FerryModel):
     method: Literal['project/import']
     id: RequestId
     params: ProjectImportParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestProjectUpdate(FerryModel):
     method: Literal['project/update']
     id: RequestId
     params: ProjectUpdateParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestProjectMove(FerryModel):
     method: Literal['project/move']
     id: RequestId
     params: ProjectMoveParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestProjectDelete(FerryModel):
     method: Literal['project/delete']
     id: RequestId
     params: ProjectDeleteParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadSectionList(FerryModel):
     method: Literal['threadSection/list']
     id: RequestId
     params: ThreadSectionListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadSectionCreate(FerryModel):
     method: Literal['threadSection/create']
     id: RequestId
     params: ThreadSectionCreateParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadSectionUpdate(FerryModel):
     method: Literal['threadSection/update']
     id: RequestId
     params: ThreadSectionUpdateParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadSectionDelete(FerryModel):
     method: Literal['threadSection/delete']
     id: RequestId
     params: ThreadSectionDeleteParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadSearch(FerryModel):
     method: Literal['thread/search']
     id: RequestId
     params: ThreadSearchParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadSearchOccurrences(FerryModel):
     method: Literal['thread/searchOccurrences']
     id: RequestId
     params: ThreadSearchOccurrencesParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadLoadedList(FerryModel):
     method: Literal['thread/loaded/list']
     id: RequestId
     params: ThreadLoadedListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadRead(FerryModel):
     method: Literal['thread/read']
     id: RequestId
     params: ThreadReadParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadReadStateUpdate(FerryModel):
     method: Literal['thread/readState/update']
     id: RequestId
     params: ThreadReadStateUpdateParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadTurnsList(FerryModel):
     method: Literal['thread/turns/list']
     id: RequestId
     params: ThreadTurnsListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadItemsList(FerryModel):
     method: Literal['thread/items/list']
     id: RequestId
     params: ThreadItemsListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadItemsRead(FerryModel):
     method: Literal['thread/items/read']
     id: RequestId
     params: ThreadItemsReadParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadGuardianReview(FerryModel):
     """Review the idle thread's final injected exec_command without executing it."""
     method: Literal['thread/guardianReview']
@@ -2324,7 +2325,7 @@ class ClientRequestThreadGuardianReview(FerryModel):
     params: ThreadGuardianReviewParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadInjectItems(FerryModel):
     """Append raw Responses API items to the thread history without starting a user turn."""
     method: Literal['thread/inject_items']
@@ -2332,441 +2333,441 @@ class ClientRequestThreadInjectItems(FerryModel):
     params: ThreadInjectItemsParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadPrepareApprovedPlan(FerryModel):
     method: Literal['thread/prepareApprovedPlan']
     id: RequestId
     params: ThreadPrepareApprovedPlanParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestSkillsList(FerryModel):
     method: Literal['skills/list']
     id: RequestId
     params: SkillsListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestSkillsExtraRootsSet(FerryModel):
     method: Literal['skills/extraRoots/set']
     id: RequestId
     params: SkillsExtraRootsSetParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestHooksList(FerryModel):
     method: Literal['hooks/list']
     id: RequestId
     params: HooksListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestMarketplaceAdd(FerryModel):
     method: Literal['marketplace/add']
     id: RequestId
     params: MarketplaceAddParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestMarketplaceRemove(FerryModel):
     method: Literal['marketplace/remove']
     id: RequestId
     params: MarketplaceRemoveParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestMarketplaceUpgrade(FerryModel):
     method: Literal['marketplace/upgrade']
     id: RequestId
     params: MarketplaceUpgradeParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestPluginList(FerryModel):
     method: Literal['plugin/list']
     id: RequestId
     params: PluginListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestPluginSearch(FerryModel):
     method: Literal['plugin/search']
     id: RequestId
     params: PluginSearchParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestPluginInstalled(FerryModel):
     method: Literal['plugin/installed']
     id: RequestId
     params: PluginInstalledParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestPluginReconcile(FerryModel):
     method: Literal['plugin/reconcile']
     id: RequestId
     params: PluginReconcileParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestPluginRead(FerryModel):
     method: Literal['plugin/read']
     id: RequestId
     params: PluginReadParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestPluginSkillRead(FerryModel):
     method: Literal['plugin/skill/read']
     id: RequestId
     params: PluginSkillReadParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestPluginShareSave(FerryModel):
     method: Literal['plugin/share/save']
     id: RequestId
     params: PluginShareSaveParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestPluginShareUpdateTargets(FerryModel):
     method: Literal['plugin/share/updateTargets']
     id: RequestId
     params: PluginShareUpdateTargetsParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestPluginShareList(FerryModel):
     method: Literal['plugin/share/list']
     id: RequestId
     params: PluginShareListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestPluginShareCheckout(FerryModel):
     method: Literal['plugin/share/checkout']
     id: RequestId
     params: PluginShareCheckoutParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestPluginShareDelete(FerryModel):
     method: Literal['plugin/share/delete']
     id: RequestId
     params: PluginShareDeleteParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAppRead(FerryModel):
     method: Literal['app/read']
     id: RequestId
     params: AppsReadParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAppList(FerryModel):
     method: Literal['app/list']
     id: RequestId
     params: AppsListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAppInstalled(FerryModel):
     method: Literal['app/installed']
     id: RequestId
     params: AppsInstalledParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestFsReadFile(FerryModel):
     method: Literal['fs/readFile']
     id: RequestId
     params: FsReadFileParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestFsWriteFile(FerryModel):
     method: Literal['fs/writeFile']
     id: RequestId
     params: FsWriteFileParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestFsCreateDirectory(FerryModel):
     method: Literal['fs/createDirectory']
     id: RequestId
     params: FsCreateDirectoryParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestFsGetMetadata(FerryModel):
     method: Literal['fs/getMetadata']
     id: RequestId
     params: FsGetMetadataParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestFsReadDirectory(FerryModel):
     method: Literal['fs/readDirectory']
     id: RequestId
     params: FsReadDirectoryParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestFsRemove(FerryModel):
     method: Literal['fs/remove']
     id: RequestId
     params: FsRemoveParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestFsCopy(FerryModel):
     method: Literal['fs/copy']
     id: RequestId
     params: FsCopyParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestFsWatch(FerryModel):
     method: Literal['fs/watch']
     id: RequestId
     params: FsWatchParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestFsUnwatch(FerryModel):
     method: Literal['fs/unwatch']
     id: RequestId
     params: FsUnwatchParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestSkillsConfigWrite(FerryModel):
     method: Literal['skills/config/write']
     id: RequestId
     params: SkillsConfigWriteParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestPluginInstall(FerryModel):
     method: Literal['plugin/install']
     id: RequestId
     params: PluginInstallParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestPluginUninstall(FerryModel):
     method: Literal['plugin/uninstall']
     id: RequestId
     params: PluginUninstallParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestTurnStart(FerryModel):
     method: Literal['turn/start']
     id: RequestId
     params: TurnStartParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestTurnSettingsUpdate(FerryModel):
     method: Literal['turn/settings/update']
     id: RequestId
     params: TurnSettingsUpdateParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestTurnSteer(FerryModel):
     method: Literal['turn/steer']
     id: RequestId
     params: TurnSteerParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestTurnInterrupt(FerryModel):
     method: Literal['turn/interrupt']
     id: RequestId
     params: TurnInterruptParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadRealtimeStart(FerryModel):
     method: Literal['thread/realtime/start']
     id: RequestId
     params: ThreadRealtimeStartParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadRealtimeAppendAudio(FerryModel):
     method: Literal['thread/realtime/appendAudio']
     id: RequestId
     params: ThreadRealtimeAppendAudioParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadRealtimeAppendText(FerryModel):
     method: Literal['thread/realtime/appendText']
     id: RequestId
     params: ThreadRealtimeAppendTextParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadRealtimeAppendSpeech(FerryModel):
     method: Literal['thread/realtime/appendSpeech']
     id: RequestId
     params: ThreadRealtimeAppendSpeechParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadRealtimeStop(FerryModel):
     method: Literal['thread/realtime/stop']
     id: RequestId
     params: ThreadRealtimeStopParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadTimelineList(FerryModel):
     method: Literal['thread/timeline/list']
     id: RequestId
     params: ThreadTimelineListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestThreadRealtimeListVoices(FerryModel):
     method: Literal['thread/realtime/listVoices']
     id: RequestId
     params: ThreadRealtimeListVoicesParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestReviewStart(FerryModel):
     method: Literal['review/start']
     id: RequestId
     params: ReviewStartParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestModelList(FerryModel):
     method: Literal['model/list']
     id: RequestId
     params: ModelListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountGatewayOAuthRead(FerryModel):
     method: Literal['account/gatewayOAuth/read']
     id: RequestId
     params: GatewayOAuthReadParams | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountGatewayOAuthLogin(FerryModel):
     method: Literal['account/gatewayOAuth/login']
     id: RequestId
     params: GatewayOAuthLoginParams | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountGatewayOAuthCancel(FerryModel):
     method: Literal['account/gatewayOAuth/cancel']
     id: RequestId
     params: None = Field(default=None)
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestModelProviderList(FerryModel):
     method: Literal['modelProvider/list']
     id: RequestId
     params: ModelProviderListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestModelProviderConfigWrite(FerryModel):
     method: Literal['modelProvider/config/write']
     id: RequestId
     params: ModelProviderConfigWriteParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestModelProviderCapabilitiesRead(FerryModel):
     method: Literal['modelProvider/capabilities/read']
     id: RequestId
     params: ModelProviderCapabilitiesReadParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestExperimentalFeatureList(FerryModel):
     method: Literal['experimentalFeature/list']
     id: RequestId
     params: ExperimentalFeatureListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestPermissionProfileList(FerryModel):
     method: Literal['permissionProfile/list']
     id: RequestId
     params: PermissionProfileListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestExperimentalFeatureEnablementSet(FerryModel):
     method: Literal['experimentalFeature/enablement/set']
     id: RequestId
     params: ExperimentalFeatureEnablementSetParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestRemoteControlEnable(FerryModel):
     method: Literal['remoteControl/enable']
     id: RequestId
     params: RemoteControlEnableParams | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestRemoteControlDisable(FerryModel):
     method: Literal['remoteControl/disable']
     id: RequestId
     params: RemoteControlDisableParams | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestRemoteControlStatusRead(FerryModel):
     method: Literal['remoteControl/status/read']
     id: RequestId
     params: None = Field(default=None)
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestRemoteControlPairingStart(FerryModel):
     method: Literal['remoteControl/pairing/start']
     id: RequestId
     params: RemoteControlPairingStartParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestRemoteControlPairingStatus(FerryModel):
     method: Literal['remoteControl/pairing/status']
     id: RequestId
     params: RemoteControlPairingStatusParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestRemoteControlClientList(FerryModel):
     method: Literal['remoteControl/client/list']
     id: RequestId
     params: RemoteControlClientsListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestRemoteControlClientRevoke(FerryModel):
     method: Literal['remoteControl/client/revoke']
     id: RequestId
     params: RemoteControlClientsRevokeParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestCollaborationModeList(FerryModel):
     """Lists collaboration mode presets."""
     method: Literal['collaborationMode/list']
@@ -2774,7 +2775,7 @@ class ClientRequestCollaborationModeList(FerryModel):
     params: CollaborationModeListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestMockExperimentalMethod(FerryModel):
     """Test-only method used to validate experimental gating."""
     method: Literal['mock/experimentalMethod']
@@ -2782,7 +2783,7 @@ class ClientRequestMockExperimentalMethod(FerryModel):
     params: MockExperimentalMethodParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestEnvironmentAdd(FerryModel):
     """Adds or replaces a remote environment by id for later selection."""
     method: Literal['environment/add']
@@ -2790,7 +2791,7 @@ class ClientRequestEnvironmentAdd(FerryModel):
     params: EnvironmentAddParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestEnvironmentInfo(FerryModel):
     """Reads information from a configured execution environment."""
     method: Literal['environment/info']
@@ -2798,7 +2799,7 @@ class ClientRequestEnvironmentInfo(FerryModel):
     params: EnvironmentInfoParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestEnvironmentStatus(FerryModel):
     """Reads the current status of a configured execution environment."""
     method: Literal['environment/status']
@@ -2806,189 +2807,189 @@ class ClientRequestEnvironmentStatus(FerryModel):
     params: EnvironmentStatusParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestMcpServerOauthLogin(FerryModel):
     method: Literal['mcpServer/oauth/login']
     id: RequestId
     params: McpServerOauthLoginParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestConfigMcpServerReload(FerryModel):
     method: Literal['config/mcpServer/reload']
     id: RequestId
     params: None = Field(default=None)
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestMcpServerStatusList(FerryModel):
     method: Literal['mcpServerStatus/list']
     id: RequestId
     params: ListMcpServerStatusParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestMcpServerResourceRead(FerryModel):
     method: Literal['mcpServer/resource/read']
     id: RequestId
     params: McpResourceReadParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestMcpServerEventStreamStart(FerryModel):
     method: Literal['mcpServer/event/stream/start']
     id: RequestId
     params: McpServerEventStreamStartParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestMcpServerEventStreamStop(FerryModel):
     method: Literal['mcpServer/event/stream/stop']
     id: RequestId
     params: McpServerEventStreamStopParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestMcpServerToolCall(FerryModel):
     method: Literal['mcpServer/tool/call']
     id: RequestId
     params: McpServerToolCallParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestWindowsSandboxSetupStart(FerryModel):
     method: Literal['windowsSandbox/setupStart']
     id: RequestId
     params: WindowsSandboxSetupStartParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestWindowsSandboxReadiness(FerryModel):
     method: Literal['windowsSandbox/readiness']
     id: RequestId
     params: None = Field(default=None)
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountLoginStart(FerryModel):
     method: Literal['account/login/start']
     id: RequestId
     params: LoginAccountParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountBedrockDiscover(FerryModel):
     method: Literal['account/bedrock/discover']
     id: RequestId
     params: BedrockDiscoverParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountBedrockSetup(FerryModel):
     method: Literal['account/bedrock/setup']
     id: RequestId
     params: BedrockSetupParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountGcpSetup(FerryModel):
     method: Literal['account/gcp/setup']
     id: RequestId
     params: GcpSetupParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountBedrockCheckGovCloudRequirements(FerryModel):
     method: Literal['account/bedrock/checkGovCloudRequirements']
     id: RequestId
     params: BedrockCheckGovCloudRequirementsParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountLoginCancel(FerryModel):
     method: Literal['account/login/cancel']
     id: RequestId
     params: CancelLoginAccountParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountSessionList(FerryModel):
     method: Literal['accountSession/list']
     id: RequestId
     params: AccountSessionsListParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountSessionSwitch(FerryModel):
     method: Literal['accountSession/switch']
     id: RequestId
     params: AccountSessionsSwitchParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountLogout(FerryModel):
     method: Literal['account/logout']
     id: RequestId
     params: None = Field(default=None)
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountSecuritySetupRead(FerryModel):
     method: Literal['account/securitySetup/read']
     id: RequestId
     params: None = Field(default=None)
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountRateLimitsRead(FerryModel):
     method: Literal['account/rateLimits/read']
     id: RequestId
     params: GetAccountRateLimitsParams | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountRateLimitResetCreditConsume(FerryModel):
     method: Literal['account/rateLimitResetCredit/consume']
     id: RequestId
     params: ConsumeAccountRateLimitResetCreditParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountUsageRead(FerryModel):
     method: Literal['account/usage/read']
     id: RequestId
     params: GetAccountTokenUsageParams | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountWorkspaceMessagesRead(FerryModel):
     method: Literal['account/workspaceMessages/read']
     id: RequestId
     params: None = Field(default=None)
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountSendAddCreditsNudgeEmail(FerryModel):
     method: Literal['account/sendAddCreditsNudgeEmail']
     id: RequestId
     params: SendAddCreditsNudgeEmailParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestFeedbackUpload(FerryModel):
     method: Literal['feedback/upload']
     id: RequestId
     params: FeedbackUploadParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestFeedbackSave(FerryModel):
     method: Literal['feedback/save']
     id: RequestId
     params: FeedbackSaveParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestCommandExec(FerryModel):
     """Execute a standalone command (argv vector) under the server's sandbox."""
     method: Literal['command/exec']
@@ -2996,7 +2997,7 @@ class ClientRequestCommandExec(FerryModel):
     params: CommandExecParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestCommandExecWrite(FerryModel):
     """Write stdin bytes to a running `command/exec` session or close stdin."""
     method: Literal['command/exec/write']
@@ -3004,7 +3005,7 @@ class ClientRequestCommandExecWrite(FerryModel):
     params: CommandExecWriteParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestCommandExecTerminate(FerryModel):
     """Terminate a running `command/exec` session by client-supplied `processId`."""
     method: Literal['command/exec/terminate']
@@ -3012,7 +3013,7 @@ class ClientRequestCommandExecTerminate(FerryModel):
     params: CommandExecTerminateParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestCommandExecResize(FerryModel):
     """Resize a running PTY-backed `command/exec` session by client-supplied `processId`."""
     method: Literal['command/exec/resize']
@@ -3020,7 +3021,7 @@ class ClientRequestCommandExecResize(FerryModel):
     params: CommandExecResizeParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestProcessSpawn(FerryModel):
     """Spawn a standalone process (argv vector) without a Codex sandbox."""
     method: Literal['process/spawn']
@@ -3028,7 +3029,7 @@ class ClientRequestProcessSpawn(FerryModel):
     params: ProcessSpawnParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestProcessWriteStdin(FerryModel):
     """Write stdin bytes to a running `process/spawn` session or close stdin."""
     method: Literal['process/writeStdin']
@@ -3036,7 +3037,7 @@ class ClientRequestProcessWriteStdin(FerryModel):
     params: ProcessWriteStdinParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestProcessKill(FerryModel):
     """Terminate a running `process/spawn` session by client-supplied `processHandle`."""
     method: Literal['process/kill']
@@ -3044,7 +3045,7 @@ class ClientRequestProcessKill(FerryModel):
     params: ProcessKillParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestProcessResizePty(FerryModel):
     """Resize a running PTY-backed `process/spawn` session by client-supplied `processHandle`."""
     method: Literal['process/resizePty']
@@ -3052,91 +3053,91 @@ class ClientRequestProcessResizePty(FerryModel):
     params: ProcessResizePtyParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestConfigRead(FerryModel):
     method: Literal['config/read']
     id: RequestId
     params: ConfigReadParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestExternalAgentConfigDetect(FerryModel):
     method: Literal['externalAgentConfig/detect']
     id: RequestId
     params: ExternalAgentConfigDetectParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestExternalAgentConfigImport(FerryModel):
     method: Literal['externalAgentConfig/import']
     id: RequestId
     params: ExternalAgentConfigImportParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestExternalAgentConfigImportRecordHistory(FerryModel):
     method: Literal['externalAgentConfig/import/recordHistory']
     id: RequestId
     params: ExternalAgentConfigImportHistoryRecordParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestExternalAgentConfigImportReadHistories(FerryModel):
     method: Literal['externalAgentConfig/import/readHistories']
     id: RequestId
     params: None = Field(default=None)
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestConfigValueWrite(FerryModel):
     method: Literal['config/value/write']
     id: RequestId
     params: ConfigValueWriteParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestConfigBatchWrite(FerryModel):
     method: Literal['config/batchWrite']
     id: RequestId
     params: ConfigBatchWriteParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestConfigRequirementsRead(FerryModel):
     method: Literal['configRequirements/read']
     id: RequestId
     params: None = Field(default=None)
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestAccountRead(FerryModel):
     method: Literal['account/read']
     id: RequestId
     params: GetAccountParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestFuzzyFileSearch(FerryModel):
     method: Literal['fuzzyFileSearch']
     id: RequestId
     params: FuzzyFileSearchParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestFuzzyFileSearchSessionStart(FerryModel):
     method: Literal['fuzzyFileSearch/sessionStart']
     id: RequestId
     params: FuzzyFileSearchSessionStartParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestFuzzyFileSearchSessionUpdate(FerryModel):
     method: Literal['fuzzyFileSearch/sessionUpdate']
     id: RequestId
     params: FuzzyFileSearchSessionUpdateParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 class ClientRequestFuzzyFileSearchSessionStop(FerryModel):
     method: Literal['fuzzyFileSearch/sessionStop']
     id: RequestId
@@ -3411,29 +3412,29 @@ class CommandExecutionRequestApprovalResponse(FerryModel):
     decision: CommandExecutionApprovalDecision
 
 
-# ferry: codex_app_server_protocol::protocol::v2::CommandMigration @ 1d092cb66d4c 09897497 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::CommandMigration)
 class CommandMigration(FerryModel):
     name: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ComputerUseConfig @ 1d092cb66d4c 105dcd9c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ComputerUseConfig)
 class ComputerUseConfig(FerryModel):
     default_app_access: AllowDenyRequirement | None = None
     macos: ComputerUseMacosConfig | None = None
     windows: ComputerUseWindowsConfig | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ComputerUseMacosConfig @ 1d092cb66d4c a1ef26fb -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ComputerUseMacosConfig)
 class ComputerUseMacosConfig(FerryModel):
     bundle_ids: dict[str, AllowDenyRequirement] | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ComputerUseMacosRequirements @ 1d092cb66d4c 2d4377e1 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ComputerUseMacosRequirements)
 class ComputerUseMacosRequirements(FerryModel):
     bundle_ids: dict[str, AllowDenyRequirement] | None = Field(default=None, alias='bundleIds')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ComputerUseRequirements @ 1d092cb66d4c 8c54dd41 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ComputerUseRequirements)
 class ComputerUseRequirements(FerryModel):
     allow_locked_computer_use: bool | None = Field(default=None, alias='allowLockedComputerUse')
     allow_persistent_approval: bool | None = Field(default=None, alias='allowPersistentApproval')
@@ -3442,13 +3443,13 @@ class ComputerUseRequirements(FerryModel):
     windows: ComputerUseWindowsRequirements | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ComputerUseWindowsConfig @ 1d092cb66d4c de317474 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ComputerUseWindowsConfig)
 class ComputerUseWindowsConfig(FerryModel):
     aumids: dict[str, AllowDenyRequirement] | None = None
     exes: list[ComputerUseWindowsExeConfig] | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ComputerUseWindowsExeConfig @ 1d092cb66d4c 6b3148bd -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ComputerUseWindowsExeConfig)
 class ComputerUseWindowsExeConfig(FerryModel):
     access: AllowDenyRequirement
     binary_name: str | None = None
@@ -3456,7 +3457,7 @@ class ComputerUseWindowsExeConfig(FerryModel):
     publisher_name: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ComputerUseWindowsExeRequirement @ 1d092cb66d4c a260cac3 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ComputerUseWindowsExeRequirement)
 class ComputerUseWindowsExeRequirement(FerryModel):
     access: AllowDenyRequirement
     binary_name: str | None = Field(default=None, alias='binaryName')
@@ -3464,7 +3465,7 @@ class ComputerUseWindowsExeRequirement(FerryModel):
     publisher_name: str = Field(alias='publisherName')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ComputerUseWindowsRequirements @ 1d092cb66d4c 1faa39ad -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ComputerUseWindowsRequirements)
 class ComputerUseWindowsRequirements(FerryModel):
     aumids: dict[str, AllowDenyRequirement] | None = None
     exes: list[ComputerUseWindowsExeRequirement] | None = None
@@ -3676,13 +3677,13 @@ class ConfigWriteResponse(FerryModel):
     overridden_metadata: OverriddenMetadata | None = Field(default=None, alias='overriddenMetadata')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ConfigurationReasoning @ 1d092cb66d4c b9cd0ae2 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ConfigurationReasoning)
 class ConfigurationReasoning(FerryModel):
     """Reasoning settings interpreted by the backend for the routed model."""
     effort: ReasoningEffort
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ConfiguredHookHandler @ 1d092cb66d4c 52a5b8d4 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ConfiguredHookHandler)
 class ConfiguredHookHandlerCommand(FerryModel):
     type: Literal['command']
     additional_context_limit: int | None = Field(default=None, alias='additionalContextLimit')
@@ -3693,7 +3694,7 @@ class ConfiguredHookHandlerCommand(FerryModel):
     timeout_sec: int | None = Field(default=None, alias='timeoutSec')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ConfiguredHookHandler @ 1d092cb66d4c 52a5b8d4 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ConfiguredHookHandler)
 class ConfiguredHookHandlerMcpTool(FerryModel):
     type: Literal['mcp_tool']
     input: dict[str, Any]
@@ -3703,23 +3704,23 @@ class ConfiguredHookHandlerMcpTool(FerryModel):
     tool: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ConfiguredHookHandler @ 1d092cb66d4c 52a5b8d4 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ConfiguredHookHandler)
 class ConfiguredHookHandlerPrompt(FerryModel):
     type: Literal['prompt']
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ConfiguredHookHandler @ 1d092cb66d4c 52a5b8d4 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ConfiguredHookHandler)
 class ConfiguredHookHandlerAgent(FerryModel):
     type: Literal['agent']
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ConfiguredHookMatcherGroup @ 1d092cb66d4c cb2c05cc -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ConfiguredHookMatcherGroup)
 class ConfiguredHookMatcherGroup(FerryModel):
     hooks: list[ConfiguredHookHandler]
     matcher: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ConnectorMetadata @ 1d092cb66d4c 8d68f034 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ConnectorMetadata)
 class ConnectorMetadata(FerryModel):
     """EXPERIMENTAL - metadata returned by app/read."""
     description: str | None = None
@@ -3733,13 +3734,13 @@ class ConnectorMetadata(FerryModel):
     tool_summaries: list[AppToolSummary] | None = Field(default=None, alias='toolSummaries')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ConsumeAccountRateLimitResetCreditParams @ 1d092cb66d4c da1d6693 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ConsumeAccountRateLimitResetCreditParams)
 class ConsumeAccountRateLimitResetCreditParams(FerryModel):
     credit_id: str | None = Field(default=None, alias='creditId')
     idempotency_key: str = Field(alias='idempotencyKey')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ConsumeAccountRateLimitResetCreditResponse @ 1d092cb66d4c 83a1d663 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ConsumeAccountRateLimitResetCreditResponse)
 class ConsumeAccountRateLimitResetCreditResponse(FerryModel):
     outcome: ConsumeAccountRateLimitResetCreditOutcome
 
@@ -3800,12 +3801,12 @@ class CreditsSnapshot(FerryModel):
     balance: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::CurrentTimeReadParams @ 1d092cb66d4c 108ce78b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::CurrentTimeReadParams)
 class CurrentTimeReadParams(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::CurrentTimeReadResponse @ 1d092cb66d4c b0670c38 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::CurrentTimeReadResponse)
 class CurrentTimeReadResponse(FerryModel):
     current_time_at: int = Field(alias='currentTimeAt')
 
@@ -3850,7 +3851,7 @@ class DynamicToolCallResponse(FerryModel):
     success: bool
 
 
-# ferry: codex_app_server_protocol::protocol::v2::DynamicToolNamespaceTool @ 1d092cb66d4c cad693a7 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::DynamicToolNamespaceTool)
 class DynamicToolNamespaceToolFunction(FerryModel):
     type: Literal['function']
     defer_loading: bool = Field(default=False, alias='deferLoading')
@@ -3876,7 +3877,7 @@ class DynamicToolSpecNamespace(FerryModel):
     tools: list[DynamicToolNamespaceTool]
 
 
-# ferry: codex_app_server_protocol::protocol::v2::EnvironmentAddParams @ 1d092cb66d4c dfafcb22 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::EnvironmentAddParams)
 class EnvironmentAddParams(FerryModel):
     auth_bearer_token: str | None = Field(default=None, alias='authBearerToken')
     connect_timeout_ms: int | None = Field(default=None, alias='connectTimeoutMs')
@@ -3886,46 +3887,46 @@ class EnvironmentAddParams(FerryModel):
     websocket_request_id: str | None = Field(default=None, alias='websocketRequestId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::EnvironmentAddResponse @ 1d092cb66d4c 0f41303e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::EnvironmentAddResponse)
 class EnvironmentAddResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::EnvironmentConnectionNotification @ 1d092cb66d4c 7d57ac3a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::EnvironmentConnectionNotification)
 class EnvironmentConnectionNotification(FerryModel):
     environment_id: str = Field(alias='environmentId')
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::EnvironmentInfoParams @ 1d092cb66d4c 9af34d5e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::EnvironmentInfoParams)
 class EnvironmentInfoParams(FerryModel):
     environment_id: str = Field(alias='environmentId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::EnvironmentInfoResponse @ 1d092cb66d4c 59a63d33 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::EnvironmentInfoResponse)
 class EnvironmentInfoResponse(FerryModel):
     cwd: PathUri | None = None
     shell: EnvironmentShellInfo
 
 
-# ferry: codex_app_server_protocol::protocol::v2::EnvironmentShellInfo @ 1d092cb66d4c 1a8c4ed1 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::EnvironmentShellInfo)
 class EnvironmentShellInfo(FerryModel):
     name: str
     path: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::EnvironmentSkillsParams @ 1d092cb66d4c cd986fe9 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::EnvironmentSkillsParams)
 class EnvironmentSkillsParams(FerryModel):
     required: list[str] | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::EnvironmentStatusParams @ 1d092cb66d4c eb1e3d61 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::EnvironmentStatusParams)
 class EnvironmentStatusParams(FerryModel):
     """Parameters for reading the current status of one configured environment."""
     environment_id: str = Field(alias='environmentId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::EnvironmentStatusResponse @ 1d092cb66d4c 6d86b913 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::EnvironmentStatusResponse)
 class EnvironmentStatusResponse(FerryModel):
     """Current status for the requested environment."""
     error: str | None = None
@@ -4012,13 +4013,13 @@ class ExternalAgentConfigImportCompletedNotification(FerryModel):
     item_type_results: list[ExternalAgentConfigImportTypeResult] = Field(alias='itemTypeResults')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportHistoriesReadResponse @ 1d092cb66d4c a05a924d -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportHistoriesReadResponse)
 class ExternalAgentConfigImportHistoriesReadResponse(FerryModel):
     connectors: list[ExternalAgentImportedConnectorCandidate]
     data: list[ExternalAgentConfigImportHistory]
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportHistory @ 1d092cb66d4c e3bc8eaf -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportHistory)
 class ExternalAgentConfigImportHistory(FerryModel):
     completed_at_ms: int = Field(alias='completedAtMs')
     failures: list[ExternalAgentConfigImportItemTypeFailure]
@@ -4027,18 +4028,18 @@ class ExternalAgentConfigImportHistory(FerryModel):
     successes: list[ExternalAgentConfigImportItemTypeSuccess]
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportHistoryRecordParams @ 1d092cb66d4c b7a523d5 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportHistoryRecordParams)
 class ExternalAgentConfigImportHistoryRecordParams(FerryModel):
     item_type_results: list[ExternalAgentConfigImportHistoryRecordTypeResultParams] = Field(alias='itemTypeResults')
     provider_id: str = Field(alias='providerId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportHistoryRecordResponse @ 1d092cb66d4c cdee42ba -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportHistoryRecordResponse)
 class ExternalAgentConfigImportHistoryRecordResponse(FerryModel):
     import_id: str = Field(alias='importId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportHistoryRecordSuccessParams @ 1d092cb66d4c 02a6bd94 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportHistoryRecordSuccessParams)
 class ExternalAgentConfigImportHistoryRecordSuccessParams(FerryModel):
     cwd: str | None = None
     item_type: ExternalAgentConfigMigrationItemType = Field(alias='itemType')
@@ -4047,14 +4048,14 @@ class ExternalAgentConfigImportHistoryRecordSuccessParams(FerryModel):
     title: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportHistoryRecordTypeResultParams @ 1d092cb66d4c 8c5a38c6 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportHistoryRecordTypeResultParams)
 class ExternalAgentConfigImportHistoryRecordTypeResultParams(FerryModel):
     failures: list[ExternalAgentConfigImportItemTypeFailure]
     item_type: ExternalAgentConfigMigrationItemType = Field(alias='itemType')
     successes: list[ExternalAgentConfigImportHistoryRecordSuccessParams]
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportItemTypeFailure @ 1d092cb66d4c df01d531 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportItemTypeFailure)
 class ExternalAgentConfigImportItemTypeFailure(FerryModel):
     cwd: str | None = None
     error_type: str | None = Field(default=None, alias='errorType')
@@ -4065,7 +4066,7 @@ class ExternalAgentConfigImportItemTypeFailure(FerryModel):
     sub_error_type: str | None = Field(default=None, alias='subErrorType')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportItemTypeSuccess @ 1d092cb66d4c 1a2ca00f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportItemTypeSuccess)
 class ExternalAgentConfigImportItemTypeSuccess(FerryModel):
     cwd: str | None = None
     item_type: ExternalAgentConfigMigrationItemType = Field(alias='itemType')
@@ -4082,7 +4083,7 @@ class ExternalAgentConfigImportParams(FerryModel):
     source: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportProgressNotification @ 1d092cb66d4c 7bf0f54a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportProgressNotification)
 class ExternalAgentConfigImportProgressNotification(FerryModel):
     import_id: str = Field(alias='importId')
     item_type_results: list[ExternalAgentConfigImportTypeResult] = Field(alias='itemTypeResults')
@@ -4093,7 +4094,7 @@ class ExternalAgentConfigImportResponse(FerryModel):
     import_id: str = Field(alias='importId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportTypeResult @ 1d092cb66d4c aeab90cd -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ExternalAgentConfigImportTypeResult)
 class ExternalAgentConfigImportTypeResult(FerryModel):
     failures: list[ExternalAgentConfigImportItemTypeFailure]
     item_type: ExternalAgentConfigMigrationItemType = Field(alias='itemType')
@@ -4108,26 +4109,26 @@ class ExternalAgentConfigMigrationItem(FerryModel):
     details: MigrationDetails | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ExternalAgentDetectedConnectorCandidate @ 1d092cb66d4c 2491fe18 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ExternalAgentDetectedConnectorCandidate)
 class ExternalAgentDetectedConnectorCandidate(FerryModel):
     name: str
     session_count: int = Field(alias='sessionCount')
     source: ExternalAgentDetectedConnectorSource
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ExternalAgentImportedConnectorCandidate @ 1d092cb66d4c d2cb1fad -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ExternalAgentImportedConnectorCandidate)
 class ExternalAgentImportedConnectorCandidate(FerryModel):
     name: str
     session_count: int = Field(alias='sessionCount')
     source: ExternalAgentImportedConnectorSource
 
 
-# ferry: codex_app_server_protocol::protocol::v2::FeedbackRequirements @ 1d092cb66d4c 2af00855 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::FeedbackRequirements)
 class FeedbackRequirements(FerryModel):
     enabled: bool | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::FeedbackSaveParams @ 1d092cb66d4c 80178bbf -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::FeedbackSaveParams)
 class FeedbackSaveParams(FerryModel):
     classification: str
     extra_log_files: list[str] | None = Field(default=None, alias='extraLogFiles')
@@ -4138,7 +4139,7 @@ class FeedbackSaveParams(FerryModel):
     thread_id: str | None = Field(default=None, alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::FeedbackSaveResponse @ 1d092cb66d4c bac70d3e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::FeedbackSaveResponse)
 class FeedbackSaveResponse(FerryModel):
     prompt_hash: str | None = Field(default=None, alias='promptHash')
     saved_path: LegacyAppPathString = Field(alias='savedPath')
@@ -4511,30 +4512,30 @@ class FuzzyFileSearchSessionUpdatedNotification(FerryModel):
     files: list[FuzzyFileSearchResult]
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GatewayAuth @ 1d092cb66d4c ed727f56 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GatewayAuth)
 class GatewayAuthNone(FerryModel):
     mode: Literal['none']
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GatewayAuth @ 1d092cb66d4c ed727f56 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GatewayAuth)
 class GatewayAuthEnvironmentVariable(FerryModel):
     mode: Literal['environmentVariable']
     env_key: str = Field(alias='envKey')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GatewayAuth @ 1d092cb66d4c ed727f56 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GatewayAuth)
 class GatewayAuthExternallyConfigured(FerryModel):
     """Authentication is configured outside the gateway form. Preserve it on edits."""
     mode: Literal['externallyConfigured']
     env_key: str | None = Field(default=None, alias='envKey')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GatewayOAuthCancelResponse @ 1d092cb66d4c c6a462cd -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GatewayOAuthCancelResponse)
 class GatewayOAuthCancelResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GatewayOAuthChangedNotification @ 1d092cb66d4c 264bfd56 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GatewayOAuthChangedNotification)
 class GatewayOAuthChangedNotification(FerryModel):
     auth_url: str | None = Field(default=None, alias='authUrl')
     error: str | None = None
@@ -4543,32 +4544,32 @@ class GatewayOAuthChangedNotification(FerryModel):
     status: GatewayOAuthStatus
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GatewayOAuthLoginParams @ 1d092cb66d4c 8d7a7fcd -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GatewayOAuthLoginParams)
 class GatewayOAuthLoginParams(FerryModel):
     """Authorize a configured provider without changing the default or any thread's provider."""
     device_auth: bool = Field(default=False, alias='deviceAuth')
     model_provider: str | None = Field(default=None, alias='modelProvider')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GatewayOAuthLoginResponse @ 1d092cb66d4c ce21dc34 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GatewayOAuthLoginResponse)
 class GatewayOAuthLoginResponse(FerryModel):
     prompt: GatewayOAuthPrompt | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GatewayOAuthPrompt @ 1d092cb66d4c 28296fff -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GatewayOAuthPrompt)
 class GatewayOAuthPrompt(FerryModel):
     login_id: str = Field(alias='loginId')
     user_code: str = Field(alias='userCode')
     verification_url: str = Field(alias='verificationUrl')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GatewayOAuthReadParams @ 1d092cb66d4c 99ad0c46 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GatewayOAuthReadParams)
 class GatewayOAuthReadParams(FerryModel):
     """Read credential readiness for a configured provider without starting browser login."""
     model_provider: str | None = Field(default=None, alias='modelProvider')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GatewayOAuthReadResponse @ 1d092cb66d4c 59a6c4ad -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GatewayOAuthReadResponse)
 class GatewayOAuthReadResponse(FerryModel):
     """Current effective gateway policy and credential readiness; never contains credentials."""
     error: str | None = None
@@ -4579,14 +4580,14 @@ class GatewayOAuthReadResponse(FerryModel):
     supports_device_auth: bool = Field(default=False, alias='supportsDeviceAuth')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GcpSetupParams @ 1d092cb66d4c 6480007a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GcpSetupParams)
 class GcpSetupParams(FerryModel):
     credential_file: str | None = Field(default=None, alias='credentialFile')
     location: str | None = None
     project_id: str = Field(alias='projectId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GcpSetupResponse @ 1d092cb66d4c 5377fec7 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GcpSetupResponse)
 class GcpSetupResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
@@ -4596,7 +4597,7 @@ class GetAccountParams(FerryModel):
     refresh_token: bool = Field(default=False, alias='refreshToken')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GetAccountRateLimitsParams @ 1d092cb66d4c e22f082d -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GetAccountRateLimitsParams)
 class GetAccountRateLimitsParams(FerryModel):
     """Usage-read capabilities of the requesting client, never inferred from its experiment arm."""
     exclude_reset_credit_details: bool = Field(default=False, alias='excludeResetCreditDetails')
@@ -4621,25 +4622,25 @@ class GetAccountResponse(FerryModel):
     workspace_routing: WorkspaceRouting | None = Field(default=None, alias='workspaceRouting')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GetAccountSecuritySetupResponse @ 1d092cb66d4c ce8b3367 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GetAccountSecuritySetupResponse)
 class GetAccountSecuritySetupResponse(FerryModel):
     """Optional security reminder bound to the account that fetched it. Unavailable or ineligible accounts return no notice; this read never changes account security."""
     notice: AccountSecuritySetupNotice | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GetAccountTokenUsageParams @ 1d092cb66d4c 32b9f70d -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GetAccountTokenUsageParams)
 class GetAccountTokenUsageParams(FerryModel):
     thread_id: str | None = Field(default=None, alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GetAccountTokenUsageResponse @ 1d092cb66d4c 842474b8 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GetAccountTokenUsageResponse)
 class GetAccountTokenUsageResponse(FerryModel):
     daily_usage_buckets: list[AccountTokenUsageDailyBucket] | None = Field(default=None, alias='dailyUsageBuckets')
     summary: AccountTokenUsageSummary
     thread_usage: ThreadUsage | None = Field(default=None, alias='threadUsage')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GetWorkspaceMessagesResponse @ 1d092cb66d4c b9a4f8f5 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GetWorkspaceMessagesResponse)
 class GetWorkspaceMessagesResponse(FerryModel):
     feature_enabled: bool = Field(alias='featureEnabled')
     messages: list[WorkspaceMessage]
@@ -4730,7 +4731,7 @@ class GuardianApprovalReviewActionRequestPermissions(FerryModel):
     permissions: RequestPermissionProfile
 
 
-# ferry: codex_app_server_protocol::protocol::v2::GuardianWarningNotification @ 1d092cb66d4c 4a6185ef -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GuardianWarningNotification)
 class GuardianWarningNotification(FerryModel):
     message: str
     thread_id: str = Field(alias='threadId')
@@ -4743,13 +4744,13 @@ class HookCompletedNotification(FerryModel):
     run: HookRunSummary
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookErrorInfo @ 1d092cb66d4c ab8b0e06 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::HookErrorInfo)
 class HookErrorInfo(FerryModel):
     message: str
     path: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookMetadata @ 1d092cb66d4c c750c84b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::HookMetadata)
 class HookMetadataCommand(FerryModel):
     handlerType: Literal['command']
     async_: bool = Field(default=False, alias='async')
@@ -4771,7 +4772,7 @@ class HookMetadataCommand(FerryModel):
     trust_status: HookTrustStatus = Field(alias='trustStatus')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookMetadata @ 1d092cb66d4c c750c84b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::HookMetadata)
 class HookMetadataMcpTool(FerryModel):
     handlerType: Literal['mcpTool']
     server: str
@@ -4793,7 +4794,7 @@ class HookMetadataMcpTool(FerryModel):
     trust_status: HookTrustStatus = Field(alias='trustStatus')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookMetadata @ 1d092cb66d4c c750c84b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::HookMetadata)
 class HookMetadataPrompt(FerryModel):
     handlerType: Literal['prompt']
     additional_context_limit: int | None = Field(default=None, alias='additionalContextLimit')
@@ -4813,7 +4814,7 @@ class HookMetadataPrompt(FerryModel):
     trust_status: HookTrustStatus = Field(alias='trustStatus')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookMetadata @ 1d092cb66d4c c750c84b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::HookMetadata)
 class HookMetadataAgent(FerryModel):
     handlerType: Literal['agent']
     additional_context_limit: int | None = Field(default=None, alias='additionalContextLimit')
@@ -4833,7 +4834,7 @@ class HookMetadataAgent(FerryModel):
     trust_status: HookTrustStatus = Field(alias='trustStatus')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookMigration @ 1d092cb66d4c 09897497 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::HookMigration)
 class HookMigration(FerryModel):
     name: str
 
@@ -4875,7 +4876,7 @@ class HookStartedNotification(FerryModel):
     run: HookRunSummary
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HooksListEntry @ 1d092cb66d4c 8c29f9ba -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::HooksListEntry)
 class HooksListEntry(FerryModel):
     cwd: str
     errors: list[HookErrorInfo]
@@ -4883,32 +4884,32 @@ class HooksListEntry(FerryModel):
     warnings: list[str]
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HooksListParams @ 1d092cb66d4c 97408402 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::HooksListParams)
 class HooksListParams(FerryModel):
     cwds: list[str] = Field(default_factory=list)
     thread_id: str | None = Field(default=None, alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HooksListResponse @ 1d092cb66d4c f800a238 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::HooksListResponse)
 class HooksListResponse(FerryModel):
     data: list[HooksListEntry]
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ImageGenerationFailure @ 1d092cb66d4c b99b78bf -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ImageGenerationFailure)
 class ImageGenerationFailureUsageLimitExceeded(FerryModel):
     type: Literal['usageLimitExceeded']
     limit_id: str = Field(alias='limitId')
     resets_at: int | None = Field(default=None, alias='resetsAt')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ImageGenerationInputImage @ 1d092cb66d4c 61d8d367 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ImageGenerationInputImage)
 class ImageGenerationInputImage(FerryModel):
     """A local image file successfully read for this exact image-generation request."""
     path: AbsolutePathBuf
     sha256: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::InAppBrowserRequirements @ 1d092cb66d4c 0d9b3d09 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::InAppBrowserRequirements)
 class InAppBrowserRequirements(FerryModel):
     allow_external_browser_settings_import: bool | None = Field(default=None, alias='allowExternalBrowserSettingsImport')
 
@@ -4939,7 +4940,7 @@ class InitializeResponse(FerryModel):
     platform_os: str = Field(alias='platformOs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::InstalledApp @ 1d092cb66d4c b5e5fefb -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::InstalledApp)
 class InstalledApp(FerryModel):
     """Installed connector runtime state."""
     callable: bool
@@ -4948,7 +4949,7 @@ class InstalledApp(FerryModel):
     runtime_name: str | None = Field(default=None, alias='runtimeName')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::InternalChatMessageMetadataPassthrough @ 1d092cb66d4c b567aa21 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::InternalChatMessageMetadataPassthrough)
 class InternalChatMessageMetadataPassthrough(FerryModel):
     """Internal Responses API passthrough metadata copied into underlying chat messages.
 
@@ -5143,7 +5144,7 @@ class LogoutAccountResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ManagedHooksRequirements @ 1d092cb66d4c d8156177 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ManagedHooksRequirements)
 class ManagedHooksRequirements(FerryModel):
     interrupt: list[ConfiguredHookMatcherGroup] = Field(default_factory=list, alias='Interrupt')
     permission_request: list[ConfiguredHookMatcherGroup] = Field(alias='PermissionRequest')
@@ -5199,25 +5200,25 @@ class MarketplaceRemoveResponse(FerryModel):
     installed_root: str | None = Field(default=None, alias='installedRoot')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::MarketplaceUpgradeErrorInfo @ 1d092cb66d4c f4d7345c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::MarketplaceUpgradeErrorInfo)
 class MarketplaceUpgradeErrorInfo(FerryModel):
     marketplace_name: str = Field(alias='marketplaceName')
     message: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::MarketplaceUpgradeParams @ 1d092cb66d4c 3e6f34f0 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::MarketplaceUpgradeParams)
 class MarketplaceUpgradeParams(FerryModel):
     marketplace_name: str | None = Field(default=None, alias='marketplaceName')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::MarketplaceUpgradeResponse @ 1d092cb66d4c e78c8b0f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::MarketplaceUpgradeResponse)
 class MarketplaceUpgradeResponse(FerryModel):
     errors: list[MarketplaceUpgradeErrorInfo]
     selected_marketplaces: list[str] = Field(alias='selectedMarketplaces')
     upgraded_roots: list[AbsolutePathBuf] = Field(alias='upgradedRoots')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::McpAppUi @ 1d092cb66d4c 54a4f83f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::McpAppUi)
 class McpAppUi(FerryModel):
     """UI resource and display preference for model invocations, captured from the tool descriptor."""
     preferred_model_display_mode: McpAppDisplayMode = Field(alias='preferredModelDisplayMode')
@@ -5362,7 +5363,7 @@ class McpResourceReadResponse(FerryModel):
     origin_call_id: str | None = Field(default=None, alias='originCallId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::McpResourceReadTarget @ 1d092cb66d4c 8fb5bc6f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::McpResourceReadTarget)
 class McpResourceReadTarget(FerryModel):
     connector_id: str = Field(alias='connectorId')
     link_id: str | None = Field(alias='linkId')
@@ -5433,19 +5434,19 @@ class McpServerElicitationRequestResponse(FerryModel):
     meta: Any = Field(default=None, alias='_meta')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::McpServerEventNotification @ 1d092cb66d4c d2b22558 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::McpServerEventNotification)
 class McpServerEventNotification(FerryModel):
     method: str
     params: Any
 
 
-# ferry: codex_app_server_protocol::protocol::v2::McpServerEventStreamNotification @ 1d092cb66d4c f3558f13 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::McpServerEventStreamNotification)
 class McpServerEventStreamNotification(FerryModel):
     notification: McpServerEventNotification
     subscription_id: str = Field(alias='subscriptionId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::McpServerEventStreamStartParams @ 1d092cb66d4c 6d90ce2d -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::McpServerEventStreamStartParams)
 class McpServerEventStreamStartParams(FerryModel):
     meta: Any = Field(default=None, alias='_meta')
     arguments: Any
@@ -5455,22 +5456,22 @@ class McpServerEventStreamStartParams(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::McpServerEventStreamStartResponse @ 1d092cb66d4c 05304a85 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::McpServerEventStreamStartResponse)
 class McpServerEventStreamStartResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::McpServerEventStreamStopParams @ 1d092cb66d4c c584334e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::McpServerEventStreamStopParams)
 class McpServerEventStreamStopParams(FerryModel):
     subscription_id: str = Field(alias='subscriptionId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::McpServerEventStreamStopResponse @ 1d092cb66d4c 08b7282c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::McpServerEventStreamStopResponse)
 class McpServerEventStreamStopResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::McpServerInfo @ 1d092cb66d4c 2455a4b7 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::McpServerInfo)
 class McpServerInfo(FerryModel):
     """Presentation metadata advertised by an initialized MCP server."""
     description: str | None = None
@@ -5481,7 +5482,7 @@ class McpServerInfo(FerryModel):
     website_url: str | None = Field(default=None, alias='websiteUrl')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::McpServerMigration @ 1d092cb66d4c 09897497 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::McpServerMigration)
 class McpServerMigration(FerryModel):
     name: str
 
@@ -5557,7 +5558,7 @@ class McpServerToolCallResponse(FerryModel):
     meta: Any = Field(default=None, alias='_meta', exclude_if=lambda v: v is None)
 
 
-# ferry: codex_app_server_protocol::protocol::v2::McpToolCallAppContext @ 1d092cb66d4c 5505f5f9 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::McpToolCallAppContext)
 class McpToolCallAppContext(FerryModel):
     action_name: str | None = Field(default=None, alias='actionName')
     app_name: str | None = Field(default=None, alias='appName')
@@ -5605,12 +5606,12 @@ class MemoryResetResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::MemoryStatusParams @ 1d092cb66d4c 144e542c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::MemoryStatusParams)
 class MemoryStatusParams(FerryModel):
     min_consolidated_threads: int | None = Field(default=None, alias='minConsolidatedThreads')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::MemoryStatusResponse @ 1d092cb66d4c 371faed7 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::MemoryStatusResponse)
 class MemoryStatusResponse(FerryModel):
     v2_consolidated_threads: int = Field(alias='v2ConsolidatedThreads')
     v2_ready: bool = Field(alias='v2Ready')
@@ -5628,7 +5629,7 @@ class MigrationDetails(FerryModel):
     subagents: list[SubagentMigration] = Field(default_factory=list)
 
 
-# ferry: codex_app_server_protocol::protocol::v2::MisalignmentErrorDetails @ 1d092cb66d4c 8811262e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::MisalignmentErrorDetails)
 class MisalignmentErrorDetails(FerryModel):
     detailed_explanation: str | None = Field(default=None, alias='detailedExplanation')
     error_type: str | None = Field(default=None, alias='errorType')
@@ -5636,7 +5637,7 @@ class MisalignmentErrorDetails(FerryModel):
     steer: MisalignmentSteer | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::MisalignmentSteer @ 1d092cb66d4c 2d9389fd -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::MisalignmentSteer)
 class MisalignmentSteer(FerryModel):
     message: str
 
@@ -5674,7 +5675,7 @@ class Model(FerryModel):
     service_tiers: list[ModelServiceTier] = Field(default_factory=list, alias='serviceTiers')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelAccessPrograms @ 1d092cb66d4c ae5e1af3 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ModelAccessPrograms)
 class ModelAccessPrograms(FerryModel):
     """Caller-specific explicit access programs advertised by model discovery."""
     cyber: list[CyberAccessProgram]
@@ -5699,61 +5700,61 @@ class ModelListResponse(FerryModel):
     next_cursor: str | None = Field(default=None, alias='nextCursor')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelProviderCapabilitiesReadParams @ 1d092cb66d4c 4b91ef80 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ModelProviderCapabilitiesReadParams)
 class ModelProviderCapabilitiesReadParams(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelProviderCapabilitiesReadResponse @ 1d092cb66d4c ec6e2594 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ModelProviderCapabilitiesReadResponse)
 class ModelProviderCapabilitiesReadResponse(FerryModel):
     image_generation: bool = Field(alias='imageGeneration')
     web_search: bool = Field(alias='webSearch')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelProviderConfigWriteParams @ 1d092cb66d4c d75ea7ac -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ModelProviderConfigWriteParams)
 class ModelProviderConfigWriteParams(FerryModel):
     model_config = ConfigDict(extra='forbid')
     settings: ProviderSettingsPatch
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelProviderConfigWriteResponse @ 1d092cb66d4c ee4f2615 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ModelProviderConfigWriteResponse)
 class ModelProviderConfigWriteResponse(FerryModel):
     provider: ModelProviderSummary
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelProviderError @ 1d092cb66d4c f98c431c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ModelProviderError)
 class ModelProviderErrorModelProviderMismatch(FerryModel):
     type: Literal['modelProviderMismatch']
     current_model_provider: str = Field(alias='currentModelProvider')
     model_provider: str = Field(alias='modelProvider')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelProviderError @ 1d092cb66d4c f98c431c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ModelProviderError)
 class ModelProviderErrorModelProviderNotConfigured(FerryModel):
     type: Literal['modelProviderNotConfigured']
     model_provider: str = Field(alias='modelProvider')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelProviderError @ 1d092cb66d4c f98c431c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ModelProviderError)
 class ModelProviderErrorModelProviderPolicyConflict(FerryModel):
     type: Literal['modelProviderPolicyConflict']
     model_provider: str = Field(alias='modelProvider')
     required_model_provider: str = Field(alias='requiredModelProvider')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelProviderListParams @ 1d092cb66d4c 15c7c36f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ModelProviderListParams)
 class ModelProviderListParams(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelProviderListResponse @ 1d092cb66d4c 7708e5f1 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ModelProviderListResponse)
 class ModelProviderListResponse(FerryModel):
     can_change_default: bool = Field(alias='canChangeDefault')
     data: list[ModelProviderSummary]
     default_provider_id: str = Field(alias='defaultProviderId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelProviderSummary @ 1d092cb66d4c d75e4368 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ModelProviderSummary)
 class ModelProviderSummary(FerryModel):
     base_url: str | None = Field(default=None, alias='baseUrl')
     can_edit: bool = Field(alias='canEdit')
@@ -5771,7 +5772,7 @@ class ModelReroutedNotification(FerryModel):
     reason: ModelRerouteReason
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelSafetyBufferingUpdatedNotification @ 1d092cb66d4c f8c99c49 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ModelSafetyBufferingUpdatedNotification)
 class ModelSafetyBufferingUpdatedNotification(FerryModel):
     faster_model: str | None = Field(default=None, alias='fasterModel')
     model: str
@@ -5782,7 +5783,7 @@ class ModelSafetyBufferingUpdatedNotification(FerryModel):
     use_cases: list[str] = Field(alias='useCases')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelServiceTier @ 1d092cb66d4c 2ff82e75 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ModelServiceTier)
 class ModelServiceTier(FerryModel):
     description: str
     id: str
@@ -5798,19 +5799,19 @@ class ModelUpgradeInfo(FerryModel):
     retirement_at: int | None = Field(default=None, alias='retirementAt')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelVerificationNotification @ 1d092cb66d4c 069bf5ab -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ModelVerificationNotification)
 class ModelVerificationNotification(FerryModel):
     thread_id: str = Field(alias='threadId')
     turn_id: str = Field(alias='turnId')
     verifications: list[ModelVerification]
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelsRequirements @ 1d092cb66d4c fa9b81a9 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ModelsRequirements)
 class ModelsRequirements(FerryModel):
     new_thread: NewThreadModelDefaults | None = Field(default=None, alias='newThread')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::MultiAgentMode @ 1d092cb66d4c ec5d09b8 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::MultiAgentMode)
 class MultiAgentModeCustom(FerryModel):
     model_config = ConfigDict(extra='forbid')
     custom: str
@@ -5846,14 +5847,14 @@ class NetworkRequirements(FerryModel):
     review_domains: list[str] | None = Field(default=None, alias='reviewDomains')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::NewThreadModelDefaults @ 1d092cb66d4c ad18a9ee -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::NewThreadModelDefaults)
 class NewThreadModelDefaults(FerryModel):
     model: str | None = None
     model_reasoning_effort: ReasoningEffort | None = Field(default=None, alias='modelReasoningEffort')
     service_tier: str | None = Field(default=None, alias='serviceTier')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::OtelExporter @ 1d092cb66d4c 7212a68f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::OtelExporter)
 class OtelExporterOtlpHttpFields(FerryModel):
     endpoint: str
     headers: dict[str, str]
@@ -5861,26 +5862,26 @@ class OtelExporterOtlpHttpFields(FerryModel):
     tls: OtelTlsConfig | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::OtelExporter @ 1d092cb66d4c 7212a68f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::OtelExporter)
 class OtelExporterOtlpHttp(FerryModel):
     model_config = ConfigDict(extra='forbid')
     otlp_http: OtelExporterOtlpHttpFields = Field(alias='otlp-http')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::OtelExporter @ 1d092cb66d4c 7212a68f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::OtelExporter)
 class OtelExporterOtlpGrpcFields(FerryModel):
     endpoint: str
     headers: dict[str, str]
     tls: OtelTlsConfig | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::OtelExporter @ 1d092cb66d4c 7212a68f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::OtelExporter)
 class OtelExporterOtlpGrpc(FerryModel):
     model_config = ConfigDict(extra='forbid')
     otlp_grpc: OtelExporterOtlpGrpcFields = Field(alias='otlp-grpc')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::OtelRequirements @ 1d092cb66d4c 155ac983 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::OtelRequirements)
 class OtelRequirements(FerryModel):
     environment: str | None = None
     exporter: OtelExporter | None = None
@@ -5895,14 +5896,14 @@ class OtelRequirements(FerryModel):
     tracestate: dict[str, dict[str, str]] | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::OtelTlsConfig @ 1d092cb66d4c 14e2c43c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::OtelTlsConfig)
 class OtelTlsConfig(FerryModel):
     ca_certificate: str | None = Field(default=None, alias='ca-certificate')
     client_certificate: str | None = Field(default=None, alias='client-certificate')
     client_private_key: str | None = Field(default=None, alias='client-private-key')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::OtelToolResultLogConfig @ 1d092cb66d4c 76edf3fc -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::OtelToolResultLogConfig)
 class OtelToolResultLogConfig(FerryModel):
     max_bytes: int
 
@@ -5959,20 +5960,20 @@ class PatchChangeKindUpdate(FerryModel):
     move_path: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PermissionProfileListParams @ 1d092cb66d4c 36372c1c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PermissionProfileListParams)
 class PermissionProfileListParams(FerryModel):
     cursor: str | None = None
     cwd: str | None = None
     limit: int | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PermissionProfileListResponse @ 1d092cb66d4c 41af793a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PermissionProfileListResponse)
 class PermissionProfileListResponse(FerryModel):
     data: list[PermissionProfileSummary]
     next_cursor: str | None = Field(default=None, alias='nextCursor')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PermissionProfileSummary @ 1d092cb66d4c 040b069e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PermissionProfileSummary)
 class PermissionProfileSummary(FerryModel):
     allowed: bool
     description: str | None = None
@@ -6025,7 +6026,7 @@ class PluginDetail(FerryModel):
     share_url: str | None = Field(default=None, alias='shareUrl')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginHookSummary @ 1d092cb66d4c 8eb09ff6 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginHookSummary)
 class PluginHookSummary(FerryModel):
     event_name: HookEventName = Field(alias='eventName')
     key: str
@@ -6045,13 +6046,13 @@ class PluginInstallResponse(FerryModel):
     apps_needing_auth: list[AppSummary] = Field(alias='appsNeedingAuth')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginInstalledParams @ 1d092cb66d4c 93b0dd80 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginInstalledParams)
 class PluginInstalledParams(FerryModel):
     cwds: list[AbsolutePathBuf] | None = None
     install_suggestion_plugin_names: list[str] | None = Field(default=None, alias='installSuggestionPluginNames')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginInstalledResponse @ 1d092cb66d4c b61c28d2 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginInstalledResponse)
 class PluginInstalledResponse(FerryModel):
     marketplace_load_errors: list[MarketplaceLoadErrorInfo] = Field(default_factory=list, alias='marketplaceLoadErrors')
     marketplaces: list[PluginMarketplaceEntry]
@@ -6114,7 +6115,7 @@ class PluginReadResponse(FerryModel):
     plugin: PluginDetail
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginReconcileChangedPlugin @ 1d092cb66d4c c854ecc5 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginReconcileChangedPlugin)
 class PluginReconcileChangedPlugin(FerryModel):
     """Runtime categories affected by this change, not just capabilities currently present. Flags describe declarations before runtime policy filtering. Updates OR the old and new bundle flags; enablement changes and cached reinstalls use the cached bundle; removals retain the old bundle's flags."""
     has_apps: bool = Field(alias='hasApps')
@@ -6124,12 +6125,12 @@ class PluginReconcileChangedPlugin(FerryModel):
     id: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginReconcileParams @ 1d092cb66d4c d3a0a879 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginReconcileParams)
 class PluginReconcileParams(FerryModel):
     reason: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginReconcileResponse @ 1d092cb66d4c fcde019c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginReconcileResponse)
 class PluginReconcileResponse(FerryModel):
     """Bundle and installed-state changes observed by this pass, not a runtime-readiness acknowledgement or a cumulative diff since the client's last request. Other metadata-only changes are not listed."""
     changed_plugins: list[PluginReconcileChangedPlugin] = Field(alias='changedPlugins')
@@ -6137,7 +6138,7 @@ class PluginReconcileResponse(FerryModel):
     failed_remote_plugin_ids: list[str] = Field(alias='failedRemotePluginIds')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginSearchParams @ 1d092cb66d4c 3d505671 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginSearchParams)
 class PluginSearchParams(FerryModel):
     cursor: str | None = None
     cwds: list[AbsolutePathBuf] | None = None
@@ -6146,25 +6147,25 @@ class PluginSearchParams(FerryModel):
     search_term: str = Field(alias='searchTerm')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginSearchResponse @ 1d092cb66d4c c711a909 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginSearchResponse)
 class PluginSearchResponse(FerryModel):
     data: list[PluginSearchResult]
     next_cursor: str | None = Field(default=None, alias='nextCursor')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginSearchResult @ 1d092cb66d4c ec09dc21 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginSearchResult)
 class PluginSearchResult(FerryModel):
     marketplace_name: str = Field(alias='marketplaceName')
     marketplace_path: AbsolutePathBuf | None = Field(default=None, alias='marketplacePath')
     plugin: PluginSummary
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginShareCheckoutParams @ 1d092cb66d4c 3da6877d -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginShareCheckoutParams)
 class PluginShareCheckoutParams(FerryModel):
     remote_plugin_id: str = Field(alias='remotePluginId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginShareCheckoutResponse @ 1d092cb66d4c 2baecc81 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginShareCheckoutResponse)
 class PluginShareCheckoutResponse(FerryModel):
     marketplace_name: str = Field(alias='marketplaceName')
     marketplace_path: AbsolutePathBuf = Field(alias='marketplacePath')
@@ -6175,7 +6176,7 @@ class PluginShareCheckoutResponse(FerryModel):
     remote_version: str | None = Field(default=None, alias='remoteVersion')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginShareContext @ 1d092cb66d4c 8ef6b0db -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginShareContext)
 class PluginShareContext(FerryModel):
     can_publish_to_workspace: bool | None = Field(default=None, alias='canPublishToWorkspace')
     creator_account_user_id: str | None = Field(default=None, alias='creatorAccountUserId')
@@ -6187,33 +6188,33 @@ class PluginShareContext(FerryModel):
     share_url: str | None = Field(default=None, alias='shareUrl')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginShareDeleteParams @ 1d092cb66d4c 4b2dcb00 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginShareDeleteParams)
 class PluginShareDeleteParams(FerryModel):
     remote_plugin_id: str = Field(alias='remotePluginId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginShareDeleteResponse @ 1d092cb66d4c c2ec9df3 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginShareDeleteResponse)
 class PluginShareDeleteResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginShareListItem @ 1d092cb66d4c 28097adf -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginShareListItem)
 class PluginShareListItem(FerryModel):
     local_plugin_path: AbsolutePathBuf | None = Field(default=None, alias='localPluginPath')
     plugin: PluginSummary
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginShareListParams @ 1d092cb66d4c 8470dc18 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginShareListParams)
 class PluginShareListParams(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginShareListResponse @ 1d092cb66d4c 63116dad -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginShareListResponse)
 class PluginShareListResponse(FerryModel):
     data: list[PluginShareListItem]
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginSharePrincipal @ 1d092cb66d4c fef75085 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginSharePrincipal)
 class PluginSharePrincipal(FerryModel):
     name: str
     principal_id: str = Field(alias='principalId')
@@ -6221,7 +6222,7 @@ class PluginSharePrincipal(FerryModel):
     role: PluginSharePrincipalRole
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginShareSaveParams @ 1d092cb66d4c 400beed6 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginShareSaveParams)
 class PluginShareSaveParams(FerryModel):
     discoverability: PluginShareDiscoverability | None = None
     plugin_path: AbsolutePathBuf = Field(alias='pluginPath')
@@ -6229,41 +6230,41 @@ class PluginShareSaveParams(FerryModel):
     share_targets: list[PluginShareTarget] | None = Field(default=None, alias='shareTargets')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginShareSaveResponse @ 1d092cb66d4c 73654fc7 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginShareSaveResponse)
 class PluginShareSaveResponse(FerryModel):
     can_publish_to_workspace: bool | None = Field(default=None, alias='canPublishToWorkspace')
     remote_plugin_id: str = Field(alias='remotePluginId')
     share_url: str = Field(alias='shareUrl')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginShareTarget @ 1d092cb66d4c f87d465f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginShareTarget)
 class PluginShareTarget(FerryModel):
     principal_id: str = Field(alias='principalId')
     principal_type: PluginSharePrincipalType = Field(alias='principalType')
     role: PluginShareTargetRole
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginShareUpdateTargetsParams @ 1d092cb66d4c c47b0032 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginShareUpdateTargetsParams)
 class PluginShareUpdateTargetsParams(FerryModel):
     discoverability: PluginShareUpdateDiscoverability
     remote_plugin_id: str = Field(alias='remotePluginId')
     share_targets: list[PluginShareTarget] = Field(alias='shareTargets')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginShareUpdateTargetsResponse @ 1d092cb66d4c 9289e082 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginShareUpdateTargetsResponse)
 class PluginShareUpdateTargetsResponse(FerryModel):
     discoverability: PluginShareDiscoverability
     principals: list[PluginSharePrincipal]
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginSkillReadParams @ 1d092cb66d4c 81af9e17 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginSkillReadParams)
 class PluginSkillReadParams(FerryModel):
     remote_marketplace_name: str = Field(alias='remoteMarketplaceName')
     remote_plugin_id: str = Field(alias='remotePluginId')
     skill_name: str = Field(alias='skillName')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::PluginSkillReadResponse @ 1d092cb66d4c ce4af2bc -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PluginSkillReadResponse)
 class PluginSkillReadResponse(FerryModel):
     contents: str | None = None
 
@@ -6336,7 +6337,7 @@ class PluginsMigration(FerryModel):
     plugin_names: list[str] = Field(alias='pluginNames')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProcessExitedNotification @ 1d092cb66d4c fa08e6fe -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProcessExitedNotification)
 class ProcessExitedNotification(FerryModel):
     """Final process exit notification for `process/spawn`."""
     exit_code: int = Field(alias='exitCode')
@@ -6348,18 +6349,18 @@ class ProcessExitedNotification(FerryModel):
     stdout_cap_reached: bool = Field(alias='stdoutCapReached')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProcessKillParams @ 1d092cb66d4c 3c289eda -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProcessKillParams)
 class ProcessKillParams(FerryModel):
     """Terminate a running `process/spawn` session."""
     process_handle: str = Field(alias='processHandle')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProcessKillResponse @ 1d092cb66d4c e9040b24 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProcessKillResponse)
 class ProcessKillResponse(FerryModel):
     """Empty success response for `process/kill`."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProcessOutputDeltaNotification @ 1d092cb66d4c 55f1f59d -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProcessOutputDeltaNotification)
 class ProcessOutputDeltaNotification(FerryModel):
     """Base64-encoded output chunk emitted for a streaming `process/spawn` request."""
     cap_reached: bool = Field(alias='capReached')
@@ -6368,19 +6369,19 @@ class ProcessOutputDeltaNotification(FerryModel):
     stream: ProcessOutputStream
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProcessResizePtyParams @ 1d092cb66d4c c102ec19 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProcessResizePtyParams)
 class ProcessResizePtyParams(FerryModel):
     """Resize a running PTY-backed `process/spawn` session."""
     process_handle: str = Field(alias='processHandle')
     size: ProcessTerminalSize
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProcessResizePtyResponse @ 1d092cb66d4c 9ebaedf6 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProcessResizePtyResponse)
 class ProcessResizePtyResponse(FerryModel):
     """Empty success response for `process/resizePty`."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProcessSpawnParams @ 1d092cb66d4c e9ec7319 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProcessSpawnParams)
 class ProcessSpawnParams(FerryModel):
     """Spawn a standalone process (argv vector) without a Codex sandbox on the host where the app server is running.
 
@@ -6398,19 +6399,19 @@ class ProcessSpawnParams(FerryModel):
     tty: bool = False
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProcessSpawnResponse @ 1d092cb66d4c da5fa89c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProcessSpawnResponse)
 class ProcessSpawnResponse(FerryModel):
     """Successful response for `process/spawn`."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProcessTerminalSize @ 1d092cb66d4c cd5b8948 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProcessTerminalSize)
 class ProcessTerminalSize(FerryModel):
     """PTY size in character cells for `process/spawn` PTY sessions."""
     cols: int
     rows: int
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProcessWriteStdinParams @ 1d092cb66d4c 2c8bc5eb -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProcessWriteStdinParams)
 class ProcessWriteStdinParams(FerryModel):
     """Write stdin bytes to a running `process/spawn` session, close stdin, or both."""
     close_stdin: bool = Field(default=False, alias='closeStdin')
@@ -6418,12 +6419,12 @@ class ProcessWriteStdinParams(FerryModel):
     process_handle: str = Field(alias='processHandle')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProcessWriteStdinResponse @ 1d092cb66d4c 491d22e2 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProcessWriteStdinResponse)
 class ProcessWriteStdinResponse(FerryModel):
     """Empty success response for `process/writeStdin`."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::Project @ 1d092cb66d4c 0d9468ab -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::Project)
 class Project(FerryModel):
     created_at: int = Field(alias='createdAt')
     id: str
@@ -6435,13 +6436,13 @@ class Project(FerryModel):
     updated_at: int = Field(alias='updatedAt')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProjectChangedNotification @ 1d092cb66d4c 32f25f69 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProjectChangedNotification)
 class ProjectChangedNotification(FerryModel):
     change_type: ProjectChangeType = Field(alias='changeType')
     project_id: str = Field(alias='projectId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProjectCreateParams @ 1d092cb66d4c 292bc4b4 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProjectCreateParams)
 class ProjectCreateParams(FerryModel):
     idempotency_key: str = Field(alias='idempotencyKey')
     metadata: dict[str, str] | None = None
@@ -6449,22 +6450,22 @@ class ProjectCreateParams(FerryModel):
     roots: list[ProjectRoot]
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProjectCreateResponse @ 1d092cb66d4c 2802b9d6 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProjectCreateResponse)
 class ProjectCreateResponse(FerryModel):
     project: Project
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProjectDeleteParams @ 1d092cb66d4c 426dd22e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProjectDeleteParams)
 class ProjectDeleteParams(FerryModel):
     project_id: str = Field(alias='projectId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProjectDeleteResponse @ 1d092cb66d4c d460c3fc -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProjectDeleteResponse)
 class ProjectDeleteResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProjectImportParams @ 1d092cb66d4c 1254c3ec -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProjectImportParams)
 class ProjectImportParams(FerryModel):
     idempotency_key: str = Field(alias='idempotencyKey')
     metadata: dict[str, str] | None = None
@@ -6473,12 +6474,12 @@ class ProjectImportParams(FerryModel):
     threads: list[str] | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProjectImportResponse @ 1d092cb66d4c 4d7d8155 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProjectImportResponse)
 class ProjectImportResponse(FerryModel):
     project: Project
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProjectListParams @ 1d092cb66d4c 5eb17ad9 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProjectListParams)
 class ProjectListParams(FerryModel):
     cursor: str | None = None
     limit: int | None = None
@@ -6486,39 +6487,39 @@ class ProjectListParams(FerryModel):
     sort_key: ProjectSortKey | None = Field(default=None, alias='sortKey')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProjectListResponse @ 1d092cb66d4c b5951d00 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProjectListResponse)
 class ProjectListResponse(FerryModel):
     data: list[Project]
     next_cursor: str | None = Field(default=None, alias='nextCursor')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProjectMoveParams @ 1d092cb66d4c 80e9908b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProjectMoveParams)
 class ProjectMoveParams(FerryModel):
     before_project_id: str | None = Field(default=None, alias='beforeProjectId')
     project_id: str = Field(alias='projectId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProjectMoveResponse @ 1d092cb66d4c bc575100 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProjectMoveResponse)
 class ProjectMoveResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProjectReadParams @ 1d092cb66d4c 4df91106 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProjectReadParams)
 class ProjectReadParams(FerryModel):
     project_id: str = Field(alias='projectId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProjectReadResponse @ 1d092cb66d4c 4ff4ce08 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProjectReadResponse)
 class ProjectReadResponse(FerryModel):
     project: Project
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProjectRoot @ 1d092cb66d4c b809d844 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProjectRoot)
 class ProjectRoot(FerryModel):
     path: AbsolutePathBuf
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProjectUpdateParams @ 1d092cb66d4c 2b15415f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProjectUpdateParams)
 class ProjectUpdateParams(FerryModel):
     metadata: dict[str, str] | None = None
     name: str | None = None
@@ -6526,30 +6527,30 @@ class ProjectUpdateParams(FerryModel):
     roots: list[ProjectRoot] | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProjectUpdateResponse @ 1d092cb66d4c f5ad013e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProjectUpdateResponse)
 class ProjectUpdateResponse(FerryModel):
     project: Project
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProviderSettings @ 1d092cb66d4c e8fe4251 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProviderSettings)
 class ProviderSettingsOpenai(FerryModel):
     type: Literal['openai']
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProviderSettings @ 1d092cb66d4c e8fe4251 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProviderSettings)
 class ProviderSettingsCustomGateway(FerryModel):
     type: Literal['customGateway']
     auth: GatewayAuth
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProviderSettings @ 1d092cb66d4c e8fe4251 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProviderSettings)
 class ProviderSettingsBedrock(FerryModel):
     type: Literal['bedrock']
     profile: str | None = None
     region: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProviderSettings @ 1d092cb66d4c e8fe4251 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProviderSettings)
 class ProviderSettingsGcp(FerryModel):
     type: Literal['gcp']
     credential_file: str | None = Field(default=None, alias='credentialFile')
@@ -6557,7 +6558,7 @@ class ProviderSettingsGcp(FerryModel):
     project_id: str | None = Field(default=None, alias='projectId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProviderSettingsPatch @ 1d092cb66d4c c07ba577 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProviderSettingsPatch)
 class ProviderSettingsPatchCustomGateway(FerryModel):
     type: Literal['customGateway']
     base_url: str | None = Field(default=None, alias='baseUrl')
@@ -6566,7 +6567,7 @@ class ProviderSettingsPatchCustomGateway(FerryModel):
     provider_id: str | None = Field(default=None, alias='providerId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProviderSettingsPatch @ 1d092cb66d4c c07ba577 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProviderSettingsPatch)
 class ProviderSettingsPatchBedrock(FerryModel):
     """AWS configuration fields for built-in Bedrock providers."""
     type: Literal['bedrock']
@@ -6575,7 +6576,7 @@ class ProviderSettingsPatchBedrock(FerryModel):
     region: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ProviderSettingsPatch @ 1d092cb66d4c c07ba577 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProviderSettingsPatch)
 class ProviderSettingsPatchGcp(FerryModel):
     """GCP configuration fields. Credential-file paths refer to the app-server host."""
     type: Literal['gcp']
@@ -6585,7 +6586,7 @@ class ProviderSettingsPatchGcp(FerryModel):
     provider_id: GcpProviderId = Field(alias='providerId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::QueuedSubmission @ 1d092cb66d4c 1ab60891 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::QueuedSubmission)
 class QueuedSubmission(FerryModel):
     client_user_message_id: str = Field(alias='clientUserMessageId')
     id: str
@@ -6593,7 +6594,7 @@ class QueuedSubmission(FerryModel):
     responsesapi_client_metadata: dict[str, str] | None = Field(default=None, alias='responsesapiClientMetadata')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RateLimitResetCredit @ 1d092cb66d4c 99d98b47 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RateLimitResetCredit)
 class RateLimitResetCredit(FerryModel):
     description: str | None = None
     expires_at: int | None = Field(default=None, alias='expiresAt')
@@ -6604,7 +6605,7 @@ class RateLimitResetCredit(FerryModel):
     title: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RateLimitResetCreditsSummary @ 1d092cb66d4c f2aa7006 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RateLimitResetCreditsSummary)
 class RateLimitResetCreditsSummary(FerryModel):
     available_count: int = Field(alias='availableCount')
     credits: list[RateLimitResetCredit] | None = None
@@ -6631,7 +6632,7 @@ class RateLimitWindow(FerryModel):
     resets_at: int | None = Field(default=None, alias='resetsAt')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RawResponseCompletedNotification @ 1d092cb66d4c ff22532e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RawResponseCompletedNotification)
 class RawResponseCompletedNotification(FerryModel):
     """Internal-only notification containing the exact usage from one upstream Responses API completion."""
     response_id: str = Field(alias='responseId')
@@ -6707,7 +6708,7 @@ class ReasoningTextDeltaNotification(FerryModel):
     content_index: int = Field(alias='contentIndex')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RemoteControlClient @ 1d092cb66d4c 1959688a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RemoteControlClient)
 class RemoteControlClient(FerryModel):
     app_version: str | None = Field(default=None, alias='appVersion')
     client_id: str = Field(alias='clientId')
@@ -6719,7 +6720,7 @@ class RemoteControlClient(FerryModel):
     platform: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RemoteControlClientsListParams @ 1d092cb66d4c dbe4bae3 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RemoteControlClientsListParams)
 class RemoteControlClientsListParams(FerryModel):
     cursor: str | None = None
     environment_id: str = Field(alias='environmentId')
@@ -6727,29 +6728,29 @@ class RemoteControlClientsListParams(FerryModel):
     order: RemoteControlClientsListOrder | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RemoteControlClientsListResponse @ 1d092cb66d4c 6bf12a14 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RemoteControlClientsListResponse)
 class RemoteControlClientsListResponse(FerryModel):
     data: list[RemoteControlClient]
     next_cursor: str | None = Field(default=None, alias='nextCursor')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RemoteControlClientsRevokeParams @ 1d092cb66d4c 052d20af -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RemoteControlClientsRevokeParams)
 class RemoteControlClientsRevokeParams(FerryModel):
     client_id: str = Field(alias='clientId')
     environment_id: str = Field(alias='environmentId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RemoteControlClientsRevokeResponse @ 1d092cb66d4c 8a952270 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RemoteControlClientsRevokeResponse)
 class RemoteControlClientsRevokeResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RemoteControlDisableParams @ 1d092cb66d4c a8254d8f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RemoteControlDisableParams)
 class RemoteControlDisableParams(FerryModel):
     ephemeral: bool = False
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RemoteControlDisableResponse @ 1d092cb66d4c 66e43b56 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RemoteControlDisableResponse)
 class RemoteControlDisableResponse(FerryModel):
     environment_id: str | None = Field(default=None, alias='environmentId')
     installation_id: str = Field(alias='installationId')
@@ -6757,12 +6758,12 @@ class RemoteControlDisableResponse(FerryModel):
     status: RemoteControlConnectionStatus
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RemoteControlEnableParams @ 1d092cb66d4c a8254d8f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RemoteControlEnableParams)
 class RemoteControlEnableParams(FerryModel):
     ephemeral: bool = False
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RemoteControlEnableResponse @ 1d092cb66d4c 0cdff030 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RemoteControlEnableResponse)
 class RemoteControlEnableResponse(FerryModel):
     environment_id: str | None = Field(default=None, alias='environmentId')
     installation_id: str = Field(alias='installationId')
@@ -6770,12 +6771,12 @@ class RemoteControlEnableResponse(FerryModel):
     status: RemoteControlConnectionStatus
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RemoteControlPairingStartParams @ 1d092cb66d4c 2e32af1e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RemoteControlPairingStartParams)
 class RemoteControlPairingStartParams(FerryModel):
     manual_code: bool = Field(default=False, alias='manualCode')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RemoteControlPairingStartResponse @ 1d092cb66d4c 5c28b977 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RemoteControlPairingStartResponse)
 class RemoteControlPairingStartResponse(FerryModel):
     environment_id: str = Field(alias='environmentId')
     expires_at: int = Field(alias='expiresAt')
@@ -6783,18 +6784,18 @@ class RemoteControlPairingStartResponse(FerryModel):
     pairing_code: str = Field(alias='pairingCode')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RemoteControlPairingStatusParams @ 1d092cb66d4c 009164af -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RemoteControlPairingStatusParams)
 class RemoteControlPairingStatusParams(FerryModel):
     manual_pairing_code: str | None = Field(default=None, alias='manualPairingCode')
     pairing_code: str | None = Field(default=None, alias='pairingCode')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RemoteControlPairingStatusResponse @ 1d092cb66d4c d4db98ee -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RemoteControlPairingStatusResponse)
 class RemoteControlPairingStatusResponse(FerryModel):
     claimed: bool
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RemoteControlStatusChangedNotification @ 1d092cb66d4c e3da9d78 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RemoteControlStatusChangedNotification)
 class RemoteControlStatusChangedNotification(FerryModel):
     """Current remote-control connection status and remote identity exposed to clients."""
     environment_id: str | None = Field(default=None, alias='environmentId')
@@ -6803,7 +6804,7 @@ class RemoteControlStatusChangedNotification(FerryModel):
     status: RemoteControlConnectionStatus
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RemoteControlStatusReadResponse @ 1d092cb66d4c cd9c9ffd -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RemoteControlStatusReadResponse)
 class RemoteControlStatusReadResponse(FerryModel):
     environment_id: str | None = Field(default=None, alias='environmentId')
     installation_id: str = Field(alias='installationId')
@@ -6811,7 +6812,7 @@ class RemoteControlStatusReadResponse(FerryModel):
     status: RemoteControlConnectionStatus
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RequestHeader @ 1d092cb66d4c 36d12b17 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RequestHeader)
 class RequestHeader(FerryModel):
     name: str
     value: str
@@ -7041,34 +7042,34 @@ class ResponseItemOther(FerryModel):
     type: Literal['other']
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ResponseUsageMetadata @ 1d092cb66d4c 18c4a20e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ResponseUsageMetadata)
 class ResponseUsageMetadata(FerryModel):
     """Usage metadata reported for one upstream response."""
     amount: str | None = None
     metadata: Any = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ResponsesApiWebSearchAction @ 1d092cb66d4c 7c74d0f3 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ResponsesApiWebSearchAction)
 class ResponsesApiWebSearchActionSearch(FerryModel):
     type: Literal['search']
     queries: list[str] | None = None
     query: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ResponsesApiWebSearchAction @ 1d092cb66d4c 7c74d0f3 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ResponsesApiWebSearchAction)
 class ResponsesApiWebSearchActionOpenPage(FerryModel):
     type: Literal['open_page']
     url: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ResponsesApiWebSearchAction @ 1d092cb66d4c 7c74d0f3 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ResponsesApiWebSearchAction)
 class ResponsesApiWebSearchActionFindInPage(FerryModel):
     type: Literal['find_in_page']
     pattern: str | None = None
     url: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ResponsesApiWebSearchAction @ 1d092cb66d4c 7c74d0f3 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ResponsesApiWebSearchAction)
 class ResponsesApiWebSearchActionOther(FerryModel):
     type: Literal['other']
 
@@ -7150,7 +7151,7 @@ class ReviewTargetCustom(FerryModel):
     instructions: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::RolloutCompressResponse @ 1d092cb66d4c 954563c3 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::RolloutCompressResponse)
 class RolloutCompressResponse(FerryModel):
     """Acknowledges the compression trigger, not completion. Existing maintenance locks and cooldowns can cause the background pass to skip without doing work."""
 
@@ -7189,33 +7190,33 @@ class SandboxWorkspaceWrite(FerryModel):
     exclude_slash_tmp: bool = False
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ScheduledTaskSchedule @ 1d092cb66d4c e79f63f1 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ScheduledTaskSchedule)
 class ScheduledTaskScheduleHourly(FerryModel):
     type: Literal['hourly']
     days: list[ScheduledTaskWeekday] | None = None
     interval_hours: int = Field(alias='intervalHours')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ScheduledTaskSchedule @ 1d092cb66d4c e79f63f1 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ScheduledTaskSchedule)
 class ScheduledTaskScheduleDaily(FerryModel):
     type: Literal['daily']
     time: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ScheduledTaskSchedule @ 1d092cb66d4c e79f63f1 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ScheduledTaskSchedule)
 class ScheduledTaskScheduleWeekdays(FerryModel):
     type: Literal['weekdays']
     time: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ScheduledTaskSchedule @ 1d092cb66d4c e79f63f1 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ScheduledTaskSchedule)
 class ScheduledTaskScheduleWeekly(FerryModel):
     type: Literal['weekly']
     days: list[ScheduledTaskWeekday]
     time: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ScheduledTaskSummary @ 1d092cb66d4c 396abbac -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ScheduledTaskSummary)
 class ScheduledTaskSummary(FerryModel):
     key: str
     name: str
@@ -7223,7 +7224,7 @@ class ScheduledTaskSummary(FerryModel):
     schedule: ScheduledTaskSchedule
 
 
-# ferry: codex_app_server_protocol::protocol::v2::SelectedCapabilityRoot @ 1d092cb66d4c a0c7029a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::SelectedCapabilityRoot)
 class SelectedCapabilityRoot(FerryModel):
     """A user-selected root that can expose one or more runtime capabilities."""
     id: str
@@ -7240,31 +7241,31 @@ class SendAddCreditsNudgeEmailResponse(FerryModel):
     status: AddCreditsNudgeEmailStatus
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerDiagnosticsGauge @ 1d092cb66d4c 043b8fc5 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ServerDiagnosticsGauge)
 class ServerDiagnosticsGauge(FerryModel):
     name: str
     value: int
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerDiagnosticsParams @ 1d092cb66d4c 18388041 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ServerDiagnosticsParams)
 class ServerDiagnosticsParams(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerDiagnosticsProcess @ 1d092cb66d4c 97e0f37b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ServerDiagnosticsProcess)
 class ServerDiagnosticsProcess(FerryModel):
     id: int
     physical_footprint_bytes: int | None = Field(default=None, alias='physicalFootprintBytes')
     resident_memory_bytes: int | None = Field(default=None, alias='residentMemoryBytes')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerDiagnosticsResponse @ 1d092cb66d4c 03b9152b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ServerDiagnosticsResponse)
 class ServerDiagnosticsResponse(FerryModel):
     gauges: list[ServerDiagnosticsGauge]
     process: ServerDiagnosticsProcess
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationError(FerryModel):
     """NEW NOTIFICATIONS"""
     method: Literal['error']
@@ -7272,245 +7273,245 @@ class ServerNotificationError(FerryModel):
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadStarted(FerryModel):
     method: Literal['thread/started']
     params: ThreadStartedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadStatusChanged(FerryModel):
     method: Literal['thread/status/changed']
     params: ThreadStatusChangedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadReadStateChanged(FerryModel):
     method: Literal['thread/readState/changed']
     params: ThreadReadStateChangedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadArchived(FerryModel):
     method: Literal['thread/archived']
     params: ThreadArchivedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadDeleted(FerryModel):
     method: Literal['thread/deleted']
     params: ThreadDeletedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadUnarchived(FerryModel):
     method: Literal['thread/unarchived']
     params: ThreadUnarchivedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadClosed(FerryModel):
     method: Literal['thread/closed']
     params: ThreadClosedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadReverted(FerryModel):
     method: Literal['thread/reverted']
     params: ThreadRevertedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationSkillsChanged(FerryModel):
     method: Literal['skills/changed']
     params: SkillsChangedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadNameUpdated(FerryModel):
     method: Literal['thread/name/updated']
     params: ThreadNameUpdatedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadSectionChanged(FerryModel):
     method: Literal['thread/section/changed']
     params: ThreadSectionChangedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadAttachmentUpdated(FerryModel):
     method: Literal['thread/attachment/updated']
     params: ThreadAttachmentUpdatedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadGoalUpdated(FerryModel):
     method: Literal['thread/goal/updated']
     params: ThreadGoalUpdatedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadPredictionUpdated(FerryModel):
     method: Literal['thread/prediction/updated']
     params: ThreadPredictionUpdatedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadGoalCleared(FerryModel):
     method: Literal['thread/goal/cleared']
     params: ThreadGoalClearedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadQueueChanged(FerryModel):
     method: Literal['thread/queue/changed']
     params: ThreadQueueChangedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationProjectChanged(FerryModel):
     method: Literal['project/changed']
     params: ProjectChangedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadProjectUpdated(FerryModel):
     method: Literal['thread/project/updated']
     params: ThreadProjectUpdatedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadEnvironmentConnected(FerryModel):
     method: Literal['thread/environment/connected']
     params: EnvironmentConnectionNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadEnvironmentDisconnected(FerryModel):
     method: Literal['thread/environment/disconnected']
     params: EnvironmentConnectionNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadSettingsUpdated(FerryModel):
     method: Literal['thread/settings/updated']
     params: ThreadSettingsUpdatedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadTokenUsageUpdated(FerryModel):
     method: Literal['thread/tokenUsage/updated']
     params: ThreadTokenUsageUpdatedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationTurnStarted(FerryModel):
     method: Literal['turn/started']
     params: TurnStartedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationHookStarted(FerryModel):
     method: Literal['hook/started']
     params: HookStartedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationTurnCompleted(FerryModel):
     method: Literal['turn/completed']
     params: TurnCompletedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationHookCompleted(FerryModel):
     method: Literal['hook/completed']
     params: HookCompletedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationTurnDiffUpdated(FerryModel):
     method: Literal['turn/diff/updated']
     params: TurnDiffUpdatedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationTurnPlanUpdated(FerryModel):
     method: Literal['turn/plan/updated']
     params: TurnPlanUpdatedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationItemStarted(FerryModel):
     method: Literal['item/started']
     params: ItemStartedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationItemAutoApprovalReviewStarted(FerryModel):
     method: Literal['item/autoApprovalReview/started']
     params: ItemGuardianApprovalReviewStartedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationItemAutoApprovalReviewCompleted(FerryModel):
     method: Literal['item/autoApprovalReview/completed']
     params: ItemGuardianApprovalReviewCompletedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationAutoApprovalReviewStrictReviewRequired(FerryModel):
     method: Literal['autoApprovalReview/strictReviewRequired']
     params: StrictReviewRequiredNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationItemCompleted(FerryModel):
     method: Literal['item/completed']
     params: ItemCompletedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationItemAgentMessageDelta(FerryModel):
     method: Literal['item/agentMessage/delta']
     params: AgentMessageDeltaNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationItemPlanDelta(FerryModel):
     """EXPERIMENTAL - proposed plan streaming deltas for plan items."""
     method: Literal['item/plan/delta']
@@ -7518,7 +7519,7 @@ class ServerNotificationItemPlanDelta(FerryModel):
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationCommandExecOutputDelta(FerryModel):
     """Stream base64-encoded stdout/stderr chunks for a running `command/exec` session."""
     method: Literal['command/exec/outputDelta']
@@ -7526,7 +7527,7 @@ class ServerNotificationCommandExecOutputDelta(FerryModel):
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationProcessOutputDelta(FerryModel):
     """Stream base64-encoded stdout/stderr chunks for a running `process/spawn` session."""
     method: Literal['process/outputDelta']
@@ -7534,7 +7535,7 @@ class ServerNotificationProcessOutputDelta(FerryModel):
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationProcessExited(FerryModel):
     """Final exit notification for a `process/spawn` session."""
     method: Literal['process/exited']
@@ -7542,21 +7543,21 @@ class ServerNotificationProcessExited(FerryModel):
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationItemCommandExecutionOutputDelta(FerryModel):
     method: Literal['item/commandExecution/outputDelta']
     params: CommandExecutionOutputDeltaNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationItemCommandExecutionTerminalInteraction(FerryModel):
     method: Literal['item/commandExecution/terminalInteraction']
     params: TerminalInteractionNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationItemFileChangeOutputDelta(FerryModel):
     """Deprecated legacy apply_patch output stream notification."""
     method: Literal['item/fileChange/outputDelta']
@@ -7564,126 +7565,126 @@ class ServerNotificationItemFileChangeOutputDelta(FerryModel):
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationItemFileChangePatchUpdated(FerryModel):
     method: Literal['item/fileChange/patchUpdated']
     params: FileChangePatchUpdatedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationServerRequestResolved(FerryModel):
     method: Literal['serverRequest/resolved']
     params: ServerRequestResolvedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationItemMcpToolCallProgress(FerryModel):
     method: Literal['item/mcpToolCall/progress']
     params: McpToolCallProgressNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationMcpServerOauthLoginCompleted(FerryModel):
     method: Literal['mcpServer/oauthLogin/completed']
     params: McpServerOauthLoginCompletedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationMcpServerStartupStatusUpdated(FerryModel):
     method: Literal['mcpServer/startupStatus/updated']
     params: McpServerStatusUpdatedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationMcpServerEventStreamNotification(FerryModel):
     method: Literal['mcpServer/event/stream/notification']
     params: McpServerEventStreamNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationAccountUpdated(FerryModel):
     method: Literal['account/updated']
     params: AccountUpdatedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationAccountGatewayOAuthChanged(FerryModel):
     method: Literal['account/gatewayOAuth/changed']
     params: GatewayOAuthChangedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationAccountRateLimitsUpdated(FerryModel):
     method: Literal['account/rateLimits/updated']
     params: AccountRateLimitsUpdatedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationAppListUpdated(FerryModel):
     method: Literal['app/list/updated']
     params: AppListUpdatedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationRemoteControlStatusChanged(FerryModel):
     method: Literal['remoteControl/status/changed']
     params: RemoteControlStatusChangedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationExternalAgentConfigImportProgress(FerryModel):
     method: Literal['externalAgentConfig/import/progress']
     params: ExternalAgentConfigImportProgressNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationExternalAgentConfigImportCompleted(FerryModel):
     method: Literal['externalAgentConfig/import/completed']
     params: ExternalAgentConfigImportCompletedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationFsChanged(FerryModel):
     method: Literal['fs/changed']
     params: FsChangedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationItemReasoningSummaryTextDelta(FerryModel):
     method: Literal['item/reasoning/summaryTextDelta']
     params: ReasoningSummaryTextDeltaNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationItemReasoningSummaryPartAdded(FerryModel):
     method: Literal['item/reasoning/summaryPartAdded']
     params: ReasoningSummaryPartAddedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationItemReasoningTextDelta(FerryModel):
     method: Literal['item/reasoning/textDelta']
     params: ReasoningTextDeltaNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadCompacted(FerryModel):
     """Deprecated: Use `ContextCompaction` item type instead."""
     method: Literal['thread/compacted']
@@ -7691,168 +7692,168 @@ class ServerNotificationThreadCompacted(FerryModel):
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationModelRerouted(FerryModel):
     method: Literal['model/rerouted']
     params: ModelReroutedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationModelVerification(FerryModel):
     method: Literal['model/verification']
     params: ModelVerificationNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationModelProviderAuthRecoveryStarted(FerryModel):
     method: Literal['modelProvider/authRecoveryStarted']
     params: AuthRecoveryNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationModelProviderAuthRecoveryCompleted(FerryModel):
     method: Literal['modelProvider/authRecoveryCompleted']
     params: AuthRecoveryNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationTurnModerationMetadata(FerryModel):
     method: Literal['turn/moderationMetadata']
     params: TurnModerationMetadataNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationModelSafetyBufferingUpdated(FerryModel):
     method: Literal['model/safetyBuffering/updated']
     params: ModelSafetyBufferingUpdatedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationWarning(FerryModel):
     method: Literal['warning']
     params: WarningNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationGuardianWarning(FerryModel):
     method: Literal['guardianWarning']
     params: GuardianWarningNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationDeprecationNotice(FerryModel):
     method: Literal['deprecationNotice']
     params: DeprecationNoticeNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationConfigWarning(FerryModel):
     method: Literal['configWarning']
     params: ConfigWarningNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationFuzzyFileSearchSessionUpdated(FerryModel):
     method: Literal['fuzzyFileSearch/sessionUpdated']
     params: FuzzyFileSearchSessionUpdatedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationFuzzyFileSearchSessionCompleted(FerryModel):
     method: Literal['fuzzyFileSearch/sessionCompleted']
     params: FuzzyFileSearchSessionCompletedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadRealtimeStarted(FerryModel):
     method: Literal['thread/realtime/started']
     params: ThreadRealtimeStartedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadRealtimeItemAdded(FerryModel):
     method: Literal['thread/realtime/itemAdded']
     params: ThreadRealtimeItemAddedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadRealtimeItemStarted(FerryModel):
     method: Literal['thread/realtime/item/started']
     params: ThreadRealtimeItemStartedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadRealtimeItemTranscriptDelta(FerryModel):
     method: Literal['thread/realtime/item/transcript/delta']
     params: ThreadRealtimeItemTranscriptDeltaNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadRealtimeItemCompleted(FerryModel):
     method: Literal['thread/realtime/item/completed']
     params: ThreadRealtimeItemCompletedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadRealtimeTranscriptDelta(FerryModel):
     method: Literal['thread/realtime/transcript/delta']
     params: ThreadRealtimeTranscriptDeltaNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadRealtimeTranscriptDone(FerryModel):
     method: Literal['thread/realtime/transcript/done']
     params: ThreadRealtimeTranscriptDoneNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadRealtimeOutputAudioDelta(FerryModel):
     method: Literal['thread/realtime/outputAudio/delta']
     params: ThreadRealtimeOutputAudioDeltaNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadRealtimeSdp(FerryModel):
     method: Literal['thread/realtime/sdp']
     params: ThreadRealtimeSdpNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadRealtimeError(FerryModel):
     method: Literal['thread/realtime/error']
     params: ThreadRealtimeErrorNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationThreadRealtimeClosed(FerryModel):
     method: Literal['thread/realtime/closed']
     params: ThreadRealtimeClosedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationWindowsWorldWritableWarning(FerryModel):
     """Notifies the user of world-writable directories on Windows, which cannot be protected by the sandbox."""
     method: Literal['windows/worldWritableWarning']
@@ -7860,21 +7861,21 @@ class ServerNotificationWindowsWorldWritableWarning(FerryModel):
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationWindowsSandboxSetupCompleted(FerryModel):
     method: Literal['windowsSandbox/setupCompleted']
     params: WindowsSandboxSetupCompletedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 class ServerNotificationAccountLoginCompleted(FerryModel):
     method: Literal['account/login/completed']
     params: AccountLoginCompletedNotification
     emitted_at_ms: int = Field(default=0, alias='emittedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerRequest @ 1d092cb66d4c b4114594 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_request_definitions!{} @ 1d092cb66d4c b4114594 -- 0.169.0: the enum `server_request_definitions!` generates, from the binary's JSON Schema
 class ServerRequestItemCommandExecutionRequestApproval(FerryModel):
     """NEW APIs Sent when approval is requested for a specific command execution. This request is used for Turns started via turn/start."""
     method: Literal['item/commandExecution/requestApproval']
@@ -7882,7 +7883,7 @@ class ServerRequestItemCommandExecutionRequestApproval(FerryModel):
     params: CommandExecutionRequestApprovalParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerRequest @ 1d092cb66d4c b4114594 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_request_definitions!{} @ 1d092cb66d4c b4114594 -- 0.169.0: the enum `server_request_definitions!` generates, from the binary's JSON Schema
 class ServerRequestItemFileChangeRequestApproval(FerryModel):
     """Sent when approval is requested for a specific file change. This request is used for Turns started via turn/start."""
     method: Literal['item/fileChange/requestApproval']
@@ -7890,7 +7891,7 @@ class ServerRequestItemFileChangeRequestApproval(FerryModel):
     params: FileChangeRequestApprovalParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerRequest @ 1d092cb66d4c b4114594 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_request_definitions!{} @ 1d092cb66d4c b4114594 -- 0.169.0: the enum `server_request_definitions!` generates, from the binary's JSON Schema
 class ServerRequestItemToolRequestUserInput(FerryModel):
     """EXPERIMENTAL - Request input from the user for a tool call."""
     method: Literal['item/tool/requestUserInput']
@@ -7898,7 +7899,7 @@ class ServerRequestItemToolRequestUserInput(FerryModel):
     params: ToolRequestUserInputParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerRequest @ 1d092cb66d4c b4114594 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_request_definitions!{} @ 1d092cb66d4c b4114594 -- 0.169.0: the enum `server_request_definitions!` generates, from the binary's JSON Schema
 class ServerRequestMcpServerElicitationRequest(FerryModel):
     """Request input for an MCP server elicitation."""
     method: Literal['mcpServer/elicitation/request']
@@ -7906,7 +7907,7 @@ class ServerRequestMcpServerElicitationRequest(FerryModel):
     params: McpServerElicitationRequestParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerRequest @ 1d092cb66d4c b4114594 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_request_definitions!{} @ 1d092cb66d4c b4114594 -- 0.169.0: the enum `server_request_definitions!` generates, from the binary's JSON Schema
 class ServerRequestItemPermissionsRequestApproval(FerryModel):
     """Request approval for additional permissions from the user."""
     method: Literal['item/permissions/requestApproval']
@@ -7914,7 +7915,7 @@ class ServerRequestItemPermissionsRequestApproval(FerryModel):
     params: PermissionsRequestApprovalParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerRequest @ 1d092cb66d4c b4114594 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_request_definitions!{} @ 1d092cb66d4c b4114594 -- 0.169.0: the enum `server_request_definitions!` generates, from the binary's JSON Schema
 class ServerRequestItemToolCall(FerryModel):
     """Execute a dynamic tool call on the client."""
     method: Literal['item/tool/call']
@@ -7922,14 +7923,14 @@ class ServerRequestItemToolCall(FerryModel):
     params: DynamicToolCallParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerRequest @ 1d092cb66d4c b4114594 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_request_definitions!{} @ 1d092cb66d4c b4114594 -- 0.169.0: the enum `server_request_definitions!` generates, from the binary's JSON Schema
 class ServerRequestAccountChatgptAuthTokensRefresh(FerryModel):
     method: Literal['account/chatgptAuthTokens/refresh']
     id: RequestId
     params: ChatgptAuthTokensRefreshParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerRequest @ 1d092cb66d4c b4114594 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_request_definitions!{} @ 1d092cb66d4c b4114594 -- 0.169.0: the enum `server_request_definitions!` generates, from the binary's JSON Schema
 class ServerRequestAttestationGenerate(FerryModel):
     """Generate a fresh upstream attestation result on demand."""
     method: Literal['attestation/generate']
@@ -7937,7 +7938,7 @@ class ServerRequestAttestationGenerate(FerryModel):
     params: AttestationGenerateParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerRequest @ 1d092cb66d4c b4114594 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_request_definitions!{} @ 1d092cb66d4c b4114594 -- 0.169.0: the enum `server_request_definitions!` generates, from the binary's JSON Schema
 class ServerRequestCurrentTimeRead(FerryModel):
     """Read the current time from an external clock owned by the client."""
     method: Literal['currentTime/read']
@@ -7945,7 +7946,7 @@ class ServerRequestCurrentTimeRead(FerryModel):
     params: CurrentTimeReadParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerRequest @ 1d092cb66d4c b4114594 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_request_definitions!{} @ 1d092cb66d4c b4114594 -- 0.169.0: the enum `server_request_definitions!` generates, from the binary's JSON Schema
 class ServerRequestApplyPatchApproval(FerryModel):
     """DEPRECATED APIs below Request to approve a patch. This request is used for Turns started via the legacy APIs (i.e. SendUserTurn, SendUserMessage)."""
     method: Literal['applyPatchApproval']
@@ -7953,7 +7954,7 @@ class ServerRequestApplyPatchApproval(FerryModel):
     params: ApplyPatchApprovalParams
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerRequest @ 1d092cb66d4c b4114594 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_request_definitions!{} @ 1d092cb66d4c b4114594 -- 0.169.0: the enum `server_request_definitions!` generates, from the binary's JSON Schema
 class ServerRequestExecCommandApproval(FerryModel):
     """Request to exec a command. This request is used for Turns started via the legacy APIs (i.e. SendUserTurn, SendUserMessage)."""
     method: Literal['execCommandApproval']
@@ -7967,7 +7968,7 @@ class ServerRequestResolvedNotification(FerryModel):
     request_id: RequestId = Field(alias='requestId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::SessionMigration @ 1d092cb66d4c e82d3328 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::SessionMigration)
 class SessionMigration(FerryModel):
     cwd: str
     path: str
@@ -8030,7 +8031,7 @@ class SkillMetadata(FerryModel):
     plugin_id: str | None = Field(default=None, alias='pluginId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::SkillMigration @ 1d092cb66d4c 09897497 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::SkillMigration)
 class SkillMigration(FerryModel):
     name: str
 
@@ -8076,12 +8077,12 @@ class SkillsConfigWriteResponse(FerryModel):
     effective_enabled: bool = Field(alias='effectiveEnabled')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::SkillsExtraRootsSetParams @ 1d092cb66d4c fe7b7634 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::SkillsExtraRootsSetParams)
 class SkillsExtraRootsSetParams(FerryModel):
     extra_roots: list[AbsolutePathBuf] = Field(alias='extraRoots')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::SkillsExtraRootsSetResponse @ 1d092cb66d4c ab175cad -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::SkillsExtraRootsSetResponse)
 class SkillsExtraRootsSetResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
@@ -8104,7 +8105,7 @@ class SkillsListResponse(FerryModel):
     data: list[SkillsListEntry]
 
 
-# ferry: codex_app_server_protocol::protocol::v2::SpendControlLimitSnapshot @ 1d092cb66d4c 9132532c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::SpendControlLimitSnapshot)
 class SpendControlLimitSnapshot(FerryModel):
     limit: str
     remaining_percent: int = Field(alias='remainingPercent')
@@ -8112,7 +8113,7 @@ class SpendControlLimitSnapshot(FerryModel):
     used: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::StrictReviewRequiredNotification @ 1d092cb66d4c e74456a1 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::StrictReviewRequiredNotification)
 class StrictReviewRequiredNotification(FerryModel):
     started_at_ms: int = Field(alias='startedAtMs')
     thread_id: str = Field(alias='threadId')
@@ -8140,7 +8141,7 @@ class SubAgentSourceOther(FerryModel):
     other: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::SubagentMigration @ 1d092cb66d4c 09897497 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::SubagentMigration)
 class SubagentMigration(FerryModel):
     name: str
 
@@ -8209,13 +8210,13 @@ class Thread(FerryModel):
     thread_source: ThreadSource | None = Field(default=None, alias='threadSource')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadApproveGuardianDeniedActionParams @ 1d092cb66d4c 78888fcf -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadApproveGuardianDeniedActionParams)
 class ThreadApproveGuardianDeniedActionParams(FerryModel):
     event: Any
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadApproveGuardianDeniedActionResponse @ 1d092cb66d4c 5ce0c0a9 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadApproveGuardianDeniedActionResponse)
 class ThreadApproveGuardianDeniedActionResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
@@ -8235,7 +8236,7 @@ class ThreadArchivedNotification(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadAttachment @ 1d092cb66d4c 928a457e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadAttachment)
 class ThreadAttachment(FerryModel):
     """An independently persisted attachment associated with a thread."""
     attachment_type: str = Field(alias='attachmentType')
@@ -8245,7 +8246,7 @@ class ThreadAttachment(FerryModel):
     payload: Any
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadAttachmentAddParams @ 1d092cb66d4c 4fe38a65 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadAttachmentAddParams)
 class ThreadAttachmentAddParams(FerryModel):
     """Parameters for creating or locating an attachment on its owning thread."""
     attachment_type: str = Field(alias='attachmentType')
@@ -8254,14 +8255,14 @@ class ThreadAttachmentAddParams(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadAttachmentAddResponse @ 1d092cb66d4c 437cfa5b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadAttachmentAddResponse)
 class ThreadAttachmentAddResponse(FerryModel):
     """The created or existing attachment."""
     attachment: ThreadAttachment
     outcome: ThreadAttachmentAddOutcome
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadAttachmentListParams @ 1d092cb66d4c 46dcf997 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadAttachmentListParams)
 class ThreadAttachmentListParams(FerryModel):
     """Parameters for listing attachments from one thread."""
     cursor: str | None = None
@@ -8269,21 +8270,21 @@ class ThreadAttachmentListParams(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadAttachmentListResponse @ 1d092cb66d4c 591d6014 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadAttachmentListResponse)
 class ThreadAttachmentListResponse(FerryModel):
     """One page of attachments associated with the requested thread."""
     data: list[ThreadAttachment]
     next_cursor: str | None = Field(default=None, alias='nextCursor')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadAttachmentOwner @ 1d092cb66d4c d7d0c7e8 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadAttachmentOwner)
 class ThreadAttachmentOwner(FerryModel):
     """A thread that currently owns an attachment with the requested identity."""
     archived: bool
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadAttachmentOwnerListParams @ 1d092cb66d4c 09e4a8a3 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadAttachmentOwnerListParams)
 class ThreadAttachmentOwnerListParams(FerryModel):
     """Parameters for reverse lookup by attachment identity within this server's store."""
     archived: bool | None = None
@@ -8293,14 +8294,14 @@ class ThreadAttachmentOwnerListParams(FerryModel):
     limit: int | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadAttachmentOwnerListResponse @ 1d092cb66d4c 4d5d05cc -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadAttachmentOwnerListResponse)
 class ThreadAttachmentOwnerListResponse(FerryModel):
     """One page of matching owners, including threads without their own user messages."""
     data: list[ThreadAttachmentOwner]
     next_cursor: str | None = Field(default=None, alias='nextCursor')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadAttachmentRemoveParams @ 1d092cb66d4c db47de7e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadAttachmentRemoveParams)
 class ThreadAttachmentRemoveParams(FerryModel):
     """Parameters for deleting an attachment by its stable thread-local identity."""
     attachment_type: str = Field(alias='attachmentType')
@@ -8308,12 +8309,12 @@ class ThreadAttachmentRemoveParams(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadAttachmentRemoveResponse @ 1d092cb66d4c 54e0b05f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadAttachmentRemoveResponse)
 class ThreadAttachmentRemoveResponse(FerryModel):
     """Successful deletion does not return additional attachment data."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadAttachmentUpdatedNotification @ 1d092cb66d4c be4c2aaa -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadAttachmentUpdatedNotification)
 class ThreadAttachmentUpdatedNotification(FerryModel):
     """Notification published after a thread attachment is created or deleted."""
     attachment_id: str = Field(alias='attachmentId')
@@ -8323,7 +8324,7 @@ class ThreadAttachmentUpdatedNotification(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadBackgroundTerminal @ 1d092cb66d4c 758474ab -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadBackgroundTerminal)
 class ThreadBackgroundTerminal(FerryModel):
     command: str
     cpu_percent: float | None = Field(default=None, alias='cpuPercent')
@@ -8344,26 +8345,26 @@ class ThreadBackgroundTerminalsCleanResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadBackgroundTerminalsListParams @ 1d092cb66d4c d64469a7 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadBackgroundTerminalsListParams)
 class ThreadBackgroundTerminalsListParams(FerryModel):
     cursor: str | None = None
     limit: int | None = None
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadBackgroundTerminalsListResponse @ 1d092cb66d4c a1e28a22 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadBackgroundTerminalsListResponse)
 class ThreadBackgroundTerminalsListResponse(FerryModel):
     data: list[ThreadBackgroundTerminal]
     next_cursor: str | None = Field(default=None, alias='nextCursor')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadBackgroundTerminalsTerminateParams @ 1d092cb66d4c aad0cdde -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadBackgroundTerminalsTerminateParams)
 class ThreadBackgroundTerminalsTerminateParams(FerryModel):
     process_id: str = Field(alias='processId')
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadBackgroundTerminalsTerminateResponse @ 1d092cb66d4c 176e8ec2 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadBackgroundTerminalsTerminateResponse)
 class ThreadBackgroundTerminalsTerminateResponse(FerryModel):
     terminated: bool
 
@@ -8396,22 +8397,22 @@ class ThreadDecrementElicitationResponse(FerryModel):
     paused: bool
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadDeleteParams @ 1d092cb66d4c 6cdf52c7 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadDeleteParams)
 class ThreadDeleteParams(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadDeleteResponse @ 1d092cb66d4c 31196429 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadDeleteResponse)
 class ThreadDeleteResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadDeletedNotification @ 1d092cb66d4c 0510629f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadDeletedNotification)
 class ThreadDeletedNotification(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadEnvironment @ 1d092cb66d4c f9fd8f7f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadEnvironment)
 class ThreadEnvironment(FerryModel):
     """An environment selected by a loaded thread, independent of connection status."""
     cwd: LegacyAppPathString
@@ -8419,7 +8420,7 @@ class ThreadEnvironment(FerryModel):
     runtime_workspace_roots: list[LegacyAppPathString] = Field(alias='runtimeWorkspaceRoots')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadExtra @ 1d092cb66d4c 56c92888 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadExtra)
 class ThreadExtra(FerryModel):
     """Extra app-server data for a thread."""
 
@@ -8475,7 +8476,7 @@ class ThreadForkResponse(FerryModel):
     runtime_workspace_roots: list[AbsolutePathBuf] = Field(default_factory=list, alias='runtimeWorkspaceRoots')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadGoal @ 1d092cb66d4c 81bce9ec -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadGoal)
 class ThreadGoal(FerryModel):
     created_at: int = Field(alias='createdAt')
     objective: str
@@ -8487,33 +8488,33 @@ class ThreadGoal(FerryModel):
     updated_at: int = Field(alias='updatedAt')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadGoalClearParams @ 1d092cb66d4c 79d1849d -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadGoalClearParams)
 class ThreadGoalClearParams(FerryModel):
     origin: ThreadGoalMutationOrigin | None = None
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadGoalClearResponse @ 1d092cb66d4c 286a823b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadGoalClearResponse)
 class ThreadGoalClearResponse(FerryModel):
     cleared: bool
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadGoalClearedNotification @ 1d092cb66d4c 3c073a68 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadGoalClearedNotification)
 class ThreadGoalClearedNotification(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadGoalGetParams @ 1d092cb66d4c 047cdd21 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadGoalGetParams)
 class ThreadGoalGetParams(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadGoalGetResponse @ 1d092cb66d4c 519387ff -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadGoalGetResponse)
 class ThreadGoalGetResponse(FerryModel):
     goal: ThreadGoal | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadGoalSetParams @ 1d092cb66d4c 3d5799bf -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadGoalSetParams)
 class ThreadGoalSetParams(FerryModel):
     objective: str | None = None
     origin: ThreadGoalMutationOrigin | None = None
@@ -8522,19 +8523,19 @@ class ThreadGoalSetParams(FerryModel):
     token_budget: int | None = Field(default=None, alias='tokenBudget')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadGoalSetResponse @ 1d092cb66d4c aef00b51 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadGoalSetResponse)
 class ThreadGoalSetResponse(FerryModel):
     goal: ThreadGoal
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadGoalUpdatedNotification @ 1d092cb66d4c 0cd3c339 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadGoalUpdatedNotification)
 class ThreadGoalUpdatedNotification(FerryModel):
     goal: ThreadGoal
     thread_id: str = Field(alias='threadId')
     turn_id: str | None = Field(default=None, alias='turnId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadGuardianAssessment @ 1d092cb66d4c c2fcaa4e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadGuardianAssessment)
 class ThreadGuardianAssessment(FerryModel):
     outcome: GuardianAssessmentOutcome
     rationale: str
@@ -8542,13 +8543,13 @@ class ThreadGuardianAssessment(FerryModel):
     user_authorization: GuardianUserAuthorization = Field(alias='userAuthorization')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadGuardianReviewParams @ 1d092cb66d4c 7160b4e5 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadGuardianReviewParams)
 class ThreadGuardianReviewParams(FerryModel):
     """Calling `thread/guardianReview` subscribes the connection to the thread. The subscription remains after the review completes, keeping the thread loaded until the client calls `thread/unsubscribe` or disconnects."""
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadGuardianReviewResponse @ 1d092cb66d4c a27a45c3 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadGuardianReviewResponse)
 class ThreadGuardianReviewResponse(FerryModel):
     assessment: ThreadGuardianAssessment | None = None
     call_id: str = Field(alias='callId')
@@ -8831,7 +8832,7 @@ class ThreadItemContextCompaction(FerryModel):
     started_at_ms: int | None = Field(default=None, alias='startedAtMs')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadItemEntry @ 1d092cb66d4c 5dd3f215 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadItemEntry)
 class ThreadItemEntry(FerryModel):
     completed_at_ms: int | None = Field(default=None, alias='completedAtMs')
     item: ThreadItem
@@ -8840,19 +8841,19 @@ class ThreadItemEntry(FerryModel):
     turn_id: str = Field(alias='turnId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadItemOutputDeferral @ 1d092cb66d4c 55ff6f73 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadItemOutputDeferral)
 class ThreadItemOutputDeferral(FerryModel):
     command_execution: bool = Field(default=False, alias='commandExecution')
     mcp_tool_call: bool = Field(default=False, alias='mcpToolCall')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadItemsListAnchor @ 1d092cb66d4c 3e7623dc -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadItemsListAnchor)
 class ThreadItemsListAnchorItem(FerryModel):
     type: Literal['item']
     item_id: str = Field(alias='itemId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadItemsListParams @ 1d092cb66d4c afa69d9d -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadItemsListParams)
 class ThreadItemsListParams(FerryModel):
     cursor: ThreadItemsListCursor | None = None
     defer_output: ThreadItemOutputDeferral | None = Field(default=None, alias='deferOutput')
@@ -8862,14 +8863,14 @@ class ThreadItemsListParams(FerryModel):
     turn_id: str | None = Field(default=None, alias='turnId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadItemsListResponse @ 1d092cb66d4c 2706c0f7 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadItemsListResponse)
 class ThreadItemsListResponse(FerryModel):
     backwards_cursor: str | None = Field(default=None, alias='backwardsCursor')
     data: list[ThreadItemEntry]
     next_cursor: str | None = Field(default=None, alias='nextCursor')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadItemsReadParams @ 1d092cb66d4c 93bbb8ab -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadItemsReadParams)
 class ThreadItemsReadParams(FerryModel):
     """EXPERIMENTAL - retrieve a bounded set of persisted items from one turn."""
     item_ids: list[str] = Field(alias='itemIds')
@@ -8877,7 +8878,7 @@ class ThreadItemsReadParams(FerryModel):
     turn_id: str = Field(alias='turnId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadItemsReadResponse @ 1d092cb66d4c d7beb76b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadItemsReadResponse)
 class ThreadItemsReadResponse(FerryModel):
     """EXPERIMENTAL - persisted items returned in canonical stored order."""
     data: list[ThreadItemEntry]
@@ -8937,12 +8938,12 @@ class ThreadMemoryModeSetResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadMemoryReadParams @ 1d092cb66d4c 25f24891 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadMemoryReadParams)
 class ThreadMemoryReadParams(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadMemoryReadResponse @ 1d092cb66d4c 28d5418a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadMemoryReadResponse)
 class ThreadMemoryReadResponse(FerryModel):
     summary: str | None = None
 
@@ -8973,36 +8974,36 @@ class ThreadNameUpdatedNotification(FerryModel):
     thread_name: str | None = Field(default=None, alias='threadName', exclude_if=lambda v: v is None)
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadPredictionRequestParams @ 1d092cb66d4c a6de3ed8 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadPredictionRequestParams)
 class ThreadPredictionRequestParams(FerryModel):
     source_turn_id: str = Field(alias='sourceTurnId')
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadPredictionRequestResponse @ 1d092cb66d4c 122c2639 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadPredictionRequestResponse)
 class ThreadPredictionRequestResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadPredictionResult @ 1d092cb66d4c 27218c05 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadPredictionResult)
 class ThreadPredictionResultCompleted(FerryModel):
     type: Literal['completed']
     text: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadPredictionResult @ 1d092cb66d4c 27218c05 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadPredictionResult)
 class ThreadPredictionResultFailed(FerryModel):
     type: Literal['failed']
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadPredictionUpdatedNotification @ 1d092cb66d4c 55eb1a4f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadPredictionUpdatedNotification)
 class ThreadPredictionUpdatedNotification(FerryModel):
     result: ThreadPredictionResult
     source_turn_id: str = Field(alias='sourceTurnId')
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadPrepareApprovedPlanParams @ 1d092cb66d4c 7a6d80db -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadPrepareApprovedPlanParams)
 class ThreadPrepareApprovedPlanParams(FerryModel):
     """Prepare an approved plan for the first turn of a fresh thread."""
     attachment_path: str | None = Field(default=None, alias='attachmentPath')
@@ -9010,18 +9011,18 @@ class ThreadPrepareApprovedPlanParams(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadPrepareApprovedPlanResponse @ 1d092cb66d4c 6ef71dcc -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadPrepareApprovedPlanResponse)
 class ThreadPrepareApprovedPlanResponse(FerryModel):
     prompt: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadProjectUpdatedNotification @ 1d092cb66d4c e70b9d44 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadProjectUpdatedNotification)
 class ThreadProjectUpdatedNotification(FerryModel):
     project_id: str | None = Field(alias='projectId')
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadQueueAddParams @ 1d092cb66d4c 58ffd0cc -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadQueueAddParams)
 class ThreadQueueAddParams(FerryModel):
     client_user_message_id: str = Field(alias='clientUserMessageId')
     input: list[UserInput]
@@ -9029,63 +9030,63 @@ class ThreadQueueAddParams(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadQueueAddResponse @ 1d092cb66d4c 1e6066af -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadQueueAddResponse)
 class ThreadQueueAddResponse(FerryModel):
     queued_submission: QueuedSubmission = Field(alias='queuedSubmission')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadQueueChangedNotification @ 1d092cb66d4c af96ef61 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadQueueChangedNotification)
 class ThreadQueueChangedNotification(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadQueueDeleteParams @ 1d092cb66d4c 262b2c28 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadQueueDeleteParams)
 class ThreadQueueDeleteParams(FerryModel):
     queued_submission_id: str = Field(alias='queuedSubmissionId')
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadQueueDeleteResponse @ 1d092cb66d4c 4d3d49cf -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadQueueDeleteResponse)
 class ThreadQueueDeleteResponse(FerryModel):
     deleted: bool
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadQueueListParams @ 1d092cb66d4c 9635d9b2 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadQueueListParams)
 class ThreadQueueListParams(FerryModel):
     cursor: str | None = None
     limit: int | None = None
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadQueueListResponse @ 1d092cb66d4c 1c47d6d9 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadQueueListResponse)
 class ThreadQueueListResponse(FerryModel):
     data: list[QueuedSubmission]
     next_cursor: str | None = Field(default=None, alias='nextCursor')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadQueueReorderParams @ 1d092cb66d4c 884688ed -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadQueueReorderParams)
 class ThreadQueueReorderParams(FerryModel):
     queued_submission_ids: list[str] = Field(alias='queuedSubmissionIds')
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadQueueReorderResponse @ 1d092cb66d4c 331deb8d -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadQueueReorderResponse)
 class ThreadQueueReorderResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadQueueStartParams @ 1d092cb66d4c 8ce9882b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadQueueStartParams)
 class ThreadQueueStartParams(FerryModel):
     queued_submission_id: str | None = Field(default=None, alias='queuedSubmissionId')
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadQueueStartResponse @ 1d092cb66d4c 78d8726d -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadQueueStartResponse)
 class ThreadQueueStartResponse(FerryModel):
     turn: Turn
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadQueueUpdateParams @ 1d092cb66d4c 707194b3 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadQueueUpdateParams)
 class ThreadQueueUpdateParams(FerryModel):
     input: list[UserInput]
     queued_submission_id: str = Field(alias='queuedSubmissionId')
@@ -9093,7 +9094,7 @@ class ThreadQueueUpdateParams(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadQueueUpdateResponse @ 1d092cb66d4c 0d3881f6 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadQueueUpdateResponse)
 class ThreadQueueUpdateResponse(FerryModel):
     queued_submission: QueuedSubmission = Field(alias='queuedSubmission')
 
@@ -9110,37 +9111,37 @@ class ThreadReadResponse(FerryModel):
     read_state: ThreadReadState | None = Field(default=None, alias='readState')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadReadState @ 1d092cb66d4c 592f01af -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadReadState)
 class ThreadReadState(FerryModel):
     """The first unread position in a durable local thread. A null position means read. The opaque revision guards edits against activity or marks the caller has not seen."""
     first_unread: ThreadUnreadPosition | None = Field(default=None, alias='firstUnread')
     revision: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadReadStateChangedNotification @ 1d092cb66d4c 0c602c8f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadReadStateChangedNotification)
 class ThreadReadStateChangedNotification(FerryModel):
     read_state: ThreadReadState = Field(alias='readState')
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadReadStateOperation @ 1d092cb66d4c 2e89cbc5 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadReadStateOperation)
 class ThreadReadStateOperationRead(FerryModel):
     type: Literal['read']
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadReadStateOperation @ 1d092cb66d4c 2e89cbc5 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadReadStateOperation)
 class ThreadReadStateOperationUnread(FerryModel):
     type: Literal['unread']
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadReadStateUpdateParams @ 1d092cb66d4c e247e566 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadReadStateUpdateParams)
 class ThreadReadStateUpdateParams(FerryModel):
     expected_revision: str = Field(alias='expectedRevision')
     operation: ThreadReadStateOperation
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadReadStateUpdateResponse @ 1d092cb66d4c dc994ec1 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadReadStateUpdateResponse)
 class ThreadReadStateUpdateResponse(FerryModel):
     read_state: ThreadReadState = Field(alias='readState')
 
@@ -9157,14 +9158,14 @@ class ThreadRealtimeAppendAudioResponse(FerryModel):
     """EXPERIMENTAL - response for appending realtime audio input."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRealtimeAppendSpeechParams @ 1d092cb66d4c dac5192e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRealtimeAppendSpeechParams)
 class ThreadRealtimeAppendSpeechParams(FerryModel):
     """EXPERIMENTAL - append speakable text to thread realtime."""
     text: str
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRealtimeAppendSpeechResponse @ 1d092cb66d4c 22a5c334 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRealtimeAppendSpeechResponse)
 class ThreadRealtimeAppendSpeechResponse(FerryModel):
     """EXPERIMENTAL - response for appending realtime speech."""
 
@@ -9192,17 +9193,17 @@ class ThreadRealtimeAudioChunk(FerryModel):
     item_id: str | None = Field(default=None, alias='itemId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRealtimeBemItemPresentation @ 1d092cb66d4c ed59e24c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRealtimeBemItemPresentation)
 class ThreadRealtimeBemItemPresentationWholeItem(FerryModel):
     type: Literal['wholeItem']
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRealtimeBemItemPresentation @ 1d092cb66d4c ed59e24c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRealtimeBemItemPresentation)
 class ThreadRealtimeBemItemPresentationInlineMarkdown(FerryModel):
     type: Literal['inlineMarkdown']
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRealtimeBemItemPresentation @ 1d092cb66d4c ed59e24c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRealtimeBemItemPresentation)
 class ThreadRealtimeBemItemPresentationInlineVisualization(FerryModel):
     type: Literal['inlineVisualization']
     index: int
@@ -9222,21 +9223,21 @@ class ThreadRealtimeErrorNotification(FerryModel):
     message: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRealtimeInitialItem @ 1d092cb66d4c 273a2066 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRealtimeInitialItem)
 class ThreadRealtimeInitialItem(FerryModel):
     """EXPERIMENTAL - role-bearing text item included when a realtime V3 session starts."""
     role: ConversationTextRole
     text: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRealtimeItem @ 1d092cb66d4c 3e97ef90 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRealtimeItem)
 class ThreadRealtimeItemRealtimeSessionStarted(FerryModel):
     type: Literal['realtimeSessionStarted']
     id: str
     realtime_session_id: str = Field(alias='realtimeSessionId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRealtimeItem @ 1d092cb66d4c 3e97ef90 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRealtimeItem)
 class ThreadRealtimeItemTranscriptSegment(FerryModel):
     type: Literal['transcriptSegment']
     role: ThreadRealtimeTranscriptRole
@@ -9245,7 +9246,7 @@ class ThreadRealtimeItemTranscriptSegment(FerryModel):
     realtime_session_id: str = Field(alias='realtimeSessionId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRealtimeItem @ 1d092cb66d4c 3e97ef90 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRealtimeItem)
 class ThreadRealtimeItemBemItemPromoted(FerryModel):
     type: Literal['bemItemPromoted']
     item_id: str
@@ -9255,7 +9256,7 @@ class ThreadRealtimeItemBemItemPromoted(FerryModel):
     realtime_session_id: str = Field(alias='realtimeSessionId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRealtimeItem @ 1d092cb66d4c 3e97ef90 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRealtimeItem)
 class ThreadRealtimeItemRealtimeSessionClosed(FerryModel):
     type: Literal['realtimeSessionClosed']
     outcome: ThreadRealtimeSessionOutcome
@@ -9270,21 +9271,21 @@ class ThreadRealtimeItemAddedNotification(FerryModel):
     item: Any
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRealtimeItemCompletedNotification @ 1d092cb66d4c 4ac649a9 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRealtimeItemCompletedNotification)
 class ThreadRealtimeItemCompletedNotification(FerryModel):
     """EXPERIMENTAL - a realtime timeline item published after canonical commit."""
     item: ThreadRealtimeItem
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRealtimeItemStartedNotification @ 1d092cb66d4c 42086fb7 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRealtimeItemStartedNotification)
 class ThreadRealtimeItemStartedNotification(FerryModel):
     """EXPERIMENTAL - a realtime timeline item started before its content streams."""
     item: ThreadRealtimeItem
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRealtimeItemTranscriptDeltaNotification @ 1d092cb66d4c b6e3e8c0 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRealtimeItemTranscriptDeltaNotification)
 class ThreadRealtimeItemTranscriptDeltaNotification(FerryModel):
     """EXPERIMENTAL - text appended to an active realtime transcript item."""
     delta: str
@@ -9404,7 +9405,7 @@ class ThreadRealtimeTranscriptDoneNotification(FerryModel):
     text: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadResumeInitialTurnsPageParams @ 1d092cb66d4c ea33b68e -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadResumeInitialTurnsPageParams)
 class ThreadResumeInitialTurnsPageParams(FerryModel):
     items_view: TurnItemsView | None = Field(default=None, alias='itemsView')
     limit: int | None = None
@@ -9463,7 +9464,7 @@ class ThreadResumeResponse(FerryModel):
     turns_backwards_cursor: str | None = Field(default=None, alias='turnsBackwardsCursor')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRevertParams @ 1d092cb66d4c c024f176 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRevertParams)
 class ThreadRevertParams(FerryModel):
     """Replace a paginated thread's durable history with the prefix before one turn.
 
@@ -9473,30 +9474,30 @@ class ThreadRevertParams(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRevertResponse @ 1d092cb66d4c 28486590 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRevertResponse)
 class ThreadRevertResponse(FerryModel):
     items_backwards_cursor: str | None = Field(default=None, alias='itemsBackwardsCursor')
     thread: Thread
     turns_backwards_cursor: str | None = Field(default=None, alias='turnsBackwardsCursor')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRevertedNotification @ 1d092cb66d4c 0f735db7 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRevertedNotification)
 class ThreadRevertedNotification(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSampleCancelParams @ 1d092cb66d4c bf47b1a1 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSampleCancelParams)
 class ThreadSampleCancelParams(FerryModel):
     model_config = ConfigDict(extra='forbid')
     request_id: RequestId = Field(alias='requestId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSampleCancelResponse @ 1d092cb66d4c aa1c0a22 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSampleCancelResponse)
 class ThreadSampleCancelResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSampleParams @ 1d092cb66d4c bbe10e58 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSampleParams)
 class ThreadSampleParams(FerryModel):
     allow_in_progress_turn: bool = Field(default=False, alias='allowInProgressTurn')
     disable_mcp: bool = Field(default=False, alias='disableMcp')
@@ -9510,7 +9511,7 @@ class ThreadSampleParams(FerryModel):
     turn_trigger: str | None = Field(default=None, alias='turnTrigger')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSampleResponse @ 1d092cb66d4c f0540242 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSampleResponse)
 class ThreadSampleResponse(FerryModel):
     cached_input_tokens: int | None = Field(default=None, alias='cachedInputTokens')
     input_tokens: int | None = Field(default=None, alias='inputTokens')
@@ -9520,7 +9521,7 @@ class ThreadSampleResponse(FerryModel):
     text: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSearchOccurrence @ 1d092cb66d4c 7aabae58 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSearchOccurrence)
 class ThreadSearchOccurrence(FerryModel):
     """One visible message occurrence returned by [`ThreadSearchOccurrencesResponse`]."""
     item_id: str = Field(alias='itemId')
@@ -9530,7 +9531,7 @@ class ThreadSearchOccurrence(FerryModel):
     turn_id: str = Field(alias='turnId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSearchOccurrencesParams @ 1d092cb66d4c 6caaaaeb -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSearchOccurrencesParams)
 class ThreadSearchOccurrencesParams(FerryModel):
     """Parameters for searching visible message occurrences within one paginated thread."""
     cursor: str | None = None
@@ -9539,13 +9540,13 @@ class ThreadSearchOccurrencesParams(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSearchOccurrencesResponse @ 1d092cb66d4c e23dfd45 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSearchOccurrencesResponse)
 class ThreadSearchOccurrencesResponse(FerryModel):
     data: list[ThreadSearchOccurrence]
     next_cursor: str | None = Field(default=None, alias='nextCursor')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSearchParams @ 1d092cb66d4c 063ef792 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSearchParams)
 class ThreadSearchParams(FerryModel):
     archived: bool | None = None
     current_account_only: bool = Field(default=False, alias='currentAccountOnly')
@@ -9558,27 +9559,27 @@ class ThreadSearchParams(FerryModel):
     source_kinds: list[ThreadSourceKind] | None = Field(default=None, alias='sourceKinds')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSearchResponse @ 1d092cb66d4c bee741d3 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSearchResponse)
 class ThreadSearchResponse(FerryModel):
     backwards_cursor: str | None = Field(default=None, alias='backwardsCursor')
     data: list[ThreadSearchResult]
     next_cursor: str | None = Field(default=None, alias='nextCursor')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSearchResult @ 1d092cb66d4c 34340aa0 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSearchResult)
 class ThreadSearchResult(FerryModel):
     snippet: str
     thread: Thread
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSearchTextRange @ 1d092cb66d4c 219ef9f1 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSearchTextRange)
 class ThreadSearchTextRange(FerryModel):
     """UTF-16 code-unit range within `snippet`."""
     end: int
     start: int
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSection @ 1d092cb66d4c 72717d82 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSection)
 class ThreadSection(FerryModel):
     """An independently persisted, user-visible thread section."""
     appearance: ThreadSectionAppearance | None = None
@@ -9586,59 +9587,59 @@ class ThreadSection(FerryModel):
     name: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSectionAppearance @ 1d092cb66d4c e412c031 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSectionAppearance)
 class ThreadSectionAppearance(FerryModel):
     """Extensible visual presentation for a custom thread section."""
     color: str | None = None
     icon: str | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSectionChangedNotification @ 1d092cb66d4c 7d8d70a4 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSectionChangedNotification)
 class ThreadSectionChangedNotification(FerryModel):
     """Broadcast after a successful move into, within, or out of a section."""
     section_id: str | None = Field(alias='sectionId')
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSectionCreateParams @ 1d092cb66d4c ab301b0f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSectionCreateParams)
 class ThreadSectionCreateParams(FerryModel):
     """Parameters for creating an independently persisted thread section."""
     appearance: ThreadSectionAppearance | None = None
     name: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSectionCreateResponse @ 1d092cb66d4c 3524adf4 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSectionCreateResponse)
 class ThreadSectionCreateResponse(FerryModel):
     """The independently persisted section created by the server."""
     section: ThreadSection
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSectionDeleteParams @ 1d092cb66d4c 3018dcb1 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSectionDeleteParams)
 class ThreadSectionDeleteParams(FerryModel):
     """Parameters for deleting an independently persisted thread section."""
     section_id: str = Field(alias='sectionId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSectionDeleteResponse @ 1d092cb66d4c 2c28d2bd -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSectionDeleteResponse)
 class ThreadSectionDeleteResponse(FerryModel):
     """Successful deletion does not return additional section data."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSectionListParams @ 1d092cb66d4c 3662f9d6 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSectionListParams)
 class ThreadSectionListParams(FerryModel):
     """Parameters for listing independently persisted thread sections."""
     cursor: str | None = None
     limit: int | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSectionListResponse @ 1d092cb66d4c 4911cabe -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSectionListResponse)
 class ThreadSectionListResponse(FerryModel):
     """One page of independently persisted thread sections."""
     data: list[ThreadSection]
     next_cursor: str | None = Field(default=None, alias='nextCursor')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSectionMoveParams @ 1d092cb66d4c 716d4b68 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSectionMoveParams)
 class ThreadSectionMoveParams(FerryModel):
     """Parameters for moving a thread within a server-owned section ordering."""
     before_thread_id: str | None = Field(default=None, alias='beforeThreadId')
@@ -9646,12 +9647,12 @@ class ThreadSectionMoveParams(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSectionMoveResponse @ 1d092cb66d4c caef71a6 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSectionMoveResponse)
 class ThreadSectionMoveResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSectionUpdateParams @ 1d092cb66d4c 09400e9c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSectionUpdateParams)
 class ThreadSectionUpdateParams(FerryModel):
     """Parameters for updating an independently persisted thread section."""
     appearance: ThreadSectionAppearance | None = None
@@ -9659,7 +9660,7 @@ class ThreadSectionUpdateParams(FerryModel):
     section_id: str = Field(alias='sectionId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSectionUpdateResponse @ 1d092cb66d4c c11ca363 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSectionUpdateResponse)
 class ThreadSectionUpdateResponse(FerryModel):
     """The independently persisted section after its name is updated."""
     section: ThreadSection
@@ -9676,7 +9677,7 @@ class ThreadSetNameResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSettings @ 1d092cb66d4c 72eeb6ba -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSettings)
 class ThreadSettings(FerryModel):
     active_permission_profile: ActivePermissionProfile | None = Field(default=None, alias='activePermissionProfile')
     approval_policy: AskForApproval = Field(alias='approvalPolicy')
@@ -9695,7 +9696,7 @@ class ThreadSettings(FerryModel):
     summary: ReasoningSummary | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSettingsUpdateParams @ 1d092cb66d4c 52d113be -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSettingsUpdateParams)
 class ThreadSettingsUpdateParams(FerryModel):
     approval_policy: AskForApproval | None = Field(default=None, alias='approvalPolicy')
     approvals_reviewer: ApprovalsReviewer | None = Field(default=None, alias='approvalsReviewer')
@@ -9714,12 +9715,12 @@ class ThreadSettingsUpdateParams(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSettingsUpdateResponse @ 1d092cb66d4c 8586c735 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSettingsUpdateResponse)
 class ThreadSettingsUpdateResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSettingsUpdatedNotification @ 1d092cb66d4c 52dab9f1 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSettingsUpdatedNotification)
 class ThreadSettingsUpdatedNotification(FerryModel):
     thread_id: str = Field(alias='threadId')
     thread_settings: ThreadSettings = Field(alias='threadSettings')
@@ -9818,7 +9819,7 @@ class ThreadStatusChangedNotification(FerryModel):
     status: ThreadStatus
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadTimelineEntry @ 1d092cb66d4c bcd78a08 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadTimelineEntry)
 class ThreadTimelineEntryItem(FerryModel):
     type: Literal['item']
     item: ThreadItem
@@ -9826,14 +9827,14 @@ class ThreadTimelineEntryItem(FerryModel):
     turn_id: str = Field(alias='turnId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadTimelineEntry @ 1d092cb66d4c bcd78a08 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadTimelineEntry)
 class ThreadTimelineEntryRealtime(FerryModel):
     type: Literal['realtime']
     item: ThreadRealtimeItem
     position: int
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadTimelineEntry @ 1d092cb66d4c bcd78a08 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadTimelineEntry)
 class ThreadTimelineEntryTurnStarted(FerryModel):
     type: Literal['turnStarted']
     position: int
@@ -9841,7 +9842,7 @@ class ThreadTimelineEntryTurnStarted(FerryModel):
     turn_id: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadTimelineEntry @ 1d092cb66d4c bcd78a08 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadTimelineEntry)
 class ThreadTimelineEntryTurnCompleted(FerryModel):
     type: Literal['turnCompleted']
     completed_at: int | None = None
@@ -9853,7 +9854,7 @@ class ThreadTimelineEntryTurnCompleted(FerryModel):
     turn_id: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadTimelineListParams @ 1d092cb66d4c 36c14575 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadTimelineListParams)
 class ThreadTimelineListParams(FerryModel):
     """EXPERIMENTAL - list ordinary and realtime thread history in rollout order."""
     cursor: str | None = None
@@ -9861,7 +9862,7 @@ class ThreadTimelineListParams(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadTimelineListResponse @ 1d092cb66d4c 8de900e2 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadTimelineListResponse)
 class ThreadTimelineListResponse(FerryModel):
     """EXPERIMENTAL - a bounded timeline page with its resolved opening voice state."""
     active_realtime_session_at_page_start: str | None = Field(default=None, alias='activeRealtimeSessionAtPageStart')
@@ -9914,13 +9915,13 @@ class ThreadUnarchivedNotification(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadUnreadPosition @ 1d092cb66d4c da19fd80 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadUnreadPosition)
 class ThreadUnreadPositionThreadStart(FerryModel):
     """Explicitly marked unread, including when the thread has no turns."""
     type: Literal['threadStart']
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadUnreadPosition @ 1d092cb66d4c da19fd80 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadUnreadPosition)
 class ThreadUnreadPositionTurn(FerryModel):
     """The earliest completed result needing attention."""
     type: Literal['turn']
@@ -9937,7 +9938,7 @@ class ThreadUnsubscribeResponse(FerryModel):
     status: ThreadUnsubscribeStatus
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadUsage @ 1d092cb66d4c fa8a4195 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadUsage)
 class ThreadUsage(FerryModel):
     estimated_usage_credits_micros: int = Field(alias='estimatedUsageCreditsMicros')
     estimated_usage_usd_micros: int | None = Field(default=None, alias='estimatedUsageUsdMicros')
@@ -9946,7 +9947,7 @@ class ThreadUsage(FerryModel):
     thread_id: str = Field(alias='threadId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadUsageBreakdownGroup @ 1d092cb66d4c a8216f81 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadUsageBreakdownGroup)
 class ThreadUsageBreakdownGroup(FerryModel):
     cached_input_tokens: int | None = Field(default=None, alias='cachedInputTokens')
     estimated_usage_credits_micros: int = Field(alias='estimatedUsageCreditsMicros')
@@ -10083,7 +10084,7 @@ class TurnInterruptResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::TurnModerationMetadataNotification @ 1d092cb66d4c 900417af -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::TurnModerationMetadataNotification)
 class TurnModerationMetadataNotification(FerryModel):
     metadata: Any
     thread_id: str = Field(alias='threadId')
@@ -10104,7 +10105,7 @@ class TurnPlanUpdatedNotification(FerryModel):
     plan: list[TurnPlanStep]
 
 
-# ferry: codex_app_server_protocol::protocol::v2::TurnSettingsUpdateParams @ 1d092cb66d4c 11199ea5 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::TurnSettingsUpdateParams)
 class TurnSettingsUpdateParams(FerryModel):
     """Experimental settings changes for one running turn, not future turns. Unsupported fields are rejected rather than silently ignored. Any live task kind may accept publication. Child sessions and consumers of frozen initial settings are unchanged."""
     model_config = ConfigDict(extra='forbid')
@@ -10118,7 +10119,7 @@ class TurnSettingsUpdateParams(FerryModel):
     turn_id: str = Field(alias='turnId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::TurnSettingsUpdateResponse @ 1d092cb66d4c c2f21eef -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::TurnSettingsUpdateResponse)
 class TurnSettingsUpdateResponse(FerryModel):
     status: TurnSettingsUpdateStatus
 
@@ -10182,7 +10183,7 @@ class TurnSteerResponse(FerryModel):
     turn_id: str = Field(alias='turnId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::TurnToolOutput @ 1d092cb66d4c ff202252 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::TurnToolOutput)
 class TurnToolOutput(FerryModel):
     name: str
     namespace: str | None = None
@@ -10190,7 +10191,7 @@ class TurnToolOutput(FerryModel):
     retain: bool = False
 
 
-# ferry: codex_app_server_protocol::protocol::v2::TurnsPage @ 1d092cb66d4c e242bdc3 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::TurnsPage)
 class TurnsPage(FerryModel):
     backwards_cursor: str | None = Field(default=None, alias='backwardsCursor')
     data: list[Turn]
@@ -10257,36 +10258,36 @@ class UserInputMention(FerryModel):
     type: Literal['mention']
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationCancelParams @ 1d092cb66d4c 77a97899 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationCancelParams)
 class UserVerificationCancelParams(FerryModel):
     """Cancels a native verification RPC issued on this connection, not an elicitation. Use a fresh request ID for each operation and a distinct ID for this cancellation RPC."""
     model_config = ConfigDict(extra='forbid')
     request_id: RequestId = Field(alias='requestId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationCancelResponse @ 1d092cb66d4c 84ed4f7f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationCancelResponse)
 class UserVerificationCancelResponse(FerryModel):
     """Acknowledges the cancellation signal; native work may still be finishing. Unknown or finished requests are a no-op, and completed effects are not rolled back."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationDeleteParams @ 1d092cb66d4c e4574efb -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationDeleteParams)
 class UserVerificationDeleteParams(FerryModel):
     model_config = ConfigDict(extra='forbid')
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationDeleteResponse @ 1d092cb66d4c 3f2846c3 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationDeleteResponse)
 class UserVerificationDeleteResponse(FerryModel):
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationEnrollParams @ 1d092cb66d4c 9e81db99 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationEnrollParams)
 class UserVerificationEnrollParams(FerryModel):
     model_config = ConfigDict(extra='forbid')
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationEnrollResponse @ 1d092cb66d4c 066a7741 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationEnrollResponse)
 class UserVerificationEnrollResponse(FerryModel):
     """Public metadata for a created or reused local credential. The caller completes backend registration; this response does not establish server enrollment. Older app-servers omit the metadata fields; callers must check both before registration."""
     algorithm: str | None = None
@@ -10294,31 +10295,31 @@ class UserVerificationEnrollResponse(FerryModel):
     public_key: str | None = Field(default=None, alias='publicKey')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationErrorDetails @ 1d092cb66d4c c5fad451 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationErrorDetails)
 class UserVerificationErrorDetailsInvalidRequest(FerryModel):
     type: Literal['invalidRequest']
     reason: UserVerificationInvalidRequestReason
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationErrorDetails @ 1d092cb66d4c c5fad451 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationErrorDetails)
 class UserVerificationErrorDetailsUnavailable(FerryModel):
     type: Literal['unavailable']
     reason: UserVerificationUnavailableReason
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationErrorDetails @ 1d092cb66d4c c5fad451 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationErrorDetails)
 class UserVerificationErrorDetailsCancelled(FerryModel):
     type: Literal['cancelled']
     reason: UserVerificationCancellationReason
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationErrorDetails @ 1d092cb66d4c c5fad451 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationErrorDetails)
 class UserVerificationErrorDetailsFailed(FerryModel):
     type: Literal['failed']
     reason: UserVerificationFailureReason
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationProof @ 1d092cb66d4c 93e65181 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationProof)
 class UserVerificationProof(FerryModel):
     """A signature over the exact decoded challenge. The verifier validates and consumes it."""
     model_config = ConfigDict(extra='forbid')
@@ -10326,7 +10327,7 @@ class UserVerificationProof(FerryModel):
     signature: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationRpcError @ 1d092cb66d4c 60ff71bf -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationRpcError)
 class UserVerificationRpcError(FerryModel):
     """The error object inside the normal JSON-RPC envelope."""
     model_config = ConfigDict(extra='forbid')
@@ -10335,13 +10336,13 @@ class UserVerificationRpcError(FerryModel):
     message: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationStatusParams @ 1d092cb66d4c 81863176 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationStatusParams)
 class UserVerificationStatusParams(FerryModel):
     model_config = ConfigDict(extra='forbid')
     """No fields: serialized as an empty object."""
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationStatusResponse @ 1d092cb66d4c 02361bc1 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationStatusResponse)
 class UserVerificationStatusResponse(FerryModel):
     """Local readiness only; this neither prompts nor queries server registration."""
     credential_id: str | None = Field(default=None, alias='credentialId')
@@ -10349,7 +10350,7 @@ class UserVerificationStatusResponse(FerryModel):
     unavailable_reason: UserVerificationUnavailableReason | None = Field(default=None, alias='unavailableReason')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationVerifyParams @ 1d092cb66d4c cb749d1f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationVerifyParams)
 class UserVerificationVerifyParams(FerryModel):
     """Local signing primitive, independent of any pending elicitation."""
     model_config = ConfigDict(extra='forbid')
@@ -10358,7 +10359,7 @@ class UserVerificationVerifyParams(FerryModel):
     title: str
 
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationVerifyResponse @ 1d092cb66d4c 2c9daab0 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationVerifyResponse)
 class UserVerificationVerifyResponse(FerryModel):
     proof: UserVerificationProof
 
@@ -10415,7 +10416,7 @@ class WebSearchToolConfig(FerryModel):
     location: WebSearchLocation | None = None
 
 
-# ferry: codex_app_server_protocol::protocol::v2::WindowsSandboxReadinessResponse @ 1d092cb66d4c 0a9ef4ef -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::WindowsSandboxReadinessResponse)
 class WindowsSandboxReadinessResponse(FerryModel):
     status: WindowsSandboxReadiness
 
@@ -10445,7 +10446,7 @@ class WindowsWorldWritableWarningNotification(FerryModel):
     failed_scan: bool = Field(alias='failedScan')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::WorkspaceMessage @ 1d092cb66d4c 71cca7db -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::WorkspaceMessage)
 class WorkspaceMessage(FerryModel):
     archived_at: int | None = Field(default=None, alias='archivedAt')
     created_at: int | None = Field(default=None, alias='createdAt')
@@ -10454,27 +10455,27 @@ class WorkspaceMessage(FerryModel):
     message_type: WorkspaceMessageType = Field(alias='messageType')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::WorkspaceRouting @ 1d092cb66d4c 42bdab12 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::WorkspaceRouting)
 class WorkspaceRouting(FerryModel):
     account_routing_override: AccountRoutingOverride = Field(alias='accountRoutingOverride')
     backend_origin: str = Field(alias='backendOrigin')
     chatgpt_account_id: str = Field(alias='chatgptAccountId')
 
 
-# ferry: codex_app_server_protocol::protocol::v2::CodexErrorInfoBadRequestObject @ 1d092cb66d4c a2c79926 -- 0.169.0: inline type of the binary's schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema, where CodexErrorInfoBadRequestObject is an inline type (no Rust declaration of its own)
 class AppServerProtocolCodexErrorInfoBadRequestObject(FerryModel):
     """No fields: serialized as an empty object."""
 
-# ferry: codex_app_server_protocol::protocol::v2::AbsolutePathBuf @ 1d092cb66d4c e9af5e02 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AbsolutePathBuf)
 AbsolutePathBuf = str
 
 # ferry: codex_app_server_protocol::protocol::v2::Account @ 1d092cb66d4c bfd2f6fa -- 0.169.0: variants +amazonBedrock +gcp
 Account: TypeAlias = Annotated[AccountApiKey | AccountChatgpt | AccountAmazonBedrock | AccountGcp, Field(discriminator="type")]
 
-# ferry: codex_app_server_protocol::protocol::v2::AccountSessionsSwitchResponse @ 1d092cb66d4c 9991abb4 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AccountSessionsSwitchResponse)
 AccountSessionsSwitchResponse: TypeAlias = AccountSessionsSwitchResponseObject | AccountSessionsSwitchResponseObject2
 
-# ferry: codex_app_server_protocol::protocol::v2::AgentMessageInputContent @ 1d092cb66d4c b4924901 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::AgentMessageInputContent)
 AgentMessageInputContent: TypeAlias = Annotated[AgentMessageInputContentInputText | AgentMessageInputContentEncryptedContent, Field(discriminator="type")]
 
 # ferry: codex_protocol::agent_path::AgentPath @ 1d092cb66d4c f1ad3eef
@@ -10483,21 +10484,21 @@ AgentPath = str
 # ferry: codex_app_server_protocol::protocol::v2::AskForApproval @ 1d092cb66d4c 88389163 -- 0.169.0: variants -on-failure
 AskForApproval: TypeAlias = Literal['untrusted', 'on-request', 'never'] | AskForApprovalGranular
 
-# ferry: codex_app_server_protocol::protocol::v2::BedrockSetupParams @ 1d092cb66d4c 1bdd1c17 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::BedrockSetupParams)
 BedrockSetupParams: TypeAlias = Annotated[BedrockSetupParamsProfile | BedrockSetupParamsEnvironment, Field(discriminator="type")]
 
-# ferry: codex_app_server_protocol::protocol::v2::CapabilityRootLocation @ 1d092cb66d4c 3460e15f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::CapabilityRootLocation)
 CapabilityRootLocation: TypeAlias = CapabilityRootLocationEnvironment
 #: Location used to resolve a selected capability root.
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientNotification @ 1d092cb66d4c 1b46dbcf -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_notification_definitions!{} @ 1d092cb66d4c 1b46dbcf -- 0.169.0: the enum `client_notification_definitions!` generates, from the binary's JSON Schema
 ClientNotification: TypeAlias = ClientNotificationInitialized
 
-# ferry: codex_app_server_protocol::protocol::v2::ClientRequest @ 1d092cb66d4c ea557a53 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::client_request_definitions!{} @ 1d092cb66d4c ea557a53 -- 0.169.0: the enum `client_request_definitions!` generates, from the binary's JSON Schema
 ClientRequest: TypeAlias = Annotated[ClientRequestInitialize | ClientRequestServerDiagnostics | ClientRequestUserVerificationStatus | ClientRequestUserVerificationEnroll | ClientRequestUserVerificationDelete | ClientRequestUserVerificationVerify | ClientRequestUserVerificationCancel | ClientRequestThreadStart | ClientRequestThreadResume | ClientRequestThreadFork | ClientRequestThreadSample | ClientRequestThreadSampleCancel | ClientRequestThreadArchive | ClientRequestThreadDelete | ClientRequestThreadUnsubscribe | ClientRequestThreadIncrementElicitation | ClientRequestThreadDecrementElicitation | ClientRequestThreadNameSet | ClientRequestThreadPredictionRequest | ClientRequestThreadGoalSet | ClientRequestThreadGoalGet | ClientRequestThreadGoalClear | ClientRequestThreadQueueAdd | ClientRequestThreadQueueList | ClientRequestThreadQueueUpdate | ClientRequestThreadQueueDelete | ClientRequestThreadQueueReorder | ClientRequestThreadQueueStart | ClientRequestThreadMetadataUpdate | ClientRequestThreadAttachmentAdd | ClientRequestThreadAttachmentList | ClientRequestThreadAttachmentOwnerList | ClientRequestThreadAttachmentRemove | ClientRequestThreadSectionMove | ClientRequestThreadSettingsUpdate | ClientRequestThreadMemoryModeSet | ClientRequestThreadMemoryRead | ClientRequestMemoryStatus | ClientRequestMemoryReset | ClientRequestRolloutCompress | ClientRequestThreadUnarchive | ClientRequestThreadCompactStart | ClientRequestThreadShellCommand | ClientRequestThreadApproveGuardianDeniedAction | ClientRequestThreadBackgroundTerminalsClean | ClientRequestThreadBackgroundTerminalsList | ClientRequestThreadBackgroundTerminalsTerminate | ClientRequestThreadRevert | ClientRequestThreadList | ClientRequestProjectList | ClientRequestProjectRead | ClientRequestProjectCreate | ClientRequestProjectImport | ClientRequestProjectUpdate | ClientRequestProjectMove | ClientRequestProjectDelete | ClientRequestThreadSectionList | ClientRequestThreadSectionCreate | ClientRequestThreadSectionUpdate | ClientRequestThreadSectionDelete | ClientRequestThreadSearch | ClientRequestThreadSearchOccurrences | ClientRequestThreadLoadedList | ClientRequestThreadRead | ClientRequestThreadReadStateUpdate | ClientRequestThreadTurnsList | ClientRequestThreadItemsList | ClientRequestThreadItemsRead | ClientRequestThreadGuardianReview | ClientRequestThreadInjectItems | ClientRequestThreadPrepareApprovedPlan | ClientRequestSkillsList | ClientRequestSkillsExtraRootsSet | ClientRequestHooksList | ClientRequestMarketplaceAdd | ClientRequestMarketplaceRemove | ClientRequestMarketplaceUpgrade | ClientRequestPluginList | ClientRequestPluginSearch | ClientRequestPluginInstalled | ClientRequestPluginReconcile | ClientRequestPluginRead | ClientRequestPluginSkillRead | ClientRequestPluginShareSave | ClientRequestPluginShareUpdateTargets | ClientRequestPluginShareList | ClientRequestPluginShareCheckout | ClientRequestPluginShareDelete | ClientRequestAppRead | ClientRequestAppList | ClientRequestAppInstalled | ClientRequestFsReadFile | ClientRequestFsWriteFile | ClientRequestFsCreateDirectory | ClientRequestFsGetMetadata | ClientRequestFsReadDirectory | ClientRequestFsRemove | ClientRequestFsCopy | ClientRequestFsWatch | ClientRequestFsUnwatch | ClientRequestSkillsConfigWrite | ClientRequestPluginInstall | ClientRequestPluginUninstall | ClientRequestTurnStart | ClientRequestTurnSettingsUpdate | ClientRequestTurnSteer | ClientRequestTurnInterrupt | ClientRequestThreadRealtimeStart | ClientRequestThreadRealtimeAppendAudio | ClientRequestThreadRealtimeAppendText | ClientRequestThreadRealtimeAppendSpeech | ClientRequestThreadRealtimeStop | ClientRequestThreadTimelineList | ClientRequestThreadRealtimeListVoices | ClientRequestReviewStart | ClientRequestModelList | ClientRequestAccountGatewayOAuthRead | ClientRequestAccountGatewayOAuthLogin | ClientRequestAccountGatewayOAuthCancel | ClientRequestModelProviderList | ClientRequestModelProviderConfigWrite | ClientRequestModelProviderCapabilitiesRead | ClientRequestExperimentalFeatureList | ClientRequestPermissionProfileList | ClientRequestExperimentalFeatureEnablementSet | ClientRequestRemoteControlEnable | ClientRequestRemoteControlDisable | ClientRequestRemoteControlStatusRead | ClientRequestRemoteControlPairingStart | ClientRequestRemoteControlPairingStatus | ClientRequestRemoteControlClientList | ClientRequestRemoteControlClientRevoke | ClientRequestCollaborationModeList | ClientRequestMockExperimentalMethod | ClientRequestEnvironmentAdd | ClientRequestEnvironmentInfo | ClientRequestEnvironmentStatus | ClientRequestMcpServerOauthLogin | ClientRequestConfigMcpServerReload | ClientRequestMcpServerStatusList | ClientRequestMcpServerResourceRead | ClientRequestMcpServerEventStreamStart | ClientRequestMcpServerEventStreamStop | ClientRequestMcpServerToolCall | ClientRequestWindowsSandboxSetupStart | ClientRequestWindowsSandboxReadiness | ClientRequestAccountLoginStart | ClientRequestAccountBedrockDiscover | ClientRequestAccountBedrockSetup | ClientRequestAccountGcpSetup | ClientRequestAccountBedrockCheckGovCloudRequirements | ClientRequestAccountLoginCancel | ClientRequestAccountSessionList | ClientRequestAccountSessionSwitch | ClientRequestAccountLogout | ClientRequestAccountSecuritySetupRead | ClientRequestAccountRateLimitsRead | ClientRequestAccountRateLimitResetCreditConsume | ClientRequestAccountUsageRead | ClientRequestAccountWorkspaceMessagesRead | ClientRequestAccountSendAddCreditsNudgeEmail | ClientRequestFeedbackUpload | ClientRequestFeedbackSave | ClientRequestCommandExec | ClientRequestCommandExecWrite | ClientRequestCommandExecTerminate | ClientRequestCommandExecResize | ClientRequestProcessSpawn | ClientRequestProcessWriteStdin | ClientRequestProcessKill | ClientRequestProcessResizePty | ClientRequestConfigRead | ClientRequestExternalAgentConfigDetect | ClientRequestExternalAgentConfigImport | ClientRequestExternalAgentConfigImportRecordHistory | ClientRequestExternalAgentConfigImportReadHistories | ClientRequestConfigValueWrite | ClientRequestConfigBatchWrite | ClientRequestConfigRequirementsRead | ClientRequestAccountRead | ClientRequestFuzzyFileSearch | ClientRequestFuzzyFileSearchSessionStart | ClientRequestFuzzyFileSearchSessionUpdate | ClientRequestFuzzyFileSearchSessionStop, Field(discriminator="method")]
 #: Request from the client to the server.
 
-# ferry: codex_app_server_protocol::protocol::v2::CodexErrorInfoBadRequest @ 1d092cb66d4c 7d19fec7 -- 0.169.0: inline type of the binary's schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema, where CodexErrorInfoBadRequest is an inline type (no Rust declaration of its own)
 CodexErrorInfoBadRequest: TypeAlias = str | AppServerProtocolCodexErrorInfoBadRequestObject
 
 # ferry: codex_app_server_protocol::protocol::v2::CodexErrorInfo @ 1d092cb66d4c 9626a971 -- 0.169.0: variants +cyberPolicy +flexUnavailable +inferenceHookDenied +misalignmentPolicyViolation +modelNotFound +policyCapacityUnavailable +rateLimitExceeded +sessionBudgetExceeded (+1 more)
@@ -10515,7 +10516,7 @@ CommandExecutionApprovalDecision: TypeAlias = Literal['accept', 'acceptForSessio
 # ferry: codex_app_server_protocol::protocol::v2::ConfigLayerSource @ 1d092cb66d4c 466ec72d -- 0.169.0: variants +enterpriseManaged +packagedDefaults
 ConfigLayerSource: TypeAlias = Annotated[ConfigLayerSourcePackagedDefaults | ConfigLayerSourceMdm | ConfigLayerSourceSystem | ConfigLayerSourceEnterpriseManaged | ConfigLayerSourceUser | ConfigLayerSourceProject | ConfigLayerSourceSessionFlags | ConfigLayerSourceLegacyManagedConfigTomlFromFile | ConfigLayerSourceLegacyManagedConfigTomlFromMdm, Field(discriminator="type")]
 
-# ferry: codex_app_server_protocol::protocol::v2::ConfiguredHookHandler @ 1d092cb66d4c 52a5b8d4 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ConfiguredHookHandler)
 ConfiguredHookHandler: TypeAlias = Annotated[ConfiguredHookHandlerCommand | ConfiguredHookHandlerMcpTool | ConfiguredHookHandlerPrompt | ConfiguredHookHandlerAgent, Field(discriminator="type")]
 
 # ferry: codex_protocol::models::ContentItem @ 1d092cb66d4c ee612626 -- 0.169.0: variants +input_audio
@@ -10524,7 +10525,7 @@ ContentItem: TypeAlias = ContentItemInputText | ContentItemInputImageImageUrl | 
 # ferry: codex_app_server_protocol::protocol::v2::DynamicToolCallOutputContentItem @ 1d092cb66d4c 61863903 -- 0.169.0: variants +inputAudio
 DynamicToolCallOutputContentItem: TypeAlias = Annotated[DynamicToolCallOutputContentItemInputText | DynamicToolCallOutputContentItemInputImage | DynamicToolCallOutputContentItemInputAudio, Field(discriminator="type")]
 
-# ferry: codex_app_server_protocol::protocol::v2::DynamicToolNamespaceTool @ 1d092cb66d4c cad693a7 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::DynamicToolNamespaceTool)
 DynamicToolNamespaceTool: TypeAlias = DynamicToolNamespaceToolFunction
 
 # ferry: codex_app_server_protocol::protocol::v2::DynamicToolSpec @ 1d092cb66d4c 20091090 -- 0.169.0: shape from the binary's JSON Schema
@@ -10539,7 +10540,7 @@ FileSystemPath: TypeAlias = Annotated[FileSystemPathPath | FileSystemPathGlobPat
 # ferry: codex_app_server_protocol::protocol::v2::FileSystemSpecialPath @ 1d092cb66d4c 6a290374 -- 0.169.0: variants -current_working_directory
 FileSystemSpecialPath: TypeAlias = Annotated[FileSystemSpecialPathRoot | FileSystemSpecialPathMinimal | FileSystemSpecialPathProjectRoots | FileSystemSpecialPathTmpdir | FileSystemSpecialPathSlashTmp | FileSystemSpecialPathUnknown, Field(discriminator="kind")]
 
-# ferry: codex_app_server_protocol::protocol::v2::ForcedChatgptWorkspaceIds @ 1d092cb66d4c 5d5017c9 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ForcedChatgptWorkspaceIds)
 ForcedChatgptWorkspaceIds: TypeAlias = str | list[str]
 #: Backward-compatible API shape for ChatGPT workspace login restrictions.
 
@@ -10550,23 +10551,23 @@ FunctionCallOutputContentItem: TypeAlias = FunctionCallOutputContentItemInputTex
 # ferry: codex_protocol::models::FunctionCallOutputBody @ 1d092cb66d4c dc53c0c0 -- 0.169.0: variant shapes changed (JSON Schema overlay)
 FunctionCallOutputBody: TypeAlias = str | list[FunctionCallOutputContentItem]
 
-# ferry: codex_app_server_protocol::protocol::v2::GatewayAuth @ 1d092cb66d4c ed727f56 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::GatewayAuth)
 GatewayAuth: TypeAlias = Annotated[GatewayAuthNone | GatewayAuthEnvironmentVariable | GatewayAuthExternallyConfigured, Field(discriminator="mode")]
 
 # ferry: codex_app_server_protocol::protocol::v2::GuardianApprovalReviewAction @ 1d092cb66d4c 375ea17f -- 0.169.0: variants +writeStdin
 GuardianApprovalReviewAction: TypeAlias = Annotated[GuardianApprovalReviewActionCommand | GuardianApprovalReviewActionExecve | GuardianApprovalReviewActionWriteStdin | GuardianApprovalReviewActionApplyPatch | GuardianApprovalReviewActionNetworkAccess | GuardianApprovalReviewActionMcpToolCall | GuardianApprovalReviewActionRequestPermissions, Field(discriminator="type")]
 
-# ferry: codex_app_server_protocol::protocol::v2::HookMetadata @ 1d092cb66d4c c750c84b -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::HookMetadata)
 HookMetadata: TypeAlias = Annotated[HookMetadataCommand | HookMetadataMcpTool | HookMetadataPrompt | HookMetadataAgent, Field(discriminator="handlerType")]
 
-# ferry: codex_app_server_protocol::protocol::v2::ImageGenerationFailure @ 1d092cb66d4c b99b78bf -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ImageGenerationFailure)
 ImageGenerationFailure: TypeAlias = ImageGenerationFailureUsageLimitExceeded
 
 # ferry: codex_app_server_protocol::jsonrpc_lite::JSONRPCMessage @ 1d092cb66d4c 1f3de959
 JSONRPCMessage: TypeAlias = JSONRPCRequest | JSONRPCNotification | JSONRPCResponse | JSONRPCError
 #: Refers to any valid JSON-RPC object that can be decoded off the wire, or encoded to be sent.
 
-# ferry: codex_app_server_protocol::protocol::v2::LegacyAppPathString @ 1d092cb66d4c 00404e68 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::LegacyAppPathString)
 LegacyAppPathString = str
 
 # ferry: codex_protocol::models::LocalShellAction @ 1d092cb66d4c bc8de741
@@ -10593,51 +10594,51 @@ McpElicitationPrimitiveSchema: TypeAlias = McpElicitationEnumSchema | McpElicita
 # ferry: codex_app_server_protocol::protocol::v2::McpServerElicitationRequestParams @ 1d092cb66d4c f6d187db -- 0.169.0: shape from the binary's JSON Schema
 McpServerElicitationRequestParams: TypeAlias = Annotated[McpServerElicitationRequestParamsOpenaiUserVerification | McpServerElicitationRequestParamsForm | McpServerElicitationRequestParamsOpenaiForm | McpServerElicitationRequestParamsOpenaiForm2 | McpServerElicitationRequestParamsUrl, Field(discriminator="mode")]
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelProviderError @ 1d092cb66d4c f98c431c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ModelProviderError)
 ModelProviderError: TypeAlias = Annotated[ModelProviderErrorModelProviderMismatch | ModelProviderErrorModelProviderNotConfigured | ModelProviderErrorModelProviderPolicyConflict, Field(discriminator="type")]
 #: Structured JSON-RPC error data. Unknown errors must retain the client's normal fallback.
 
-# ferry: codex_app_server_protocol::protocol::v2::MultiAgentMode @ 1d092cb66d4c ec5d09b8 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::MultiAgentMode)
 MultiAgentMode: TypeAlias = Literal['explicitRequestOnly', 'proactive'] | MultiAgentModeCustom
 #: Controls the effective multi-agent delegation instructions for a turn. `custom` means the configured mode hint defines the policy instead of a built-in policy.
 
-# ferry: codex_app_server_protocol::protocol::v2::NullableGatewayOAuthLoginParamsValue @ 1d092cb66d4c 1bd2782b -- 0.169.0: inline type of the binary's schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema, where NullableGatewayOAuthLoginParamsValue is an inline type (no Rust declaration of its own)
 NullableGatewayOAuthLoginParamsValue: TypeAlias = GatewayOAuthLoginParams
 
-# ferry: codex_app_server_protocol::protocol::v2::NullableGatewayOAuthLoginParams @ 1d092cb66d4c 8e035151 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::NullableGatewayOAuthLoginParams)
 NullableGatewayOAuthLoginParams = NullableGatewayOAuthLoginParamsValue | None
 
-# ferry: codex_app_server_protocol::protocol::v2::NullableGatewayOAuthReadParamsValue @ 1d092cb66d4c f83371fa -- 0.169.0: inline type of the binary's schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema, where NullableGatewayOAuthReadParamsValue is an inline type (no Rust declaration of its own)
 NullableGatewayOAuthReadParamsValue: TypeAlias = GatewayOAuthReadParams
 
-# ferry: codex_app_server_protocol::protocol::v2::NullableGatewayOAuthReadParams @ 1d092cb66d4c b8c7fdf4 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::NullableGatewayOAuthReadParams)
 NullableGatewayOAuthReadParams = NullableGatewayOAuthReadParamsValue | None
 
-# ferry: codex_app_server_protocol::protocol::v2::NullableGetAccountRateLimitsParamsValue @ 1d092cb66d4c 4e49d3e2 -- 0.169.0: inline type of the binary's schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema, where NullableGetAccountRateLimitsParamsValue is an inline type (no Rust declaration of its own)
 NullableGetAccountRateLimitsParamsValue: TypeAlias = GetAccountRateLimitsParams
 
-# ferry: codex_app_server_protocol::protocol::v2::NullableGetAccountRateLimitsParams @ 1d092cb66d4c a3b05b7f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::NullableGetAccountRateLimitsParams)
 NullableGetAccountRateLimitsParams = NullableGetAccountRateLimitsParamsValue | None
 
-# ferry: codex_app_server_protocol::protocol::v2::NullableGetAccountTokenUsageParamsValue @ 1d092cb66d4c b4006c73 -- 0.169.0: inline type of the binary's schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema, where NullableGetAccountTokenUsageParamsValue is an inline type (no Rust declaration of its own)
 NullableGetAccountTokenUsageParamsValue: TypeAlias = GetAccountTokenUsageParams
 
-# ferry: codex_app_server_protocol::protocol::v2::NullableGetAccountTokenUsageParams @ 1d092cb66d4c a84cd766 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::NullableGetAccountTokenUsageParams)
 NullableGetAccountTokenUsageParams = NullableGetAccountTokenUsageParamsValue | None
 
-# ferry: codex_app_server_protocol::protocol::v2::NullableRemoteControlDisableParamsValue @ 1d092cb66d4c fc1faca6 -- 0.169.0: inline type of the binary's schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema, where NullableRemoteControlDisableParamsValue is an inline type (no Rust declaration of its own)
 NullableRemoteControlDisableParamsValue: TypeAlias = RemoteControlDisableParams
 
-# ferry: codex_app_server_protocol::protocol::v2::NullableRemoteControlDisableParams @ 1d092cb66d4c df305ced -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::NullableRemoteControlDisableParams)
 NullableRemoteControlDisableParams = NullableRemoteControlDisableParamsValue | None
 
-# ferry: codex_app_server_protocol::protocol::v2::NullableRemoteControlEnableParamsValue @ 1d092cb66d4c 4108c9bb -- 0.169.0: inline type of the binary's schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema, where NullableRemoteControlEnableParamsValue is an inline type (no Rust declaration of its own)
 NullableRemoteControlEnableParamsValue: TypeAlias = RemoteControlEnableParams
 
-# ferry: codex_app_server_protocol::protocol::v2::NullableRemoteControlEnableParams @ 1d092cb66d4c d31fcd45 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::NullableRemoteControlEnableParams)
 NullableRemoteControlEnableParams = NullableRemoteControlEnableParamsValue | None
 
-# ferry: codex_app_server_protocol::protocol::v2::OtelExporter @ 1d092cb66d4c 7212a68f -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::OtelExporter)
 OtelExporter: TypeAlias = Literal['none', 'statsig'] | OtelExporterOtlpHttp | OtelExporterOtlpGrpc
 
 # ferry: codex_protocol::parse_command::ParsedCommand @ 1d092cb66d4c 0cdb2903
@@ -10646,16 +10647,16 @@ ParsedCommand: TypeAlias = Annotated[ParsedCommandRead | ParsedCommandListFiles 
 # ferry: codex_app_server_protocol::protocol::v2::PatchChangeKind @ 1d092cb66d4c 5ae1eccf
 PatchChangeKind: TypeAlias = Annotated[PatchChangeKindAdd | PatchChangeKindDelete | PatchChangeKindUpdate, Field(discriminator="type")]
 
-# ferry: codex_app_server_protocol::protocol::v2::PathUri @ 1d092cb66d4c 00404e68 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::PathUri)
 PathUri = str
 
 # ferry: codex_app_server_protocol::protocol::v2::PluginSource @ 1d092cb66d4c aa66ffd7 -- 0.169.0: variants +npm
 PluginSource: TypeAlias = Annotated[PluginSourceLocal | PluginSourceGit | PluginSourceNpm | PluginSourceRemote, Field(discriminator="type")]
 
-# ferry: codex_app_server_protocol::protocol::v2::ProviderSettings @ 1d092cb66d4c e8fe4251 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProviderSettings)
 ProviderSettings: TypeAlias = Annotated[ProviderSettingsOpenai | ProviderSettingsCustomGateway | ProviderSettingsBedrock | ProviderSettingsGcp, Field(discriminator="type")]
 
-# ferry: codex_app_server_protocol::protocol::v2::ProviderSettingsPatch @ 1d092cb66d4c c07ba577 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ProviderSettingsPatch)
 ProviderSettingsPatch: TypeAlias = Annotated[ProviderSettingsPatchCustomGateway | ProviderSettingsPatchBedrock | ProviderSettingsPatchGcp, Field(discriminator="type")]
 #: Omitted patch fields preserve their values. Explicit null clears a nullable field.
 
@@ -10678,7 +10679,7 @@ ResourceContent: TypeAlias = ResourceContentText | ResourceContentBlob
 # ferry: codex_protocol::models::ResponseItem @ 1d092cb66d4c bb0d7ce9 -- 0.169.0: variants +additional_tools +agent_message +compaction_trigger +configuration_update +context_compaction -ghost_snapshot
 ResponseItem: TypeAlias = Annotated[ResponseItemAdditionalTools | ResponseItemMessage | ResponseItemAgentMessage | ResponseItemReasoning | ResponseItemLocalShellCall | ResponseItemFunctionCall | ResponseItemToolSearchCall | ResponseItemFunctionCallOutput | ResponseItemCustomToolCall | ResponseItemCustomToolCallOutput | ResponseItemToolSearchOutput | ResponseItemWebSearchCall | ResponseItemImageGenerationCall | ResponseItemCompaction | ResponseItemConfigurationUpdate | ResponseItemCompactionTrigger | ResponseItemContextCompaction | ResponseItemOther, Field(discriminator="type")]
 
-# ferry: codex_app_server_protocol::protocol::v2::ResponsesApiWebSearchAction @ 1d092cb66d4c 7c74d0f3 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ResponsesApiWebSearchAction)
 ResponsesApiWebSearchAction: TypeAlias = Annotated[ResponsesApiWebSearchActionSearch | ResponsesApiWebSearchActionOpenPage | ResponsesApiWebSearchActionFindInPage | ResponsesApiWebSearchActionOther, Field(discriminator="type")]
 
 # ferry: codex_protocol::protocol::ReviewDecision @ 1d092cb66d4c 797d483e -- 0.169.0: variants +approved_mcp_policy_amendment
@@ -10691,14 +10692,14 @@ ReviewTarget: TypeAlias = Annotated[ReviewTargetUncommittedChanges | ReviewTarge
 # ferry: codex_app_server_protocol::protocol::v2::SandboxPolicy @ 1d092cb66d4c 0f045578 -- 0.169.0: variant shapes changed (JSON Schema overlay)
 SandboxPolicy: TypeAlias = Annotated[SandboxPolicyDangerFullAccess | SandboxPolicyReadOnly | SandboxPolicyExternalSandbox | SandboxPolicyWorkspaceWrite, Field(discriminator="type")]
 
-# ferry: codex_app_server_protocol::protocol::v2::ScheduledTaskSchedule @ 1d092cb66d4c e79f63f1 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ScheduledTaskSchedule)
 ScheduledTaskSchedule: TypeAlias = Annotated[ScheduledTaskScheduleHourly | ScheduledTaskScheduleDaily | ScheduledTaskScheduleWeekdays | ScheduledTaskScheduleWeekly, Field(discriminator="type")]
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerNotification @ 1d092cb66d4c 4694164a -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66d4c 4694164a -- 0.169.0: the enum `server_notification_definitions!` generates, from the binary's JSON Schema
 ServerNotification: TypeAlias = Annotated[ServerNotificationError | ServerNotificationThreadStarted | ServerNotificationThreadStatusChanged | ServerNotificationThreadReadStateChanged | ServerNotificationThreadArchived | ServerNotificationThreadDeleted | ServerNotificationThreadUnarchived | ServerNotificationThreadClosed | ServerNotificationThreadReverted | ServerNotificationSkillsChanged | ServerNotificationThreadNameUpdated | ServerNotificationThreadSectionChanged | ServerNotificationThreadAttachmentUpdated | ServerNotificationThreadGoalUpdated | ServerNotificationThreadPredictionUpdated | ServerNotificationThreadGoalCleared | ServerNotificationThreadQueueChanged | ServerNotificationProjectChanged | ServerNotificationThreadProjectUpdated | ServerNotificationThreadEnvironmentConnected | ServerNotificationThreadEnvironmentDisconnected | ServerNotificationThreadSettingsUpdated | ServerNotificationThreadTokenUsageUpdated | ServerNotificationTurnStarted | ServerNotificationHookStarted | ServerNotificationTurnCompleted | ServerNotificationHookCompleted | ServerNotificationTurnDiffUpdated | ServerNotificationTurnPlanUpdated | ServerNotificationItemStarted | ServerNotificationItemAutoApprovalReviewStarted | ServerNotificationItemAutoApprovalReviewCompleted | ServerNotificationAutoApprovalReviewStrictReviewRequired | ServerNotificationItemCompleted | ServerNotificationItemAgentMessageDelta | ServerNotificationItemPlanDelta | ServerNotificationCommandExecOutputDelta | ServerNotificationProcessOutputDelta | ServerNotificationProcessExited | ServerNotificationItemCommandExecutionOutputDelta | ServerNotificationItemCommandExecutionTerminalInteraction | ServerNotificationItemFileChangeOutputDelta | ServerNotificationItemFileChangePatchUpdated | ServerNotificationServerRequestResolved | ServerNotificationItemMcpToolCallProgress | ServerNotificationMcpServerOauthLoginCompleted | ServerNotificationMcpServerStartupStatusUpdated | ServerNotificationMcpServerEventStreamNotification | ServerNotificationAccountUpdated | ServerNotificationAccountGatewayOAuthChanged | ServerNotificationAccountRateLimitsUpdated | ServerNotificationAppListUpdated | ServerNotificationRemoteControlStatusChanged | ServerNotificationExternalAgentConfigImportProgress | ServerNotificationExternalAgentConfigImportCompleted | ServerNotificationFsChanged | ServerNotificationItemReasoningSummaryTextDelta | ServerNotificationItemReasoningSummaryPartAdded | ServerNotificationItemReasoningTextDelta | ServerNotificationThreadCompacted | ServerNotificationModelRerouted | ServerNotificationModelVerification | ServerNotificationModelProviderAuthRecoveryStarted | ServerNotificationModelProviderAuthRecoveryCompleted | ServerNotificationTurnModerationMetadata | ServerNotificationModelSafetyBufferingUpdated | ServerNotificationWarning | ServerNotificationGuardianWarning | ServerNotificationDeprecationNotice | ServerNotificationConfigWarning | ServerNotificationFuzzyFileSearchSessionUpdated | ServerNotificationFuzzyFileSearchSessionCompleted | ServerNotificationThreadRealtimeStarted | ServerNotificationThreadRealtimeItemAdded | ServerNotificationThreadRealtimeItemStarted | ServerNotificationThreadRealtimeItemTranscriptDelta | ServerNotificationThreadRealtimeItemCompleted | ServerNotificationThreadRealtimeTranscriptDelta | ServerNotificationThreadRealtimeTranscriptDone | ServerNotificationThreadRealtimeOutputAudioDelta | ServerNotificationThreadRealtimeSdp | ServerNotificationThreadRealtimeError | ServerNotificationThreadRealtimeClosed | ServerNotificationWindowsWorldWritableWarning | ServerNotificationWindowsSandboxSetupCompleted | ServerNotificationAccountLoginCompleted, Field(discriminator="method")]
 #: Notification sent from the server to the client.
 
-# ferry: codex_app_server_protocol::protocol::v2::ServerRequest @ 1d092cb66d4c b4114594 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: codex_app_server_protocol::protocol::common::server_request_definitions!{} @ 1d092cb66d4c b4114594 -- 0.169.0: the enum `server_request_definitions!` generates, from the binary's JSON Schema
 ServerRequest: TypeAlias = Annotated[ServerRequestItemCommandExecutionRequestApproval | ServerRequestItemFileChangeRequestApproval | ServerRequestItemToolRequestUserInput | ServerRequestMcpServerElicitationRequest | ServerRequestItemPermissionsRequestApproval | ServerRequestItemToolCall | ServerRequestAccountChatgptAuthTokensRefresh | ServerRequestAttestationGenerate | ServerRequestCurrentTimeRead | ServerRequestApplyPatchApproval | ServerRequestExecCommandApproval, Field(discriminator="method")]
 #: Request initiated from the server and sent to the client.
 
@@ -10715,28 +10716,28 @@ ThreadId = str
 ThreadItem: TypeAlias = ThreadItemUserMessage | ThreadItemHookPrompt | ThreadItemAgentMessage | ThreadItemFunctionCallOutput | ThreadItemPlan | ThreadItemReasoning | ThreadItemCommandExecution | ThreadItemFileChange | ThreadItemMcpToolCall | ThreadItemDynamicToolCall | ThreadItemCollabAgentToolCall | ThreadItemSubAgentActivity | ThreadItemWebSearch | ThreadItemImageView | ThreadItemSleep | ThreadItemImageGenerationFileId | ThreadItemImageGenerationResult | ThreadItemEnteredReviewMode | ThreadItemExitedReviewMode | ThreadItemContextCompaction
 #: A thread item and its recorded lifecycle times. The payload stays flat on the wire.
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadItemsListAnchor @ 1d092cb66d4c 3e7623dc -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadItemsListAnchor)
 ThreadItemsListAnchor: TypeAlias = ThreadItemsListAnchorItem
 #: An exclusive item position within the requested visible turn.
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadItemsListCursor @ 1d092cb66d4c caa0b68c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadItemsListCursor)
 ThreadItemsListCursor: TypeAlias = str | ThreadItemsListAnchor
 #: Starting position for an item-history page.
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadListCwdFilter @ 1d092cb66d4c 49f24070 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadListCwdFilter)
 ThreadListCwdFilter: TypeAlias = str | list[str]
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadPredictionResult @ 1d092cb66d4c 27218c05 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadPredictionResult)
 ThreadPredictionResult: TypeAlias = Annotated[ThreadPredictionResultCompleted | ThreadPredictionResultFailed, Field(discriminator="type")]
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadReadStateOperation @ 1d092cb66d4c 2e89cbc5 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadReadStateOperation)
 ThreadReadStateOperation: TypeAlias = Annotated[ThreadReadStateOperationRead | ThreadReadStateOperationUnread, Field(discriminator="type")]
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRealtimeBemItemPresentation @ 1d092cb66d4c ed59e24c -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRealtimeBemItemPresentation)
 ThreadRealtimeBemItemPresentation: TypeAlias = Annotated[ThreadRealtimeBemItemPresentationWholeItem | ThreadRealtimeBemItemPresentationInlineMarkdown | ThreadRealtimeBemItemPresentationInlineVisualization, Field(discriminator="type")]
 #: EXPERIMENTAL - how an existing agent item appears in a realtime conversation.
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadRealtimeItem @ 1d092cb66d4c 3e97ef90 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadRealtimeItem)
 ThreadRealtimeItem: TypeAlias = Annotated[ThreadRealtimeItemRealtimeSessionStarted | ThreadRealtimeItemTranscriptSegment | ThreadRealtimeItemBemItemPromoted | ThreadRealtimeItemRealtimeSessionClosed, Field(discriminator="type")]
 #: EXPERIMENTAL - a thread-scoped realtime item in the canonical timeline.
 
@@ -10744,30 +10745,30 @@ ThreadRealtimeItem: TypeAlias = Annotated[ThreadRealtimeItemRealtimeSessionStart
 ThreadRealtimeStartTransport: TypeAlias = Annotated[ThreadRealtimeStartTransportWebsocket | ThreadRealtimeStartTransportWebrtc | ThreadRealtimeStartTransportExistingCall, Field(discriminator="type")]
 #: EXPERIMENTAL - transport used by thread realtime.
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadSource @ 1d092cb66d4c 00404e68 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadSource)
 ThreadSource = str
 
 # ferry: codex_app_server_protocol::protocol::v2::ThreadStatus @ 1d092cb66d4c bcacfc50
 ThreadStatus: TypeAlias = Annotated[ThreadStatusNotLoaded | ThreadStatusIdle | ThreadStatusSystemError | ThreadStatusActive, Field(discriminator="type")]
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadTimelineEntry @ 1d092cb66d4c bcd78a08 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadTimelineEntry)
 ThreadTimelineEntry: TypeAlias = Annotated[ThreadTimelineEntryItem | ThreadTimelineEntryRealtime | ThreadTimelineEntryTurnStarted | ThreadTimelineEntryTurnCompleted, Field(discriminator="type")]
 #: EXPERIMENTAL - one item or turn boundary in canonical rollout order.
 
-# ferry: codex_app_server_protocol::protocol::v2::ThreadUnreadPosition @ 1d092cb66d4c da19fd80 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::ThreadUnreadPosition)
 ThreadUnreadPosition: TypeAlias = Annotated[ThreadUnreadPositionThreadStart | ThreadUnreadPositionTurn, Field(discriminator="type")]
 
 # ferry: codex_app_server_protocol::protocol::v2::UserInput @ 1d092cb66d4c 7cd3673d -- 0.169.0: variants +audio +localAudio
 UserInput: TypeAlias = UserInputText | UserInputImageUrl | UserInputImageFileId | UserInputLocalImage | UserInputAudioUrl | UserInputAudioFileId | UserInputLocalAudio | UserInputSkill | UserInputMention
 
-# ferry: codex_app_server_protocol::protocol::v2::UserVerificationErrorDetails @ 1d092cb66d4c c5fad451 -- 0.169.0: not in the pinned sources; from the binary's JSON Schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema; newer than the pinned sources (would be codex_app_server_protocol::protocol::v2::UserVerificationErrorDetails)
 UserVerificationErrorDetails: TypeAlias = Annotated[UserVerificationErrorDetailsInvalidRequest | UserVerificationErrorDetailsUnavailable | UserVerificationErrorDetailsCancelled | UserVerificationErrorDetailsFailed, Field(discriminator="type")]
 #: Closed error categories; native diagnostic payloads must not cross this boundary.
 
 # ferry: codex_app_server_protocol::protocol::v2::WebSearchAction @ 1d092cb66d4c f2700890
 WebSearchAction: TypeAlias = Annotated[WebSearchActionSearch | WebSearchActionOpenPage | WebSearchActionFindInPage | WebSearchActionOther, Field(discriminator="type")]
 
-# ferry: codex_app_server_protocol::protocol::v2::CollaborationModeMaskReasoningEffort @ 1d092cb66d4c 424ca145 -- 0.169.0: inline type of the binary's schema
+# ferry: port-only -- generated from codex 0.169.0's JSON Schema, where CollaborationModeMaskReasoningEffort is an inline type (no Rust declaration of its own)
 CollaborationModeMaskReasoningEffort = ReasoningEffort | None
 
 # ferry: codex_app_server_protocol::protocol::v2::ExecPolicyAmendment @ 1d092cb66d4c 465bc962
