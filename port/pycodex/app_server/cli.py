@@ -16,7 +16,7 @@ import click
 _WS = re.compile(r"^ws://(?P<host>[0-9.]+|\[[0-9a-fA-F:]+\]|localhost):(?P<port>[0-9]{1,5})/?$")
 
 
-# ferry: codex_cli::main::AppServerCommand @ 1d092cb66 -- 0.169.0 flags
+# ferry: codex_cli::AppServerCommand @ 1d092cb66 -- 0.169.0 flags
 @click.command("app-server", context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "-c",

@@ -47,13 +47,14 @@ _BOOL_KEYS = frozenset(
 )
 
 
-# ferry: codex_core::config::ConfigLayerEntry::version @ 1d092cb66
+# ferry: codex_config::fingerprint::version_for_toml @ 1d092cb66 -- the version a config layer carries
 def table_version(table: Mapping[str, Any]) -> str:
     """A layer's version: sha256 of its table as compact JSON with sorted keys."""
     canonical = json.dumps(table, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# ferry: codex_config::fingerprint::version_for_toml @ 1d092cb66 -- of a config file's table
 def file_version(path: Path) -> str:
     return table_version(_read_table(path))
 
@@ -155,7 +156,7 @@ def _merged(defaults: Any, value: Any) -> Any:
     return value
 
 
-# ferry: codex_core::config::ConfigToml @ 1d092cb66 -- 0.169.0: every key, defaults filled in
+# ferry: codex_config::config_toml::ConfigToml @ 1d092cb66 -- 0.169.0: every key, defaults filled in
 def effective_config(table: Mapping[str, Any]) -> JsonObject:
     """The configuration as codex serializes it: its defaults overlaid with ``table``."""
     defaults = _defaults()

@@ -97,7 +97,7 @@ class Handlers:
         self.server = server
 
     # ------------------------------------------------------------------ initialize
-    # ferry: codex_app_server::message_processor::MessageProcessor::initialize @ 1d092cb66
+    # ferry: codex_app_server::message_processor::ConnectionSessionState::initialize @ 1d092cb66
     def initialize(self, params: Any) -> JsonObject:
         server = self.server
         if server.initialized:
@@ -278,7 +278,7 @@ class Handlers:
         for warning in thread.config.warnings:
             server.after_response(_warn(server, thread.id, warning))
 
-    # ferry: codex_app_server::codex_message_processor::thread_start @ 1d092cb66 -- 0.169.0 response fields
+    # ferry: codex_app_server::codex_message_processor::CodexMessageProcessor::thread_start @ 1d092cb66 -- 0.169.0 response fields
     def thread_start(self, params: Any) -> JsonObject:
         config, table = self._config(params, cwd=params.cwd)
         session, forwarder = self._start_session(config)
@@ -296,7 +296,7 @@ class Handlers:
     def _turns_full(self, thread: LoadedThread) -> list[JsonObject]:
         return [t.to_wire("full") for t in thread.turns if t.status != "inProgress"]
 
-    # ferry: codex_app_server::codex_message_processor::thread_resume @ 1d092cb66 -- 0.169.0: loaded threads
+    # ferry: codex_app_server::codex_message_processor::CodexMessageProcessor::thread_resume @ 1d092cb66 -- 0.169.0: loaded threads
     def thread_resume(self, params: Any) -> JsonObject:
         server = self.server
         check_thread_id(params.thread_id)
@@ -371,7 +371,7 @@ class Handlers:
         thread.preview = resumed.first_user_message or ""
         return thread
 
-    # ferry: codex_app_server::codex_message_processor::thread_fork @ 1d092cb66 -- 0.169.0 response fields
+    # ferry: codex_app_server::codex_message_processor::CodexMessageProcessor::thread_fork @ 1d092cb66 -- 0.169.0 response fields
     def thread_fork(self, params: Any) -> JsonObject:
         server = self.server
         source = self._loaded(params.thread_id, missing="thread not found")
@@ -412,7 +412,7 @@ class Handlers:
             thread, table, explicit_sandbox=False, turns=self._turns_full(thread)
         )
 
-    # ferry: codex_app_server::codex_message_processor::thread_list @ 1d092cb66 -- 0.169.0: read states and cursors
+    # ferry: codex_app_server::codex_message_processor::CodexMessageProcessor::thread_list @ 1d092cb66 -- 0.169.0: read states and cursors
     def thread_list(self, params: Any) -> JsonObject:
         server = self.server
         entries: list[tuple[int, str, JsonObject, list[str]]] = []
@@ -451,7 +451,7 @@ class Handlers:
             "backwardsCursor": _iso(max((e[0] for e in entries), default=0)) if entries else None,
         }
 
-    # ferry: codex_app_server::codex_message_processor::thread_read @ 1d092cb66 -- 0.169.0: read state
+    # ferry: codex_app_server::codex_message_processor::CodexMessageProcessor::thread_read @ 1d092cb66 -- 0.169.0: read state
     def thread_read(self, params: Any) -> JsonObject:
         thread = self._loaded(params.thread_id)
         include = bool(getattr(params, "include_turns", False))
@@ -467,7 +467,7 @@ class Handlers:
             result["readState"] = state
         return result
 
-    # ferry: codex_app_server::codex_message_processor::thread_unsubscribe @ 1d092cb66
+    # ferry: codex_app_server::codex_message_processor::CodexMessageProcessor::thread_unsubscribe @ 1d092cb66
     def thread_unsubscribe(self, params: Any) -> JsonObject:
         check_thread_id(params.thread_id)
         thread = self.server.threads.get(params.thread_id)
@@ -477,7 +477,7 @@ class Handlers:
         return {"status": "unsubscribed"}
 
     # ------------------------------------------------------------------ turns
-    # ferry: codex_app_server::codex_message_processor::turn_start @ 1d092cb66 -- 0.169.0 response and notifications
+    # ferry: codex_app_server::codex_message_processor::CodexMessageProcessor::turn_start @ 1d092cb66 -- 0.169.0 response and notifications
     def turn_start(self, params: Any) -> JsonObject:
         from pycodex.core.rollout import uuid7
 
@@ -518,7 +518,7 @@ class Handlers:
         server.after_response(lambda: server.start_worker(run))
         return {"turn": turn.to_wire("notLoaded", with_times=False)}
 
-    # ferry: codex_app_server::codex_message_processor::turn_interrupt @ 1d092cb66
+    # ferry: codex_app_server::codex_message_processor::CodexMessageProcessor::turn_interrupt @ 1d092cb66
     def turn_interrupt(self, params: Any) -> JsonObject:
         server = self.server
         check_thread_id(params.thread_id)
@@ -557,7 +557,7 @@ class Handlers:
         ]
         return write_values(self.server.codex_home, edits, getattr(params, "file_path", None))
 
-    # ferry: codex_app_server::codex_message_processor::list_models @ 1d092cb66
+    # ferry: codex_app_server::codex_message_processor::CodexMessageProcessor::list_models @ 1d092cb66
     def model_list(self, params: Any) -> JsonObject:
         from pycodex.app_server.models import list_models
 

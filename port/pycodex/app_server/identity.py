@@ -52,7 +52,7 @@ def _os_release(path: Path = Path("/etc/os-release")) -> dict[str, str]:
     return out
 
 
-# ferry: os_info::get @ 1d092cb66
+# ferry: port-only -- reimplements os_info::get (a Rust dependency, not codex-rs): the distribution and version codex's user agent names
 def os_type_and_version(release: Mapping[str, str] | None = None) -> tuple[str, str]:
     """(``Debian``, ``12.0.0``): the distribution and its version as ``os_info`` shows them."""
     if platform.system() != "Linux" and release is None:
@@ -122,7 +122,7 @@ def user_agent(originator: str, suffix: str | None = None) -> str:
     return _header_safe(prefix + tail)
 
 
-# ferry: codex_app_server::remote_control::server_name @ 1d092cb66
+# ferry: codex_config::host_name::host_name @ 1d092cb66 -- 0.169.0: the short host name, localhost when empty
 def server_name() -> str:
     """The name this machine goes by (the host name)."""
     return socket.gethostname().split(".", 1)[0] or "localhost"

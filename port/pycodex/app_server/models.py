@@ -75,7 +75,8 @@ def model_entry(model: JsonObject, *, is_default: bool) -> JsonObject:
     }
 
 
-# ferry: codex_app_server::codex_message_processor::list_models @ 1d092cb66
+# ferry: codex_app_server::models::supported_models @ 1d092cb66
+# ferry: codex_app_server::codex_message_processor::CodexMessageProcessor::list_models @ 1d092cb66 -- hidden models and paging
 def list_models(params: Any) -> JsonObject:
     include_hidden = bool(getattr(params, "include_hidden", False))
     models = sorted(catalog(), key=lambda m: (int(m.get("priority") or 0), str(m.get("slug"))))

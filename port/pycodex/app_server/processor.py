@@ -55,7 +55,7 @@ DEPRECATED_RESUME_TURNS = (
 _UUID_CHARS = re.compile(r"[0-9a-fA-F-]")
 
 
-# ferry: uuid::Uuid::parse_str @ 1d092cb66 -- the error texts codex shows for a bad thread id
+# ferry: port-only -- reimplements uuid::Uuid::parse_str (a Rust dependency, not codex-rs) with the errors codex shows for a bad thread id
 def check_thread_id(value: str) -> None:
     """Raise codex's ``invalid thread id: ...`` error unless ``value`` parses as a UUID."""
     text = value.removeprefix("urn:uuid:")
@@ -192,7 +192,7 @@ class TurnForwarder(TurnObserver):
         if self.runner is not None:
             self.runner.reasoning_part_added(summary_index)
 
-    # ferry: codex_core::tools::handlers::exec_command::request_approval @ 1d092cb66
+    # ferry: codex_core::tools::orchestrator::ToolOrchestrator::request_approval @ 1d092cb66 -- a command's approval, asked of the client
     def approve_command(
         self,
         call_id: str,
@@ -207,7 +207,7 @@ class TurnForwarder(TurnObserver):
         verdict: str = self.runner.approve_command(call_id, argv, command, cwd, reason, amendment)
         return verdict
 
-    # ferry: codex_core::tools::handlers::apply_patch::request_approval @ 1d092cb66
+    # ferry: codex_core::tools::orchestrator::ToolOrchestrator::request_approval @ 1d092cb66 -- a patch's approval, asked of the client
     def approve_patch(self, call_id: str, changes: Any, reason: str | None) -> str:
         if self.runner is None:
             return "decline"
@@ -285,7 +285,7 @@ class AppServer:
         response_type = CLIENT_REQUESTS.get(method, (None, None))[1]
         self.transport.send(response(request_id, self._typed(response_type, result)))
 
-    # ferry: codex_app_server::outgoing_message::OutgoingMessageSender::send_after @ 1d092cb66
+    # ferry: port-only -- Python glue: follow-ups written after the response (Rust gets this order from its outgoing channel)
     def after_response(self, action: Callable[[], None]) -> None:
         """Run ``action`` once the current request's answer is written."""
         self._after.append(action)
@@ -302,7 +302,7 @@ class AppServer:
             self.shutdown()
         return 0
 
-    # ferry: codex_app_server::message_processor::MessageProcessor::process_message @ 1d092cb66
+    # ferry: codex_app_server::message_processor::MessageProcessor::process_request @ 1d092cb66 -- and process_notification / process_response, by message kind
     def handle_line(self, line: str) -> None:
         incoming = classify(line)
         if incoming is None:
@@ -385,7 +385,7 @@ class AppServer:
         return handlers.table(self)
 
     # ------------------------------------------------------------------ turns
-    # ferry: codex_app_server::codex_message_processor::spawn_turn_task @ 1d092cb66
+    # ferry: port-only -- Python glue: a daemon thread per turn (Rust spawns a tokio task)
     def start_worker(self, target: Callable[[], None]) -> None:
         worker = threading.Thread(target=target, daemon=True)
         self._workers.append(worker)
@@ -405,7 +405,7 @@ class AppServer:
         for _, pending in matching:
             pending.event.set()
 
-    # ferry: codex_app_server::message_processor::MessageProcessor::shutdown @ 1d092cb66
+    # ferry: codex_app_server::message_processor::MessageProcessor::shutdown_threads @ 1d092cb66
     def shutdown(self) -> None:
         """The client went away: stop running turns and close every session."""
         for thread in list(self.threads.values()):

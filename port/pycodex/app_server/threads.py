@@ -38,7 +38,7 @@ class TurnRecord:
     duration_ms: int | None = None
     started_monotonic: float = field(default_factory=time.monotonic)
 
-    # ferry: codex_app_server::thread_state::build_turn @ 1d092cb66 -- 0.169.0: items views
+    # ferry: codex_app_server::codex_message_processor::populate_thread_turns @ 1d092cb66 -- one turn as the wire shows it; 0.169.0: items views
     def to_wire(self, view: str, *, with_times: bool = True) -> JsonObject:
         """The turn; ``view`` is ``full`` (every item), ``summary`` (the final answer) or
         ``notLoaded`` (no items)."""
@@ -130,7 +130,7 @@ class LoadedThread:
             "turns": turns if turns is not None else [],
         }
 
-    # ferry: codex_app_server::codex_message_processor::thread_has_user_message @ 1d092cb66
+    # ferry: codex_app_server::codex_message_processor::preview_from_rollout_items @ 1d092cb66 -- a thread has a user message when it has a preview
     def has_user_message(self) -> bool:
         return bool(self.preview)
 

@@ -16,16 +16,16 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO, Protocol
 
 
-# ferry: codex_app_server::transport::Transport @ 1d092cb66
+# ferry: port-only -- Python glue: the seam between the processor and one connection (Rust passes TransportEvents over channels)
 class Transport(Protocol):
     """A connection to one client."""
 
-    # ferry: codex_app_server::transport::Transport::recv @ 1d092cb66
+    # ferry: port-only -- Python glue: part of the Transport seam
     def lines(self) -> Iterator[str]:
         """Incoming lines until the client goes away."""
         ...
 
-    # ferry: codex_app_server::transport::Transport::send @ 1d092cb66
+    # ferry: port-only -- Python glue: part of the Transport seam
     def send(self, message: dict[str, Any]) -> None:
         """Write one message (thread-safe)."""
         ...
@@ -41,14 +41,14 @@ class StdioTransport:
         self._lock = threading.Lock()
         self.closed = False
 
-    # ferry: codex_app_server::transport::stdio::read_loop @ 1d092cb66
+    # ferry: codex_app_server::transport::stdio::start_stdio_connection @ 1d092cb66 -- its reader task
     def lines(self) -> Iterator[str]:
         for raw in self._reader:
             line = raw.decode("utf-8", "replace").strip()
             if line:
                 yield line
 
-    # ferry: codex_app_server::transport::stdio::write_loop @ 1d092cb66
+    # ferry: codex_app_server::transport::stdio::start_stdio_connection @ 1d092cb66 -- its writer task
     def send(self, message: dict[str, Any]) -> None:
         data = json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
         with self._lock:
@@ -61,7 +61,7 @@ class StdioTransport:
                 self.closed = True
 
 
-# ferry: codex_app_server::transport::websocket::WebSocketConnection @ 1d092cb66
+# ferry: codex_app_server::transport::websocket::run_websocket_connection @ 1d092cb66
 class WebSocketTransport:
     """One WebSocket connection: text frames in, one JSON message per frame out."""
 
@@ -70,7 +70,7 @@ class WebSocketTransport:
         self._lock = threading.Lock()
         self.closed = False
 
-    # ferry: codex_app_server::transport::websocket::read_loop @ 1d092cb66
+    # ferry: codex_app_server::transport::websocket::run_websocket_inbound_loop @ 1d092cb66
     def lines(self) -> Iterator[str]:
         from websockets.exceptions import ConnectionClosed
 
@@ -82,7 +82,7 @@ class WebSocketTransport:
         except ConnectionClosed:
             return
 
-    # ferry: codex_app_server::transport::websocket::write_loop @ 1d092cb66
+    # ferry: codex_app_server::transport::websocket::run_websocket_outbound_loop @ 1d092cb66
     def send(self, message: dict[str, Any]) -> None:
         from websockets.exceptions import ConnectionClosed
 
@@ -106,7 +106,8 @@ WS_BANNER = (
 )
 
 
-# ferry: codex_app_server::transport::websocket::serve @ 1d092cb66 -- 0.169.0: probes and banner
+# ferry: codex_app_server::transport::websocket::start_websocket_acceptor @ 1d092cb66 -- 0.169.0: probes
+# ferry: codex_app_server::transport::websocket::print_websocket_startup_banner @ 1d092cb66
 def serve_websocket(host: str, port: int, handle: Any, *, banner: Any = None) -> None:
     """Serve ``ws://host:port`` until interrupted; ``handle(transport)`` runs each connection."""
     from websockets.datastructures import Headers

@@ -86,7 +86,7 @@ class TurnDiffTracker:
                 del self._keys[path]
                 self._keys[change.move_path] = key
 
-    # ferry: codex_core::turn_diff_tracker::TurnDiffTracker::on_patch_end @ 1d092cb66
+    # ferry: port-only -- a no-op hook: the turn diff is computed against the disk, so nothing is recorded after a patch
     def applied(self, changes: Iterable[PatchChange]) -> None:
         """Nothing to do after a patch: the diff is computed against the disk."""
 

@@ -57,7 +57,7 @@ class ServerChannel(Protocol):
         ...
 
 
-# ferry: codex_core::model_family::context_window @ 1d092cb66 -- 0.169.0: the bundled catalog's windows
+# ferry: codex_protocol::openai_models::ModelInfo::resolved_context_window @ 1d092cb66 -- 0.169.0: the bundled catalog's windows
 def model_context_window(model: str) -> int | None:
     """The usable context window codex reports for a model (95% of the catalog's)."""
     windows = {"gpt-5.5": 272_000, "gpt-5.4": 272_000, "gpt-5.2": 272_000, "gpt-5": 272_000}
@@ -78,7 +78,7 @@ def _usage(usage: TokenUsage) -> JsonObject:
     }
 
 
-# ferry: codex_app_server::bespoke_event_handling::codex_error_info @ 1d092cb66 -- 0.169.0 wording
+# ferry: codex_app_server::bespoke_event_handling::handle_error @ 1d092cb66 -- 0.169.0 wording
 def turn_error(exc: ModelClientError | None, message: str) -> JsonObject:
     """A failed turn's ``TurnError``: codex's message and ``codexErrorInfo`` for the failure."""
     info: Any = "other"
@@ -138,14 +138,14 @@ class TurnRunner(TurnObserver):
     def _ids(self) -> JsonObject:
         return {"threadId": self.thread.id, "turnId": self.turn.id}
 
-    # ferry: codex_app_server::bespoke_event_handling::item_started @ 1d092cb66
+    # ferry: codex_app_server::bespoke_event_handling::apply_bespoke_event_handling @ 1d092cb66 -- its ItemStarted arm
     def item_started(self, item: JsonObject) -> None:
         started = now_ms()
         item = {**item, "startedAtMs": started, "completedAtMs": None}
         self._started[item["id"]] = item
         self._send("item/started", {"item": item, **self._ids(), "startedAtMs": started})
 
-    # ferry: codex_app_server::bespoke_event_handling::item_completed @ 1d092cb66
+    # ferry: codex_app_server::bespoke_event_handling::apply_bespoke_event_handling @ 1d092cb66 -- its ItemCompleted arm
     def item_completed(self, item: JsonObject) -> None:
         started = self._started.pop(item["id"], None)
         done = now_ms()
@@ -160,13 +160,13 @@ class TurnRunner(TurnObserver):
             {"item": item, **self._ids(), "contentTokenCount": None, "completedAtMs": done},
         )
 
-    # ferry: codex_app_server::bespoke_event_handling::thread_status_changed @ 1d092cb66
+    # ferry: codex_app_server::thread_status::ThreadWatchManager::mutate_and_publish @ 1d092cb66 -- publishes thread/status/changed
     def set_status(self, status: JsonObject) -> None:
         self.thread.status = status
         self._send("thread/status/changed", {"threadId": self.thread.id, "status": status})
 
     # ------------------------------------------------------------------ lifecycle
-    # ferry: codex_app_server::codex_message_processor::turn_start @ 1d092cb66 -- 0.169.0: notification order
+    # ferry: codex_app_server::codex_message_processor::CodexMessageProcessor::turn_start @ 1d092cb66 -- 0.169.0: notification order
     def begin(self, user_item: JsonObject) -> None:
         self.turn.started_at = int(time.time())
         self.set_status({"type": "active", "activeFlags": []})
@@ -177,7 +177,7 @@ class TurnRunner(TurnObserver):
         self.item_started(user_item)
         self.item_completed(user_item)
 
-    # ferry: codex_app_server::bespoke_event_handling::on_turn_complete @ 1d092cb66
+    # ferry: codex_app_server::bespoke_event_handling::handle_turn_complete @ 1d092cb66 -- and emit_turn_completed_with_status
     def finish(self, status: str, error: JsonObject | None = None) -> None:
         """Close the turn: status change, ``error`` for failures, ``turn/completed``."""
         self.stopped.set()
@@ -198,7 +198,7 @@ class TurnRunner(TurnObserver):
         self._send("turn/completed", {"threadId": self.thread.id, "turn": turn.to_wire(view)})
 
     # ------------------------------------------------------------------ model output
-    # ferry: codex_app_server::bespoke_event_handling::on_item_started @ 1d092cb66
+    # ferry: codex_app_server::bespoke_event_handling::apply_bespoke_event_handling @ 1d092cb66 -- its ItemStarted arm, for items the model stream adds
     def item_added(self, item: JsonObject) -> None:
         kind = item.get("type")
         item_id = str(item.get("id") or "")
@@ -209,7 +209,7 @@ class TurnRunner(TurnObserver):
             self._reasoning_id = item_id
             self.item_started({"type": "reasoning", "id": item_id, "summary": [], "content": []})
 
-    # ferry: codex_app_server::bespoke_event_handling::on_agent_message_delta @ 1d092cb66
+    # ferry: codex_app_server::bespoke_event_handling::apply_bespoke_event_handling @ 1d092cb66 -- its AgentMessageContentDelta arm
     def text_delta(self, delta: str) -> None:
         if self._message_id is not None:
             self._send(
@@ -217,7 +217,7 @@ class TurnRunner(TurnObserver):
                 {**self._ids(), "itemId": self._message_id, "delta": delta},
             )
 
-    # ferry: codex_app_server::bespoke_event_handling::on_reasoning_delta @ 1d092cb66
+    # ferry: codex_app_server::bespoke_event_handling::apply_bespoke_event_handling @ 1d092cb66 -- its reasoning content delta arms
     def reasoning_delta(
         self, delta: str, *, summary_index: int | None, content_index: int | None
     ) -> None:
@@ -244,7 +244,7 @@ class TurnRunner(TurnObserver):
                 },
             )
 
-    # ferry: codex_app_server::bespoke_event_handling::on_reasoning_summary_part_added @ 1d092cb66
+    # ferry: codex_app_server::bespoke_event_handling::apply_bespoke_event_handling @ 1d092cb66 -- its AgentReasoningSectionBreak arm
     def reasoning_part_added(self, summary_index: int) -> None:
         if self._reasoning_id is not None:
             self._send(
@@ -252,7 +252,7 @@ class TurnRunner(TurnObserver):
                 {**self._ids(), "itemId": self._reasoning_id, "summaryIndex": summary_index},
             )
 
-    # ferry: codex_app_server::bespoke_event_handling::on_stream_error @ 1d092cb66 -- 0.169.0: retries are errors with willRetry
+    # ferry: codex_app_server::bespoke_event_handling::apply_bespoke_event_handling @ 1d092cb66 -- its StreamError arm; 0.169.0: retries are errors with willRetry
     def stream_error(self, attempt: int, max_retries: int, error: Exception) -> None:
         details = (
             HIGH_DEMAND if isinstance(error, InternalServerError | ServerOverloaded) else str(error)
@@ -271,7 +271,7 @@ class TurnRunner(TurnObserver):
             },
         )
 
-    # ferry: codex_app_server::bespoke_event_handling::on_item_completed @ 1d092cb66
+    # ferry: codex_app_server::bespoke_event_handling::apply_bespoke_event_handling @ 1d092cb66 -- its ItemCompleted arm, for items the model stream completes
     def item_done(self, item: JsonObject) -> None:
         kind = item.get("type")
         if kind == "message" and item.get("role") == "assistant":
@@ -300,7 +300,7 @@ class TurnRunner(TurnObserver):
             self.item_completed(wire)
             self._reasoning_id = None
 
-    # ferry: codex_app_server::bespoke_event_handling::on_token_count @ 1d092cb66 -- 0.169.0: rate limits and turn diff follow
+    # ferry: codex_app_server::bespoke_event_handling::handle_token_count_event @ 1d092cb66 -- 0.169.0: rate limits and turn diff follow
     def usage(self, total: TokenUsage, last: TokenUsage) -> None:
         self._send(
             "thread/tokenUsage/updated",
@@ -345,7 +345,7 @@ class TurnRunner(TurnObserver):
             "durationMs": None,
         }
 
-    # ferry: codex_app_server::bespoke_event_handling::on_exec_command_begin @ 1d092cb66
+    # ferry: codex_app_server::bespoke_event_handling::start_command_execution_item @ 1d092cb66
     def exec_begin(self, event: ExecBegin) -> None:
         with self._lock:
             known = self._commands.get(event.call_id)
@@ -356,7 +356,7 @@ class TurnRunner(TurnObserver):
             self._commands[event.call_id] = _Command(item, event.process_id)
             self.item_started(item)
 
-    # ferry: codex_app_server::bespoke_event_handling::on_exec_command_output_delta @ 1d092cb66
+    # ferry: codex_app_server::bespoke_event_handling::apply_bespoke_event_handling @ 1d092cb66 -- its ExecCommandOutputDelta arm
     def exec_output(self, call_id: str, chunk: str) -> None:
         if chunk:
             self._send(
@@ -364,7 +364,7 @@ class TurnRunner(TurnObserver):
                 {**self._ids(), "itemId": call_id, "delta": chunk},
             )
 
-    # ferry: codex_app_server::bespoke_event_handling::on_exec_command_end @ 1d092cb66
+    # ferry: codex_app_server::bespoke_event_handling::complete_command_execution_item @ 1d092cb66
     def exec_end(self, event: ExecEnd) -> None:
         with self._lock:
             command = self._commands.pop(event.call_id, None)
@@ -395,12 +395,12 @@ class TurnRunner(TurnObserver):
             "status": status,
         }
 
-    # ferry: codex_app_server::bespoke_event_handling::on_patch_apply_begin @ 1d092cb66
+    # ferry: codex_app_server::bespoke_event_handling::apply_bespoke_event_handling @ 1d092cb66 -- its PatchApplyBegin arm
     def patch_begin(self, event: PatchBegin) -> None:
         self._diff.track(event.changes)
         self.item_started(self._file_item(event.call_id, event.changes, "inProgress"))
 
-    # ferry: codex_app_server::bespoke_event_handling::on_patch_apply_end @ 1d092cb66
+    # ferry: codex_app_server::bespoke_event_handling::complete_file_change_item @ 1d092cb66
     def patch_end(self, event: PatchEnd) -> None:
         self.item_completed(self._file_item(event.call_id, event.changes, event.status))
         if event.status == "completed":
@@ -408,7 +408,8 @@ class TurnRunner(TurnObserver):
             self._send("turn/diff/updated", {**self._ids(), "diff": self._diff.unified_diff()})
 
     # ------------------------------------------------------------------ approvals
-    # ferry: codex_app_server::bespoke_event_handling::on_exec_approval_request @ 1d092cb66 -- 0.169.0: request shape
+    # ferry: codex_app_server::bespoke_event_handling::apply_bespoke_event_handling @ 1d092cb66 -- its ExecApprovalRequest arm; 0.169.0: request shape
+    # ferry: codex_app_server::bespoke_event_handling::on_command_execution_request_approval_response @ 1d092cb66
     def approve_command(
         self,
         call_id: str,
@@ -454,7 +455,8 @@ class TurnRunner(TurnObserver):
             self._clear_flags_after = call_id
         return verdict
 
-    # ferry: codex_app_server::bespoke_event_handling::on_apply_patch_approval_request @ 1d092cb66 -- 0.169.0: request shape
+    # ferry: codex_app_server::bespoke_event_handling::apply_bespoke_event_handling @ 1d092cb66 -- its ApplyPatchApprovalRequest arm; 0.169.0: request shape
+    # ferry: codex_app_server::bespoke_event_handling::on_file_change_request_approval_response @ 1d092cb66
     def approve_patch(
         self, call_id: str, changes: Sequence[PatchChange], reason: str | None
     ) -> str:

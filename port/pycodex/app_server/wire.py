@@ -55,20 +55,20 @@ class Incoming:
     kind: str
     message: JsonObject
 
-    # ferry: codex_app_server_protocol::jsonrpc_lite::JSONRPCRequest::id @ 1d092cb66
+    # ferry: codex_app_server_protocol::jsonrpc_lite::JSONRPCRequest @ 1d092cb66 -- its id field
     @property
     def id(self) -> RequestId | None:
         value = self.message.get("id")
         return value if isinstance(value, int | str) and not isinstance(value, bool) else None
 
-    # ferry: codex_app_server_protocol::jsonrpc_lite::JSONRPCRequest::method @ 1d092cb66
+    # ferry: codex_app_server_protocol::jsonrpc_lite::JSONRPCRequest @ 1d092cb66 -- its method field
     @property
     def method(self) -> str | None:
         value = self.message.get("method")
         return value if isinstance(value, str) else None
 
 
-# ferry: codex_app_server::transport::parse_jsonrpc_message @ 1d092cb66
+# ferry: codex_app_server_protocol::jsonrpc_lite::JSONRPCMessage @ 1d092cb66 -- a line deserialized into it
 def classify(line: str) -> Incoming | None:
     """The message a line holds, or ``None`` when the server should ignore it."""
     try:
@@ -97,7 +97,7 @@ def response(request_id: RequestId, result: Any) -> JsonObject:
     return {"id": request_id, "result": result}
 
 
-# ferry: codex_app_server_protocol::protocol::common::ServerNotification @ 1d092cb66 -- 0.169.0: emittedAtMs on every notification
+# ferry: codex_app_server_protocol::protocol::common::server_notification_definitions!{} @ 1d092cb66 -- 0.169.0: emittedAtMs on every notification
 def notification(method: str, params: Any) -> JsonObject:
     return {"method": method, "params": params, "emittedAtMs": now_ms()}
 
@@ -115,7 +115,7 @@ def now_ms() -> int:
 # ---------------------------------------------------------------------- serde's wording
 
 
-# ferry: serde::de::Unexpected::fmt @ 1d092cb66
+# ferry: port-only -- reimplements serde::de::Unexpected's Display (a Rust dependency, not codex-rs): the wording of codex's deserialization errors
 def unexpected(value: Any) -> str:
     """How serde names a value it did not expect (``integer `5```, ``string "x"``)."""
     if value is None:
@@ -135,7 +135,7 @@ def unexpected(value: Any) -> str:
     return "value"
 
 
-# ferry: serde::de::Error::unknown_variant @ 1d092cb66
+# ferry: port-only -- reimplements serde::de::Error::unknown_variant (a Rust dependency, not codex-rs): the wording of codex's deserialization errors
 def unknown_variant(variant: str, expected: Sequence[str]) -> str:
     if not expected:
         return f"unknown variant `{variant}`, there are no variants"

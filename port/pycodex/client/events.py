@@ -99,7 +99,7 @@ class ReasoningDelta:
     index: int = 0
 
 
-# ferry: codex_api::sse::responses::ResponseEvent::ReasoningSummaryPartAdded @ 1d092cb66
+# ferry: codex_api::common::ResponseEvent::ReasoningSummaryPartAdded @ 1d092cb66
 @dataclass(frozen=True)
 class ReasoningSummaryPartAdded:
     """The model starts another part of its reasoning summary."""

@@ -651,13 +651,13 @@ class Session:
 
     # ------------------------------------------------------------------ turn
 
-    # ferry: codex_core::session::turn::run_turn @ 1d092cb66
-    # ferry: codex_core::session::Session::interrupt @ 1d092cb66
+    # ferry: codex_core::session::handlers::interrupt @ 1d092cb66
     def interrupt(self) -> None:
         """Stop the running turn: the stream is dropped and running commands are killed."""
         self._interrupt.set()
         self.router.unified_exec.shutdown()
 
+    # ferry: codex_core::session::turn::run_turn @ 1d092cb66
     def run_turn(
         self,
         prompt: str,
