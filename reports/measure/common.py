@@ -178,9 +178,18 @@ def scratch_home(prefix: str = "ferry-measure-") -> Iterator[Path]:
 
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
-    """The caller's environment without codex/OpenAI settings, pointed at ``home``."""
+    """The caller's environment without codex/OpenAI settings, pointed at ``home``.
+
+    ``HOME`` is a fresh directory too (as in parity runs): both CLIs run shell commands
+    as ``bash -lc``, and a login shell sources the user's profile, whose cost (pyenv
+    rehash, conda hooks) would otherwise be measured as the agent's.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CODEX_", "OPENAI_", "RUST_"))}
-    env.update(CODEX_HOME=str(home), RUST_LOG="off", NO_COLOR="1", **extra)
+    user_home = home / "user-home"
+    user_home.mkdir(exist_ok=True)
+    env.update(
+        CODEX_HOME=str(home), HOME=str(user_home), RUST_LOG="off", NO_COLOR="1", **extra
+    )
     return env
 
 
