@@ -187,9 +187,7 @@ def clean_env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CODEX_", "OPENAI_", "RUST_"))}
     user_home = home / "user-home"
     user_home.mkdir(exist_ok=True)
-    env.update(
-        CODEX_HOME=str(home), HOME=str(user_home), RUST_LOG="off", NO_COLOR="1", **extra
-    )
+    env.update(CODEX_HOME=str(home), HOME=str(user_home), RUST_LOG="off", NO_COLOR="1", **extra)
     return env
 
 
