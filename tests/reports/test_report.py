@@ -44,6 +44,8 @@ def tb_run(
                 trial_started_at=T0, trial_ended_at=T0 + timedelta(seconds=secs + 5),
                 agent_started_at=T0, agent_ended_at=T0 + timedelta(seconds=secs),
                 task_format="tb1", agent=agent, environment="local", cost_usd=0.01 * (n + 1),
+                # the verifier reached a verdict, except on an environment error
+                scored=task not in unscored,
                 stamp=stamp(TB_RESULTS_FORMAT, {"agent": agent}),
             )
         )  # fmt: skip
@@ -51,9 +53,6 @@ def tb_run(
         agent, trials, stamp(TB_RESULTS_FORMAT, {"agent": agent})
     )
     data = json.loads(results.model_dump_json())
-    for trial in data["results"]:
-        if trial["task_id"] in unscored:
-            trial["scored"] = False  # an environment error: kept out of accuracy
     path = directory / (name or agent) / "results.json"
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(data, indent=2))
@@ -285,3 +284,41 @@ def test_unreadable_upstream_is_reported_in_the_note_not_raised(tmp_path: Path) 
     loc = next(s for s in report["sections"] if s["key"] == "IV")
     assert "Rust side missing" in loc["note"] and "neither an upstream checkout" in loc["note"]
     assert {r["module"]: r["python_loc"] for r in loc["rows"]}["pkg"] == 2
+
+
+def test_pair_chooses_the_two_runs_of_tables_xi_and_ii(tmp_path: Path, monkeypatch: Any) -> None:
+    """``--pair A B`` compares exactly those two agents (not every run with every other);
+    a name without a run leaves the table empty and says which runs exist."""
+    monkeypatch.chdir(tmp_path)
+    runs = tmp_path / "runs"
+    tb_run(runs, "oracle", [2.0, 4.0, 6.0], {"task-0", "task-1", "task-2"})
+    tb_run(runs, "codex", [3.0, 3.0, 3.0], {"task-0", "task-2"})
+    tb_run(runs, "pycodex", [10.0, 20.0, 30.0], {"task-1", "task-2"})
+
+    def report_for(*pair: str) -> dict[str, Any]:
+        out = tmp_path / "-".join(pair)
+        result = CliRunner().invoke(
+            main,
+            ["report", "--results", str(runs), "--no-measure", "--pair", *pair,
+             "--measurements", str(tmp_path / "none"), "-o", str(out)],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        data: dict[str, Any] = json.loads((out / "report.json").read_text())
+        return data
+
+    report = report_for("oracle", "codex")
+    assert report["config"]["pair"] == ["oracle", "codex"]
+    assert section(report, "XI")["title"].endswith("oracle (A) vs codex (B)")
+    h2h = {r["outcome"]: r["tasks"] for r in rows(report, "XI")}
+    assert (h2h["both solved"], h2h["only A"], h2h["only B"], h2h["neither"]) == (2, 1, 0, 0)
+    agents = by(section(report, "XI")["subtables"]["per agent"], "side")
+    assert (agents["A"]["agent"], agents["B"]["agent"]) == ("oracle", "codex")
+    assert {r["run"] for r in rows(report, "II")} == {"oracle", "codex"}
+
+    swapped = {r["outcome"]: r["tasks"] for r in rows(report_for("pycodex", "oracle"), "XI")}
+    assert (swapped["both solved"], swapped["only A"], swapped["only B"]) == (2, 0, 1)
+
+    missing = section(report_for("pycodex", "nobody"), "XI")
+    assert missing["rows"] is None
+    assert "no Terminal-Bench run of nobody" in missing["note"]
+    assert "codex, oracle, pycodex" in missing["note"]
