@@ -45,6 +45,7 @@ def sync_runs_section(state_dir: Path) -> tuple[Section, list[Skipped]]:
                 "committed": status.count("committed"),
                 "skipped": status.count("skipped"),
                 "failed": status.count("failed"),
+                "held": status.count("held"),
                 "units": sum(c.units for c in s.commits),
                 "attempts": sum(_attempts(c.artifacts) for c in s.commits),
                 "gates_passed": sum(gates),
@@ -60,7 +61,7 @@ def sync_runs_section(state_dir: Path) -> tuple[Section, list[Skipped]]:
     note = "One row per ferry sync run (summary.json and its per-commit artifacts)."
     table = pd.DataFrame(rows)
     chart = Chart(
-        table.set_index("run")[["committed", "skipped", "failed"]],
+        table.set_index("run")[["committed", "skipped", "failed", "held"]],
         "Sync runs: upstream commits by outcome",
         "upstream commits",
         kind="barh",
