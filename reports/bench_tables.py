@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from ferry.fsutil import read_text
 from reports.sections import Chart, Section, Skipped, no_data
 
 TB_PREFIX = "ferry.bench.tb.results"
@@ -85,8 +86,8 @@ def load_runs(paths: Iterable[Path]) -> tuple[list[BenchRun], list[Skipped]]:
     skipped: list[Skipped] = []
     for path in find_results(paths):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = json.loads(read_text(path))
+        except (OSError, json.JSONDecodeError) as exc:  # UnreadableFileError is an OSError
             skipped.append(Skipped(str(path), "unreadable", str(exc)))
             continue
         stamp = (data.get("stamp") or {}) if isinstance(data, dict) else {}
@@ -94,8 +95,11 @@ def load_runs(paths: Iterable[Path]) -> tuple[list[BenchRun], list[Skipped]]:
         if fmt.startswith(TRIAL_PREFIXES):
             skipped.append(Skipped(str(path), "per-trial record (counted in its run)", fmt))
             continue
-        if not fmt.startswith((TB_PREFIX, SWE_PREFIX)) or not isinstance(data.get("results"), list):
+        if not fmt.startswith((TB_PREFIX, SWE_PREFIX)):
             skipped.append(Skipped(str(path), "not a ferry bench results.json", f"format {fmt!r}"))
+            continue
+        if not isinstance(data.get("results"), list):
+            skipped.append(Skipped(str(path), "its 'results' is not a list", f"format {fmt!r}"))
             continue
         benchmark = "tb" if fmt.startswith(TB_PREFIX) else "swe"
         trials = [r for r in data["results"] if isinstance(r, dict)]

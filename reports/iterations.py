@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from ferry.fsutil import read_text
 from harness.records import VERDICT_FORMAT
 from harness.sync.errors import SyncError
 from harness.sync.state import read_summary
@@ -83,8 +84,8 @@ def loop_section(
         )
     for path in verdict_files(verdicts):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = json.loads(read_text(path))
+        except (OSError, json.JSONDecodeError) as exc:  # UnreadableFileError is an OSError
             skipped.append(Skipped(str(path), "unreadable", str(exc)))
             continue
         stamp = data.get("stamp") if isinstance(data, dict) else None
