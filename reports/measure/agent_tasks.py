@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ferry.fsutil import read_text
 from harness.parity.errors import ParityError
 from harness.parity.runner import Binary, SideResult, run_side
 from harness.parity.scenario import Scenario
@@ -50,7 +51,7 @@ class AgentTask(_Strict):
 
 def load_task(path: Path) -> AgentTask:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.safe_load(read_text(path))
     except (OSError, yaml.YAMLError) as exc:
         raise MeasureError(f"{path}: cannot read the task ({exc})") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("scenario"), dict):

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ferry import __version__
-from ferry.fsutil import write_text_atomic
+from ferry.fsutil import read_text, write_text_atomic
 
 
 class MeasureError(Exception):
@@ -226,7 +226,7 @@ def write_artifact(
 def read_artifact(path: Path, fmt: str) -> dict[str, Any]:
     """A stored measurement of format ``fmt``; a clear error for anything else."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_text(path))
     except OSError as exc:
         raise MeasureError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     except json.JSONDecodeError as exc:

@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ferry.fsutil import read_text
+
 PAPER_FORMAT = "ferry.paper-figures/1"
 TABLE_KEYS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII")
 
@@ -145,7 +147,7 @@ def load_paper(path: Path | None = None) -> Paper:
     """The figures file (the packaged one by default), validated."""
     source = path or default_path()
     try:
-        data = tomllib.loads(source.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(source))
     except OSError as exc:
         raise PaperError(f"{source}: cannot read ({exc.strerror or exc})") from exc
     except tomllib.TOMLDecodeError as exc:

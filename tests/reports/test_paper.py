@@ -204,6 +204,7 @@ def test_a_stored_measurement_of_another_format_is_reported_not_used(
     bench = tmp_path / "bench"
     write_artifact(bench / "table-vi.json", "ferry.something-else/1", {}, [], [])
     (bench / "table-vii.json").write_text("{not json")
+    (bench / "table-x.json").write_bytes(b'{"format": "\xff\xfe"}')  # not UTF-8
     result = CliRunner().invoke(
         main, ["report", "--no-measure", "--measurements", str(bench), "-o", str(tmp_path / "out")]
     )
@@ -212,3 +213,4 @@ def test_a_stored_measurement_of_another_format_is_reported_not_used(
     notes = {s["key"]: s["note"] for s in report["sections"]}
     assert "format 'ferry.something-else/1', expected 'ferry.measure.runtime/1'" in notes["VI"]
     assert "not JSON (line 1" in notes["VII"]
+    assert "table-x.json: not UTF-8 text" in notes["X"]
