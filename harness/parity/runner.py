@@ -8,17 +8,23 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import signal
 import subprocess
+import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.parity.scenario import Scenario
+from harness.parity.errors import ParityError
+from harness.parity.gitstate import git_state
+from harness.parity.homestate import home_state
+from harness.parity.scenario import Invocation, Scenario
 from harness.parity.script import render_script
 from harness.parity.server import ParityServer
-from harness.parity.workspace import SideLayout, prepare_side, snapshot_tree
+from harness.parity.workspace import SideLayout, prepare_side, snapshot_modes, snapshot_tree
 
 #: environment variables of the caller that would leak into a run and change its behaviour.
 _SCRUBBED_PREFIXES = ("CODEX_", "OPENAI_", "RUST_LOG")
@@ -41,24 +47,27 @@ class RecordedCall:
 
 
 @dataclass(frozen=True)
-class SideResult:
-    binary: Binary
-    root: Path
+class RunRecord:
+    """One ``exec`` invocation of a side: what it printed and what it left running."""
+
     argv: tuple[str, ...]
     exit_code: int | None
     timed_out: bool
     stdout: str
     stderr: str
     duration_s: float
-    requests: tuple[RecordedCall, ...]
-    workspace: dict[str, str] = field(default_factory=dict)
-    outside: dict[str, str] = field(default_factory=dict)
+    #: command lines of processes still alive after the binary exited.
+    leftovers: tuple[tuple[str, ...], ...] = ()
+    json_output: bool = True
 
     def events(self) -> list[Any]:
         """stdout lines parsed as JSON (lines that are not JSON are kept as strings)."""
         parsed: list[Any] = []
         for line in self.stdout.splitlines():
             if not line.strip():
+                continue
+            if not self.json_output:
+                parsed.append(line)
                 continue
             try:
                 parsed.append(json.loads(line))
@@ -67,17 +76,76 @@ class SideResult:
         return parsed
 
 
-def build_argv(binary: Binary, scenario: Scenario) -> list[str]:
-    argv = [*binary.argv, "exec", "--json"]
-    if scenario.skip_git_repo_check and not scenario.git:
+@dataclass(frozen=True)
+class SideResult:
+    binary: Binary
+    root: Path
+    runs: tuple[RunRecord, ...]
+    requests: tuple[RecordedCall, ...]
+    workspace: dict[str, str] = field(default_factory=dict)
+    outside: dict[str, str] = field(default_factory=dict)
+    modes: dict[str, str] = field(default_factory=dict)
+    git: dict[str, Any] | None = None
+    home: dict[str, Any] = field(default_factory=dict)
+    tmp: dict[str, str] = field(default_factory=dict)
+    #: dates (YYYY-MM-DD) the run spanned, local and UTC: "today" may appear in outputs.
+    dates: tuple[str, ...] = ()
+
+    @property
+    def first(self) -> RunRecord:
+        return self.runs[0]
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        return self.first.argv
+
+    @property
+    def exit_code(self) -> int | None:
+        return self.first.exit_code
+
+    @property
+    def timed_out(self) -> bool:
+        return any(run.timed_out for run in self.runs)
+
+    @property
+    def stdout(self) -> str:
+        return self.first.stdout
+
+    @property
+    def stderr(self) -> str:
+        return self.first.stderr
+
+    @property
+    def duration_s(self) -> float:
+        return sum(run.duration_s for run in self.runs)
+
+    def events(self) -> list[Any]:
+        return self.first.events()
+
+
+#: ``$thread_id`` in a later invocation's args or prompt: the id the previous run reported.
+THREAD_PLACEHOLDER = "$thread_id"
+
+REAPER = Path(__file__).with_name("reaper.py")
+
+
+def build_argv(binary: Binary, scenario: Scenario, invocation: Invocation | None = None) -> list[str]:
+    """``<binary> exec [--json] [--skip-git-repo-check] ARGS [PROMPT]`` for one invocation."""
+    inv = invocation or scenario.invocations()[0]
+    argv = [*binary.argv, "exec"]
+    if inv.json_output:
+        argv.append("--json")
+    if inv.skip_git_repo_check and not scenario.git:
         argv.append("--skip-git-repo-check")
-    argv.extend(scenario.args)
-    if scenario.prompt is not None:
-        argv.append(scenario.prompt)
+    argv.extend(inv.args)
+    if inv.prompt is not None:
+        argv.append(inv.prompt)
     return argv
 
 
-def build_env(layout: SideLayout, scenario: Scenario) -> dict[str, str]:
+def build_env(
+    layout: SideLayout, scenario: Scenario, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """The caller's environment minus codex/OpenAI settings, pointed at this side's dirs.
 
     ``RUST_LOG=off`` silences the Rust binary's tracing records on stderr: they are
@@ -94,6 +162,7 @@ def build_env(layout: SideLayout, scenario: Scenario) -> dict[str, str]:
         RUST_LOG="off",
     )
     env.update(scenario.env)
+    env.update(extra or {})
     return env
 
 
@@ -106,48 +175,129 @@ def _decode_body(raw: bytes) -> Any:
         return raw.decode("utf-8", "replace")
 
 
-def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
-    """Prepare ``root``, serve the scenario's script and run ``binary`` to completion."""
-    layout = SideLayout(root)
-    with ParityServer(render_script(scenario)) as server:
-        prepare_side(layout, scenario, server.base_url)
-        argv = build_argv(binary, scenario)
-        started = time.monotonic()
-        proc = subprocess.Popen(
-            argv,
-            cwd=layout.workspace,
-            env=build_env(layout, scenario),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-        timed_out = False
-        stdin_bytes = (scenario.stdin or "").encode()
+def _thread_id(stdout: str) -> str | None:
+    for line in stdout.splitlines():
         try:
-            out, err = proc.communicate(stdin_bytes, timeout=scenario.timeout_s)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _kill_group(proc)
-            out, err = proc.communicate()
-        duration = time.monotonic() - started
-        _kill_group(proc)  # reap anything the agent left running in the background
-        requests = tuple(
-            RecordedCall(r.method, r.path, dict(r.headers), _decode_body(r.body))
-            for r in server.requests
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(event, dict) and event.get("type") == "thread.started":
+            return str(event.get("thread_id"))
+    return None
+
+
+def _today() -> set[str]:
+    now = time.time()
+    return {
+        time.strftime("%Y-%m-%d", time.localtime(now)),
+        time.strftime("%Y-%m-%d", time.gmtime(now)),
+    }
+
+
+def run_invocation(
+    binary: Binary,
+    scenario: Scenario,
+    invocation: Invocation,
+    layout: SideLayout,
+    *,
+    thread_id: str | None = None,
+) -> RunRecord:
+    """Run one ``exec`` under the reaper wrapper and record what it printed and left behind."""
+    if thread_id is not None:
+        invocation = invocation.model_copy(
+            update={
+                "args": [a.replace(THREAD_PLACEHOLDER, thread_id) for a in invocation.args],
+                "prompt": None
+                if invocation.prompt is None
+                else invocation.prompt.replace(THREAD_PLACEHOLDER, thread_id),
+            }
         )
-    return SideResult(
-        binary=binary,
-        root=root,
+    argv = build_argv(binary, scenario, invocation)
+    report = layout.root / f"leftovers-{time.monotonic_ns()}.json"
+    wrapped = [sys.executable, "-I", str(REAPER), str(report), "--", *argv]
+    started = time.monotonic()
+    tty_master: int | None = None
+    stdin: int = subprocess.PIPE
+    if invocation.stdin_tty:
+        tty_master, tty_slave = pty.openpty()
+        stdin = tty_slave
+    proc = subprocess.Popen(
+        wrapped,
+        cwd=layout.workspace,
+        env=build_env(layout, scenario, invocation.env),
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    if tty_master is not None:
+        os.close(stdin)
+    timed_out = False
+    stdin_bytes = None if invocation.stdin_tty else (invocation.stdin or "").encode()
+    try:
+        out, err = proc.communicate(stdin_bytes, timeout=invocation.timeout_s)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _kill_group(proc)
+        out, err = proc.communicate()
+    finally:
+        if tty_master is not None:
+            os.close(tty_master)
+    duration = time.monotonic() - started
+    _kill_group(proc)  # reap anything the agent left running in the background
+    leftovers: tuple[tuple[str, ...], ...] = ()
+    try:
+        reaped = json.loads(report.read_text(encoding="utf-8"))
+        report.unlink()
+    except (OSError, ValueError):
+        reaped = {}  # the wrapper itself was killed (timeout): nothing was reported
+    if "spawn_error" in reaped:
+        raise ParityError(f"cannot start {binary.label}: {reaped['spawn_error']}")
+    leftovers = tuple(tuple(c) for c in reaped.get("leftovers", []))
+    return RunRecord(
         argv=tuple(argv),
         exit_code=None if timed_out else proc.returncode,
         timed_out=timed_out,
         stdout=out.decode("utf-8", "replace"),
         stderr=err.decode("utf-8", "replace"),
         duration_s=duration,
+        leftovers=leftovers,
+        json_output=invocation.json_output,
+    )
+
+
+def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
+    """Prepare ``root``, serve the scenario's script and run every invocation of ``binary``."""
+    layout = SideLayout(root)
+    dates = _today()
+    runs: list[RunRecord] = []
+    with ParityServer(render_script(scenario)) as server:
+        prepare_side(layout, scenario, server.base_url)
+        thread_id: str | None = None
+        for invocation in scenario.invocations():
+            record = run_invocation(binary, scenario, invocation, layout, thread_id=thread_id)
+            runs.append(record)
+            thread_id = _thread_id(record.stdout) or thread_id
+        requests = tuple(
+            RecordedCall(r.method, r.path, dict(r.headers), _decode_body(r.body))
+            for r in server.requests
+        )
+    dates |= _today()
+    return SideResult(
+        binary=binary,
+        root=root,
+        runs=tuple(runs),
         requests=requests,
         workspace=snapshot_tree(layout.workspace),
         outside=snapshot_tree(layout.outside),
+        modes={
+            **{f"ws/{k}": v for k, v in snapshot_modes(layout.workspace).items()},
+            **{f"outside/{k}": v for k, v in snapshot_modes(layout.outside).items()},
+        },
+        git=git_state(layout.workspace),
+        home=home_state(layout.home),
+        tmp=snapshot_tree(layout.tmp),
+        dates=tuple(sorted(dates)),
     )
 
 

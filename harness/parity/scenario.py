@@ -7,9 +7,10 @@ never surfaces as a traceback deep inside a run.
 
 from __future__ import annotations
 
+import binascii
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -50,6 +51,63 @@ class ReasoningEvent(_Strict):
     summary: list[str] = Field(default_factory=list)
     content: list[str] = Field(default_factory=list)
     id: str | None = None
+
+
+class FileSpec(_Strict):
+    """A fixture file that plain text cannot describe: binary bytes, a symlink or a mode.
+
+    Exactly one of ``text``, ``base64`` and ``symlink`` is set; ``mode`` is octal
+    (``"755"``) and applies to regular files only.
+    """
+
+    text: str | None = None
+    base64: str | None = None
+    symlink: str | None = None
+    mode: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> FileSpec:
+        kinds = [k for k in ("text", "base64", "symlink") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError(f"a file needs exactly one of text, base64, symlink (got {kinds})")
+        if self.base64 is not None:
+            try:
+                binascii.a2b_base64(self.base64)
+            except binascii.Error as exc:
+                raise ValueError(f"base64: {exc}") from None
+        if self.mode is not None:
+            if self.symlink is not None:
+                raise ValueError("a symlink has no mode of its own")
+            if not re.fullmatch(r"[0-7]{3,4}", self.mode):
+                raise ValueError(f"mode {self.mode!r}: give an octal mode such as '755'")
+        return self
+
+    def payload(self) -> bytes:
+        if self.base64 is not None:
+            return binascii.a2b_base64(self.base64)
+        return (self.text or "").encode("utf-8")
+
+
+#: a fixture: plain UTF-8 text, or a :class:`FileSpec`.
+FileValue = str | FileSpec
+
+
+class Invocation(_Strict):
+    """A further ``exec`` run on the same side after the first (``exec resume --last`` ...).
+
+    It shares the workspace, CODEX_HOME and the model script (turns are consumed in
+    order across runs). ``$thread_id`` in ``args`` or ``prompt`` stands for the thread id
+    the previous run reported in ``thread.started``.
+    """
+
+    args: list[str] = Field(default_factory=list)
+    prompt: str | None = None
+    stdin: str | None = None
+    stdin_tty: bool = False
+    skip_git_repo_check: bool = True
+    json_output: bool = True
+    env: dict[str, str] = Field(default_factory=dict)
+    timeout_s: float = Field(default=60.0, gt=0)
 
 
 class Event(_Strict):
@@ -121,13 +179,23 @@ class Scenario(_Strict):
     skip_git_repo_check: bool = True
     config: dict[str, Any] = Field(default_factory=dict)
     env: dict[str, str] = Field(default_factory=dict)
-    files: dict[str, str] = Field(default_factory=dict)
-    outside_files: dict[str, str] = Field(default_factory=dict)
-    home_files: dict[str, str] = Field(default_factory=dict)
-    turns: list[Turn] = Field(min_length=1)
+    files: dict[str, FileValue] = Field(default_factory=dict)
+    outside_files: dict[str, FileValue] = Field(default_factory=dict)
+    home_files: dict[str, FileValue] = Field(default_factory=dict)
+    #: run ``exec`` with a terminal (a pty) as stdin instead of a pipe.
+    stdin_tty: bool = False
+    #: ``--json`` (events compared as JSON); false compares the human output's lines.
+    json_output: bool = True
+    turns: list[Turn] = Field(default_factory=list)
     timeout_s: float = Field(default=60.0, gt=0)
-    #: compare the event stream as a multiset (for races such as parallel tool calls).
+    #: compare the event stream per item (for races such as parallel tool calls): the
+    #: order of items may differ, the order of each item's own events may not.
     unordered_events: bool = False
+    #: further ``exec`` invocations on the same side, after the first.
+    then: list[Invocation] = Field(default_factory=list)
+    #: the rollout records compared: ``history`` (the conversation items, default),
+    #: ``full`` (every record after normalisation) or ``none``.
+    compare_rollout: Literal["history", "full", "none"] = "history"
 
     @field_validator("turns", mode="before")
     @classmethod
@@ -146,7 +214,7 @@ class Scenario(_Strict):
 
     @field_validator("files", "outside_files", "home_files")
     @classmethod
-    def _relative_paths(cls, value: dict[str, str]) -> dict[str, str]:
+    def _relative_paths(cls, value: dict[str, FileValue]) -> dict[str, FileValue]:
         for path in value:
             parts = Path(path).parts
             if Path(path).is_absolute() or ".." in parts or not parts:
@@ -157,9 +225,22 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _has_prompt(self) -> Scenario:
-        if self.prompt is None and self.stdin is None:
-            raise ValueError("give a prompt, stdin, or both")
+        if self.prompt is None and self.stdin is None and not self.stdin_tty:
+            raise ValueError("give a prompt, stdin, or both (or stdin_tty)")
         return self
+
+    def invocations(self) -> list[Invocation]:
+        """Every ``exec`` run of the scenario, the first one built from the top-level fields."""
+        first = Invocation(
+            args=self.args,
+            prompt=self.prompt,
+            stdin=self.stdin,
+            stdin_tty=self.stdin_tty,
+            skip_git_repo_check=self.skip_git_repo_check and not self.git,
+            json_output=self.json_output,
+            timeout_s=self.timeout_s,
+        )
+        return [first, *self.then]
 
 
 def _format_error(path: Path, exc: ValidationError) -> str:

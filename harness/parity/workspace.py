@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import stat
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.parity.errors import ParityError
-from harness.parity.scenario import Scenario
+from harness.parity.scenario import FileSpec, FileValue, Scenario
 
 #: entries never compared: git internals change with every commit timestamp.
 IGNORED_DIRS = frozenset({".git"})
@@ -122,11 +123,20 @@ def to_toml(config: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_files(root: Path, files: Mapping[str, str]) -> None:
+def _write_files(root: Path, files: Mapping[str, FileValue]) -> None:
     for rel, content in files.items():
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
+        if isinstance(content, str):
+            target.write_text(content, encoding="utf-8")
+            continue
+        spec: FileSpec = content
+        if spec.symlink is not None:
+            target.symlink_to(spec.symlink)
+            continue
+        target.write_bytes(spec.payload())
+        if spec.mode is not None:
+            target.chmod(int(spec.mode, 8))
 
 
 def prepare_side(layout: SideLayout, scenario: Scenario, base_url: str) -> None:
@@ -171,6 +181,30 @@ def _encode(data: bytes) -> str:
         return "base64:" + base64.b64encode(data).decode("ascii")
 
 
+def snapshot_modes(root: Path) -> dict[str, str]:
+    """Permission bits (octal) of every file and directory below ``root`` (not symlinks).
+
+    The executable bit is behaviour (a script the agent wrote must stay runnable, a patch
+    must keep a file's mode); the rest follows the umask both sides share.
+    """
+    modes: dict[str, str] = {}
+    if not root.exists():
+        return modes
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_DIRS)
+        base = Path(dirpath)
+        for name in [*dirnames, *sorted(filenames)]:
+            path = base / name
+            if path.is_symlink():
+                continue
+            rel = path.relative_to(root).as_posix() + ("/" if path.is_dir() else "")
+            try:
+                modes[rel] = format(stat.S_IMODE(path.lstat().st_mode), "04o")
+            except OSError as exc:
+                modes[rel] = f"<unreadable: {exc.strerror}>"
+    return dict(sorted(modes.items()))
+
+
 def snapshot_tree(root: Path) -> dict[str, str]:
     """Map every file (and symlink) below ``root`` to its content, skipping ``IGNORED_DIRS``."""
     tree: dict[str, str] = {}
@@ -182,7 +216,9 @@ def snapshot_tree(root: Path) -> dict[str, str]:
         rel_dir = base.relative_to(root)
         if not filenames and not dirnames and base != root:
             tree[rel_dir.as_posix() + "/"] = "<empty dir>"
-        for name in sorted(filenames):
+        for name in sorted(
+            [*filenames, *(d for d in dirnames if (base / d).is_symlink())]
+        ):
             path = base / name
             rel = (rel_dir / name).as_posix()
             if path.is_symlink():
