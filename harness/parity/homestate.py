@@ -23,6 +23,11 @@ SMALL_TEXT = 4096
 #: a file being written atomically (``name.tmp-<nanoseconds>``) when the process ended: a race.
 _IN_PROGRESS_RE = re.compile(r"\.tmp-\d+$")
 
+#: top-level directories whose files exist only while a session runs (the Rust binary's shell
+#: snapshots, its ``.tmp`` scratch space with lock files and temporary clones): one left
+#: behind by an early exit is a race between the exit and the cleanup.
+_TRANSIENT_DIRS = ("shell_snapshots", ".tmp")
+
 #: SQLite's side files come and go with checkpoints: present or not is timing, not behaviour.
 _SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
@@ -66,6 +71,8 @@ def home_state(home: Path) -> dict[str, Any]:
     if not home.exists():
         return {"files": files, "rollouts": []}
     for dirpath, dirnames, filenames in os.walk(home):
+        if Path(dirpath) == home:
+            dirnames[:] = [d for d in dirnames if d not in _TRANSIENT_DIRS]
         dirnames.sort()
         base = Path(dirpath)
         for name in sorted(filenames):

@@ -167,9 +167,33 @@ def unordered(events: list[Any]) -> dict[str, Any]:
 _LOG_LINE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T[0-9:.]+Z\s+(TRACE|DEBUG|INFO|WARN|ERROR)\s")
 
 
+#: a frame of the backtrace anyhow appends to a Rust error (``   3: <unknown>``, ``at src/x.rs``).
+_BACKTRACE_FRAME_RE = re.compile(r"^\s*(\d+: |at )")
+
+#: the banner of human output names the program and its version (the port names itself).
+_BANNER_RE = re.compile(r"^(OpenAI Codex v\S+|pycodex v\S+ \(port of Codex CLI \S+\))$")
+BANNER_PLACEHOLDER = "<BANNER: program name and version>"
+
+
 def stderr_lines(stderr: str) -> list[str]:
-    """The user-facing lines of stderr: everything but tracing log records."""
-    return [line for line in stderr.splitlines() if line.strip() and not _LOG_LINE_RE.match(line)]
+    """The user-facing lines of stderr: everything but tracing log records and backtraces.
+
+    A Rust error may end with ``Stack backtrace:`` and numbered frames: diagnostics of the
+    binary's build, not part of the message.
+    """
+    lines: list[str] = []
+    in_backtrace = False
+    for line in stderr.splitlines():
+        if not line.strip() or _LOG_LINE_RE.match(line):
+            continue
+        if line.strip() == "Stack backtrace:":
+            in_backtrace = True
+            continue
+        if in_backtrace and _BACKTRACE_FRAME_RE.match(line):
+            continue
+        in_backtrace = False
+        lines.append(BANNER_PLACEHOLDER if _BANNER_RE.match(line) else line)
+    return lines
 
 
 #: Context fragments codex puts into developer/user messages, recognised by their opening.
@@ -180,6 +204,7 @@ _FRAGMENT_MARKERS = (
     ("<environment_context>", "environment_context"),
     ("# AGENTS.md instructions for ", "agents_md"),
     ("<collaboration_mode>", "collaboration_mode"),
+    ("<model_switch>", "model_switch"),
 )
 
 

@@ -6,6 +6,7 @@ code, the workspace and the ``outside`` directory as left behind.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import pty
@@ -24,7 +25,13 @@ from harness.parity.homestate import home_state
 from harness.parity.scenario import Invocation, Scenario
 from harness.parity.script import render_script
 from harness.parity.server import ParityServer
-from harness.parity.workspace import SideLayout, prepare_side, snapshot_modes, snapshot_tree
+from harness.parity.workspace import (
+    SideLayout,
+    prepare_side,
+    snapshot_modes,
+    snapshot_tree,
+    substitute,
+)
 
 #: environment variables of the caller that would leak into a run and change its behaviour.
 _SCRUBBED_PREFIXES = ("CODEX_", "OPENAI_", "RUST_LOG")
@@ -194,6 +201,12 @@ def _today() -> set[str]:
     }
 
 
+def _stdin_bytes(invocation: Invocation) -> bytes:
+    if invocation.stdin_base64 is not None:
+        return base64.b64decode(invocation.stdin_base64)
+    return (invocation.stdin or "").encode()
+
+
 def run_invocation(
     binary: Binary,
     scenario: Scenario,
@@ -201,8 +214,16 @@ def run_invocation(
     layout: SideLayout,
     *,
     thread_id: str | None = None,
+    base_url: str = "",
 ) -> RunRecord:
     """Run one ``exec`` under the reaper wrapper and record what it printed and left behind."""
+    invocation = invocation.model_copy(
+        update={
+            "args": substitute(invocation.args, base_url),
+            "env": substitute(invocation.env, base_url),
+        }
+    )
+    scenario = scenario.model_copy(update={"env": substitute(scenario.env, base_url)})
     if thread_id is not None:
         invocation = invocation.model_copy(
             update={
@@ -232,8 +253,11 @@ def run_invocation(
     )
     if tty_master is not None:
         os.close(stdin)
+        if invocation.stdin:
+            # typed at the terminal, then ^D (end of input) on a line of its own
+            os.write(tty_master, invocation.stdin.encode() + b"\x04")
     timed_out = False
-    stdin_bytes = None if invocation.stdin_tty else (invocation.stdin or "").encode()
+    stdin_bytes = None if invocation.stdin_tty else _stdin_bytes(invocation)
     try:
         out, err = proc.communicate(stdin_bytes, timeout=invocation.timeout_s)
     except subprocess.TimeoutExpired:
@@ -275,7 +299,9 @@ def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
         prepare_side(layout, scenario, server.base_url)
         thread_id: str | None = None
         for invocation in scenario.invocations():
-            record = run_invocation(binary, scenario, invocation, layout, thread_id=thread_id)
+            record = run_invocation(
+                binary, scenario, invocation, layout, thread_id=thread_id, base_url=server.base_url
+            )
             runs.append(record)
             thread_id = _thread_id(record.stdout) or thread_id
         requests = tuple(

@@ -103,6 +103,8 @@ class Invocation(_Strict):
     args: list[str] = Field(default_factory=list)
     prompt: str | None = None
     stdin: str | None = None
+    #: stdin as base64 (bytes that are not UTF-8: a UTF-16 prompt, invalid bytes).
+    stdin_base64: str | None = None
     stdin_tty: bool = False
     skip_git_repo_check: bool = True
     json_output: bool = True
@@ -145,6 +147,8 @@ class Turn(_Strict):
     cached_input_tokens: int | None = None
     reasoning_output_tokens: int | None = None
     complete: bool = True
+    #: start the stream with ``response.created`` (false: the first event is the first listed).
+    created: bool = True
     status: int = 200
     message: str = ""
     retry_after: float | None = None
@@ -174,10 +178,13 @@ class Scenario(_Strict):
     description: str = ""
     prompt: str | None = None
     stdin: str | None = None
+    stdin_base64: str | None = None
     args: list[str] = Field(default_factory=list)
     git: bool = False
     skip_git_repo_check: bool = True
     config: dict[str, Any] = Field(default_factory=dict)
+    #: TOML text appended verbatim to config.toml (a syntax error, a table header).
+    config_raw: str = ""
     env: dict[str, str] = Field(default_factory=dict)
     files: dict[str, FileValue] = Field(default_factory=dict)
     outside_files: dict[str, FileValue] = Field(default_factory=dict)
@@ -225,7 +232,13 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _has_prompt(self) -> Scenario:
-        if self.prompt is None and self.stdin is None and not self.stdin_tty:
+        if (
+            self.prompt is None
+            and self.stdin is None
+            and self.stdin_base64 is None
+            and not self.stdin_tty
+            and "prompt" not in self.model_fields_set
+        ):
             raise ValueError("give a prompt, stdin, or both (or stdin_tty)")
         return self
 
@@ -235,6 +248,7 @@ class Scenario(_Strict):
             args=self.args,
             prompt=self.prompt,
             stdin=self.stdin,
+            stdin_base64=self.stdin_base64,
             stdin_tty=self.stdin_tty,
             skip_git_repo_check=self.skip_git_repo_check and not self.git,
             json_output=self.json_output,

@@ -67,8 +67,27 @@ def base_config(base_url: str) -> dict[str, Any]:
     }
 
 
+#: ``$BASE_URL`` in a scenario's config values, args or env: the side's mock server URL.
+BASE_URL_PLACEHOLDER = "$BASE_URL"
+
+
+def substitute(value: Any, base_url: str) -> Any:
+    """``value`` with every ``$BASE_URL`` in its strings replaced (recursively)."""
+    if isinstance(value, str):
+        return value.replace(BASE_URL_PLACEHOLDER, base_url)
+    if isinstance(value, dict):
+        return {k: substitute(v, base_url) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute(v, base_url) for v in value]
+    return value
+
+
 def merge_config(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """Deep-merge ``overrides`` (dotted keys allowed) into a copy of ``base``."""
+    """Deep-merge ``overrides`` (dotted keys allowed) into a copy of ``base``.
+
+    A ``null`` value removes the key (e.g. ``model_provider: null`` to use the default
+    provider).
+    """
     merged: dict[str, Any] = json.loads(json.dumps(base))
     for key, value in overrides.items():
         target = merged
@@ -79,7 +98,9 @@ def merge_config(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[
                 raise ParityError(f"config override {key!r}: {part!r} is not a table")
             target = nxt
         leaf = parts[-1]
-        if isinstance(value, dict) and isinstance(target.get(leaf), dict):
+        if value is None:
+            target.pop(leaf, None)
+        elif isinstance(value, dict) and isinstance(target.get(leaf), dict):
             target[leaf] = merge_config(target[leaf], value)
         else:
             target[leaf] = value
@@ -146,8 +167,11 @@ def prepare_side(layout: SideLayout, scenario: Scenario, base_url: str) -> None:
     _write_files(layout.workspace, scenario.files)
     _write_files(layout.outside, scenario.outside_files)
     _write_files(layout.home, scenario.home_files)
-    config = merge_config(base_config(base_url), scenario.config)
-    (layout.home / "config.toml").write_text(to_toml(config), encoding="utf-8")
+    config = merge_config(base_config(base_url), substitute(scenario.config, base_url))
+    text = to_toml(config)
+    if scenario.config_raw:
+        text += scenario.config_raw if scenario.config_raw.endswith("\n") else scenario.config_raw + "\n"
+    (layout.home / "config.toml").write_text(text, encoding="utf-8")
     if scenario.git:
         _git_init(layout.workspace)
 

@@ -2,6 +2,7 @@
 
 PycodexError
 ├── ConfigError            bad config.toml, -c override, profile or CLI combination
+│   └── ConfigLoadError    config.toml/-c cannot be loaded (syntax, unknown field, type)
 ├── ModelClientError       the model endpoint failed for good (after retries)
 │   ├── AuthError          missing or rejected API key
 │   └── StreamError        stream ended before ``response.completed`` / idle timeout
@@ -17,6 +18,20 @@ class PycodexError(Exception):
 
 class ConfigError(PycodexError):
     pass
+
+
+class ConfigLoadError(ConfigError):
+    """config.toml (or a -c override) could not be loaded; exec prints it as upstream does:
+    ``Error loading config.toml: <message>``, or the message on its own lines when it is a
+    ``path:line:col`` snippet."""
+
+    def __init__(self, message: str, *, snippet: bool = False) -> None:
+        super().__init__(message)
+        self.snippet = snippet
+
+    def render(self) -> str:
+        separator = "\n" if self.snippet else " "
+        return f"Error loading config.toml:{separator}{self}"
 
 
 class ModelClientError(PycodexError):

@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import random
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from pycodex.errors import (
     InternalServerError,
     InvalidRequest,
     ModelClientError,
+    RetryableError,
     RetryLimit,
     ServerOverloaded,
     StreamError,
@@ -58,8 +60,14 @@ def backoff_seconds(attempt: int) -> float:
     return 0.2 * float(1 << max(attempt - 1, 0)) * random.uniform(0.9, 1.1)
 
 
+# ferry: codex_login::default_client::originator @ 1d092cb66
+def originator() -> str:
+    """``codex_exec``, or ``$CODEX_INTERNAL_ORIGINATOR_OVERRIDE`` (used by wrappers of exec)."""
+    return os.environ.get("CODEX_INTERNAL_ORIGINATOR_OVERRIDE") or ORIGINATOR
+
+
 def user_agent() -> str:
-    return f"{ORIGINATOR}/{UPSTREAM_VERSION} ({platform.system()} {platform.release()}; {platform.machine()}) pycodex"
+    return f"{originator()}/{UPSTREAM_VERSION} ({platform.system()} {platform.release()}; {platform.machine()}) pycodex"
 
 
 def resolve_api_key(
@@ -137,7 +145,7 @@ class ModelClient:
         headers = {
             "accept": "text/event-stream",
             "content-type": "application/json",
-            "originator": ORIGINATOR,
+            "originator": originator(),
             "user-agent": user_agent(),
             "session-id": ctx.thread_id,
             "thread-id": ctx.thread_id,
@@ -266,6 +274,19 @@ def _iter_sse(response: httpx.Response) -> Iterator[tuple[str, str]]:
         raise StreamError(f"error reading the response stream: {exc}") from exc
 
 
+_RATE_LIMIT_RE = re.compile(r"(?i)try again in\s*(\d+(?:\.\d+)?)\s*(s|ms|seconds?)")
+
+
+# ferry: codex_api::sse::responses::try_parse_retry_after @ 1d092cb66
+def _retry_after(message: str) -> float | None:
+    """The delay a rate-limit message asks for ("Please try again in 11.054s")."""
+    found = _RATE_LIMIT_RE.search(message)
+    if found is None:
+        return None
+    value = float(found.group(1))
+    return value / 1000.0 if found.group(2).lower() == "ms" else value
+
+
 def _failure_message(response: Mapping[str, Any]) -> tuple[str, str | None]:
     error = response.get("error") or {}
     if not isinstance(error, Mapping):
@@ -310,6 +331,8 @@ def parse_responses_stream(events: Iterator[tuple[str, str]]) -> Iterator[Respon
                 raise ContextWindowExceeded(CONTEXT_WINDOW_MESSAGE)
             if code == "insufficient_quota":
                 raise UsageLimitReached("Quota exceeded. Check your plan and billing details.")
+            if code == "rate_limit_exceeded":
+                raise RetryableError(f"rate limit exceeded: {message}", _retry_after(message))
             raise StreamError(message)
         elif kind == "response.incomplete":
             details = (event.get("response") or {}).get("incomplete_details") or {}

@@ -19,7 +19,8 @@ from pycodex.config.model import (
     SandboxSettings,
     builtin_providers,
 )
-from pycodex.errors import ConfigError
+from pycodex.config.models import load_catalog, model_info
+from pycodex.errors import ConfigError, ConfigLoadError
 
 __all__ = [
     "Config",
@@ -47,15 +48,40 @@ class ConfigOverrides:
     ephemeral: bool = False
     ignore_user_config: bool = False
     ignore_rules: bool = False
+    strict_config: bool = False
+    thread_source: str | None = None
+
+
+# ferry: port-only -- serde's description of a TOML value in "invalid type" errors
+def serde_unexpected(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"boolean `{str(value).lower()}`"
+    if isinstance(value, int):
+        return f"integer `{value}`"
+    if isinstance(value, float):
+        return f"floating point `{value}`"
+    if isinstance(value, str):
+        return f'string "{value}"'
+    if isinstance(value, list):
+        return "sequence"
+    if isinstance(value, Mapping):
+        return "map"
+    return type(value).__name__
+
+
+# ferry: port-only -- serde/toml's type error as codex prints it (`... \nin `key``)
+def type_error(key: str, value: Any, expected: str) -> ConfigLoadError:
+    return ConfigLoadError(f"invalid type: {serde_unexpected(value)}, expected {expected}\nin `{key}`\n")
 
 
 def _choice(value: Any, allowed: Iterable[str], key: str) -> str:
     options = tuple(allowed)
+    if not isinstance(value, str):
+        raise type_error(key, value, "a string")
     if value not in options:
-        raise ConfigError(
-            f"config key `{key}`: expected one of {', '.join(options)}, got {value!r}"
-        )
-    return cast(str, value)
+        listed = ", ".join(f"`{o}`" for o in options)
+        raise ConfigLoadError(f"unknown variant `{value}`, expected one of {listed}\nin `{key}`\n")
+    return value
 
 
 def _opt_str(table: Mapping[str, Any], key: str) -> str | None:
@@ -63,14 +89,30 @@ def _opt_str(table: Mapping[str, Any], key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ConfigError(f"config key `{key}`: expected a string, got {type(value).__name__}")
+        raise type_error(key, value, "a string")
     return value
+
+
+def _opt_int(table: Mapping[str, Any], key: str) -> int | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise type_error(key, value, "u64" if not isinstance(value, int) else "an integer")
+    return value
+
+
+#: accepted values of the enum-typed keys (serde variant names).
+REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
+REASONING_SUMMARIES = ("auto", "concise", "detailed", "none")
+VERBOSITIES = ("low", "medium", "high")
+SERVICE_TIERS = ("fast", "flex")
 
 
 def _bool(table: Mapping[str, Any], key: str, default: bool) -> bool:
     value = table.get(key, default)
     if not isinstance(value, bool):
-        raise ConfigError(f"config key `{key}`: expected true or false, got {value!r}")
+        raise type_error(key, value, "a boolean")
     return value
 
 
@@ -109,6 +151,7 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         enable=overrides.enable,
         disable=overrides.disable,
         ignore_user_config=overrides.ignore_user_config,
+        strict=overrides.strict_config,
     )
     table = loaded.table
 
@@ -163,16 +206,55 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         raise ConfigError("config key `tool_output_token_limit`: expected an integer")
     shell_env = table.get("shell_environment_policy", {})
 
+    model = overrides.model or _opt_str(table, "model") or DEFAULT_MODEL
+    catalog_path = _opt_str(table, "model_catalog_json")
+    catalog = (
+        load_catalog((cwd / Path(catalog_path).expanduser()).resolve()) if catalog_path else None
+    )
+    context_window = _opt_int(table, "model_context_window")
+    info = model_info(
+        model,
+        catalog,
+        supports_reasoning_summaries=_bool(table, "model_supports_reasoning_summaries", False),
+        context_window=context_window,
+        tool_output_token_limit=limit,
+    )
+    effort = _opt_str(table, "model_reasoning_effort")
+    if effort is not None:
+        _choice(effort, REASONING_EFFORTS, "model_reasoning_effort")
+    summary = _opt_str(table, "model_reasoning_summary")
+    if summary is not None:
+        _choice(summary, REASONING_SUMMARIES, "model_reasoning_summary")
+    verbosity = _opt_str(table, "model_verbosity")
+    if verbosity is not None:
+        _choice(verbosity, VERBOSITIES, "model_verbosity")
+    analytics = table.get("analytics") or {}
+    if not isinstance(analytics, Mapping):
+        raise type_error("analytics", analytics, "struct AnalyticsConfigToml")
+    service_tier = _opt_str(table, "service_tier")
+    if service_tier is not None:
+        _choice(service_tier, SERVICE_TIERS, "service_tier")
+    max_timeout = _opt_int(table, "background_terminal_max_timeout")
+    # codex reports the config's warnings twice: as config warnings of the run and again
+    # when the thread starts.
+    warnings = [*loaded.warnings, *loaded.warnings]
+
     return Config(
         codex_home=home,
         cwd=cwd,
-        model=overrides.model or _opt_str(table, "model") or DEFAULT_MODEL,
+        model=model,
+        model_info=info,
         model_provider=providers[provider_id],
         approval_policy=approval,
         sandbox=_sandbox(table, sandbox_mode, overrides.add_dirs, cwd),
-        model_reasoning_effort=_opt_str(table, "model_reasoning_effort") or "medium",
-        model_reasoning_summary=_opt_str(table, "model_reasoning_summary"),
-        model_verbosity=_opt_str(table, "model_verbosity") or "low",
+        model_reasoning_effort=effort,
+        model_reasoning_summary=summary,
+        model_verbosity=verbosity,
+        thread_source=overrides.thread_source or "user",
+        analytics_enabled=_bool(analytics, "enabled", True),
+        service_tier=service_tier,
+        allow_login_shell=_bool(table, "allow_login_shell", True),
+        background_terminal_max_timeout_ms=300_000 if max_timeout is None else max_timeout,
         base_instructions=base_instructions,
         developer_instructions=_opt_str(table, "developer_instructions"),
         user_instructions_files=("AGENTS.md", *[str(f) for f in fallback if isinstance(f, str)]),
@@ -189,5 +271,5 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         shell_environment_policy=shell_env if isinstance(shell_env, Mapping) else {},
         ephemeral=overrides.ephemeral,
         ignore_rules=overrides.ignore_rules,
-        warnings=loaded.warnings,
+        warnings=tuple(warnings),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,9 +17,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pycodex.errors import ConfigError
+from pycodex.config.diagnostics import Span, find_key_span, source_snippet
+from pycodex.errors import ConfigError, ConfigLoadError
 
 TomlTable = dict[str, Any]
+
+#: the layer name upstream uses for ``-c``/``--enable``/``--disable`` in messages.
+SESSION_FLAGS = "session-flags"
 
 
 def codex_home() -> Path:
@@ -26,6 +31,32 @@ def codex_home() -> Path:
     if env:
         return Path(env).expanduser()
     return Path.home() / ".codex"
+
+
+_TOML_POSITION = re.compile(r"^(?P<msg>.*?) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
+
+#: tomllib's messages in the words of the toml crate upstream parses with.
+_TOML_MESSAGES = {
+    "Invalid value": "string values must be quoted, expected literal string",
+    "Expected '=' after a key in a key/value pair": "expected `.`, `=`",
+    "Cannot overwrite a value": "duplicate key",
+    "Unterminated string": "invalid basic string",
+    "Expected ']' at the end of a table declaration": "invalid table header\nexpected `.`, `]`",
+}
+
+
+# ferry: codex_config::config_loader::read_config_from_path @ 1d092cb66
+def parse_toml_text(path: Path, text: str) -> TomlTable:
+    """Parse TOML text; a syntax error becomes upstream's ``path:line:col: message`` snippet."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_POSITION.match(str(exc))
+        if found is None:
+            raise ConfigLoadError(f"{path}: {exc}") from exc
+        message = _TOML_MESSAGES.get(found["msg"], found["msg"][0].lower() + found["msg"][1:])
+        span = Span(int(found["line"]), int(found["col"]), 1)
+        raise ConfigLoadError(source_snippet(path, text, span, message), snippet=True) from exc
 
 
 def read_toml(path: Path) -> TomlTable:
@@ -36,10 +67,7 @@ def read_toml(path: Path) -> TomlTable:
         return {}
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from exc
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}. Fix the file or move it aside.") from exc
+    return parse_toml_text(path, text)
 
 
 def parse_override(raw: str) -> tuple[list[str], Any]:
@@ -123,6 +151,15 @@ def find_project_root(cwd: Path, markers: Iterable[str] = (".git",)) -> Path:
     return cwd
 
 
+# ferry: port-only -- one key upstream's schema does not know, with the layer that set it
+@dataclass(frozen=True)
+class UnknownKey:
+    """An unrecognised key: the layer label (``user (<path>)``, ``session-flags``) and key."""
+
+    layer: str
+    key: str
+
+
 @dataclass(frozen=True)
 class LoadedToml:
     """The merged table plus where it came from (for messages) and warnings to show."""
@@ -130,6 +167,35 @@ class LoadedToml:
     table: TomlTable
     sources: tuple[Path, ...]
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    unknown: tuple[UnknownKey, ...] = ()
+
+
+# ferry: codex_core::config::unknown_config_fields_warning @ 1d092cb66 -- 0.169.0 wording
+def unknown_keys_warning(unknown: Iterable[UnknownKey]) -> str | None:
+    """One warning naming every unrecognised key and its layer, as codex prints it."""
+    entries = list(unknown)
+    if not entries:
+        return None
+    count = len(entries)
+    plural = "setting" if count == 1 else "settings"
+    lines = [
+        f"Codex is ignoring {count} unrecognized configuration {plural}. "
+        "Check for typos or deprecated settings."
+    ]
+    lines.extend(f"  {e.layer}: `{e.key}` is ignored." for e in entries)
+    return "\n".join(lines)
+
+
+def _strict_file_error(path: Path, key: str) -> ConfigLoadError:
+    message = f"unknown configuration field `{key}`"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    span = find_key_span(text, tuple(key.split(".")))
+    if span is None:
+        return ConfigLoadError(f"{path}: {message}")
+    return ConfigLoadError(source_snippet(path, text, span, message), snippet=True)
 
 
 def load_layers(
@@ -141,12 +207,15 @@ def load_layers(
     enable: Iterable[str] = (),
     disable: Iterable[str] = (),
     ignore_user_config: bool = False,
+    strict: bool = False,
 ) -> LoadedToml:
+    """Merge the layers; unknown keys are collected (or, with ``strict``, refused)."""
     sources: list[Path] = []
     warnings: list[str] = []
+    file_unknown: list[UnknownKey] = []
     merged: TomlTable = {}
 
-    def add(path: Path, required: bool = False) -> None:
+    def add(path: Path, label: str, required: bool = False) -> None:
         nonlocal merged
         if not path.is_file():
             if required:
@@ -154,12 +223,14 @@ def load_layers(
             return
         layer = read_toml(path)
         for key in unknown_keys(layer):
-            warnings.append(f"{path}: unknown config key `{key}` (ignored)")
+            if strict:
+                raise _strict_file_error(path, key)
+            file_unknown.append(UnknownKey(f"{label} ({path})", key))
         merged = deep_merge(merged, layer)
         sources.append(path)
 
     if not ignore_user_config:
-        add(home / "config.toml")
+        add(home / "config.toml", "user")
     markers = merged.get("project_root_markers", [".git"])
     root = find_project_root(cwd, markers if isinstance(markers, list) else [".git"])
     chain = [root, *[p for p in reversed(cwd.parents) if root in p.parents]]
@@ -172,7 +243,7 @@ def load_layers(
         seen.add(directory)
         project_file = directory / ".codex" / "config.toml"
         if project_file.resolve() != (home / "config.toml").resolve():
-            add(project_file)
+            add(project_file, "project")
 
     override_table: TomlTable = {}
     for raw in overrides:
@@ -193,13 +264,20 @@ def load_layers(
         if isinstance(profiles, Mapping) and selected in profiles:
             merged = deep_merge(merged, profiles[selected])
         elif (home / f"{selected}.config.toml").is_file():
-            add(home / f"{selected}.config.toml")
+            add(home / f"{selected}.config.toml", "profile")
         else:
             raise ConfigError(
                 f"config profile `{selected}` not found: define [profiles.{selected}] in "
                 f"{home / 'config.toml'} or create {home / (selected + '.config.toml')}"
             )
-    for key in unknown_keys(override_table):
-        warnings.append(f"-c override: unknown config key `{key}` (ignored)")
+    flag_unknown = [UnknownKey(SESSION_FLAGS, key) for key in unknown_keys(override_table)]
+    if strict and flag_unknown:
+        raise ConfigLoadError(
+            f"unknown configuration field `{flag_unknown[0].key}` in -c/--config override"
+        )
     merged = deep_merge(merged, override_table)
-    return LoadedToml(merged, tuple(sources), tuple(warnings))
+    unknown = (*flag_unknown, *file_unknown)
+    summary = unknown_keys_warning(unknown)
+    if summary is not None:
+        warnings.append(summary)
+    return LoadedToml(merged, tuple(sources), tuple(warnings), unknown)

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -100,19 +101,84 @@ def find_rollout(codex_home: Path, session: str | None, *, last: bool) -> Path:
     raise SessionError("resume needs a session id or --last")
 
 
-def load_history(path: Path) -> tuple[str, list[dict[str, Any]]]:
-    """The thread id and the response items recorded in a rollout."""
+def _latest_cwd(path: Path) -> str | None:
+    """The cwd of the thread's newest turn (its session_meta cwd before any turn)."""
+    latest: str | None = None
+    for line in iter_rollout(path):
+        payload = line.get("payload")
+        if isinstance(payload, dict) and line.get("type") in ("session_meta", "turn_context"):
+            cwd = payload.get("cwd")
+            if isinstance(cwd, str):
+                latest = cwd
+    return latest
+
+
+# ferry: codex_exec::resolve_resume_thread_id @ 1d092cb66 -- over rollout files (no state db)
+def find_resume_rollout(
+    codex_home: Path, session: str | None, *, last: bool, cwd: Path, all_cwds: bool
+) -> Path | None:
+    """The rollout ``exec resume`` continues; ``None`` starts a new thread, as upstream.
+
+    ``--last`` takes the most recently updated thread whose latest turn ran in ``cwd``
+    (any directory with ``--all``); an id selects that thread.
+    """
+    candidates = find_rollouts(codex_home)
+    if last:
+        for path in reversed(candidates):
+            latest = _latest_cwd(path)
+            if all_cwds or (latest is not None and _same_dir(Path(latest), cwd)):
+                return path
+        return None
+    if not session:
+        return None
+    if Path(session).is_file():
+        return Path(session)
+    for path in reversed(candidates):
+        if path.stem.endswith(session):
+            return path
+    # the words of the app-server request exec makes (`thread/resume`), as codex prints them
+    raise SessionError(
+        "thread/resume: thread/resume failed: no rollout found for thread id "
+        f"{session} (code -32600)"
+    )
+
+
+def _same_dir(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a == b
+
+
+# ferry: port-only -- what exec resume needs back from a rollout
+@dataclass(frozen=True)
+class RecordedThread:
+    thread_id: str
+    items: list[dict[str, Any]]
+    base_instructions: str | None = None
+    model: str | None = None
+
+
+def load_history(path: Path) -> RecordedThread:
+    """The thread id, base instructions, last model and response items recorded in a rollout."""
     thread_id: str | None = None
+    base: str | None = None
+    model: str | None = None
     items: list[dict[str, Any]] = []
     for line in iter_rollout(path):
         payload = line.get("payload") or {}
+        if line.get("type") == "turn_context" and isinstance(payload, dict):
+            model = str(payload.get("model") or model)
         if line.get("type") == "session_meta" and thread_id is None:
             thread_id = str(payload.get("id") or payload.get("session_id"))
+            recorded = payload.get("base_instructions")
+            if isinstance(recorded, dict) and isinstance(recorded.get("text"), str):
+                base = recorded["text"]
         elif line.get("type") == "response_item" and isinstance(payload, dict):
             items.append(payload)
     if thread_id is None:
         raise SessionError(f"{path}: rollout has no session_meta line")
-    return thread_id, items
+    return RecordedThread(thread_id, items, base, model)
 
 
 def session_meta(

@@ -23,6 +23,7 @@ from pycodex.client import ModelClient, RequestContext, TokenUsage, stream_model
 from pycodex.client.events import Completed, OutputItemDone
 from pycodex.client.responses import backoff_seconds
 from pycodex.config.model import Config
+from pycodex.config.models import fallback_warning
 from pycodex.core.rollout import RolloutRecorder, session_meta, uuid7
 from pycodex.errors import ModelClientError, RetryableError, StreamError
 from pycodex.fsutil import write_text_atomic
@@ -31,7 +32,7 @@ from pycodex.prompt.agents_md import user_instructions, user_instructions_text
 from pycodex.prompt.environment import environment_context_text
 from pycodex.prompt.permissions import permissions_text
 from pycodex.shell import default_user_shell
-from pycodex.tools.handlers import ToolContext, ToolRouter
+from pycodex.tools.handlers import ABORTED_OUTPUT, ToolContext, ToolRouter
 from pycodex.tools.specs import tools_for
 
 JsonObject = dict[str, Any]
@@ -97,8 +98,6 @@ def normalize_history_item(item: JsonObject) -> JsonObject:
             "content": normalized["content"],
             **{k: v for k, v in normalized.items() if k not in ("type", "summary", "content")},
         }
-    if kind == "message" and item.get("role") == "assistant":
-        return {k: v for k, v in item.items() if k != "id"}
     prefix = _ID_PREFIX.get(str(kind))
     if prefix is not None and not item.get("id"):
         return {
@@ -109,9 +108,28 @@ def normalize_history_item(item: JsonObject) -> JsonObject:
     return item
 
 
+# ferry: codex_core::context::model_switch_message @ 1d092cb66 -- 0.169.0 wording
+def model_switch_text(base_instructions: str) -> str:
+    """The developer message telling the model a thread continues under another model."""
+    return (
+        "<model_switch>\nThe user was previously using a different model. Please continue the "
+        f"conversation according to the following instructions:\n\n{base_instructions}\n"
+        "</model_switch>"
+    )
+
+
+def request_item(item: JsonObject) -> JsonObject:
+    """An item as sent to the model: an assistant message goes without the id the server gave it
+    (the rollout keeps it)."""
+    if item.get("type") == "message" and item.get("role") == "assistant":
+        return {k: v for k, v in item.items() if k != "id"}
+    return item
+
+
 def initial_context(config: Config) -> list[JsonObject]:
-    """The developer and user messages that open every new thread."""
-    items: list[JsonObject] = [_message("developer", [base_instructions_text(config)])]
+    """The developer and user messages that open every new thread (the base instructions
+    are not among them: they are recorded in the session meta and sent first)."""
+    items: list[JsonObject] = []
     developer: list[str] = []
     if config.developer_instructions:
         developer.append(config.developer_instructions)
@@ -156,9 +174,19 @@ class Session:
         history: list[JsonObject] | None = None,
         output_schema: JsonObject | None = None,
         rollout_path: Path | None = None,
+        base_instructions: str | None = None,
+        resumed_model: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        self.resumed_model = resumed_model
         self.config = config
+        #: a resumed thread keeps the base instructions it was recorded with.
+        self.base_instructions = (
+            base_instructions if base_instructions is not None else base_instructions_text(config)
+        )
+        self._base_message = normalize_history_item(
+            _message("developer", [self.base_instructions])
+        )
         self.client = client
         self.sink = sink
         self.resumed = history is not None
@@ -210,13 +238,22 @@ class Session:
                     self.thread_id,
                     self.config.cwd,
                     self.config.model_provider.id,
-                    None,
+                    self.base_instructions,
                     UPSTREAM_VERSION,
                 ),
             )
             for item in self.history:
                 self.recorder.record("response_item", item)
-        for warning in self.config.warnings:
+        warnings = list(self.config.warnings)
+        if self.resumed_model and self.resumed_model != self.config.model:
+            warnings.append(
+                f"This session was recorded with model `{self.resumed_model}` but is resuming "
+                f"with `{self.config.model}`. Consider switching back to `{self.resumed_model}` "
+                "as it may affect Codex performance."
+            )
+        if self.config.model_info.used_fallback:
+            warnings.append(fallback_warning(self.config.model))
+        for warning in warnings:
             self.sink.emit(
                 {
                     "type": "item.completed",
@@ -229,10 +266,11 @@ class Session:
         self.recorder.close()
         self.client.close()
 
-    def _add(self, item: JsonObject) -> None:
+    def _add(self, item: JsonObject, *, persist: bool = True) -> None:
         item = normalize_history_item(item)
         self.history.append(item)
-        self.recorder.record("response_item", item)
+        if persist:
+            self.recorder.record("response_item", item)
 
     # ------------------------------------------------------------------ request
 
@@ -241,26 +279,27 @@ class Session:
         body: JsonObject = {
             "model": config.model,
             "stream": True,
-            "input": self.history,
+            "input": [self._base_message, *(request_item(i) for i in self.history)],
             "tools": tools_for(config),
             "tool_choice": "auto",
             "parallel_tool_calls": True,
         }
-        if config.model_supports_reasoning:
-            reasoning: JsonObject = {"effort": config.model_reasoning_effort}
-            if config.model_reasoning_summary and config.model_reasoning_summary != "none":
-                reasoning["summary"] = config.model_reasoning_summary
-            body["reasoning"] = reasoning
-            body["store"] = False
-            body["include"] = ["reasoning.encrypted_content"]
-        else:
-            body["reasoning"] = {"summary": config.model_reasoning_summary or "auto"}
-            body["store"] = False
-            body["include"] = []
+        reasoning: JsonObject = {}
+        effort = config.effective_reasoning_effort
+        if effort is not None:
+            reasoning["effort"] = effort
+        summary = config.effective_reasoning_summary
+        if summary != "none":
+            reasoning["summary"] = summary
+        body["reasoning"] = reasoning
+        body["store"] = False
+        body["include"] = ["reasoning.encrypted_content"]
+        if config.service_tier is not None:
+            body["service_tier"] = "priority" if config.service_tier == "fast" else config.service_tier
         body["prompt_cache_key"] = self.thread_id
         text: JsonObject = {}
-        if config.model_supports_reasoning and config.model_verbosity:
-            text["verbosity"] = config.model_verbosity
+        if config.effective_verbosity:
+            text["verbosity"] = config.effective_verbosity
         if self.output_schema is not None:
             text["format"] = {
                 "type": "json_schema",
@@ -289,9 +328,9 @@ class Session:
             "window_number": 0,
             "context_window_id": self.context_window_id,
             "request_kind": "turn",
-            "history_initialization": "resumed" if self.resumed else "new",
+            "history_initialization": "cold_resume" if self.resumed else "new",
             "root_turn_id": turn_id,
-            "thread_source": "user",
+            "thread_source": self.config.thread_source,
             "turn_trigger": "exec",
             "sandbox": "seccomp" if sandboxed else "none",
             "sandbox_mode": self.config.sandbox.mode,
@@ -299,10 +338,12 @@ class Session:
             "node_repl_auto_review_required": False,
             "node_repl_disabled": False,
             "turn_started_at_unix_ms": self._turn_started_ms,
-            "analytics_enabled": True,
+            "analytics_enabled": self.config.analytics_enabled,
             "model": self.config.model,
-            "reasoning_effort": self.config.model_reasoning_effort,
         }
+        effort = self.config.effective_reasoning_effort
+        if effort is not None:
+            metadata["reasoning_effort"] = effort
         workspace = self._turn_workspace
         if workspace is not None:
             root, state = workspace
@@ -344,6 +385,9 @@ class Session:
             },
         )
         self.recorder.record("event_msg", {"type": "task_started", "turn_id": turn_id})
+        if self.resumed_model and self.resumed_model != self.config.model:
+            self._add(_message("developer", [model_switch_text(base_instructions_text(self.config))]))
+            self.resumed_model = self.config.model
         self._add(user_turn_message(prompt, images))
         self.recorder.record("event_msg", {"type": "user_message", "message": prompt})
         outcome = TurnOutcome()
@@ -430,7 +474,10 @@ class Session:
             # Calls that arrived are answered even when the stream broke, so the
             # history stays valid (every call has its output) for the retry.
             for call in calls:
-                self._add(self.router.dispatch(call))
+                output = self.router.dispatch(call)
+                # codex sends the "aborted" answer of a call it could not hand to a
+                # handler, but does not write it to the rollout.
+                self._add(output, persist=output.get("output") != ABORTED_OUTPUT)
             for extra in self.router.goals.take_pending_items():
                 self._add(extra)
 
@@ -580,7 +627,7 @@ def installation_id(codex_home: Path) -> str:
     value = str(uuid.uuid4())
     try:
         codex_home.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(path, value + "\n")
+        write_text_atomic(path, value)
     except OSError:
         pass
     return value

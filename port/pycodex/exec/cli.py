@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -12,7 +13,8 @@ import click
 
 from pycodex import UPSTREAM_VERSION, __version__
 from pycodex.config.model import Config
-from pycodex.errors import PycodexError
+from pycodex.errors import ConfigLoadError, PycodexError
+from pycodex.exec.argv import ArgvError, ParsedArgs, parse_exec_argv
 from pycodex.fsutil import write_text_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -23,7 +25,7 @@ NOT_GIT = "Not inside a trusted directory and --skip-git-repo-check was not spec
 
 
 def exec_options(func: F) -> F:
-    """The flags shared by ``exec`` and ``exec resume``."""
+    """The flags of ``exec`` as ``--help`` shows them (parsing is :mod:`pycodex.exec.argv`)."""
     options = [
         click.option(
             "-c",
@@ -51,7 +53,15 @@ def exec_options(func: F) -> F:
             "images",
             multiple=True,
             type=click.Path(),
-            help="Image(s) to attach to the prompt.",
+            help="Image(s) to attach to the prompt (-i A B C or -i A,B).",
+        ),
+        click.option(
+            "--strict-config",
+            is_flag=True,
+            help="Error out when config.toml contains fields this version does not know.",
+        ),
+        click.option(
+            "--thread-source", metavar="SOURCE", help="Source classification for new threads."
         ),
         click.option("-m", "--model", help="Model the agent should use."),
         click.option("-p", "--profile", help="Config profile to layer on top of config.toml."),
@@ -62,7 +72,6 @@ def exec_options(func: F) -> F:
             type=click.Choice(["read-only", "workspace-write", "danger-full-access"]),
             help="Sandbox policy for model-generated shell commands.",
         ),
-        click.option("--full-auto", is_flag=True, help="Alias for --sandbox workspace-write."),
         click.option(
             "--dangerously-bypass-approvals-and-sandbox",
             "--yolo",
@@ -122,39 +131,8 @@ def exec_options(func: F) -> F:
     return func
 
 
-class ExecCommand(click.Command):
-    """Routes ``exec resume …`` to the resume command, like upstream's subcommand."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        index = self._subcommand_index(args)
-        if index is not None:
-            ctx.meta["pycodex.resume"] = True
-            return resume_command.parse_args(ctx, args[:index] + args[index + 1 :])
-        return super().parse_args(ctx, args)
-
-    def _subcommand_index(self, args: list[str]) -> int | None:
-        """Position of ``resume`` when it is the first positional argument (flags may precede it)."""
-        takes_value = {
-            opt
-            for param in self.params
-            if isinstance(param, click.Option) and not param.is_flag
-            for opt in param.opts
-        }
-        i = 0
-        while i < len(args):
-            token = args[i]
-            if token == "--":
-                return None
-            if token.startswith("-") and token != "-":
-                i += 2 if token in takes_value else 1
-                continue
-            return i if token == "resume" else None
-        return None
-
-    def invoke(self, ctx: click.Context) -> Any:
-        if ctx.meta.get("pycodex.resume"):
-            return ctx.invoke(resume_command.callback or (lambda **_: None), **ctx.params)
-        return super().invoke(ctx)
+class _HelpCommand(click.Command):
+    """Only renders ``--help``: parsing follows clap's rules in :mod:`pycodex.exec.argv`."""
 
 
 def _abort(message: str) -> NoReturn:
@@ -163,25 +141,98 @@ def _abort(message: str) -> NoReturn:
     sys.exit(1)
 
 
-def _read_prompt(prompt: str | None) -> str:
+# ferry: codex_exec::PromptDecodeError @ 1d092cb66
+class PromptDecodeError(ValueError):
+    """Bytes on stdin that are not a UTF-8 prompt (the message says how to convert them)."""
+
+
+# ferry: codex_exec::decode_prompt_bytes @ 1d092cb66
+def decode_prompt_bytes(data: bytes) -> str:
+    """UTF-8 (a BOM is dropped) or BOM-marked UTF-16; UTF-32 and invalid bytes are refused."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if data.startswith(b"\xff\xfe\x00\x00"):
+        raise PromptDecodeError("input appears to be UTF-32LE. Convert it to UTF-8 and retry.")
+    if data.startswith(b"\x00\x00\xfe\xff"):
+        raise PromptDecodeError("input appears to be UTF-32BE. Convert it to UTF-8 and retry.")
+    for bom, encoding in ((b"\xff\xfe", "UTF-16LE"), (b"\xfe\xff", "UTF-16BE")):
+        if data.startswith(bom):
+            rest = data[2:]
+            try:
+                if len(rest) % 2:
+                    raise UnicodeDecodeError(encoding, rest, 0, 1, "odd length")
+                return rest.decode("utf-16-le" if encoding == "UTF-16LE" else "utf-16-be")
+            except UnicodeDecodeError:
+                raise PromptDecodeError(
+                    f"input looked like {encoding} but could not be decoded. "
+                    "Convert it to UTF-8 and retry."
+                ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PromptDecodeError(
+            f"input is not valid UTF-8 (invalid byte at offset {exc.start}). Convert it to "
+            "UTF-8 and retry (e.g., `iconv -f <ENC> -t UTF-8 prompt.txt`)."
+        ) from None
+
+
+#: how stdin takes part in the prompt (upstream's ``StdinPromptBehavior``).
+REQUIRED_IF_PIPED = "required-if-piped"
+FORCED = "forced"
+OPTIONAL_APPEND = "optional-append"
+
+
+# ferry: codex_exec::read_prompt_from_stdin @ 1d092cb66
+def read_prompt_from_stdin(behavior: str) -> str | None:
+    """Read stdin as (part of) the prompt; refusals print upstream's text and exit 1."""
     stdin = sys.stdin
-    if prompt is None or prompt == "-":
-        if prompt is None and stdin.isatty():
+    is_terminal = stdin.isatty()
+    if behavior == REQUIRED_IF_PIPED:
+        if is_terminal:
             _abort(NO_PROMPT)
         click.echo("Reading prompt from stdin...", err=True)
-        text = stdin.read()
-        if not text.strip():
-            _abort(NO_PROMPT_STDIN)
-        return text
-    if not stdin.isatty():
+    elif behavior == OPTIONAL_APPEND:
+        if is_terminal:
+            return None
         click.echo("Reading additional input from stdin...", err=True)
-        try:
-            extra = stdin.read()
-        except OSError:
-            extra = ""
-        if extra.strip():
-            return f"{prompt}\n\n<stdin>\n{extra.rstrip(chr(10))}\n</stdin>"
-    return prompt
+    try:
+        data = stdin.buffer.read()
+    except OSError as exc:
+        _abort(f"Failed to read prompt from stdin: {exc.strerror} (os error {exc.errno})")
+    try:
+        text = decode_prompt_bytes(data)
+    except PromptDecodeError as exc:
+        _abort(f"Failed to read prompt from stdin: {exc}")
+    if not text.strip():
+        if behavior == OPTIONAL_APPEND:
+            return None
+        _abort(NO_PROMPT_STDIN)
+    return text
+
+
+# ferry: codex_exec::prompt_with_stdin_context @ 1d092cb66
+def prompt_with_stdin_context(prompt: str, stdin_text: str) -> str:
+    tail = "" if stdin_text.endswith("\n") else "\n"
+    return f"{prompt}\n\n<stdin>\n{stdin_text}{tail}</stdin>"
+
+
+# ferry: codex_exec::resolve_prompt @ 1d092cb66
+def resolve_prompt(prompt: str | None) -> str:
+    """The prompt of ``resume``: the argument, or stdin when it is missing or ``-``."""
+    if prompt is not None and prompt != "-":
+        return prompt
+    text = read_prompt_from_stdin(FORCED if prompt == "-" else REQUIRED_IF_PIPED)
+    assert text is not None  # refusals exit
+    return text
+
+
+# ferry: codex_exec::resolve_root_prompt @ 1d092cb66
+def resolve_root_prompt(prompt: str | None) -> str:
+    """The prompt of a new run: piped stdin is appended to a prompt argument as <stdin>."""
+    if prompt is not None and prompt != "-":
+        extra = read_prompt_from_stdin(OPTIONAL_APPEND)
+        return prompt if extra is None else prompt_with_stdin_context(prompt, extra)
+    return resolve_prompt(prompt)
 
 
 def _is_git_marker(marker: Path) -> bool:
@@ -247,63 +298,127 @@ def _summary(config: Config, thread_id: str) -> list[tuple[str, str]]:
     ]
 
 
-def run_exec(
-    params: dict[str, Any], prompt: str | None, *, resume: tuple[str | None, bool] | None = None
-) -> int:
+#: flags codex 0.169.0 accepts that change what a run does, which pycodex does not implement.
+UNSUPPORTED_FLAGS = {
+    "oss": "--oss",
+    "local_provider": "--local-provider",
+    "approve_for_me": "--approve-for-me",
+    "worktree": "--worktree",
+    "cyber_access_program": "--cyber-access-program",
+    "trust": "--trust",
+}
+
+
+# ferry: port-only -- refusal of a flag the Rust binary has and the port does not implement
+def refuse_unsupported(parsed: ParsedArgs) -> None:
+    for dest, flag in UNSUPPORTED_FLAGS.items():
+        if parsed.get(dest) is not None:
+            click.echo(f"error: {flag} is not supported by pycodex yet", err=True)
+            sys.exit(2)
+    if parsed.subcommand not in (None, "resume"):
+        click.echo(
+            f"error: `codex exec {parsed.subcommand}` is not supported by pycodex yet", err=True
+        )
+        sys.exit(2)
+    if parsed.get("bypass_hook_trust"):
+        click.echo(
+            "warning: --dangerously-bypass-hook-trust has no effect: pycodex does not run hooks",
+            err=True,
+        )
+
+
+# ferry: codex_exec::load_output_schema @ 1d092cb66
+def load_output_schema(path: str | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        _abort(f"Failed to read output schema file {path}: {exc.strerror} (os error {exc.errno})")
+    from pycodex.jsonerr import serde_json_error
+
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        _abort(f"Output schema file {path} is not valid JSON: {serde_json_error(exc, text)}")
+    return value if isinstance(value, dict) else {"__non_object__": value}
+
+
+# ferry: codex_exec::run_main @ 1d092cb66 -- 0.169.0 flags; exec resume through rollouts
+def run_exec(parsed: ParsedArgs) -> int:
     from pycodex.client import ModelClient, resolve_api_key
     from pycodex.config import ConfigOverrides, load_config
-    from pycodex.core.rollout import find_rollout, load_history
-    from pycodex.core.session import Session, parse_output_schema
+    from pycodex.core.rollout import find_resume_rollout, load_history
+    from pycodex.core.session import Session, installation_id
     from pycodex.exec.output import HumanPrinter, JsonlPrinter
 
-    sandbox_mode = params.get("sandbox_mode")
-    if params.get("full_auto") and sandbox_mode is None:
-        sandbox_mode = "workspace-write"
-    if params.get("bypass"):
+    sandbox_mode = parsed.get("sandbox_mode")
+    bypass = bool(parsed.get("bypass"))
+    if bypass:
         sandbox_mode = "danger-full-access"
     overrides = ConfigOverrides(
-        model=params.get("model"),
+        model=parsed.get("model"),
         sandbox_mode=sandbox_mode,
         approval_policy="never",
-        cwd=Path(params["cwd"]) if params.get("cwd") else None,
-        profile=params.get("profile"),
-        cli_overrides=tuple(params.get("config_overrides") or ()),
-        enable=tuple(params.get("enable") or ()),
-        disable=tuple(params.get("disable") or ()),
-        add_dirs=tuple(Path(d) for d in params.get("add_dirs") or ()),
-        ephemeral=bool(params.get("ephemeral")),
-        ignore_user_config=bool(params.get("ignore_user_config")),
-        ignore_rules=bool(params.get("ignore_rules")),
+        cwd=Path(parsed.get("cwd")) if parsed.get("cwd") else None,
+        profile=parsed.get("profile"),
+        cli_overrides=tuple(parsed.get("config_overrides") or ()),
+        enable=tuple(parsed.get("enable") or ()),
+        disable=tuple(parsed.get("disable") or ()),
+        add_dirs=tuple(Path(d) for d in parsed.get("add_dirs") or ()),
+        ephemeral=bool(parsed.get("ephemeral")),
+        ignore_user_config=bool(parsed.get("ignore_user_config")),
+        ignore_rules=bool(parsed.get("ignore_rules")),
+        strict_config=bool(parsed.get("strict_config")),
+        thread_source=parsed.get("thread_source"),
     )
     config = load_config(overrides)
-    json_mode = bool(params.get("json_mode"))
-    text = _read_prompt(prompt)
-    if not params.get("skip_git_repo_check") and not _inside_git_repo(config.cwd):
+    json_mode = bool(parsed.get("json_mode"))
+    resuming = parsed.subcommand == "resume"
+    image_args = list(parsed.get("images") or ())
+    if resuming:
+        prompt_arg = (
+            parsed.resume_prompt
+            or (parsed.session_id if parsed.get("last") else None)
+            or parsed.prompt
+        )
+        text = resolve_prompt(prompt_arg)
+        image_args += list(parsed.get("resume_images") or ())
+    else:
+        text = resolve_root_prompt(parsed.prompt)
+    output_schema = load_output_schema(parsed.get("output_schema"))
+    if not parsed.get("skip_git_repo_check") and not bypass and not _inside_git_repo(config.cwd):
         _abort(NOT_GIT)
-    images = _load_images(params.get("images") or ())
-    output_schema = (
-        parse_output_schema(Path(params["output_schema"])) if params.get("output_schema") else None
-    )
+    images = _load_images(image_args)
     api_key = resolve_api_key(config.model_provider, config.codex_home)
     client = ModelClient(config.model_provider, api_key)
     printer: JsonlPrinter | HumanPrinter = (
         JsonlPrinter() if json_mode else HumanPrinter(cwd=str(config.cwd))
     )
-    thread_id = None
-    history = None
+    installation_id(config.codex_home)  # created at start-up, before any resume lookup
+    recorded = None
     rollout_path = None
-    if resume is not None:
-        session_ref, last = resume
-        rollout_path = find_rollout(config.codex_home, session_ref, last=last)
-        thread_id, history = load_history(rollout_path)
+    if resuming:
+        session_ref = None if parsed.get("last") else parsed.session_id
+        rollout_path = find_resume_rollout(
+            config.codex_home,
+            session_ref,
+            last=bool(parsed.get("last")),
+            cwd=config.cwd,
+            all_cwds=bool(parsed.get("all")),
+        )
+        if rollout_path is not None:
+            recorded = load_history(rollout_path)
     session = Session(
         config,
         client,
         printer,
-        thread_id=thread_id,
-        history=history,
+        thread_id=recorded.thread_id if recorded else None,
+        history=recorded.items if recorded else None,
         output_schema=output_schema,
         rollout_path=rollout_path,
+        base_instructions=recorded.base_instructions if recorded else None,
+        resumed_model=recorded.model if recorded else None,
     )
     if isinstance(printer, HumanPrinter):
         printer.header(
@@ -318,20 +433,21 @@ def run_exec(
         session.close()
     if outcome.error is not None:
         return 1
-    if params.get("last_message_file"):
-        _write_last_message(params["last_message_file"], outcome.last_message)
+    if parsed.get("last_message_file"):
+        _write_last_message(parsed.get("last_message_file"), outcome.last_message)
     printer.final_message(outcome.last_message)
     return 0
 
 
-def _run(
-    params: dict[str, Any], prompt: str | None, resume: tuple[str | None, bool] | None = None
-) -> None:
+def _run(parsed: ParsedArgs) -> None:
     # A harness timeout sends SIGTERM: unwind like Ctrl-C so the session's finally
     # block kills the command sessions it started and closes the rollout.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        code = run_exec(params, prompt, resume=resume)
+        code = run_exec(parsed)
+    except ConfigLoadError as exc:
+        click.echo(exc.render(), err=True)
+        sys.exit(1)
     except PycodexError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
@@ -345,25 +461,54 @@ def _raise_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-@click.command("resume", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("resume", cls=_HelpCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @exec_options
 @click.option("--last", is_flag=True, help="Resume the most recent session.")
+@click.option("--all", "all_", is_flag=True, help="Consider sessions of every directory.")
 @click.argument("session_id", required=False)
 @click.argument("prompt", required=False)
-def resume_command(session_id: str | None, prompt: str | None, last: bool, **params: Any) -> None:
+def _resume_help(**params: Any) -> None:
     """Resume a previous session by id or pick the most recent with --last."""
-    if last and session_id is not None and prompt is None:
-        session_id, prompt = None, session_id
-    _run(params, prompt, resume=(session_id, last))
 
 
-@click.command("exec", cls=ExecCommand, context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("exec", cls=_HelpCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @exec_options
 @click.argument("prompt", required=False)
-def exec_command(prompt: str | None, **params: Any) -> None:
+def _exec_help(**params: Any) -> None:
     """Run Codex non-interactively.
 
     PROMPT is read from stdin when omitted or `-`; when both are given and stdin is
     piped, stdin is appended as a <stdin> block.
     """
-    _run(params, prompt)
+
+
+def _print_help(command: click.Command, name: str) -> None:
+    with click.Context(command, info_name=name) as ctx:
+        click.echo(command.get_help(ctx))
+
+
+# ferry: codex_exec::cli::Cli @ 1d092cb66 -- 0.169.0: `codex exec` entry; clap rules in argv.py
+@click.command(
+    "exec",
+    add_help_option=False,
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def exec_command(args: tuple[str, ...]) -> None:
+    """Run Codex non-interactively (see `pycodex exec --help`)."""
+    try:
+        parsed = parse_exec_argv(args)
+    except ArgvError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)
+    if parsed.get("help"):
+        if parsed.subcommand == "resume":
+            _print_help(_resume_help, "pycodex exec resume")
+        else:
+            _print_help(_exec_help, "pycodex exec")
+        return
+    if parsed.get("version"):
+        click.echo(f"pycodex-exec {__version__} (codex-cli-exec {UPSTREAM_VERSION})")
+        return
+    refuse_unsupported(parsed)
+    _run(parsed)

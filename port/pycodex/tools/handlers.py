@@ -40,7 +40,7 @@ from pycodex.sandbox import SandboxPolicy
 from pycodex.sandbox_roots import sandbox_policy
 from pycodex.tools.arguments import ArgumentsError, parse_arguments
 from pycodex.tools.goals import GoalError, GoalStore
-from pycodex.tools.specs import plan_tool_enabled
+from pycodex.tools.specs import apply_patch_enabled, plan_tool_enabled
 from pycodex.tools.unified_exec import ExecResult, UnifiedExecManager, display_command
 
 JsonObject = dict[str, Any]
@@ -62,6 +62,10 @@ PATCH_OUTSIDE_PROJECT = (
 )
 PATCH_EMPTY = "patch rejected: empty patch"
 PATCH_ENVIRONMENT = "apply_patch environment selection is unavailable for this turn"
+
+
+#: the output of a call whose payload does not fit the registered handler (see ``_function``).
+ABORTED_OUTPUT = "aborted"
 
 
 class ToolError(Exception):
@@ -121,8 +125,12 @@ class ToolRouter:
         if name == "update_plan" and plan_tool_enabled(self.ctx.config):
             return self.update_plan(self._args(arguments, "plan"))
         if name == "apply_patch":
-            args = self._args(arguments, "input")
-            return self.apply_patch(str(args.get("input", "")))
+            # The tool is registered in the form the model's metadata names (freeform): a
+            # JSON function call to it cannot be handed to that handler, and codex answers
+            # such a call with "aborted" without running it.
+            if apply_patch_enabled(self.ctx.config):
+                return ABORTED_OUTPUT
+            return f"unsupported call: {name}"
         if name == "request_user_input":
             # exec runs in the Default collaboration mode, where nobody can answer.
             return "request_user_input is unavailable in Default mode"
@@ -133,7 +141,7 @@ class ToolRouter:
         return f"unsupported call: {name}"
 
     def _custom(self, name: str, tool_input: str) -> str:
-        if name == "apply_patch":
+        if name == "apply_patch" and apply_patch_enabled(self.ctx.config):
             return self.apply_patch(tool_input)
         return f"unsupported custom tool call: {name}"
 

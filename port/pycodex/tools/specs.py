@@ -34,11 +34,8 @@ def plan_tool_enabled(config: Config) -> bool:
 
 
 def apply_patch_enabled(config: Config) -> bool:
-    """Upstream offers apply_patch to the GPT-5 family and codex models."""
-    explicit = config.features.get("apply_patch_freeform")
-    if explicit is not None:
-        return explicit
-    return config.model_supports_reasoning
+    """Offered in the form the model's metadata names (the catalog's models: freeform)."""
+    return config.model_info.apply_patch_tool_type == "freeform"
 
 
 def web_search_enabled(config: Config) -> bool:
@@ -46,7 +43,20 @@ def web_search_enabled(config: Config) -> bool:
     explicit = config.features.get("web_search")
     if explicit is not None:
         return explicit
-    return config.model_supports_reasoning
+    return True
+
+
+def view_image_enabled(config: Config) -> bool:
+    return config.model_info.supports_images
+
+
+def _web_search_tool(config: Config) -> dict[str, Any]:
+    spec = dict(_specs()["web_search"])
+    if config.model_info.web_search_tool_type != "text_and_image":
+        spec.pop("search_content_types", None)
+    # The provider may browse only where the sandbox allows network access.
+    spec["external_web_access"] = network_enabled(config.sandbox)
+    return spec
 
 
 def tools_for(config: Config) -> list[dict[str, Any]]:
@@ -55,13 +65,11 @@ def tools_for(config: Config) -> list[dict[str, Any]]:
     tools = [specs["exec_command"], specs["write_stdin"], specs["request_user_input"]]
     if apply_patch_enabled(config):
         tools.append(apply_patch_tool())
-    tools.append(specs["view_image"])
+    if view_image_enabled(config):
+        tools.append(specs["view_image"])
     tools.extend(specs[name] for name in ("get_goal", "create_goal", "update_goal"))
     if plan_tool_enabled(config):
         tools.append(specs["update_plan"])
     if web_search_enabled(config):
-        # The provider may browse only where the sandbox allows network access.
-        tools.append(
-            {**specs["web_search"], "external_web_access": network_enabled(config.sandbox)}
-        )
+        tools.append(_web_search_tool(config))
     return tools

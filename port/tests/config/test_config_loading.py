@@ -114,7 +114,7 @@ def test_bad_toml_names_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(ConfigOverrides(cwd=tmp_path), home=home)
     message = str(info.value)
-    assert str(home / "config.toml") in message and "line 2" in message
+    assert f"{home / 'config.toml'}:2:18: " in message and "2 | model_provider = " in message
 
 
 def test_wrong_types_name_the_field(tmp_path: Path) -> None:
