@@ -278,7 +278,7 @@ _RATE_LIMIT_RE = re.compile(r"(?i)try again in\s*(\d+(?:\.\d+)?)\s*(s|ms|seconds
 
 
 # ferry: codex_api::sse::responses::try_parse_retry_after @ 1d092cb66
-def _retry_after(message: str) -> float | None:
+def _rate_limit_delay(message: str) -> float | None:
     """The delay a rate-limit message asks for ("Please try again in 11.054s")."""
     found = _RATE_LIMIT_RE.search(message)
     if found is None:
@@ -332,7 +332,7 @@ def parse_responses_stream(events: Iterator[tuple[str, str]]) -> Iterator[Respon
             if code == "insufficient_quota":
                 raise UsageLimitReached("Quota exceeded. Check your plan and billing details.")
             if code == "rate_limit_exceeded":
-                raise RetryableError(f"rate limit exceeded: {message}", _retry_after(message))
+                raise RetryableError(f"rate limit exceeded: {message}", _rate_limit_delay(message))
             raise StreamError(message)
         elif kind == "response.incomplete":
             details = (event.get("response") or {}).get("incomplete_details") or {}

@@ -154,6 +154,72 @@ def initial_context(config: Config) -> list[JsonObject]:
     return items
 
 
+#: the note an interrupted turn leaves in the history (0.169.0 wording).
+TURN_ABORTED_TEXT = (
+    "<turn_aborted>\nThe user interrupted the previous turn on purpose. Any running unified "
+    "exec processes may still be running in the background. If any tools/commands were "
+    "aborted, they may have partially executed.\n</turn_aborted>"
+)
+
+
+def _last_fragment(history: Sequence[JsonObject], opening: str) -> str | None:
+    """The text of the newest message part in ``history`` starting with ``opening``."""
+    for item in reversed(history):
+        if item.get("type") != "message":
+            continue
+        for part in item.get("content") or []:
+            text = part.get("text") if isinstance(part, Mapping) else None
+            if isinstance(text, str) and text.startswith(opening):
+                return text
+    return None
+
+
+def _env_fields(text: str) -> list[tuple[str, str]]:
+    """``(tag, line)`` pairs of an ``<environment_context>`` text, in order."""
+    fields: list[tuple[str, str]] = []
+    for line in text.splitlines()[1:-1]:
+        stripped = line.strip()
+        if stripped.startswith("<"):
+            tag = stripped[1:].split(">", 1)[0].split(" ", 1)[0]
+            fields.append((tag, line))
+    return fields
+
+
+# ferry: codex_core::context::environment_context::EnvironmentContext::diff_from_turn_context_item @ 1d092cb66 -- 0.169.0 fields
+def environment_context_update(before: str, after: str) -> str | None:
+    """What changed since ``before`` as an environment context (date and timezone always),
+    or ``None`` when nothing but the shell or the date differs."""
+    old = dict(_env_fields(before))
+    new = _env_fields(after)
+    volatile = ("shell", "current_date", "timezone")
+    if all(old.get(tag) == line for tag, line in new if tag not in volatile):
+        return None
+    kept = [
+        line
+        for tag, line in new
+        if tag in ("current_date", "timezone") or (tag != "shell" and old.get(tag) != line)
+    ]
+    return "\n".join(["<environment_context>", *kept, "</environment_context>"])
+
+
+# ferry: codex_core::session::Session::build_settings_update_items @ 1d092cb66
+def settings_update_items(config: Config, history: Sequence[JsonObject]) -> list[JsonObject]:
+    """Messages telling a resumed thread that its permissions or environment changed."""
+    items: list[JsonObject] = []
+    if config.include_permissions_instructions:
+        current = permissions_text(config.sandbox, config.approval_policy, config.cwd)
+        recorded = _last_fragment(history, "<permissions instructions>")
+        if recorded is not None and recorded != current:
+            items.append(_message("developer", [current]))
+    if config.include_environment_context:
+        now = environment_context_text(config.cwd, config.sandbox, default_user_shell().name)
+        recorded = _last_fragment(history, "<environment_context>")
+        update = None if recorded is None else environment_context_update(recorded, now)
+        if update is not None:
+            items.append(_message("user", [update]))
+    return items
+
+
 @dataclass
 class TurnOutcome:
     """How a turn ended: the last agent message, or the error that failed it."""
@@ -179,6 +245,8 @@ class Session:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.resumed_model = resumed_model
+        self._settings_checked = False
+        self._turn_completed = False
         self.config = config
         #: a resumed thread keeps the base instructions it was recorded with.
         self.base_instructions = (
@@ -262,9 +330,22 @@ class Session:
             )
 
     def close(self) -> None:
+        self._abort_goal_continuation()
         self.router.shutdown()
         self.recorder.close()
         self.client.close()
+
+    def _abort_goal_continuation(self) -> None:
+        """An active goal makes codex start another turn as soon as one completes; exec then
+        shuts down, interrupting it, which leaves a ``<turn_aborted>`` note in the rollout.
+        The port does not start that turn but records the same history."""
+        goal = self.router.goals.goal
+        if goal is None or goal.status != "active" or not self._turn_completed:
+            return
+        self.recorder.record(
+            "response_item",
+            normalize_history_item(_message("user", [TURN_ABORTED_TEXT])),
+        )
 
     def _add(self, item: JsonObject, *, persist: bool = True) -> None:
         item = normalize_history_item(item)
@@ -388,6 +469,10 @@ class Session:
         if self.resumed_model and self.resumed_model != self.config.model:
             self._add(_message("developer", [model_switch_text(base_instructions_text(self.config))]))
             self.resumed_model = self.config.model
+        if self.resumed and not self._settings_checked:
+            for update in settings_update_items(self.config, self.history):
+                self._add(update)
+        self._settings_checked = True
         self._add(user_turn_message(prompt, images))
         self.recorder.record("event_msg", {"type": "user_message", "message": prompt})
         outcome = TurnOutcome()
@@ -412,6 +497,7 @@ class Session:
             self.recorder.record("event_msg", {"type": "error", "message": outcome.error})
             return outcome
         outcome.usage = turn_usage
+        self._turn_completed = True
         self.router.finish_turn()
         self.sink.emit({"type": "turn.completed", "usage": _usage_json(turn_usage)})
         self.recorder.record(
