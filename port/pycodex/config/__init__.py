@@ -103,9 +103,6 @@ def _opt_int(table: Mapping[str, Any], key: str) -> int | None:
 
 
 #: accepted values of the enum-typed keys (serde variant names).
-REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
-REASONING_SUMMARIES = ("auto", "concise", "detailed", "none")
-VERBOSITIES = ("low", "medium", "high")
 SERVICE_TIERS = ("fast", "flex")
 
 
@@ -219,15 +216,11 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         context_window=context_window,
         tool_output_token_limit=limit,
     )
+    # codex 0.169.0 passes effort, summary and verbosity strings through unchecked (the
+    # provider decides what it accepts), so the port does too.
     effort = _opt_str(table, "model_reasoning_effort")
-    if effort is not None:
-        _choice(effort, REASONING_EFFORTS, "model_reasoning_effort")
     summary = _opt_str(table, "model_reasoning_summary")
-    if summary is not None:
-        _choice(summary, REASONING_SUMMARIES, "model_reasoning_summary")
     verbosity = _opt_str(table, "model_verbosity")
-    if verbosity is not None:
-        _choice(verbosity, VERBOSITIES, "model_verbosity")
     analytics = table.get("analytics") or {}
     if not isinstance(analytics, Mapping):
         raise type_error("analytics", analytics, "struct AnalyticsConfigToml")

@@ -263,13 +263,10 @@ def load_layers(
         profiles = merged.get("profiles", {})
         if isinstance(profiles, Mapping) and selected in profiles:
             merged = deep_merge(merged, profiles[selected])
-        elif (home / f"{selected}.config.toml").is_file():
-            add(home / f"{selected}.config.toml", "profile")
         else:
-            raise ConfigError(
-                f"config profile `{selected}` not found: define [profiles.{selected}] in "
-                f"{home / 'config.toml'} or create {home / (selected + '.config.toml')}"
-            )
+            # codex 0.169.0 layers $CODEX_HOME/NAME.config.toml when it exists and runs on
+            # without it otherwise.
+            add(home / f"{selected}.config.toml", "profile")
     flag_unknown = [UnknownKey(SESSION_FLAGS, key) for key in unknown_keys(override_table)]
     if strict and flag_unknown:
         raise ConfigLoadError(

@@ -8,6 +8,7 @@ are outputs, not exceptions, exactly as upstream reports them.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
@@ -40,8 +41,16 @@ from pycodex.sandbox import SandboxPolicy
 from pycodex.sandbox_roots import sandbox_policy
 from pycodex.tools.arguments import ArgumentsError, parse_arguments
 from pycodex.tools.goals import GoalError, GoalStore
+from pycodex.shell import default_user_shell
+from pycodex.tools.shell_snapshot import ShellSnapshot
 from pycodex.tools.specs import apply_patch_enabled, plan_tool_enabled
-from pycodex.tools.unified_exec import ExecResult, UnifiedExecManager, display_command
+from pycodex.tools.unified_exec import (
+    MIN_EMPTY_YIELD_TIME_MS,
+    ExecResult,
+    StdinClosed,
+    UnifiedExecManager,
+    display_command,
+)
 
 JsonObject = dict[str, Any]
 
@@ -61,6 +70,7 @@ PATCH_OUTSIDE_PROJECT = (
     "patch rejected: writing outside of the project; rejected by user approval settings"
 )
 PATCH_EMPTY = "patch rejected: empty patch"
+LOGIN_SHELL_DISABLED = "login shell is disabled by config; omit `login` or set it to false."
 PATCH_ENVIRONMENT = "apply_patch environment selection is unavailable for this turn"
 
 
@@ -92,9 +102,15 @@ class ToolRouter:
     _running: dict[int, _RunningCommand] = field(default_factory=dict)
     _todo_item: str | None = None
     _todo_items: list[JsonObject] = field(default_factory=list)
+    _snapshot: ShellSnapshot | None = None
+    _snapshot_tried: bool = False
 
     def __post_init__(self) -> None:
         self.goals = GoalStore(self.ctx.thread_id)
+        # upstream never polls for less than the minimum empty-poll wait, whatever the config
+        self.unified_exec.max_poll_ms = max(
+            self.ctx.config.background_terminal_max_timeout_ms, MIN_EMPTY_YIELD_TIME_MS
+        )
 
     # ------------------------------------------------------------------ dispatch
 
@@ -167,8 +183,24 @@ class ToolRouter:
         except SandboxUnavailable as exc:
             raise ToolError(f"sandbox error: {exc}") from exc
 
+    def _with_snapshot(self, argv: list[str], cwd: Path, env: dict[str, str]) -> list[str]:
+        """Run a login-shell command through the session's shell snapshot (see
+        :mod:`pycodex.tools.shell_snapshot`), taken on first use."""
+        config = self.ctx.config
+        if not config.features.get("shell_snapshot", True):
+            return argv
+        if self._snapshot is None and not self._snapshot_tried:
+            self._snapshot_tried = True
+            self._snapshot = ShellSnapshot.create(
+                config.codex_home, self.ctx.thread_id, config.cwd, default_user_shell()
+            )
+        if self._snapshot is None:
+            return argv
+        return self._snapshot.wrap(argv, cwd, env)
+
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
+        env["CODEX_THREAD_ID"] = self.ctx.thread_id
         if self.ctx.config.sandbox.mode != "danger-full-access" and not network_enabled(
             self.ctx.config.sandbox
         ):
@@ -218,7 +250,7 @@ class ToolRouter:
 
     def exec_command(self, args: JsonObject) -> str:
         cmd = args.get("cmd")
-        if not isinstance(cmd, str) or not cmd:
+        if not isinstance(cmd, str):
             raise ToolError("failed to parse function arguments: missing field `cmd`")
         config = self.ctx.config
         workdir = args.get("workdir")
@@ -226,10 +258,12 @@ class ToolRouter:
             (config.cwd / workdir).resolve() if isinstance(workdir, str) and workdir else config.cwd
         )
         login = args.get("login")
+        if login is True and not config.allow_login_shell:
+            return LOGIN_SHELL_DISABLED
         argv = self.unified_exec.shell_argv(
             cmd,
             args.get("shell") if isinstance(args.get("shell"), str) else None,
-            login is not False,
+            config.allow_login_shell if login is None else bool(login),
         )
         invocation = extract_apply_patch_invocation(argv)
         if invocation is not None:
@@ -254,10 +288,12 @@ class ToolRouter:
         }
         started = time.monotonic()
         try:
+            env = self._env()
+            shell_argv = self._with_snapshot(argv, cwd, env)
             spawn_argv = (
-                argv
+                shell_argv
                 if decision.action is ExecAction.RUN_UNSANDBOXED
-                else self._sandbox_argv(argv, cwd)
+                else self._sandbox_argv(shell_argv, cwd)
             )
         except ToolError as exc:
             self.ctx.emit(
@@ -274,23 +310,23 @@ class ToolRouter:
             return str(exc)
         self.ctx.emit({"type": "item.started", "item": started_item})
         try:
-            process = self.unified_exec.spawn(
-                spawn_argv, argv, cwd, self._env(), bool(args.get("tty"))
-            )
+            process = self.unified_exec.spawn(spawn_argv, argv, cwd, env, bool(args.get("tty")))
         except OSError as exc:
-            message = f"exec_command failed: {exc}"
+            reason = f"Failed to create unified exec process: {_io_error(exc)}"
             self.ctx.emit(
                 {
                     "type": "item.completed",
                     "item": {
                         **started_item,
-                        "aggregated_output": message,
+                        "aggregated_output": reason,
                         "exit_code": -1,
                         "status": "failed",
                     },
                 }
             )
-            return message
+            # the model sees the error's debug rendering, as codex prints it
+            quoted = json.dumps(f"Rejected({json.dumps(reason)})")
+            return f"exec_command failed: CreateProcess {{ message: {quoted} }}"
         result = self.unified_exec.run(
             process,
             started,
@@ -314,8 +350,10 @@ class ToolRouter:
             )
         except KeyError:
             raise ToolError(f"write_stdin failed: Unknown process id {session_id}") from None
+        except StdinClosed as exc:
+            raise ToolError(f"write_stdin failed: {exc}") from None
         except OSError as exc:
-            raise ToolError(f"write_stdin failed: {exc}") from exc
+            raise ToolError(f"write_stdin failed: {_io_error(exc)}") from exc
         running = self._running.get(session_id)
         if running is not None:
             self._report(running.item_id, running.command, result, session_id=session_id)
@@ -458,6 +496,15 @@ class ToolRouter:
 
     def shutdown(self) -> None:
         self.unified_exec.shutdown()
+        if self._snapshot is not None:
+            self._snapshot.remove()
+
+
+def _io_error(exc: OSError) -> str:
+    """An OS error as Rust's ``io::Error`` displays it: ``No such file or directory (os error 2)``."""
+    if exc.errno is not None and exc.strerror:
+        return f"{exc.strerror} (os error {exc.errno})"
+    return str(exc)
 
 
 def _number(value: Any) -> float | None:

@@ -8,10 +8,12 @@ upstream text format with a random chunk id and middle truncation.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import random
 import subprocess
+import termios
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -64,9 +66,14 @@ class ExecOutput:
     exit_code: int | None
     session_id: int | None
     max_output_tokens: int
+    #: length of the raw output in bytes (before invalid UTF-8 became U+FFFD).
+    raw_length: int | None = None
 
     @property
     def original_token_count(self) -> int:
+        """Tokens of the raw bytes, as upstream counts them (4 bytes a token)."""
+        if self.raw_length is not None:
+            return (self.raw_length + 3) // 4
         return approx_token_count(self.output)
 
     def truncated_output(self) -> str:
@@ -85,6 +92,23 @@ class ExecOutput:
         sections.append("Output:")
         sections.append(self.truncated_output())
         return "\n".join(sections)
+
+
+# ferry: codex_core::unified_exec::UnifiedExecError::StdinClosed @ 1d092cb66 -- 0.169.0 wording
+class StdinClosed(OSError):
+    """write_stdin to a session started without a tty (its stdin is closed)."""
+
+    def __str__(self) -> str:
+        return (
+            "stdin is closed for this session; rerun exec_command with tty=true to keep "
+            "stdin open"
+        )
+
+
+def _controlling_tty() -> None:
+    """In the child, after ``setsid``: make the pty on stdin the controlling terminal, so the
+    line discipline turns ^C/^Z/^\\ into signals for the foreground process group."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
 @dataclass
@@ -149,12 +173,15 @@ class _Process:
             return 128 - code
         return code
 
+    @property
+    def has_stdin(self) -> bool:
+        """Only a tty session can be written to: without one, stdin is /dev/null."""
+        return self.master_fd is not None
+
     def write(self, data: bytes) -> None:
-        if self.master_fd is not None:
-            os.write(self.master_fd, data)
-        elif self.popen.stdin is not None:
-            self.popen.stdin.write(data)
-            self.popen.stdin.flush()
+        if self.master_fd is None:
+            raise StdinClosed()
+        os.write(self.master_fd, data)
 
     def kill(self) -> None:
         """Kill the whole process group (background jobs of the shell included)."""
@@ -177,7 +204,9 @@ class ExecResult:
 class UnifiedExecManager:
     """Owns the running sessions of one conversation."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_poll_ms: int = MAX_BACKGROUND_TERMINAL_TIMEOUT_MS) -> None:
+        #: ``background_terminal_max_timeout``: the longest an empty write_stdin waits.
+        self.max_poll_ms = max_poll_ms
         self._sessions: dict[int, _Process] = {}
         self._spawned: list[_Process] = []  # everything started, for shutdown
         self._lock = threading.Lock()
@@ -197,23 +226,29 @@ class UnifiedExecManager:
         master_fd: int | None = None
         if tty:
             master_fd, slave_fd = pty.openpty()
-            popen = subprocess.Popen(
-                list(argv),
-                cwd=cwd,
-                env=full_env,
-                stdin=slave_fd,
-                stdout=slave_fd,
-                stderr=slave_fd,
-                start_new_session=True,
-                close_fds=True,
-            )
-            os.close(slave_fd)
+            try:
+                popen = subprocess.Popen(
+                    list(argv),
+                    cwd=cwd,
+                    env=full_env,
+                    stdin=slave_fd,
+                    stdout=slave_fd,
+                    stderr=slave_fd,
+                    start_new_session=True,
+                    close_fds=True,
+                    preexec_fn=_controlling_tty,
+                )
+            except BaseException:
+                os.close(master_fd)
+                raise
+            finally:
+                os.close(slave_fd)
         else:
             popen = subprocess.Popen(
                 list(argv),
                 cwd=cwd,
                 env=full_env,
-                stdin=subprocess.PIPE,
+                stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -255,8 +290,7 @@ class UnifiedExecManager:
         else:
             requested = MIN_EMPTY_YIELD_TIME_MS if yield_time_ms is None else yield_time_ms
             wait = (
-                min(max(requested, MIN_EMPTY_YIELD_TIME_MS), MAX_BACKGROUND_TERMINAL_TIMEOUT_MS)
-                / 1000.0
+                min(max(requested, MIN_EMPTY_YIELD_TIME_MS), self.max_poll_ms) / 1000.0
             )
         process.wait_until(started + wait)
         return self._report(
@@ -272,7 +306,8 @@ class UnifiedExecManager:
         register: bool,
         session_id: int | None = None,
     ) -> ExecResult:
-        text = process.take_new_output().decode("utf-8", "replace")
+        raw = process.take_new_output()
+        text = raw.decode("utf-8", "replace")
         exit_code = process.exit_code
         if exit_code is None and register:
             session_id = self._register(process)
@@ -286,7 +321,10 @@ class UnifiedExecManager:
             output=text,
             exit_code=exit_code,
             session_id=session_id if exit_code is None else None,
-            max_output_tokens=max_output_tokens or DEFAULT_MAX_OUTPUT_TOKENS,
+            max_output_tokens=DEFAULT_MAX_OUTPUT_TOKENS
+            if max_output_tokens is None
+            else max(max_output_tokens, 0),
+            raw_length=len(raw),
         )
         return ExecResult(output, process.command, process.all_output().decode("utf-8", "replace"))
 
