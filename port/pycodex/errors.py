@@ -25,11 +25,15 @@ class ConfigLoadError(ConfigError):
     ``Error loading config.toml: <message>``, or the message on its own lines when it is a
     ``path:line:col`` snippet."""
 
-    def __init__(self, message: str, *, snippet: bool = False) -> None:
+    def __init__(self, message: str, *, snippet: bool = False, plain: bool = False) -> None:
         super().__init__(message)
         self.snippet = snippet
+        #: reported later by upstream, as a plain ``Error: <message>``.
+        self.plain = plain
 
     def render(self) -> str:
+        if self.plain:
+            return f"Error: {self}"
         separator = "\n" if self.snippet else " "
         return f"Error loading config.toml:{separator}{self}"
 

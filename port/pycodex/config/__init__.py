@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from pycodex.config.features import (
+    check_cli_features,
+    deprecation_notices,
+    unstable_features_warning,
+)
 from pycodex.config.loader import codex_home, load_layers
 from pycodex.config.model import (
     APPROVAL_POLICIES,
@@ -137,6 +142,7 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     """Resolve the configuration for one run (CLI flags beat every TOML layer)."""
     overrides = overrides or ConfigOverrides()
     home = home or codex_home()
+    check_cli_features((*overrides.enable, *overrides.disable))
     cwd = (overrides.cwd or Path.cwd()).resolve()
     if not cwd.is_dir():
         raise ConfigError(f"working directory {cwd} does not exist")
@@ -178,16 +184,19 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     approval = cast(ApprovalPolicy, _choice(approval, APPROVAL_POLICIES, "approval_policy"))
 
     base_instructions = _opt_str(table, "instructions")
-    instructions_file = _opt_str(table, "model_instructions_file") or _opt_str(
-        table, "experimental_instructions_file"
-    )
+    # codex 0.169.0 reads model_instructions_file only (experimental_instructions_file is an
+    # unknown key); a relative path is relative to the file that set it.
+    instructions_file = _opt_str(table, "model_instructions_file")
     if instructions_file:
-        path = (cwd / Path(instructions_file).expanduser()).resolve()
+        base = loaded.base_dir("model_instructions_file", home)
+        path = base / Path(instructions_file).expanduser()
         try:
             base_instructions = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise ConfigError(
-                f"config key `model_instructions_file`: cannot read {path}: {exc.strerror}"
+            raise ConfigLoadError(
+                f"failed to read model instructions file {path}: {exc.strerror} "
+                f"(os error {exc.errno})",
+                plain=True,
             ) from exc
 
     doc_max = table.get("project_doc_max_bytes", 32 * 1024)
@@ -206,7 +215,9 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     model = overrides.model or _opt_str(table, "model") or DEFAULT_MODEL
     catalog_path = _opt_str(table, "model_catalog_json")
     catalog = (
-        load_catalog((cwd / Path(catalog_path).expanduser()).resolve()) if catalog_path else None
+        load_catalog(loaded.base_dir("model_catalog_json", home) / Path(catalog_path).expanduser())
+        if catalog_path
+        else None
     )
     context_window = _opt_int(table, "model_context_window")
     info = model_info(
@@ -228,9 +239,16 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     if service_tier is not None:
         _choice(service_tier, SERVICE_TIERS, "service_tier")
     max_timeout = _opt_int(table, "background_terminal_max_timeout")
+    notify = table.get("notify") or []
+    if not isinstance(notify, list) or not all(isinstance(a, str) for a in notify):
+        raise type_error("notify", notify, "a sequence")
     # codex reports the config's warnings twice: as config warnings of the run and again
     # when the thread starts.
-    warnings = [*loaded.warnings, *loaded.warnings]
+    warnings = [*loaded.warnings, *loaded.warnings, *deprecation_notices(table)]
+    if not _bool(table, "suppress_unstable_features_warning", False):
+        unstable = unstable_features_warning(features, home / "config.toml")
+        if unstable is not None:
+            warnings.append(unstable)
 
     return Config(
         codex_home=home,
@@ -247,6 +265,7 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         analytics_enabled=_bool(analytics, "enabled", True),
         service_tier=service_tier,
         allow_login_shell=_bool(table, "allow_login_shell", True),
+        notify=tuple(notify),
         background_terminal_max_timeout_ms=300_000 if max_timeout is None else max_timeout,
         base_instructions=base_instructions,
         developer_instructions=_opt_str(table, "developer_instructions"),

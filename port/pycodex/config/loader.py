@@ -168,6 +168,11 @@ class LoadedToml:
     sources: tuple[Path, ...]
     warnings: tuple[str, ...] = field(default_factory=tuple)
     unknown: tuple[UnknownKey, ...] = ()
+    #: directory relative paths of a top-level key resolve against (its layer's file).
+    bases: dict[str, Path] = field(default_factory=dict)
+
+    def base_dir(self, key: str, default: Path) -> Path:
+        return self.bases.get(key, default)
 
 
 # ferry: codex_core::config::unknown_config_fields_warning @ 1d092cb66 -- 0.169.0 wording
@@ -214,6 +219,7 @@ def load_layers(
     warnings: list[str] = []
     file_unknown: list[UnknownKey] = []
     merged: TomlTable = {}
+    bases: dict[str, Path] = {}
 
     def add(path: Path, label: str, required: bool = False) -> None:
         nonlocal merged
@@ -227,6 +233,7 @@ def load_layers(
                 raise _strict_file_error(path, key)
             file_unknown.append(UnknownKey(f"{label} ({path})", key))
         merged = deep_merge(merged, layer)
+        bases.update(dict.fromkeys(layer, path.parent))
         sources.append(path)
 
     if not ignore_user_config:
@@ -254,6 +261,19 @@ def load_layers(
     for name in disable:
         override_table = set_dotted(override_table, ["features", name], False)
 
+    if profile is not None:
+        profiles_table = merged.get("profiles")
+        if merged.get("profile") == profile or (
+            isinstance(profiles_table, Mapping) and profile in profiles_table
+        ):
+            user = home / "config.toml"
+            raise ConfigLoadError(
+                f"--profile `{profile}` cannot be used while {user} contains legacy "
+                f'`profile = "{profile}"` or `[profiles.{profile}]` config; move those settings '
+                f"into {home / (profile + '.config.toml')} and remove the legacy profile "
+                "selector/table. See https://developers.openai.com/codex/config-advanced#profiles "
+                "for more information."
+            )
     selected = profile or override_table.get("profile") or merged.get("profile")
     if selected is not None:
         if not isinstance(selected, str):
@@ -263,6 +283,8 @@ def load_layers(
         profiles = merged.get("profiles", {})
         if isinstance(profiles, Mapping) and selected in profiles:
             merged = deep_merge(merged, profiles[selected])
+            if isinstance(profiles[selected], Mapping):
+                bases.update(dict.fromkeys(profiles[selected], bases.get("profiles", home)))
         else:
             # codex 0.169.0 layers $CODEX_HOME/NAME.config.toml when it exists and runs on
             # without it otherwise.
@@ -273,8 +295,9 @@ def load_layers(
             f"unknown configuration field `{flag_unknown[0].key}` in -c/--config override"
         )
     merged = deep_merge(merged, override_table)
+    bases.update(dict.fromkeys(override_table, cwd))
     unknown = (*flag_unknown, *file_unknown)
     summary = unknown_keys_warning(unknown)
     if summary is not None:
         warnings.append(summary)
-    return LoadedToml(merged, tuple(sources), tuple(warnings), unknown)
+    return LoadedToml(merged, tuple(sources), tuple(warnings), unknown, bases)

@@ -174,6 +174,8 @@ class Config:
     analytics_enabled: bool = True
     service_tier: str | None = None
     allow_login_shell: bool = True
+    #: ``notify``: argv run (not waited for) after each turn with a JSON payload appended.
+    notify: tuple[str, ...] = ()
     background_terminal_max_timeout_ms: int = 300_000
     base_instructions: str | None = None
     developer_instructions: str | None = None

@@ -44,6 +44,13 @@ class TruncationPolicy:
         return TruncationPolicy(self.mode, math.ceil(self.limit * factor))
 
 
+# ferry: codex_core::context_manager::history::ContextManager::process_item @ 1d092cb66 -- 0.169.0: a token budget
+def history_token_budget(policy: TruncationPolicy) -> int:
+    """Tokens a tool output may keep in the history: the policy's token budget, plus 20%
+    for serialisation (codex 0.169.0 counts in tokens even under a byte policy)."""
+    return math.ceil(policy.token_budget() * 1.2)
+
+
 # ferry: codex_protocol::openai_models::ModelInfo @ 1d092cb66 -- the fields the port uses
 @dataclass(frozen=True)
 class ModelInfo:
@@ -125,11 +132,10 @@ def load_catalog(path: Path | None) -> tuple[dict[str, Any], ...]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigLoadError(
-            f"failed to read model catalog {path}: {exc.strerror} (os error {exc.errno})"
-        ) from exc
+        # codex names neither the key nor the path here
+        raise ConfigLoadError(f"{exc.strerror} (os error {exc.errno})", plain=True) from exc
     except ValueError as exc:
-        raise ConfigLoadError(f"failed to parse model catalog {path}: {exc}") from exc
+        raise ConfigLoadError(f"failed to parse model catalog {path}: {exc}", plain=True) from exc
     models = data.get("models") if isinstance(data, dict) else None
     if not isinstance(models, list):
         raise ConfigLoadError(f"failed to parse model catalog {path}: missing field `models`")

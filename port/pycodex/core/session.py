@@ -23,15 +23,20 @@ from pycodex.client import ModelClient, RequestContext, TokenUsage, stream_model
 from pycodex.client.events import Completed, OutputItemDone
 from pycodex.client.responses import backoff_seconds
 from pycodex.config.model import Config
-from pycodex.config.models import fallback_warning
+from pycodex.config.models import fallback_warning, history_token_budget
 from pycodex.core.rollout import RolloutRecorder, session_meta, uuid7
 from pycodex.errors import ModelClientError, RetryableError, StreamError
 from pycodex.fsutil import write_text_atomic
 from pycodex.images import input_image
-from pycodex.prompt.agents_md import user_instructions, user_instructions_text
+from pycodex.prompt.agents_md import (
+    project_doc_warnings,
+    user_instructions,
+    user_instructions_text,
+)
 from pycodex.prompt.environment import environment_context_text
 from pycodex.prompt.permissions import permissions_text
 from pycodex.shell import default_user_shell
+from pycodex.truncation import truncate_middle_tokens
 from pycodex.tools.handlers import ABORTED_OUTPUT, ToolContext, ToolRouter
 from pycodex.tools.specs import tools_for
 
@@ -313,6 +318,16 @@ class Session:
             for item in self.history:
                 self.recorder.record("response_item", item)
         warnings = list(self.config.warnings)
+        if not self.resumed:
+            config = self.config
+            warnings.extend(
+                project_doc_warnings(
+                    config.cwd,
+                    config.user_instructions_files,
+                    config.project_root_markers,
+                    config.project_doc_max_bytes,
+                )
+            )
         if self.resumed_model and self.resumed_model != self.config.model:
             warnings.append(
                 f"This session was recorded with model `{self.resumed_model}` but is resuming "
@@ -335,6 +350,31 @@ class Session:
         self.recorder.close()
         self.client.close()
 
+    # ferry: codex_hooks::legacy_notify::notify_hook @ 1d092cb66
+    def _notify(self, turn_id: str, prompt: str, last_message: str | None) -> None:
+        """Run the ``notify`` command with the turn's JSON summary as its last argument."""
+        if not self.config.notify:
+            return
+        payload = {
+            "type": "agent-turn-complete",
+            "thread-id": self.thread_id,
+            "turn-id": turn_id,
+            "cwd": str(self.config.cwd),
+            "client": "codex_exec",
+            "input-messages": [prompt],
+            "last-assistant-message": last_message,
+        }
+        argv = [*self.config.notify, json.dumps(payload, separators=(",", ":"), ensure_ascii=False)]
+        try:
+            subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:
+            return  # codex goes on when the notifier cannot start
+
     def _abort_goal_continuation(self) -> None:
         """An active goal makes codex start another turn as soon as one completes; exec then
         shuts down, interrupting it, which leaves a ``<turn_aborted>`` note in the rollout.
@@ -349,9 +389,21 @@ class Session:
 
     def _add(self, item: JsonObject, *, persist: bool = True) -> None:
         item = normalize_history_item(item)
-        self.history.append(item)
+        self.history.append(self._truncated_for_history(item))
         if persist:
             self.recorder.record("response_item", item)
+
+    def _truncated_for_history(self, item: JsonObject) -> JsonObject:
+        """A tool output as the model gets to see it: cut in the middle to the history budget
+        of the model's truncation policy (the rollout keeps it whole)."""
+        output = item.get("output")
+        if item.get("type") not in ("function_call_output", "custom_tool_call_output"):
+            return item
+        if not isinstance(output, str):
+            return item
+        budget = history_token_budget(self.config.model_info.truncation)
+        cut = truncate_middle_tokens(output, budget)
+        return item if cut == output else {**item, "output": cut}
 
     # ------------------------------------------------------------------ request
 
@@ -498,6 +550,7 @@ class Session:
             return outcome
         outcome.usage = turn_usage
         self._turn_completed = True
+        self._notify(turn_id, prompt, outcome.last_message)
         self.router.finish_turn()
         self.sink.emit({"type": "turn.completed", "usage": _usage_json(turn_usage)})
         self.recorder.record(
@@ -606,7 +659,7 @@ class Session:
             }
             self.sink.emit({"type": "item.started", "item": details})
             self.sink.emit({"type": "item.completed", "item": details})
-        elif kind == "reasoning" and not self.config.hide_agent_reasoning:
+        elif kind == "reasoning":
             summary = [
                 s.get("text", "") for s in item.get("summary") or [] if isinstance(s, Mapping)
             ]

@@ -393,7 +393,9 @@ def run_exec(parsed: ParsedArgs) -> int:
     api_key = resolve_api_key(config.model_provider, config.codex_home)
     client = ModelClient(config.model_provider, api_key)
     printer: JsonlPrinter | HumanPrinter = (
-        JsonlPrinter() if json_mode else HumanPrinter(cwd=str(config.cwd))
+        JsonlPrinter()
+        if json_mode
+        else HumanPrinter(cwd=str(config.cwd), show_reasoning=not config.hide_agent_reasoning)
     )
     installation_id(config.codex_home)  # created at start-up, before any resume lookup
     recorded = None
@@ -482,6 +484,19 @@ def _exec_help(**params: Any) -> None:
     """
 
 
+def _raw_args(args: tuple[str, ...]) -> list[str]:
+    """The arguments after ``exec`` exactly as given: click drops a ``--`` that clap keeps
+    meaningful (``-i a.png -- PROMPT`` ends the image list)."""
+    ctx = click.get_current_context(silent=True)
+    name = ctx.info_name if ctx is not None else None
+    argv = sys.argv[1:]
+    if name and name in argv:
+        raw = argv[argv.index(name) + 1 :]
+        if [a for a in raw if a != "--"] == [a for a in args if a != "--"]:
+            return raw
+    return list(args)
+
+
 def _print_help(command: click.Command, name: str) -> None:
     with click.Context(command, info_name=name) as ctx:
         click.echo(command.get_help(ctx))
@@ -497,7 +512,7 @@ def _print_help(command: click.Command, name: str) -> None:
 def exec_command(args: tuple[str, ...]) -> None:
     """Run Codex non-interactively (see `pycodex exec --help`)."""
     try:
-        parsed = parse_exec_argv(args)
+        parsed = parse_exec_argv(_raw_args(args))
     except ArgvError as exc:
         click.echo(str(exc), err=True)
         sys.exit(exc.exit_code)

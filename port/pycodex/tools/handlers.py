@@ -111,6 +111,7 @@ class ToolRouter:
         self.unified_exec.max_poll_ms = max(
             self.ctx.config.background_terminal_max_timeout_ms, MIN_EMPTY_YIELD_TIME_MS
         )
+        self.unified_exec.policy = self.ctx.config.model_info.truncation
 
     # ------------------------------------------------------------------ dispatch
 
@@ -269,7 +270,9 @@ class ToolRouter:
         if invocation is not None:
             started = time.monotonic()
             patch_cwd = cwd / invocation.workdir if invocation.workdir else cwd
-            inner = self.apply_patch(invocation.patch, patch_cwd)
+            inner, ran = self._apply_patch(invocation.patch, patch_cwd)
+            if not ran:
+                return inner  # refused before anything ran: the reason on its own, as codex
             elapsed = time.monotonic() - started
             return f"Wall time: {elapsed:.4f} seconds\nOutput:\n{inner}"
         decision = self._decide(argv, args)
@@ -387,21 +390,26 @@ class ToolRouter:
 
     def apply_patch(self, patch: str, cwd: Path | None = None) -> str:
         """Verify, check the sandbox, then apply; the model sees upstream's texts for each outcome."""
+        return self._apply_patch(patch, cwd)[0]
+
+    def _apply_patch(self, patch: str, cwd: Path | None = None) -> tuple[str, bool]:
+        """The output text, and whether the patch was applied (successfully or not) rather
+        than refused before anything was written."""
         config = self.ctx.config
         started = time.monotonic()
         root = Path("/") if config.sandbox.mode == "danger-full-access" else config.cwd
         try:
             verified = verify_patch(patch, cwd or config.cwd, root=root)
         except PathEscapeError:
-            return PATCH_OUTSIDE_PROJECT
+            return PATCH_OUTSIDE_PROJECT, False
         except ApplyPatchError as exc:
-            return str(exc)
+            return str(exc), False
         if verified.is_empty:
-            return PATCH_EMPTY
+            return PATCH_EMPTY, False
         if parse_patch(patch).environment_id is not None:
-            return PATCH_ENVIRONMENT
+            return PATCH_ENVIRONMENT, False
         if config.sandbox.mode == "read-only":
-            return PATCH_READ_ONLY
+            return PATCH_READ_ONLY, False
         changes = sorted(
             ({"path": str(c.path), "kind": c.kind} for c in verified.changes),
             key=lambda c: c["path"],
@@ -422,7 +430,7 @@ class ToolRouter:
             file_change("item.completed", "completed")
             exit_code, output = 0, result.output
         elapsed = round(time.monotonic() - started, 1)
-        return f"Exit code: {exit_code}\nWall time: {elapsed:g} seconds\nOutput:\n{output}"
+        return f"Exit code: {exit_code}\nWall time: {elapsed:g} seconds\nOutput:\n{output}", True
 
     # ------------------------------------------------------------------ goals
 

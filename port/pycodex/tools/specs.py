@@ -46,10 +46,6 @@ def web_search_enabled(config: Config) -> bool:
     return True
 
 
-def view_image_enabled(config: Config) -> bool:
-    return config.model_info.supports_images
-
-
 def _web_search_tool(config: Config) -> dict[str, Any]:
     spec = dict(_specs()["web_search"])
     if config.model_info.web_search_tool_type != "text_and_image":
@@ -65,8 +61,7 @@ def tools_for(config: Config) -> list[dict[str, Any]]:
     tools = [specs["exec_command"], specs["write_stdin"], specs["request_user_input"]]
     if apply_patch_enabled(config):
         tools.append(apply_patch_tool())
-    if view_image_enabled(config):
-        tools.append(specs["view_image"])
+    tools.append(specs["view_image"])
     tools.extend(specs[name] for name in ("get_goal", "create_goal", "update_goal"))
     if plan_tool_enabled(config):
         tools.append(specs["update_plan"])

@@ -22,7 +22,12 @@ from pathlib import Path
 
 from pycodex.shell import shell_for
 from pycodex.shell_quote import join as shell_join
-from pycodex.truncation import approx_token_count, formatted_truncate_tokens
+from pycodex.config.models import TruncationPolicy, history_token_budget
+from pycodex.truncation import (
+    approx_token_count,
+    formatted_truncate_bytes,
+    formatted_truncate_tokens,
+)
 
 MIN_YIELD_TIME_MS = 250
 MIN_EMPTY_YIELD_TIME_MS = 5_000
@@ -68,6 +73,8 @@ class ExecOutput:
     max_output_tokens: int
     #: length of the raw output in bytes (before invalid UTF-8 became U+FFFD).
     raw_length: int | None = None
+    #: the model's truncation policy; the answer is fitted into its history budget.
+    policy: TruncationPolicy | None = None
 
     @property
     def original_token_count(self) -> int:
@@ -76,13 +83,18 @@ class ExecOutput:
             return (self.raw_length + 3) // 4
         return approx_token_count(self.output)
 
-    def truncated_output(self) -> str:
-        text = formatted_truncate_tokens(self.output, self.max_output_tokens)
+    def truncated_output(self, max_tokens: int | None = None) -> str:
+        """The output cut to ``max_tokens`` (default: the call's), by bytes under a byte policy."""
+        budget = self.max_output_tokens if max_tokens is None else max_tokens
+        if self.policy is not None and self.policy.mode == "bytes":
+            text = formatted_truncate_bytes(self.output, budget * 4)
+        else:
+            text = formatted_truncate_tokens(self.output, budget)
         if text != self.output:
             return f"Warning: truncated output (original token count: {self.original_token_count})\n{text}"
         return text
 
-    def response_text(self) -> str:
+    def _sections(self) -> list[str]:
         sections = [f"Chunk ID: {self.chunk_id}", f"Wall time: {self.wall_time:.4f} seconds"]
         if self.exit_code is not None:
             sections.append(f"Process exited with code {self.exit_code}")
@@ -90,8 +102,19 @@ class ExecOutput:
             sections.append(f"Process running with session ID {self.session_id}")
         sections.append(f"Original token count: {self.original_token_count}")
         sections.append("Output:")
-        sections.append(self.truncated_output())
-        return "\n".join(sections)
+        return sections
+
+    # ferry: codex_core::tools::context::ExecCommandToolOutput::response_text @ 1d092cb66 -- 0.169.0 fits the history budget
+    def response_text(self) -> str:
+        """The answer to the model. Under a truncation policy the output keeps only what
+        fits, beside the header, in the policy's history budget (1.2x its limit)."""
+        sections = self._sections()
+        budget = self.max_output_tokens
+        if self.policy is not None:
+            skeleton = "\n".join([*sections, self.truncated_output(0)])
+            room = history_token_budget(self.policy) - approx_token_count(skeleton)
+            budget = max(0, min(budget, room))
+        return "\n".join([*sections, self.truncated_output(budget)])
 
 
 # ferry: codex_core::unified_exec::UnifiedExecError::StdinClosed @ 1d092cb66 -- 0.169.0 wording
@@ -204,7 +227,12 @@ class ExecResult:
 class UnifiedExecManager:
     """Owns the running sessions of one conversation."""
 
-    def __init__(self, max_poll_ms: int = MAX_BACKGROUND_TERMINAL_TIMEOUT_MS) -> None:
+    def __init__(
+        self,
+        max_poll_ms: int = MAX_BACKGROUND_TERMINAL_TIMEOUT_MS,
+        policy: TruncationPolicy | None = None,
+    ) -> None:
+        self.policy = policy
         #: ``background_terminal_max_timeout``: the longest an empty write_stdin waits.
         self.max_poll_ms = max_poll_ms
         self._sessions: dict[int, _Process] = {}
@@ -325,6 +353,7 @@ class UnifiedExecManager:
             if max_output_tokens is None
             else max(max_output_tokens, 0),
             raw_length=len(raw),
+            policy=self.policy,
         )
         return ExecResult(output, process.command, process.all_output().decode("utf-8", "replace"))
 
