@@ -8,6 +8,9 @@ no behaviour; the Rust-vs-Rust end-to-end test checks those claims.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -82,6 +85,8 @@ class Normalizer:
     dates: tuple[str, ...] = ()
 
     def text(self, value: str) -> str:
+        if value.startswith(_PNG_URL_PREFIX):
+            return png_pixels(value)
         for root in self.roots:
             value = value.replace(root, ROOT_PLACEHOLDER)
         for pattern, replacement in _TEXT_RULES:
@@ -104,6 +109,28 @@ class Normalizer:
         if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
             return [self.value(v) for v in value]
         return value
+
+
+_PNG_URL_PREFIX = "data:image/png;base64,"
+
+
+def png_pixels(url: str) -> str:
+    """A PNG data URL as its size and decoded pixels (hashed).
+
+    A PNG's compressed stream depends on the encoder (filters, deflate settings), and codex
+    re-encodes some images with its own; what the model receives is the picture. An image
+    that does not decode is kept as it is.
+    """
+    try:
+        from PIL import Image
+
+        data = base64.b64decode(url[len(_PNG_URL_PREFIX) :], validate=True)
+        with Image.open(io.BytesIO(data)) as image:
+            rgba = image.convert("RGBA")
+            digest = hashlib.sha256(rgba.tobytes()).hexdigest()[:16]
+            return f"data:image/png;pixels={rgba.width}x{rgba.height}:{digest}"
+    except Exception:  # not a decodable PNG: compare the text as it is
+        return url
 
 
 def _embedded_json(value: str) -> dict[str, Any] | None:

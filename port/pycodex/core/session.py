@@ -27,7 +27,7 @@ from pycodex.config.models import fallback_warning, history_token_budget
 from pycodex.core.rollout import RolloutRecorder, session_meta, uuid7
 from pycodex.errors import ModelClientError, RetryableError, StreamError
 from pycodex.fsutil import write_text_atomic
-from pycodex.images import input_image
+from pycodex.images import user_image_items
 from pycodex.prompt.agents_md import (
     project_doc_warnings,
     user_instructions,
@@ -69,15 +69,11 @@ def _message(role: str, texts: list[str]) -> JsonObject:
     }
 
 
-def user_turn_message(prompt: str, images: Sequence[tuple[str, str]] = ()) -> JsonObject:
+def user_turn_message(prompt: str, images: Sequence[tuple[str, Path]] = ()) -> JsonObject:
     """The user message of a turn: each image wrapped in ``<image ...>`` tags, then the text."""
     content: list[JsonObject] = []
-    for number, (shown_path, url) in enumerate(images, start=1):
-        content.append(
-            {"type": "input_text", "text": f'<image name=[Image #{number}] path="{shown_path}">'}
-        )
-        content.append(input_image(url))
-        content.append({"type": "input_text", "text": "</image>"})
+    for number, (shown_path, path) in enumerate(images, start=1):
+        content.extend(user_image_items(number, shown_path, path))
     content.append({"type": "input_text", "text": prompt})
     return {"type": "message", "role": "user", "content": content}
 
@@ -503,8 +499,8 @@ class Session:
 
     # ------------------------------------------------------------------ turn
 
-    def run_turn(self, prompt: str, images: Sequence[tuple[str, str]] = ()) -> TurnOutcome:
-        """One user turn. ``images`` are (path as given, data URL) pairs placed before the prompt."""
+    def run_turn(self, prompt: str, images: Sequence[tuple[str, Path]] = ()) -> TurnOutcome:
+        """One user turn. ``images`` are (path as given, path) pairs placed before the prompt."""
         turn_id = uuid7()
         self.sink.emit({"type": "turn.started"})
         self.recorder.record(

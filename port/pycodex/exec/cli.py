@@ -259,19 +259,10 @@ def _write_last_message(path: str, text: str | None) -> None:
     write_text_atomic(target, text or "")
 
 
-def _load_images(paths: Sequence[str]) -> list[tuple[str, str]]:
-    """``-i`` files as (path as given, data URL); unreadable ones stop the run before any request."""
-    from pycodex.images import UnsupportedImage, image_data_url
-
-    loaded = []
-    for raw in (part for value in paths for part in value.split(",") if part):
-        try:
-            loaded.append((raw, image_data_url(Path(raw))))
-        except OSError as exc:
-            raise click.ClickException(f"failed to read image {raw}: {exc.strerror}") from None
-        except UnsupportedImage as exc:
-            raise click.ClickException(f"failed to read image {raw}: {exc}") from None
-    return loaded
+def _load_images(paths: Sequence[str]) -> list[tuple[str, Path]]:
+    """``-i`` files as (path as given, path): a file that is missing or not an image does not
+    stop the run; the user turn says so in its place, as upstream."""
+    return [(raw, Path(raw)) for value in paths for raw in value.split(",") if raw]
 
 
 def _summary(config: Config, thread_id: str) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from pycodex.execpolicy import (
     load_exec_policy,
 )
 from pycodex.execpolicy import SandboxMode as ExecSandboxMode
-from pycodex.images import UnsupportedImage, image_data_url, input_image
+from pycodex.images import ImageError, image_data_url, input_image
 from pycodex.prompt.permissions import network_enabled
 from pycodex.sandbox import SandboxPolicy
 from pycodex.sandbox_roots import sandbox_policy
@@ -448,19 +449,31 @@ class ToolRouter:
 
     # ------------------------------------------------------------------ view_image
 
+    # ferry: codex_core::tools::handlers::view_image::ViewImageHandler::handle @ 1d092cb66 -- 0.169.0 texts
     def view_image(self, args: JsonObject) -> list[JsonObject]:
         """Attach a local image to the conversation (as a data URL), like upstream."""
+        detail = args.get("detail")
+        if detail is not None and detail not in ("high", "original"):
+            raise ToolError(
+                "view_image.detail only supports `high` or `original`; omit `detail` for "
+                f"default high resized behavior, got `{detail}`"
+            )
         raw = str(args.get("path", ""))
         path = (self.ctx.config.cwd / raw).resolve() if raw else self.ctx.config.cwd
         try:
-            url = image_data_url(path)
+            info = path.stat()
         except OSError as exc:
-            reason = f"{exc.strerror} (os error {exc.errno})" if exc.errno else str(exc)
-            raise ToolError(f"unable to locate image at `{path}`: {reason}") from None
-        except UnsupportedImage:
-            raise ToolError(
-                f"unable to process image at `{path}`: unsupported image format"
-            ) from None
+            raise ToolError(f"unable to locate image at `{path}`: {_io_error(exc)}") from None
+        if not stat.S_ISREG(info.st_mode):
+            raise ToolError(f"image path `{path}` is not a file")
+        try:
+            url = image_data_url(path)
+        except ImageError as exc:
+            if exc.kind == "read" and exc.os_error is not None:
+                raise ToolError(
+                    f"unable to locate image at `{path}`: {_io_error(exc.os_error)}"
+                ) from None
+            raise ToolError("unable to process image: invalid or unsupported image data") from None
         return [input_image(url)]
 
     # ------------------------------------------------------------------ plan
