@@ -2,8 +2,8 @@
 
 An image is read and decoded first: a file that does not decode, or whose format codex does
 not accept, never reaches the model as an image. PNG, JPEG and WebP within 2048x2048 are sent
-byte for byte; other decodable formats (GIF, BMP, TIFF, ICO...) are re-encoded as RGBA PNG,
-and larger images are scaled down to fit 2048x2048. Pillow decodes and encodes.
+byte for byte; GIF is re-encoded as RGBA PNG; other formats (BMP, TIFF, SVG...) are refused;
+larger images are scaled down to fit 2048x2048. Pillow decodes and encodes.
 """
 
 from __future__ import annotations
@@ -18,16 +18,12 @@ from typing import Any
 MAX_DIMENSION = 2048
 #: formats sent as they are (when small enough); codex re-encodes every other one.
 PRESERVED = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
-#: formats codex's image library recognises from their first bytes.
+#: the formats codex 0.169.0 decodes, by their first bytes (BMP, TIFF, ICO... are refused).
 _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "PNG"),
     (b"\xff\xd8\xff", "JPEG"),
     (b"GIF87a", "GIF"),
     (b"GIF89a", "GIF"),
-    (b"BM", "BMP"),
-    (b"II*\x00", "TIFF"),
-    (b"MM\x00*", "TIFF"),
-    (b"\x00\x00\x01\x00", "ICO"),
 )
 
 #: the placeholder a user turn carries for an attached file that is not a usable image.

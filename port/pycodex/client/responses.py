@@ -31,6 +31,7 @@ from pycodex.client.events import (
     ReasoningDelta,
     ResponseCreated,
     ResponseEvent,
+    ServerModel,
     TokenUsage,
 )
 from pycodex.config.model import ModelProviderInfo
@@ -232,6 +233,11 @@ class ModelClient:
     def stream(self, body: Mapping[str, Any], ctx: RequestContext) -> Iterator[ResponseEvent]:
         response = self.open_stream("responses", body, ctx)
         try:
+            server_model = response.headers.get("openai-model") or response.headers.get(
+                "x-openai-model"
+            )
+            if server_model:
+                yield ServerModel(server_model)
             yield from parse_responses_stream(_iter_sse(response))
         finally:
             response.close()

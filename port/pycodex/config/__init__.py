@@ -109,6 +109,7 @@ def _opt_int(table: Mapping[str, Any], key: str) -> int | None:
 
 #: accepted values of the enum-typed keys (serde variant names).
 SERVICE_TIERS = ("fast", "flex")
+WEB_SEARCH_MODES = ("disabled", "cached", "live")
 
 
 def _bool(table: Mapping[str, Any], key: str, default: bool) -> bool:
@@ -239,6 +240,11 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     if service_tier is not None:
         _choice(service_tier, SERVICE_TIERS, "service_tier")
     max_timeout = _opt_int(table, "background_terminal_max_timeout")
+    web_search_mode = _opt_str(table, "web_search")
+    if web_search_mode is not None:
+        _choice(web_search_mode, WEB_SEARCH_MODES, "web_search")
+    tools_table = table.get("tools") or {}
+    web_search_tool = tools_table.get("web_search") if isinstance(tools_table, Mapping) else None
     notify = table.get("notify") or []
     if not isinstance(notify, list) or not all(isinstance(a, str) for a in notify):
         raise type_error("notify", notify, "a sequence")
@@ -266,6 +272,8 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         service_tier=service_tier,
         allow_login_shell=_bool(table, "allow_login_shell", True),
         notify=tuple(notify),
+        web_search_mode=web_search_mode,
+        web_search_tool=web_search_tool if isinstance(web_search_tool, Mapping) else {},
         background_terminal_max_timeout_ms=300_000 if max_timeout is None else max_timeout,
         base_instructions=base_instructions,
         developer_instructions=_opt_str(table, "developer_instructions"),

@@ -174,6 +174,9 @@ class Config:
     analytics_enabled: bool = True
     service_tier: str | None = None
     allow_login_shell: bool = True
+    #: ``web_search`` mode as configured (``None``: codex's default) and ``[tools.web_search]``.
+    web_search_mode: str | None = None
+    web_search_tool: Mapping[str, Any] = field(default_factory=dict)
     #: ``notify``: argv run (not waited for) after each turn with a JSON payload appended.
     notify: tuple[str, ...] = ()
     background_terminal_max_timeout_ms: int = 300_000

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from pycodex import UPSTREAM_VERSION
 from pycodex.client import ModelClient, RequestContext, TokenUsage, stream_model
-from pycodex.client.events import Completed, OutputItemDone
+from pycodex.client.events import Completed, OutputItemDone, ServerModel
 from pycodex.client.responses import backoff_seconds
 from pycodex.config.model import Config
 from pycodex.config.models import fallback_warning, history_token_budget
@@ -155,6 +155,14 @@ def initial_context(config: Config) -> list[JsonObject]:
     return items
 
 
+#: what codex tells the user (and the model) when a request was answered by another model.
+CYBER_REROUTE_WARNING = (
+    "Your account was flagged for potentially high-risk cyber activity and this request was "
+    "routed to gpt-5.2 as a fallback. To regain access to gpt-5.3-codex, apply for trusted "
+    "access: https://chatgpt.com/cyber or learn more: "
+    "https://developers.openai.com/codex/concepts/cyber-safety"
+)
+
 #: the note an interrupted turn leaves in the history (0.169.0 wording).
 TURN_ABORTED_TEXT = (
     "<turn_aborted>\nThe user interrupted the previous turn on purpose. Any running unified "
@@ -248,6 +256,7 @@ class Session:
         self.resumed_model = resumed_model
         self._settings_checked = False
         self._turn_completed = False
+        self._rerouted_this_turn = False
         self.config = config
         #: a resumed thread keeps the base instructions it was recorded with.
         self.base_instructions = (
@@ -502,6 +511,7 @@ class Session:
     def run_turn(self, prompt: str, images: Sequence[tuple[str, Path]] = ()) -> TurnOutcome:
         """One user turn. ``images`` are (path as given, path) pairs placed before the prompt."""
         turn_id = uuid7()
+        self._rerouted_this_turn = False
         self.sink.emit({"type": "turn.started"})
         self.recorder.record(
             "turn_context",
@@ -588,6 +598,9 @@ class Session:
         calls: list[JsonObject] = []
         try:
             for event in stream_model(self.client, self.request_body(ctx), ctx):
+                if isinstance(event, ServerModel):
+                    self._check_server_model(event.model)
+                    continue
                 if isinstance(event, OutputItemDone):
                     item = event.item
                     kind = item.get("type")
@@ -615,6 +628,25 @@ class Session:
                 self._add(output, persist=output.get("output") != ABORTED_OUTPUT)
             for extra in self.router.goals.take_pending_items():
                 self._add(extra)
+
+    # ferry: codex_core::session::Session::maybe_warn_on_server_model_mismatch @ 1d092cb66
+    def _check_server_model(self, server_model: str) -> None:
+        """A response from another model than requested: codex 0.169.0 reports the reroute
+        and warns, once per turn (the model is not told)."""
+        requested = self.config.model
+        if server_model.lower() == requested.lower() or self._rerouted_this_turn:
+            return
+        self._rerouted_this_turn = True
+        for message in (
+            f"model rerouted: {requested} -> {server_model} (HighRiskCyberActivity)",
+            CYBER_REROUTE_WARNING,
+        ):
+            self.sink.emit(
+                {
+                    "type": "item.completed",
+                    "item": {"id": self.next_item_id(), "type": "error", "message": message},
+                }
+            )
 
     def _record_usage(self, usage: TokenUsage | None) -> None:
         if usage is None:

@@ -13,7 +13,6 @@ from importlib import resources
 from typing import Any
 
 from pycodex.config.model import Config
-from pycodex.prompt.permissions import network_enabled
 
 
 @cache
@@ -38,20 +37,48 @@ def apply_patch_enabled(config: Config) -> bool:
     return config.model_info.apply_patch_tool_type == "freeform"
 
 
+# ferry: codex_core::config::resolve_web_search_mode_for_turn @ 1d092cb66
+def web_search_mode(config: Config) -> str:
+    """``web_search`` (else the web_search_cached / web_search_request features, else cached);
+    without a sandbox any enabled mode searches live."""
+    preferred = config.web_search_mode
+    if preferred is None:
+        if config.features.get("web_search_cached"):
+            preferred = "cached"
+        elif config.features.get("web_search_request"):
+            preferred = "live"
+        else:
+            preferred = "cached"
+    if config.sandbox.mode == "danger-full-access" and preferred != "disabled":
+        return "live"
+    return preferred
+
+
 def web_search_enabled(config: Config) -> bool:
     """The hosted web_search tool (run by the model provider, not by pycodex)."""
-    explicit = config.features.get("web_search")
-    if explicit is not None:
-        return explicit
-    return True
+    return web_search_mode(config) != "disabled"
 
 
+# ferry: codex_tools::tool_spec::create_web_search_tool @ 1d092cb66
 def _web_search_tool(config: Config) -> dict[str, Any]:
-    spec = dict(_specs()["web_search"])
-    if config.model_info.web_search_tool_type != "text_and_image":
-        spec.pop("search_content_types", None)
-    # The provider may browse only where the sandbox allows network access.
-    spec["external_web_access"] = network_enabled(config.sandbox)
+    spec: dict[str, Any] = {
+        "type": "web_search",
+        "external_web_access": web_search_mode(config) == "live",
+    }
+    settings = config.web_search_tool
+    domains = settings.get("allowed_domains")
+    if isinstance(domains, list):
+        spec["filters"] = {"allowed_domains": [str(d) for d in domains]}
+    location = settings.get("location")
+    if isinstance(location, dict):
+        spec["user_location"] = {
+            "type": "approximate",
+            **{k: str(location[k]) for k in ("country", "region", "city", "timezone") if k in location},
+        }
+    if isinstance(settings.get("context_size"), str):
+        spec["search_context_size"] = settings["context_size"]
+    if config.model_info.web_search_tool_type == "text_and_image":
+        spec["search_content_types"] = ["text", "image"]
     return spec
 
 
