@@ -136,7 +136,9 @@ THREAD_PLACEHOLDER = "$thread_id"
 REAPER = Path(__file__).with_name("reaper.py")
 
 
-def build_argv(binary: Binary, scenario: Scenario, invocation: Invocation | None = None) -> list[str]:
+def build_argv(
+    binary: Binary, scenario: Scenario, invocation: Invocation | None = None
+) -> list[str]:
     """``<binary> exec [--json] [--skip-git-repo-check] ARGS [PROMPT]`` for one invocation."""
     inv = invocation or scenario.invocations()[0]
     argv = [*binary.argv, "exec"]

@@ -306,3 +306,16 @@ def load_scenarios(directory: Path, only: tuple[str, ...] | list[str] = ()) -> l
     if not scenarios:
         raise ScenarioError(f"{directory}: no *.yaml scenarios found")
     return scenarios
+
+
+#: the scenarios ``make test`` runs against the Rust binary.
+CI_SUBSET = Path(__file__).with_name("ci_subset.txt")
+
+
+def read_subset(path: Path = CI_SUBSET) -> list[str]:
+    """Scenario names listed in ``path`` (one a line; blank lines and ``#`` comments ignored)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read subset ({exc.strerror})") from exc
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]

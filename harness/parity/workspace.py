@@ -170,7 +170,11 @@ def prepare_side(layout: SideLayout, scenario: Scenario, base_url: str) -> None:
     config = merge_config(base_config(base_url), substitute(scenario.config, base_url))
     text = to_toml(config)
     if scenario.config_raw:
-        text += scenario.config_raw if scenario.config_raw.endswith("\n") else scenario.config_raw + "\n"
+        text += (
+            scenario.config_raw
+            if scenario.config_raw.endswith("\n")
+            else scenario.config_raw + "\n"
+        )
     (layout.home / "config.toml").write_text(text, encoding="utf-8")
     if scenario.git:
         _git_init(layout.workspace)
@@ -240,9 +244,7 @@ def snapshot_tree(root: Path) -> dict[str, str]:
         rel_dir = base.relative_to(root)
         if not filenames and not dirnames and base != root:
             tree[rel_dir.as_posix() + "/"] = "<empty dir>"
-        for name in sorted(
-            [*filenames, *(d for d in dirnames if (base / d).is_symlink())]
-        ):
+        for name in sorted([*filenames, *(d for d in dirnames if (base / d).is_symlink())]):
             path = base / name
             rel = (rel_dir / name).as_posix()
             if path.is_symlink():

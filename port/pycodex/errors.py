@@ -20,6 +20,7 @@ class ConfigError(PycodexError):
     pass
 
 
+# ferry: codex_config::config_loader::ConfigLoadError @ 1d092cb66
 class ConfigLoadError(ConfigError):
     """config.toml (or a -c override) could not be loaded; exec prints it as upstream does:
     ``Error loading config.toml: <message>``, or the message on its own lines when it is a
@@ -31,6 +32,7 @@ class ConfigLoadError(ConfigError):
         #: reported later by upstream, as a plain ``Error: <message>``.
         self.plain = plain
 
+    # ferry: codex_exec::run_main @ 1d092cb66 -- how exec prints a config load error
     def render(self) -> str:
         if self.plain:
             return f"Error: {self}"

@@ -52,6 +52,7 @@ class EncodedImage:
     width: int
     height: int
 
+    # ferry: codex_utils_image::EncodedImage::into_data_url @ 1d092cb66
     def data_url(self) -> str:
         return f"data:{self.mime};base64,{base64.b64encode(self.data).decode()}"
 

@@ -25,6 +25,7 @@ from pycodex.config.model import (
     builtin_providers,
 )
 from pycodex.config.models import load_catalog, model_info
+from pycodex.config.support import unsupported_key_warnings
 from pycodex.errors import ConfigError, ConfigLoadError
 
 __all__ = [
@@ -76,7 +77,9 @@ def serde_unexpected(value: Any) -> str:
 
 # ferry: port-only -- serde/toml's type error as codex prints it (`... \nin `key``)
 def type_error(key: str, value: Any, expected: str) -> ConfigLoadError:
-    return ConfigLoadError(f"invalid type: {serde_unexpected(value)}, expected {expected}\nin `{key}`\n")
+    return ConfigLoadError(
+        f"invalid type: {serde_unexpected(value)}, expected {expected}\nin `{key}`\n"
+    )
 
 
 def _choice(value: Any, allowed: Iterable[str], key: str) -> str:
@@ -292,4 +295,5 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         ephemeral=overrides.ephemeral,
         ignore_rules=overrides.ignore_rules,
         warnings=tuple(warnings),
+        port_warnings=tuple(unsupported_key_warnings(table)),
     )

@@ -40,6 +40,7 @@ class Feature:
     default: bool
 
 
+# ferry: codex_features::FEATURES @ 1d092cb66 -- 0.169.0 list from `codex features list`
 @cache
 def known_features() -> dict[str, Feature]:
     text = resources.files("pycodex.config").joinpath("upstream_config.json").read_text()

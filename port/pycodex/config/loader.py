@@ -171,8 +171,13 @@ class LoadedToml:
     #: directory relative paths of a top-level key resolve against (its layer's file).
     bases: dict[str, Path] = field(default_factory=dict)
 
+    # ferry: port-only -- where a relative path in a key resolves (its layer's directory)
     def base_dir(self, key: str, default: Path) -> Path:
         return self.bases.get(key, default)
+
+
+#: how many unrecognised keys the warning names before summing up the rest.
+MAX_LISTED_UNKNOWN = 3
 
 
 # ferry: codex_core::config::unknown_config_fields_warning @ 1d092cb66 -- 0.169.0 wording
@@ -187,7 +192,11 @@ def unknown_keys_warning(unknown: Iterable[UnknownKey]) -> str | None:
         f"Codex is ignoring {count} unrecognized configuration {plural}. "
         "Check for typos or deprecated settings."
     ]
-    lines.extend(f"  {e.layer}: `{e.key}` is ignored." for e in entries)
+    shown = entries[:MAX_LISTED_UNKNOWN]
+    lines.extend(f"  {e.layer}: `{e.key}` is ignored." for e in shown)
+    rest = count - len(shown)
+    if rest:
+        lines.append(f"  ... and {rest} more ignored setting{'' if rest == 1 else 's'}.")
     return "\n".join(lines)
 
 
@@ -228,7 +237,7 @@ def load_layers(
                 raise ConfigError(f"{path}: profile config file not found")
             return
         layer = read_toml(path)
-        for key in unknown_keys(layer):
+        for key in sorted(unknown_keys(layer)):
             if strict:
                 raise _strict_file_error(path, key)
             file_unknown.append(UnknownKey(f"{label} ({path})", key))
@@ -289,7 +298,7 @@ def load_layers(
             # codex 0.169.0 layers $CODEX_HOME/NAME.config.toml when it exists and runs on
             # without it otherwise.
             add(home / f"{selected}.config.toml", "profile")
-    flag_unknown = [UnknownKey(SESSION_FLAGS, key) for key in unknown_keys(override_table)]
+    flag_unknown = [UnknownKey(SESSION_FLAGS, key) for key in sorted(unknown_keys(override_table))]
     if strict and flag_unknown:
         raise ConfigLoadError(
             f"unknown configuration field `{flag_unknown[0].key}` in -c/--config override"

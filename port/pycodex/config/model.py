@@ -195,6 +195,8 @@ class Config:
     ephemeral: bool = False
     ignore_rules: bool = False
     warnings: tuple[str, ...] = ()
+    #: the port's own notices (keys it does not implement), printed on stderr by exec.
+    port_warnings: tuple[str, ...] = ()
 
     # ferry: codex_core::session::turn_context::TurnContext::reasoning_effort @ 1d092cb66
     @property

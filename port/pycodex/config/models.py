@@ -70,6 +70,7 @@ class ModelInfo:
     experimental_supported_tools: tuple[str, ...]
     used_fallback: bool = False
 
+    # ferry: codex_protocol::openai_models::ModelInfo::input_modalities @ 1d092cb66
     @property
     def supports_images(self) -> bool:
         return "image" in self.input_modalities

@@ -36,9 +36,9 @@ from pycodex.prompt.agents_md import (
 from pycodex.prompt.environment import environment_context_text
 from pycodex.prompt.permissions import permissions_text
 from pycodex.shell import default_user_shell
-from pycodex.truncation import truncate_middle_tokens
 from pycodex.tools.handlers import ABORTED_OUTPUT, ToolContext, ToolRouter
 from pycodex.tools.specs import tools_for
+from pycodex.truncation import truncate_middle_tokens
 
 JsonObject = dict[str, Any]
 
@@ -119,6 +119,7 @@ def model_switch_text(base_instructions: str) -> str:
     )
 
 
+# ferry: codex_core::context_manager::history::ContextManager::for_prompt @ 1d092cb66 -- 0.169.0: assistant ids are not sent
 def request_item(item: JsonObject) -> JsonObject:
     """An item as sent to the model: an assistant message goes without the id the server gave it
     (the rollout keeps it)."""
@@ -262,9 +263,7 @@ class Session:
         self.base_instructions = (
             base_instructions if base_instructions is not None else base_instructions_text(config)
         )
-        self._base_message = normalize_history_item(
-            _message("developer", [self.base_instructions])
-        )
+        self._base_message = normalize_history_item(_message("developer", [self.base_instructions]))
         self.client = client
         self.sink = sink
         self.resumed = history is not None
@@ -433,7 +432,9 @@ class Session:
         body["store"] = False
         body["include"] = ["reasoning.encrypted_content"]
         if config.service_tier is not None:
-            body["service_tier"] = "priority" if config.service_tier == "fast" else config.service_tier
+            body["service_tier"] = (
+                "priority" if config.service_tier == "fast" else config.service_tier
+            )
         body["prompt_cache_key"] = self.thread_id
         text: JsonObject = {}
         if config.effective_verbosity:
@@ -525,7 +526,9 @@ class Session:
         )
         self.recorder.record("event_msg", {"type": "task_started", "turn_id": turn_id})
         if self.resumed_model and self.resumed_model != self.config.model:
-            self._add(_message("developer", [model_switch_text(base_instructions_text(self.config))]))
+            self._add(
+                _message("developer", [model_switch_text(base_instructions_text(self.config))])
+            )
             self.resumed_model = self.config.model
         if self.resumed and not self._settings_checked:
             for update in settings_update_items(self.config, self.history):

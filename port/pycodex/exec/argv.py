@@ -42,6 +42,7 @@ class OptionSpec:
     #: shown in messages as ``--long <VALUE>`` (``--image <FILE>...`` for greedy ones).
     hidden_aliases: tuple[str, ...] = ()
 
+    # ferry: port-only -- clap's rendering of an option in error messages
     @property
     def display(self) -> str:
         name = self.longs[0]
@@ -142,6 +143,7 @@ class ParsedArgs:
     session_id: str | None = None
     resume_prompt: str | None = None
 
+    # ferry: port-only -- value lookup by option name
     def get(self, dest: str, default: Any = None) -> Any:
         return self.values.get(dest, default)
 
@@ -192,6 +194,7 @@ class _Parser:
         text += "For more information, try '--help'."
         return ArgvError(text)
 
+    # ferry: port-only -- clap's "unexpected argument" error with its tips
     def unexpected(self, token: str) -> ArgvError:
         if token.startswith("-") and token != "-":
             name = token.split("=", 1)[0]
@@ -228,12 +231,14 @@ class _Parser:
 
     # ------------------------------------------------------------------ lookup
 
+    # ferry: port-only -- option lookup by long name or hidden alias
     def find_long(self, name: str) -> OptionSpec | None:
         for spec in self.options:
             if name in spec.longs or name in spec.hidden_aliases:
                 return spec
         return None
 
+    # ferry: port-only -- option lookup by short name
     def find_short(self, letter: str) -> OptionSpec | None:
         for spec in self.options:
             if spec.short == letter:
@@ -242,7 +247,10 @@ class _Parser:
 
     # ------------------------------------------------------------------ values
 
-    def store(self, parsed: ParsedArgs, spec: OptionSpec, value: str | None, seen: set[str]) -> None:
+    # ferry: port-only -- clap's value storage with its duplicate and choice checks
+    def store(
+        self, parsed: ParsedArgs, spec: OptionSpec, value: str | None, seen: set[str]
+    ) -> None:
         if spec.value_name is None:
             if spec.dest in seen and spec.dest not in ("help",):
                 raise self._twice(spec)
@@ -271,9 +279,7 @@ def parse_exec_argv(argv: Sequence[str]) -> ParsedArgs:
     """Parse ``exec``'s arguments (everything after ``exec``) the way clap does."""
     parsed = ParsedArgs()
     root = _Parser(ROOT_USAGE, ROOT_OPTIONS)
-    resume = _Parser(
-        RESUME_USAGE, [*RESUME_OPTIONS, *(o for o in ROOT_OPTIONS if o.global_)]
-    )
+    resume = _Parser(RESUME_USAGE, [*RESUME_OPTIONS, *(o for o in ROOT_OPTIONS if o.global_)])
     parser = root
     seen: set[str] = set()
     positionals: list[str] = []

@@ -364,6 +364,8 @@ def run_exec(parsed: ParsedArgs) -> int:
         thread_source=parsed.get("thread_source"),
     )
     config = load_config(overrides)
+    for warning in config.port_warnings:
+        click.echo(warning, err=True)
     json_mode = bool(parsed.get("json_mode"))
     resuming = parsed.subcommand == "resume"
     image_args = list(parsed.get("images") or ())

@@ -40,9 +40,9 @@ from pycodex.images import ImageError, image_data_url, input_image
 from pycodex.prompt.permissions import network_enabled
 from pycodex.sandbox import SandboxPolicy
 from pycodex.sandbox_roots import sandbox_policy
+from pycodex.shell import default_user_shell
 from pycodex.tools.arguments import ArgumentsError, parse_arguments
 from pycodex.tools.goals import GoalError, GoalStore
-from pycodex.shell import default_user_shell
 from pycodex.tools.shell_snapshot import ShellSnapshot
 from pycodex.tools.specs import apply_patch_enabled, plan_tool_enabled
 from pycodex.tools.unified_exec import (
@@ -152,7 +152,9 @@ class ToolRouter:
         if name == "request_user_input":
             # exec runs in the Default collaboration mode, where nobody can answer.
             return "request_user_input is unavailable in Default mode"
-        if name in ("get_goal", "create_goal", "update_goal"):
+        if name in ("get_goal", "create_goal", "update_goal") and self.ctx.config.features.get(
+            "goals", True
+        ):
             return self._goal(name, arguments)
         if name == "view_image":
             return self.view_image(self._args(arguments, "path"))

@@ -165,6 +165,7 @@ class ShellSnapshot:
         )
         return [self.shell.path, "-c", f"{captures}\n\n{source}\n\n{restores}\n\n{run}"]
 
+    # ferry: codex_core::shell_snapshot::ShellSnapshot::drop @ 1d092cb66
     def remove(self) -> None:
         try:
             self.path.unlink()

@@ -73,7 +73,11 @@ def _web_search_tool(config: Config) -> dict[str, Any]:
     if isinstance(location, dict):
         spec["user_location"] = {
             "type": "approximate",
-            **{k: str(location[k]) for k in ("country", "region", "city", "timezone") if k in location},
+            **{
+                k: str(location[k])
+                for k in ("country", "region", "city", "timezone")
+                if k in location
+            },
         }
     if isinstance(settings.get("context_size"), str):
         spec["search_context_size"] = settings["context_size"]
@@ -89,7 +93,8 @@ def tools_for(config: Config) -> list[dict[str, Any]]:
     if apply_patch_enabled(config):
         tools.append(apply_patch_tool())
     tools.append(specs["view_image"])
-    tools.extend(specs[name] for name in ("get_goal", "create_goal", "update_goal"))
+    if config.features.get("goals", True):
+        tools.extend(specs[name] for name in ("get_goal", "create_goal", "update_goal"))
     if plan_tool_enabled(config):
         tools.append(specs["update_plan"])
     if web_search_enabled(config):

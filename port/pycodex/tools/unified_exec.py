@@ -20,9 +20,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pycodex.config.models import TruncationPolicy, history_token_budget
 from pycodex.shell import shell_for
 from pycodex.shell_quote import join as shell_join
-from pycodex.config.models import TruncationPolicy, history_token_budget
 from pycodex.truncation import (
     approx_token_count,
     formatted_truncate_bytes,
@@ -87,7 +87,7 @@ class ExecOutput:
         """The output cut to ``max_tokens`` (default: the call's), by bytes under a byte policy."""
         budget = self.max_output_tokens if max_tokens is None else max_tokens
         if self.policy is not None and self.policy.mode == "bytes":
-            text = formatted_truncate_bytes(self.output, budget * 4)
+            text = formatted_truncate_bytes(self.output, min(budget * 4, self.policy.limit))
         else:
             text = formatted_truncate_tokens(self.output, budget)
         if text != self.output:
@@ -106,14 +106,14 @@ class ExecOutput:
 
     # ferry: codex_core::tools::context::ExecCommandToolOutput::response_text @ 1d092cb66 -- 0.169.0 fits the history budget
     def response_text(self) -> str:
-        """The answer to the model. Under a truncation policy the output keeps only what
-        fits, beside the header, in the policy's history budget (1.2x its limit)."""
+        """The answer to the model. Under a truncation policy the output keeps at most the
+        policy's limit, and only what fits, beside the header, in its history budget (1.2x)."""
         sections = self._sections()
         budget = self.max_output_tokens
         if self.policy is not None:
             skeleton = "\n".join([*sections, self.truncated_output(0)])
             room = history_token_budget(self.policy) - approx_token_count(skeleton)
-            budget = max(0, min(budget, room))
+            budget = max(0, min(budget, room, self.policy.token_budget()))
         return "\n".join([*sections, self.truncated_output(budget)])
 
 
@@ -123,8 +123,7 @@ class StdinClosed(OSError):
 
     def __str__(self) -> str:
         return (
-            "stdin is closed for this session; rerun exec_command with tty=true to keep "
-            "stdin open"
+            "stdin is closed for this session; rerun exec_command with tty=true to keep stdin open"
         )
 
 
@@ -196,6 +195,7 @@ class _Process:
             return 128 - code
         return code
 
+    # ferry: codex_core::unified_exec::UnifiedExecProcess::has_stdin @ 1d092cb66 -- 0.169.0: only tty sessions
     @property
     def has_stdin(self) -> bool:
         """Only a tty session can be written to: without one, stdin is /dev/null."""
@@ -317,9 +317,7 @@ class UnifiedExecManager:
             wait = clamp_yield(yield_time_ms, DEFAULT_WRITE_YIELD_TIME_MS)
         else:
             requested = MIN_EMPTY_YIELD_TIME_MS if yield_time_ms is None else yield_time_ms
-            wait = (
-                min(max(requested, MIN_EMPTY_YIELD_TIME_MS), self.max_poll_ms) / 1000.0
-            )
+            wait = min(max(requested, MIN_EMPTY_YIELD_TIME_MS), self.max_poll_ms) / 1000.0
         process.wait_until(started + wait)
         return self._report(
             process, started, max_output_tokens, register=False, session_id=session_id
