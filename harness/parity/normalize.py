@@ -32,6 +32,11 @@ _TEXT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"Wall time: [0-9.]+ seconds"), "Wall time: <WALL> seconds"),
     (re.compile(r"session ID \d+"), "session ID <SESSION>"),
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<PORT>"),
+    # an MCP start-up deadline as measured (codex prints e.g. "after 999.99979ms")
+    (
+        re.compile(r"timed out handshaking with MCP server after [0-9.]+m?s"),
+        "timed out handshaking with MCP server after <DURATION>",
+    ),
     (
         re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?"),
         "<TIMESTAMP>",

@@ -11,10 +11,12 @@ import json
 import os
 import pty
 import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,8 @@ from harness.parity.script import render_script
 from harness.parity.server import ParityServer
 from harness.parity.workspace import (
     SideLayout,
+    expand,
+    placeholder_values,
     prepare_side,
     snapshot_modes,
     snapshot_tree,
@@ -137,7 +141,10 @@ REAPER = Path(__file__).with_name("reaper.py")
 
 
 def build_argv(
-    binary: Binary, scenario: Scenario, invocation: Invocation | None = None
+    binary: Binary,
+    scenario: Scenario,
+    invocation: Invocation | None = None,
+    values: Mapping[str, str] | None = None,
 ) -> list[str]:
     """``<binary> exec [--json] [--skip-git-repo-check] ARGS [PROMPT]`` for one invocation."""
     inv = invocation or scenario.invocations()[0]
@@ -146,14 +153,17 @@ def build_argv(
         argv.append("--json")
     if inv.skip_git_repo_check and not scenario.git:
         argv.append("--skip-git-repo-check")
-    argv.extend(inv.args)
+    argv.extend(expand(inv.args, values, "args") if values else inv.args)
     if inv.prompt is not None:
         argv.append(inv.prompt)
     return argv
 
 
 def build_env(
-    layout: SideLayout, scenario: Scenario, extra: Mapping[str, str] | None = None
+    layout: SideLayout,
+    scenario: Scenario,
+    extra: Mapping[str, str] | None = None,
+    values: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The caller's environment minus codex/OpenAI settings, pointed at this side's dirs.
 
@@ -170,9 +180,66 @@ def build_env(
         NO_COLOR="1",
         RUST_LOG="off",
     )
-    env.update(scenario.env)
-    env.update(extra or {})
+    env.update(expand(scenario.env, values, "env") if values else scenario.env)
+    env.update(expand(dict(extra or {}), values, "env") if values else (extra or {}))
     return env
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+#: how long a background server may take to accept connections (slow on a loaded machine).
+SERVER_START_TIMEOUT_S = 60.0
+
+
+@contextmanager
+def background_servers(
+    scenario: Scenario,
+    layout: SideLayout,
+    ports: Mapping[str, int],
+    values: Mapping[str, str],
+    env: Mapping[str, str],
+) -> Iterator[None]:
+    """Start the scenario's ``servers`` for one side, wait until each port accepts, stop them after."""
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        for name, argv in scenario.servers.items():
+            procs.append(
+                subprocess.Popen(
+                    expand(argv, values, f"servers.{name}"),
+                    cwd=layout.root,
+                    env=dict(env),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            )
+            _wait_for_port(name, ports[name], procs[-1])
+        yield
+    finally:
+        for proc in procs:
+            _kill_group(proc)
+            proc.wait()
+
+
+def _wait_for_port(name: str, port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise ParityError(f"server {name!r} exited with {proc.returncode} before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise ParityError(
+        f"server {name!r} did not listen on port {port} within {SERVER_START_TIMEOUT_S} s"
+    )
 
 
 def _decode_body(raw: bytes) -> Any:
@@ -217,6 +284,7 @@ def run_invocation(
     *,
     thread_id: str | None = None,
     base_url: str = "",
+    values: Mapping[str, str] | None = None,
 ) -> RunRecord:
     """Run one ``exec`` under the reaper wrapper and record what it printed and left behind."""
     invocation = invocation.model_copy(
@@ -235,7 +303,7 @@ def run_invocation(
                 else invocation.prompt.replace(THREAD_PLACEHOLDER, thread_id),
             }
         )
-    argv = build_argv(binary, scenario, invocation)
+    argv = build_argv(binary, scenario, invocation, values)
     report = layout.root / f"leftovers-{time.monotonic_ns()}.json"
     wrapped = [sys.executable, "-I", str(REAPER), str(report), "--", *argv]
     started = time.monotonic()
@@ -247,7 +315,7 @@ def run_invocation(
     proc = subprocess.Popen(
         wrapped,
         cwd=layout.workspace,
-        env=build_env(layout, scenario, invocation.env),
+        env=build_env(layout, scenario, invocation.env, values),
         stdin=stdin,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -297,12 +365,23 @@ def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
     layout = SideLayout(root)
     dates = _today()
     runs: list[RunRecord] = []
-    with ParityServer(render_script(scenario)) as server:
-        prepare_side(layout, scenario, server.base_url)
+    ports = {name: _free_port() for name in scenario.servers}
+    values = placeholder_values(layout, ports)
+    with ExitStack() as stack:
+        server = stack.enter_context(ParityServer(render_script(scenario)))
+        prepare_side(layout, scenario, server.base_url, values)
+        env = build_env(layout, scenario, None, values)
+        stack.enter_context(background_servers(scenario, layout, ports, values, env))
         thread_id: str | None = None
         for invocation in scenario.invocations():
             record = run_invocation(
-                binary, scenario, invocation, layout, thread_id=thread_id, base_url=server.base_url
+                binary,
+                scenario,
+                invocation,
+                layout,
+                thread_id=thread_id,
+                base_url=server.base_url,
+                values=values,
             )
             runs.append(record)
             thread_id = _thread_id(record.stdout) or thread_id

@@ -203,6 +203,21 @@ class Scenario(_Strict):
     #: the rollout records compared: ``history`` (the conversation items, default),
     #: ``full`` (every record after normalisation) or ``none``.
     compare_rollout: Literal["history", "full", "none"] = "history"
+    #: background processes started for each side before the run (for example an MCP server
+    #: over HTTP), by name -> argv. ``${port:NAME}`` in any string stands for a free port
+    #: allocated for that side; ``${python}``, ``${ws}`` and ``${home}`` are also expanded in
+    #: ``config``, ``args``, ``env`` and these argvs (see ``harness.parity.workspace.expand``).
+    servers: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("servers")
+    @classmethod
+    def _server_argv(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, argv in value.items():
+            if not _NAME_RE.match(name):
+                raise ValueError(f"server name {name!r}: use lower-case letters, digits, '_', '-'")
+            if not argv:
+                raise ValueError(f"server {name!r}: argv must not be empty")
+        return value
 
     @field_validator("turns", mode="before")
     @classmethod

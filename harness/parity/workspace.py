@@ -11,8 +11,10 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import stat
 import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +66,10 @@ def base_config(base_url: str) -> dict[str, Any]:
                 "env_key": "MOCK_API_KEY",
             }
         },
+        # codex installs OpenAI's system skills into every fresh CODEX_HOME and lists them;
+        # pycodex ships none (see README "Skills"), so scenarios compare the skills machinery
+        # without them. `skills_bundled_default` runs with them and declares the difference.
+        "skills": {"bundled": {"enabled": False}},
     }
 
 
@@ -160,14 +166,57 @@ def _write_files(root: Path, files: Mapping[str, FileValue]) -> None:
             target.chmod(int(spec.mode, 8))
 
 
-def prepare_side(layout: SideLayout, scenario: Scenario, base_url: str) -> None:
+_PLACEHOLDER = re.compile(r"\$\{([a-z]+(?::[a-z0-9_\-]+)?)\}")
+
+
+def placeholder_values(layout: SideLayout, ports: Mapping[str, int]) -> dict[str, str]:
+    """What ``${...}`` stands for on one side: the interpreter running the harness (it has
+    pycodex and the ``mcp`` SDK, so scenario MCP servers start the same way under both
+    binaries), the side's workspace and CODEX_HOME, and each background server's port."""
+    values = {
+        "python": sys.executable,
+        "ws": str(layout.workspace),
+        "home": str(layout.home),
+    }
+    values.update({f"port:{name}": str(port) for name, port in ports.items()})
+    return values
+
+
+def expand(value: Any, values: Mapping[str, str], where: str = "scenario") -> Any:
+    """Replace ``${name}`` placeholders in every string of ``value`` (lists and dicts too)."""
+    if isinstance(value, str):
+
+        def substitute(match: re.Match[str]) -> str:
+            key = match.group(1)
+            if key not in values:
+                known = ", ".join("${" + k + "}" for k in sorted(values))
+                raise ParityError(f"{where}: unknown placeholder ${{{key}}} (known: {known})")
+            return values[key]
+
+        return _PLACEHOLDER.sub(substitute, value)
+    if isinstance(value, list):
+        return [expand(v, values, where) for v in value]
+    if isinstance(value, dict):
+        return {k: expand(v, values, f"{where}.{k}") for k, v in value.items()}
+    return value
+
+
+def prepare_side(
+    layout: SideLayout,
+    scenario: Scenario,
+    base_url: str,
+    values: Mapping[str, str] | None = None,
+) -> None:
     """Create the directories, files, config.toml and (optionally) git repo of one side."""
     for directory in (layout.workspace, layout.home, layout.outside, layout.tmp, layout.user_home):
         directory.mkdir(parents=True, exist_ok=False)
     _write_files(layout.workspace, scenario.files)
     _write_files(layout.outside, scenario.outside_files)
     _write_files(layout.home, scenario.home_files)
-    config = merge_config(base_config(base_url), substitute(scenario.config, base_url))
+    values = placeholder_values(layout, {}) if values is None else values
+    config = merge_config(
+        base_config(base_url), expand(substitute(scenario.config, base_url), values, "config")
+    )
     text = to_toml(config)
     if scenario.config_raw:
         text += (

@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, str] = {
     "apply-patch": "pycodex.apply_patch.cli:apply_patch_command",
     "sandbox": "pycodex.sandbox.cli:sandbox_command",
     "execpolicy": "pycodex.execpolicy.cli:execpolicy_group",
+    "mcp": "pycodex.mcp.cli:mcp_group",
 }
 
 

@@ -215,6 +215,12 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)):
         raise ConfigError("config key `tool_output_token_limit`: expected an integer")
     shell_env = table.get("shell_environment_policy", {})
+    from pycodex.mcp.config import parse_servers
+
+    mcp_servers = parse_servers(table.get("mcp_servers"))
+    skills = table.get("skills", {})
+    if not isinstance(skills, Mapping):
+        raise ConfigError("config key `skills`: expected a table")
 
     model = overrides.model or _opt_str(table, "model") or DEFAULT_MODEL
     catalog_path = _opt_str(table, "model_catalog_json")
@@ -296,4 +302,6 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         ignore_rules=overrides.ignore_rules,
         warnings=tuple(warnings),
         port_warnings=tuple(unsupported_key_warnings(table)),
+        mcp_servers=mcp_servers,
+        skills=skills,
     )

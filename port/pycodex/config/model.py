@@ -197,6 +197,10 @@ class Config:
     warnings: tuple[str, ...] = ()
     #: the port's own notices (keys it does not implement), printed on stderr by exec.
     port_warnings: tuple[str, ...] = ()
+    #: ``[mcp_servers.<name>]`` parsed into ``pycodex.mcp.config.McpServerConfig`` values.
+    mcp_servers: Mapping[str, Any] = field(default_factory=dict)
+    #: the ``[skills]`` table (``bundled.enabled``, ``include_instructions``, ``config``).
+    skills: Mapping[str, Any] = field(default_factory=dict)
 
     # ferry: codex_core::session::turn_context::TurnContext::reasoning_effort @ 1d092cb66
     @property

@@ -36,8 +36,18 @@ from pycodex.prompt.agents_md import (
 from pycodex.prompt.environment import environment_context_text
 from pycodex.prompt.permissions import permissions_text
 from pycodex.shell import default_user_shell
+from pycodex.skills import load_skills
 from pycodex.tools.handlers import ABORTED_OUTPUT, ToolContext, ToolRouter
-from pycodex.tools.specs import tools_for
+from pycodex.tools.mcp_tools import McpTools
+from pycodex.tools.specs import multi_agent_enabled, spec, tools_for
+from pycodex.tools.tool_search import (
+    MULTI_AGENT_NAMESPACE,
+    ToolSearch,
+    mcp_entries,
+    mcp_namespace,
+    multi_agent_entries,
+    tools_fragment,
+)
 from pycodex.truncation import truncate_middle_tokens
 
 JsonObject = dict[str, Any]
@@ -84,6 +94,8 @@ _ID_PREFIX = {
     "function_call_output": "fco",
     "custom_tool_call": "ctc",
     "custom_tool_call_output": "ctco",
+    "tool_search_call": "tsc",
+    "tool_search_output": "tso",
 }
 
 
@@ -128,15 +140,26 @@ def request_item(item: JsonObject) -> JsonObject:
     return item
 
 
-def initial_context(config: Config) -> list[JsonObject]:
+# ferry: codex_core::session::Session::build_initial_context @ 1d092cb66 -- 0.169.0: skills and <tools> fragments
+def initial_context(
+    config: Config, *, skills: str | None = None, deferred_tools: str | None = None
+) -> list[JsonObject]:
     """The developer and user messages that open every new thread (the base instructions
-    are not among them: they are recorded in the session meta and sent first)."""
+    are not among them: they are recorded in the session meta and sent first).
+
+    ``skills`` is the ``<skills_instructions>`` fragment and ``deferred_tools`` the
+    ``<tools>`` fragment, when there is anything to list.
+    """
     items: list[JsonObject] = []
     developer: list[str] = []
     if config.developer_instructions:
         developer.append(config.developer_instructions)
+    if skills:
+        developer.append(skills)
     if config.include_permissions_instructions:
         developer.append(permissions_text(config.sandbox, config.approval_policy, config.cwd))
+    if deferred_tools:
+        developer.append(deferred_tools)
     if developer:
         items.append(_message("developer", developer))
     user: list[str] = []
@@ -268,10 +291,19 @@ class Session:
         self.sink = sink
         self.resumed = history is not None
         self.thread_id = thread_id or uuid7()
+        self.mcp = start_mcp(config)
+        self.skills = load_skills(config)
         self.history: list[JsonObject] = (
             history
             if history is not None
-            else [normalize_history_item(i) for i in initial_context(config)]
+            else [
+                normalize_history_item(i)
+                for i in initial_context(
+                    config,
+                    skills=self.skills.instructions(),
+                    deferred_tools=tools_fragment(self.deferred_namespaces()),
+                )
+            ]
         )
         self.output_schema = output_schema
         self._sleep = sleep
@@ -296,8 +328,38 @@ class Session:
                 thread_id=self.thread_id,
                 next_item_id=self.next_item_id,
                 emit=self.sink.emit,
-            )
+            ),
+            tool_search=self.tool_search_index,
         )
+        if self.mcp is not None:
+            self.router.mcp = McpTools(
+                self.mcp,
+                config.approval_policy,
+                config.sandbox.mode,
+                self.next_item_id,
+                self.sink.emit,
+            )
+
+    # ------------------------------------------------------------------ deferred tools
+
+    # ferry: codex_core::session::Session::deferred_tool_namespaces @ 1d092cb66 -- 0.169.0: MCP servers and multi_agent_v1
+    def deferred_namespaces(self) -> dict[str, str | None]:
+        """Namespace -> description of everything behind ``tool_search`` right now."""
+        namespaces: dict[str, str | None] = {}
+        if self.mcp is not None:
+            for server, info in self.mcp.ready().items():
+                text = (info.instructions or "").strip()
+                namespaces[mcp_namespace(server)] = text or None
+        if multi_agent_enabled(self.config):
+            namespaces[MULTI_AGENT_NAMESPACE] = spec(MULTI_AGENT_NAMESPACE)["description"]
+        return namespaces
+
+    # ferry: codex_core::tools::tool_search_entry::build_tool_search_entries @ 1d092cb66
+    def tool_search_index(self) -> ToolSearch:
+        entries = mcp_entries(self.mcp.ready()) if self.mcp is not None else []
+        if multi_agent_enabled(self.config):
+            entries.extend(multi_agent_entries())
+        return ToolSearch(entries)
 
     # ------------------------------------------------------------------ plumbing
 
@@ -350,6 +412,8 @@ class Session:
 
     def close(self) -> None:
         self._abort_goal_continuation()
+        if self.mcp is not None:
+            self.mcp.close()
         self.router.shutdown()
         self.recorder.close()
         self.client.close()
@@ -417,7 +481,11 @@ class Session:
             "model": config.model,
             "stream": True,
             "input": [self._base_message, *(request_item(i) for i in self.history)],
-            "tools": tools_for(config),
+            "tools": tools_for(
+                config,
+                mcp_resources=self.mcp is not None and self.mcp.configured,
+                tool_search=bool(self.deferred_namespaces()),
+            ),
             "tool_choice": "auto",
             "parallel_tool_calls": True,
         }
@@ -535,6 +603,8 @@ class Session:
                 self._add(update)
         self._settings_checked = True
         self._add(user_turn_message(prompt, images))
+        for injected in self.skills.mentioned(prompt):
+            self._add(injected)
         self.recorder.record("event_msg", {"type": "user_message", "message": prompt})
         outcome = TurnOutcome()
         turn_usage = TokenUsage()
@@ -607,7 +677,12 @@ class Session:
                 if isinstance(event, OutputItemDone):
                     item = event.item
                     kind = item.get("type")
-                    if kind in ("function_call", "custom_tool_call", "local_shell_call"):
+                    if kind in (
+                        "function_call",
+                        "custom_tool_call",
+                        "local_shell_call",
+                        "tool_search_call",
+                    ):
                         needs_follow_up = True
                         self._add(item)
                         calls.append(item)
@@ -703,6 +778,23 @@ class Session:
                     }
                 )
                 self.recorder.record("event_msg", {"type": "agent_reasoning", "text": text})
+
+
+# ferry: codex_core::session::Session::new @ 1d092cb66 -- 0.169.0: MCP servers start with the session
+def start_mcp(config: Config) -> Any:
+    """Start the configured MCP servers (``None`` without any); required ones are awaited."""
+    if not any(server.enabled for server in config.mcp_servers.values()):
+        return None
+    from pycodex.mcp.manager import McpManager
+
+    manager = McpManager(config.mcp_servers, config.cwd)
+    manager.start()
+    try:
+        manager.wait_required()
+    except BaseException:
+        manager.close()
+        raise
+    return manager
 
 
 def _output_text(item: JsonObject) -> str:

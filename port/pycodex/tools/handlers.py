@@ -43,6 +43,7 @@ from pycodex.sandbox_roots import sandbox_policy
 from pycodex.shell import default_user_shell
 from pycodex.tools.arguments import ArgumentsError, parse_arguments
 from pycodex.tools.goals import GoalError, GoalStore
+from pycodex.tools.mcp_tools import McpTools
 from pycodex.tools.shell_snapshot import ShellSnapshot
 from pycodex.tools.specs import apply_patch_enabled, plan_tool_enabled
 from pycodex.tools.unified_exec import (
@@ -105,6 +106,10 @@ class ToolRouter:
     _todo_items: list[JsonObject] = field(default_factory=list)
     _snapshot: ShellSnapshot | None = None
     _snapshot_tried: bool = False
+    #: MCP tool calls and resource tools (``None`` when no MCP server is configured).
+    mcp: McpTools | None = None
+    #: builds the ``tool_search`` index over what is deferred right now.
+    tool_search: Callable[[], Any] | None = None
 
     def __post_init__(self) -> None:
         self.goals = GoalStore(self.ctx.thread_id)
@@ -123,6 +128,15 @@ class ToolRouter:
         if kind == "custom_tool_call":
             text = self._custom(name, str(item.get("input", "")))
             return {"type": "custom_tool_call_output", "call_id": call_id, "output": text}
+        if kind == "tool_search_call":
+            return self._tool_search(item)
+        namespace = item.get("namespace")
+        if kind == "function_call" and isinstance(namespace, str) and namespace:
+            return {
+                "type": "function_call_output",
+                "call_id": call_id,
+                "output": self._namespaced(namespace, name, str(item.get("arguments") or "")),
+            }
         if kind == "local_shell_call":
             return {
                 "type": "function_call_output",
@@ -134,6 +148,36 @@ class ToolRouter:
         except ToolError as exc:
             output = str(exc)
         return {"type": "function_call_output", "call_id": call_id, "output": output}
+
+    def _tool_search(self, item: JsonObject) -> JsonObject:
+        """Answer a ``tool_search_call`` with the matching deferred namespaces."""
+        args = item.get("arguments")
+        args = args if isinstance(args, dict) else {}
+        tools: list[JsonObject] = []
+        if self.tool_search is not None:
+            limit = args.get("limit")
+            try:
+                tools = self.tool_search().search(
+                    str(args.get("query") or ""),
+                    int(limit) if isinstance(limit, (int, float)) else None,
+                )
+            except ValueError:
+                tools = []
+        return {
+            "type": "tool_search_output",
+            "call_id": item.get("call_id"),
+            "status": "completed",
+            "execution": "client",
+            "tools": tools,
+        }
+
+    def _namespaced(self, namespace: str, name: str, arguments: str) -> ToolOutput:
+        """A call of a deferred tool: ``mcp__<server>`` runs on that server."""
+        if self.mcp is not None and namespace.startswith("mcp__"):
+            output = self.mcp.call(namespace, name, arguments)
+            if output is not None:
+                return output
+        return f"unsupported call: {namespace}{name}"
 
     def _function(self, name: str, arguments: str) -> ToolOutput:
         if name == "exec_command":
@@ -158,6 +202,12 @@ class ToolRouter:
             return self._goal(name, arguments)
         if name == "view_image":
             return self.view_image(self._args(arguments, "path"))
+        if self.mcp is not None and name == "list_mcp_resources":
+            return self.mcp.list_resources(self._args(arguments))
+        if self.mcp is not None and name == "list_mcp_resource_templates":
+            return self.mcp.list_resource_templates(self._args(arguments))
+        if self.mcp is not None and name == "read_mcp_resource":
+            return self.mcp.read_resource(self._args(arguments))
         return f"unsupported call: {name}"
 
     def _custom(self, name: str, tool_input: str) -> str:

@@ -22,6 +22,20 @@ def _specs() -> dict[str, dict[str, Any]]:
     return data
 
 
+# ferry: codex_tools::tool_spec::ToolSpec @ 1d092cb66
+def spec(name: str) -> dict[str, Any]:
+    """One tool (or namespace) exactly as upstream sends it."""
+    return dict(_specs()[name])
+
+
+MCP_RESOURCE_TOOLS = ("list_mcp_resources", "list_mcp_resource_templates", "read_mcp_resource")
+
+
+# ferry: codex_core::tools::spec::multi_agent_enabled @ 1d092cb66 -- 0.169.0: sub-agent tools on by default, deferred
+def multi_agent_enabled(config: Config) -> bool:
+    return bool(config.features.get("multi_agent", True))
+
+
 def apply_patch_tool() -> dict[str, Any]:
     from pycodex.apply_patch import APPLY_PATCH_TOOL
 
@@ -86,10 +100,20 @@ def _web_search_tool(config: Config) -> dict[str, Any]:
     return spec
 
 
-def tools_for(config: Config) -> list[dict[str, Any]]:
-    """The tools array in upstream's order (only the tools pycodex implements)."""
+# ferry: codex_core::tools::spec::build_specs @ 1d092cb66 -- 0.169.0: MCP resource tools and tool_search
+def tools_for(
+    config: Config, *, mcp_resources: bool = False, tool_search: bool = False
+) -> list[dict[str, Any]]:
+    """The tools array in upstream's order (only the tools pycodex implements).
+
+    ``mcp_resources``: MCP servers are configured, so the resource tools are offered;
+    ``tool_search``: some tools are deferred behind ``tool_search``.
+    """
     specs = _specs()
-    tools = [specs["exec_command"], specs["write_stdin"], specs["request_user_input"]]
+    tools = [specs["exec_command"], specs["write_stdin"]]
+    if mcp_resources:
+        tools.extend(specs[name] for name in MCP_RESOURCE_TOOLS)
+    tools.append(specs["request_user_input"])
     if apply_patch_enabled(config):
         tools.append(apply_patch_tool())
     tools.append(specs["view_image"])
@@ -97,6 +121,8 @@ def tools_for(config: Config) -> list[dict[str, Any]]:
         tools.extend(specs[name] for name in ("get_goal", "create_goal", "update_goal"))
     if plan_tool_enabled(config):
         tools.append(specs["update_plan"])
+    if tool_search:
+        tools.append(specs["tool_search"])
     if web_search_enabled(config):
         tools.append(_web_search_tool(config))
     return tools
