@@ -45,10 +45,12 @@ def _tree(node: dict[str, Any], defs: dict[str, Any], depth: int) -> Any:
 
 
 UPSTREAM = ROOT / "port" / "pycodex" / "config" / "upstream_config.json"
+FEATURES = ROOT / "port" / "pycodex" / "features" / "features_0169.json"
 
 
 def _apply_upstream(tree: dict[str, Any], upstream: dict[str, Any]) -> None:
-    """Drop the keys the pinned binary no longer knows; its feature list replaces the schema's."""
+    """Drop the keys the pinned binary no longer knows; its feature list (``codex features
+    list``, kept in pycodex.features) replaces the schema's."""
     for dotted in upstream.get("removed_keys", []):
         parts = dotted.split(".")
         node: Any = tree
@@ -56,7 +58,8 @@ def _apply_upstream(tree: dict[str, Any], upstream: dict[str, Any]) -> None:
             node = node.get(part) if isinstance(node, dict) else None
         if isinstance(node, dict):
             node.pop(parts[-1], None)
-    names = sorted(f["name"] for f in upstream.get("features", []))
+    features = json.loads(FEATURES.read_text())["features"] if FEATURES.is_file() else []
+    names = sorted(f["name"] for f in features)
     if names:
         tree["features"] = {name: None for name in names}
 

@@ -4,8 +4,8 @@ The config JSON Schema in ``../shared/conformance`` is a snapshot of an older up
 0.169.0 has dropped some of its keys (``model_supports_reasoning_summaries``, ``zsh_path``...)
 and has its own feature list. This script asks the binary: every key of the schema's tree (and
 a made-up key in every closed table) is written to a scratch config.toml and run under
-``codex exec --strict-config``; the keys it calls "unknown configuration field" are recorded,
-with ``codex features list``. ``scripts/gen_config_keys.py`` applies the result.
+``codex exec --strict-config``; the keys it calls "unknown configuration field" are recorded.
+``scripts/gen_config_keys.py`` applies the result (with the feature list of pycodex.features).
 
 Usage: python scripts/probe_codex_config.py [CODEX_BINARY]   (about a minute)
 """
@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWN = ROOT / "port" / "pycodex" / "config" / "known_keys.json"
@@ -38,19 +37,6 @@ def is_unknown(binary: str, dotted: str) -> bool:
         Path(home, "config.toml").write_text(f"{dotted} = true\n", encoding="utf-8")
         proc = _run(binary, home, ["exec", "--strict-config", "--skip-git-repo-check", "-"])
     return "unknown configuration field" in proc.stderr
-
-
-def features(binary: str) -> list[dict[str, Any]]:
-    with tempfile.TemporaryDirectory() as home:
-        out = _run(binary, home, ["features", "list"]).stdout
-    rows = []
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) >= 3:
-            rows.append(
-                {"name": parts[0], "stage": " ".join(parts[1:-1]), "default": parts[-1] == "true"}
-            )
-    return rows
 
 
 def main(argv: list[str]) -> int:
@@ -82,10 +68,9 @@ def main(argv: list[str]) -> int:
         "codex_version": version[-1] if version else "unknown",
         "removed_keys": removed,
         "closed_tables": closed,
-        "features": features(binary),
     }
     OUT.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {OUT}: {len(removed)} keys unknown to codex, {len(data['features'])} features")
+    print(f"wrote {OUT}: {len(removed)} keys unknown to codex, {len(closed)} closed tables")
     return 0
 
 

@@ -379,6 +379,7 @@ def normalized_view(
             "modes": {norm.text(k): v for k, v in result.modes.items()},
             "git": norm.value(result.git),
             "home": home_view(norm, result.home, compare_rollout),
+            "home_snapshot": {norm.text(k): norm.value(v) for k, v in result.home_snapshot.items()},
             "tmp": {norm.text(k): norm.text(v) for k, v in result.tmp.items()},
         }
     )

@@ -131,6 +131,7 @@ ASPECTS = (
     "modes",
     "git",
     "home",
+    "home_snapshot",
     "tmp",
 )
 

@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import pty
+import re
 import signal
 import socket
 import subprocess
@@ -18,6 +19,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +34,14 @@ from harness.parity.workspace import (
     expand,
     placeholder_values,
     prepare_side,
+    snapshot_home,
     snapshot_modes,
     snapshot_tree,
     substitute,
 )
 
 #: environment variables of the caller that would leak into a run and change its behaviour.
-_SCRUBBED_PREFIXES = ("CODEX_", "OPENAI_", "RUST_LOG")
+_SCRUBBED_PREFIXES = ("CODEX_", "OPENAI_", "RUST_")
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,8 @@ class SideResult:
     modes: dict[str, str] = field(default_factory=dict)
     git: dict[str, Any] | None = None
     home: dict[str, Any] = field(default_factory=dict)
+    #: ``home_snapshot`` files and ``home_sqlite`` query results of the scenario.
+    home_snapshot: dict[str, Any] = field(default_factory=dict)
     tmp: dict[str, str] = field(default_factory=dict)
     #: dates (YYYY-MM-DD) the run spanned, local and UTC: "today" may appear in outputs.
     dates: tuple[str, ...] = ()
@@ -136,6 +141,9 @@ class SideResult:
 
 #: ``$thread_id`` in a later invocation's args or prompt: the id the previous run reported.
 THREAD_PLACEHOLDER = "$thread_id"
+#: ``$thread`` in a step's argv: the thread id reported last; ``$threadN``: the N-th distinct.
+THREAD_STEP_PLACEHOLDER = "$thread"
+_THREAD_RE = re.compile(r'"thread_id":\s*"([0-9a-fA-F-]{36})"|session id: ([0-9a-fA-F-]{36})')
 
 REAPER = Path(__file__).with_name("reaper.py")
 
@@ -146,8 +154,11 @@ def build_argv(
     invocation: Invocation | None = None,
     values: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """``<binary> exec [--json] [--skip-git-repo-check] ARGS [PROMPT]`` for one invocation."""
+    """``<binary> exec [--json] [--skip-git-repo-check] ARGS [PROMPT]`` for one invocation,
+    or ``<binary> ARGV`` when the invocation gives its argv verbatim (``command``, ``steps``)."""
     inv = invocation or scenario.invocations()[0]
+    if inv.argv is not None:
+        return [*binary.argv, *(expand(inv.argv, values, "argv") if values else inv.argv)]
     argv = [*binary.argv, "exec"]
     if inv.json_output:
         argv.append("--json")
@@ -262,6 +273,17 @@ def _thread_id(stdout: str) -> str | None:
     return None
 
 
+def _substitute_threads(arg: str, text: str) -> str:
+    """``$thread`` -> the last thread id in ``text``; ``$threadN`` -> the N-th distinct one."""
+    if THREAD_STEP_PLACEHOLDER not in arg:
+        return arg
+    found = [a or b for a, b in _THREAD_RE.findall(text)]
+    distinct = list(dict.fromkeys(found))
+    for number in range(len(distinct), 0, -1):
+        arg = arg.replace(f"{THREAD_STEP_PLACEHOLDER}{number}", distinct[number - 1])
+    return arg.replace(THREAD_STEP_PLACEHOLDER, found[-1] if found else "none")
+
+
 def _today() -> set[str]:
     now = time.time()
     return {
@@ -283,6 +305,7 @@ def run_invocation(
     layout: SideLayout,
     *,
     thread_id: str | None = None,
+    seen: str = "",
     base_url: str = "",
     values: Mapping[str, str] | None = None,
 ) -> RunRecord:
@@ -302,6 +325,10 @@ def run_invocation(
                 if invocation.prompt is None
                 else invocation.prompt.replace(THREAD_PLACEHOLDER, thread_id),
             }
+        )
+    if invocation.argv is not None:
+        invocation = invocation.model_copy(
+            update={"argv": [_substitute_threads(a, seen) for a in invocation.argv]}
         )
     argv = build_argv(binary, scenario, invocation, values)
     report = layout.root / f"leftovers-{time.monotonic_ns()}.json"
@@ -366,9 +393,9 @@ def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
     dates = _today()
     runs: list[RunRecord] = []
     ports = {name: _free_port() for name in scenario.servers}
-    values = placeholder_values(layout, ports)
     with ExitStack() as stack:
         server = stack.enter_context(ParityServer(render_script(scenario)))
+        values = placeholder_values(layout, ports, server.base_url)
         prepare_side(layout, scenario, server.base_url, values)
         env = build_env(layout, scenario, None, values)
         stack.enter_context(background_servers(scenario, layout, ports, values, env))
@@ -380,6 +407,7 @@ def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
                 invocation,
                 layout,
                 thread_id=thread_id,
+                seen="".join(r.stdout + r.stderr for r in runs),
                 base_url=server.base_url,
                 values=values,
             )
@@ -388,6 +416,7 @@ def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
         requests = tuple(
             RecordedCall(r.method, r.path, dict(r.headers), _decode_body(r.body))
             for r in server.requests
+            if not any(fnmatchcase(f"{r.method} {r.path}", p) for p in scenario.ignore_requests)
         )
     dates |= _today()
     return SideResult(
@@ -403,6 +432,7 @@ def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
         },
         git=git_state(layout.workspace),
         home=home_state(layout.home),
+        home_snapshot=snapshot_home(layout.home, scenario.home_snapshot, scenario.home_sqlite),
         tmp=snapshot_tree(layout.tmp),
         dates=tuple(sorted(dates)),
     )

@@ -97,9 +97,11 @@ class Invocation(_Strict):
 
     It shares the workspace, CODEX_HOME and the model script (turns are consumed in
     order across runs). ``$thread_id`` in ``args`` or ``prompt`` stands for the thread id
-    the previous run reported in ``thread.started``.
+    the previous run reported in ``thread.started``. ``argv`` (the arguments after the
+    binary, verbatim) replaces the ``exec --json ... PROMPT`` form.
     """
 
+    argv: list[str] | None = None
     args: list[str] = Field(default_factory=list)
     prompt: str | None = None
     stdin: str | None = None
@@ -157,6 +159,8 @@ class Turn(_Strict):
     malformed: bool = False
     failed: dict[str, str] | None = None
     delay_s: float = Field(default=0.0, ge=0)
+    #: answer with this JSON document instead of an SSE stream (token endpoints, ...).
+    json_body: dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Turn:
@@ -166,9 +170,24 @@ class Turn(_Strict):
             raise ValueError(
                 "an error status (status != 200) cannot also carry events, malformed or cut_after_bytes"
             )
+        if self.json_body is not None and (self.events or self.failed or self.malformed):
+            raise ValueError("json_body replaces the SSE stream: no events, failed or malformed")
         if self.failed is not None and set(self.failed) - {"code", "message"}:
             raise ValueError("failed takes only 'code' and 'message'")
         return self
+
+
+class Step(_Strict):
+    """A further invocation after the main one, in the same workspace, home and model server.
+
+    ``argv`` follows the binary verbatim (``["exec", "--json", "resume", "--last", "go on"]``,
+    ``["archive", "$thread"]``); ``$thread`` stands for the thread id the previous runs
+    reported last (``thread.started``) and ``$threadN`` for the N-th distinct one, which
+    neither side can know in advance.
+    """
+
+    argv: list[str] = Field(min_length=1)
+    stdin: str | None = None
 
 
 class Scenario(_Strict):
@@ -194,6 +213,17 @@ class Scenario(_Strict):
     #: ``--json`` (events compared as JSON); false compares the human output's lines.
     json_output: bool = True
     turns: list[Turn] = Field(default_factory=list)
+    #: argv after the binary instead of ``exec --json ... PROMPT`` (``["login", "status"]``).
+    command: list[str] | None = None
+    #: further invocations, run in order after the main one.
+    steps: list[Step] = Field(default_factory=list)
+    #: files under CODEX_HOME (globs) compared with their permission bits (``auth.json``).
+    home_snapshot: list[str] = Field(default_factory=list)
+    #: ``{"state_5.sqlite": "SELECT ..."}``: query results compared row by row.
+    home_sqlite: dict[str, str] = Field(default_factory=dict)
+    #: requests left out of the comparison on both sides, as ``METHOD /path`` globs; the
+    #: description must say why (e.g. codex's model-catalog discovery with ChatGPT auth).
+    ignore_requests: list[str] = Field(default_factory=list)
     timeout_s: float = Field(default=60.0, gt=0)
     #: compare the event stream per item (for races such as parallel tool calls): the
     #: order of items may differ, the order of each item's own events may not.
@@ -248,18 +278,34 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _has_prompt(self) -> Scenario:
         if (
-            self.prompt is None
+            self.command is None
+            and self.prompt is None
             and self.stdin is None
             and self.stdin_base64 is None
             and not self.stdin_tty
             and "prompt" not in self.model_fields_set
         ):
             raise ValueError("give a prompt, stdin, or both (or stdin_tty)")
+        if self.command is None and "turns" not in self.model_fields_set:
+            raise ValueError(
+                "an exec scenario needs scripted turns (write `turns: []` for one that must "
+                "stop before calling the model)"
+            )
         return self
 
+    @field_validator("home_snapshot")
+    @classmethod
+    def _home_relative(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+                raise ValueError(f"home_snapshot entry {pattern!r} must be relative to CODEX_HOME")
+        return value
+
     def invocations(self) -> list[Invocation]:
-        """Every ``exec`` run of the scenario, the first one built from the top-level fields."""
+        """Every run of the scenario in order: the main one (``exec`` from the top-level
+        fields, or ``command``), then ``steps``, then ``then``."""
         first = Invocation(
+            argv=self.command,
             args=self.args,
             prompt=self.prompt,
             stdin=self.stdin,
@@ -269,7 +315,11 @@ class Scenario(_Strict):
             json_output=self.json_output,
             timeout_s=self.timeout_s,
         )
-        return [first, *self.then]
+        steps = [
+            Invocation(argv=step.argv, stdin=step.stdin, timeout_s=self.timeout_s)
+            for step in self.steps
+        ]
+        return [first, *steps, *self.then]
 
 
 def _format_error(path: Path, exc: ValidationError) -> str:

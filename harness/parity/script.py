@@ -73,6 +73,14 @@ def render_turn(turn: Turn, index: int) -> ScriptedResponse:
             content_type=scripted.content_type,
             delay_s=turn.delay_s,
         )
+    if turn.json_body is not None:
+        return ScriptedResponse(
+            body=json.dumps(turn.json_body),
+            status=turn.status,
+            headers=dict(turn.headers),
+            content_type="application/json",
+            delay_s=turn.delay_s,
+        )
     response_id = turn.id or f"resp-{index}"
     events: list[dict[str, Any]] = [ev_response_created(response_id)] if turn.created else []
     events.extend(render_event(ev, index, i) for i, ev in enumerate(turn.events))

@@ -32,6 +32,7 @@ def write_transcript(result: SideResult, directory: Path) -> None:
         "modes": result.modes,
         "git": result.git,
         "home": result.home,
+        "home_snapshot": result.home_snapshot,
         "tmp": result.tmp,
     }
     (directory / "result.json").write_text(json.dumps(files, indent=1, ensure_ascii=False) + "\n")

@@ -9,9 +9,11 @@ the same length on both sides so path lengths (and thus any truncation) match.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -169,15 +171,22 @@ def _write_files(root: Path, files: Mapping[str, FileValue]) -> None:
 _PLACEHOLDER = re.compile(r"\$\{([a-z]+(?::[a-z0-9_\-]+)?)\}")
 
 
-def placeholder_values(layout: SideLayout, ports: Mapping[str, int]) -> dict[str, str]:
+def placeholder_values(
+    layout: SideLayout, ports: Mapping[str, int], base_url: str | None = None
+) -> dict[str, str]:
     """What ``${...}`` stands for on one side: the interpreter running the harness (it has
     pycodex and the ``mcp`` SDK, so scenario MCP servers start the same way under both
-    binaries), the side's workspace and CODEX_HOME, and each background server's port."""
+    binaries), the side's workspace and CODEX_HOME, each background server's port, and the
+    scripted model server (``${mock}``: its ``/v1`` base URL, ``${origin}``: scheme, host
+    and port, for endpoints outside ``/v1`` such as a token issuer)."""
     values = {
         "python": sys.executable,
         "ws": str(layout.workspace),
         "home": str(layout.home),
     }
+    if base_url is not None:
+        values["mock"] = base_url
+        values["origin"] = base_url.removesuffix("/v1")
     values.update({f"port:{name}": str(port) for name, port in ports.items()})
     return values
 
@@ -304,3 +313,28 @@ def snapshot_tree(root: Path) -> dict[str, str]:
                 except OSError as exc:
                     tree[rel] = f"<unreadable: {exc.strerror}>"
     return tree
+
+
+def snapshot_home(home: Path, patterns: list[str], queries: Mapping[str, str]) -> dict[str, Any]:
+    """Selected CODEX_HOME files (``0600:<content>``, missing ones as ``<missing>``) and the rows
+    of read-only queries against its SQLite databases (``<db>?<query>`` -> rows)."""
+    snap: dict[str, Any] = {}
+    for pattern in patterns:
+        matches = sorted(p for p in home.glob(pattern) if p.is_file())
+        if not matches:
+            snap[pattern] = "<missing>"
+        for path in matches:
+            mode = stat.S_IMODE(path.stat().st_mode)
+            snap[path.relative_to(home).as_posix()] = f"{mode:04o}:" + _encode(path.read_bytes())
+    for db_name, query in queries.items():
+        path = home / db_name
+        key = f"{db_name}?{query}"
+        if not path.is_file():
+            snap[key] = "<missing>"
+            continue
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+                snap[key] = [list(row) for row in conn.execute(query).fetchall()]
+        except sqlite3.Error as exc:
+            snap[key] = f"<sqlite error: {exc}>"
+    return snap

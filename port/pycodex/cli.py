@@ -18,6 +18,14 @@ SUBCOMMANDS: dict[str, str] = {
     "sandbox": "pycodex.sandbox.cli:sandbox_command",
     "execpolicy": "pycodex.execpolicy.cli:execpolicy_group",
     "mcp": "pycodex.mcp.cli:mcp_group",
+    "login": "pycodex.auth.cli:login_group",
+    "logout": "pycodex.auth.cli:logout_command",
+    "features": "pycodex.features.cli:features_group",
+    "resume": "pycodex.session_cli:resume_command",
+    "fork": "pycodex.session_cli:fork_command",
+    "archive": "pycodex.session_cli:archive_command",
+    "unarchive": "pycodex.session_cli:unarchive_command",
+    "delete": "pycodex.session_cli:delete_command",
 }
 
 

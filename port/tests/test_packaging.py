@@ -27,7 +27,7 @@ def test_wheel_contains_runtime_data(tmp_path: Path) -> None:
         p
         for p in package.rglob("*")
         if p.is_file()
-        and p.suffix in {".md", ".json", ".lark", ".typed"}
+        and p.suffix in {".md", ".json", ".lark", ".typed", ".sql"}
         and "__pycache__" not in p.parts
     ]
     assert data_files, "expected data files in the package"

@@ -7,7 +7,13 @@ from typing import Any
 
 from pycodex.client.chat import chat_request_body, parse_chat_stream
 from pycodex.client.events import ResponseEvent, TokenUsage
-from pycodex.client.responses import ModelClient, RequestContext, _iter_sse, resolve_api_key
+from pycodex.client.responses import (
+    ModelClient,
+    RequestContext,
+    _iter_sse,
+    resolve_api_key,
+    resolve_credentials,
+)
 
 __all__ = [
     "ModelClient",
@@ -15,6 +21,7 @@ __all__ = [
     "ResponseEvent",
     "TokenUsage",
     "resolve_api_key",
+    "resolve_credentials",
     "stream_model",
 ]
 

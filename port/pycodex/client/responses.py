@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from pycodex import UPSTREAM_VERSION
+from pycodex.auth.credentials import Credentials
 from pycodex.client.events import (
     Completed,
     OutputItemAdded,
@@ -75,12 +76,22 @@ def resolve_api_key(
     provider: ModelProviderInfo, codex_home: os.PathLike[str] | str | None = None
 ) -> str | None:
     """The bearer token for ``provider``: its env var, a literal token, or ``auth.json``."""
+    credentials = resolve_credentials(provider, codex_home)
+    return credentials.bearer if credentials is not None else None
+
+
+def resolve_credentials(
+    provider: ModelProviderInfo, codex_home: os.PathLike[str] | str | None = None
+) -> Credentials | None:
+    """The bearer token and extra headers for ``provider``: its env var, a literal token,
+    or the login in ``auth.json`` (an API key, or ChatGPT tokens refreshed when stale,
+    which add ``chatgpt-account-id``)."""
     if provider.experimental_bearer_token:
-        return provider.experimental_bearer_token
+        return Credentials(provider.experimental_bearer_token)
     if provider.env_key:
         value = os.environ.get(provider.env_key, "").strip()
         if value:
-            return value
+            return Credentials(value)
         if not provider.requires_openai_auth:
             hint = f" {provider.env_key_instructions}" if provider.env_key_instructions else ""
             raise AuthError(
@@ -88,17 +99,16 @@ def resolve_api_key(
                 f"(model provider `{provider.id}` reads its API key from it)"
             )
     if provider.requires_openai_auth and codex_home is not None:
-        auth_file = os.path.join(os.fspath(codex_home), "auth.json")
-        try:
-            with open(auth_file, encoding="utf-8") as fh:
-                data = json.load(fh)
-            key = data.get("OPENAI_API_KEY")
-            if isinstance(key, str) and key:
-                return key
-        except (OSError, ValueError):
-            pass
+        from pathlib import Path
+
+        from pycodex.auth.manager import openai_credentials
+
+        credentials = openai_credentials(Path(codex_home), user_agent=user_agent())
+        if credentials is not None:
+            return credentials
         raise AuthError(
-            "No API key for the OpenAI provider: set OPENAI_API_KEY, or configure a custom "
+            "No API key for the OpenAI provider: set OPENAI_API_KEY, run "
+            "`printenv OPENAI_API_KEY | pycodex login --with-api-key`, or configure a custom "
             "[model_providers.<id>] with base_url and env_key in config.toml"
         )
     return None
@@ -123,9 +133,11 @@ class ModelClient:
         *,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        auth_headers: Mapping[str, str] | None = None,
     ) -> None:
         self.provider = provider
         self.api_key = api_key
+        self.auth_headers = dict(auth_headers or {})
         self._sleep = sleep
         idle = provider.stream_idle_timeout_ms / 1000.0
         self._http = httpx.Client(
@@ -155,6 +167,7 @@ class ModelClient:
         }
         if self.api_key:
             headers["authorization"] = f"Bearer {self.api_key}"
+        headers.update(self.auth_headers)
         headers.update(self.provider.headers())
         return headers
 

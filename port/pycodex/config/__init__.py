@@ -7,11 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from pycodex.config.features import (
-    check_cli_features,
-    deprecation_notices,
-    unstable_features_warning,
-)
+from pycodex.config.features import check_cli_features, deprecation_notices
 from pycodex.config.loader import codex_home, load_layers
 from pycodex.config.model import (
     APPROVAL_POLICIES,
@@ -150,6 +146,10 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     cwd = (overrides.cwd or Path.cwd()).resolve()
     if not cwd.is_dir():
         raise ConfigError(f"working directory {cwd} does not exist")
+    from pycodex.features import PYCODEX_NOTE_PREFIX, canonical_name, feature_warnings
+
+    for name in (*overrides.enable, *overrides.disable):
+        canonical_name(name)  # codex refuses an unknown --enable/--disable name
     loaded = load_layers(
         home=home,
         cwd=cwd,
@@ -193,15 +193,9 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     instructions_file = _opt_str(table, "model_instructions_file")
     if instructions_file:
         base = loaded.base_dir("model_instructions_file", home)
-        path = base / Path(instructions_file).expanduser()
-        try:
-            base_instructions = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigLoadError(
-                f"failed to read model instructions file {path}: {exc.strerror} "
-                f"(os error {exc.errno})",
-                plain=True,
-            ) from exc
+        base_instructions = read_non_empty_file(
+            base / Path(instructions_file).expanduser(), "model instructions file"
+        )
 
     doc_max = table.get("project_doc_max_bytes", 32 * 1024)
     if not isinstance(doc_max, int) or isinstance(doc_max, bool) or doc_max < 0:
@@ -215,6 +209,15 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)):
         raise ConfigError("config key `tool_output_token_limit`: expected an integer")
     shell_env = table.get("shell_environment_policy", {})
+    compact_prompt = _opt_str(table, "compact_prompt")
+    compact_prompt_file = _opt_str(table, "experimental_compact_prompt_file")
+    if compact_prompt_file:
+        # read (and refused when empty) even where compact_prompt wins, as codex does
+        base = loaded.base_dir("experimental_compact_prompt_file", home)
+        file_prompt = read_non_empty_file(
+            base / Path(compact_prompt_file).expanduser(), "experimental compact prompt file"
+        )
+        compact_prompt = compact_prompt if compact_prompt is not None else file_prompt
     from pycodex.mcp.config import parse_servers
 
     mcp_servers = parse_servers(table.get("mcp_servers"))
@@ -260,10 +263,14 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     # codex reports the config's warnings twice: as config warnings of the run and again
     # when the thread starts.
     warnings = [*loaded.warnings, *loaded.warnings, *deprecation_notices(table)]
-    if not _bool(table, "suppress_unstable_features_warning", False):
-        unstable = unstable_features_warning(features, home / "config.toml")
-        if unstable is not None:
-            warnings.append(unstable)
+    port_warnings = unsupported_key_warnings(table)
+    for note in feature_warnings(
+        features,
+        str(home / "config.toml"),
+        suppress_unstable=_bool(table, "suppress_unstable_features_warning", False),
+    ):
+        # codex's own warnings become events, as in codex; pycodex's notes go to stderr
+        (port_warnings if note.startswith(PYCODEX_NOTE_PREFIX) else warnings).append(note)
 
     return Config(
         codex_home=home,
@@ -301,7 +308,39 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         ephemeral=overrides.ephemeral,
         ignore_rules=overrides.ignore_rules,
         warnings=tuple(warnings),
-        port_warnings=tuple(unsupported_key_warnings(table)),
+        port_warnings=tuple(port_warnings),
+        model_context_window=_positive_int(table, "model_context_window"),
+        model_auto_compact_token_limit=_positive_int(table, "model_auto_compact_token_limit"),
+        compact_prompt=compact_prompt,
+        sqlite_home=_opt_str(table, "sqlite_home"),
         mcp_servers=mcp_servers,
         skills=skills,
     )
+
+
+# ferry: codex_core::config::Config::try_read_non_empty_file @ 1d092cb66
+def read_non_empty_file(path: Path, context: str) -> str:
+    """A file named by the config, trimmed; unreadable or empty stops the run (codex's texts)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigLoadError(
+            f"failed to read {context} {path}: {exc.strerror} (os error {exc.errno})", plain=True
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigLoadError(
+            f"failed to read {context} {path}: stream did not contain valid UTF-8", plain=True
+        ) from exc
+    trimmed = text.strip()
+    if not trimmed:
+        raise ConfigLoadError(f"{context} is empty: {path}", plain=True)
+    return trimmed
+
+
+def _positive_int(table: Mapping[str, Any], key: str) -> int | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"config key `{key}`: expected a positive integer, got {value!r}")
+    return value

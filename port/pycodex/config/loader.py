@@ -114,12 +114,20 @@ PYCODEX_EXTENSION_KEYS: dict[str, Any] = {"features": {"plan_tool": None}}
 
 
 def _known_keys() -> dict[str, Any]:
+    from pycodex.features import LEGACY_ALIASES, features
+
     data = json.loads(resources.files("pycodex.config").joinpath("known_keys.json").read_text())
     keys = data["keys"]
     assert isinstance(keys, dict)
     for table, extra in PYCODEX_EXTENSION_KEYS.items():
         if isinstance(keys.get(table), dict):
             keys[table] = {**keys[table], **extra}
+    # every feature codex 0.169 knows (the schema snapshot predates many of them)
+    keys["features"] = {
+        **keys.get("features", {}),
+        **{f.name: None for f in features()},
+        **dict.fromkeys(LEGACY_ALIASES),
+    }
     return keys
 
 

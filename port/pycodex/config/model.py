@@ -201,6 +201,10 @@ class Config:
     mcp_servers: Mapping[str, Any] = field(default_factory=dict)
     #: the ``[skills]`` table (``bundled.enabled``, ``include_instructions``, ``config``).
     skills: Mapping[str, Any] = field(default_factory=dict)
+    model_context_window: int | None = None
+    model_auto_compact_token_limit: int | None = None
+    compact_prompt: str | None = None
+    sqlite_home: str | None = None
 
     # ferry: codex_core::session::turn_context::TurnContext::reasoning_effort @ 1d092cb66
     @property

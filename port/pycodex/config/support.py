@@ -21,7 +21,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from pycodex.config.features import PORT_FEATURES, known_features
+from pycodex.features import spec
 
 HONOURED = "honoured"
 INERT = "inert"
@@ -37,8 +37,6 @@ HONOURED_FEATURES = frozenset(
 #: features the port implements (turning one of these off is not something it can do unless
 #: it is honoured above).
 PORT_IMPLEMENTS = frozenset({"unified_exec", "unified_exec_tty", "shell_tool"})
-#: features that change nothing codex exec shows (app-server/TUI streaming and chrome).
-INERT_FEATURES = frozenset({"apply_patch_streaming_events", "prevent_idle_sleep"})
 
 
 # ferry: port-only -- the port's config key support table (key_support.json)
@@ -72,17 +70,15 @@ def unsupported_key_warnings(table: Mapping[str, Any]) -> list[str]:
         )
     features = table.get("features")
     if isinstance(features, Mapping):
-        known = known_features()
+        # enabling a feature pycodex lacks is reported by pycodex.features; here: turning off
+        # one whose behaviour pycodex has but cannot switch off
         for name, value in features.items():
-            feature = known.get(name)
-            if feature is None or name in HONOURED_FEATURES | INERT_FEATURES:
+            feature = spec(name)
+            if feature is None or value is not False or name in HONOURED_FEATURES:
                 continue
-            if name in PORT_FEATURES or not isinstance(value, bool) or value == feature.default:
-                continue
-            # off: only a feature the port has can be missed; on: the port lacks it
-            if value or name in PORT_IMPLEMENTS:
+            if feature.default_enabled and name in PORT_IMPLEMENTS:
                 warnings.append(
-                    f"warning: feature `{name}` = {str(value).lower()} is not supported by "
-                    "pycodex yet and has no effect"
+                    f"warning: feature `{name}` = false is not supported by pycodex yet "
+                    "and has no effect"
                 )
     return warnings

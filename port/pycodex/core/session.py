@@ -9,22 +9,31 @@ samples again until the model answers without calling a tool. Everything observa
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from pycodex import UPSTREAM_VERSION
 from pycodex.client import ModelClient, RequestContext, TokenUsage, stream_model
-from pycodex.client.events import Completed, OutputItemDone, ServerModel
+from pycodex.client.events import Completed, OutputItemDone, ResponseEvent, ServerModel
 from pycodex.client.responses import backoff_seconds
 from pycodex.config.model import Config
 from pycodex.config.models import fallback_warning, history_token_budget
-from pycodex.core.rollout import RolloutRecorder, session_meta, uuid7
+from pycodex.core import compaction
+from pycodex.core.models import model_info
+from pycodex.core.rollout import (
+    ResumedThread,
+    RolloutRecorder,
+    rollout_path_for,
+    session_meta,
+    uuid7,
+)
 from pycodex.errors import ModelClientError, RetryableError, StreamError
 from pycodex.fsutil import write_text_atomic
 from pycodex.images import user_image_items
@@ -94,6 +103,7 @@ _ID_PREFIX = {
     "function_call_output": "fco",
     "custom_tool_call": "ctc",
     "custom_tool_call_output": "ctco",
+    "compaction": "cmp",
     "tool_search_call": "tsc",
     "tool_search_output": "tso",
 }
@@ -140,12 +150,12 @@ def request_item(item: JsonObject) -> JsonObject:
     return item
 
 
-# ferry: codex_core::session::Session::build_initial_context @ 1d092cb66 -- 0.169.0: skills and <tools> fragments
+# ferry: codex_core::session::session::Session::build_initial_context @ 1d092cb66 -- 0.169.0: skills and <tools> fragments
 def initial_context(
     config: Config, *, skills: str | None = None, deferred_tools: str | None = None
 ) -> list[JsonObject]:
     """The developer and user messages that open every new thread (the base instructions
-    are not among them: they are recorded in the session meta and sent first).
+    travel separately, ahead of the history, as codex sends them).
 
     ``skills`` is the ``<skills_instructions>`` fragment and ``deferred_tools`` the
     ``<tools>`` fragment, when there is anything to list.
@@ -253,6 +263,64 @@ def settings_update_items(config: Config, history: Sequence[JsonObject]) -> list
     return items
 
 
+# ferry: port-only -- observer seam so the state database follows a session without the core importing it
+class SessionHooks:
+    """Called at the points where codex updates its state database; no-ops by default."""
+
+    # ferry: port-only -- observer seam (see class)
+    def thread_started(self, session: Session) -> None:
+        return None
+
+    # ferry: port-only -- observer seam (see class)
+    def user_message(self, session: Session, text: str) -> None:
+        return None
+
+    # ferry: port-only -- observer seam (see class)
+    def usage(self, session: Session) -> None:
+        return None
+
+    # ferry: port-only -- observer seam (see class)
+    def turn_finished(self, session: Session) -> None:
+        return None
+
+    # ferry: port-only -- observer seam (see class): codex's feedback log records
+    def log(self, session: Session, level: str, message: str) -> None:
+        return None
+
+
+class _CompactionBridge:
+    """The session as :class:`compaction.CompactionHost` for one compaction of one turn."""
+
+    def __init__(self, session: Session, turn_id: str) -> None:
+        self.session = session
+        self.turn_id = turn_id
+
+    def compaction_stream(
+        self, request: compaction.CompactionRequest, input_items: list[JsonObject]
+    ) -> Iterator[ResponseEvent]:
+        session = self.session
+        ctx = session.request_context(self.turn_id, request)
+        if request.remote:
+            body = session.request_body(ctx, input_items=input_items)
+        else:
+            body = session.request_body(
+                ctx, input_items=input_items, tools=[], parallel_tool_calls=False
+            )
+        return stream_model(session.client, body, ctx)
+
+    def initial_context_items(self) -> list[JsonObject]:
+        return [normalize_history_item(i) for i in self.session.build_initial_context()]
+
+    def record_compaction_output(self, item: JsonObject) -> None:
+        self.session.recorder.record("response_item", normalize_history_item(item))
+
+    def record_usage(self, usage: TokenUsage | None, response_id: str | None) -> None:
+        self.session.record_usage(usage, response_id)
+
+    def notify_retry(self, message: str) -> None:
+        self.session.sink.emit({"type": "error", "message": message})
+
+
 @dataclass
 class TurnOutcome:
     """How a turn ended: the last agent message, or the error that failed it."""
@@ -262,66 +330,91 @@ class TurnOutcome:
     usage: TokenUsage = field(default_factory=TokenUsage)
 
 
+# ferry: codex_core::session::session::Session @ 1d092cb66
 class Session:
+    """One thread: its history, rollout, token accounting and context window."""
+
     def __init__(
         self,
         config: Config,
         client: ModelClient,
         sink: EventSink,
         *,
-        thread_id: str | None = None,
-        history: list[JsonObject] | None = None,
+        resumed: ResumedThread | None = None,
+        fork: bool = False,
         output_schema: JsonObject | None = None,
-        rollout_path: Path | None = None,
-        base_instructions: str | None = None,
-        resumed_model: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        hooks: SessionHooks | None = None,
     ) -> None:
-        self.resumed_model = resumed_model
+        #: the model the thread last ran with (another one now is a model switch).
+        self.resumed_model = resumed.model if resumed is not None else None
         self._settings_checked = False
         self._turn_completed = False
         self._rerouted_this_turn = False
         self.config = config
-        #: a resumed thread keeps the base instructions it was recorded with.
-        self.base_instructions = (
-            base_instructions if base_instructions is not None else base_instructions_text(config)
-        )
-        self._base_message = normalize_history_item(_message("developer", [self.base_instructions]))
         self.client = client
         self.sink = sink
-        self.resumed = history is not None
-        self.thread_id = thread_id or uuid7()
+        self.hooks = hooks or SessionHooks()
+        self.resumed = resumed is not None and not fork
+        self.forked_from = resumed.thread_id if resumed is not None and fork else None
+        self._fork_ordinal = resumed.next_ordinal if resumed is not None and fork else None
+        #: (parent thread, first ordinal of this file) when the thread is a fork
+        self.fork_origin: tuple[str, int] | None = (
+            (resumed.thread_id, resumed.next_ordinal)
+            if resumed is not None and fork
+            else (resumed.forked_from, resumed.forked_from_ordinal)
+            if resumed is not None
+            and resumed.forked_from is not None
+            and resumed.forked_from_ordinal is not None
+            else None
+        )
+        self.thread_id = resumed.thread_id if self.resumed and resumed else uuid7()
+        self.base_instructions = (
+            resumed.base_instructions
+            if resumed is not None and resumed.base_instructions is not None
+            else base_instructions_text(config)
+        )
         self.mcp = start_mcp(config)
         self.skills = load_skills(config)
         self.history: list[JsonObject] = (
-            history
-            if history is not None
-            else [
-                normalize_history_item(i)
-                for i in initial_context(
-                    config,
-                    skills=self.skills.instructions(),
-                    deferred_tools=tools_fragment(self.deferred_namespaces()),
-                )
-            ]
+            list(resumed.history)
+            if resumed is not None
+            else [normalize_history_item(i) for i in self.build_initial_context()]
         )
         self.output_schema = output_schema
         self._sleep = sleep
         self._item_counter = 0
-        self.total_usage = TokenUsage()
-        if rollout_path is not None and not config.ephemeral:
+        self.model = model_info(config)
+        self.total_usage = resumed.total_usage if resumed is not None else TokenUsage()
+        self.last_usage: TokenUsage | None = resumed.last_usage if resumed is not None else None
+        self._last_usage_estimated = False
+        if self.resumed and resumed is not None and not config.ephemeral:
+            # a resumed thread appends to its own file, continuing its ordinals
+            self.recorder = RolloutRecorder(resumed.path, resumed.next_ordinal)
+        elif resumed is not None and not config.ephemeral:
+            # a fork's file continues the ordinals of the part of its parent it inherits
             self.recorder = RolloutRecorder(
-                rollout_path
-            )  # a resumed thread appends to its own file
+                rollout_path_for(config.codex_home, self.thread_id), resumed.next_ordinal
+            )
         else:
             self.recorder = RolloutRecorder.create(
                 config.codex_home, self.thread_id, config.ephemeral
             )
         self.installation_id = installation_id(config.codex_home)
-        self.window_id = f"{self.thread_id}:0"
+        self.window_number = resumed.window_number if self.resumed and resumed else 0
+        self.context_window_id = (
+            resumed.context_window_id
+            if self.resumed and resumed and resumed.context_window_id
+            else uuid7()
+        )
+        self.window_id = f"{self.thread_id}:{self.window_number}"
         self._turn_started_ms = 0
+        self._turns_run = 0
+        self._turn_id = ""
         self._turn_workspace: tuple[Path, dict[str, object]] | None = None
-        self.context_window_id = uuid7()
+        self._base_message_id = "msg_" + str(
+            uuid.uuid5(uuid.NAMESPACE_URL, f"pycodex:{self.thread_id}:base_instructions")
+        )
         self.router = ToolRouter(
             ToolContext(
                 config=config,
@@ -339,6 +432,15 @@ class Session:
                 self.next_item_id,
                 self.sink.emit,
             )
+
+    # ferry: codex_core::session::session::Session::build_initial_context @ 1d092cb66
+    def build_initial_context(self) -> list[JsonObject]:
+        """This session's opening context (skills and deferred tools as they stand now)."""
+        return initial_context(
+            self.config,
+            skills=self.skills.instructions(),
+            deferred_tools=tools_fragment(self.deferred_namespaces()),
+        )
 
     # ------------------------------------------------------------------ deferred tools
 
@@ -363,11 +465,13 @@ class Session:
 
     # ------------------------------------------------------------------ plumbing
 
+    # ferry: codex_exec::event_processor_with_jsonl_output::EventProcessorWithJsonOutput::get_next_item_id @ 1d092cb66
     def next_item_id(self) -> str:
         item_id = f"item_{self._item_counter}"
         self._item_counter += 1
         return item_id
 
+    # ferry: codex_core::session::session::Session::new @ 1d092cb66
     def start(self) -> None:
         self.sink.emit({"type": "thread.started", "thread_id": self.thread_id})
         if not self.resumed:
@@ -379,10 +483,12 @@ class Session:
                     self.config.model_provider.id,
                     self.base_instructions,
                     UPSTREAM_VERSION,
+                    context_window_id=self.context_window_id,
+                    forked_from_id=self.forked_from,
+                    forked_from_ordinal_exclusive=self._fork_ordinal,
                 ),
             )
-            for item in self.history:
-                self.recorder.record("response_item", item)
+        self.hooks.thread_started(self)
         warnings = list(self.config.warnings)
         if not self.resumed:
             config = self.config
@@ -403,6 +509,7 @@ class Session:
         if self.config.model_info.used_fallback:
             warnings.append(fallback_warning(self.config.model))
         for warning in warnings:
+            self.hooks.log(self, "WARN", warning)
             self.sink.emit(
                 {
                     "type": "item.completed",
@@ -410,6 +517,7 @@ class Session:
                 }
             )
 
+    # ferry: codex_core::session::session::Session::shutdown @ 1d092cb66
     def close(self) -> None:
         self._abort_goal_continuation()
         if self.mcp is not None:
@@ -475,19 +583,40 @@ class Session:
 
     # ------------------------------------------------------------------ request
 
-    def request_body(self, ctx: RequestContext | None = None) -> JsonObject:
+    # ferry: codex_core::client_common::Prompt::get_formatted_input @ 1d092cb66 -- base instructions first
+    def base_message(self) -> JsonObject:
+        """The base instructions, sent ahead of the history (never part of it)."""
+        return {
+            "type": "message",
+            "id": self._base_message_id,
+            "role": "developer",
+            "content": [{"type": "input_text", "text": self.base_instructions}],
+        }
+
+    # ferry: codex_core::client::ModelClientSession::build_responses_request @ 1d092cb66
+    def request_body(
+        self,
+        ctx: RequestContext | None = None,
+        *,
+        input_items: list[JsonObject] | None = None,
+        tools: list[JsonObject] | None = None,
+        parallel_tool_calls: bool = True,
+    ) -> JsonObject:
         config = self.config
+        history = self.history if input_items is None else input_items
         body: JsonObject = {
             "model": config.model,
             "stream": True,
-            "input": [self._base_message, *(request_item(i) for i in self.history)],
+            "input": [self.base_message(), *(request_item(i) for i in history)],
             "tools": tools_for(
                 config,
                 mcp_resources=self.mcp is not None and self.mcp.configured,
                 tool_search=bool(self.deferred_namespaces()),
-            ),
+            )
+            if tools is None
+            else tools,
             "tool_choice": "auto",
-            "parallel_tool_calls": True,
+            "parallel_tool_calls": parallel_tool_calls,
         }
         reasoning: JsonObject = {}
         effort = config.effective_reasoning_effort
@@ -507,7 +636,7 @@ class Session:
         text: JsonObject = {}
         if config.effective_verbosity:
             text["verbosity"] = config.effective_verbosity
-        if self.output_schema is not None:
+        if self.output_schema is not None and tools is None:
             text["format"] = {
                 "type": "json_schema",
                 "strict": True,
@@ -522,20 +651,35 @@ class Session:
             body["client_metadata"] = self.client_metadata(ctx)
         return body
 
-    def turn_metadata(self, turn_id: str) -> str:
+    # ferry: codex_core::turn_metadata::TurnMetadataState::current_header_value @ 1d092cb66 -- 0.169.0 fields
+    def turn_metadata(
+        self, turn_id: str, compaction_request: compaction.CompactionRequest | None = None
+    ) -> str:
         """The ``x-codex-turn-metadata`` JSON: who is asking, in which sandbox, for which turn."""
         sandboxed = self.config.sandbox.mode != "danger-full-access"
-        metadata = {
+        metadata: JsonObject = {
             "installation_id": self.installation_id,
             "session_id": self.thread_id,
             "thread_id": self.thread_id,
             "agent_name": "/root",
             "turn_id": turn_id,
             "window_id": self.window_id,
-            "window_number": 0,
+            "window_number": self.window_number,
             "context_window_id": self.context_window_id,
-            "request_kind": "turn",
-            "history_initialization": "cold_resume" if self.resumed else "new",
+            "request_kind": "compaction" if compaction_request else "turn",
+            "history_initialization": "cold_resume"
+            if self.resumed
+            else "cold_fork"
+            if self.forked_from
+            else "new",
+            **(
+                {
+                    "forked_from_thread_id": self.fork_origin[0],
+                    "forked_from_ordinal_exclusive": self.fork_origin[1],
+                }
+                if self.fork_origin is not None
+                else {}
+            ),
             "root_turn_id": turn_id,
             "thread_source": self.config.thread_source,
             "turn_trigger": "exec",
@@ -546,11 +690,14 @@ class Session:
             "node_repl_disabled": False,
             "turn_started_at_unix_ms": self._turn_started_ms,
             "analytics_enabled": self.config.analytics_enabled,
-            "model": self.config.model,
         }
-        effort = self.config.effective_reasoning_effort
-        if effort is not None:
-            metadata["reasoning_effort"] = effort
+        if compaction_request is not None:
+            metadata["compaction"] = compaction_request.metadata()
+        else:
+            metadata["model"] = self.config.model
+            effort = self.config.effective_reasoning_effort
+            if effort is not None:
+                metadata["reasoning_effort"] = effort
         workspace = self._turn_workspace
         if workspace is not None:
             root, state = workspace
@@ -558,11 +705,19 @@ class Session:
             metadata = {k: metadata[k] for k in sorted(metadata, key=_METADATA_ORDER.index)}
         return json.dumps(metadata, separators=(",", ":"))
 
-    def request_context(self, turn_id: str) -> RequestContext:
-        metadata = self.turn_metadata(turn_id)
-        headers = {"x-codex-window-id": self.window_id, "x-codex-turn-metadata": metadata}
+    # ferry: codex_core::client::ModelClientSession::stream @ 1d092cb66 -- the per-request headers
+    def request_context(
+        self, turn_id: str, compaction_request: compaction.CompactionRequest | None = None
+    ) -> RequestContext:
+        metadata = self.turn_metadata(turn_id, compaction_request)
+        headers = {
+            "x-codex-beta-features": "remote_compaction_v2",
+            "x-codex-window-id": self.window_id,
+            "x-codex-turn-metadata": metadata,
+        }
         return RequestContext(thread_id=self.thread_id, turn_id=turn_id, extra_headers=headers)
 
+    # ferry: codex_core::client::build_client_metadata @ 1d092cb66
     def client_metadata(self, ctx: RequestContext) -> JsonObject:
         turn_id = ctx.turn_id or ""
         return {
@@ -577,70 +732,260 @@ class Session:
 
     # ------------------------------------------------------------------ turn
 
+    # ferry: codex_core::session::turn::run_turn @ 1d092cb66
     def run_turn(self, prompt: str, images: Sequence[tuple[str, Path]] = ()) -> TurnOutcome:
         """One user turn. ``images`` are (path as given, path) pairs placed before the prompt."""
         turn_id = uuid7()
+        self._turn_id = turn_id
         self._rerouted_this_turn = False
+        started = time.time()
         self.sink.emit({"type": "turn.started"})
+        first_turn = self._turns_run == 0
+        # codex's record order: settings replayed for a resumed (twice for a forked) thread,
+        # then the task, the opening context of a new thread, the world and turn context.
+        if first_turn and (self.resumed or self.forked_from is not None):
+            for _ in range(2 if self.forked_from is not None else 1):
+                self._record_settings_applied()
         self.recorder.record(
-            "turn_context",
+            "event_msg",
             {
+                "type": "task_started",
                 "turn_id": turn_id,
-                "cwd": str(self.config.cwd),
-                "approval_policy": self.config.approval_policy,
-                "sandbox_policy": {"type": self.config.sandbox.mode},
-                "model": self.config.model,
+                "root_turn_id": turn_id,
+                "started_at": int(started),
+                "model_context_window": self.model.model_context_window,
+                "collaboration_mode_kind": "default",
             },
         )
-        self.recorder.record("event_msg", {"type": "task_started", "turn_id": turn_id})
-        if self.resumed_model and self.resumed_model != self.config.model:
-            self._add(
-                _message("developer", [model_switch_text(base_instructions_text(self.config))])
-            )
-            self.resumed_model = self.config.model
-        if self.resumed and not self._settings_checked:
-            for update in settings_update_items(self.config, self.history):
-                self._add(update)
-        self._settings_checked = True
-        self._add(user_turn_message(prompt, images))
-        for injected in self.skills.mentioned(prompt):
-            self._add(injected)
-        self.recorder.record("event_msg", {"type": "user_message", "message": prompt})
+        if first_turn and not self.resumed and self.forked_from is None:
+            for item in self.history:  # the opening context of a new thread
+                self.recorder.record("response_item", item)
+            self._record_world_state()
+        self.recorder.record("turn_context", self._turn_context_payload(turn_id))
+        if first_turn and not self.resumed and self.forked_from is None:
+            self._record_settings_applied()
         outcome = TurnOutcome()
-        turn_usage = TokenUsage()
-        self._turn_started_ms = int(time.time() * 1000)
+        self._turn_started_ms = int(started * 1000)
         self._turn_workspace = git_workspace(self.config.cwd)  # as seen when the turn starts
-        ctx = self.request_context(turn_id)
         try:
+            # Before the new message is recorded: compact what earlier turns left behind
+            # (a new thread has nothing yet: codex records its opening context after this).
+            prior = self.resumed or self.forked_from is not None or self._turns_run > 0
+            self._turns_run += 1
+            if prior and self._token_limit_reached():
+                self._run_compaction(turn_id, "pre_turn")
+            if self.resumed_model and self.resumed_model != self.config.model:
+                self._add(
+                    _message("developer", [model_switch_text(base_instructions_text(self.config))])
+                )
+                self.resumed_model = self.config.model
+            if self.resumed and not self._settings_checked:
+                for update in settings_update_items(self.config, self.history):
+                    self._add(update)
+            self._settings_checked = True
+            self._add(user_turn_message(prompt, images))
+            for injected in self.skills.mentioned(prompt):
+                self._add(injected)
+            self._record_item_completed(
+                turn_id,
+                {
+                    "type": "UserMessage",
+                    "id": uuid7(),
+                    "content": [{"type": "text", "text": prompt, "text_elements": []}],
+                },
+            )
+            self.hooks.user_message(self, prompt)
+            ctx = self.request_context(turn_id)
             while True:
-                needs_follow_up, usage, last_message = self._sample(ctx)
-                if usage is not None:
-                    turn_usage = turn_usage + usage
+                needs_follow_up, _usage, last_message = self._sample(ctx)
                 if last_message is not None:
                     outcome.last_message = last_message
                 if not needs_follow_up:
                     break
+                if self._token_limit_reached():
+                    self._run_compaction(turn_id, "mid_turn")
+                    ctx = self.request_context(turn_id)
         except ModelClientError as exc:
             outcome.error = str(exc)
-            outcome.usage = turn_usage
+            outcome.usage = self.total_usage
             self.sink.emit({"type": "error", "message": outcome.error})
             self.sink.emit({"type": "turn.failed", "error": {"message": outcome.error}})
             self.recorder.record("event_msg", {"type": "error", "message": outcome.error})
+            self.hooks.log(self, "ERROR", outcome.error)
+            self.hooks.turn_finished(self)
             return outcome
-        outcome.usage = turn_usage
+        # codex reports the thread's running usage (a resumed thread includes earlier turns).
+        outcome.usage = self.total_usage
         self._turn_completed = True
         self._notify(turn_id, prompt, outcome.last_message)
         self.router.finish_turn()
-        self.sink.emit({"type": "turn.completed", "usage": _usage_json(turn_usage)})
+        self.sink.emit({"type": "turn.completed", "usage": _usage_json(self.total_usage)})
+        completed = time.time()
         self.recorder.record(
             "event_msg",
             {
                 "type": "task_complete",
+                "root_turn_id": turn_id,
                 "turn_id": turn_id,
                 "last_agent_message": outcome.last_message,
+                "started_at": int(started),
+                "completed_at": int(completed),
+                "duration_ms": int((completed - started) * 1000),
             },
         )
+        self.hooks.turn_finished(self)
         return outcome
+
+    def _turn_context_payload(self, turn_id: str) -> JsonObject:
+        return {
+            "turn_id": turn_id,
+            "root_turn_id": turn_id,
+            "cwd": str(self.config.cwd),
+            "approval_policy": self.config.approval_policy,
+            "sandbox_policy": {"type": self.config.sandbox.mode},
+            "model": self.config.model,
+            "effort": self.config.model_reasoning_effort,
+            "summary": self.config.model_reasoning_summary or "none",
+        }
+
+    def _record_world_state(self) -> None:
+        """A snapshot of what the opening context was built from (codex's ``world_state``)."""
+        config = self.config
+        permissions = (
+            permissions_text(config.sandbox, config.approval_policy, config.cwd)
+            if config.include_permissions_instructions
+            else ""
+        )
+        self.recorder.record(
+            "world_state",
+            {
+                "full": True,
+                "state": {
+                    "environments": {
+                        "environments": {
+                            "local": {
+                                "cwd": str(config.cwd),
+                                "status": "available",
+                                "shell": default_user_shell().name,
+                            }
+                        },
+                        "current_date": time.strftime("%Y-%m-%d"),
+                    },
+                    "model": config.model,
+                    "permissions": {
+                        "instructions": hashlib.sha1(permissions.encode()).hexdigest(),
+                        "approved_command_prefixes": [],
+                    },
+                },
+            },
+        )
+
+    def _record_settings_applied(self) -> None:
+        config = self.config
+        self.recorder.record(
+            "event_msg",
+            {
+                "type": "thread_settings_applied",
+                "thread_id": self.thread_id,
+                "thread_settings": {
+                    "model": config.model,
+                    "model_provider_id": config.model_provider.id,
+                    "approval_policy": config.approval_policy,
+                    "sandbox_policy": {"type": config.sandbox.mode},
+                    "cwd": str(config.cwd),
+                    "reasoning_effort": config.model_reasoning_effort,
+                },
+            },
+        )
+
+    def _record_item_completed(self, turn_id: str, item: JsonObject) -> None:
+        now_ms = int(time.time() * 1000)
+        self.recorder.record(
+            "event_msg",
+            {
+                "type": "item_completed",
+                "thread_id": self.thread_id,
+                "turn_id": turn_id,
+                "item": item,
+                "started_at_ms": now_ms,
+                "completed_at_ms": now_ms,
+            },
+        )
+
+    # ------------------------------------------------------------------ compaction
+
+    # ferry: codex_core::session::turn::run_pre_sampling_compact @ 1d092cb66
+    def _token_limit_reached(self) -> bool:
+        used = compaction.total_usage_tokens(self.history, self.last_usage)
+        return used >= self.model.auto_compact_token_limit
+
+    # ferry: codex_core::session::turn::run_auto_compact @ 1d092cb66
+    def _run_compaction(self, turn_id: str, phase: compaction.Phase) -> None:
+        request = compaction.CompactionRequest(
+            phase=phase,
+            remote=compaction.uses_remote_compaction(self.config.model_provider),
+        )
+        item_id = uuid7()
+        started_ms = int(time.time() * 1000)
+        try:
+            result = compaction.compact(
+                _CompactionBridge(self, turn_id),
+                self.history,
+                request,
+                stream_max_retries=self.config.model_provider.stream_max_retries,
+                prompt=self.config.compact_prompt,
+                sleep=self._sleep,
+            )
+        except ModelClientError as exc:
+            if request.remote:
+                raise ModelClientError(f"Error running remote compact task: {exc}") from exc
+            raise
+        previous_window = self.context_window_id
+        self.window_number += 1
+        self.window_id = f"{self.thread_id}:{self.window_number}"
+        self.context_window_id = uuid7()
+        self.history = [normalize_history_item(i) for i in result.replacement_history]
+        self.recorder.record(
+            "compacted",
+            {
+                "message": result.message,
+                "replacement_history": self.history,
+                "window_number": self.window_number,
+                "previous_window_id": previous_window,
+                "window_id": self.context_window_id,
+                "compaction_response_id": result.response_id,
+            },
+        )
+        self._record_world_state()
+        self.recorder.record("turn_context", self._turn_context_payload(turn_id))
+        self._record_settings_applied()
+        # The next request's size is unknown until it is answered: estimate the new history.
+        estimate = sum(
+            compaction.estimate_item_tokens(i) for i in [self.base_message(), *self.history]
+        )
+        self.last_usage = TokenUsage(total_tokens=estimate)
+        self._last_usage_estimated = True
+        self._record_token_count(self.last_usage)
+        self.recorder.record(
+            "event_msg",
+            {
+                "type": "item_completed",
+                "thread_id": self.thread_id,
+                "turn_id": turn_id,
+                "item": {"type": "ContextCompaction", "id": item_id},
+                "started_at_ms": started_ms,
+                "completed_at_ms": int(time.time() * 1000),
+            },
+        )
+        self.sink.emit({"type": "context_compacted"})
+        self.hooks.log(
+            self,
+            "INFO",
+            f"context compacted ({phase}, {'remote' if request.remote else 'local'}); "
+            f"window {self.window_number}, {result.trimmed} item(s) trimmed",
+        )
+
+    # ------------------------------------------------------------------ sampling
 
     def _sample(self, ctx: RequestContext) -> tuple[bool, TokenUsage | None, str | None]:
         """One request, re-sent on retryable failures up to ``stream_max_retries`` times.
@@ -657,9 +1002,9 @@ class Session:
                 if retries >= max_retries:
                     raise
                 retries += 1
-                self.sink.emit(
-                    {"type": "error", "message": f"Reconnecting... {retries}/{max_retries} ({exc})"}
-                )
+                message = f"Reconnecting... {retries}/{max_retries} ({exc})"
+                self.sink.emit({"type": "error", "message": message})
+                self.hooks.log(self, "WARN", message)
                 self._sleep(exc.delay if exc.delay is not None else backoff_seconds(retries))
 
     def _try_sample(self, ctx: RequestContext) -> tuple[bool, TokenUsage | None, str | None]:
@@ -691,7 +1036,7 @@ class Session:
                         last_message = _output_text(item)
                     self._commit_item(item)
                 elif isinstance(event, Completed):
-                    self._record_usage(event.usage)
+                    self.record_usage(event.usage, event.response_id)
                     if event.usage is not None:
                         self.router.goals.add_tokens(event.usage.total_tokens)
                     return needs_follow_up, event.usage, last_message
@@ -726,22 +1071,46 @@ class Session:
                 }
             )
 
-    def _record_usage(self, usage: TokenUsage | None) -> None:
+    # ferry: codex_core::session::session::Session::update_token_usage_info @ 1d092cb66
+    def record_usage(self, usage: TokenUsage | None, response_id: str | None = None) -> None:
+        """Account one finished response: a ``token_usage_record`` and a ``token_count`` event."""
         if usage is None:
             return
         self.total_usage = self.total_usage + usage
+        self.last_usage = usage
+        self._last_usage_estimated = False
+        self.recorder.record(
+            "token_usage_record",
+            {
+                "thread_id": self.thread_id,
+                "turn_id": self._turn_id,
+                "session_id": self.thread_id,
+                "root_turn_id": self._turn_id,
+                "response_id": response_id,
+                "usage": usage.to_json(),
+                "thread_token_usage": self.total_usage.to_json(),
+            },
+        )
+        self._record_token_count(usage)
+        self.hooks.usage(self)
+
+    def _record_token_count(self, last: TokenUsage) -> None:
         info = {
             "total_token_usage": self.total_usage.to_json(),
-            "last_token_usage": usage.to_json(),
-            "model_context_window": None,
+            "last_token_usage": last.to_json(),
+            "last_usage_includes_reasoning": self._last_usage_estimated,
+            "model_context_window": self.model.model_context_window,
         }
         self.recorder.record("event_msg", {"type": "token_count", "info": info})
 
     def _commit_item(self, item: JsonObject) -> None:
-        """Record a non-call output item and show it."""
-        self._add(item)
+        """Record a non-call output item and show it (codex records an agent message's
+        ``item_completed`` before the message itself)."""
         kind = item.get("type")
-        if kind == "message" and item.get("role") == "assistant":
+        is_message = kind == "message" and item.get("role") == "assistant"
+        if not is_message:
+            self._add(item)
+        if is_message:
             text = "".join(
                 part.get("text", "")
                 for part in item.get("content", [])
@@ -753,7 +1122,15 @@ class Session:
                     "item": {"id": self.next_item_id(), "type": "agent_message", "text": text},
                 }
             )
-            self.recorder.record("event_msg", {"type": "agent_message", "message": text})
+            self._record_item_completed(
+                self._turn_id,
+                {
+                    "type": "AgentMessage",
+                    "id": item.get("id") or uuid7(),
+                    "content": [{"type": "Text", "text": text}],
+                },
+            )
+            self._add(item)
         elif kind == "web_search_call":
             action = item.get("action") or {}
             details = {
@@ -838,6 +1215,8 @@ _METADATA_ORDER = [
     "context_window_id",
     "request_kind",
     "history_initialization",
+    "forked_from_thread_id",
+    "forked_from_ordinal_exclusive",
     "root_turn_id",
     "thread_source",
     "turn_trigger",
@@ -851,6 +1230,7 @@ _METADATA_ORDER = [
     "analytics_enabled",
     "model",
     "reasoning_effort",
+    "compaction",
 ]
 
 

@@ -16,8 +16,9 @@ from typing import Any
 
 ROOT_USAGE = "codex exec [OPTIONS] [PROMPT]\n       codex exec [OPTIONS] <COMMAND> [ARGS]"
 RESUME_USAGE = "codex exec resume [OPTIONS] [SESSION_ID] [PROMPT]"
+FORK_USAGE = "codex exec fork [OPTIONS] <SESSION_ID> [PROMPT]"
 
-#: the subcommands of ``exec`` (only ``resume`` is implemented; the others are refused).
+#: the subcommands of ``exec`` (``resume`` and ``fork`` are implemented; the others are refused).
 SUBCOMMANDS = ("resume", "fork", "review", "help")
 
 
@@ -121,6 +122,11 @@ ROOT_OPTIONS: tuple[OptionSpec, ...] = (
 RESUME_OPTIONS: tuple[OptionSpec, ...] = (
     _opt("last", "--last"),
     _opt("all", "--all"),
+    _opt("resume_images", "--image", short="i", value_name="FILE", multiple=True, comma=True),
+)
+
+#: options only ``exec fork`` has.
+FORK_OPTIONS: tuple[OptionSpec, ...] = (
     _opt("resume_images", "--image", short="i", value_name="FILE", multiple=True, comma=True),
 )
 
@@ -280,6 +286,7 @@ def parse_exec_argv(argv: Sequence[str]) -> ParsedArgs:
     parsed = ParsedArgs()
     root = _Parser(ROOT_USAGE, ROOT_OPTIONS)
     resume = _Parser(RESUME_USAGE, [*RESUME_OPTIONS, *(o for o in ROOT_OPTIONS if o.global_)])
+    fork = _Parser(FORK_USAGE, [*FORK_OPTIONS, *(o for o in ROOT_OPTIONS if o.global_)])
     parser = root
     seen: set[str] = set()
     positionals: list[str] = []
@@ -292,16 +299,16 @@ def parse_exec_argv(argv: Sequence[str]) -> ParsedArgs:
         if only_positionals or not _is_flag_like(token):
             if parser is root and not only_positionals and token in SUBCOMMANDS:
                 parsed.subcommand = token
-                if token != "resume":
+                if token not in ("resume", "fork"):
                     return parsed
-                parser = resume
+                parser = resume if token == "resume" else fork
                 seen = set()
                 positionals_root = positionals
                 parsed.prompt = positionals_root[0] if positionals_root else None
                 positionals = []
                 continue
             positionals.append(token)
-            limit = 2 if parser is resume else 1
+            limit = 1 if parser is root else 2
             if len(positionals) > limit:
                 raise parser.unexpected(token)
             continue
@@ -336,7 +343,12 @@ def parse_exec_argv(argv: Sequence[str]) -> ParsedArgs:
             inline_value = body[1:] if body.startswith("=") else body
             i = _take_values(parser, parsed, spec, inline_value or None, tokens, i, seen)
             body = ""
-    if parser is resume:
+    if parser is fork and not positionals and not parsed.get("help"):
+        raise ArgvError(
+            "error: the following required arguments were not provided:\n  <SESSION_ID>\n\n"
+            "Usage: codex exec fork <SESSION_ID> [PROMPT]\n\nFor more information, try '--help'."
+        )
+    if parser is not root:
         parsed.session_id = positionals[0] if positionals else None
         parsed.resume_prompt = positionals[1] if len(positionals) > 1 else None
     else:

@@ -306,7 +306,7 @@ def refuse_unsupported(parsed: ParsedArgs) -> None:
         if parsed.get(dest) is not None:
             click.echo(f"error: {flag} is not supported by pycodex yet", err=True)
             sys.exit(2)
-    if parsed.subcommand not in (None, "resume"):
+    if parsed.subcommand not in (None, "resume", "fork"):
         click.echo(
             f"error: `codex exec {parsed.subcommand}` is not supported by pycodex yet", err=True
         )
@@ -335,12 +335,13 @@ def load_output_schema(path: str | None) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else {"__non_object__": value}
 
 
-# ferry: codex_exec::run_main @ 1d092cb66 -- 0.169.0 flags; exec resume through rollouts
+# ferry: codex_exec::run_main @ 1d092cb66 -- 0.169.0 flags; exec resume/fork through the thread store
 def run_exec(parsed: ParsedArgs) -> int:
-    from pycodex.client import ModelClient, resolve_api_key
+    """One ``exec`` run: a new thread, ``exec resume`` (id, name or ``--last``) or ``exec fork``."""
+    from pycodex.client import ModelClient, resolve_credentials
     from pycodex.config import ConfigOverrides, load_config
-    from pycodex.core.rollout import find_resume_rollout, load_history
     from pycodex.core.session import Session, installation_id
+    from pycodex.core.threads import StateHooks
     from pycodex.exec.output import HumanPrinter, JsonlPrinter
 
     sandbox_mode = parsed.get("sandbox_mode")
@@ -368,8 +369,19 @@ def run_exec(parsed: ParsedArgs) -> int:
         click.echo(warning, err=True)
     json_mode = bool(parsed.get("json_mode"))
     resuming = parsed.subcommand == "resume"
+    forking = parsed.subcommand == "fork"
     image_args = list(parsed.get("images") or ())
-    if resuming:
+    resumed = None
+    store = None
+    if forking:
+        # codex looks the parent up before it reads any prompt
+        installation_id(config.codex_home)
+        store, threads = _open_threads(config)
+        resumed = threads.resolve(parsed.session_id, last=False, cwd=None, verb="fork")
+    text: str | None = None
+    if forking and parsed.resume_prompt is None:
+        text = None  # `exec fork ID` without a prompt records the fork and runs no turn
+    elif resuming or forking:
         prompt_arg = (
             parsed.resume_prompt
             or (parsed.session_id if parsed.get("last") else None)
@@ -383,39 +395,48 @@ def run_exec(parsed: ParsedArgs) -> int:
     if not parsed.get("skip_git_repo_check") and not bypass and not _inside_git_repo(config.cwd):
         _abort(NOT_GIT)
     images = _load_images(image_args)
-    api_key = resolve_api_key(config.model_provider, config.codex_home)
-    client = ModelClient(config.model_provider, api_key)
+    credentials = resolve_credentials(config.model_provider, config.codex_home)
+    provider = config.model_provider
+    if credentials is not None and credentials.mode == "chatgpt" and provider.id == "openai":
+        from dataclasses import replace as _replace
+
+        from pycodex.auth.credentials import CHATGPT_CODEX_BASE_URL
+
+        if provider.base_url == "https://api.openai.com/v1":  # no OPENAI_BASE_URL override
+            provider = _replace(provider, base_url=CHATGPT_CODEX_BASE_URL)
+    client = ModelClient(
+        provider,
+        credentials.bearer if credentials is not None else None,
+        auth_headers=dict(credentials.headers) if credentials is not None else None,
+    )
     printer: JsonlPrinter | HumanPrinter = (
         JsonlPrinter()
         if json_mode
         else HumanPrinter(cwd=str(config.cwd), show_reasoning=not config.hide_agent_reasoning)
     )
-    installation_id(config.codex_home)  # created at start-up, before any resume lookup
-    recorded = None
-    rollout_path = None
-    if resuming:
-        session_ref = None if parsed.get("last") else parsed.session_id
-        rollout_path = find_resume_rollout(
-            config.codex_home,
-            session_ref,
-            last=bool(parsed.get("last")),
-            cwd=config.cwd,
-            all_cwds=bool(parsed.get("all")),
-        )
-        if rollout_path is not None:
-            recorded = load_history(rollout_path)
+    if not forking:
+        installation_id(config.codex_home)  # created at start-up, before any resume lookup
+        store, threads = _open_threads(config)
+        if resuming:
+            resumed = threads.resolve(
+                None if parsed.get("last") else parsed.session_id,
+                last=bool(parsed.get("last")),
+                cwd=None if parsed.get("all") else config.cwd,
+            )
+    hooks = None
+    if store is not None:
+        preview = resumed.first_user_message if forking and resumed else None
+        hooks = StateHooks(store, preview=preview)
     session = Session(
         config,
         client,
         printer,
-        thread_id=recorded.thread_id if recorded else None,
-        history=recorded.items if recorded else None,
+        resumed=resumed,
+        fork=forking,
         output_schema=output_schema,
-        rollout_path=rollout_path,
-        base_instructions=recorded.base_instructions if recorded else None,
-        resumed_model=recorded.model if recorded else None,
+        hooks=hooks,
     )
-    if isinstance(printer, HumanPrinter):
+    if isinstance(printer, HumanPrinter) and text is not None:
         printer.header(
             f"pycodex v{__version__} (port of Codex CLI {UPSTREAM_VERSION})",
             _summary(config, session.thread_id),
@@ -423,15 +444,35 @@ def run_exec(parsed: ParsedArgs) -> int:
         )
     try:
         session.start()
-        outcome = session.run_turn(text, images)
+        outcome = session.run_turn(text, images) if text is not None else None
     finally:
         session.close()
+        if store is not None:
+            store.close()
+    if outcome is None:
+        return 0  # `exec fork ID` without a prompt: the fork is recorded, no turn runs
     if outcome.error is not None:
         return 1
     if parsed.get("last_message_file"):
         _write_last_message(parsed.get("last_message_file"), outcome.last_message)
     printer.final_message(outcome.last_message)
     return 0
+
+
+def _open_threads(config: Config) -> tuple[Any, Any]:
+    """The state database (``None`` for ``--ephemeral`` or when it cannot open) and the
+    thread store over it and the rollouts."""
+    from pycodex.core.state.store import open_store, sqlite_home
+    from pycodex.core.threads import ThreadStore
+
+    store = None
+    if not config.ephemeral:
+        store, problem = open_store(sqlite_home(config.codex_home, config.sqlite_home))
+        if problem is not None:
+            click.echo(
+                f"warning: state database unavailable, using rollouts only: {problem}", err=True
+            )
+    return store, ThreadStore(config.codex_home, store)
 
 
 def _run(parsed: ParsedArgs) -> None:
@@ -464,6 +505,14 @@ def _raise_interrupt(signum: int, frame: object) -> None:
 @click.argument("prompt", required=False)
 def _resume_help(**params: Any) -> None:
     """Resume a previous session by id or pick the most recent with --last."""
+
+
+@click.command("fork", cls=_HelpCommand, context_settings={"help_option_names": ["-h", "--help"]})
+@exec_options
+@click.argument("session_id")
+@click.argument("prompt", required=False)
+def _fork_help(**params: Any) -> None:
+    """Fork a previous session by id into a new session."""
 
 
 @click.command("exec", cls=_HelpCommand, context_settings={"help_option_names": ["-h", "--help"]})
@@ -512,6 +561,8 @@ def exec_command(args: tuple[str, ...]) -> None:
     if parsed.get("help"):
         if parsed.subcommand == "resume":
             _print_help(_resume_help, "pycodex exec resume")
+        elif parsed.subcommand == "fork":
+            _print_help(_fork_help, "pycodex exec fork")
         else:
             _print_help(_exec_help, "pycodex exec")
         return

@@ -32,11 +32,17 @@ def encode_event(event: JsonObject) -> str:
     return "{" + rest + ',"item":' + rendered_item + "}"
 
 
+#: session notifications that are not ``codex exec --json`` events (shown in human mode only).
+HUMAN_ONLY_EVENTS = frozenset({"context_compacted"})
+
+
 class JsonlPrinter:
     def __init__(self, out: IO[str] | None = None) -> None:
         self.out = out or sys.stdout
 
     def emit(self, event: JsonObject) -> None:
+        if event.get("type") in HUMAN_ONLY_EVENTS:
+            return
         self.out.write(encode_event(event) + "\n")
         self.out.flush()
 
@@ -83,6 +89,8 @@ class HumanPrinter:
             for todo in item.get("items", []):
                 mark = "\u2714" if todo.get("completed") else "\u25a1"
                 self.err.write(f"  {mark} {todo.get('text', '')}\n")
+        elif kind == "context_compacted":
+            self.err.write("context compacted\n")
         elif kind == "error":
             self.err.write(f"ERROR: {event.get('message', '')}\n")
         elif kind == "turn.failed":

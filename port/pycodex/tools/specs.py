@@ -59,7 +59,8 @@ def web_search_mode(config: Config) -> str:
     if preferred is None:
         if config.features.get("web_search_cached"):
             preferred = "cached"
-        elif config.features.get("web_search_request"):
+        elif config.features.get("web_search_request") or config.features.get("web_search"):
+            # `[features].web_search` is the legacy name of web_search_request
             preferred = "live"
         else:
             preferred = "cached"

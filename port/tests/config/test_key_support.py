@@ -46,13 +46,9 @@ def test_unsupported_keys_warn_and_inert_values_do_not() -> None:
     warnings = unsupported_key_warnings({"plugins": {"x": {"enabled": True}}, "model": "m"})
     assert len(warnings) == 1 and "`plugins`" in warnings[0]
     assert "not supported by pycodex yet" in warnings[0]
-    pending = unsupported_key_warnings({"mcp_servers": {"s": {"command": "x"}}})
+    pending = unsupported_key_warnings({"agents": {"max_threads": 2}})
     assert "(planned: issue 16)" in pending[0]
-    assert unsupported_key_warnings({"skills": {"include_instructions": False}}) == []
-    # a feature the port lacks, turned on, is warned about; turned off it changes nothing
-    assert unsupported_key_warnings({"features": {"memories": True}})[0].startswith(
-        "warning: feature `memories` = true"
-    )
+    assert unsupported_key_warnings({"mcp_servers": {"s": {"command": "x"}}}) == []  # honoured
     assert unsupported_key_warnings({"features": {"apps": False}}) == []
     # turning off a feature the port has but does not let go of is warned about
     assert unsupported_key_warnings({"features": {"unified_exec": False}})
@@ -75,10 +71,14 @@ def _exec(home: Path, cwd: Path, *args: str, stdin: str = "") -> subprocess.Comp
 def test_cli_prints_the_warning_for_an_unsupported_key(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    (home / "config.toml").write_text('[plugins.demo]\nenabled = true\nmodel = "gpt-5.5"\n')
+    (home / "config.toml").write_text(
+        'model = "gpt-5.5"\n[plugins.demo]\nenabled = true\n[features]\nmemories = true\n'
+    )
     run = _exec(home, tmp_path, "--skip-git-repo-check", "-")
     assert run.returncode == 1  # stops at the empty prompt, after loading the config
     assert "config key `plugins` is not supported by pycodex yet" in run.stderr
+    # a feature pycodex lacks, turned on: named on stderr (not as a codex event)
+    assert "pycodex does not implement the feature(s) memories" in run.stderr
 
 
 def test_strict_config_refuses_an_unknown_key_with_a_caret_snippet(tmp_path: Path) -> None:

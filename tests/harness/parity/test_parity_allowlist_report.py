@@ -127,6 +127,7 @@ def test_report_ratio_and_json_round_trip(tmp_path: Path) -> None:
         "modes": 2,
         "git": 2,
         "home": 2,
+        "home_snapshot": 2,
         "tmp": 2,
     }
     assert data["top_divergences"][0]["pattern"] == "/exit/code"

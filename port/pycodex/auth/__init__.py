@@ -1,0 +1,1 @@
+"""Logins: ``auth.json`` (API key or ChatGPT tokens), token refresh, ``login``/``logout``."""

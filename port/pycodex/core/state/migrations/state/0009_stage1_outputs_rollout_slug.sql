@@ -1,0 +1,2 @@
+ALTER TABLE stage1_outputs
+ADD COLUMN rollout_slug TEXT;

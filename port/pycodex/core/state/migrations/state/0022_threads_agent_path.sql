@@ -1,0 +1,1 @@
+ALTER TABLE threads ADD COLUMN agent_path TEXT;

@@ -1,0 +1,2 @@
+ALTER TABLE thread_dynamic_tools
+ADD COLUMN namespace TEXT;

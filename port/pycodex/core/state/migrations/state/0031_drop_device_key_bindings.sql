@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS device_key_bindings;

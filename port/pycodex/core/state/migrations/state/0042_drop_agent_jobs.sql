@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS agent_job_items;
+DROP TABLE IF EXISTS agent_jobs;

@@ -1,0 +1,1 @@
+ALTER TABLE thread_sections ADD COLUMN appearance TEXT;
