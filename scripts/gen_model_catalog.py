@@ -19,8 +19,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "port" / "pycodex" / "config" / "models.json"
 
-#: catalog fields that are prose for the model or the UI, not behaviour of the client.
-DROPPED = ("base_instructions", "model_messages", "description", "availability_nux", "upgrade")
+#: catalog fields that are prose for the model or the UI, not behaviour of the client (a
+#: model's one-line ``description`` stays: spawn_agent's description lists it).
+DROPPED = ("base_instructions", "model_messages", "availability_nux", "upgrade")
 
 
 def extract(raw: dict[str, Any], version: str) -> dict[str, Any]:

@@ -207,8 +207,14 @@ _BANNER_RE = re.compile(r"^(OpenAI Codex v\S+|pycodex v\S+ \(port of Codex CLI \
 BANNER_PLACEHOLDER = "<BANNER: program name and version>"
 
 
+#: pycodex's own notes about what it does not implement ("warning: config key `plugins` is
+#: not supported by pycodex yet ..."): the port's declared difference, tested in port/tests.
+PORT_NOTE_RE = re.compile(r"^warning: .*\bpycodex\b")
+
+
 def stderr_lines(stderr: str) -> list[str]:
-    """The user-facing lines of stderr: everything but tracing log records and backtraces.
+    """The user-facing lines of stderr: everything but tracing log records, backtraces and
+    pycodex's notes about features it lacks (which codex, having them, never prints).
 
     A Rust error may end with ``Stack backtrace:`` and numbered frames: diagnostics of the
     binary's build, not part of the message.
@@ -216,7 +222,7 @@ def stderr_lines(stderr: str) -> list[str]:
     lines: list[str] = []
     in_backtrace = False
     for line in stderr.splitlines():
-        if not line.strip() or _LOG_LINE_RE.match(line):
+        if not line.strip() or _LOG_LINE_RE.match(line) or PORT_NOTE_RE.match(line):
             continue
         if line.strip() == "Stack backtrace:":
             in_backtrace = True

@@ -270,7 +270,10 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         suppress_unstable=_bool(table, "suppress_unstable_features_warning", False),
     ):
         # codex's own warnings become events, as in codex; pycodex's notes go to stderr
-        (port_warnings if note.startswith(PYCODEX_NOTE_PREFIX) else warnings).append(note)
+        if note.startswith(PYCODEX_NOTE_PREFIX):
+            port_warnings.append(f"warning: {note}")
+        else:
+            warnings.append(note)
 
     return Config(
         codex_home=home,
@@ -309,6 +312,7 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         ignore_rules=overrides.ignore_rules,
         warnings=tuple(warnings),
         port_warnings=tuple(port_warnings),
+        model_catalog=catalog,
         model_context_window=_positive_int(table, "model_context_window"),
         model_auto_compact_token_limit=_positive_int(table, "model_auto_compact_token_limit"),
         compact_prompt=compact_prompt,

@@ -197,6 +197,8 @@ class Config:
     warnings: tuple[str, ...] = ()
     #: the port's own notices (keys it does not implement), printed on stderr by exec.
     port_warnings: tuple[str, ...] = ()
+    #: the model catalog in use (``model_catalog_json``); ``None``: the bundled one.
+    model_catalog: tuple[dict[str, Any], ...] | None = None
     #: ``[mcp_servers.<name>]`` parsed into ``pycodex.mcp.config.McpServerConfig`` values.
     mcp_servers: Mapping[str, Any] = field(default_factory=dict)
     #: the ``[skills]`` table (``bundled.enabled``, ``include_instructions``, ``config``).

@@ -48,10 +48,11 @@ from pycodex.shell import default_user_shell
 from pycodex.skills import load_skills
 from pycodex.tools.handlers import ABORTED_OUTPUT, ToolContext, ToolRouter
 from pycodex.tools.mcp_tools import McpTools
-from pycodex.tools.specs import multi_agent_enabled, spec, tools_for
+from pycodex.tools.specs import multi_agent_enabled, multi_agent_namespace, spec, tools_for
 from pycodex.tools.tool_search import (
     MULTI_AGENT_NAMESPACE,
     ToolSearch,
+    coalesce,
     mcp_entries,
     mcp_namespace,
     multi_agent_entries,
@@ -446,8 +447,11 @@ class Session:
 
     # ferry: codex_core::session::Session::deferred_tool_namespaces @ 1d092cb66 -- 0.169.0: MCP servers and multi_agent_v1
     def deferred_namespaces(self) -> dict[str, str | None]:
-        """Namespace -> description of everything behind ``tool_search`` right now."""
+        """Namespace -> description of everything behind ``tool_search`` right now (nothing
+        for a model without ``supports_search_tool``: it gets those tools directly)."""
         namespaces: dict[str, str | None] = {}
+        if not self.config.model_info.supports_search_tool:
+            return namespaces
         if self.mcp is not None:
             for server, info in self.mcp.ready().items():
                 text = (info.instructions or "").strip()
@@ -456,11 +460,37 @@ class Session:
             namespaces[MULTI_AGENT_NAMESPACE] = spec(MULTI_AGENT_NAMESPACE)["description"]
         return namespaces
 
+    # ferry: codex_core::tools::spec::build_specs @ 1d092cb66 -- 0.169.0: no tool_search without supports_search_tool
+    def direct_namespaces(self) -> list[JsonObject]:
+        """The namespaces a model without ``supports_search_tool`` is offered directly:
+        ``multi_agent_v1``, then each MCP server's tools."""
+        if self.config.model_info.supports_search_tool:
+            return []
+        namespaces: list[JsonObject] = []
+        if multi_agent_enabled(self.config):
+            namespaces.append(multi_agent_namespace(self.config))
+        if self.mcp is not None:
+            namespaces.extend(coalesce(mcp_entries(self.mcp.ready())))
+        # offered up front: loaded already, listed by name
+        return [
+            {
+                **namespace,
+                "tools": sorted(
+                    (
+                        {k: v for k, v in tool.items() if k != "defer_loading"}
+                        for tool in namespace["tools"]
+                    ),
+                    key=lambda tool: str(tool["name"]),
+                ),
+            }
+            for namespace in namespaces
+        ]
+
     # ferry: codex_core::tools::tool_search_entry::build_tool_search_entries @ 1d092cb66
     def tool_search_index(self) -> ToolSearch:
         entries = mcp_entries(self.mcp.ready()) if self.mcp is not None else []
         if multi_agent_enabled(self.config):
-            entries.extend(multi_agent_entries())
+            entries.extend(multi_agent_entries(multi_agent_namespace(self.config)))
         return ToolSearch(entries)
 
     # ------------------------------------------------------------------ plumbing
@@ -612,6 +642,7 @@ class Session:
                 config,
                 mcp_resources=self.mcp is not None and self.mcp.configured,
                 tool_search=bool(self.deferred_namespaces()),
+                direct_namespaces=self.direct_namespaces(),
             )
             if tools is None
             else tools,
