@@ -52,6 +52,8 @@ VOLATILE_KEYS = frozenset(
     {
         "turn_started_at_unix_ms",
         "created_at",
+        # unix seconds (a float) in codex's OpenAI-internal item metadata
+        "create_time",
         # goal tool results (unix seconds and elapsed time; keys compared lowercased)
         "createdat",
         "updatedat",
