@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ferry.fsutil import read_text
 from harness.errors import ConfigError, TaskFormatError
 from harness.tasks._validation import validate_model
 
-KNOWN_GATES = ("pytest", "mypy", "parity", "bench")
+KNOWN_GATES = ("imports", "pytest", "mypy", "parity", "bench")
+#: translator.plan.PLAN_FORMAT (not imported: it would load the whole translator)
+PLAN_FORMAT = "ferry.plan/1"
 
 
 class BenchGateConfig(BaseModel):
@@ -27,9 +30,23 @@ class BenchGateConfig(BaseModel):
 class ValidateConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    gates: list[str] = Field(default_factory=lambda: ["pytest", "mypy"])
+    gates: list[str] = Field(default_factory=lambda: ["imports", "pytest", "mypy"])
+    #: directories (relative to the project) put first on the gate interpreter's path; the
+    #: top-level packages in them are what the gates judge
+    source_roots: list[str] = Field(default_factory=lambda: ["port", "."])
+    #: the port's test suite, run whole by default
+    tests: list[str] = Field(default_factory=lambda: ["port/tests"])
+    #: "all": the whole suite; "impacted": tests reached from the changed modules through
+    #: the import graph, plus ``e2e_tests`` and every test that starts processes
+    selection: Literal["all", "impacted"] = "all"
+    #: globs of CLI end-to-end tests, always run
+    e2e_tests: list[str] = Field(default_factory=list)
     pytest_args: list[str] = Field(default_factory=lambda: ["-q"])
     mypy_args: list[str] = Field(default_factory=lambda: ["--strict"])
+    #: "impacted": the changed modules and every module importing them; "all": the packages
+    mypy_scope: Literal["impacted", "all"] = "impacted"
+    #: measure with coverage which translated symbols the tests and parity scenarios run
+    exercise_check: bool = True
     parity_args: list[str] = Field(default_factory=list)
     bench: BenchGateConfig = Field(default_factory=BenchGateConfig)
     timeout_sec: float = Field(default=1800.0, gt=0)
@@ -45,10 +62,12 @@ class ValidateConfig(BaseModel):
 
 def load_validate_config(path: Path) -> ValidateConfig:
     """``[validate]`` from ``path``; a missing file or section gives the defaults."""
-    if not path.is_file():
+    if not path.exists():
         return ValidateConfig()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path))
+    except OSError as exc:
+        raise ConfigError(str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
         raise TaskFormatError(path, f"invalid TOML: {exc}") from None
     section = data.get("validate", {})
@@ -104,19 +123,23 @@ def plan_selection(plan: Path, root: Path) -> tuple[list[str], list[str]]:
 
     A translator Plan is read through its ``units`` (``python_module``/``target_path``);
     any other JSON through ``tests``/``test_paths`` and ``module``/``modules`` keys.
-    Without explicit tests, a module ``pycodex.<pkg>...`` selects ``port/tests/<pkg>``.
+    Tests are only those the plan names: without them the gates choose from ``[validate]``
+    (the whole suite, or the tests the touched modules impact), never by module prefix.
     """
     try:
-        data = json.loads(plan.read_text(encoding="utf-8"))
+        data = json.loads(read_text(plan))
     except (OSError, json.JSONDecodeError) as exc:
         raise TaskFormatError(plan, f"cannot be read as a plan JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise TaskFormatError(plan, f"a plan is a JSON object, not a {type(data).__name__}")
+    if data.get("format") == PLAN_FORMAT and _plan_units(data) is None:
+        raise TaskFormatError(plan, "every unit needs a python_module", field="units")
     tests = _strings_under(data, {"tests", "test_paths", "python_tests"})
     units = _plan_units(data)
     if units is None:
         keys = {"module", "modules", "python_module", "target_module", "touched_modules"}
         units = dict.fromkeys(_strings_under(data, keys))
     files: list[str] = []
-    guessed: list[str] = []
     for module, target in units.items():
         path: Path | None = None
         if isinstance(target, str) and target:
@@ -129,8 +152,4 @@ def plan_selection(plan: Path, root: Path) -> tuple[list[str], list[str]]:
                 plan, f"names module '{module}' that does not exist under {root}", field="module"
             )
         files.append(str(path.relative_to(root)) if path.is_relative_to(root) else str(path))
-        sub = module.split(".")[1:2]
-        guess = root / "port" / "tests" / sub[0] if sub else None
-        if guess is not None and guess.is_dir():
-            guessed.append(str(guess.relative_to(root)))
-    return list(dict.fromkeys(tests or guessed)), list(dict.fromkeys(files))
+    return list(dict.fromkeys(tests)), list(dict.fromkeys(files))

@@ -27,6 +27,7 @@ def _umask() -> int:
     return 0o022
 
 
+# ferry: port-only -- Python glue: atomic file writes (temp file + rename) used wherever pycodex writes a file
 def write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path`` and rename it into place.
 

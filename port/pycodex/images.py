@@ -113,11 +113,14 @@ def load_image(path: Path) -> EncodedImage:
         raise ImageError("decode", f"failed to decode image at {path}: {exc}") from None
 
 
+# ferry: codex_utils_image::load_for_prompt_bytes @ 1d092cb66
+# ferry: codex_utils_image::EncodedImage::into_data_url @ 1d092cb66
 def image_data_url(path: Path) -> str:
     """``path`` as a data URL; raises :class:`ImageError`."""
     return load_image(path).data_url()
 
 
+# ferry: codex_utils_image::format_to_mime @ 1d092cb66 -- sniffed from the first bytes
 def image_mime_type(data: bytes, path: Path) -> str | None:
     """The MIME type an image's first bytes announce (``None``: not a format codex reads)."""
     fmt = _sniff(data)
@@ -126,6 +129,7 @@ def image_mime_type(data: bytes, path: Path) -> str | None:
     return PRESERVED.get(fmt) or f"image/{fmt.lower()}"
 
 
+# ferry: codex_protocol::models::ContentItem::InputImage @ 1d092cb66
 def input_image(url: str, detail: str = "original") -> dict[str, str]:
     return {"type": "input_image", "image_url": url, "detail": detail}
 

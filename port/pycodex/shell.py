@@ -14,6 +14,7 @@ _KNOWN = ("zsh", "bash", "sh")
 _FALLBACK_PATHS = {"bash": ("/bin/bash",), "zsh": ("/bin/zsh",), "sh": ("/bin/sh",)}
 
 
+# ferry: codex_core::shell::Shell @ 1d092cb66
 @dataclass(frozen=True)
 class Shell:
     name: str  # "bash", "zsh" or "sh": what the environment context reports
@@ -52,6 +53,7 @@ def get_shell_path(kind: str, provided: str | None) -> str | None:
 
 
 # ferry: codex_core::shell::default_user_shell @ 1d092cb66
+# ferry: codex_core::shell::get_user_shell_path @ 1d092cb66
 @cache
 def default_user_shell() -> Shell:
     """The user's shell if it is bash/zsh/sh, else bash, else zsh, else /bin/sh."""

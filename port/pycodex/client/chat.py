@@ -20,6 +20,7 @@ from pycodex.client.events import (
     ResponseEvent,
     TokenUsage,
 )
+from pycodex.client.validate import chat_chunk_is_well_formed
 from pycodex.errors import StreamError
 
 JsonObject = dict[str, Any]
@@ -35,6 +36,7 @@ def _text_of(content: Any) -> str:
     return "\n".join(parts)
 
 
+# ferry: port-only -- port enhancement: Chat Completions wire API (wire_api = "chat") for servers without the Responses API; upstream supports only Responses
 def to_chat_messages(
     instructions: str | None, items: Sequence[Mapping[str, Any]]
 ) -> list[JsonObject]:
@@ -79,6 +81,7 @@ def to_chat_messages(
     return messages
 
 
+# ferry: port-only -- port enhancement: Chat Completions wire API (wire_api = "chat"); upstream supports only Responses
 def to_chat_tools(tools: Sequence[Mapping[str, Any]]) -> tuple[list[JsonObject], set[str]]:
     """Function tools pass through; custom tools become one-string functions."""
     out: list[JsonObject] = []
@@ -117,6 +120,7 @@ def to_chat_tools(tools: Sequence[Mapping[str, Any]]) -> tuple[list[JsonObject],
     return out, custom
 
 
+# ferry: port-only -- port enhancement: Chat Completions wire API (wire_api = "chat"); upstream supports only Responses
 def chat_request_body(responses_body: Mapping[str, Any]) -> tuple[JsonObject, set[str]]:
     tools, custom = to_chat_tools(responses_body.get("tools", []))
     body: JsonObject = {
@@ -144,6 +148,7 @@ def chat_request_body(responses_body: Mapping[str, Any]) -> tuple[JsonObject, se
     return body, custom
 
 
+# ferry: port-only -- port enhancement: Chat Completions wire API (wire_api = "chat"); upstream supports only Responses
 def parse_chat_stream(
     events: Iterator[tuple[str, str]], custom_tools: set[str]
 ) -> Iterator[ResponseEvent]:
@@ -162,7 +167,9 @@ def parse_chat_stream(
             chunk = json.loads(data)
         except ValueError:
             continue  # skipped like a malformed Responses event
-        response_id = chunk.get("id", response_id)
+        if not chat_chunk_is_well_formed(chunk):
+            continue  # wrong shapes are skipped too, never a traceback
+        response_id = chunk.get("id") or response_id
         if chunk.get("usage"):
             raw = chunk["usage"]
             usage = TokenUsage(
@@ -207,9 +214,11 @@ def parse_chat_stream(
         call_id = call["id"] or f"call_{index}"
         if call["name"] in custom_tools:
             try:
-                tool_input = json.loads(call["arguments"] or "{}").get("input", "")
+                parsed = json.loads(call["arguments"] or "{}")
             except ValueError:
-                tool_input = call["arguments"]
+                parsed = None
+            raw_input = parsed.get("input", "") if isinstance(parsed, dict) else call["arguments"]
+            tool_input = raw_input if isinstance(raw_input, str) else json.dumps(raw_input)
             yield OutputItemDone(
                 {
                     "type": "custom_tool_call",

@@ -35,6 +35,12 @@ from pycodex.client.events import (
     ServerModel,
     TokenUsage,
 )
+from pycodex.client.validate import (
+    ShapeError,
+    event_is_well_formed,
+    item_is_well_formed,
+    parse_completed,
+)
 from pycodex.config.model import ModelProviderInfo
 from pycodex.errors import (
     AuthError,
@@ -57,6 +63,7 @@ CONTEXT_WINDOW_MESSAGE = (
 )
 
 
+# ferry: codex_client::retry::backoff @ 1d092cb66
 def backoff_seconds(attempt: int) -> float:
     """200 ms doubled per attempt with ±10% jitter (upstream's schedule)."""
     return 0.2 * float(1 << max(attempt - 1, 0)) * random.uniform(0.9, 1.1)
@@ -68,10 +75,13 @@ def originator() -> str:
     return os.environ.get("CODEX_INTERNAL_ORIGINATOR_OVERRIDE") or ORIGINATOR
 
 
+# ferry: codex_login::auth::default_client::get_codex_user_agent @ 1d092cb66 -- with a pycodex suffix
 def user_agent() -> str:
     return f"{originator()}/{UPSTREAM_VERSION} ({platform.system()} {platform.release()}; {platform.machine()}) pycodex"
 
 
+# ferry: codex_model_provider_info::ModelProviderInfo::api_key @ 1d092cb66
+# ferry: codex_login::auth::manager::load_auth_dot_json @ 1d092cb66
 def resolve_api_key(
     provider: ModelProviderInfo, codex_home: os.PathLike[str] | str | None = None
 ) -> str | None:
@@ -80,6 +90,8 @@ def resolve_api_key(
     return credentials.bearer if credentials is not None else None
 
 
+# ferry: codex_model_provider_info::ModelProviderInfo::api_key @ 1d092cb66
+# ferry: codex_login::auth::manager::AuthManager::auth @ 1d092cb66 -- the ChatGPT login's token and account id header
 def resolve_credentials(
     provider: ModelProviderInfo, codex_home: os.PathLike[str] | str | None = None
 ) -> Credentials | None:
@@ -114,6 +126,7 @@ def resolve_credentials(
     return None
 
 
+# ferry: codex_core::client::ModelClient::build_responses_identity_headers @ 1d092cb66 -- the per-turn identity it sends
 @dataclass(frozen=True)
 class RequestContext:
     """Per-turn identity sent with every request: thread id and turn metadata headers."""
@@ -123,6 +136,8 @@ class RequestContext:
     extra_headers: Mapping[str, str] = field(default_factory=dict)
 
 
+# ferry: codex_core::client::ModelClient @ 1d092cb66
+# ferry: codex_api::endpoint::responses::ResponsesClient @ 1d092cb66
 class ModelClient:
     """Talks to one provider over HTTP; one instance per pycodex run."""
 
@@ -145,15 +160,19 @@ class ModelClient:
             transport=transport,
         )
 
+    # ferry: port-only -- Python glue: closes the httpx client (Rust drops it)
     def close(self) -> None:
         self._http.close()
 
     # ------------------------------------------------------------------ HTTP plumbing
 
+    # ferry: codex_api::provider::Provider::url_for_path @ 1d092cb66
     def url(self, path: str) -> str:
         base = self.provider.base_url.rstrip("/")
         return f"{base}/{path.lstrip('/')}"
 
+    # ferry: codex_model_provider_info::ModelProviderInfo::build_header_map @ 1d092cb66
+    # ferry: codex_api::provider::Provider::build_request @ 1d092cb66
     def headers(self, ctx: RequestContext) -> dict[str, str]:
         headers = {
             "accept": "text/event-stream",
@@ -171,6 +190,8 @@ class ModelClient:
         headers.update(self.provider.headers())
         return headers
 
+    # ferry: codex_client::retry::run_with_retry @ 1d092cb66
+    # ferry: codex_api::endpoint::responses::ResponsesClient::stream_request @ 1d092cb66
     def open_stream(
         self,
         path: str,
@@ -243,6 +264,7 @@ class ModelClient:
 
     # ------------------------------------------------------------------ Responses API
 
+    # ferry: codex_core::client::ModelClientSession::stream_responses_api @ 1d092cb66
     def stream(self, body: Mapping[str, Any], ctx: RequestContext) -> Iterator[ResponseEvent]:
         response = self.open_stream("responses", body, ctx)
         try:
@@ -306,18 +328,36 @@ def _rate_limit_delay(message: str) -> float | None:
     return value / 1000.0 if found.group(2).lower() == "ms" else value
 
 
-def _failure_message(response: Mapping[str, Any]) -> tuple[str, str | None]:
-    error = response.get("error") or {}
+def _failure_message(response: object) -> tuple[str, str | None]:
+    if not isinstance(response, Mapping):
+        return "response.failed event received", None
+    error = response.get("error")
     if not isinstance(error, Mapping):
-        return str(error), None
+        return "response.failed event received", None
     code = error.get("code")
-    return str(error.get("message") or "response.failed event received"), str(
-        code
-    ) if code else None
+    message = error.get("message")
+    return (
+        message if isinstance(message, str) and message else "response.failed event received",
+        code if isinstance(code, str) and code else None,
+    )
 
 
+def _incomplete_reason(response: object) -> str:
+    details = response.get("incomplete_details") if isinstance(response, Mapping) else None
+    reason = details.get("reason") if isinstance(details, Mapping) else None
+    return reason if isinstance(reason, str) else "unknown"
+
+
+# ferry: codex_api::sse::responses::process_sse @ 1d092cb66
+# ferry: codex_api::sse::responses::process_responses_event @ 1d092cb66
 def parse_responses_stream(events: Iterator[tuple[str, str]]) -> Iterator[ResponseEvent]:
-    """Turn raw SSE pairs into ResponseEvents; ending without ``response.completed`` is an error."""
+    """Turn raw SSE pairs into ResponseEvents; ending without ``response.completed`` is an error.
+
+    Every shape is checked here (see :mod:`pycodex.client.validate`): a malformed
+    event or output item is ignored as upstream ignores it, and a malformed
+    ``response.completed`` fails the stream once it ends.
+    """
+    pending_error: ModelClientError | None = None
     for _event_name, data in events:
         if not data:
             continue
@@ -325,27 +365,40 @@ def parse_responses_stream(events: Iterator[tuple[str, str]]) -> Iterator[Respon
             event = json.loads(data)
         except ValueError:
             continue  # upstream logs and skips an event it cannot parse
-        if not isinstance(event, dict):
-            continue
-        kind = event.get("type")
-        if kind == "response.output_item.done":
-            yield OutputItemDone(event["item"])
-        elif kind == "response.output_item.added":
-            yield OutputItemAdded(event["item"])
+        if not event_is_well_formed(event):
+            continue  # upstream cannot deserialise it either: skipped
+        kind = event["type"]
+        if kind in ("response.output_item.done", "response.output_item.added"):
+            item = event.get("item")
+            if item is None or not item_is_well_formed(item):
+                continue  # "failed to parse ResponseItem": ignored, as upstream
+            yield OutputItemDone(item) if kind.endswith(".done") else OutputItemAdded(item)
         elif kind == "response.output_text.delta":
-            yield OutputTextDelta(str(event.get("delta", "")))
+            if event.get("delta") is not None:
+                yield OutputTextDelta(event["delta"])
         elif kind == "response.reasoning_summary_text.delta":
-            yield ReasoningDelta(str(event.get("delta", "")), summary=True)
+            if event.get("delta") is not None and event.get("summary_index") is not None:
+                yield ReasoningDelta(event["delta"], summary=True)
         elif kind == "response.reasoning_text.delta":
-            yield ReasoningDelta(str(event.get("delta", "")), summary=False)
+            if event.get("delta") is not None and event.get("content_index") is not None:
+                yield ReasoningDelta(event["delta"], summary=False)
         elif kind == "response.created":
-            yield ResponseCreated((event.get("response") or {}).get("id"))
+            response = event.get("response")
+            if response is not None:
+                response_id = response.get("id") if isinstance(response, Mapping) else None
+                yield ResponseCreated(response_id if isinstance(response_id, str) else None)
         elif kind == "response.completed":
-            response = event.get("response") or {}
-            yield Completed(response.get("id"), TokenUsage.from_wire(response.get("usage")))
+            if event.get("response") is None:
+                continue
+            try:
+                response_id, usage = parse_completed(event["response"])
+            except ShapeError as exc:
+                pending_error = StreamError(f"failed to parse ResponseCompleted: {exc}")
+                continue
+            yield Completed(response_id, TokenUsage.from_counts(usage))
             return
         elif kind == "response.failed":
-            message, code = _failure_message(event.get("response") or {})
+            message, code = _failure_message(event.get("response"))
             if code == "context_length_exceeded":
                 raise ContextWindowExceeded(CONTEXT_WINDOW_MESSAGE)
             if code == "insufficient_quota":
@@ -354,7 +407,6 @@ def parse_responses_stream(events: Iterator[tuple[str, str]]) -> Iterator[Respon
                 raise RetryableError(f"rate limit exceeded: {message}", _rate_limit_delay(message))
             raise StreamError(message)
         elif kind == "response.incomplete":
-            details = (event.get("response") or {}).get("incomplete_details") or {}
-            reason = details.get("reason", "unknown") if isinstance(details, Mapping) else "unknown"
+            reason = _incomplete_reason(event.get("response"))
             raise StreamError(f"Incomplete response returned, reason: {reason}")
-    raise StreamError("stream closed before response.completed")
+    raise pending_error or StreamError("stream closed before response.completed")

@@ -21,6 +21,7 @@ from pycodex.config.model import (
     builtin_providers,
 )
 from pycodex.config.models import load_catalog, model_info
+from pycodex.config.shell_env import ShellEnvironmentPolicy
 from pycodex.config.support import unsupported_key_warnings
 from pycodex.errors import ConfigError, ConfigLoadError
 
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 
+# ferry: codex_core::config::ConfigOverrides @ 1d092cb66
 @dataclass(frozen=True)
 class ConfigOverrides:
     """Settings given on the command line; ``None`` means "take it from config.toml"."""
@@ -52,6 +54,8 @@ class ConfigOverrides:
     ignore_rules: bool = False
     strict_config: bool = False
     thread_source: str | None = None
+    #: ``--trust``: record this project as trusted in the user's config first.
+    trust_project: bool = False
 
 
 # ferry: port-only -- serde's description of a TOML value in "invalid type" errors
@@ -138,6 +142,8 @@ def _sandbox(
     )
 
 
+# ferry: codex_core::config::Config::load_with_cli_overrides_and_harness_overrides @ 1d092cb66
+# ferry: codex_core::config::ConfigBuilder::build @ 1d092cb66
 def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None = None) -> Config:
     """Resolve the configuration for one run (CLI flags beat every TOML layer)."""
     overrides = overrides or ConfigOverrides()
@@ -159,6 +165,7 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         disable=overrides.disable,
         ignore_user_config=overrides.ignore_user_config,
         strict=overrides.strict_config,
+        trust_project=overrides.trust_project,
     )
     table = loaded.table
 
@@ -208,7 +215,7 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     limit = table.get("tool_output_token_limit")
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)):
         raise ConfigError("config key `tool_output_token_limit`: expected an integer")
-    shell_env = table.get("shell_environment_policy", {})
+    shell_env = ShellEnvironmentPolicy.from_table(table.get("shell_environment_policy"))
     compact_prompt = _opt_str(table, "compact_prompt")
     compact_prompt_file = _opt_str(table, "experimental_compact_prompt_file")
     if compact_prompt_file:
@@ -307,7 +314,7 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         hide_agent_reasoning=_bool(table, "hide_agent_reasoning", False),
         show_raw_agent_reasoning=_bool(table, "show_raw_agent_reasoning", False),
         features={str(k): bool(v) for k, v in features.items() if isinstance(v, bool)},
-        shell_environment_policy=shell_env if isinstance(shell_env, Mapping) else {},
+        shell_environment_policy=shell_env,
         ephemeral=overrides.ephemeral,
         ignore_rules=overrides.ignore_rules,
         warnings=tuple(warnings),
@@ -317,6 +324,8 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         model_auto_compact_token_limit=_positive_int(table, "model_auto_compact_token_limit"),
         compact_prompt=compact_prompt,
         sqlite_home=_opt_str(table, "sqlite_home"),
+        project_folders=loaded.project_folders,
+        untrusted_project_folders=loaded.untrusted_project_folders,
         mcp_servers=mcp_servers,
         skills=skills,
     )

@@ -1,7 +1,8 @@
 """Load ``config.toml`` the way the Rust binary does: layers, profiles and ``-c`` overrides.
 
 Layer order, lowest first: ``$CODEX_HOME/config.toml`` → project ``.codex/config.toml``
-files from the project root down to cwd → the selected profile (``[profiles.NAME]`` or
+files from the project root down to cwd (trusted projects only, see
+:mod:`pycodex.config.trust`) → the selected profile (``[profiles.NAME]`` or
 ``$CODEX_HOME/NAME.config.toml``) → ``-c key=value`` / ``--enable`` / ``--disable``.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pycodex.config.diagnostics import Span, find_key_span, source_snippet
+from pycodex.config.trust import project_trust, save_project_trust
 from pycodex.errors import ConfigError, ConfigLoadError
 
 TomlTable = dict[str, Any]
@@ -26,6 +28,7 @@ TomlTable = dict[str, Any]
 SESSION_FLAGS = "session-flags"
 
 
+# ferry: codex_core::config::find_codex_home @ 1d092cb66
 def codex_home() -> Path:
     env = os.environ.get("CODEX_HOME")
     if env:
@@ -59,6 +62,7 @@ def parse_toml_text(path: Path, text: str) -> TomlTable:
         raise ConfigLoadError(source_snippet(path, text, span, message), snippet=True) from exc
 
 
+# ferry: codex_config::diagnostics::config_error_from_toml @ 1d092cb66 -- read one layer, naming the file, line and column on a syntax error
 def read_toml(path: Path) -> TomlTable:
     """Parse one TOML file; syntax errors name the file, line and column."""
     try:
@@ -70,6 +74,7 @@ def read_toml(path: Path) -> TomlTable:
     return parse_toml_text(path, text)
 
 
+# ferry: codex_utils_cli::config_override::CliConfigOverrides::parse_overrides @ 1d092cb66
 def parse_override(raw: str) -> tuple[list[str], Any]:
     """``-c a.b=VALUE``: VALUE parsed as TOML, falling back to the raw string."""
     if "=" not in raw:
@@ -86,6 +91,7 @@ def parse_override(raw: str) -> tuple[list[str], Any]:
     return [part.strip() for part in key.split(".")], value
 
 
+# ferry: codex_config::merge::merge_toml_values @ 1d092cb66
 def deep_merge(base: TomlTable, layer: Mapping[str, Any]) -> TomlTable:
     merged = dict(base)
     for key, value in layer.items():
@@ -96,6 +102,7 @@ def deep_merge(base: TomlTable, layer: Mapping[str, Any]) -> TomlTable:
     return merged
 
 
+# ferry: codex_config::overrides::apply_toml_override @ 1d092cb66
 def set_dotted(table: TomlTable, path: list[str], value: Any) -> TomlTable:
     if not path:
         return table
@@ -131,6 +138,7 @@ def _known_keys() -> dict[str, Any]:
     return keys
 
 
+# ferry: codex_config::config_toml::ConfigToml @ 1d092cb66 -- keys its schema does not define, reported as warnings -- 0.169.0: schema from the 0.169.0 config JSON Schema
 def unknown_keys(
     table: Mapping[str, Any], tree: Mapping[str, Any] | None = None, prefix: str = ""
 ) -> list[str]:
@@ -151,6 +159,7 @@ def unknown_keys(
     return found
 
 
+# ferry: codex_core::config_loader::find_project_root @ 1d092cb66
 def find_project_root(cwd: Path, markers: Iterable[str] = (".git",)) -> Path:
     marker_list = list(markers)
     for candidate in (cwd, *cwd.parents):
@@ -168,6 +177,7 @@ class UnknownKey:
     key: str
 
 
+# ferry: codex_config::state::ConfigLayerStack @ 1d092cb66 -- the merged table and its origins
 @dataclass(frozen=True)
 class LoadedToml:
     """The merged table plus where it came from (for messages) and warnings to show."""
@@ -178,6 +188,10 @@ class LoadedToml:
     unknown: tuple[UnknownKey, ...] = ()
     #: directory relative paths of a top-level key resolve against (its layer's file).
     bases: dict[str, Path] = field(default_factory=dict)
+    #: Project ``.codex`` folders whose config (and rules) apply: trusted ones only.
+    project_folders: tuple[Path, ...] = ()
+    #: Project ``.codex`` folders skipped because the project is not trusted.
+    untrusted_project_folders: tuple[Path, ...] = ()
 
     # ferry: port-only -- where a relative path in a key resolves (its layer's directory)
     def base_dir(self, key: str, default: Path) -> Path:
@@ -220,6 +234,7 @@ def _strict_file_error(path: Path, key: str) -> ConfigLoadError:
     return ConfigLoadError(source_snippet(path, text, span, message), snippet=True)
 
 
+# ferry: codex_core::config_loader::load_config_layers_state @ 1d092cb66
 def load_layers(
     *,
     home: Path,
@@ -230,6 +245,7 @@ def load_layers(
     disable: Iterable[str] = (),
     ignore_user_config: bool = False,
     strict: bool = False,
+    trust_project: bool = False,
 ) -> LoadedToml:
     """Merge the layers; unknown keys are collected (or, with ``strict``, refused)."""
     sources: list[Path] = []
@@ -253,21 +269,9 @@ def load_layers(
         bases.update(dict.fromkeys(layer, path.parent))
         sources.append(path)
 
+    user_file = home / "config.toml"
     if not ignore_user_config:
-        add(home / "config.toml", "user")
-    markers = merged.get("project_root_markers", [".git"])
-    root = find_project_root(cwd, markers if isinstance(markers, list) else [".git"])
-    chain = [root, *[p for p in reversed(cwd.parents) if root in p.parents]]
-    if cwd != root:
-        chain.append(cwd)
-    seen: set[Path] = set()
-    for directory in chain:
-        if directory in seen:
-            continue
-        seen.add(directory)
-        project_file = directory / ".codex" / "config.toml"
-        if project_file.resolve() != (home / "config.toml").resolve():
-            add(project_file, "project")
+        add(user_file, "user")
 
     override_table: TomlTable = {}
     for raw in overrides:
@@ -277,6 +281,38 @@ def load_layers(
         override_table = set_dotted(override_table, ["features", name], True)
     for name in disable:
         override_table = set_dotted(override_table, ["features", name], False)
+
+    # Trust and the project root come from the user's own layers (never a project's).
+    so_far = deep_merge(merged, override_table)
+    markers = so_far.get("project_root_markers", [".git"])
+    root = find_project_root(cwd, markers if isinstance(markers, list) else [".git"])
+    trust = project_trust(so_far, root, cwd, user_file)
+    if trust_project and save_project_trust(user_file, trust, cwd):
+        merged = {}
+        sources.clear()
+        warnings.clear()
+        file_unknown.clear()
+        bases.clear()
+        add(user_file, "user")
+        trust = project_trust(deep_merge(merged, override_table), root, cwd, user_file)
+    chain = [root, *[p for p in reversed(cwd.parents) if root in p.parents]]
+    if cwd != root:
+        chain.append(cwd)
+    seen: set[Path] = set()
+    enabled: list[Path] = []
+    disabled: list[Path] = []
+    for directory in chain:
+        if directory in seen:
+            continue
+        seen.add(directory)
+        dot_codex = directory / ".codex"
+        if not dot_codex.is_dir() or dot_codex.resolve() == home.resolve():
+            continue
+        if trust.disabled_reason(directory) is not None:
+            disabled.append(dot_codex)
+            continue
+        enabled.append(dot_codex)
+        add(dot_codex / "config.toml", "project")
 
     if profile is not None:
         profiles_table = merged.get("profiles")
@@ -291,6 +327,7 @@ def load_layers(
                 "selector/table. See https://developers.openai.com/codex/config-advanced#profiles "
                 "for more information."
             )
+
     selected = profile or override_table.get("profile") or merged.get("profile")
     if selected is not None:
         if not isinstance(selected, str):
@@ -317,4 +354,12 @@ def load_layers(
     summary = unknown_keys_warning(unknown)
     if summary is not None:
         warnings.append(summary)
-    return LoadedToml(merged, tuple(sources), tuple(warnings), unknown, bases)
+    return LoadedToml(
+        merged,
+        tuple(sources),
+        tuple(warnings),
+        unknown=unknown,
+        bases=bases,
+        project_folders=tuple(enabled),
+        untrusted_project_folders=tuple(disabled),
+    )

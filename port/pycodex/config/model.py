@@ -10,6 +10,7 @@ from typing import Any, Literal, cast
 
 from pycodex.config.models import ModelInfo
 from pycodex.config.models import model_info as model_info_for
+from pycodex.config.shell_env import ShellEnvironmentPolicy
 from pycodex.errors import ConfigError
 
 WireApi = Literal["responses", "chat"]
@@ -52,6 +53,7 @@ def _str_map(table: Mapping[str, Any], key: str, where: str) -> dict[str, str]:
     return out
 
 
+# ferry: codex_model_provider_info::ModelProviderInfo @ 1d092cb66
 @dataclass(frozen=True)
 class ModelProviderInfo:
     """How to reach one OpenAI-compatible endpoint (``[model_providers.<id>]``)."""
@@ -71,6 +73,7 @@ class ModelProviderInfo:
     stream_idle_timeout_ms: int = DEFAULT_STREAM_IDLE_TIMEOUT_MS
     requires_openai_auth: bool = False
 
+    # ferry: codex_model_provider_info::ModelProviderInfo::validate @ 1d092cb66 -- the [model_providers.<id>] table, validated
     @classmethod
     def from_table(cls, provider_id: str, table: Mapping[str, Any]) -> ModelProviderInfo:
         where = f"model_providers.{provider_id}"
@@ -110,6 +113,7 @@ class ModelProviderInfo:
             requires_openai_auth=bool(_expect(table, "requires_openai_auth", bool, where)),
         )
 
+    # ferry: codex_model_provider_info::ModelProviderInfo::build_header_map @ 1d092cb66
     def headers(self) -> dict[str, str]:
         headers = dict(self.http_headers)
         for header, env_var in self.env_http_headers.items():
@@ -119,6 +123,7 @@ class ModelProviderInfo:
         return headers
 
 
+# ferry: codex_model_provider_info::built_in_model_providers @ 1d092cb66
 def builtin_providers() -> dict[str, ModelProviderInfo]:
     openai_base = os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
     return {
@@ -144,6 +149,7 @@ def builtin_providers() -> dict[str, ModelProviderInfo]:
     }
 
 
+# ferry: codex_config::config_toml::ConfigToml @ 1d092cb66 -- sandbox_mode and [sandbox_workspace_write]
 @dataclass(frozen=True)
 class SandboxSettings:
     """``sandbox_mode`` plus the ``[sandbox_workspace_write]`` table."""
@@ -155,6 +161,7 @@ class SandboxSettings:
     exclude_slash_tmp: bool = False
 
 
+# ferry: codex_core::config::Config @ 1d092cb66
 @dataclass(frozen=True)
 class Config:
     """Everything one run needs, resolved from CLI flags and TOML layers."""
@@ -191,7 +198,7 @@ class Config:
     hide_agent_reasoning: bool = False
     show_raw_agent_reasoning: bool = False
     features: Mapping[str, bool] = field(default_factory=dict)
-    shell_environment_policy: Mapping[str, Any] = field(default_factory=dict)
+    shell_environment_policy: ShellEnvironmentPolicy = field(default_factory=ShellEnvironmentPolicy)
     ephemeral: bool = False
     ignore_rules: bool = False
     warnings: tuple[str, ...] = ()
@@ -199,6 +206,10 @@ class Config:
     port_warnings: tuple[str, ...] = ()
     #: the model catalog in use (``model_catalog_json``); ``None``: the bundled one.
     model_catalog: tuple[dict[str, Any], ...] | None = None
+    #: Trusted project ``.codex`` folders (their ``rules/`` apply too).
+    project_folders: tuple[Path, ...] = ()
+    #: Project ``.codex`` folders ignored because the project is not trusted.
+    untrusted_project_folders: tuple[Path, ...] = ()
     #: ``[mcp_servers.<name>]`` parsed into ``pycodex.mcp.config.McpServerConfig`` values.
     mcp_servers: Mapping[str, Any] = field(default_factory=dict)
     #: the ``[skills]`` table (``bundled.enabled``, ``include_instructions``, ``config``).
@@ -208,7 +219,7 @@ class Config:
     compact_prompt: str | None = None
     sqlite_home: str | None = None
 
-    # ferry: codex_core::session::turn_context::TurnContext::reasoning_effort @ 1d092cb66
+    # ferry: codex_protocol::openai_models::ModelInfo @ 1d092cb66 -- its reasoning support, from the model family
     @property
     def effective_reasoning_effort(self) -> str | None:
         return self.model_reasoning_effort or self.model_info.default_reasoning_level

@@ -24,6 +24,7 @@ NO_PROMPT_STDIN = "No prompt provided via stdin."
 NOT_GIT = "Not inside a trusted directory and --skip-git-repo-check was not specified."
 
 
+# ferry: codex_exec::cli::Cli @ 1d092cb66 -- the flags shared by exec and exec resume
 def exec_options(func: F) -> F:
     """The flags of ``exec`` as ``--help`` shows them (parsing is :mod:`pycodex.exec.argv`)."""
     options = [
@@ -96,6 +97,12 @@ def exec_options(func: F) -> F:
         click.option(
             "--skip-git-repo-check", is_flag=True, help="Allow running outside a Git repository."
         ),
+        click.option(
+            "--trust",
+            is_flag=True,
+            help="Save trust for this project (its .codex config and rules) for this and "
+            "future runs. Does not override an explicitly untrusted project.",
+        ),
         click.option("--ephemeral", is_flag=True, help="Do not persist session files."),
         click.option(
             "--ignore-user-config", is_flag=True, help="Do not load $CODEX_HOME/config.toml."
@@ -131,6 +138,7 @@ def exec_options(func: F) -> F:
     return func
 
 
+# ferry: codex_exec::cli::Cli @ 1d092cb66 -- help rendering only; clap-compatible parsing is pycodex.exec.argv
 class _HelpCommand(click.Command):
     """Only renders ``--help``: parsing follows clap's rules in :mod:`pycodex.exec.argv`."""
 
@@ -363,10 +371,15 @@ def run_exec(parsed: ParsedArgs) -> int:
         ignore_rules=bool(parsed.get("ignore_rules")),
         strict_config=bool(parsed.get("strict_config")),
         thread_source=parsed.get("thread_source"),
+        trust_project=bool(parsed.get("trust")),
     )
     config = load_config(overrides)
     for warning in config.port_warnings:
         click.echo(warning, err=True)
+    if config.untrusted_project_folders:
+        from pycodex.config.trust import UNTRUSTED_PROJECT_WARNING
+
+        click.echo(UNTRUSTED_PROJECT_WARNING, err=True)
     json_mode = bool(parsed.get("json_mode"))
     resuming = parsed.subcommand == "resume"
     forking = parsed.subcommand == "fork"
@@ -507,6 +520,7 @@ def _resume_help(**params: Any) -> None:
     """Resume a previous session by id or pick the most recent with --last."""
 
 
+# ferry: codex_exec::cli::ResumeArgs @ 1d092cb66 -- nearest item; 0.169.0: `exec fork` takes resume's arguments
 @click.command("fork", cls=_HelpCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @exec_options
 @click.argument("session_id")
@@ -515,6 +529,8 @@ def _fork_help(**params: Any) -> None:
     """Fork a previous session by id into a new session."""
 
 
+# ferry: codex_exec::cli::Cli @ 1d092cb66
+# ferry: codex_exec::resolve_prompt @ 1d092cb66
 @click.command("exec", cls=_HelpCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @exec_options
 @click.argument("prompt", required=False)

@@ -29,6 +29,7 @@ _PROFILE_ALIASES = {
 _LINUX_ALIASES = ("linux", "landlock")
 
 
+# ferry: codex_cli::debug_sandbox::run_command_under_sandbox @ 1d092cb66 -- its `-c key=value` overrides (TOML values)
 def parse_override(raw: str) -> tuple[str, object]:
     """``key=value`` with the value parsed as TOML, or kept as a literal string."""
     key, sep, value = raw.partition("=")
@@ -70,6 +71,8 @@ def _apply_overrides(config: dict[str, object], overrides: Sequence[tuple[str, o
         node[leaf] = value
 
 
+# ferry: codex_cli::debug_sandbox::create_sandbox_mode @ 1d092cb66
+# ferry: codex_cli::debug_sandbox::run_command_under_sandbox @ 1d092cb66 -- the policy precedence
 def resolve_policy(
     *,
     permissions: str | None,
@@ -112,6 +115,7 @@ def _exit_code(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
+# ferry: codex_cli::debug_sandbox::run_command_under_landlock @ 1d092cb66 -- exposed as `pycodex sandbox`
 @click.command(
     "sandbox",
     context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
@@ -179,14 +183,27 @@ def sandbox_command(
         )
         legacy = _use_legacy_landlock(config)
         argv = wrap_command(command, policy, cwd, use_legacy_landlock=legacy)
-        unsandboxed = policy.has_full_disk_write_access or legacy
-        warning = None if unsandboxed else sandbox_fallback_warning()
+        warning = (
+            None
+            if policy.has_full_disk_write_access
+            else sandbox_fallback_warning(use_legacy_landlock=legacy)
+        )
     except (SandboxConfigError, SandboxUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
     if warning is not None:
         click.echo(f"warning: {warning}", err=True)
+    from pycodex.config.shell_env import ShellEnvironmentPolicy, create_env
+    from pycodex.errors import ConfigError
+
     try:
-        proc = subprocess.run(argv, cwd=cwd, check=False)
+        # The command gets the [shell_environment_policy] environment, as upstream.
+        env = create_env(
+            ShellEnvironmentPolicy.from_table(config.get("shell_environment_policy")), None
+        )
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        proc = subprocess.run(argv, cwd=cwd, env=env, check=False)
     except OSError as exc:
         raise click.ClickException(f"failed to run {command[0]}: {exc}") from exc
     ctx.exit(_exit_code(proc.returncode))

@@ -9,8 +9,8 @@ are outputs, not exceptions, exactly as upstream reports them.
 from __future__ import annotations
 
 import json
-import os
 import stat
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +26,7 @@ from pycodex.apply_patch import (
     verify_patch,
 )
 from pycodex.config.model import Config
+from pycodex.config.shell_env import create_env
 from pycodex.execpolicy import (
     AskForApproval,
     ExecAction,
@@ -39,6 +40,7 @@ from pycodex.execpolicy import SandboxMode as ExecSandboxMode
 from pycodex.images import ImageError, image_data_url, input_image
 from pycodex.prompt.permissions import network_enabled
 from pycodex.sandbox import SandboxPolicy
+from pycodex.sandbox.linux import launch_env, supervised_command
 from pycodex.sandbox_roots import sandbox_policy
 from pycodex.shell import default_user_shell
 from pycodex.tools.arguments import ArgumentsError, parse_arguments
@@ -57,6 +59,7 @@ from pycodex.tools.unified_exec import (
 JsonObject = dict[str, Any]
 
 
+# ferry: codex_core::tools::context::ToolInvocation @ 1d092cb66 -- what a handler gets besides the call
 @dataclass(frozen=True)
 class ToolContext:
     config: Config
@@ -80,6 +83,7 @@ PATCH_ENVIRONMENT = "apply_patch environment selection is unavailable for this t
 ABORTED_OUTPUT = "aborted"
 
 
+# ferry: codex_core::function_tool::FunctionCallError::RespondToModel @ 1d092cb66
 class ToolError(Exception):
     """A failure reported to the model as the tool's output."""
 
@@ -94,12 +98,15 @@ class _RunningCommand:
     command: str
 
 
+# ferry: codex_core::tools::router::ToolRouter @ 1d092cb66
+# ferry: codex_core::tools::registry::ToolRegistry @ 1d092cb66
 @dataclass
 class ToolRouter:
     ctx: ToolContext
     unified_exec: UnifiedExecManager = field(default_factory=UnifiedExecManager)
     _policy: Policy | None = None
     _sandbox_policy: SandboxPolicy | None = None
+    _mechanism_announced: bool = False
     goals: GoalStore = field(init=False)
     _running: dict[int, _RunningCommand] = field(default_factory=dict)
     _todo_item: str | None = None
@@ -121,6 +128,8 @@ class ToolRouter:
 
     # ------------------------------------------------------------------ dispatch
 
+    # ferry: codex_core::tools::registry::ToolRegistry::dispatch_any @ 1d092cb66
+    # ferry: codex_core::tools::parallel::ToolCallRuntime::handle_tool_call_with_source @ 1d092cb66
     def dispatch(self, item: JsonObject) -> JsonObject:
         kind = item.get("type")
         name = str(item.get("name", ""))
@@ -227,13 +236,28 @@ class ToolRouter:
     def _sandbox_argv(self, argv: list[str], cwd: Path) -> list[str]:
         config = self.ctx.config
         if config.sandbox.mode == "danger-full-access":
-            return argv
-        from pycodex.sandbox import SandboxUnavailable, wrap_command
+            return supervised_command(argv)
+        from pycodex.sandbox import SandboxUnavailable, sandbox_fallback_warning, wrap_command
 
         if self._sandbox_policy is None:
             self._sandbox_policy = sandbox_policy(config.sandbox)
+        legacy = bool(config.features.get("use_legacy_landlock", False))
         try:
-            return wrap_command(argv, self._sandbox_policy, cwd)
+            if not self._mechanism_announced:
+                # Never weaker silently: say which mechanism runs when it is not bubblewrap.
+                self._mechanism_announced = True
+                warning = sandbox_fallback_warning(use_legacy_landlock=legacy)
+                if warning is not None:
+                    print(f"warning: {warning}", file=sys.stderr, flush=True)
+            # The policy's roots come from the session cwd; ``cwd`` (the model's
+            # ``workdir``) is only where the command starts.
+            return wrap_command(
+                argv,
+                self._sandbox_policy,
+                config.cwd,
+                command_cwd=cwd,
+                use_legacy_landlock=legacy,
+            )
         except SandboxUnavailable as exc:
             raise ToolError(f"sandbox error: {exc}") from exc
 
@@ -252,15 +276,21 @@ class ToolRouter:
             return argv
         return self._snapshot.wrap(argv, cwd, env)
 
+    def _policy_for_patch(self) -> SandboxPolicy:
+        if self._sandbox_policy is None:
+            self._sandbox_policy = sandbox_policy(self.ctx.config.sandbox)
+        return self._sandbox_policy
+
     def _env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env["CODEX_THREAD_ID"] = self.ctx.thread_id
+        """The command's environment: ``[shell_environment_policy]`` applied to ours."""
+        env = create_env(self.ctx.config.shell_environment_policy, self.ctx.thread_id)
         if self.ctx.config.sandbox.mode != "danger-full-access" and not network_enabled(
             self.ctx.config.sandbox
         ):
             env["CODEX_SANDBOX_NETWORK_DISABLED"] = "1"
         return env
 
+    # ferry: codex_core::exec_policy::ExecPolicyManager::load @ 1d092cb66
     def exec_policy(self) -> Policy:
         """The ``.rules`` of CODEX_HOME and the project, loaded once per session."""
         if self._policy is None:
@@ -268,7 +298,10 @@ class ToolRouter:
             if config.ignore_rules:
                 self._policy = Policy.empty()
             else:
-                loaded = load_exec_policy(config.codex_home, config.cwd)
+                # Project rules only from trusted projects' .codex folders.
+                loaded = load_exec_policy(
+                    config.codex_home, config.cwd, project_folders=config.project_folders
+                )
                 if loaded.warning:
                     self.ctx.emit(
                         {
@@ -302,6 +335,7 @@ class ToolRouter:
             prefix_rule=[str(p) for p in prefix_rule] if isinstance(prefix_rule, list) else None,
         )
 
+    # ferry: codex_core::tools::handlers::unified_exec::UnifiedExecHandler::handle @ 1d092cb66 -- its exec_command branch
     def exec_command(self, args: JsonObject) -> str:
         cmd = args.get("cmd")
         if not isinstance(cmd, str):
@@ -347,7 +381,7 @@ class ToolRouter:
             env = self._env()
             shell_argv = self._with_snapshot(argv, cwd, env)
             spawn_argv = (
-                shell_argv
+                supervised_command(shell_argv)
                 if decision.action is ExecAction.RUN_UNSANDBOXED
                 else self._sandbox_argv(shell_argv, cwd)
             )
@@ -366,7 +400,9 @@ class ToolRouter:
             return str(exc)
         self.ctx.emit({"type": "item.started", "item": started_item})
         try:
-            process = self.unified_exec.spawn(spawn_argv, argv, cwd, env, bool(args.get("tty")))
+            process = self.unified_exec.spawn(
+                spawn_argv, argv, cwd, launch_env(env), bool(args.get("tty"))
+            )
         except OSError as exc:
             reason = f"Failed to create unified exec process: {_io_error(exc)}"
             self.ctx.emit(
@@ -392,6 +428,7 @@ class ToolRouter:
         self._report(item_id, command_text, result)
         return result.output.response_text()
 
+    # ferry: codex_core::tools::handlers::unified_exec::UnifiedExecHandler::handle @ 1d092cb66 -- its write_stdin branch
     def write_stdin(self, args: JsonObject) -> str:
         session_id = _int(args.get("session_id"))
         if session_id is None:
@@ -441,8 +478,17 @@ class ToolRouter:
 
     # ------------------------------------------------------------------ apply_patch
 
+    # ferry: codex_core::tools::handlers::apply_patch::ApplyPatchHandler::handle @ 1d092cb66
+    # ferry: codex_core::safety::assess_patch_safety @ 1d092cb66
     def apply_patch(self, patch: str, cwd: Path | None = None) -> str:
-        """Verify, check the sandbox, then apply; the model sees upstream's texts for each outcome."""
+        """Verify, check the sandbox, then apply; the model sees upstream's texts for each outcome.
+
+        apply_patch runs in this process, outside any sandbox, so it enforces the
+        sandbox's rules itself: every target must be writable under the session's
+        policy (lexically, as upstream checks before applying), and every write must
+        land, after resolving each symlink, in a writable root outside the protected
+        sub-paths (what upstream's sandboxed apply_patch process gets from the kernel).
+        """
         return self._apply_patch(patch, cwd)[0]
 
     def _apply_patch(self, patch: str, cwd: Path | None = None) -> tuple[str, bool]:
@@ -450,9 +496,8 @@ class ToolRouter:
         than refused before anything was written."""
         config = self.ctx.config
         started = time.monotonic()
-        root = Path("/") if config.sandbox.mode == "danger-full-access" else config.cwd
         try:
-            verified = verify_patch(patch, cwd or config.cwd, root=root)
+            verified = verify_patch(patch, cwd or config.cwd, root="/")
         except PathEscapeError:
             return PATCH_OUTSIDE_PROJECT, False
         except ApplyPatchError as exc:
@@ -463,6 +508,13 @@ class ToolRouter:
             return PATCH_ENVIRONMENT, False
         if config.sandbox.mode == "read-only":
             return PATCH_READ_ONLY, False
+        policy = self._policy_for_patch()
+        targets = [c.path for c in verified.changes] + [
+            c.move_path for c in verified.changes if c.move_path is not None
+        ]
+        if not all(policy.can_write_path(target, config.cwd) for target in targets):
+            return PATCH_OUTSIDE_PROJECT, False
+        guard = policy.physical_write_guard(config.cwd)
         changes = sorted(
             ({"path": str(c.path), "kind": c.kind} for c in verified.changes),
             key=lambda c: c["path"],
@@ -475,10 +527,11 @@ class ToolRouter:
 
         file_change("item.started", "in_progress")
         try:
-            result = apply_verified(verified, root=root)
+            result = apply_verified(verified, root="/", guard=guard)
         except ApplyPatchError as exc:
             file_change("item.completed", "failed")
-            exit_code, output = 1, str(exc)
+            # What upstream's apply_patch process prints on stderr (one line per error).
+            exit_code, output = 1, f"{exc}\n"
         else:
             file_change("item.completed", "completed")
             exit_code, output = 0, result.output
@@ -501,7 +554,7 @@ class ToolRouter:
 
     # ------------------------------------------------------------------ view_image
 
-    # ferry: codex_core::tools::handlers::view_image::ViewImageHandler::handle @ 1d092cb66 -- 0.169.0 texts
+    # ferry: codex_core::tools::handlers::view_image::ViewImageHandler::handle @ 1d092cb66
     def view_image(self, args: JsonObject) -> list[JsonObject]:
         """Attach a local image to the conversation (as a data URL), like upstream."""
         detail = args.get("detail")
@@ -530,6 +583,8 @@ class ToolRouter:
 
     # ------------------------------------------------------------------ plan
 
+    # ferry: codex_core::tools::handlers::plan::handle_update_plan @ 1d092cb66
+    # ferry: codex_exec::event_processor_with_jsonl_output::EventProcessorWithJsonOutput::map_todo_items @ 1d092cb66 -- the todo_list item events exec prints
     def update_plan(self, args: JsonObject) -> str:
         plan = args.get("plan")
         if not isinstance(plan, list):
@@ -557,6 +612,7 @@ class ToolRouter:
             )
         return "Plan updated"
 
+    # ferry: codex_exec::event_processor_with_jsonl_output::RunningTodoList @ 1d092cb66 -- the todo_list item completed at turn end
     def finish_turn(self) -> None:
         if self._todo_item is not None:
             self.ctx.emit(
@@ -567,6 +623,7 @@ class ToolRouter:
             )
             self._todo_item = None
 
+    # ferry: codex_core::unified_exec::process_manager::UnifiedExecProcessManager::terminate_all_processes @ 1d092cb66
     def shutdown(self) -> None:
         self.unified_exec.shutdown()
         if self._snapshot is not None:

@@ -8,10 +8,12 @@ upstream text format with a random chunk id and middle truncation.
 
 from __future__ import annotations
 
+import collections
 import fcntl
 import os
 import pty
 import random
+import signal
 import subprocess
 import termios
 import threading
@@ -37,6 +39,10 @@ DEFAULT_WRITE_YIELD_TIME_MS = 250
 MAX_BACKGROUND_TERMINAL_TIMEOUT_MS = 300_000
 DEFAULT_MAX_OUTPUT_TOKENS = 10_000
 MAX_SESSIONS = 64
+#: How long a launcher gets to clean up after SIGTERM before its group is killed.
+_LAUNCHER_EXIT_S = 10.0
+#: Output retained per command (and per poll): the first and last half MiB.
+UNIFIED_EXEC_OUTPUT_MAX_BYTES = 1024 * 1024
 
 UNIFIED_EXEC_ENV: Mapping[str, str] = {
     "NO_COLOR": "1",
@@ -52,15 +58,81 @@ UNIFIED_EXEC_ENV: Mapping[str, str] = {
 }
 
 
+# ferry: codex_core::unified_exec::clamp_yield_time @ 1d092cb66
 def clamp_yield(ms: float | None, default: int) -> float:
     value = default if ms is None else ms
     return min(max(value, MIN_YIELD_TIME_MS), MAX_YIELD_TIME_MS) / 1000.0
 
 
+# ferry: codex_core::unified_exec::generate_chunk_id @ 1d092cb66
 def generate_chunk_id() -> str:
     return "".join(random.choice("0123456789abcdef") for _ in range(6))
 
 
+# ferry: codex_core::unified_exec::head_tail_buffer::HeadTailBuffer @ 1d092cb66
+class HeadTailBuffer:
+    """Keeps the first and last ``max_bytes / 2`` bytes of a stream, counting the rest.
+
+    Memory stays bounded however much a command prints: the middle is dropped
+    as it arrives and only its size is remembered.
+    """
+
+    def __init__(self, max_bytes: int = UNIFIED_EXEC_OUTPUT_MAX_BYTES) -> None:
+        self.head_budget = max_bytes // 2
+        self.tail_budget = max_bytes - self.head_budget
+        self.head = bytearray()
+        self.tail: collections.deque[bytes] = collections.deque()
+        self.tail_bytes = 0
+        self.omitted = 0
+        self.total = 0
+
+    # ferry: codex_core::unified_exec::head_tail_buffer::HeadTailBuffer::push_chunk @ 1d092cb66
+    def push(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        room = self.head_budget - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+            chunk = chunk[room:]
+        if not chunk:
+            return
+        if self.tail_budget == 0:
+            self.omitted += len(chunk)
+            return
+        if len(chunk) >= self.tail_budget:
+            self.omitted += self.tail_bytes + len(chunk) - self.tail_budget
+            self.tail.clear()
+            self.tail.append(chunk[-self.tail_budget :])
+            self.tail_bytes = self.tail_budget
+            return
+        self.tail.append(chunk)
+        self.tail_bytes += len(chunk)
+        excess = self.tail_bytes - self.tail_budget
+        while excess > 0:
+            front = self.tail[0]
+            if len(front) <= excess:
+                self.tail.popleft()
+                self.tail_bytes -= len(front)
+                self.omitted += len(front)
+                excess -= len(front)
+            else:
+                self.tail[0] = front[excess:]
+                self.tail_bytes -= excess
+                self.omitted += excess
+                excess = 0
+
+    # ferry: port-only -- renders the retained bytes with 0.169.0's omitted-bytes marker
+    def render(self, *, marker_first: bool = False) -> bytes:
+        """Head and tail; when bytes were dropped, upstream's ``... N bytes omitted ...``
+        marker goes between them (``aggregated_output``) or first (the model's text)."""
+        tail = b"".join(self.tail)
+        if not self.omitted:
+            return bytes(self.head) + tail
+        if marker_first:
+            return f"... {self.omitted} bytes omitted ...\n\n".encode() + bytes(self.head) + tail
+        return bytes(self.head) + f"\n... {self.omitted} bytes omitted ...\n".encode() + tail
+
+
+# ferry: codex_core::tools::context::ExecCommandToolOutput @ 1d092cb66
 @dataclass(frozen=True)
 class ExecOutput:
     """One answer of exec_command / write_stdin, rendered by :meth:`response_text`."""
@@ -71,18 +143,20 @@ class ExecOutput:
     exit_code: int | None
     session_id: int | None
     max_output_tokens: int
-    #: length of the raw output in bytes (before invalid UTF-8 became U+FFFD).
-    raw_length: int | None = None
+    #: Bytes the command printed in this window (more than ``output`` holds when capped).
+    original_bytes: int | None = None
     #: the model's truncation policy; the answer is fitted into its history budget.
     policy: TruncationPolicy | None = None
 
+    # ferry: codex_core::tools::context::ExecCommandToolOutput::response_text @ 1d092cb66 -- its original token count
     @property
     def original_token_count(self) -> int:
         """Tokens of the raw bytes, as upstream counts them (4 bytes a token)."""
-        if self.raw_length is not None:
-            return (self.raw_length + 3) // 4
+        if self.original_bytes is not None:
+            return (self.original_bytes + 3) // 4
         return approx_token_count(self.output)
 
+    # ferry: codex_core::tools::context::ExecCommandToolOutput::truncated_output @ 1d092cb66
     def truncated_output(self, max_tokens: int | None = None) -> str:
         """The output cut to ``max_tokens`` (default: the call's), by bytes under a byte policy."""
         budget = self.max_output_tokens if max_tokens is None else max_tokens
@@ -94,6 +168,7 @@ class ExecOutput:
             return f"Warning: truncated output (original token count: {self.original_token_count})\n{text}"
         return text
 
+    # ferry: port-only -- the header lines shared by response_text and its budget computation
     def _sections(self) -> list[str]:
         sections = [f"Chunk ID: {self.chunk_id}", f"Wall time: {self.wall_time:.4f} seconds"]
         if self.exit_code is not None:
@@ -135,13 +210,15 @@ def _controlling_tty() -> None:
 
 @dataclass
 class _Process:
-    """A running child and everything it has printed so far."""
+    """A running child; what it printed is kept in capped head/tail buffers."""
 
     popen: subprocess.Popen[bytes]
     command: list[str]
     master_fd: int | None
-    buffer: bytearray = field(default_factory=bytearray)
-    cursor: int = 0
+    #: Everything printed (for ``aggregated_output``), capped.
+    aggregate: HeadTailBuffer = field(default_factory=HeadTailBuffer)
+    #: Printed since the model last saw output, capped.
+    pending: HeadTailBuffer = field(default_factory=HeadTailBuffer)
     lock: threading.Condition = field(default_factory=threading.Condition)
     reader_done: bool = False
 
@@ -159,7 +236,8 @@ class _Process:
                 if not chunk:
                     break
                 with self.lock:
-                    self.buffer.extend(chunk)
+                    self.aggregate.push(chunk)
+                    self.pending.push(chunk)
                     self.lock.notify_all()
         finally:
             self.popen.wait()
@@ -176,15 +254,17 @@ class _Process:
                     return
                 self.lock.wait(remaining)
 
-    def take_new_output(self) -> bytes:
+    def take_new_output(self) -> tuple[bytes, int]:
+        """What arrived since the last call (capped, marker first) and its real size."""
         with self.lock:
-            data = bytes(self.buffer[self.cursor :])
-            self.cursor = len(self.buffer)
-            return data
+            data = self.pending.render(marker_first=True)
+            total = self.pending.total
+            self.pending = HeadTailBuffer()
+            return data, total
 
     def all_output(self) -> bytes:
         with self.lock:
-            return bytes(self.buffer)
+            return self.aggregate.render()
 
     @property
     def exit_code(self) -> int | None:
@@ -207,14 +287,28 @@ class _Process:
         os.write(self.master_fd, data)
 
     def kill(self) -> None:
-        """Kill the whole process group (background jobs of the shell included)."""
+        """Stop the command and everything it started.
+
+        The child is pycodex's launcher (``sandbox/_launch.py``): SIGTERM makes it
+        kill the command and every descendant, then remove the mount points its
+        sandbox created. Then the launcher's process group is killed outright,
+        which also ends background jobs of a command that has already exited.
+        """
+        if self.popen.poll() is None:
+            try:
+                self.popen.terminate()
+                self.popen.wait(timeout=_LAUNCHER_EXIT_S)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
         try:
-            os.killpg(self.popen.pid, 9)
+            # Whatever is left in the group: background jobs, or a stuck launcher.
+            os.killpg(self.popen.pid, signal.SIGKILL)
         except OSError:
             if self.popen.poll() is None:
                 self.popen.kill()
 
 
+# ferry: codex_core::unified_exec::process_state::ProcessState @ 1d092cb66 -- what the turn needs to report the call
 @dataclass(frozen=True)
 class ExecResult:
     """What the agent loop needs to report one exec_command call."""
@@ -224,6 +318,7 @@ class ExecResult:
     aggregated_output: str
 
 
+# ferry: codex_core::unified_exec::UnifiedExecProcessManager @ 1d092cb66
 class UnifiedExecManager:
     """Owns the running sessions of one conversation."""
 
@@ -239,9 +334,12 @@ class UnifiedExecManager:
         self._spawned: list[_Process] = []  # everything started, for shutdown
         self._lock = threading.Lock()
 
+    # ferry: codex_core::shell::Shell::derive_exec_args @ 1d092cb66
     def shell_argv(self, cmd: str, shell: str | None, login: bool) -> list[str]:
         return [shell_for(shell).path, "-lc" if login else "-c", cmd]
 
+    # ferry: codex_core::unified_exec::process_manager::UnifiedExecProcessManager::open_session_with_sandbox @ 1d092cb66
+    # ferry: codex_core::unified_exec::process_manager::apply_unified_exec_env @ 1d092cb66
     def spawn(
         self,
         argv: Sequence[str],
@@ -289,6 +387,8 @@ class UnifiedExecManager:
             self._spawned.append(process)
         return process
 
+    # ferry: codex_core::unified_exec::process_manager::UnifiedExecProcessManager::exec_command @ 1d092cb66
+    # ferry: codex_core::unified_exec::process_manager::UnifiedExecProcessManager::collect_output_until_deadline @ 1d092cb66
     def run(
         self,
         process: _Process,
@@ -300,6 +400,7 @@ class UnifiedExecManager:
         process.wait_until(started + clamp_yield(yield_time_ms, DEFAULT_YIELD_TIME_MS))
         return self._report(process, started, max_output_tokens, register=True)
 
+    # ferry: codex_core::unified_exec::process_manager::UnifiedExecProcessManager::write_stdin @ 1d092cb66
     def write_stdin(
         self,
         session_id: int,
@@ -332,8 +433,8 @@ class UnifiedExecManager:
         register: bool,
         session_id: int | None = None,
     ) -> ExecResult:
-        raw = process.take_new_output()
-        text = raw.decode("utf-8", "replace")
+        data, total = process.take_new_output()
+        text = data.decode("utf-8", "replace")
         exit_code = process.exit_code
         if exit_code is None and register:
             session_id = self._register(process)
@@ -350,7 +451,7 @@ class UnifiedExecManager:
             max_output_tokens=DEFAULT_MAX_OUTPUT_TOKENS
             if max_output_tokens is None
             else max(max_output_tokens, 0),
-            raw_length=len(raw),
+            original_bytes=total,
             policy=self.policy,
         )
         return ExecResult(output, process.command, process.all_output().decode("utf-8", "replace"))
@@ -366,11 +467,13 @@ class UnifiedExecManager:
                     self._sessions[session_id] = process
                     return session_id
 
+    # ferry: codex_core::unified_exec::process_manager::UnifiedExecProcessManager::refresh_process_state @ 1d092cb66 -- the command of a live session
     def command_of(self, session_id: int) -> list[str] | None:
         with self._lock:
             process = self._sessions.get(session_id)
         return process.command if process else None
 
+    # ferry: codex_core::unified_exec::process_manager::UnifiedExecProcessManager::terminate_all_processes @ 1d092cb66
     def shutdown(self) -> None:
         """Kill every process still running: sessions and a command interrupted mid-yield."""
         with self._lock:
@@ -381,5 +484,6 @@ class UnifiedExecManager:
             process.kill()
 
 
+# ferry: codex_shell_command::parse_command::shlex_join @ 1d092cb66
 def display_command(argv: Sequence[str]) -> str:
     return shell_join(argv)
