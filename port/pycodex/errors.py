@@ -22,7 +22,7 @@ class ConfigError(PycodexError):
     pass
 
 
-# ferry: codex_config::config_loader::ConfigLoadError @ 1d092cb66
+# ferry: codex_config::diagnostics::ConfigLoadError @ 1d092cb66
 class ConfigLoadError(ConfigError):
     """config.toml (or a -c override) could not be loaded; exec prints it as upstream does:
     ``Error loading config.toml: <message>``, or the message on its own lines when it is a

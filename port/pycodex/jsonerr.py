@@ -21,7 +21,7 @@ def _eof(text: str, what: str) -> str:
     return f"EOF while parsing {what} at line {line} column {max(col - 1, 0)}"
 
 
-# ferry: serde_json::error::Error::fmt @ 1d092cb66 -- the common syntax errors, in serde's words
+# ferry: port-only -- serde_json (a third-party crate) error texts: the common syntax errors, in its words
 def serde_json_error(exc: json.JSONDecodeError, text: str) -> str:
     """``exc`` (from :func:`json.loads` of ``text``) as serde_json would have reported it."""
     pos = exc.pos

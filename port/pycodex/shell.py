@@ -21,7 +21,7 @@ class Shell:
     path: str
 
 
-# ferry: codex_core::shell::detect_shell_type @ 1d092cb66
+# ferry: codex_core::shell_detect::detect_shell_type @ 1d092cb66
 def detect_shell_type(path: str) -> str | None:
     """The shell family a path names, from its file name (``/usr/bin/bash`` -> ``bash``)."""
     name = Path(path).name

@@ -69,7 +69,7 @@ def backoff_seconds(attempt: int) -> float:
     return 0.2 * float(1 << max(attempt - 1, 0)) * random.uniform(0.9, 1.1)
 
 
-# ferry: codex_login::default_client::originator @ 1d092cb66
+# ferry: codex_login::auth::default_client::originator @ 1d092cb66
 def originator() -> str:
     """``codex_exec``, or ``$CODEX_INTERNAL_ORIGINATOR_OVERRIDE`` (used by wrappers of exec)."""
     return os.environ.get("CODEX_INTERNAL_ORIGINATOR_OVERRIDE") or ORIGINATOR

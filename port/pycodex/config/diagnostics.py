@@ -159,7 +159,7 @@ def find_key_span(text: str, key_path: tuple[str, ...]) -> Span | None:
     return best
 
 
-# ferry: codex_config::format_config_error_with_source @ 1d092cb66
+# ferry: codex_config::diagnostics::format_config_error_with_source @ 1d092cb66
 def source_snippet(path: Path | str, text: str, span: Span, message: str) -> str:
     """``path:line:col: message`` followed by the line and a caret under the span."""
     lines = text.splitlines()

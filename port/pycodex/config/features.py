@@ -21,7 +21,7 @@ LEGACY_TOGGLES = {
 DOCS_URL = "https://developers.openai.com/codex/config-basic#feature-flags"
 
 
-# ferry: codex_features::Features::from_overrides @ 1d092cb66 -- unknown --enable/--disable names
+# ferry: codex_features::Features::apply_map @ 1d092cb66 -- nearest item; 0.169.0 feature overrides -- unknown --enable/--disable names
 def check_cli_features(names: Iterable[str]) -> None:
     """``--enable``/``--disable`` with a name codex does not know stops the run."""
     from pycodex.features import canonical_name

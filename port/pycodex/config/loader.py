@@ -48,7 +48,7 @@ _TOML_MESSAGES = {
 }
 
 
-# ferry: codex_config::config_loader::read_config_from_path @ 1d092cb66
+# ferry: codex_core::config_loader::layer_io::read_config_from_path @ 1d092cb66
 def parse_toml_text(path: Path, text: str) -> TomlTable:
     """Parse TOML text; a syntax error becomes upstream's ``path:line:col: message`` snippet."""
     try:
@@ -202,7 +202,7 @@ class LoadedToml:
 MAX_LISTED_UNKNOWN = 3
 
 
-# ferry: codex_core::config::unknown_config_fields_warning @ 1d092cb66 -- 0.169.0 wording
+# ferry: codex_core::config_loader::load_config_layers_state @ 1d092cb66 -- nearest item; 0.169.0 unknown-field warning wording
 def unknown_keys_warning(unknown: Iterable[UnknownKey]) -> str | None:
     """One warning naming every unrecognised key and its layer, as codex prints it."""
     entries = list(unknown)

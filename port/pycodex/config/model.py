@@ -224,7 +224,7 @@ class Config:
     def effective_reasoning_effort(self) -> str | None:
         return self.model_reasoning_effort or self.model_info.default_reasoning_level
 
-    # ferry: codex_core::session::turn_context::TurnContext::reasoning_summary @ 1d092cb66
+    # ferry: codex_core::session::turn_context::TurnContext @ 1d092cb66 -- its reasoning summary
     @property
     def effective_reasoning_summary(self) -> str:
         return self.model_reasoning_summary or self.model_info.default_reasoning_summary

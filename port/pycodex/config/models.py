@@ -70,7 +70,7 @@ class ModelInfo:
     experimental_supported_tools: tuple[str, ...]
     used_fallback: bool = False
 
-    # ferry: codex_protocol::openai_models::ModelInfo::input_modalities @ 1d092cb66
+    # ferry: codex_protocol::openai_models::ModelInfo @ 1d092cb66 -- its input_modalities
     @property
     def supports_images(self) -> bool:
         return "image" in self.input_modalities
@@ -125,7 +125,7 @@ def _bundled() -> tuple[dict[str, Any], ...]:
     return tuple(json.loads(text)["models"])
 
 
-# ferry: codex_models_manager::manager::ModelsManager::load_custom_catalog @ 1d092cb66
+# ferry: codex_models_manager::manager::ModelsManager::new @ 1d092cb66 -- nearest item; 0.169.0 model_catalog_json
 def load_catalog(path: Path | None) -> tuple[dict[str, Any], ...]:
     """The bundled catalog, or the one in ``model_catalog_json``."""
     if path is None:
@@ -183,7 +183,7 @@ def model_info(
     return info
 
 
-# ferry: codex_core::session::Session::fallback_model_warning @ 1d092cb66 -- 0.169.0 wording
+# ferry: codex_core::session::turn_context::Session::maybe_emit_unknown_model_warning_for_turn @ 1d092cb66 -- 0.169.0 wording
 def fallback_warning(slug: str) -> str:
     return (
         f"Model metadata for `{slug}` not found. Defaulting to fallback metadata; "

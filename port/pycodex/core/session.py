@@ -137,7 +137,7 @@ def normalize_history_item(item: JsonObject) -> JsonObject:
     return item
 
 
-# ferry: codex_core::context::model_switch_message @ 1d092cb66 -- 0.169.0 wording
+# ferry: codex_core::context::model_switch_instructions::ModelSwitchInstructions @ 1d092cb66 -- 0.169.0 wording
 def model_switch_text(base_instructions: str) -> str:
     """The developer message telling the model a thread continues under another model."""
     return (
@@ -466,7 +466,7 @@ class Session:
             namespaces[MULTI_AGENT_NAMESPACE] = spec(MULTI_AGENT_NAMESPACE)["description"]
         return namespaces
 
-    # ferry: codex_core::tools::spec::build_specs @ 1d092cb66 -- 0.169.0: no tool_search without supports_search_tool
+    # ferry: codex_core::tools::spec::build_specs_with_discoverable_tools @ 1d092cb66 -- 0.169.0: no tool_search without supports_search_tool
     def direct_namespaces(self) -> list[JsonObject]:
         """The namespaces a model without ``supports_search_tool`` is offered directly:
         ``multi_agent_v1``, then each MCP server's tools."""

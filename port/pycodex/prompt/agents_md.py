@@ -68,7 +68,7 @@ def read_project_docs(
     return "\n\n".join(parts) if parts else None
 
 
-# ferry: codex_core::agents_md::project_doc_truncation_warning @ 1d092cb66 -- 0.169.0 wording
+# ferry: codex_core::agents_md::AgentsMdManager::read_agents_md @ 1d092cb66 -- nearest item; 0.169.0 budget warning -- 0.169.0 wording
 def project_doc_warnings(
     cwd: Path, names: Sequence[str], markers: Sequence[str], max_bytes: int
 ) -> list[str]:

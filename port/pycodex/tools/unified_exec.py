@@ -192,7 +192,7 @@ class ExecOutput:
         return "\n".join([*sections, self.truncated_output(budget)])
 
 
-# ferry: codex_core::unified_exec::UnifiedExecError::StdinClosed @ 1d092cb66 -- 0.169.0 wording
+# ferry: codex_core::unified_exec::errors::UnifiedExecError::StdinClosed @ 1d092cb66 -- 0.169.0 wording
 class StdinClosed(OSError):
     """write_stdin to a session started without a tty (its stdin is closed)."""
 
@@ -275,7 +275,7 @@ class _Process:
             return 128 - code
         return code
 
-    # ferry: codex_core::unified_exec::UnifiedExecProcess::has_stdin @ 1d092cb66 -- 0.169.0: only tty sessions
+    # ferry: codex_core::unified_exec::process::UnifiedExecProcess::write @ 1d092cb66 -- nearest item; 0.169.0 stdin-closed check -- 0.169.0: only tty sessions
     @property
     def has_stdin(self) -> bool:
         """Only a tty session can be written to: without one, stdin is /dev/null."""
