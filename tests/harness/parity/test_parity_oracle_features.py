@@ -30,7 +30,7 @@ PIXEL = (
 
 
 def _scenario(**fields: object) -> Scenario:
-    return Scenario.model_validate({"name": "t", "prompt": "p", **fields})
+    return Scenario.model_validate({"name": "t", "prompt": "p", "turns": [], **fields})
 
 
 def test_binary_symlink_and_mode_fixtures(tmp_path: Path) -> None:
