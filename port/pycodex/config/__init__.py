@@ -47,6 +47,9 @@ class ConfigOverrides:
     ephemeral: bool = False
     ignore_user_config: bool = False
     ignore_rules: bool = False
+    #: the approval policy when neither this nor config.toml sets one (the interactive UI
+    #: and the app server ask ``on-request`` like codex; exec never asks)
+    default_approval_policy: ApprovalPolicy = "never"
 
 
 def _choice(value: Any, allowed: Iterable[str], key: str) -> str:
@@ -134,7 +137,9 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
 
     sandbox_mode = overrides.sandbox_mode or table.get("sandbox_mode", "read-only")
     sandbox_mode = cast(SandboxMode, _choice(sandbox_mode, SANDBOX_MODES, "sandbox_mode"))
-    approval = overrides.approval_policy or table.get("approval_policy", "never")
+    approval = overrides.approval_policy or table.get(
+        "approval_policy", overrides.default_approval_policy
+    )
     if table.get("approval_policy") == "untrusted":
         raise ConfigError(
             'approval_policy = "untrusted" is no longer supported; remove this setting'
