@@ -226,12 +226,13 @@ class SessionBackend:
     ) -> str:
         from pycodex.tui.bridge import file_diff
 
-        files = tuple(file_diff(c) for c in changes)
+        cwd = self.config.cwd if self.config is not None else None
+        files = tuple(file_diff(c, cwd) for c in changes)
         paths = {f.path for f in files}
         if paths and paths <= self.session_files:
             return "accept"
-        cwd = self.config.cwd if self.config is not None else Path.cwd()
-        decision = self._ask(lambda answer: ev.PatchApprovalRequest(files, cwd, reason, answer))
+        where = cwd if cwd is not None else Path.cwd()
+        decision = self._ask(lambda answer: ev.PatchApprovalRequest(files, where, reason, answer))
         if decision == "acceptForSession":
             self.session_files |= paths
         if decision == "cancel" and self.session is not None:
@@ -269,7 +270,7 @@ class SessionBackend:
             resumed=resumed,
             fork=choice_is_fork(choice),
             hooks=hooks,
-            observer=UiObserver(self._post),
+            observer=UiObserver(self._post, config.cwd),
             approvals=self,
             surface=SessionSurface(
                 thread_source="user", turn_trigger="user", originator="codex-tui", source="cli"

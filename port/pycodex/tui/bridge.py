@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from pycodex.client import TokenUsage
@@ -18,13 +19,23 @@ Post = Callable[[ev.UiEvent], None]
 
 
 # ferry: codex_protocol::protocol::FileChange @ 1d092cb66
-def file_diff(change: PatchChange) -> ev.FileDiff:
+def file_diff(change: PatchChange, cwd: Path | None = None) -> ev.FileDiff:
+    """A changed file for display: its path relative to ``cwd`` when it lies inside."""
     return ev.FileDiff(
-        path=str(change.path),
+        path=_shown(change.path, cwd),
         kind=change.kind,
         diff=change.diff,
-        move_path=str(change.move_path) if change.move_path is not None else None,
+        move_path=_shown(change.move_path, cwd) if change.move_path is not None else None,
     )
+
+
+def _shown(path: Path, cwd: Path | None) -> str:
+    if cwd is not None:
+        try:
+            return str(path.relative_to(cwd))
+        except ValueError:
+            pass
+    return str(path)
 
 
 # ferry: codex_tui::chatwidget::ChatWidget::handle_codex_event @ 1d092cb66 -- exec's item events
@@ -75,8 +86,9 @@ def _command(item: dict[str, Any]) -> str:
 class UiObserver(TurnObserver):
     """The turn observer: streamed text, applied patches with their diffs, token counts."""
 
-    def __init__(self, post: Post) -> None:
+    def __init__(self, post: Post, cwd: Path | None = None) -> None:
         self._post = post
+        self.cwd = cwd
 
     # ferry: codex_tui::chatwidget::ChatWidget::on_agent_message_delta @ 1d092cb66
     def text_delta(self, delta: str) -> None:
@@ -97,5 +109,5 @@ class UiObserver(TurnObserver):
 
     # ferry: codex_tui::chatwidget::ChatWidget::on_patch_apply_end @ 1d092cb66
     def patch_end(self, event: PatchEnd) -> None:
-        files = tuple(file_diff(c) for c in event.changes)
+        files = tuple(file_diff(c, self.cwd) for c in event.changes)
         self._post(ev.PatchApplied(files, event.status))

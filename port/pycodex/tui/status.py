@@ -72,9 +72,10 @@ def status_card(snapshot: StatusSnapshot, header: str) -> str:
         ("Directory", str(snapshot.cwd)),
         ("Permissions", permissions_label(snapshot.sandbox, snapshot.approval)),
         ("Agents.md", ", ".join(snapshot.agents_md) if snapshot.agents_md else "<none>"),
+        ("Collaboration mode", "Default"),
         ("Session", snapshot.thread_id or "<none>"),
     ]
-    width = max(len(label) for label, _ in rows) + 3
+    width = max(len(label) + 1 for label, _ in rows) + 2  # codex aligns values at column 21
     lines = [header, ""]
     lines.extend(f"{label + ':':<{width}}{value}" for label, value in rows)
     lines.append("")

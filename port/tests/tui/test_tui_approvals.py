@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from pycodex.testing import ScriptedResponse
+from pycodex.testing.mock_responses import (
+    ev_apply_patch_custom_tool_call,
+    ev_completed_with_tokens,
+    ev_response_created,
+)
 from pycodex.tui.bottom import SelectionView
 from tui_harness import TuiHarness, command_response, run, text_response, wait_for
 
@@ -123,3 +129,70 @@ def test_amendment_is_saved_and_the_next_match_runs_without_asking(tui: TuiHarne
     assert (tui.workspace / "a.txt").exists() and (tui.workspace / "b.txt").exists()
     rules = (tui.home / "rules" / "default.rules").read_text()
     assert 'prefix_rule(pattern=["touch"], decision="allow")' in rules
+
+
+def _patch_response(response_id: str, call_id: str, patch: str) -> ScriptedResponse:
+    return ScriptedResponse.sse(
+        [
+            ev_response_created(response_id),
+            ev_apply_patch_custom_tool_call(call_id, patch),
+            ev_completed_with_tokens(response_id, 3000),
+        ]
+    )
+
+
+PATCH = (
+    "*** Begin Patch\n"
+    "*** Add File: hello.py\n"
+    "+def hello():\n"
+    "+    return 'hi'\n"
+    "*** Update File: README.md\n"
+    "@@\n"
+    "-old line\n"
+    "+new line\n"
+    "*** End Patch"
+)
+
+
+def test_patch_approval_shows_the_diff_and_session_approval_skips_the_next(tui: TuiHarness) -> None:
+    (tui.workspace / "README.md").write_text("old line\n")
+    again = "*** Begin Patch\n*** Update File: hello.py\n@@\n-    return 'hi'\n+    return 'hello'\n*** End Patch"
+    tui.server.push(
+        _patch_response("r1", "p1", PATCH),
+        _patch_response(
+            "r2",
+            "p2",
+            again.replace("hello.py", "README.md")
+            .replace("    return 'hi'", "new line")
+            .replace("    return 'hello'", "newer line"),
+        ),
+        text_response("r3", "patched"),
+    )
+    app = tui.app()
+
+    async def scenario() -> None:
+        async with app.run_test(size=(110, 50)) as pilot:
+            await wait_for(pilot, lambda: app.status.ready, "the session")
+            await pilot.press(*"edit files", "enter")
+            await wait_for(pilot, lambda: app.query(SelectionView), "the patch approval")
+            shown = app.query_one(SelectionView).plain()
+            assert "Would you like to make the following edits?" in shown
+            assert "• Edited 2 files (+3 -1)" in shown
+            assert "1 +def hello():" in shown and "1 -old line" in shown and "1 +new line" in shown
+            assert "2. Yes, and don't ask again for these files (a)" in shown
+            assert not (tui.workspace / "hello.py").exists()
+            await pilot.press("a")
+            await wait_for(
+                pilot,
+                lambda: app.turn is None and len(tui.server.model_requests()) == 3,
+                "the turn",
+            )
+            text = app.transcript_text()
+            # the second patch touches only an approved file: applied without asking
+            assert text.count("Would you like") == 0 and len(app.query(SelectionView)) == 0
+            assert "• Edited 2 files (+3 -1)" in text
+            assert "• Edited README.md (+1 -1)" in text
+
+    run(scenario)
+    assert (tui.workspace / "hello.py").read_text() == "def hello():\n    return 'hi'\n"
+    assert (tui.workspace / "README.md").read_text() == "newer line\n"
