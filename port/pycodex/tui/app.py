@@ -168,7 +168,10 @@ class CodexApp(App[int]):
     #prompt-mark { width: 2; text-style: bold; }
     #shortcuts { height: auto; display: none; padding: 0 2; }
     #shortcuts.-open { display: block; }
-    #status-line { height: 1; padding: 0 0 0 2; color: $text-muted; margin: 1 0 0 0; }
+    #status-line {
+        height: 1; padding: 0 0 0 2; color: $text-muted; margin: 1 0 0 0;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
     #hint { height: 1; padding: 0 0 0 2; color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -294,11 +297,12 @@ class CodexApp(App[int]):
     def _refresh_status(self) -> None:
         if self.status.ready:
             line = status_line(replace(self._snapshot(), agents_md=()))
-            self.query_one("#status-line", Static).update(line)
+            shown = Text(line, no_wrap=True, overflow="ellipsis")
+            self.query_one("#status-line", Static).update(shown)
 
     def _tick(self) -> None:
         working = self.query_one("#working", Static)
-        if self.turn is not None and not self.turn.interrupted:
+        if self.turn is not None and not self.turn.interrupted and not self.approvals:
             elapsed = int(time.monotonic() - self.turn.started)
             working.update(
                 Text.assemble(
@@ -483,6 +487,7 @@ class CodexApp(App[int]):
         self.approvals.append(approval)
         if self.selection is None:
             self._show_next_approval()
+        self._tick()
 
     # ferry: codex_tui::bottom_pane::approval_overlay::ApprovalOverlay::new @ 1d092cb66
     def _show_next_approval(self) -> None:
@@ -629,7 +634,7 @@ class CodexApp(App[int]):
         if self.selection is not None:
             self.selection.pick(self.selection.cancel_value)
             return
-        if self.turn is not None and not self.turn.interrupted:
+        if self.turn is not None and not self.turn.interrupted and not self.approvals:
             self.action_interrupt()
             return
         if self.composer.text:

@@ -250,6 +250,9 @@ class AgentCell(Widget):
     AgentCell > .bullet { width: 2; height: 1; }
     AgentCell > Markdown { width: 1fr; height: auto; margin: 0; padding: 0; }
     AgentCell > Markdown > * { margin-top: 0; }
+    AgentCell MarkdownFence { margin: 0 0 1 0; }
+    AgentCell MarkdownFence > Label { padding: 0 2; }
+    AgentCell Markdown > *:last-child { margin-bottom: 0; }
     """
 
     def __init__(self, text: str = "") -> None:

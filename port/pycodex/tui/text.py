@@ -36,14 +36,17 @@ def format_si_suffix(n: int) -> str:
     if n < 1000:
         return str(n)
     for scale, suffix in ((1_000, "K"), (1_000_000, "M"), (1_000_000_000, "G")):
-        value = n / scale
-        if round(100 * value) < 1000:
-            return f"{value:.2f}{suffix}"
-        if round(10 * value) < 1000:
-            return f"{value:.1f}{suffix}"
-        if round(value) < 1000:
-            return f"{value:.0f}{suffix}"
-    return f"{format_with_separators(round(n / 1e9))}G"
+        for digits in (2, 1, 0):
+            scaled = _round_half_up(n * 10**digits / scale)
+            if scaled < 1000:
+                whole, frac = divmod(scaled, 10**digits)
+                return f"{whole}.{frac:0{digits}d}{suffix}" if digits else f"{whole}{suffix}"
+    return f"{format_with_separators(_round_half_up(n / 1e9))}G"
+
+
+def _round_half_up(value: float) -> int:
+    """Rust's ``f64::round`` for non-negative values: halves go up (Python's round goes to even)."""
+    return int(value + 0.5)
 
 
 # ferry: codex_protocol::protocol::TokenUsage::non_cached_input @ 1d092cb66
