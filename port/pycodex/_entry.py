@@ -1,12 +1,14 @@
 """Console-script entry point.
 
 ``pycodex --version`` is answered before anything heavy is imported, so that the
-start-up cost of the port stays close to that of a bare interpreter.
+start-up cost of the port stays close to that of a bare interpreter; bare ``pycodex``
+goes straight to the interactive UI (its first frame should not wait for click).
 """
 
 import sys
 
 
+# ferry: codex_cli::main::main @ 1d092cb66 -- fast paths for --version and the bare UI
 def main() -> None:
     argv = sys.argv[1:]
     if argv in (["--version"], ["-V"]):
@@ -14,6 +16,10 @@ def main() -> None:
 
         sys.stdout.write(f"pycodex {__version__} (codex-cli {UPSTREAM_VERSION})\n")
         return
+    if not argv:  # bare `pycodex`: the interactive UI, without loading the CLI parser
+        from pycodex.tui.launch import run_tui
+
+        sys.exit(run_tui({}, None))
     from pycodex.cli import main as cli_main
 
     cli_main()

@@ -113,6 +113,6 @@ def main(ctx: click.Context, /, **params: Any) -> None:
         return
     import sys
 
-    from pycodex.tui.cli import run_tui
+    from pycodex.tui.launch import run_tui
 
     sys.exit(run_tui(params, ctx.meta.get("pycodex.prompt")))

@@ -7,10 +7,8 @@ events arrive here as :class:`BackendEvent` messages and become history cells.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from concurrent.futures import Future
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -19,6 +17,7 @@ from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static, TextArea
@@ -33,7 +32,8 @@ from pycodex.tui.status import StatusSnapshot, agents_md_files, status_card, sta
 from pycodex.tui.text import PROMPT, exec_snippet
 
 if TYPE_CHECKING:
-    from pycodex.config import ConfigOverrides
+    from concurrent.futures import Future
+
     from pycodex.tui.sessions import SavedThread
 
 INTERRUPTED = "Conversation interrupted - tell the model what to do differently."
@@ -88,8 +88,8 @@ PERMISSION_PRESETS = (
 # ferry: codex_tui::cli::Cli @ 1d092cb66 -- what the command line hands the UI
 @dataclass(frozen=True)
 class TuiOptions:
-    overrides: ConfigOverrides
-    codex_home: Path
+    #: the command line's flags (config overrides), resolved on the worker
+    params: Mapping[str, Any]
     cwd: Path
     prompt: str | None = None
     images: tuple[Path, ...] = ()
@@ -98,8 +98,6 @@ class TuiOptions:
     picker: str | None = None
     picker_all: bool = False
     include_non_interactive: bool = False
-    history_persistence: bool = True
-    sqlite_home: Path | None = None
 
 
 # ferry: codex_tui::app::AppExitInfo @ 1d092cb66
@@ -232,20 +230,17 @@ class CodexApp(App[int]):
 
     @work(thread=True, exclusive=True, group="history")
     def _load_history(self) -> None:
+        from pycodex.config.loader import codex_home
         from pycodex.tui.history import load_entries
 
-        entries = [e.text for e in load_entries(self.options.codex_home)]
+        entries = [e.text for e in load_entries(codex_home())]
         self.call_from_thread(self._set_history, entries)
 
     def _set_history(self, entries: list[str]) -> None:
         self.history.persistent = entries
 
     def _start_backend(self, choice: ThreadChoice | None) -> None:
-        self.backend = SessionBackend(
-            self.options.overrides,
-            self._post_backend,
-            history_persistence=self.options.history_persistence,
-        )
+        self.backend = SessionBackend(self.options.params, self._post_backend)
         self.backend.start(choice)
 
     def _post_backend(self, event: ev.UiEvent) -> None:
@@ -301,7 +296,10 @@ class CodexApp(App[int]):
             self.query_one("#status-line", Static).update(shown)
 
     def _tick(self) -> None:
-        working = self.query_one("#working", Static)
+        try:
+            working = self.query_one("#working", Static)
+        except NoMatches:  # the app is shutting down
+            return
         if self.turn is not None and not self.turn.interrupted and not self.approvals:
             elapsed = int(time.monotonic() - self.turn.started)
             working.update(
@@ -329,8 +327,16 @@ class CodexApp(App[int]):
     def on_backend_event(self, message: BackendEvent) -> None:
         event = message.event
         handler = getattr(self, f"_on_{type(event).__name__}", None)
-        if handler is not None:
+        if handler is None:
+            return
+        try:
             handler(event)
+        except NoMatches:  # a late event while the app shuts down: nothing left to draw on
+            if self.is_running and not self._exit_requested():
+                raise
+
+    def _exit_requested(self) -> bool:
+        return self.return_code is not None
 
     def _on_SessionReady(self, event: ev.SessionReady) -> None:
         self.status = _Status(
@@ -361,10 +367,13 @@ class CodexApp(App[int]):
             self._send(*self.queued.pop(0))
 
     def _on_SessionFailed(self, event: ev.SessionFailed) -> None:
+        if event.fatal:  # e.g. a bad config.toml: the UI ends with the error, exit code 1
+            self.exit_info.error = event.message
+            self.exit(1)
+            return
         self.status.ready = False
         self.add_cell(cells.error_cell(event.message))
         self.query_one("#status-line", Static).update("no session: " + event.message)
-        self.exit_info.error = event.message
 
     def _on_TurnStarted(self, event: ev.TurnStarted) -> None:
         self.turn = _Turn(started=time.monotonic())
@@ -726,6 +735,8 @@ class CodexApp(App[int]):
                 )
             )
             return
+        from importlib import resources
+
         prompt = resources.files("pycodex.tui").joinpath("prompt_for_init_command.md")
         self._send(prompt.read_text(encoding="utf-8"), [])
 
@@ -891,14 +902,20 @@ class CodexApp(App[int]):
 
     @work(thread=True, exclusive=True, group="picker")
     def _load_picker(self, startup: bool) -> None:
+        from pycodex.errors import PycodexError
         from pycodex.tui.sessions import saved_threads
+        from pycodex.tui.settings import load_settings
 
+        try:
+            settings = load_settings(self.options.params)
+        except PycodexError as exc:
+            self.call_from_thread(self._on_SessionFailed, ev.SessionFailed(str(exc), fatal=True))
+            return
         all_dirs = self.options.picker_all
-        cwd = None if all_dirs else self.options.cwd
         threads = saved_threads(
-            self.options.codex_home,
-            self.options.sqlite_home,
-            cwd=cwd,
+            settings.config.codex_home,
+            settings.sqlite_home,
+            cwd=None if all_dirs else settings.config.cwd,
             include_non_interactive=self.options.include_non_interactive,
         )
         self.call_from_thread(self._show_picker, threads, startup)

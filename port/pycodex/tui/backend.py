@@ -13,8 +13,7 @@ import queue
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,8 +22,10 @@ from pycodex.tui import events as ev
 from pycodex.tui.text import strip_bash_lc
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from pycodex.client import TokenUsage
-    from pycodex.config import Config, ConfigOverrides
+    from pycodex.config import Config
     from pycodex.core.observer import PatchChange
     from pycodex.core.rollout import ResumedThread
     from pycodex.core.session import Session
@@ -55,16 +56,13 @@ class ThreadChoice:
 class SessionBackend:
     """The UI's handle on the session core."""
 
-    def __init__(
-        self,
-        overrides: ConfigOverrides,
-        post: Post,
-        *,
-        history_persistence: bool = True,
-    ) -> None:
-        self.overrides = overrides
+    def __init__(self, params: Mapping[str, Any], post: Post) -> None:
+        #: the command line's flags (see :func:`pycodex.tui.settings.config_overrides`)
+        self.params = params
         self._post = post
-        self.history_persistence = history_persistence
+        self.history_persistence = True
+        #: no session has started yet: a configuration error ends the UI
+        self.first_start = True
         self.session: Session | None = None
         self.config: Config | None = None
         self.store: StateStore | None = None
@@ -181,6 +179,8 @@ class SessionBackend:
     # ------------------------------------------------------------------ approvals (worker thread)
 
     def _ask(self, request: Callable[[Future[str]], ev.UiEvent]) -> str:
+        from concurrent.futures import Future
+
         future: Future[str] = Future()
         with self._lock:
             self._pending.append(future)
@@ -242,20 +242,23 @@ class SessionBackend:
     # ------------------------------------------------------------------ jobs (worker thread)
 
     def _open(self, choice: ThreadChoice | None) -> None:
-        from pycodex.config import load_config
         from pycodex.core.session import Session, SessionSurface
         from pycodex.core.threads import StateHooks
         from pycodex.errors import PycodexError
+        from pycodex.tui.settings import load_settings
 
         try:
-            config = load_config(self.overrides)
+            settings = load_settings(self.params)
+            config = settings.config
+            self.history_persistence = settings.save_history
             self._ensure_store(config)
             assert self.threads is not None
             resumed = self._resolve(choice, config) if choice is not None else None
             client = _model_client(config)
         except PycodexError as exc:
-            self._post(ev.SessionFailed(str(exc)))
+            self._post(ev.SessionFailed(str(exc), fatal=self.first_start))
             return
+        self.first_start = False
         hooks = None
         if self.store is not None:
             preview = resumed.first_user_message if choice_is_fork(choice) and resumed else None

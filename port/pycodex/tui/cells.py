@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widget import Widget
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from pycodex.tui.events import FileDiff
 from pycodex.tui.text import PROMPT, exec_snippet, truncate_output
@@ -259,6 +259,8 @@ class AgentCell(Widget):
         super().__init__()
         self.text = text
         self._shown = ""
+        from textual.widgets import Markdown  # markdown-it is loaded with the first answer
+
         self._markdown = Markdown("")
 
     def compose(self) -> ComposeResult:

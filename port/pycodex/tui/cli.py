@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import click
 
-F = TypeVar("F", bound=Callable[..., Any])
+from pycodex.tui.launch import run_tui
 
-NO_TTY = "stdin is not a terminal"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 # ferry: codex_tui::cli::Cli @ 1d092cb66 -- 0.169.0: the options pycodex supports
@@ -104,100 +103,6 @@ TUI_DEFAULTS: dict[str, Any] = {
     "add_dirs": (),
     "no_alt_screen": False,
 }
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
-
-
-# ferry: codex_tui::run_main @ 1d092cb66
-def run_tui(
-    params: dict[str, Any],
-    prompt: str | None,
-    *,
-    choice: Any = None,
-    picker: str | None = None,
-    picker_all: bool = False,
-    include_non_interactive: bool = False,
-) -> int:
-    """Validate the configuration, run the UI, print codex's exit summary; the exit code."""
-    if not sys.stdin.isatty() or not sys.stdout.isatty():
-        _fail(NO_TTY)
-    from pycodex.config import ConfigOverrides, load_config
-    from pycodex.config.loader import load_layers
-    from pycodex.core.state.store import sqlite_home
-    from pycodex.errors import PycodexError
-
-    sandbox_mode = params.get("sandbox_mode")
-    approval = params.get("approval_policy")
-    if params.get("bypass"):
-        sandbox_mode, approval = "danger-full-access", "never"
-    overrides = ConfigOverrides(
-        model=params.get("model"),
-        sandbox_mode=sandbox_mode,
-        approval_policy=approval,
-        default_approval_policy="on-request",
-        cwd=Path(params["cwd"]) if params.get("cwd") else None,
-        profile=params.get("profile"),
-        cli_overrides=tuple(params.get("config_overrides") or ()),
-        enable=tuple(params.get("enable") or ()),
-        disable=tuple(params.get("disable") or ()),
-        add_dirs=tuple(Path(d) for d in params.get("add_dirs") or ()),
-    )
-    try:
-        config = load_config(overrides)
-        table = load_layers(
-            home=config.codex_home,
-            cwd=config.cwd,
-            overrides=overrides.cli_overrides,
-            profile=overrides.profile,
-            enable=overrides.enable,
-            disable=overrides.disable,
-        ).table
-    except PycodexError as exc:
-        _fail(str(exc))
-    history = table.get("history") if isinstance(table.get("history"), dict) else {}
-    persistence = (
-        history.get("persistence", "save-all") if isinstance(history, dict) else "save-all"
-    )
-    if persistence not in ("save-all", "none"):
-        _fail(
-            f'config key `history.persistence`: expected "save-all" or "none", got {persistence!r}'
-        )
-    images = tuple(Path(p) for value in params.get("images") or () for p in value.split(",") if p)
-    for image in images:
-        if not image.is_file():
-            _fail(f"failed to read image {image}: No such file or directory")
-
-    from pycodex.tui.app import CodexApp, TuiOptions
-    from pycodex.tui.text import exit_messages
-
-    options = TuiOptions(
-        overrides=overrides,
-        codex_home=config.codex_home,
-        cwd=config.cwd,
-        prompt=prompt,
-        images=images,
-        choice=choice,
-        picker=picker,
-        picker_all=picker_all,
-        include_non_interactive=include_non_interactive,
-        history_persistence=persistence == "save-all",
-        sqlite_home=sqlite_home(config.codex_home, config.sqlite_home),
-    )
-    app = CodexApp(options)
-    code = app.run(inline=bool(params.get("no_alt_screen")))
-    info = app.exit_info
-    if info.error is not None and info.thread_id is None:
-        click.echo(f"Error: {info.error}", err=True)
-        return 1
-    from pycodex.client.events import TokenUsage
-
-    usage = info.usage if isinstance(info.usage, TokenUsage) else TokenUsage()
-    for line in exit_messages(usage, info.thread_id):
-        click.echo(line)
-    return code or 0
 
 
 # ferry: codex_cli::main::Subcommand::Resume @ 1d092cb66 -- 0.169.0: picker by default, --last, an id or name

@@ -8,9 +8,12 @@ on its own thread.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 
 # ferry: codex_protocol::protocol::SessionConfiguredEvent @ 1d092cb66
@@ -156,6 +159,8 @@ class TurnFinished:
 @dataclass(frozen=True)
 class SessionFailed:
     message: str
+    #: the first session of the UI could not start: the UI ends with the error
+    fatal: bool = False
 
 
 UiEvent = (

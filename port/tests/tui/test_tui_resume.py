@@ -83,8 +83,7 @@ def test_an_exec_thread_resumes_in_the_picker_with_non_interactive_sessions(
     done = _exec(tui, "started in exec")
     assert done.returncode == 0, done.stderr
     # codex's picker hides exec sessions unless asked for non-interactive ones
-    app = tui.app(picker="resume")
-    object.__setattr__(app.options, "include_non_interactive", True)
+    app = tui.app(picker="resume", include_non_interactive=True)
 
     async def scenario() -> None:
         async with app.run_test(size=(100, 40)) as pilot:

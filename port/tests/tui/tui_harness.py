@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pycodex.config import ConfigOverrides
 from pycodex.testing import MockResponsesServer, ScriptedResponse
 from pycodex.testing.mock_responses import (
     ev_assistant_message,
@@ -55,23 +54,18 @@ class TuiHarness:
         sandbox: str | None = "read-only",
         approval: str | None = None,
         images: Sequence[Path] = (),
+        include_non_interactive: bool = False,
     ) -> CodexApp:
-        overrides = ConfigOverrides(
-            sandbox_mode=sandbox,  # type: ignore[arg-type]
-            approval_policy=approval,  # type: ignore[arg-type]
-            default_approval_policy="on-request",
-            cwd=self.workspace,
-        )
+        params = {"sandbox_mode": sandbox, "approval_policy": approval, "cwd": str(self.workspace)}
         return CodexApp(
             TuiOptions(
-                overrides=overrides,
-                codex_home=self.home,
+                params=params,
                 cwd=self.workspace,
                 prompt=prompt,
                 images=tuple(images),
                 choice=choice,
                 picker=picker,
-                sqlite_home=self.home,
+                include_non_interactive=include_non_interactive,
             )
         )
 
