@@ -1,5 +1,8 @@
 """``ferry validate``: run the gates from ``ferry.toml`` and write a Verdict JSON.
 
+The gates judge the tree holding ``ferry.toml`` in its own gate environment (see
+``harness.validate.isolation``), whatever interpreter runs this command.
+
 Exit status: 0 when every gate passed, 1 when a gate failed, 2 on bad input.
 """
 
@@ -52,9 +55,17 @@ def validate(config_path: Path, plan: Path | None, tests: tuple[str, ...], modul
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from exc
     verdict = run_gates(
-        GateContext(root, config, selected_tests, selected_modules, record_baseline)
+        GateContext(
+            root,
+            config,
+            selected_tests,
+            selected_modules,
+            record_baseline,
+            changed=selected_modules if plan is not None else None,
+        )
     )
     write_text_atomic(output, verdict.model_dump_json(indent=2) + "\n")
+    click.echo(f"gate environment: {verdict.environment.get('venv')}")
     for gate in verdict.gates:
         click.echo(f"{gate.name:8} {'PASS' if gate.passed else 'FAIL'} ({gate.duration_sec:.1f}s)")
         if not gate.passed:

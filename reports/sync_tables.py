@@ -49,6 +49,7 @@ def sync_runs_section(state_dir: Path) -> Section:
                 "attempts": sum(_attempts(c.artifacts) for c in s.commits),
                 "gates_passed": sum(gates),
                 "gates_failed": len(gates) - sum(gates),
+                "untested": sum(len(c.untested) for c in s.commits),
                 "tokens": s.input_tokens + s.output_tokens,
                 "cost_usd": s.cost_usd,
                 "resumed": s.resumed,

@@ -109,7 +109,7 @@ def plan(
 )
 @click.option(
     "--backend",
-    type=click.Choice(["mechanical", "llm", "replay"]),
+    type=click.Choice(["mechanical", "llm", "replay", "agent"]),
     help="Override [translate].backend.",
 )
 @click.option(
@@ -228,6 +228,7 @@ def _run_plan(
 ) -> None:
     from translator.backends.factory import make_backend
     from translator.cache import AnswerCache
+    from translator.context import ContextBuilder
     from translator.gates import CommandGate, CompileGate, Gate
     from translator.translate import Translator
 
@@ -248,6 +249,12 @@ def _run_plan(
             provenance=index,
             gates=gates,
             cache=None if no_cache else AnswerCache(state_dir / "cache"),
+            context=ContextBuilder(
+                target_root=config.resolve(base, config.target_root),
+                upstream_git_dir=config.resolve(base, config.upstream_git_dir),
+                provenance=index,
+                test_roots=[config.resolve(base, config.target_root) / "tests"],
+            ),
         )
         result = translator.run(the_plan, only=units)
     table = Table(title=f"translate ({backend.name}, {backend.model})")

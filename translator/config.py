@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from translator.errors import ConfigError
 
-BackendName = Literal["mechanical", "llm", "replay"]
+BackendName = Literal["mechanical", "llm", "replay", "agent"]
 
 
 class Price(BaseModel):
@@ -40,6 +40,29 @@ class LlmConfig(BaseModel):
         True  # send a JSON-schema response_format (off for servers without it)
     )
     timeout_s: float = 120.0
+
+
+class AgentConfig(BaseModel):
+    """``[translate.agent]``: a coding agent CLI that edits the sync worktree itself.
+
+    Unset endpoint keys fall back to ``[translate.llm]``; ``command`` defaults to the
+    ``pycodex`` next to the running interpreter followed by ``exec`` (the port translating
+    its own upstream); ``["codex", "exec"]`` or any compatible CLI works too.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    command: list[str] = Field(default_factory=list)
+    model: str | None = None
+    base_url: str | None = None
+    api_key_env: str | None = None
+    wire_api: Literal["responses", "chat"] = "responses"
+    #: the agent's sandbox (``-s``); danger-full-access only where no sandbox can run
+    sandbox: Literal["read-only", "workspace-write", "danger-full-access"] = "workspace-write"
+    #: one agent session per translation unit, or one per upstream commit (units in turn)
+    scope: Literal["unit", "commit"] = "unit"
+    extra_args: list[str] = Field(default_factory=list)
+    timeout_s: float = Field(default=1800.0, gt=0)
 
 
 class ReplayConfig(BaseModel):
@@ -91,6 +114,7 @@ class TranslateConfig(BaseModel):
     )
     llm: LlmConfig = Field(default_factory=LlmConfig)
     replay: ReplayConfig = Field(default_factory=ReplayConfig)
+    agent: AgentConfig = Field(default_factory=AgentConfig)
 
     def resolve(self, base: Path, value: str) -> Path:
         path = Path(os.path.expanduser(value))

@@ -23,12 +23,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ferry import __version__
 from ferry.fsutil import write_text_atomic
-from translator.backends.base import BackendAnswer, ModelBackend, TranslationRequest, Usage
+from translator.backends.base import (
+    BackendAnswer,
+    Message,
+    ModelBackend,
+    TranslationRequest,
+    Usage,
+)
 from translator.backends.prompt import prompt_hash, render_prompt, repair_messages
 from translator.cache import AnswerCache, cache_key
 from translator.config import TranslateConfig, config_snapshot
+from translator.context import ContextBuilder
 from translator.cost import CostMeter
-from translator.cst.check import check_candidate
+from translator.cst.check import check_candidate, rust_has_logic, signature_problems
 from translator.cst.merge import SymbolChange, merge_candidate
 from translator.cst.symbols import defined_names, outline, symbol_source
 from translator.errors import BackendError, BudgetExceeded, MergeError
@@ -83,6 +90,8 @@ class UnitResult(BaseModel):
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     error: str = ""
+    #: where a failed unit stopped: backend, check, merge, gate, shadow, attempts
+    stage: str = ""
 
 
 class RunResult(BaseModel):
@@ -166,6 +175,42 @@ def _ensure_packages(target: Path, python_module: str) -> None:
         directory = directory.parent
 
 
+def shadowing(target: Path, python_module: str) -> str | None:
+    """Why writing ``target`` would create a module that shadows (or is shadowed by) another.
+
+    ``pkg/session/turn.py`` next to an existing ``pkg/session.py`` makes ``pkg.session`` a
+    package, and every ``from pkg.session import X`` breaks; ``pkg/x.py`` beside an existing
+    ``pkg/x/__init__.py`` is never imported at all.
+    """
+    depth = len(python_module.split(".")) - (0 if target.name == "__init__.py" else 1)
+    directory = target.parent
+    for _ in range(max(depth, 0)):
+        module_file = directory.with_suffix(".py")
+        if module_file.is_file():
+            return (
+                f"{python_module} would live in the package directory {directory}/, which "
+                f"shadows the existing module {module_file}; translate into {module_file} "
+                "(its provenance counterpart) instead"
+            )
+        directory = directory.parent
+    if target.name != "__init__.py" and (target.with_suffix("") / "__init__.py").is_file():
+        return (
+            f"{target} would be hidden by the existing package {target.with_suffix('')}/; "
+            "translate into the package instead"
+        )
+    return None
+
+
+@dataclass
+class _Conversation:
+    """A unit's last accepted exchange, continued when the gates send feedback."""
+
+    messages: tuple[Message, ...]
+    answer: BackendAnswer
+    attempts: int
+    key: str
+
+
 def _content_address(shape: _UnitShape, current_python: str) -> str:
     """What decides a unit's translation: the Rust texts, the Python being updated, the names.
 
@@ -199,6 +244,8 @@ class Translator:
         gates: Sequence[Gate] = (),
         cache: AnswerCache | None = None,
         run_id: str | None = None,
+        defer_cache: bool = False,
+        context: ContextBuilder | None = None,
     ) -> None:
         self.backend = backend
         self.config = config
@@ -210,17 +257,39 @@ class Translator:
         self.run_id = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
         self.meter = CostMeter(config.prices, config.budget_usd)
         self.cache_hits = 0
+        # with defer_cache, accepted answers reach the cache only through commit_cache(),
+        # once the gates passed: an answer the gates reject is never served again
+        self.defer_cache = defer_cache
+        self._pending_cache: dict[str, tuple[str, BackendAnswer]] = {}
+        self._conversations: dict[str, _Conversation] = {}
+        self.context = context  # reads the port and upstream for the prompts
+        self._base = ""
+
+    def commit_cache(self) -> int:
+        """Store the answers accepted since the last call (after the gates passed)."""
+        stored = 0
+        if self.cache is not None:
+            for key, answer in self._pending_cache.values():
+                self.cache.put(key, answer)
+                stored += 1
+        self._pending_cache.clear()
+        return stored
 
     @property
     def attempts_dir(self) -> Path:
         return self.state_dir / "attempts" / self.run_id
 
-    def run(self, plan: Plan, *, only: Sequence[str] = ()) -> RunResult:
+    def run(
+        self, plan: Plan, *, only: Sequence[str] = (), feedback: str | None = None
+    ) -> RunResult:
+        """Translate every unit; with ``feedback`` (a failed verdict's text), continue each
+        unit's last exchange with it instead of starting afresh (one attempt each)."""
         results: list[UnitResult] = []
+        self._base = plan.base
         for unit in plan.units:
             if only and unit.id not in only:
                 continue
-            results.append(self.translate_unit(unit, commit=plan.head))
+            results.append(self.translate_unit(unit, commit=plan.head, feedback=feedback))
         run = RunResult(
             run_id=self.run_id,
             backend=self.backend.name,
@@ -244,8 +313,13 @@ class Translator:
         path = Path(unit.target_path)
         return path if path.is_absolute() else self.base_dir / path
 
-    def translate_unit(self, unit: TranslationUnit, *, commit: str) -> UnitResult:
+    def translate_unit(
+        self, unit: TranslationUnit, *, commit: str, feedback: str | None = None
+    ) -> UnitResult:
         target = self._target(unit)
+        shadow = shadowing(target, unit.python_module)
+        if shadow is not None:
+            return self._failed(unit, f"refused: {shadow}", stage="shadow")
         original = (
             target.read_text(encoding="utf-8")
             if target.is_file()
@@ -269,6 +343,19 @@ class Translator:
             if cp.python_module == unit.python_module
             and (src := symbol_source(target_module, cp.python_symbol)) is not None
         )
+        context = (
+            self.context.build(
+                python_module=unit.python_module,
+                items=list(shape.by_symbol.values()),
+                target=target_module,
+                current_python=current,
+                commit=commit,
+                base=self._base,
+                symbols=list(shape.by_symbol),
+            )
+            if self.context is not None
+            else None
+        )
         messages = render_prompt(
             unit_id=unit.id,
             python_module=unit.python_module,
@@ -277,13 +364,46 @@ class Translator:
             expected_methods=shape.methods,
             current_python=current,
             neighbours=outline(target_module),
+            context=context,
         )
         key = cache_key(self.backend.name, self.backend.model, _content_address(shape, current))
+        conversation = self._conversations.get(unit.id) if feedback else None
+        first = 1
+        if conversation is not None and feedback:
+            answer_json = json.dumps(
+                {"code": conversation.answer.code, "notes": conversation.answer.notes}
+            )
+            messages = repair_messages(
+                conversation.messages, answer_json, feedback, conversation.attempts
+            )
+            first = conversation.attempts + 1
+            self._pending_cache.pop(unit.id, None)
+        if first > self.config.max_attempts:
+            return self._failed(
+                unit,
+                f"no attempts left after {self.config.max_attempts} (max_attempts): {feedback}",
+                self.config.max_attempts,
+            )
+        logic = {
+            symbol: item.qualified_path
+            for symbol, item in shape.by_symbol.items()
+            if rust_has_logic(item.new_text)
+        }
+        kept_signatures = {
+            symbol: (item.qualified_path, src)
+            for symbol, item in shape.by_symbol.items()
+            if item.change_kind == "body" and item.status == "modified"
+            for cp in item.counterparts[:1]
+            if cp.python_module == unit.python_module
+            and (src := symbol_source(target_module, cp.python_symbol)) is not None
+        }
         totals = Usage()
         cost = 0.0
         hits = 0
         feedback = ""
-        for attempt in range(1, self.config.max_attempts + 1):
+        last_stage = ""
+        pristine = original  # the module before any backend touched it
+        for attempt in range(first, self.config.max_attempts + 1):
             started = time.monotonic()
             started_at = _now()
             phash = prompt_hash(messages, self.backend.model)
@@ -298,8 +418,13 @@ class Translator:
                 attempt=attempt,
                 commit=commit,
                 target_names=target_names,
+                target_path=str(target),
             )
-            cached = self.cache.get(key) if (self.cache is not None and attempt == 1) else None
+            cached = (
+                self.cache.get(key)
+                if (self.cache is not None and attempt == 1 and conversation is None)
+                else None
+            )
             answer: BackendAnswer
             if cached is not None:
                 answer = cached
@@ -315,11 +440,19 @@ class Translator:
                     self._store(
                         request, None, "error", "backend", str(exc), 0.0, started, started_at, False
                     )
-                    return self._failed(unit, str(exc), attempt, totals, cost, hits)
+                    return self._failed(
+                        unit, str(exc), attempt, totals, cost, hits, stage="backend"
+                    )
                 spent = self.meter.charge(unit.id, answer.model, answer.usage)
                 totals = totals + answer.usage
                 cost += spent
-            stage, feedback, merged = self._evaluate(unit, shape, answer, original, commit, target)
+            if getattr(self.backend, "works_in_tree", False) and target.is_file():
+                # the backend edited the worktree itself: merge into (and restore to) its text
+                original = target.read_text(encoding="utf-8")
+            stage, feedback, merged = self._evaluate(
+                unit, shape, answer, original, commit, target, logic, kept_signatures
+            )
+            last_stage = stage
             accepted = stage == "done"
             self._store(
                 request,
@@ -333,15 +466,19 @@ class Translator:
                 cached is not None,
             )
             if accepted and merged is not None:
+                self._conversations[unit.id] = _Conversation(messages, answer, attempt, key)
                 if self.cache is not None and cached is None:
                     # keyed by the first prompt: a repaired answer also serves the next identical run
-                    self.cache.put(key, answer)
+                    if self.defer_cache:
+                        self._pending_cache[unit.id] = (key, answer)
+                    else:
+                        self.cache.put(key, answer)
                 self._record_provenance(unit, shape, answer, merged.text, commit)
                 return UnitResult(
                     unit=unit.id,
                     python_module=unit.python_module,
                     target_path=str(target),
-                    outcome="merged" if merged.text != original else "unchanged",
+                    outcome="merged" if merged.text != pristine else "unchanged",
                     attempts=attempt,
                     cache_hits=hits,
                     input_tokens=totals.input_tokens,
@@ -360,6 +497,7 @@ class Translator:
             totals,
             cost,
             hits,
+            stage=last_stage,
         )
 
     def _changes(
@@ -416,15 +554,33 @@ class Translator:
         original: str,
         commit: str,
         target: Path,
+        logic: dict[str, str] | None = None,
+        kept_signatures: dict[str, tuple[str, str]] | None = None,
     ) -> tuple[Literal["check", "merge", "gate", "done"], str, Any]:
+        if answer.problems:
+            return (
+                "check",
+                "The edits failed the static checks:\n"
+                + "\n".join(f"- {p}" for p in answer.problems),
+                None,
+            )
         expected = [*shape.expected, *answer.extra_names]
         report = check_candidate(
             answer.code,
             expected,
             methods={k: tuple(v) for k, v in shape.methods.items() if k not in shape.by_symbol},
+            logic=logic,
         )
         if not report.ok:
             return "check", report.text(), None
+        changed_signature = signature_problems(answer.code, kept_signatures or {})
+        if changed_signature:
+            return (
+                "check",
+                "The candidate failed the static checks:\n"
+                + "\n".join(f"- {p}" for p in changed_signature),
+                None,
+            )
         try:
             merged = merge_candidate(
                 original, answer.code, self._changes(unit, shape, answer, commit)
@@ -471,7 +627,7 @@ class Translator:
                 original, "", [SymbolChange(s, "remove") for s in shape.removals]
             )
         except MergeError as exc:
-            return self._failed(unit, str(exc))
+            return self._failed(unit, str(exc), stage="merge")
         if merged.text != original:
             write_text_atomic(target, merged.text)
         if self.provenance is not None:
@@ -572,6 +728,8 @@ class Translator:
         usage: Usage | None = None,
         cost: float = 0.0,
         hits: int = 0,
+        *,
+        stage: str = "",
     ) -> UnitResult:
         usage = usage or Usage()
         return UnitResult(
@@ -585,4 +743,5 @@ class Translator:
             output_tokens=usage.output_tokens,
             cost_usd=round(cost, 6),
             error=error,
+            stage=stage,
         )

@@ -18,7 +18,7 @@ from harness.sync.errors import SyncBusy, SyncError
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="ferry.toml to use (default: the nearest one above the cwd).")  # fmt: skip
 @click.option("--no-fetch", is_flag=True, help="Use the upstream checkout as it is (offline).")
-@click.option("--backend", type=click.Choice(["mechanical", "llm", "replay"]), default=None,
+@click.option("--backend", type=click.Choice(["mechanical", "llm", "replay", "agent"]), default=None,
               help="Override [sync].backend / [translate].backend.")  # fmt: skip
 @click.option(
     "--gate", "gates", multiple=True, help="Run only these validation gates (repeatable)."
@@ -30,8 +30,11 @@ from harness.sync.errors import SyncBusy, SyncError
 @click.option("--batch", type=click.IntRange(min=1), default=None,
               help="Upstream commits per port commit (default: [sync].batch, 1).")  # fmt: skip
 @click.option("--restart", is_flag=True, help="Discard an unfinished run and start again.")
+@click.option("--allow-untested", is_flag=True, default=None,
+              help="Merge translations no test or parity scenario exercises, flagged untested.")  # fmt: skip
 def sync(config_file: Path | None, no_fetch: bool, backend: str | None, gates: tuple[str, ...],
-         merge: bool | None, max_commits: int | None, batch: int | None, restart: bool) -> None:  # fmt: skip
+         merge: bool | None, max_commits: int | None, batch: int | None, restart: bool,
+         allow_untested: bool | None) -> None:  # fmt: skip
     """Track, diff, plan, translate and validate upstream's new commits, then merge them."""
     from harness.sync.runner import EXIT_BUSY, EXIT_ERROR, SyncOptions, SyncRun
     from upstream.config import find_config
@@ -40,7 +43,17 @@ def sync(config_file: Path | None, no_fetch: bool, backend: str | None, gates: t
     try:
         path = config_file if config_file is not None else find_config()
         run = SyncRun(
-            SyncOptions(path, not no_fetch, backend, gates, merge, max_commits, restart, batch)
+            SyncOptions(
+                path,
+                not no_fetch,
+                backend,
+                gates,
+                merge,
+                max_commits,
+                restart,
+                batch,
+                allow_untested or None,
+            )
         )
         with run.lock():
             summary = run.run()
@@ -53,6 +66,8 @@ def sync(config_file: Path | None, no_fetch: bool, backend: str | None, gates: t
     click.echo(summary.model_dump_json(indent=2))
     for commit in summary.commits:
         line = f"{commit.sha[:12]} {commit.status:9} {commit.subject}"
+        if commit.untested:
+            line += f" [untested: {', '.join(commit.untested)}]"
         click.echo(line + (f" -- {commit.reason}" if commit.reason else ""), err=True)
     click.echo(f"sync: {summary.outcome} (exit {summary.exit_code})", err=True)
     for reason in summary.reasons:

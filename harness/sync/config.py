@@ -27,7 +27,7 @@ class SyncConfig(BaseModel):
     #: checkpoints, run artifacts and the run lock
     state_dir: str = ".ferry/sync"
     #: translation backend; None = ``[translate].backend``
-    backend: Literal["mechanical", "llm", "replay"] | None = None
+    backend: Literal["mechanical", "llm", "replay", "agent"] | None = None
     #: validation gates; None = ``[validate].gates``
     gates: list[str] | None = None
     #: fast-forward the checked-out branch and move the pin when the run passes
@@ -36,6 +36,8 @@ class SyncConfig(BaseModel):
     batch: int = Field(default=1, ge=1)
     #: at most this many upstream commits per run (0 = all)
     max_commits: int = Field(default=0, ge=0)
+    #: merge translations no test or parity scenario exercises (flagged ``untested``)
+    allow_untested: bool = False
 
 
 def load_sync_config(path: Path) -> SyncConfig:

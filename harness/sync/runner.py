@@ -57,6 +57,7 @@ class SyncOptions:
     max_commits: int | None = None
     restart: bool = False
     batch: int | None = None
+    allow_untested: bool | None = None
 
 
 def _now() -> str:
@@ -210,6 +211,12 @@ class SyncRun:
             project_dir=self.project_dir,
             validate=self.validate,
             artifacts_root=self.run_dir(state.run_id) / "commits",
+            gate_env_root=self.state_dir / "gate-env",
+            allow_untested=bool(
+                self.options.allow_untested
+                if self.options.allow_untested is not None
+                else self.sync.allow_untested
+            ),
         )
 
     def run_dir(self, run_id: str) -> Path:

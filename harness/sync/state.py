@@ -46,6 +46,13 @@ class CommitProgress(BaseModel):
     cost_usd: float = 0.0
     gates: dict[str, bool] = Field(default_factory=dict)
     batch_head: str | None = None  # set on the earlier commits of a batch: its last commit
+    #: what refused the commit: a gate name (``pytest``), ``isolation``, ``untested`` or a
+    #: translate stage (``translate:check``, ``translate:shadow``, ...)
+    rejected_by: str = ""
+    #: translated symbols no test or parity scenario ran (merged only with --allow-untested)
+    untested: tuple[str, ...] = ()
+    #: translate -> validate rounds (a failed verdict is fed back to the translator)
+    rounds: int = 0
 
 
 class SyncState(BaseModel):

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from harness.errors import ConfigError, TaskFormatError
 from harness.tasks._validation import validate_model
 
-KNOWN_GATES = ("pytest", "mypy", "parity", "bench")
+KNOWN_GATES = ("imports", "pytest", "mypy", "parity", "bench")
 
 
 class BenchGateConfig(BaseModel):
@@ -27,9 +27,23 @@ class BenchGateConfig(BaseModel):
 class ValidateConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    gates: list[str] = Field(default_factory=lambda: ["pytest", "mypy"])
+    gates: list[str] = Field(default_factory=lambda: ["imports", "pytest", "mypy"])
+    #: directories (relative to the project) put first on the gate interpreter's path; the
+    #: top-level packages in them are what the gates judge
+    source_roots: list[str] = Field(default_factory=lambda: ["port", "."])
+    #: the port's test suite, run whole by default
+    tests: list[str] = Field(default_factory=lambda: ["port/tests"])
+    #: "all": the whole suite; "impacted": tests reached from the changed modules through
+    #: the import graph, plus ``e2e_tests`` and every test that starts processes
+    selection: Literal["all", "impacted"] = "all"
+    #: globs of CLI end-to-end tests, always run
+    e2e_tests: list[str] = Field(default_factory=list)
     pytest_args: list[str] = Field(default_factory=lambda: ["-q"])
     mypy_args: list[str] = Field(default_factory=lambda: ["--strict"])
+    #: "impacted": the changed modules and every module importing them; "all": the packages
+    mypy_scope: Literal["impacted", "all"] = "impacted"
+    #: measure with coverage which translated symbols the tests and parity scenarios run
+    exercise_check: bool = True
     parity_args: list[str] = Field(default_factory=list)
     bench: BenchGateConfig = Field(default_factory=BenchGateConfig)
     timeout_sec: float = Field(default=1800.0, gt=0)
@@ -104,7 +118,8 @@ def plan_selection(plan: Path, root: Path) -> tuple[list[str], list[str]]:
 
     A translator Plan is read through its ``units`` (``python_module``/``target_path``);
     any other JSON through ``tests``/``test_paths`` and ``module``/``modules`` keys.
-    Without explicit tests, a module ``pycodex.<pkg>...`` selects ``port/tests/<pkg>``.
+    Tests are only those the plan names: without them the gates choose from ``[validate]``
+    (the whole suite, or the tests the touched modules impact), never by module prefix.
     """
     try:
         data = json.loads(plan.read_text(encoding="utf-8"))
@@ -116,7 +131,6 @@ def plan_selection(plan: Path, root: Path) -> tuple[list[str], list[str]]:
         keys = {"module", "modules", "python_module", "target_module", "touched_modules"}
         units = dict.fromkeys(_strings_under(data, keys))
     files: list[str] = []
-    guessed: list[str] = []
     for module, target in units.items():
         path: Path | None = None
         if isinstance(target, str) and target:
@@ -129,8 +143,4 @@ def plan_selection(plan: Path, root: Path) -> tuple[list[str], list[str]]:
                 plan, f"names module '{module}' that does not exist under {root}", field="module"
             )
         files.append(str(path.relative_to(root)) if path.is_relative_to(root) else str(path))
-        sub = module.split(".")[1:2]
-        guess = root / "port" / "tests" / sub[0] if sub else None
-        if guess is not None and guess.is_dir():
-            guessed.append(str(guess.relative_to(root)))
-    return list(dict.fromkeys(tests or guessed)), list(dict.fromkeys(files))
+    return list(dict.fromkeys(tests)), list(dict.fromkeys(files))

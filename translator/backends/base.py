@@ -32,6 +32,7 @@ class TranslationRequest:
     attempt: int = 1
     commit: str = ""
     target_names: tuple[str, ...] = ()  # names the target module already defines
+    target_path: str = ""  # the module file the unit merges into
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,19 @@ class BackendAnswer:
     extra_names: tuple[str, ...] = ()  # helper definitions the backend adds for the same items
     sources: Mapping[str, str] = field(default_factory=dict)  # Python name -> Rust qualified path
     raw: Mapping[str, Any] = field(default_factory=dict)
+    #: problems found outside ``code`` (an agent's edits elsewhere in the worktree): the
+    #: candidate is rejected with them, as with a failed static check
+    problems: tuple[str, ...] = ()
 
 
 class ModelBackend(Protocol):
-    """Produces candidate Python for a request; raises BackendError when it cannot answer."""
+    """Produces candidate Python for a request; raises BackendError when it cannot answer.
+
+    Backends may also set ``accepts_feedback = True`` (a failed verdict's text is worth
+    sending back: a model can use it, a deterministic rule cannot) and
+    ``works_in_tree = True`` (the backend edits the worktree itself, so it is not reset
+    between repair rounds). Both default to false.
+    """
 
     name: str
 

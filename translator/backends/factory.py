@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from translator.backends.base import ModelBackend
@@ -37,8 +37,15 @@ def make_backend(
     commit: str = "HEAD",
     files: Iterable[str] = (),
     record: bool | None = None,
+    workdir: Path | None = None,
+    gate_commands: Sequence[str] = (),
+    run_id: str = "agent",
 ) -> ModelBackend:
-    """The backend called ``name``; ``record`` overrides ``[translate.replay].record``."""
+    """The backend called ``name``; ``record`` overrides ``[translate.replay].record``.
+
+    The agent backend works in ``workdir`` (default ``base_dir``) and is told the
+    ``gate_commands`` its change must pass.
+    """
     if name == "mechanical":
         git_dir = config.resolve(base_dir, config.upstream_git_dir)
         crates = [*DEFAULT_MECHANICAL_CRATES, *crate_dirs(files)]
@@ -55,6 +62,17 @@ def make_backend(
         return ReplayBackend(
             directory, inner=LlmBackend(config.llm) if recording else None, model=config.llm.model
         )
+    if name == "agent":
+        from translator.backends.agent import AgentBackend
+
+        return AgentBackend(
+            config,
+            workdir=workdir or base_dir,
+            target_root=config.resolve(base_dir, config.target_root),
+            state_dir=config.resolve(base_dir, config.state_dir),
+            gate_commands=gate_commands,
+            run_id=run_id,
+        )
     raise ConfigError(
-        f"unknown backend {name!r}; choose mechanical, llm or replay ([translate].backend)"
+        f"unknown backend {name!r}; choose mechanical, llm, replay or agent ([translate].backend)"
     )

@@ -55,6 +55,7 @@ class LlmBackend:
     """Chat Completions with structured output; one HTTP call per attempt."""
 
     name = "llm"
+    accepts_feedback = True
 
     def __init__(
         self, config: LlmConfig, *, api_key: str | None = None, client: openai.OpenAI | None = None

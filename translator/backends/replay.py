@@ -19,6 +19,8 @@ RECORDING_FORMAT = "ferry.recording/1"
 
 class ReplayBackend:
     name = "replay"
+    #: a recorded run's repair rounds replay too; without their recording the verdict stands
+    accepts_feedback = True
 
     def __init__(
         self, directory: Path, *, inner: ModelBackend | None = None, model: str = "replay"

@@ -47,7 +47,7 @@ class SeenGate:
 
     def check(self, path: Path, text: str) -> GateResult:
         self.seen.append(path.read_text())
-        if "return -1" in text:
+        if "return x - 1" in text:
             return GateResult(False, "test_double: assert double(-1) == -2 failed")
         return GateResult(True)
 
@@ -81,7 +81,7 @@ def test_gate_failure_is_fed_back_and_repaired(tmp_path: Path) -> None:
     target = tmp_path / "m.py"
     target.write_text(TARGET)
     gate = SeenGate()
-    wrong = "def double(x: int) -> int:\n    return -1\n"
+    wrong = "def double(x: int) -> int:\n    return x - 1\n"
     right = "def double(x: int) -> int:\n    return x * 2\n"
     with MockResponsesServer([_answer(wrong), _answer(right)]) as server:
         config = TranslateConfig(llm=LlmConfig(base_url=server.base_url, model="m"))
@@ -97,7 +97,7 @@ def test_gate_failure_is_fed_back_and_repaired(tmp_path: Path) -> None:
     assert result.units[0].outcome == "merged" and result.units[0].attempts == 2
     assert "failed the unit-tests gate" in second["messages"][-1]["content"]
     assert "assert double(-1) == -2" in second["messages"][-1]["content"]
-    assert "return -1" in gate.seen[0]  # the gate judged the merged file on disk
+    assert "return x - 1" in gate.seen[0]  # the gate judged the merged file on disk
     assert (
         target.read_text().endswith(right)
         and "def untouched() -> int:\n    return 1\n" in target.read_text()
