@@ -8,7 +8,7 @@ goes straight to the interactive UI (its first frame should not wait for click).
 import sys
 
 
-# ferry: codex_cli::main::main @ 1d092cb66 -- fast paths for --version and the bare UI
+# ferry: codex_cli::cli_main @ 1d092cb66 -- fast paths for --version and the bare UI
 def main() -> None:
     argv = sys.argv[1:]
     if argv in (["--version"], ["-V"]):

@@ -34,7 +34,7 @@ SUBCOMMANDS: dict[str, str] = {
 ALIASES = {"e": "exec", "apply": "apply-patch"}
 
 
-# ferry: codex_cli::main::MultitoolCli @ 1d092cb66 -- subcommands imported on first use
+# ferry: codex_cli::MultitoolCli @ 1d092cb66 -- subcommands imported on first use
 class LazyGroup(click.Group):
     # ferry: port-only -- click glue: subcommands listed without importing them
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -59,7 +59,7 @@ class LazyGroup(click.Group):
         assert isinstance(command, click.Command)
         return command
 
-    # ferry: codex_cli::main::MultitoolCli @ 1d092cb66 -- `codex [OPTIONS] [PROMPT]` beside the subcommands
+    # ferry: codex_cli::MultitoolCli @ 1d092cb66 -- `codex [OPTIONS] [PROMPT]` beside the subcommands
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """A first positional word that is not a subcommand is the UI's prompt."""
         index = self._first_positional(args)
@@ -87,7 +87,7 @@ class LazyGroup(click.Group):
         return None
 
 
-# ferry: codex_cli::main::cli_main @ 1d092cb66 -- no subcommand: the interactive UI
+# ferry: codex_cli::cli_main @ 1d092cb66 -- no subcommand: the interactive UI
 @click.group(
     cls=LazyGroup,
     invoke_without_command=True,

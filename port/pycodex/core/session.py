@@ -641,7 +641,7 @@ class Session:
 
     # ------------------------------------------------------------------ turn
 
-    # ferry: codex_core::session::Session::interrupt @ 1d092cb66
+    # ferry: codex_core::session::handlers::interrupt @ 1d092cb66
     def interrupt(self) -> None:
         """Stop the running turn: the stream is dropped and running commands are killed."""
         self._interrupt.set()

@@ -109,7 +109,7 @@ class ExitInfo:
     error: str | None = None
 
 
-# ferry: codex_tui::app_event::AppEvent::CodexEvent @ 1d092cb66
+# ferry: codex_tui::chatwidget::ChatWidget::handle_codex_event @ 1d092cb66
 class BackendEvent(Message):
     """A session event crossing from the worker thread."""
 
@@ -200,6 +200,7 @@ class CodexApp(App[int]):
 
     # ------------------------------------------------------------------ layout
 
+    # ferry: port-only -- Textual glue: the layout (transcript, working line, bottom pane)
     def compose(self) -> ComposeResult:
         yield VerticalScroll(id="transcript")
         yield Static("", id="working")
@@ -212,6 +213,7 @@ class CodexApp(App[int]):
             yield Static("starting…", id="status-line")
             yield Static("? for shortcuts", id="hint")
 
+    # ferry: codex_tui::app::App::run @ 1d092cb66
     def on_mount(self) -> None:
         self.transcript.mount(
             cells.header_cell(__version__, UPSTREAM_VERSION, str(self.options.cwd))
@@ -246,10 +248,12 @@ class CodexApp(App[int]):
     def _post_backend(self, event: ev.UiEvent) -> None:
         self.post_message(BackendEvent(event))
 
+    # ferry: port-only -- Textual glue: the scrolling transcript container
     @property
     def transcript(self) -> VerticalScroll:
         return self.query_one("#transcript", VerticalScroll)
 
+    # ferry: codex_tui::chatwidget::ChatWidget::add_to_history @ 1d092cb66
     def add_cell(self, cell: Widget) -> None:
         self.transcript.mount(cell)
         self.transcript.scroll_end(animate=False)
@@ -324,6 +328,7 @@ class CodexApp(App[int]):
 
     # ------------------------------------------------------------------ backend events
 
+    # ferry: codex_tui::chatwidget::ChatWidget::handle_codex_event @ 1d092cb66
     def on_backend_event(self, message: BackendEvent) -> None:
         event = message.event
         handler = getattr(self, f"_on_{type(event).__name__}", None)
@@ -559,6 +564,7 @@ class CodexApp(App[int]):
         self.query_one("#input-row").display = True
         self.composer.focus()
 
+    # ferry: codex_tui::bottom_pane::approval_overlay::ApprovalOverlay::apply_selection @ 1d092cb66
     def on_selection_view_picked(self, message: SelectionView.Picked) -> None:
         view = message.view
         value = message.value
@@ -595,15 +601,18 @@ class CodexApp(App[int]):
 
     # ------------------------------------------------------------------ composer
 
+    # ferry: codex_tui::bottom_pane::chat_composer::ChatComposer::sync_popups @ 1d092cb66
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if event.text_area is self.composer:
             self.composer.sync_popup()
             self.query_one("#shortcuts").remove_class("-open")
 
+    # ferry: codex_tui::bottom_pane::chat_composer::ChatComposer::sync_file_search_popup @ 1d092cb66
     def on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
         if event.text_area is self.composer and self.popup.kind == "file":
             self.composer.sync_popup()
 
+    # ferry: codex_tui::app::input::App::handle_key_event @ 1d092cb66 -- `?` toggles the shortcuts
     def on_key(self, event: events.Key) -> None:
         shortcuts = self.query_one("#shortcuts")
         if event.character == "?" and self.composer.has_focus and not self.composer.text:
@@ -613,6 +622,7 @@ class CodexApp(App[int]):
         elif shortcuts.has_class("-open"):
             shortcuts.remove_class("-open")
 
+    # ferry: codex_tui::chatwidget::ChatWidget::submit_user_message @ 1d092cb66
     def on_composer_submitted(self, message: Composer.Submitted) -> None:
         self._send(message.text, message.images)
 
@@ -653,11 +663,12 @@ class CodexApp(App[int]):
             return
         self.exit(0)
 
+    # ferry: codex_tui::chatwidget::ChatWidget::on_ctrl_d @ 1d092cb66
     def action_ctrl_d(self) -> None:
         if not self.composer.text and self.selection is None:
             self.exit(0)
 
-    # ferry: codex_tui::chatwidget::ChatWidget::interrupt @ 1d092cb66
+    # ferry: codex_tui::chatwidget::ChatWidget::on_interrupted_turn @ 1d092cb66
     def action_interrupt(self) -> None:
         if self.popup.is_open:
             self.popup.close()
@@ -949,6 +960,7 @@ class CodexApp(App[int]):
 
     # ------------------------------------------------------------------ shutdown
 
+    # ferry: codex_tui::app::thread_routing::App::shutdown_current_thread @ 1d092cb66
     def on_unmount(self) -> None:
         backend = self.backend
         if backend is not None:

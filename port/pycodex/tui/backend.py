@@ -85,7 +85,7 @@ class SessionBackend:
         self._thread.start()
         self._jobs.put(lambda: self._open(choice))
 
-    # ferry: codex_tui::app::App::shutdown @ 1d092cb66
+    # ferry: codex_tui::app::thread_routing::App::shutdown_current_thread @ 1d092cb66
     def close(self, timeout: float = 5.0) -> None:
         """Stop the running turn, close the session and end the worker."""
         self.interrupt()
@@ -99,11 +99,13 @@ class SessionBackend:
             self.store.close()
             self.store = None
 
+    # ferry: codex_tui::bottom_pane::BottomPane::is_task_running @ 1d092cb66
     @property
     def busy(self) -> bool:
         """A turn (or compaction, or session switch) is running."""
         return self._busy.is_set()
 
+    # ferry: port-only -- accessor: the running session's thread id
     @property
     def thread_id(self) -> str | None:
         return self.session.thread_id if self.session is not None else None
@@ -134,7 +136,7 @@ class SessionBackend:
         self._busy.set()
         self._jobs.put(lambda: self._turn(prompt, list(images)))
 
-    # ferry: codex_core::session::Session::interrupt @ 1d092cb66
+    # ferry: codex_core::session::handlers::interrupt @ 1d092cb66
     def interrupt(self) -> None:
         """Stop the turn: pending approvals are cancelled, the session stops at its next step."""
         with self._lock:
@@ -146,17 +148,17 @@ class SessionBackend:
         if session is not None and self.busy:
             session.interrupt()
 
-    # ferry: codex_tui::app::App::handle_event @ 1d092cb66 -- AppEvent::NewSession
+    # ferry: codex_tui::app::event_dispatch::App::handle_event @ 1d092cb66 -- AppEvent::NewSession
     def new_session(self) -> None:
         self._busy.set()
         self._jobs.put(lambda: self._switch(None))
 
-    # ferry: codex_tui::app::App::handle_event @ 1d092cb66 -- AppEvent::ResumeSession
+    # ferry: codex_tui::app::event_dispatch::App::handle_event @ 1d092cb66 -- AppEvent::ResumeSession
     def resume(self, choice: ThreadChoice) -> None:
         self._busy.set()
         self._jobs.put(lambda: self._switch(choice))
 
-    # ferry: codex_tui::app::App::handle_event @ 1d092cb66 -- AppEvent::ForkCurrentSession
+    # ferry: codex_tui::app::event_dispatch::App::handle_event @ 1d092cb66 -- AppEvent::ForkCurrentSession
     def fork_current(self) -> None:
         session = self.session
         path = session.recorder.path if session is not None else None
@@ -166,12 +168,12 @@ class SessionBackend:
         self._busy.set()
         self._jobs.put(lambda: self._switch(ThreadChoice(path=path, fork=True)))
 
-    # ferry: codex_tui::chatwidget::ChatWidget::dispatch_command @ 1d092cb66 -- SlashCommand::Compact
+    # ferry: codex_tui::chatwidget::slash_dispatch::ChatWidget::dispatch_command @ 1d092cb66 -- SlashCommand::Compact
     def compact(self) -> None:
         self._busy.set()
         self._jobs.put(self._compact)
 
-    # ferry: codex_tui::app::App::handle_event @ 1d092cb66 -- AppEvent::UpdateModel / UpdatePermissions
+    # ferry: codex_tui::app::event_dispatch::App::handle_event @ 1d092cb66 -- AppEvent::UpdateModel / UpdatePermissions
     def update_settings(self, **changes: str | None) -> None:
         """Apply a model or permissions change before the next turn."""
         self._jobs.put(lambda: self._update(changes))
@@ -261,7 +263,7 @@ class SessionBackend:
         self.first_start = False
         hooks = None
         if self.store is not None:
-            preview = resumed.first_user_message if choice_is_fork(choice) and resumed else None
+            preview = resumed.first_user_message if _choice_is_fork(choice) and resumed else None
             hooks = StateHooks(self.store, preview=preview, source="cli", originator="codex-tui")
         from pycodex.tui.bridge import UiObserver, UiSink
 
@@ -271,7 +273,7 @@ class SessionBackend:
             client,
             sink,
             resumed=resumed,
-            fork=choice_is_fork(choice),
+            fork=_choice_is_fork(choice),
             hooks=hooks,
             observer=UiObserver(self._post, config.cwd),
             approvals=self,
@@ -400,7 +402,7 @@ class SessionBackend:
         self.config = session.config
 
 
-def choice_is_fork(choice: ThreadChoice | None) -> bool:
+def _choice_is_fork(choice: ThreadChoice | None) -> bool:
     return choice is not None and choice.fork
 
 

@@ -46,6 +46,7 @@ class Popup(Static):
         self.selected = 0
         self.kind = ""
 
+    # ferry: codex_tui::bottom_pane::chat_composer::ChatComposer::popup_active @ 1d092cb66
     @property
     def is_open(self) -> bool:
         return self.has_class("-open")
@@ -58,7 +59,7 @@ class Popup(Static):
         self.set_class(bool(items), "-open")
         self._refresh()
 
-    # ferry: codex_tui::bottom_pane::command_popup::CommandPopup::dismiss @ 1d092cb66
+    # ferry: codex_tui::bottom_pane::chat_composer::ChatComposer::sync_command_popup @ 1d092cb66
     def close(self) -> None:
         self.items = []
         self.selected = 0
@@ -101,7 +102,7 @@ class Composer(TextArea):
     Composer:focus { border: none; }
     """
 
-    # ferry: codex_tui::bottom_pane::InputResult::Submitted @ 1d092cb66
+    # ferry: codex_tui::bottom_pane::chat_composer::InputResult::Submitted @ 1d092cb66
     class Submitted(Message):
         """The user sent ``text`` (placeholders expanded) with ``images`` attached."""
 
@@ -110,7 +111,7 @@ class Composer(TextArea):
             self.text = text
             self.images = images
 
-    # ferry: codex_tui::bottom_pane::InputResult::Command @ 1d092cb66
+    # ferry: codex_tui::bottom_pane::chat_composer::InputResult::Command @ 1d092cb66
     class Command(Message):
         def __init__(self, name: str, args: str) -> None:
             super().__init__()

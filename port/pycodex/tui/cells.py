@@ -263,6 +263,7 @@ class AgentCell(Widget):
 
         self._markdown = Markdown("")
 
+    # ferry: port-only -- Textual glue: the bullet beside the Markdown
     def compose(self) -> ComposeResult:
         yield Static("•", classes="bullet")
         yield self._markdown
@@ -289,5 +290,6 @@ class AgentCell(Widget):
             self._shown = self.text
             self._markdown.update(self.text)
 
+    # ferry: port-only -- Textual glue: render what streamed in before the widget was mounted
     def on_mount(self) -> None:
         self.call_after_refresh(self.flush)

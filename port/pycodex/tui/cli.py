@@ -105,7 +105,7 @@ TUI_DEFAULTS: dict[str, Any] = {
 }
 
 
-# ferry: codex_cli::main::Subcommand::Resume @ 1d092cb66 -- 0.169.0: picker by default, --last, an id or name
+# ferry: codex_cli::Subcommand::Resume @ 1d092cb66 -- 0.169.0: picker by default, --last, an id or name
 @click.command("resume", context_settings={"help_option_names": ["-h", "--help"]})
 @tui_options
 @click.option("--last", is_flag=True, help="Continue the most recent session without the picker.")
@@ -150,7 +150,7 @@ def resume_command(
     sys.exit(run_tui(params, prompt, choice=choice))
 
 
-# ferry: codex_cli::main::Subcommand::Fork @ 1d092cb66 -- 0.169.0: picker by default, --last, an id
+# ferry: codex_cli::Subcommand::Fork @ 1d092cb66 -- 0.169.0: picker by default, --last, an id
 @click.command("fork", context_settings={"help_option_names": ["-h", "--help"]})
 @tui_options
 @click.option("--last", is_flag=True, help="Fork the most recent session without the picker.")

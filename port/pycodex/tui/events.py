@@ -35,7 +35,7 @@ class SessionReady:
     total_tokens: int = 0
 
 
-# ferry: codex_protocol::protocol::TaskStartedEvent @ 1d092cb66
+# ferry: codex_protocol::protocol::TurnStartedEvent @ 1d092cb66
 @dataclass(frozen=True)
 class TurnStarted:
     prompt: str
@@ -93,7 +93,7 @@ class PatchApplied:
     status: str  # completed | failed | declined
 
 
-# ferry: codex_protocol::protocol::ExecApprovalRequestEvent @ 1d092cb66
+# ferry: codex_protocol::approvals::ExecApprovalRequestEvent @ 1d092cb66
 @dataclass(frozen=True)
 class CommandApprovalRequest:
     """The worker waits on ``answer`` for one of ``accept``, ``acceptForSession``,
@@ -106,7 +106,7 @@ class CommandApprovalRequest:
     answer: Future[str] = field(compare=False)
 
 
-# ferry: codex_protocol::protocol::ApplyPatchApprovalRequestEvent @ 1d092cb66
+# ferry: codex_protocol::approvals::ApplyPatchApprovalRequestEvent @ 1d092cb66
 @dataclass(frozen=True)
 class PatchApprovalRequest:
     files: tuple[FileDiff, ...]
@@ -146,7 +146,7 @@ class ContextCompacted:
     pass
 
 
-# ferry: codex_protocol::protocol::TaskCompleteEvent @ 1d092cb66
+# ferry: codex_protocol::protocol::TurnCompleteEvent @ 1d092cb66
 @dataclass(frozen=True)
 class TurnFinished:
     last_message: str | None

@@ -78,6 +78,7 @@ class ComposerHistory:
     local: list[str] = field(default_factory=list)
     _cursor: int | None = None
 
+    # ferry: codex_tui::bottom_pane::chat_composer_history::ChatComposerHistory::total_entries @ 1d092cb66
     @property
     def entries(self) -> list[str]:
         return [*self.persistent, *self.local]
@@ -115,6 +116,7 @@ class ComposerHistory:
     def reset(self) -> None:
         self._cursor = None
 
+    # ferry: codex_tui::bottom_pane::chat_composer_history::ChatComposerHistory::should_handle_navigation @ 1d092cb66
     @property
     def browsing(self) -> bool:
         return self._cursor is not None

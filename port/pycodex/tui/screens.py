@@ -48,6 +48,7 @@ class ResumePicker(ModalScreen[SavedThread | str | None]):
         self.rows: list[SavedThread] = list(threads)
         self.selected = 0
 
+    # ferry: codex_tui::resume_picker::draw_picker @ 1d092cb66
     def compose(self) -> ComposeResult:
         yield Static(f"{self.verb} a previous session", id="picker-title")
         yield Input(placeholder="Type to search", id="picker-search")
@@ -56,6 +57,7 @@ class ResumePicker(ModalScreen[SavedThread | str | None]):
             f"enter {self.verb.lower()}   esc start new   ^c exit   ↑/↓ browse", id="picker-help"
         )
 
+    # ferry: codex_tui::resume_picker::PickerState::start_initial_load @ 1d092cb66
     def on_mount(self) -> None:
         self._render_rows()
         self.query_one(Input).focus()
@@ -89,18 +91,22 @@ class ResumePicker(ModalScreen[SavedThread | str | None]):
             f"{time_ago(t.updated_ms)} {' '.join(t.preview.split())}" for t in self.rows
         )
 
+    # ferry: codex_tui::resume_picker::PickerState::handle_key @ 1d092cb66 -- Up/Down
     def action_move(self, step: int) -> None:
         if self.rows:
             self.selected = (self.selected + step) % len(self.rows)
             self._render_rows()
 
+    # ferry: codex_tui::resume_picker::SessionSelection::Resume @ 1d092cb66
     def action_choose(self) -> None:
         if self.rows:
             self.dismiss(self.rows[self.selected])
 
+    # ferry: codex_tui::resume_picker::SessionSelection::StartFresh @ 1d092cb66
     def action_fresh(self) -> None:
         self.dismiss("fresh")
 
+    # ferry: codex_tui::resume_picker::SessionSelection::Exit @ 1d092cb66
     def action_leave(self) -> None:
         self.dismiss(None)
 
@@ -124,6 +130,7 @@ class DiffPager(ModalScreen[None]):
         super().__init__()
         self.diff = diff
 
+    # ferry: codex_tui::pager_overlay::StaticOverlay @ 1d092cb66
     def compose(self) -> ComposeResult:
         yield Static("/ D I F F", id="pager-title")
         with VerticalScroll():
@@ -132,6 +139,7 @@ class DiffPager(ModalScreen[None]):
             "↑/↓ to scroll · pgup/pgdn to page · home/end to jump · q close", id="pager-help"
         )
 
+    # ferry: codex_tui::pager_overlay::StaticOverlay::handle_event @ 1d092cb66
     def on_key(self, event: events.Key) -> None:
         scroll = self.query_one(VerticalScroll)
         actions = {
@@ -147,11 +155,12 @@ class DiffPager(ModalScreen[None]):
             action()
             event.stop()
 
+    # ferry: codex_tui::pager_overlay::StaticOverlay::handle_event @ 1d092cb66 -- q / Esc
     def action_close(self) -> None:
         self.dismiss(None)
 
 
-# ferry: codex_tui::diff_render::render_unified_diff @ 1d092cb66
+# ferry: codex_tui::diff_render::render_change @ 1d092cb66
 def colour_diff(diff: str) -> Text:
     text = Text()
     for line in diff.splitlines():

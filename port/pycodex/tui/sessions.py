@@ -23,7 +23,7 @@ class SavedThread:
     source: str
 
 
-# ferry: codex_tui::resume_picker::load_rows @ 1d092cb66 -- state database first, rollouts as fallback
+# ferry: codex_tui::resume_picker::load_app_server_page @ 1d092cb66 -- state database first, rollouts as fallback
 def saved_threads(
     codex_home: Path,
     sqlite_home: Path | None,

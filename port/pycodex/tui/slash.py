@@ -50,7 +50,7 @@ def matching(prefix: str) -> list[SlashCommand]:
     return [c for c in COMMANDS if not c.hidden and c.name.startswith(prefix)]
 
 
-# ferry: codex_tui::bottom_pane::chat_composer::ChatComposer::parse_slash_name @ 1d092cb66
+# ferry: codex_tui::bottom_pane::prompt_args::parse_slash_name @ 1d092cb66
 def parse(text: str) -> tuple[str, str] | None:
     """``"/model gpt-5.5"`` -> ``("model", "gpt-5.5")``; ``None`` when it is not a command.
 
@@ -67,16 +67,16 @@ def parse(text: str) -> tuple[str, str] | None:
     return first, rest.strip()
 
 
-# ferry: codex_tui::slash_command::SlashCommand::from_str @ 1d092cb66
+# ferry: codex_tui::slash_command::built_in_slash_commands @ 1d092cb66
 def lookup(name: str) -> SlashCommand | None:
     return _BY_NAME.get(name)
 
 
-# ferry: codex_tui::chatwidget::ChatWidget::dispatch_command @ 1d092cb66 -- 0.169.0 texts
+# ferry: codex_tui::chatwidget::slash_dispatch::ChatWidget::dispatch_command @ 1d092cb66 -- 0.169.0 texts
 def unknown_command_message(name: str) -> str:
     return f"Unrecognized command '/{name}'. Type \"/\" for a list of supported commands."
 
 
-# ferry: codex_tui::chatwidget::ChatWidget::dispatch_command @ 1d092cb66
+# ferry: codex_tui::chatwidget::slash_dispatch::ChatWidget::dispatch_command @ 1d092cb66
 def busy_message(name: str) -> str:
     return f"'/{name}' is disabled while a task is in progress."

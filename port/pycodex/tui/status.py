@@ -20,7 +20,7 @@ APPROVAL_LABELS = {
 }
 
 
-# ferry: codex_tui::status::card::StatusSnapshot @ 1d092cb66 -- the values the card and footer show
+# ferry: codex_tui::status::card::StatusHistoryCell @ 1d092cb66 -- the values the card and footer show
 @dataclass(frozen=True)
 class StatusSnapshot:
     model: str
@@ -40,7 +40,7 @@ class StatusSnapshot:
     agents_md: tuple[str, ...] = ()
 
 
-# ferry: codex_tui::status::helpers::compose_permissions_summary @ 1d092cb66
+# ferry: codex_tui::status::card::new_status_output @ 1d092cb66
 def permissions_label(sandbox: str, approval: str) -> str:
     """``Read Only (Ask for approval)``: the sandbox and when the user is asked."""
     return f"{SANDBOX_LABELS.get(sandbox, sandbox)} ({APPROVAL_LABELS.get(approval, approval)})"

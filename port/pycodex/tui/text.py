@@ -87,7 +87,7 @@ def final_output_line(usage: TokenUsage) -> str:
     return text
 
 
-# ferry: codex_cli::main::format_exit_messages @ 1d092cb66 -- 0.169.0: the command on its own line
+# ferry: codex_cli::format_exit_messages @ 1d092cb66 -- 0.169.0: the command on its own line
 def exit_messages(usage: TokenUsage, thread_id: str | None) -> list[str]:
     """What is printed after the UI closes: token usage (if any) and how to resume."""
     lines: list[str] = []
@@ -99,7 +99,7 @@ def exit_messages(usage: TokenUsage, thread_id: str | None) -> list[str]:
     return lines
 
 
-# ferry: codex_core::parse_command::strip_bash_lc_and_escape @ 1d092cb66
+# ferry: codex_tui::exec_command::strip_bash_lc_and_escape @ 1d092cb66
 def strip_bash_lc(argv: Sequence[str]) -> str:
     """The command as the user thinks of it: the script of ``bash -lc SCRIPT``, else argv quoted."""
     if len(argv) == 3 and argv[0] in _SHELLS and argv[1] in ("-lc", "-c"):
