@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import events, work
+from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -150,7 +150,7 @@ class _Turn:
 
 
 # ferry: codex_tui::app::App @ 1d092cb66
-class CodexApp(App[int]):
+class CodexApp(App[None]):
     """pycodex's interactive UI."""
 
     ENABLE_COMMAND_PALETTE = False
@@ -174,7 +174,7 @@ class CodexApp(App[int]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+c", "ctrl_c", show=False, priority=True),
-        Binding("ctrl+d", "ctrl_d", show=False),
+        Binding("ctrl+d", "ctrl_d", show=False, priority=True),
         Binding("escape", "interrupt", show=False),
     ]
 
@@ -374,7 +374,7 @@ class CodexApp(App[int]):
     def _on_SessionFailed(self, event: ev.SessionFailed) -> None:
         if event.fatal:  # e.g. a bad config.toml: the UI ends with the error, exit code 1
             self.exit_info.error = event.message
-            self.exit(1)
+            self.exit(return_code=1)
             return
         self.status.ready = False
         self.add_cell(cells.error_cell(event.message))
@@ -612,15 +612,9 @@ class CodexApp(App[int]):
         if event.text_area is self.composer and self.popup.kind == "file":
             self.composer.sync_popup()
 
-    # ferry: codex_tui::app::input::App::handle_key_event @ 1d092cb66 -- `?` toggles the shortcuts
-    def on_key(self, event: events.Key) -> None:
-        shortcuts = self.query_one("#shortcuts")
-        if event.character == "?" and self.composer.has_focus and not self.composer.text:
-            shortcuts.toggle_class("-open")
-            event.stop()
-            event.prevent_default()
-        elif shortcuts.has_class("-open"):
-            shortcuts.remove_class("-open")
+    # ferry: codex_tui::bottom_pane::footer::FooterMode::ShortcutOverlay @ 1d092cb66
+    def on_composer_shortcuts_toggled(self, message: Composer.ShortcutsToggled) -> None:
+        self.query_one("#shortcuts").toggle_class("-open")
 
     # ferry: codex_tui::chatwidget::ChatWidget::submit_user_message @ 1d092cb66
     def on_composer_submitted(self, message: Composer.Submitted) -> None:
@@ -661,12 +655,17 @@ class CodexApp(App[int]):
             self.composer.attachments = []
             self.popup.close()
             return
-        self.exit(0)
+        self.exit(return_code=0)
 
     # ferry: codex_tui::chatwidget::ChatWidget::on_ctrl_d @ 1d092cb66
     def action_ctrl_d(self) -> None:
-        if not self.composer.text and self.selection is None:
-            self.exit(0)
+        """Quit on an empty composer; otherwise delete forward, as in the composer."""
+        if self.selection is not None:
+            return
+        if not self.composer.text and self.screen is self.screen_stack[0]:
+            self.exit(return_code=0)
+        elif self.composer.has_focus:
+            self.composer.action_delete_right()
 
     # ferry: codex_tui::chatwidget::ChatWidget::on_interrupted_turn @ 1d092cb66
     def action_interrupt(self) -> None:
@@ -702,7 +701,7 @@ class CodexApp(App[int]):
             handler(args)
 
     def _slash_quit(self, args: str) -> None:
-        self.exit(0)
+        self.exit(return_code=0)
 
     _slash_exit = _slash_quit
 
@@ -942,7 +941,7 @@ class CodexApp(App[int]):
         def chosen(result: SavedThread | str | None) -> None:
             if result is None:
                 if startup:
-                    self.exit(0)
+                    self.exit(return_code=0)
                 return
             if isinstance(result, str):  # "fresh": start a new session
                 if startup:

@@ -118,6 +118,10 @@ class Composer(TextArea):
             self.name = name
             self.args = args
 
+    # ferry: codex_tui::bottom_pane::footer::FooterMode::ShortcutOverlay @ 1d092cb66
+    class ShortcutsToggled(Message):
+        """``?`` on an empty composer: show or hide the key bindings."""
+
     def __init__(self, popup: Popup, history: ComposerHistory, cwd: Path) -> None:
         super().__init__(
             "",
@@ -155,6 +159,10 @@ class Composer(TextArea):
                 self._consume(event)
                 self._accept_popup(run=key == "enter")
                 return None
+        if event.character == "?" and not self.text:
+            self._consume(event)
+            self.post_message(self.ShortcutsToggled())
+            return None
         if key == "enter":
             self._consume(event)
             self.submit()

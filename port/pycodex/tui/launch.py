@@ -53,7 +53,7 @@ def run_tui(
         include_non_interactive=include_non_interactive,
     )
     app = CodexApp(options)
-    code = app.run(inline=bool(params.get("no_alt_screen")))
+    app.run(inline=bool(params.get("no_alt_screen")))
     info = app.exit_info
     if info.error is not None:
         sys.stderr.write(f"Error: {info.error}\n")
@@ -64,4 +64,4 @@ def run_tui(
     usage = info.usage if isinstance(info.usage, TokenUsage) else TokenUsage()
     for line in exit_messages(usage, info.thread_id):
         sys.stdout.write(line + "\n")
-    return code or 0
+    return app.return_code or 0

@@ -116,3 +116,24 @@ def test_at_mention_completes_a_file_path(tui: TuiHarness) -> None:
             assert not app.popup.is_open
 
     run(scenario)
+
+
+def test_question_mark_shows_the_shortcuts_and_ctrl_d_quits(tui: TuiHarness) -> None:
+    app = tui.app()
+
+    async def scenario() -> None:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: app.status.ready, "the session")
+            await pilot.press("question_mark")
+            shortcuts = app.query_one("#shortcuts")
+            assert shortcuts.has_class("-open") and app.composer.text == ""
+            assert "mention files" in str(shortcuts.render())
+            await pilot.press("x")
+            assert not shortcuts.has_class("-open") and app.composer.text == "x"
+            await pilot.press("ctrl+d")
+            assert app.is_running  # not on a non-empty composer
+            await pilot.press("backspace", "ctrl+d")
+            await wait_for(pilot, lambda: not app.is_running, "the app to quit")
+
+    run(scenario)
+    assert app.return_code == 0

@@ -45,3 +45,33 @@ def test_turn_streams_markdown_and_records_an_interactive_thread(tui: TuiHarness
     assert row == ("cli", "codex-tui", "hello there")
     history = [json.loads(line) for line in (tui.home / "history.jsonl").read_text().splitlines()]
     assert [h["text"] for h in history] == ["hello there"]
+
+
+def test_history_persistence_none_keeps_prompts_out_of_history_jsonl(tui: TuiHarness) -> None:
+    tui.write_config('[history]\npersistence = "none"')
+    tui.server.push(text_response("r1", "ok"))
+    app = tui.app()
+
+    async def scenario() -> None:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: app.status.ready, "the session")
+            await pilot.press(*"secret prompt", "enter")
+            await wait_for(pilot, lambda: app.turn is None and tui.server.model_requests(), "turn")
+
+    run(scenario)
+    assert not (tui.home / "history.jsonl").exists()
+
+
+def test_a_bad_history_setting_ends_the_ui_with_the_error(tui: TuiHarness) -> None:
+    tui.write_config('[history]\npersistence = "sometimes"')
+    app = tui.app()
+
+    async def scenario() -> None:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: not app.is_running, "the app to stop")
+
+    run(scenario)
+    assert app.return_code == 1
+    assert app.exit_info.error == (
+        'config key `history.persistence`: expected "save-all" or "none", got \'sometimes\''
+    )
