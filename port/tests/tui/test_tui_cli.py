@@ -70,3 +70,9 @@ def test_a_bad_config_stops_before_the_ui(tui: TuiHarness, tmp_path: Path) -> No
     )
     assert run.returncode == 1
     assert "config.toml: invalid TOML" in run.stdout
+
+
+def test_untrusted_is_not_an_approval_choice_in_codex_0_169(tui: TuiHarness) -> None:
+    run = _pycodex(tui, "-a", "untrusted")
+    assert run.returncode == 2
+    assert "Invalid value for '-a' / '--ask-for-approval'" in run.stderr
