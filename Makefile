@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test test-fast lint typecheck check bench sync report clean
+.PHONY: setup test test-nightly test-fast lint typecheck check bench sync report clean
 
 setup: $(STAMP)
 
@@ -12,11 +12,15 @@ $(STAMP): pyproject.toml port/pyproject.toml scripts/ensure-system-deps.sh
 	bash scripts/ensure-system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]" -e ./port
+	$(BIN)/python -m pip install --quiet -e ".[dev,ray]" -e ./port
 	touch $(STAMP)
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# The slow end-to-end cases (nightly marker) and the docker ones (skip without an engine).
+test-nightly: setup
+	$(BIN)/python -m pytest -q -m "nightly or docker" tests/harness
 
 lint: setup
 	$(BIN)/ruff check .

@@ -86,6 +86,29 @@ def base_images(instructions: list[Instruction]) -> list[str]:
     return images
 
 
+def copy_from_images(instructions: list[Instruction]) -> list[str]:
+    """Images named by ``COPY --from=<image>`` that are not build stages."""
+    stages: set[str] = set()
+    images: list[str] = []
+    for index, ins in enumerate(instructions):
+        if ins.keyword == "FROM":
+            words = ins.words()
+            stages.add(str(index))
+            if len(words) >= 3 and words[1].upper() == "AS":
+                stages.add(words[2].lower())
+        elif ins.keyword in ("COPY", "ADD"):
+            for flag in ins.value.split():
+                if flag.startswith("--from="):
+                    source = flag.split("=", 1)[1]
+                    if (
+                        source.lower() not in stages
+                        and not source.isdigit()
+                        and source not in images
+                    ):
+                        images.append(source)
+    return images
+
+
 def parse_env_pairs(value: str) -> dict[str, str]:
     """``ENV a=1 b=2`` and the legacy ``ENV a 1`` form."""
     words = shlex.split(value)

@@ -27,15 +27,26 @@ class HeadToHead(BaseModel):
     neither: list[str]
     missing_in_a: list[str]
     missing_in_b: list[str]
+    #: Tasks the oracle resolved in the same environments (``ferry bench h2h DATASET``).
+    oracle_resolved: list[str] | None = None
+    runs: dict[str, str] = {}
     stamp: Stamp
 
     def rows(self) -> list[tuple[str, int]]:
+        return [(label, len(ids)) for label, ids in self.labelled_rows()]
+
+    def labelled_rows(self) -> list[tuple[str, list[str]]]:
         return [
-            ("both solved", len(self.both)),
-            (f"only {self.a}", len(self.only_a)),
-            (f"only {self.b}", len(self.only_b)),
-            ("neither", len(self.neither)),
+            ("both solved", self.both),
+            (f"only {self.a}", self.only_a),
+            (f"only {self.b}", self.only_b),
+            ("neither", self.neither),
         ]
+
+    def missed_by_either(self) -> list[str]:
+        """Tasks the oracle resolved that one of the two agents did not."""
+        solved_by_both = set(self.both)
+        return sorted(t for t in self.oracle_resolved or [] if t not in solved_by_both)
 
 
 def resolved_map(path: Path) -> dict[str, bool]:
@@ -76,3 +87,46 @@ def head_to_head(path_a: Path, path_b: Path, *, name_a: str = "A", name_b: str =
             H2H_FORMAT, {"a": str(path_a), "b": str(path_b), "name_a": name_a, "name_b": name_b}
         ),
     )
+
+
+def run_head_to_head(
+    dataset: Path,
+    out_dir: Path,
+    *,
+    env_name: str = "local",
+    task_ids: tuple[str, ...] = (),
+    n_concurrent: int = 1,
+) -> HeadToHead:
+    """Oracle, scripted pycodex and scripted codex on ``dataset``; the Table XI record."""
+    from harness.agents import make_agent
+    from harness.environments import environment_factory
+    from harness.records import TB_RESULTS_FORMAT
+    from harness.tasks import load_tasks
+    from harness.tb.files import write_result
+    from harness.tb.runner import RunOptions, run_benchmark
+
+    tasks = load_tasks(dataset, task_ids)
+    factory = environment_factory(env_name)
+    paths: dict[str, Path] = {}
+    for agent in ("oracle", "scripted-pycodex", "scripted-codex"):
+        config = {"dataset": str(dataset), "agent": agent, "environment": env_name}
+        run_benchmark(
+            tasks,
+            lambda agent=agent: make_agent(agent),  # type: ignore[misc]
+            factory,
+            RunOptions(agent, out_dir / agent, n_concurrent, progress=True, fingerprint=config),
+            stamp(TB_RESULTS_FORMAT, config),
+        )
+        paths[agent] = out_dir / agent / "results.json"
+    table = head_to_head(
+        paths["scripted-pycodex"], paths["scripted-codex"], name_a="Python", name_b="Rust"
+    )
+    oracle = resolved_map(paths["oracle"])
+    table = table.model_copy(
+        update={
+            "oracle_resolved": sorted(k for k, v in oracle.items() if v),
+            "runs": {k: str(v) for k, v in paths.items()},
+        }
+    )
+    write_result(out_dir / "h2h.json", table.model_dump_json(indent=2) + "\n")
+    return table

@@ -1,9 +1,25 @@
 """The two coding agents under comparison: ``codex`` (the Rust binary) and ``pycodex`` (the port).
 
-Both run ``exec`` non-interactively with approvals and the inner sandbox off (the
-task environment is the sandbox), against a model provider configured through a
-``config.toml`` in a private ``CODEX_HOME`` inside the environment. Their rollouts
-are copied out afterwards and give the token counts.
+Both are run the way Harbor's codex adapter runs codex, so a trajectory parser
+written for Harbor reads our logs unchanged:
+
+* ``CODEX_HOME=/tmp/codex-home`` with ``config.toml`` (the model provider) and
+  ``auth.json`` a symlink to ``/tmp/codex-secrets/auth.json`` holding the key;
+* ``<agent> exec --dangerously-bypass-approvals-and-sandbox --skip-git-repo-check
+  --model M --json --enable unified_exec [-c key=value ...] -- PROMPT``, its output
+  tee'd to ``/logs/agent/codex.txt``;
+* afterwards ``$CODEX_HOME/sessions`` is copied to ``/logs/agent/sessions`` (token
+  counts come from the session rollout) and the secrets and ``CODEX_HOME`` removed.
+
+The API key is read from the harness's environment and handed to the environment
+only as a process variable of the commands that need it; the ``auth.json`` is
+written inside the environment from that variable. It never touches the host's
+disk, the results or the logs.
+
+Neither install needs a Python in the task image or root: the Rust binary is a
+static musl build, and pycodex is shipped as a self-contained PyInstaller bundle
+(its own interpreter and libraries) under ``/installed-agent``, so the task's own
+Python is never touched.
 """
 
 from __future__ import annotations
@@ -13,6 +29,7 @@ import hashlib
 import shlex
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,23 +38,30 @@ from harness.agents.rollouts import sessions_usage
 from harness.environments.base import Environment
 from harness.errors import HarnessError
 from harness.outcomes import FailureMode
-from harness.tasks.model import Task
+from harness.tasks.model import CONTAINER_AGENT_LOGS_DIR, Task
 
 AGENT_ROOT = "/installed-agent"
-CODEX_HOME = f"{AGENT_ROOT}/home"
+REMOTE_CODEX_HOME = "/tmp/codex-home"
+REMOTE_SECRETS_DIR = "/tmp/codex-secrets"
+OUTPUT_FILE = "codex.txt"
 PORT_DIR = Path(__file__).resolve().parents[2] / "port"
 
 
 @dataclass(frozen=True)
 class ModelSettings:
-    """Which model and endpoint the agent talks to, and how to price its tokens."""
+    """Which model and endpoint the agent talks to, and how to price its tokens.
+
+    ``api_key`` is never stored in a record: :meth:`public` is what results carry.
+    """
 
     model: str = "gpt-5-codex"
     base_url: str | None = None
     wire_api: str = "responses"
     api_key_env: str = "OPENAI_API_KEY"
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)
     prices_per_million: dict[str, float] = field(default_factory=dict)
+    #: Extra ``-c key=value`` overrides passed to ``exec`` (as Harbor's CLI flags are).
+    config_overrides: tuple[str, ...] = ()
 
     def config_toml(self) -> str:
         lines = [f"model = {_toml_str(self.model)}"]
@@ -53,6 +77,27 @@ class ModelSettings:
             ]
         return "\n".join(lines) + "\n"
 
+    def public(self) -> dict[str, object]:
+        """The settings as recorded in results and fingerprints (no key)."""
+        return {
+            "model": self.model,
+            "base_url": self.base_url,
+            "wire_api": self.wire_api,
+            "api_key_env": self.api_key_env,
+            "config_overrides": list(self.config_overrides),
+        }
+
+    def exec_argv(self, executable: str, instruction: str) -> list[str]:
+        """``exec`` exactly as Harbor's codex adapter invokes it."""
+        argv = [
+            executable, "exec", "--dangerously-bypass-approvals-and-sandbox",
+            "--skip-git-repo-check", "--model", self.model.split("/")[-1], "--json",
+            "--enable", "unified_exec",
+        ]  # fmt: skip
+        for override in self.config_overrides:
+            argv += ["-c", override]
+        return [*argv, "--", instruction]
+
 
 def _toml_str(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -61,6 +106,8 @@ def _toml_str(value: str) -> str:
 class _CodexLikeAgent(abc.ABC):
     name = "codex-like"
     executable = ""
+    #: The agent talks to a model endpoint, even in a task without internet.
+    needs_network = True
 
     def __init__(self, settings: ModelSettings | None = None) -> None:
         self.settings = settings or ModelSettings()
@@ -70,28 +117,54 @@ class _CodexLikeAgent(abc.ABC):
         """Put the agent's executable at ``self.executable`` inside ``env``."""
 
     def setup(self, task: Task, env: Environment, logs_dir: Path) -> None:
-        home = logs_dir / "codex-home"
-        home.mkdir(parents=True, exist_ok=True)
-        (home / "config.toml").write_text(self.settings.config_toml(), encoding="utf-8")
-        env.copy_in(home, CODEX_HOME)
+        with tempfile.TemporaryDirectory(prefix="ferry-codex-home-") as tmp:
+            config = Path(tmp) / "config.toml"
+            config.write_text(self.settings.config_toml(), encoding="utf-8")
+            env.copy_in(config, f"{REMOTE_CODEX_HOME}/config.toml")
         self._install(task, env, logs_dir)
+
+    def _run_env(self) -> dict[str, str]:
+        run_env = {"CODEX_HOME": REMOTE_CODEX_HOME}
+        if self.settings.api_key is not None:
+            run_env[self.settings.api_key_env] = self.settings.api_key
+            run_env["OPENAI_API_KEY"] = self.settings.api_key
+        return run_env
 
     def perform(
         self, task: Task, env: Environment, *, timeout_sec: float, logs_dir: Path
     ) -> AgentResult:
-        command = (
-            f"{self.executable} exec --skip-git-repo-check --dangerously-bypass-approvals-and-sandbox "
-            f"--color never -m {shlex.quote(self.settings.model)} -- {shlex.quote(task.instruction)}"
+        run_env = self._run_env()
+        # auth.json is written inside the environment from the variable, as Harbor does.
+        auth = (
+            f"mkdir -p {REMOTE_SECRETS_DIR} {CONTAINER_AGENT_LOGS_DIR} && "
+            f'printf \'{{\\n  "OPENAI_API_KEY": "%s"\\n}}\\n\' "${{OPENAI_API_KEY:-}}" '
+            f"> {REMOTE_SECRETS_DIR}/auth.json && chmod 600 {REMOTE_SECRETS_DIR}/auth.json && "
+            f'ln -sf {REMOTE_SECRETS_DIR}/auth.json "$CODEX_HOME/auth.json"'
         )
-        run_env = {"CODEX_HOME": CODEX_HOME}
-        if self.settings.api_key is not None:
-            run_env[self.settings.api_key_env] = self.settings.api_key
-        result = env.exec(command, timeout_sec=timeout_sec, env=run_env)
-        logs_dir.mkdir(parents=True, exist_ok=True)
-        (logs_dir / f"{self.name}.txt").write_text(result.output, encoding="utf-8")
-        home = logs_dir / "codex-home"
-        env.copy_out(f"{CODEX_HOME}/sessions", home / "sessions")
-        tokens = sessions_usage(home)
+        prepared = env.exec(auth, timeout_sec=60, env=run_env)
+        if prepared.exit_code != 0:
+            return AgentResult(
+                FailureMode.UNKNOWN_AGENT_ERROR,
+                message=f"cannot prepare CODEX_HOME: {prepared.output[-300:]}",
+            )
+        command = (
+            "set -o pipefail; "
+            + shlex.join(self.settings.exec_argv(self.executable, task.instruction))
+            + f" 2>&1 </dev/null | tee {CONTAINER_AGENT_LOGS_DIR}/{OUTPUT_FILE}"
+        )
+        try:
+            result = env.exec(command, timeout_sec=timeout_sec, env=run_env, network=True)
+        finally:
+            env.exec(
+                f"mkdir -p {CONTAINER_AGENT_LOGS_DIR}; "
+                f'if [ -d "$CODEX_HOME/sessions" ]; then rm -rf {CONTAINER_AGENT_LOGS_DIR}/sessions; '
+                f'cp -R "$CODEX_HOME/sessions" {CONTAINER_AGENT_LOGS_DIR}/sessions; fi; '
+                f'rm -rf {REMOTE_SECRETS_DIR} "$CODEX_HOME"',
+                timeout_sec=120,
+                env={"CODEX_HOME": REMOTE_CODEX_HOME},
+            )
+            env.copy_out(CONTAINER_AGENT_LOGS_DIR, logs_dir)
+        tokens = sessions_usage(logs_dir)
         cost = tokens.cost_usd(self.settings.prices_per_million) if tokens else None
         if result.timed_out:
             return AgentResult(FailureMode.AGENT_TIMEOUT, tokens=tokens, cost_usd=cost)
@@ -101,7 +174,7 @@ class _CodexLikeAgent(abc.ABC):
             exit_code=result.exit_code,
             tokens=tokens,
             cost_usd=cost,
-            message=result.output[-500:],
+            message="" if result.exit_code == 0 else result.output[-500:],
         )
 
 
@@ -124,7 +197,7 @@ class CodexAgent(_CodexLikeAgent):
     """The Rust ``codex`` (musl static binary from the npm package) copied into the environment."""
 
     name = "codex"
-    executable = f"{AGENT_ROOT}/codex/bin/codex"
+    executable = f"{AGENT_ROOT}/codex/codex"
 
     def _install(self, task: Task, env: Environment, logs_dir: Path) -> None:
         env.copy_in(native_codex_binary(), self.executable)
@@ -136,66 +209,73 @@ class CodexAgent(_CodexLikeAgent):
 
 
 def port_fingerprint(port: Path = PORT_DIR) -> str:
-    """Changes whenever a file of the port's distribution changes (names the wheelhouse)."""
+    """Changes whenever a file of the port's distribution changes (names the build)."""
     digest = hashlib.sha256()
     files = [port / "pyproject.toml", *sorted((port / "pycodex").rglob("*"))]
     for path in files:
         if path.is_file() and "__pycache__" not in path.parts:
-            stat = path.stat()
-            digest.update(f"{path.relative_to(port)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+            digest.update(f"{path.relative_to(port)}:".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:16]
 
 
-def build_wheelhouse(cache: Path) -> Path:
-    """Wheels of pycodex (built from ``port/``) and its dependencies, once per port state.
+_ENTRY = "from pycodex._entry import main\nmain()\n"
 
-    Built with pip's normal build isolation and package index (the machine's configured
-    mirrors or wheel cache), so the port's pinned build backend is honoured.
+
+def build_standalone(cache: Path) -> Path:
+    """A self-contained pycodex (PyInstaller one-folder bundle), built once per port state.
+
+    The bundle carries its own interpreter and libraries, so it runs in task images
+    without Python and never sees the task's packages. It needs a glibc at least as
+    new as the build host's.
     """
     dest = cache / port_fingerprint()
+    bundle = dest / "dist" / "pycodex"
     marker = dest / ".complete"
     if marker.exists():
-        return dest
+        return bundle
     dest.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(dest), str(PORT_DIR)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    if proc.returncode != 0:
-        raise AgentInstallError(f"building pycodex wheels failed: {proc.stderr.strip()[-800:]}")
+    entry = dest / "pycodex_main.py"
+    entry.write_text(_ENTRY, encoding="utf-8")
+    argv = [sys.executable, "-m", "PyInstaller", "--onedir", "--name", "pycodex", "--noconfirm",
+            "--log-level", "WARN", "--paths", str(PORT_DIR), "--collect-submodules", "pycodex",
+            "--collect-data", "pycodex", "--distpath", str(dest / "dist"),
+            "--workpath", str(dest / "work"), "--specpath", str(dest / "work"), str(entry)]  # fmt: skip
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=1800)
+    if proc.returncode != 0 or not (bundle / "pycodex").is_file():
+        raise AgentInstallError(f"building the pycodex bundle failed: {proc.stderr[-800:]}")
     marker.touch()
-    return dest
+    return bundle
+
+
+def default_dist_cache() -> Path:
+    from pycodex.testing.rust_oracle import cache_root
+
+    return cache_root() / "pycodex-standalone"
 
 
 class PycodexAgent(_CodexLikeAgent):
-    """pycodex installed from wheels into its own venv, never into the task's Python."""
+    """pycodex as a self-contained bundle under ``/installed-agent/pycodex``."""
 
     name = "pycodex"
-    executable = f"{AGENT_ROOT}/venv/bin/pycodex"
+    executable = f"{AGENT_ROOT}/pycodex/pycodex"
 
     def __init__(
-        self, settings: ModelSettings | None = None, *, wheelhouse: Path | None = None
+        self, settings: ModelSettings | None = None, *, dist_cache: Path | None = None
     ) -> None:
         super().__init__(settings)
-        from pycodex.testing.rust_oracle import cache_root
-
-        self.wheelhouse = wheelhouse or cache_root() / "wheelhouse"
+        self.dist_cache = dist_cache or default_dist_cache()
 
     def _install(self, task: Task, env: Environment, logs_dir: Path) -> None:
         try:
-            wheels = build_wheelhouse(self.wheelhouse)
+            bundle = build_standalone(self.dist_cache)
         except (HarnessError, OSError, subprocess.SubprocessError) as exc:
-            raise AgentInstallError(f"cannot build pycodex wheels: {exc}") from exc
-        env.copy_in(wheels, f"{AGENT_ROOT}/wheels")
-        install = env.exec(
-            f"python3 -m venv {AGENT_ROOT}/venv && {AGENT_ROOT}/venv/bin/python -m pip install --quiet "
-            f"--no-index --find-links {AGENT_ROOT}/wheels pycodex && {self.executable} --version",
-            timeout_sec=600,
-        )
-        (logs_dir / "install.txt").write_text(install.output, encoding="utf-8")
-        if install.exit_code != 0:
+            raise AgentInstallError(f"cannot build the pycodex bundle: {exc}") from exc
+        env.copy_in(bundle, f"{AGENT_ROOT}/pycodex")
+        check = env.exec(f"{self.executable} --version", timeout_sec=120)
+        logs_dir.mkdir(parents=True, exist_ok=True)
+        (logs_dir / "install.txt").write_text(check.output, encoding="utf-8")
+        if check.exit_code != 0:
             raise AgentInstallError(
-                f"pycodex install failed (exit {install.exit_code}): {install.output[-800:]}"
+                f"pycodex install failed (exit {check.exit_code}): {check.output[-800:]}"
             )

@@ -15,6 +15,7 @@ class OracleAgent:
     """TB1: ``bash /oracle/solution.sh``; Harbor: ``bash /solution/solve.sh`` (whole dir uploaded)."""
 
     name = "oracle"
+    needs_network = False
 
     def setup(self, task: Task, env: Environment, logs_dir: Path) -> None:
         return None

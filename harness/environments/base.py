@@ -34,9 +34,19 @@ class Environment(Protocol):
         timeout_sec: float | None = None,
         env: Mapping[str, str] | None = None,
         workdir: str | None = None,
+        user: str | None = None,
+        network: bool = False,
     ) -> ExecResult:
-        """Run ``command`` with ``bash -c``; a timeout kills everything it started."""
+        """Run ``command`` with ``bash -c``; a timeout kills everything it started.
+
+        ``user="root"`` runs it as root where the environment has users (the
+        harness's own steps); ``network=True`` keeps network access in a task
+        without internet (a coding agent must still reach its model endpoint).
+        """
         ...
+
+    def end_processes(self) -> None:
+        """Kill every process still running in the environment (an agent's leftovers)."""
 
     def copy_in(self, source: Path, dest: str) -> None:
         """Copy a host file or directory to ``dest`` (the full target path)."""
@@ -55,5 +65,9 @@ class Environment(Protocol):
 
 class EnvironmentFactory(Protocol):
     name: str
+
+    def reap(self) -> list[str]:
+        """Remove what killed runs left behind (containers, sandboxes); returns what went."""
+        ...
 
     def create(self, task: Task, trial_dir: Path) -> Environment: ...

@@ -10,8 +10,16 @@ command runs under ``bwrap --cap-drop ALL --unshare-pid --die-with-parent
 
 Differences from Docker, by design: ``FROM`` is not pulled (the host system stands in,
 and the trial records that), system folders cannot be written (a task that installs
-packages needs the docker environment), the network is the host's, and the working
-directory defaults to ``/app`` when the Dockerfile sets none.
+packages needs the docker environment), CPU and memory limits are not enforced (the
+trial records that), and the working directory defaults to ``/app`` when the
+Dockerfile sets none. A task with ``allow_internet = false`` runs its commands in a
+network namespace of its own (``--unshare-net``: loopback only).
+
+Every trial gets a new private tree under a scratch directory *outside* the run's
+results (a killed run's tree is never reused, and nothing an agent wrote there, such
+as its credentials, lands among the results). Each tree names the process that owns
+it; trees of dead processes are removed by the next run (:meth:`reap`). Every command
+runs in its own PID namespace, so nothing an agent started outlives its phase.
 """
 
 from __future__ import annotations
@@ -23,12 +31,15 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from harness.dockerfile import parse_dockerfile, parse_env_pairs
 from harness.environments.base import ExecResult
+from harness.environments.standins import KIT_MOUNT, StandinKit, kit_env
 from harness.errors import EnvironmentStartError, EnvironmentUnavailable
 from harness.tasks.model import Task
 
@@ -36,7 +47,18 @@ log = logging.getLogger(__name__)
 
 #: Host directories shown read-only; everything else at the top level is the task's.
 SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "opt", "var")
-_RESERVED = {*SYSTEM_DIRS, "proc", "dev", "sys", "run", "boot", "mnt", "media", "srv"}
+_RESERVED = {
+    *SYSTEM_DIRS,
+    "ferry-offline",
+    "proc",
+    "dev",
+    "sys",
+    "run",
+    "boot",
+    "mnt",
+    "media",
+    "srv",
+}
 _IGNORED_INSTRUCTIONS = {
     "FROM", "USER", "CMD", "ENTRYPOINT", "EXPOSE", "LABEL", "SHELL", "VOLUME",
     "HEALTHCHECK", "STOPSIGNAL", "ONBUILD", "MAINTAINER", "ARG",
@@ -122,17 +144,52 @@ def sandbox_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     }
 
 
-class LocalEnvironment:
-    """One trial's sandbox; its files live under ``<trial_dir>/sandbox``."""
+OWNER_FILE = ".ferry-owner"
 
-    def __init__(self, task: Task, trial_dir: Path, *, keep: bool = False) -> None:
+
+def default_scratch() -> Path:
+    return Path(tempfile.gettempdir()) / f"ferry-sandboxes-{os.getuid()}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class LocalEnvironment:
+    """One trial's sandbox: a fresh private tree under the scratch directory."""
+
+    def __init__(
+        self,
+        task: Task,
+        trial_dir: Path,
+        *,
+        keep: bool = False,
+        scratch: Path | None = None,
+        kit: StandinKit | None = None,
+    ) -> None:
         self.task = task
-        self.root = trial_dir / "sandbox"
+        self.kit = kit
+        self.trial_dir = trial_dir
+        base = scratch or default_scratch()
+        base.mkdir(parents=True, exist_ok=True)
+        holder = Path(tempfile.mkdtemp(prefix=f"{task.task_id[:40]}-", dir=base))
+        (holder / OWNER_FILE).write_text(f"{os.getpid()}\n", encoding="utf-8")
+        self.holder = holder
+        self.root = holder / "sandbox"
         self.keep = keep
         self._workdir = DEFAULT_WORKDIR
         self._env: dict[str, str] = {}
         self.notes: list[str] = []
         self._bwrap = bwrap_binary()
+        self._procs: set[subprocess.Popen[bytes]] = set()
+        self._lock = threading.Lock()
+        self._stopped = False
 
     # -- paths
     @property
@@ -151,8 +208,40 @@ class LocalEnvironment:
         return self.root.joinpath(*parts)
 
     # -- lifecycle
+    @property
+    def no_network(self) -> bool:
+        """No network for the task: ``allow_internet = false`` or an offline run."""
+        return not self.task.allow_internet or bool(self.kit and self.kit.offline)
+
     def start(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
+        if self.task.services:
+            raise EnvironmentStartError(
+                f"the task's docker-compose.yaml starts other services "
+                f"({', '.join(self.task.services)}); use --env docker"
+            )
+        self.root.mkdir(parents=True, exist_ok=False)
+        for key in self.task.compose_ignored:
+            self._note(f"docker-compose key {key} is not applied by the harness")
+        if self.task.tmpfs:
+            self._note(
+                f"compose tmpfs {', '.join(self.task.tmpfs)}: ordinary folders of the trial's "
+                "tree here (each command is a sandbox of its own; a tmpfs would not outlive it)"
+            )
+        if self.task.compose_working_dir:
+            self._workdir = self.task.compose_working_dir
+        if self.kit is not None:
+            self._note(
+                f"offline kit at {KIT_MOUNT} first on PATH (uv installer stand-in"
+                + (", wheelhouse, no index" if self.kit.offline else "")
+                + ")"
+            )
+        if self.task.cpus or self.task.memory_mb:
+            self._note(
+                f"limits cpus={self.task.cpus} memory_mb={self.task.memory_mb} are not "
+                "enforced by the local environment (use --env docker)"
+            )
+        if self.no_network:
+            self._note("no internet for this task: commands run without network (--unshare-net)")
         for top in ("tmp", "root", "logs"):
             (self.root / top).mkdir(exist_ok=True)
         (self.root / "tmp").chmod(0o1777)
@@ -161,11 +250,21 @@ class LocalEnvironment:
             self._replay(self.task.dockerfile)
         else:
             self._note(f"image {self.task.image} replaced by the host system (read-only)")
+        if self.task.compose_working_dir:
+            self._workdir = self.task.compose_working_dir
         self.host_path(self._workdir).mkdir(parents=True, exist_ok=True)
 
     def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            procs = list(self._procs)
+        for proc in procs:
+            proc.kill()
         if not self.keep:
-            shutil.rmtree(self.root, ignore_errors=True)
+            shutil.rmtree(self.holder, ignore_errors=True)
+
+    def end_processes(self) -> None:
+        """Nothing to do: each command's PID namespace ends with the command."""
 
     def _note(self, message: str) -> None:
         self.notes.append(message)
@@ -224,9 +323,13 @@ class LocalEnvironment:
                 shutil.copy2(match, final)
 
     # -- commands
-    def _bwrap_args(self, workdir: str) -> list[str]:
+    def _bwrap_args(self, workdir: str, network: bool) -> list[str]:
         binds = [(top, f"/{top.name}") for top in sorted(self.root.iterdir()) if top.is_dir()]
-        return sandbox_argv(binds, workdir)
+        ro = [(self.kit.root, KIT_MOUNT)] if self.kit is not None else []
+        argv = sandbox_argv(binds, workdir, ro)
+        if not network and self.no_network:
+            argv.insert(1, "--unshare-net")
+        return argv
 
     def exec(
         self,
@@ -235,19 +338,26 @@ class LocalEnvironment:
         timeout_sec: float | None = None,
         env: Mapping[str, str] | None = None,
         workdir: str | None = None,
+        user: str | None = None,
+        network: bool = False,
     ) -> ExecResult:
         cwd = str(PurePosixPath(self._workdir) / (workdir or "."))
         self.host_path(cwd).mkdir(parents=True, exist_ok=True)
         full_env = sandbox_env({**self._env, **(env or {})})
-        argv = [*self._bwrap_args(cwd), "bash", "-c", command]
+        full_env.update(kit_env(self.kit, full_env["PATH"]))
+        argv = [*self._bwrap_args(cwd, network), "bash", "-c", command]
         started = time.monotonic()
-        proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=full_env,
-        )
+        with self._lock:
+            if self._stopped:
+                return ExecResult(137, "the environment was stopped", duration_sec=0.0)
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                env=full_env,
+            )
+            self._procs.add(proc)
         try:
             out, _ = proc.communicate(timeout=timeout_sec)
             timed_out = False
@@ -255,6 +365,9 @@ class LocalEnvironment:
             proc.kill()
             out, _ = proc.communicate()
             timed_out = True
+        finally:
+            with self._lock:
+                self._procs.discard(proc)
         return ExecResult(
             exit_code=proc.returncode if not timed_out else 124,
             output=out.decode("utf-8", errors="replace"),
@@ -290,11 +403,33 @@ class LocalEnvironment:
 class LocalEnvironmentFactory:
     name = "local"
 
-    def __init__(self, *, keep: bool = False) -> None:
+    def __init__(
+        self, *, keep: bool = False, scratch: Path | None = None, kit: StandinKit | None = None
+    ) -> None:
         problem = bwrap_probe()
         if problem is not None:
             raise EnvironmentUnavailable(problem)
         self.keep = keep
+        self.scratch = scratch or default_scratch()
+        self.kit = kit
 
     def create(self, task: Task, trial_dir: Path) -> LocalEnvironment:
-        return LocalEnvironment(task, trial_dir, keep=self.keep)
+        return LocalEnvironment(task, trial_dir, keep=self.keep, scratch=self.scratch, kit=self.kit)
+
+    def reap(self) -> list[str]:
+        """Remove sandboxes whose owning process is gone (a killed run's leftovers)."""
+        removed: list[str] = []
+        if not self.scratch.is_dir():
+            return removed
+        for holder in sorted(self.scratch.iterdir()):
+            owner = holder / OWNER_FILE
+            try:
+                pid = int(owner.read_text(encoding="utf-8").strip())
+            except (OSError, ValueError):
+                continue
+            if not _pid_alive(pid):
+                shutil.rmtree(holder, ignore_errors=True)
+                removed.append(str(holder))
+        if removed:
+            log.warning("removed %d sandbox(es) left by killed runs", len(removed))
+        return removed

@@ -9,7 +9,6 @@ Instances with a stored ``<run_dir>/<id>/result.json`` are not run again.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import json
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,12 +18,15 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from rich.progress import Progress
 
 from ferry.fsutil import write_text_atomic
+from harness.errors import HarnessError
 from harness.outcomes import FailureMode
 from harness.records import SWE_INSTANCE_FORMAT, Stamp, utcnow
 from harness.swe.agents import SweAgent
-from harness.swe.evaluate import evaluate, make_venv
+from harness.swe.envs import EnvBuildError, default_cache, instance_python, spec_for
+from harness.swe.evaluate import evaluate
 from harness.swe.git import GitError, checkout, diff_from, resolve_source
 from harness.swe.instances import SweInstance
+from harness.swe.predictions import FIELDS, prediction_errors, predictions_jsonl
 
 
 class SweResult(BaseModel):
@@ -66,6 +68,9 @@ class SweOptions:
     evaluate: bool = True
     progress: bool = True
     keep_checkouts: bool = False
+    #: ``{"owner/name": {"VERSION": spec}}`` (see :mod:`harness.swe.envs`).
+    env_specs: dict[str, Any] | None = None
+    env_cache: Path | None = None
 
 
 def _run_one(
@@ -95,15 +100,27 @@ def _run_one(
             fields["total_output_tokens"] = outcome.tokens.output_tokens
         fields["model_patch"] = diff_from(repo, instance.base_commit)
         if options.evaluate:
+            spec = spec_for(instance, options.env_specs or {})
+            if spec.ignored:
+                fields["message"] = "; ".join(
+                    m for m in (fields.get("message"), f"env spec keys not applied: "
+                                f"{', '.join(spec.ignored)}") if m
+                )  # fmt: skip
+            python = instance_python(instance, spec, options.env_cache or default_cache())
             evaluation = evaluate(
                 instance,
                 fields["model_patch"],
                 source,
                 work / "eval",
-                venv=options.run_dir / ".venv",
+                python=python,
+                log_dir=work / "logs",
             )
             fields["resolved"] = evaluation.resolved
             fields["evaluation"] = asdict(evaluation)
+    except EnvBuildError as exc:
+        fields["failure_mode"] = FailureMode.ENVIRONMENT_ERROR
+        fields["message"] = str(exc)
+        fields["resolved"] = None
     except GitError as exc:
         fields["failure_mode"] = FailureMode.ENVIRONMENT_ERROR
         fields["message"] = str(exc)
@@ -143,8 +160,6 @@ def run_swe(
             todo.append(instance)
         else:
             results.append(previous)
-    if options.evaluate and todo:
-        make_venv(options.run_dir / ".venv")  # once, before workers share it
     with Progress(disable=not options.progress) as progress:
         bar = progress.add_task("swe", total=len(instances), completed=len(results))
         with cf.ThreadPoolExecutor(max_workers=max(1, options.n_concurrent)) as pool:
@@ -154,18 +169,13 @@ def run_swe(
                 results.append(future.result())
                 progress.advance(bar)
     results.sort(key=lambda r: r.instance_id)
-    predictions = "".join(
-        json.dumps(
-            {
-                "instance_id": r.instance_id,
-                "model_name_or_path": r.model_name_or_path,
-                "model_patch": r.model_patch,
-            }
+    rows = [{k: getattr(r, k) for k in FIELDS} for r in results]
+    problems = prediction_errors(rows, [i.instance_id for i in instances])
+    if problems:
+        raise HarnessError(
+            "predictions the official evaluator would misread: " + "; ".join(problems)
         )
-        + "\n"
-        for r in results
-    )
-    write_text_atomic(options.run_dir / "predictions.jsonl", predictions)
+    write_text_atomic(options.run_dir / "predictions.jsonl", predictions_jsonl(rows))
     resolved = [r.instance_id for r in results if r.resolved]
     summary = SweRunResults(
         results=results,

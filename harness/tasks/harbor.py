@@ -6,13 +6,16 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.errors import TaskFormatError
 from harness.tasks._validation import validate_model
+from harness.tasks.compose import ComposeSettings, read_compose
 from harness.tasks.model import Task, TaskFormat
 
 TASK_FILE = "task.toml"
+COMPOSE_FILES = ("docker-compose.yaml", "docker-compose.yml")
 
 
 class _Phase(BaseModel):
@@ -30,6 +33,7 @@ class _Environment(BaseModel):
     cpus: float | None = None
     memory_mb: int | None = None
     storage_mb: int | None = None
+    allow_internet: bool = True
 
 
 class HarborTaskToml(BaseModel):
@@ -67,6 +71,7 @@ def load_harbor_task(task_dir: Path) -> Task:
     if not test_script.is_file():
         raise TaskFormatError(test_script, "missing: the Harbor verifier runs tests/test.sh")
     solve = task_dir / "solution" / "solve.sh"
+    compose = _compose(env_dir)
     return Task(
         task_id=task_dir.name,
         path=task_dir,
@@ -84,4 +89,37 @@ def load_harbor_task(task_dir: Path) -> Task:
         build_timeout_sec=spec.environment.build_timeout_sec,
         verifier_env=dict(spec.verifier.env),
         metadata={"version": spec.version, **spec.metadata},
+        cpus=spec.environment.cpus,
+        memory_mb=spec.environment.memory_mb,
+        allow_internet=spec.environment.allow_internet and not compose.no_network,
+        container_env=dict(compose.environment),
+        compose_working_dir=compose.working_dir,
+        tmpfs=compose.tmpfs,
+        services=compose.services,
+        compose_dir=env_dir,
+        compose_ignored=compose.ignored,
     )
+
+
+def _compose(env_dir: Path) -> ComposeSettings:
+    """``environment/docker-compose.yaml`` (optional; Harbor's agent service is ``main``).
+
+    Resource limits come from ``task.toml``; the compose file's own refer to Harbor's
+    variables and are not read.
+    """
+    path = next((env_dir / n for n in COMPOSE_FILES if (env_dir / n).is_file()), None)
+    if path is None:
+        return ComposeSettings()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise TaskFormatError(path, f"invalid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise TaskFormatError(path, "must be a mapping with 'services'")
+    services = data.get("services")
+    if isinstance(services, dict) and isinstance(services.get("main"), dict):
+        main = {
+            k: v for k, v in services["main"].items() if k not in ("deploy", "cpus", "mem_limit")
+        }
+        data = {**data, "services": {**services, "main": main}}
+    return read_compose(data, path, "main")

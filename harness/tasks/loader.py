@@ -28,6 +28,18 @@ def load_task(task_dir: Path) -> Task:
 
 def load_tasks(root: Path, task_ids: Sequence[str] = ()) -> list[Task]:
     """Every task under ``root`` (a task directory or a dataset of them), sorted by id."""
+    tasks, _errors = load_tasks_lenient(root, task_ids, strict=True)
+    return tasks
+
+
+def load_tasks_lenient(
+    root: Path, task_ids: Sequence[str] = (), *, strict: bool = False
+) -> tuple[list[Task], list[TaskFormatError]]:
+    """As :func:`load_tasks`, but a malformed task is returned as an error, not raised.
+
+    A run goes on without a broken task and reports it; ``root`` itself being
+    wrong (missing, empty, unknown ``task_ids``) is still an error.
+    """
     if not root.exists():
         raise TaskFormatError(root, "does not exist")
     if is_task_dir(root):
@@ -42,4 +54,13 @@ def load_tasks(root: Path, task_ids: Sequence[str] = ()) -> list[Task]:
         dirs = [d for d in dirs if d.name in wanted]
     if not dirs:
         raise TaskFormatError(root, "contains no task directories (task.yaml or task.toml)")
-    return [load_task(d) for d in dirs]
+    tasks: list[Task] = []
+    errors: list[TaskFormatError] = []
+    for directory in dirs:
+        try:
+            tasks.append(load_task(directory))
+        except TaskFormatError as exc:
+            if strict:
+                raise
+            errors.append(exc)
+    return tasks, errors

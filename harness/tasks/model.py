@@ -52,6 +52,19 @@ class Task:
     container_env: Mapping[str, str] = field(default_factory=dict)
     verifier_env: Mapping[str, str] = field(default_factory=dict)
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    #: Resource limits and network access (Harbor's ``[environment]``; TB1 has none).
+    cpus: float | None = None
+    memory_mb: int | None = None
+    allow_internet: bool = True
+    #: ``docker-compose.yaml`` details of the agent's service and its companions.
+    compose_working_dir: str | None = None
+    tmpfs: tuple[str, ...] = ()
+    #: The other compose services (started beside the agent's by the docker environment);
+    #: their ``build`` paths are relative to ``compose_dir``.
+    services: Mapping[str, Any] = field(default_factory=dict)
+    compose_dir: Path | None = None
+    #: Compose keys of the agent's service the harness does not act on (reported per trial).
+    compose_ignored: tuple[str, ...] = ()
 
     @property
     def solution_dir(self) -> Path | None:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness.errors import TaskFormatError
 from harness.tasks._validation import validate_model
+from harness.tasks.compose import read_compose
 from harness.tasks.model import (
     CONTAINER_AGENT_LOGS_DIR,
     CONTAINER_LOGS_DIR,
@@ -114,33 +115,6 @@ def _read_yaml(path: Path) -> Any:
         raise TaskFormatError(path, f"invalid YAML{where}: {exc}") from None
 
 
-def _client_service(compose: Any, path: Path) -> dict[str, Any]:
-    if not isinstance(compose, dict) or not isinstance(compose.get("services"), dict):
-        raise TaskFormatError(path, "needs a 'services' mapping", field="services")
-    services: dict[str, Any] = compose["services"]
-    if "client" not in services:
-        raise TaskFormatError(
-            path, "needs the agent's service named 'client'", field="services.client"
-        )
-    service = services["client"]
-    if not isinstance(service, dict):
-        raise TaskFormatError(path, "must be a mapping", field="services.client")
-    return service
-
-
-def _service_env(service: dict[str, Any], path: Path) -> dict[str, str]:
-    env = service.get("environment") or {}
-    if isinstance(env, dict):
-        return {str(k): "" if v is None else str(v) for k, v in env.items()}
-    if isinstance(env, list):
-        out: dict[str, str] = {}
-        for item in env:
-            key, _, value = str(item).partition("=")
-            out[key] = value
-        return out
-    raise TaskFormatError(path, "must be a list or mapping", field="services.client.environment")
-
-
 def solution_script(path: Path) -> str:
     """A ``solution.yaml`` (a list of ``command`` entries typed into the shell) as a bash script."""
     data = _read_yaml(path)
@@ -166,7 +140,8 @@ def load_tb1_task(task_dir: Path) -> Task:
     compose = _substitute_tree(
         _read_yaml(compose_path), compose_variables(task_dir.name), compose_path
     )
-    service = _client_service(compose, compose_path)
+    settings = read_compose(compose, compose_path, "client")
+    service = compose["services"]["client"]
     build = service.get("build") or {}
     if isinstance(build, str):
         build = {"context": build}
@@ -209,6 +184,14 @@ def load_tb1_task(task_dir: Path) -> Task:
         solution=solution if solution.is_file() else None,
         parser_name=spec.parser_name,
         run_tests_in_same_shell=spec.run_tests_in_same_shell,
-        container_env=_service_env(service, compose_path),
+        container_env=dict(settings.environment),
         metadata=metadata,
+        cpus=settings.cpus,
+        memory_mb=settings.memory_mb,
+        allow_internet=not settings.no_network,
+        compose_working_dir=settings.working_dir,
+        tmpfs=settings.tmpfs,
+        services=settings.services,
+        compose_dir=task_dir,
+        compose_ignored=settings.ignored,
     )

@@ -123,11 +123,14 @@ def test_parse_error_when_tests_print_no_summary(tmp_path: Path) -> None:
     assert "short test summary info" in trial.message
 
 
-def test_missing_reward_is_a_parse_error(tmp_path: Path) -> None:
+def test_missing_reward_is_a_verifier_error(tmp_path: Path) -> None:
     task = copy_task(HARBOR_TASKS / "harbor-hello", tmp_path / "tasks")
     (task / "tests" / "test.sh").write_text("true\n")
-    trial = _run(task, tmp_path / "run").results[0]
-    assert trial.failure_mode is FailureMode.PARSE_ERROR and "reward.txt" in trial.message
+    results = _run(task, tmp_path / "run")
+    trial = results.results[0]
+    assert trial.failure_mode is FailureMode.VERIFIER_ERROR and "reward.txt" in trial.message
+    assert not trial.scored and results.n_scored == 0
+    assert results.errors == {"verifier_error": [trial.trial_name]}
 
 
 def test_failing_build_step_is_an_environment_error(tmp_path: Path) -> None:
@@ -148,8 +151,10 @@ def test_writing_system_paths_is_refused(tmp_path: Path) -> None:
 
 def test_sandbox_drops_capabilities_and_hides_host(tmp_path: Path) -> None:
     task = load_task(TB1_TASKS / "hello-world")
-    env = environment_factory("local").create(task, tmp_path)
+    env = environment_factory("local", scratch=tmp_path / "scratch").create(task, tmp_path)
     env.start()
+    root = env.root  # type: ignore[attr-defined]
+    assert tmp_path not in root.parents or (tmp_path / "scratch") in root.parents
     try:
         caps = env.exec("grep CapEff /proc/self/status", timeout_sec=30)
         assert caps.output.split()[-1] == "0000000000000000"
@@ -158,10 +163,10 @@ def test_sandbox_drops_capabilities_and_hides_host(tmp_path: Path) -> None:
         assert env.exec("echo $$", timeout_sec=30).output.strip() != ""
         assert env.exec("pwd", timeout_sec=30).output.strip() == "/app"
         env.exec("echo data > /app/f", timeout_sec=30)
-        assert (tmp_path / "sandbox" / "app" / "f").read_text() == "data\n"
+        assert (root / "app" / "f").read_text() == "data\n"
     finally:
         env.stop()
-    assert not (tmp_path / "sandbox").exists()
+    assert not root.exists()
 
 
 def test_solution_yaml_is_run_by_the_oracle(tmp_path: Path) -> None:
@@ -189,12 +194,15 @@ def test_bad_solution_yaml_names_the_entry(tmp_path: Path) -> None:
 def test_install_failure_is_recorded(tmp_path: Path) -> None:
     from harness.agents.codex_cli import PycodexAgent, port_fingerprint
 
-    empty = tmp_path / "wheels" / port_fingerprint()
-    empty.mkdir(parents=True)
-    (empty / ".complete").touch()  # a "built" wheelhouse without any wheel in it
+    built = tmp_path / "dist" / port_fingerprint()
+    bundle = built / "dist" / "pycodex"
+    bundle.mkdir(parents=True)
+    (bundle / "pycodex").write_text("#!/bin/sh\necho broken bundle; exit 3\n")
+    (bundle / "pycodex").chmod(0o755)
+    (built / ".complete").touch()  # a "built" bundle that cannot run
     results = run_benchmark(
         load_tasks(TB1_TASKS, ["hello-world"]),
-        lambda: PycodexAgent(wheelhouse=tmp_path / "wheels"),
+        lambda: PycodexAgent(dist_cache=tmp_path / "dist"),
         environment_factory("local"),
         RunOptions(run_id="t", run_dir=tmp_path / "run", progress=False),
         stamp(TB_RESULTS_FORMAT, {}),
@@ -203,3 +211,4 @@ def test_install_failure_is_recorded(tmp_path: Path) -> None:
     assert trial.failure_mode is FailureMode.AGENT_INSTALLATION_FAILED
     assert "pycodex install failed" in trial.message and not trial.is_resolved
     assert trial.agent_started_at is None
+    assert not trial.scored and str(trial.error_category) == "infra"
