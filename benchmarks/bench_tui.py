@@ -67,15 +67,31 @@ def one_run(binary: str, ready_marker: str, rust: bool) -> tuple[float, float]:
             )
             start = time.perf_counter()
             subprocess.run(
-                ["tmux", "-S", socket, "new-session", "-d", "-s", "b", "-x", "100", "-y", "30",
-                 "-c", str(workspace), command],
+                [
+                    "tmux",
+                    "-S",
+                    socket,
+                    "new-session",
+                    "-d",
+                    "-s",
+                    "b",
+                    "-x",
+                    "100",
+                    "-y",
+                    "30",
+                    "-c",
+                    str(workspace),
+                    command,
+                ],
                 check=True,
             )
             first = ready = None
             while ready is None:
                 screen = subprocess.run(
                     ["tmux", "-S", socket, "capture-pane", "-p", "-t", "b"],
-                    capture_output=True, text=True, check=True,
+                    capture_output=True,
+                    text=True,
+                    check=True,
                 ).stdout
                 now = time.perf_counter() - start
                 if first is None and PLACEHOLDER in screen:
