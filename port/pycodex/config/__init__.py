@@ -47,8 +47,8 @@ class ConfigOverrides:
     ephemeral: bool = False
     ignore_user_config: bool = False
     ignore_rules: bool = False
-    #: the approval policy when neither this nor config.toml sets one (the interactive UI
-    #: and the app server ask ``on-request`` like codex; exec never asks)
+    #: the approval policy when neither this nor config.toml sets one (the app server asks
+    #: ``on-request`` like codex; exec never asks)
     default_approval_policy: ApprovalPolicy = "never"
 
 

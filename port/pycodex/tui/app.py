@@ -747,7 +747,7 @@ class CodexApp(App[None]):
             return
         from importlib import resources
 
-        prompt = resources.files("pycodex.tui").joinpath("prompt_for_init_command.md")
+        prompt = resources.files("pycodex.prompt").joinpath("init_command.md")
         self._send(prompt.read_text(encoding="utf-8"), [])
 
     def _slash_compact(self, args: str) -> None:
