@@ -9,7 +9,7 @@ are outputs, not exceptions, exactly as upstream reports them.
 from __future__ import annotations
 
 import json
-import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +26,7 @@ from pycodex.apply_patch import (
     verify_patch,
 )
 from pycodex.config.model import Config
+from pycodex.config.shell_env import create_env
 from pycodex.core.observer import (
     NULL_OBSERVER,
     ApprovalHandler,
@@ -49,6 +50,7 @@ from pycodex.execpolicy import SandboxMode as ExecSandboxMode
 from pycodex.images import UnsupportedImage, image_data_url, input_image
 from pycodex.prompt.permissions import network_enabled
 from pycodex.sandbox import SandboxPolicy
+from pycodex.sandbox.linux import launch_env, supervised_command
 from pycodex.sandbox_roots import sandbox_policy
 from pycodex.tools.arguments import ArgumentsError, parse_arguments
 from pycodex.tools.goals import GoalError, GoalStore
@@ -111,6 +113,7 @@ class ToolRouter:
     unified_exec: UnifiedExecManager = field(default_factory=UnifiedExecManager)
     _policy: Policy | None = None
     _sandbox_policy: SandboxPolicy | None = None
+    _mechanism_announced: bool = False
     goals: GoalStore = field(init=False)
     _running: dict[int, _RunningCommand] = field(default_factory=dict)
     _todo_item: str | None = None
@@ -235,18 +238,39 @@ class ToolRouter:
     def _sandbox_argv(self, argv: list[str], cwd: Path) -> list[str]:
         config = self.ctx.config
         if config.sandbox.mode == "danger-full-access":
-            return argv
-        from pycodex.sandbox import SandboxUnavailable, wrap_command
+            return supervised_command(argv)
+        from pycodex.sandbox import SandboxUnavailable, sandbox_fallback_warning, wrap_command
 
         if self._sandbox_policy is None:
             self._sandbox_policy = sandbox_policy(config.sandbox)
+        legacy = bool(config.features.get("use_legacy_landlock", False))
         try:
-            return wrap_command(argv, self._sandbox_policy, cwd)
+            if not self._mechanism_announced:
+                # Never weaker silently: say which mechanism runs when it is not bubblewrap.
+                self._mechanism_announced = True
+                warning = sandbox_fallback_warning(use_legacy_landlock=legacy)
+                if warning is not None:
+                    print(f"warning: {warning}", file=sys.stderr, flush=True)
+            # The policy's roots come from the session cwd; ``cwd`` (the model's
+            # ``workdir``) is only where the command starts.
+            return wrap_command(
+                argv,
+                self._sandbox_policy,
+                config.cwd,
+                command_cwd=cwd,
+                use_legacy_landlock=legacy,
+            )
         except SandboxUnavailable as exc:
             raise ToolError(f"sandbox error: {exc}") from exc
 
+    def _policy_for_patch(self) -> SandboxPolicy:
+        if self._sandbox_policy is None:
+            self._sandbox_policy = sandbox_policy(self.ctx.config.sandbox)
+        return self._sandbox_policy
+
     def _env(self) -> dict[str, str]:
-        env = dict(os.environ)
+        """The command's environment: ``[shell_environment_policy]`` applied to ours."""
+        env = create_env(self.ctx.config.shell_environment_policy, self.ctx.thread_id)
         if self.ctx.config.sandbox.mode != "danger-full-access" and not network_enabled(
             self.ctx.config.sandbox
         ):
@@ -265,7 +289,10 @@ class ToolRouter:
             if config.ignore_rules:
                 self._policy = Policy.empty()
             else:
-                loaded = load_exec_policy(config.codex_home, config.cwd)
+                # Project rules only from trusted projects' .codex folders.
+                loaded = load_exec_policy(
+                    config.codex_home, config.cwd, project_folders=config.project_folders
+                )
                 if loaded.warning:
                     self.ctx.emit(
                         {
@@ -386,7 +413,7 @@ class ToolRouter:
         started = time.monotonic()
         try:
             spawn_argv = (
-                argv
+                supervised_command(argv)
                 if decision.action is ExecAction.RUN_UNSANDBOXED or escalated
                 else self._sandbox_argv(argv, cwd)
             )
@@ -414,7 +441,12 @@ class ToolRouter:
 
         try:
             process = self.unified_exec.spawn(
-                spawn_argv, argv, cwd, self._env(), bool(args.get("tty")), on_output=stream
+                spawn_argv,
+                argv,
+                cwd,
+                launch_env(self._env()),
+                bool(args.get("tty")),
+                on_output=stream,
             )
         except OSError as exc:
             observer.exec_end(ExecEnd(call_id, -1, str(exc), 0.0, "failed"))
@@ -501,12 +533,18 @@ class ToolRouter:
     # ------------------------------------------------------------------ apply_patch
 
     def apply_patch(self, patch: str, cwd: Path | None = None) -> str:
-        """Verify, check the sandbox, then apply; the model sees upstream's texts for each outcome."""
+        """Verify, check the sandbox, then apply; the model sees upstream's texts for each outcome.
+
+        apply_patch runs in this process, outside any sandbox, so it enforces the
+        sandbox's rules itself: every target must be writable under the session's
+        policy (lexically, as upstream checks before applying), and every write must
+        land, after resolving each symlink, in a writable root outside the protected
+        sub-paths (what upstream's sandboxed apply_patch process gets from the kernel).
+        """
         config = self.ctx.config
         started = time.monotonic()
-        root = Path("/") if config.sandbox.mode == "danger-full-access" else config.cwd
         try:
-            verified = verify_patch(patch, cwd or config.cwd, root=root)
+            verified = verify_patch(patch, cwd or config.cwd, root="/")
         except PathEscapeError:
             return PATCH_OUTSIDE_PROJECT
         except ApplyPatchError as exc:
@@ -516,19 +554,36 @@ class ToolRouter:
         if parse_patch(patch).environment_id is not None:
             return PATCH_ENVIRONMENT
         observed = tuple(_patch_change(c) for c in verified.changes)
-        asks = self.ctx.approvals is not None and (
-            config.approval_policy == "untrusted"
-            or (config.sandbox.mode == "read-only" and config.approval_policy != "never")
+        policy = self._policy_for_patch()
+        targets = [c.path for c in verified.changes] + [
+            c.move_path for c in verified.changes if c.move_path is not None
+        ]
+        writable = config.sandbox.mode != "read-only" and all(
+            policy.can_write_path(target, config.cwd) for target in targets
         )
+        # With someone to ask (the UI, the app server), what the sandbox would refuse is put
+        # to the user instead; an approved patch is applied unguarded, as codex then runs it
+        # outside the sandbox.
+        asks = (
+            self.ctx.approvals is not None
+            and config.approval_policy != "never"
+            and (config.approval_policy == "untrusted" or not writable)
+        )
+        guard: Callable[[str], bool] | None = None
         if asks and self.ctx.approvals is not None:
             self.ctx.observer.patch_begin(PatchBegin(self._call_id, observed))
             verdict = self.ctx.approvals.approve_patch(self._call_id, observed, None)
             if verdict not in ("accept", "acceptForSession"):
                 self.ctx.observer.patch_end(PatchEnd(self._call_id, "declined", observed))
                 return PATCH_DECLINED
+            if writable:
+                guard = policy.physical_write_guard(config.cwd)
         elif config.sandbox.mode == "read-only":
             return PATCH_READ_ONLY
+        elif not writable:
+            return PATCH_OUTSIDE_PROJECT
         else:
+            guard = policy.physical_write_guard(config.cwd)
             self.ctx.observer.patch_begin(PatchBegin(self._call_id, observed))
         changes = sorted(
             ({"path": str(c.path), "kind": c.kind} for c in verified.changes),
@@ -542,11 +597,12 @@ class ToolRouter:
 
         file_change("item.started", "in_progress")
         try:
-            result = apply_verified(verified, root=root)
+            result = apply_verified(verified, root="/", guard=guard)
         except ApplyPatchError as exc:
             file_change("item.completed", "failed")
             self.ctx.observer.patch_end(PatchEnd(self._call_id, "failed", observed))
-            exit_code, output = 1, str(exc)
+            # What upstream's apply_patch process prints on stderr (one line per error).
+            exit_code, output = 1, f"{exc}\n"
         else:
             file_change("item.completed", "completed")
             self.ctx.observer.patch_end(PatchEnd(self._call_id, "completed", observed))
