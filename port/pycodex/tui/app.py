@@ -157,6 +157,7 @@ class CodexApp(App[None]):
     TITLE = "pycodex"
     CSS = """
     Screen { layout: vertical; }
+    Screen:inline { border: none; }
     #transcript { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
     #transcript > .user { background: $boost; padding: 0 1; margin: 1 0 0 0; }
     #working { height: auto; padding: 0 1; display: none; }
