@@ -11,8 +11,9 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ferry.fsutil import read_text
 from translator.errors import ConfigError
 
 BackendName = Literal["mechanical", "llm", "replay", "agent"]
@@ -72,6 +73,28 @@ class ReplayConfig(BaseModel):
     record: bool = False
 
 
+class DeclineRule(BaseModel):
+    """``[[translate.decline]]``: upstream items the port decides not to follow, and why.
+
+    An item is declined when its file matches one of ``files`` (module-map glob syntax) or
+    its qualified path one of ``items`` (``*`` matches across ``::``). Rules are data in
+    ``ferry.toml`` so a nightly sync decides the same way every time.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rule: str = Field(min_length=1)  # a short id: platform-specific, tui-only, ...
+    reason: str = Field(min_length=1)
+    files: list[str] = Field(default_factory=list)
+    items: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _selects_something(self) -> DeclineRule:
+        if not self.files and not self.items:
+            raise ValueError(f"rule {self.rule!r} needs `files` or `items` globs")
+        return self
+
+
 class TranslateConfig(BaseModel):
     """``[translate]``; paths are relative to the directory holding ``ferry.toml``."""
 
@@ -87,6 +110,14 @@ class TranslateConfig(BaseModel):
     expected_output_ratio: float = 1.3
     module_map: dict[str, str] = Field(default_factory=dict)
     overrides: dict[str, str] = Field(default_factory=dict)
+    #: upstream items deliberately not ported (see DeclineRule)
+    decline: list[DeclineRule] = Field(default_factory=list)
+    #: crates the port covers beyond those its provenance links name; a pending item of a
+    #: covered crate holds the sync pin
+    covered_crates: list[str] = Field(default_factory=list)
+    #: "pending": an item whose module does not exist yet waits for an engineer to create it;
+    #: "allow": the plan may create new modules (bootstrapping a port), never shadowing ones
+    new_modules: Literal["pending", "allow"] = "pending"
     layers: dict[str, list[str]] = Field(
         default_factory=lambda: {
             "foundation": [
@@ -126,7 +157,7 @@ def find_config(start: Path | None = None) -> Path | None:
     here = (start or Path.cwd()).resolve()
     for directory in (here, *here.parents):
         candidate = directory / "ferry.toml"
-        if candidate.is_file():
+        if candidate.exists():  # a directory or unreadable file here is reported, not skipped
             return candidate
     return None
 
@@ -137,7 +168,7 @@ def load_config(path: Path | None = None) -> tuple[TranslateConfig, Path]:
     if config_path is None:
         return TranslateConfig(), Path.cwd()
     try:
-        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(config_path))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{config_path}: cannot read TOML: {exc}") from exc
     section: Any = data.get("translate", {})

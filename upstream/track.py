@@ -96,6 +96,8 @@ class TrackReport(BaseModel):
     doc_only_share: float
     newly_recorded: int = 0
     ledger: dict[str, int] = {}
+    #: pending items by crate (reason code -> count, "blocking" -> those holding the pin)
+    backlog: dict[str, dict[str, int]] = {}
 
 
 def is_test_file(path: str) -> bool:
@@ -169,7 +171,9 @@ def commits_between(upstream: Upstream, base: str | None, head: str) -> list[Com
     ]
     if subtree:
         args += ["--", subtree]
-    return _parse_log(str(upstream.repo().git.log(*args)), subtree)
+    if base is not None:
+        upstream.require_pin(base)
+    return _parse_log(upstream.git("cannot list the commits since the pin", "log", *args), subtree)
 
 
 def summarize(commits: list[CommitInfo], subtree: str) -> tuple[CrateSummary, ...]:

@@ -85,7 +85,7 @@ def _run(action: str, session: str, params: dict[str, Any]) -> None:
     click.echo(f"{action.capitalize()}d session {thread_id}.")
 
 
-# ferry: codex_cli::main::Subcommand::Archive @ 1d092cb66 -- 0.169.0
+# ferry: codex_cli::Subcommand @ 1d092cb66 -- nearest item; 0.169.0: `codex archive`
 @click.command("archive", context_settings={"help_option_names": ["-h", "--help"]})
 @_config_options
 @click.argument("session")
@@ -94,7 +94,7 @@ def archive_command(session: str, **params: Any) -> None:
     _run("archive", session, params)
 
 
-# ferry: codex_cli::main::Subcommand::Unarchive @ 1d092cb66 -- 0.169.0
+# ferry: codex_cli::Subcommand @ 1d092cb66 -- nearest item; 0.169.0: `codex unarchive`
 @click.command("unarchive", context_settings={"help_option_names": ["-h", "--help"]})
 @_config_options
 @click.argument("session")
@@ -103,7 +103,7 @@ def unarchive_command(session: str, **params: Any) -> None:
     _run("unarchive", session, params)
 
 
-# ferry: codex_cli::main::Subcommand::Delete @ 1d092cb66 -- 0.169.0
+# ferry: codex_cli::Subcommand @ 1d092cb66 -- nearest item; 0.169.0: `codex delete`
 @click.command("delete", context_settings={"help_option_names": ["-h", "--help"]})
 @_config_options
 @click.option("--force", is_flag=True, help="Delete without prompting. SESSION must be a UUID.")

@@ -51,6 +51,7 @@ def _str_map(table: Mapping[str, Any], key: str, where: str) -> dict[str, str]:
     return out
 
 
+# ferry: codex_model_provider_info::ModelProviderInfo @ 1d092cb66
 @dataclass(frozen=True)
 class ModelProviderInfo:
     """How to reach one OpenAI-compatible endpoint (``[model_providers.<id>]``)."""
@@ -70,6 +71,7 @@ class ModelProviderInfo:
     stream_idle_timeout_ms: int = DEFAULT_STREAM_IDLE_TIMEOUT_MS
     requires_openai_auth: bool = False
 
+    # ferry: codex_model_provider_info::ModelProviderInfo::validate @ 1d092cb66 -- the [model_providers.<id>] table, validated
     @classmethod
     def from_table(cls, provider_id: str, table: Mapping[str, Any]) -> ModelProviderInfo:
         where = f"model_providers.{provider_id}"
@@ -109,6 +111,7 @@ class ModelProviderInfo:
             requires_openai_auth=bool(_expect(table, "requires_openai_auth", bool, where)),
         )
 
+    # ferry: codex_model_provider_info::ModelProviderInfo::build_header_map @ 1d092cb66
     def headers(self) -> dict[str, str]:
         headers = dict(self.http_headers)
         for header, env_var in self.env_http_headers.items():
@@ -118,6 +121,7 @@ class ModelProviderInfo:
         return headers
 
 
+# ferry: codex_model_provider_info::built_in_model_providers @ 1d092cb66
 def builtin_providers() -> dict[str, ModelProviderInfo]:
     openai_base = os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
     return {
@@ -143,6 +147,7 @@ def builtin_providers() -> dict[str, ModelProviderInfo]:
     }
 
 
+# ferry: codex_config::config_toml::ConfigToml @ 1d092cb66 -- sandbox_mode and [sandbox_workspace_write]
 @dataclass(frozen=True)
 class SandboxSettings:
     """``sandbox_mode`` plus the ``[sandbox_workspace_write]`` table."""
@@ -154,6 +159,7 @@ class SandboxSettings:
     exclude_slash_tmp: bool = False
 
 
+# ferry: codex_core::config::Config @ 1d092cb66
 @dataclass(frozen=True)
 class Config:
     """Everything one run needs, resolved from CLI flags and TOML layers."""
@@ -195,6 +201,7 @@ class Config:
     compact_prompt: str | None = None
     sqlite_home: str | None = None
 
+    # ferry: codex_protocol::openai_models::ModelInfo @ 1d092cb66 -- its reasoning support, from the model family
     @property
     def model_supports_reasoning(self) -> bool:
         name = self.model.lower()

@@ -40,8 +40,27 @@ _LANDLOCK = Path(__file__).with_name("landlock.py")
 BWRAP = "bwrap"
 LANDLOCK = "landlock"
 _PROBE_TIMEOUT_S = 20.0
+#: First argument that makes a frozen pycodex (PyInstaller bundle) run a helper stage.
+LAUNCH_HELPER = "--pycodex-internal-launch"
+LANDLOCK_HELPER = "--pycodex-internal-landlock"
+_HELPER_SCRIPTS = {LAUNCH_HELPER: _LAUNCHER, LANDLOCK_HELPER: _LANDLOCK}
 
 
+# ferry: port-only -- how pycodex re-invokes itself for a helper stage (upstream dispatches on arg0)
+def helper_argv(helper: str) -> list[str]:
+    """The argv prefix that runs a helper stage (``_launch.py`` or ``landlock.py``).
+
+    From a source install that is the interpreter on the stdlib-only script
+    (``-I -S`` keeps start-up to milliseconds). A frozen bundle has no
+    interpreter that takes flags, so it re-runs itself with the helper's
+    marker as first argument, which ``pycodex._entry`` dispatches before the CLI.
+    """
+    if getattr(sys, "frozen", False):
+        return [sys.executable, helper]
+    return [sys.executable, "-I", "-S", str(_HELPER_SCRIPTS[helper])]
+
+
+# ferry: codex_sandboxing::manager::SandboxTransformError @ 1d092cb66 -- no usable sandbox mechanism
 class SandboxUnavailable(RuntimeError):
     """No working sandbox mechanism on this machine; the message says why and what to do."""
 
@@ -56,6 +75,7 @@ class _Mechanism:
     fallback_reason: str = ""
 
 
+# ferry: codex_sandboxing::bwrap::find_system_bwrap_in_path @ 1d092cb66
 def find_bwrap(cwd: Path | None = None) -> str | None:
     """The first ``bwrap`` on PATH that is not inside ``cwd`` (a workspace could plant one)."""
     here = Path(os.path.realpath(cwd or Path.cwd()))
@@ -72,6 +92,8 @@ def find_bwrap(cwd: Path | None = None) -> str | None:
     return fallback if os.access(fallback, os.X_OK) else None
 
 
+# ferry: codex_sandboxing::manager::SandboxManager::transform @ 1d092cb66
+# ferry: codex_sandboxing::landlock::create_linux_sandbox_command_args_for_policies @ 1d092cb66
 def wrap_command(
     argv: Sequence[str],
     policy: SandboxPolicy,
@@ -99,6 +121,7 @@ def wrap_command(
     return _build(command, policy, Path(os.path.abspath(cwd)), mechanism, start)
 
 
+# ferry: codex_sandboxing::manager::ensure_linux_bubblewrap_is_supported @ 1d092cb66
 def sandbox_available(*, use_legacy_landlock: bool = False) -> str | None:
     """``None`` when sandboxed commands can run here, else the reason (probed once)."""
     try:
@@ -108,6 +131,7 @@ def sandbox_available(*, use_legacy_landlock: bool = False) -> str | None:
     return None
 
 
+# ferry: codex_sandboxing::manager::get_platform_sandbox @ 1d092cb66
 def sandbox_mechanism(*, use_legacy_landlock: bool = False) -> str:
     """Which mechanism :func:`wrap_command` uses here: ``"bwrap"`` or ``"landlock"``."""
     return _mechanism(use_legacy_landlock).kind
@@ -168,7 +192,7 @@ def _build(
             targets += [str(target.path), str(target.lock)]
     program = "-" if policy.has_full_network_access else _network_filter_hex()
     count = str(len(targets) // 2)
-    launcher = [sys.executable, "-I", "-S", str(_LAUNCHER), program, count, *targets]
+    launcher = [*helper_argv(LAUNCH_HELPER), program, count, *targets]
     return [*launcher, mechanism.bwrap, *built.args]
 
 
@@ -179,7 +203,7 @@ def supervised_command(argv: Sequence[str]) -> list[str]:
     Spawn the result with ``PYCODEX_LAUNCH_PARENT`` set to this process's pid
     (see :func:`launch_env`).
     """
-    return [sys.executable, "-I", "-S", str(_LAUNCHER), "-", "0", *argv]
+    return [*helper_argv(LAUNCH_HELPER), "-", "0", *argv]
 
 
 # ferry: port-only -- the launcher checks this pid to die with pycodex (PR_SET_PDEATHSIG)
@@ -194,7 +218,7 @@ def _build_landlock(
     program = "-" if policy.has_full_network_access else _network_filter_hex()
     roots = [str(r.root) for r in policy.writable_roots_for(cwd) if r.root.exists()]
     network = "1" if policy.has_full_network_access else "0"
-    head = [sys.executable, "-I", "-S", str(_LANDLOCK), program, network, str(command_cwd)]
+    head = [*helper_argv(LANDLOCK_HELPER), program, network, str(command_cwd)]
     return supervised_command([*head, str(len(roots)), *roots, "--", *command])
 
 

@@ -61,6 +61,7 @@ from pycodex.tools.unified_exec import ExecResult, UnifiedExecManager, display_c
 JsonObject = dict[str, Any]
 
 
+# ferry: codex_core::tools::context::ToolInvocation @ 1d092cb66 -- what a handler gets besides the call
 @dataclass(frozen=True)
 class ToolContext:
     config: Config
@@ -93,6 +94,7 @@ PATCH_EMPTY = "patch rejected: empty patch"
 PATCH_ENVIRONMENT = "apply_patch environment selection is unavailable for this turn"
 
 
+# ferry: codex_core::function_tool::FunctionCallError::RespondToModel @ 1d092cb66
 class ToolError(Exception):
     """A failure reported to the model as the tool's output."""
 
@@ -107,6 +109,8 @@ class _RunningCommand:
     command: str
 
 
+# ferry: codex_core::tools::router::ToolRouter @ 1d092cb66
+# ferry: codex_core::tools::registry::ToolRegistry @ 1d092cb66
 @dataclass
 class ToolRouter:
     ctx: ToolContext
@@ -132,6 +136,8 @@ class ToolRouter:
 
     # ------------------------------------------------------------------ dispatch
 
+    # ferry: codex_core::tools::registry::ToolRegistry::dispatch_any @ 1d092cb66
+    # ferry: codex_core::tools::parallel::ToolCallRuntime::handle_tool_call_with_source @ 1d092cb66
     def dispatch(self, item: JsonObject) -> JsonObject:
         kind = item.get("type")
         name = str(item.get("name", ""))
@@ -282,6 +288,7 @@ class ToolRouter:
         """Forget the sandbox policy built from the old settings (rebuilt on next use)."""
         self._sandbox_policy = None
 
+    # ferry: codex_core::exec_policy::ExecPolicyManager::load @ 1d092cb66
     def exec_policy(self) -> Policy:
         """The ``.rules`` of CODEX_HOME and the project, loaded once per session."""
         if self._policy is None:
@@ -348,6 +355,7 @@ class ToolRouter:
             }
         )
 
+    # ferry: codex_core::tools::handlers::unified_exec::UnifiedExecHandler::handle @ 1d092cb66 -- its exec_command branch
     def exec_command(self, args: JsonObject) -> str:
         cmd = args.get("cmd")
         if not isinstance(cmd, str) or not cmd:
@@ -485,6 +493,7 @@ class ToolRouter:
             )
         return result.output.response_text()
 
+    # ferry: codex_core::tools::handlers::unified_exec::UnifiedExecHandler::handle @ 1d092cb66 -- its write_stdin branch
     def write_stdin(self, args: JsonObject) -> str:
         session_id = _int(args.get("session_id"))
         if session_id is None:
@@ -532,6 +541,8 @@ class ToolRouter:
 
     # ------------------------------------------------------------------ apply_patch
 
+    # ferry: codex_core::tools::handlers::apply_patch::ApplyPatchHandler::handle @ 1d092cb66
+    # ferry: codex_core::safety::assess_patch_safety @ 1d092cb66
     def apply_patch(self, patch: str, cwd: Path | None = None) -> str:
         """Verify, check the sandbox, then apply; the model sees upstream's texts for each outcome.
 
@@ -626,6 +637,7 @@ class ToolRouter:
 
     # ------------------------------------------------------------------ view_image
 
+    # ferry: codex_core::tools::handlers::view_image::ViewImageHandler::handle @ 1d092cb66
     def view_image(self, args: JsonObject) -> list[JsonObject]:
         """Attach a local image to the conversation (as a data URL), like upstream."""
         raw = str(args.get("path", ""))
@@ -643,6 +655,8 @@ class ToolRouter:
 
     # ------------------------------------------------------------------ plan
 
+    # ferry: codex_core::tools::handlers::plan::handle_update_plan @ 1d092cb66
+    # ferry: codex_exec::event_processor_with_jsonl_output::EventProcessorWithJsonOutput::map_todo_items @ 1d092cb66 -- the todo_list item events exec prints
     def update_plan(self, args: JsonObject) -> str:
         plan = args.get("plan")
         if not isinstance(plan, list):
@@ -670,6 +684,7 @@ class ToolRouter:
             )
         return "Plan updated"
 
+    # ferry: codex_exec::event_processor_with_jsonl_output::RunningTodoList @ 1d092cb66 -- the todo_list item completed at turn end
     def finish_turn(self) -> None:
         if self._todo_item is not None:
             self.ctx.emit(
@@ -680,6 +695,7 @@ class ToolRouter:
             )
             self._todo_item = None
 
+    # ferry: codex_core::unified_exec::process_manager::UnifiedExecProcessManager::terminate_all_processes @ 1d092cb66
     def shutdown(self) -> None:
         self.unified_exec.shutdown()
 
