@@ -49,6 +49,9 @@ class ConfigOverrides:
     ephemeral: bool = False
     ignore_user_config: bool = False
     ignore_rules: bool = False
+    #: the approval policy when neither this nor config.toml sets one (the app server asks
+    #: ``on-request`` like codex; exec never asks)
+    default_approval_policy: ApprovalPolicy = "never"
     #: ``--trust``: record this project as trusted in the user's config first.
     trust_project: bool = False
 
@@ -141,7 +144,9 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
 
     sandbox_mode = overrides.sandbox_mode or table.get("sandbox_mode", "read-only")
     sandbox_mode = cast(SandboxMode, _choice(sandbox_mode, SANDBOX_MODES, "sandbox_mode"))
-    approval = overrides.approval_policy or table.get("approval_policy", "never")
+    approval = overrides.approval_policy or table.get(
+        "approval_policy", overrides.default_approval_policy
+    )
     if table.get("approval_policy") == "untrusted":
         raise ConfigError(
             'approval_policy = "untrusted" is no longer supported; remove this setting'
