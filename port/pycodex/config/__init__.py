@@ -54,6 +54,9 @@ class ConfigOverrides:
     ignore_rules: bool = False
     strict_config: bool = False
     thread_source: str | None = None
+    #: the approval policy when neither this nor config.toml sets one (the app server asks
+    #: ``on-request`` like codex; exec never asks)
+    default_approval_policy: ApprovalPolicy = "never"
     #: ``--trust``: record this project as trusted in the user's config first.
     trust_project: bool = False
 
@@ -187,7 +190,9 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
 
     sandbox_mode = overrides.sandbox_mode or table.get("sandbox_mode", "read-only")
     sandbox_mode = cast(SandboxMode, _choice(sandbox_mode, SANDBOX_MODES, "sandbox_mode"))
-    approval = overrides.approval_policy or table.get("approval_policy", "never")
+    approval = overrides.approval_policy or table.get(
+        "approval_policy", overrides.default_approval_policy
+    )
     if table.get("approval_policy") == "untrusted":
         raise ConfigError(
             'approval_policy = "untrusted" is no longer supported; remove this setting'
@@ -293,7 +298,7 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         model_reasoning_effort=effort,
         model_reasoning_summary=summary,
         model_verbosity=verbosity,
-        thread_source=overrides.thread_source or "user",
+        thread_source=overrides.thread_source,
         analytics_enabled=_bool(analytics, "enabled", True),
         service_tier=service_tier,
         allow_login_shell=_bool(table, "allow_login_shell", True),

@@ -177,7 +177,7 @@ class Config:
     model_reasoning_summary: str | None = None
     model_verbosity: str | None = None
     model_info: ModelInfo = field(default_factory=lambda: model_info_for(DEFAULT_MODEL))
-    thread_source: str = "user"
+    thread_source: str | None = None
     analytics_enabled: bool = True
     service_tier: str | None = None
     allow_login_shell: bool = True

@@ -285,6 +285,8 @@ def session_meta(
     context_window_id: str | None = None,
     forked_from_id: str | None = None,
     forked_from_ordinal_exclusive: int | None = None,
+    originator: str = "codex_exec",
+    source: str = "exec",
 ) -> JsonObject:
     meta: JsonObject = {"session_id": thread_id, "id": thread_id}
     if forked_from_id is not None:
@@ -294,9 +296,9 @@ def session_meta(
         "timestamp": _timestamp(_now()),
         "cwd": str(cwd),
         "runtime_workspace_roots": [str(cwd)],
-        "originator": "codex_exec",
+        "originator": originator,
         "cli_version": version,
-        "source": "exec",
+        "source": source,
         "thread_source": "user",
         "model_provider": model_provider,
         "base_instructions": {"text": instructions} if instructions else None,

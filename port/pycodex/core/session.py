@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -21,12 +22,21 @@ from typing import Any, Protocol
 
 from pycodex import UPSTREAM_VERSION
 from pycodex.client import ModelClient, RequestContext, TokenUsage, stream_model
-from pycodex.client.events import Completed, OutputItemDone, ResponseEvent, ServerModel
+from pycodex.client.events import (
+    Completed,
+    OutputItemAdded,
+    OutputItemDone,
+    OutputTextDelta,
+    ReasoningDelta,
+    ResponseEvent,
+    ServerModel,
+)
 from pycodex.client.responses import backoff_seconds
 from pycodex.config.model import Config
 from pycodex.config.models import fallback_warning, history_token_budget
 from pycodex.core import compaction
 from pycodex.core.models import model_info
+from pycodex.core.observer import NULL_OBSERVER, ApprovalHandler, TurnObserver
 from pycodex.core.rollout import (
     ResumedThread,
     RolloutRecorder,
@@ -335,6 +345,65 @@ class TurnOutcome:
     last_message: str | None = None
     error: str | None = None
     usage: TokenUsage = field(default_factory=TokenUsage)
+    #: the exception behind ``error`` (its type tells a front end what kind of failure)
+    exception: ModelClientError | None = None
+    #: the turn was stopped by :meth:`Session.interrupt`
+    interrupted: bool = False
+
+
+# ferry: codex_protocol::protocol::TurnAbortReason::Interrupted @ 1d092cb66
+class TurnInterrupted(Exception):
+    """Raised inside a turn once :meth:`Session.interrupt` was called."""
+
+
+#: what the next turn's history says about an interrupted one (codex 0.169.0's fragment).
+TURN_ABORTED = (
+    "<turn_aborted>\nThe user interrupted the previous turn on purpose. Any running unified exec "
+    "processes may still be running in the background. If any tools/commands were aborted, they "
+    "may have partially executed.\n</turn_aborted>"
+)
+
+#: tools whose aborted output reads like a command's.
+_SHELL_TOOLS = (
+    "shell",
+    "container.exec",
+    "local_shell",
+    "shell_command",
+    "unified_exec",
+    "exec_command",
+)
+
+
+# ferry: codex_core::tools::parallel::ToolCallRuntime::aborted_response @ 1d092cb66 -- 0.169.0: exec_command reads like a shell
+def aborted_output(call: JsonObject, seconds: float) -> JsonObject:
+    """The output of a tool call the user's interrupt stopped (or kept from starting)."""
+    name = str(call.get("name", ""))
+    if not call.get("namespace") and name in _SHELL_TOOLS:
+        text = f"Wall time: {seconds:.1f} seconds\naborted by user"
+    else:
+        text = f"aborted by user after {seconds:.1f}s"
+    kind = (
+        "custom_tool_call_output"
+        if call.get("type") == "custom_tool_call"
+        else "function_call_output"
+    )
+    return {"type": kind, "call_id": call.get("call_id"), "output": text}
+
+
+# ferry: port-only -- who drives the session (exec, the TUI or the app server), for request metadata
+@dataclass(frozen=True)
+class SessionSurface:
+    """What differs between front ends in the requests and rollouts a session writes.
+
+    ``exec`` reports itself as the thread source and the turn trigger of its requests'
+    turn metadata; the interactive UI says ``user`` for both.
+    """
+
+    thread_source: str | None = "user"
+    turn_trigger: str | None = "exec"
+    #: the rollout's ``session_meta``: who started the thread, from where
+    originator: str = "codex_exec"
+    source: str = "exec"
 
 
 # ferry: codex_core::session::session::Session @ 1d092cb66
@@ -352,6 +421,9 @@ class Session:
         output_schema: JsonObject | None = None,
         sleep: Callable[[float], None] = time.sleep,
         hooks: SessionHooks | None = None,
+        observer: TurnObserver | None = None,
+        approvals: ApprovalHandler | None = None,
+        surface: SessionSurface | None = None,
     ) -> None:
         #: the model the thread last ran with (another one now is a model switch).
         self.resumed_model = resumed.model if resumed is not None else None
@@ -362,6 +434,9 @@ class Session:
         self.client = client
         self.sink = sink
         self.hooks = hooks or SessionHooks()
+        self.observer = observer or NULL_OBSERVER
+        self.surface = surface or SessionSurface()
+        self._interrupt = threading.Event()
         self.resumed = resumed is not None and not fork
         self.forked_from = resumed.thread_id if resumed is not None and fork else None
         self._fork_ordinal = resumed.next_ordinal if resumed is not None and fork else None
@@ -428,6 +503,9 @@ class Session:
                 thread_id=self.thread_id,
                 next_item_id=self.next_item_id,
                 emit=self.sink.emit,
+                observer=self.observer,
+                approvals=approvals,
+                interrupted=self._interrupt,
             ),
             tool_search=self.tool_search_index,
         )
@@ -522,6 +600,8 @@ class Session:
                     context_window_id=self.context_window_id,
                     forked_from_id=self.forked_from,
                     forked_from_ordinal_exclusive=self._fork_ordinal,
+                    originator=self.surface.originator,
+                    source=self.surface.source,
                 ),
             )
         self.hooks.thread_started(self)
@@ -718,8 +798,8 @@ class Session:
                 else {}
             ),
             "root_turn_id": turn_id,
-            "thread_source": self.config.thread_source,
-            "turn_trigger": "exec",
+            "thread_source": self.config.thread_source or self.surface.thread_source,
+            "turn_trigger": self.surface.turn_trigger,
             "sandbox": "seccomp" if sandboxed else "none",
             "sandbox_mode": self.config.sandbox.mode,
             "auto_review_enabled": False,
@@ -728,6 +808,9 @@ class Session:
             "turn_started_at_unix_ms": self._turn_started_ms,
             "analytics_enabled": self.config.analytics_enabled,
         }
+        for key in ("thread_source", "turn_trigger"):
+            if metadata[key] is None:
+                del metadata[key]
         if compaction_request is not None:
             metadata["compaction"] = compaction_request.metadata()
         else:
@@ -769,10 +852,24 @@ class Session:
 
     # ------------------------------------------------------------------ turn
 
+    # ferry: codex_core::session::handlers::interrupt @ 1d092cb66
+    def interrupt(self) -> None:
+        """Stop the running turn: the stream is dropped and running commands are killed."""
+        self._interrupt.set()
+        self.router.unified_exec.shutdown()
+
     # ferry: codex_core::session::turn::run_turn @ 1d092cb66
-    def run_turn(self, prompt: str, images: Sequence[tuple[str, Path]] = ()) -> TurnOutcome:
-        """One user turn. ``images`` are (path as given, path) pairs placed before the prompt."""
-        turn_id = uuid7()
+    def run_turn(
+        self,
+        prompt: str,
+        images: Sequence[tuple[str, Path]] = (),
+        *,
+        turn_id: str | None = None,
+    ) -> TurnOutcome:
+        """One user turn. ``images`` are (path as given, path) pairs placed before the prompt;
+        ``turn_id`` lets a front end announce the turn before it starts."""
+        turn_id = turn_id or uuid7()
+        self._interrupt.clear()
         self._turn_id = turn_id
         self._rerouted_this_turn = False
         started = time.time()
@@ -837,13 +934,25 @@ class Session:
                 needs_follow_up, _usage, last_message = self._sample(ctx)
                 if last_message is not None:
                     outcome.last_message = last_message
+                if self._interrupt.is_set():
+                    raise TurnInterrupted
                 if not needs_follow_up:
                     break
                 if self._token_limit_reached():
                     self._run_compaction(turn_id, "mid_turn")
                     ctx = self.request_context(turn_id)
+        except TurnInterrupted:
+            outcome.interrupted = True
+            outcome.usage = self.total_usage
+            self._add(_message("user", [TURN_ABORTED]))
+            self.recorder.record(
+                "event_msg", {"type": "turn_aborted", "turn_id": turn_id, "reason": "interrupted"}
+            )
+            self.hooks.turn_finished(self)
+            return outcome
         except ModelClientError as exc:
             outcome.error = str(exc)
+            outcome.exception = exc
             outcome.usage = self.total_usage
             self.sink.emit({"type": "error", "message": outcome.error})
             self.sink.emit({"type": "turn.failed", "error": {"message": outcome.error}})
@@ -872,6 +981,99 @@ class Session:
         )
         self.hooks.turn_finished(self)
         return outcome
+
+    # ferry: codex_core::tasks::compact::CompactTask::run @ 1d092cb66 -- 0.169.0: a manual compaction is a turn of its own
+    def compact(self) -> TurnOutcome:
+        """Summarise the thread now (``/compact``): a turn that only compacts the history."""
+        turn_id = uuid7()
+        self._turn_id = turn_id
+        self._interrupt.clear()
+        started = time.time()
+        self._turn_started_ms = int(started * 1000)
+        self._turn_workspace = git_workspace(self.config.cwd)
+        if self._turns_run == 0 and (self.resumed or self.forked_from is not None):
+            for _ in range(2 if self.forked_from is not None else 1):
+                self._record_settings_applied()
+        self.recorder.record(
+            "event_msg",
+            {
+                "type": "task_started",
+                "turn_id": turn_id,
+                "root_turn_id": turn_id,
+                "started_at": int(started),
+                "model_context_window": self.model.model_context_window,
+                "collaboration_mode_kind": "default",
+            },
+        )
+        if self._turns_run == 0 and not self.resumed and self.forked_from is None:
+            for item in self.history:  # the opening context of a new thread
+                self.recorder.record("response_item", item)
+            self._record_world_state()
+        self.recorder.record("turn_context", self._turn_context_payload(turn_id))
+        self._turns_run += 1
+        outcome = TurnOutcome()
+        try:
+            self._run_compaction(turn_id, "standalone_turn")
+        except ModelClientError as exc:
+            outcome.error = str(exc)
+            outcome.exception = exc
+            self.sink.emit({"type": "error", "message": outcome.error})
+            self.recorder.record("event_msg", {"type": "error", "message": outcome.error})
+            self.hooks.log(self, "ERROR", outcome.error)
+        outcome.usage = self.total_usage
+        completed = time.time()
+        self.recorder.record(
+            "event_msg",
+            {
+                "type": "task_complete",
+                "root_turn_id": turn_id,
+                "turn_id": turn_id,
+                "last_agent_message": None,
+                "started_at": int(started),
+                "completed_at": int(completed),
+                "duration_ms": int((completed - started) * 1000),
+            },
+        )
+        self.hooks.turn_finished(self)
+        return outcome
+
+    # ferry: codex_core::session::Session::update_settings @ 1d092cb66 -- Op::OverrideTurnContext: model, effort, permissions
+    def update_settings(
+        self,
+        *,
+        model: str | None = None,
+        reasoning_effort: str | None = None,
+        sandbox_mode: str | None = None,
+        approval_policy: str | None = None,
+    ) -> None:
+        """Change what the next turn runs with; a permissions change is told to the model
+        with a fresh ``<permissions instructions>`` message, as codex does."""
+        from dataclasses import replace
+
+        config = self.config
+        if model is not None:
+            config = replace(config, model=model)
+        if reasoning_effort is not None:
+            config = replace(config, model_reasoning_effort=reasoning_effort)
+        if sandbox_mode is not None:
+            config = replace(config, sandbox=replace(config.sandbox, mode=sandbox_mode))  # type: ignore[arg-type]
+        if approval_policy is not None:
+            config = replace(config, approval_policy=approval_policy)  # type: ignore[arg-type]
+        permissions_changed = (config.sandbox.mode, config.approval_policy) != (
+            self.config.sandbox.mode,
+            self.config.approval_policy,
+        )
+        self.config = config
+        self.model = model_info(config)
+        self.router.ctx = replace(self.router.ctx, config=config)
+        self.router.reset_sandbox()
+        if permissions_changed and config.include_permissions_instructions:
+            self._add(
+                _message(
+                    "developer",
+                    [permissions_text(config.sandbox, config.approval_policy, config.cwd)],
+                )
+            )
 
     def _turn_context_payload(self, turn_id: str) -> JsonObject:
         return {
@@ -958,9 +1160,12 @@ class Session:
 
     # ferry: codex_core::session::turn::run_auto_compact @ 1d092cb66
     def _run_compaction(self, turn_id: str, phase: compaction.Phase) -> None:
+        manual = phase == "standalone_turn"
         request = compaction.CompactionRequest(
             phase=phase,
             remote=compaction.uses_remote_compaction(self.config.model_provider),
+            trigger="manual" if manual else "auto",
+            reason="user_requested" if manual else "context_limit",
         )
         item_id = uuid7()
         started_ms = int(time.time() * 1000)
@@ -1053,11 +1258,24 @@ class Session:
         calls: list[JsonObject] = []
         try:
             for event in stream_model(self.client, self.request_body(ctx), ctx):
+                if self._interrupt.is_set():
+                    raise TurnInterrupted
+                if isinstance(event, OutputItemAdded):
+                    self.observer.item_added(event.item)
+                elif isinstance(event, OutputTextDelta):
+                    self.observer.text_delta(event.delta)
+                elif isinstance(event, ReasoningDelta):
+                    self.observer.reasoning_delta(
+                        event.delta,
+                        summary_index=0 if event.summary else None,
+                        content_index=None if event.summary else 0,
+                    )
                 if isinstance(event, ServerModel):
                     self._check_server_model(event.model)
                     continue
                 if isinstance(event, OutputItemDone):
                     item = event.item
+                    self.observer.item_done(item)
                     kind = item.get("type")
                     if kind in (
                         "function_call",
@@ -1082,11 +1300,17 @@ class Session:
             # Calls that arrived are answered even when the stream broke, so the
             # history stays valid (every call has its output) for the retry.
             for call in calls:
-                output = self.router.dispatch(call)
+                started = time.monotonic()
+                output = None if self._interrupt.is_set() else self.router.dispatch(call)
+                if self._interrupt.is_set():  # not run, or cut short: the model hears it aborted
+                    output = aborted_output(call, time.monotonic() - started)
+                assert output is not None
                 # codex sends the "aborted" answer of a call it could not hand to a
                 # handler, but does not write it to the rollout.
                 self._add(output, persist=output.get("output") != ABORTED_OUTPUT)
             for extra in self.router.goals.take_pending_items():
+                self._add(extra)
+            for extra in self.router.take_injected():
                 self._add(extra)
 
     # ferry: codex_core::session::Session::maybe_warn_on_server_model_mismatch @ 1d092cb66
@@ -1130,6 +1354,7 @@ class Session:
         )
         self._record_token_count(usage)
         self.hooks.usage(self)
+        self.observer.usage(self.total_usage, usage)
 
     def _record_token_count(self, last: TokenUsage) -> None:
         info = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import stat
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,16 @@ from pycodex.apply_patch import (
 )
 from pycodex.config.model import Config
 from pycodex.config.shell_env import create_env
+from pycodex.core.observer import (
+    NULL_OBSERVER,
+    ApprovalHandler,
+    ExecBegin,
+    ExecEnd,
+    PatchBegin,
+    PatchChange,
+    PatchEnd,
+    TurnObserver,
+)
 from pycodex.execpolicy import (
     AskForApproval,
     ExecAction,
@@ -66,6 +77,20 @@ class ToolContext:
     thread_id: str
     next_item_id: Callable[[], str]
     emit: Callable[[JsonObject], None]
+    #: fine-grained events for the app server (no-op for exec)
+    observer: TurnObserver = NULL_OBSERVER
+    #: asks the user when the policy says so; ``None`` (exec) refuses instead
+    approvals: ApprovalHandler | None = None
+    #: set when the turn is interrupted
+    interrupted: threading.Event = field(default_factory=threading.Event)
+
+
+#: what the model is told when the user declines a command (codex 0.169.0's text).
+COMMAND_DECLINED = (
+    'exec_command failed: CreateProcess { message: "Rejected(\\"rejected by user\\")" }'
+)
+#: ... and a patch.
+PATCH_DECLINED = "patch rejected by user"
 
 
 PATCH_READ_ONLY = (
@@ -113,6 +138,10 @@ class ToolRouter:
     _todo_items: list[JsonObject] = field(default_factory=list)
     _snapshot: ShellSnapshot | None = None
     _snapshot_tried: bool = False
+    #: the call being dispatched (its id names the command or patch for the observer)
+    _call_id: str = ""
+    #: messages for the history after this response's tool outputs (a saved approval rule)
+    injected: list[JsonObject] = field(default_factory=list)
     #: MCP tool calls and resource tools (``None`` when no MCP server is configured).
     mcp: McpTools | None = None
     #: builds the ``tool_search`` index over what is deferred right now.
@@ -134,6 +163,7 @@ class ToolRouter:
         kind = item.get("type")
         name = str(item.get("name", ""))
         call_id = str(item.get("call_id", ""))
+        self._call_id = call_id
         if kind == "custom_tool_call":
             text = self._custom(name, str(item.get("input", "")))
             return {"type": "custom_tool_call_output", "call_id": call_id, "output": text}
@@ -157,6 +187,11 @@ class ToolRouter:
         except ToolError as exc:
             output = str(exc)
         return {"type": "function_call_output", "call_id": call_id, "output": output}
+
+    # ferry: codex_core::session::Session::record_conversation_items @ 1d092cb66
+    def take_injected(self) -> list[JsonObject]:
+        items, self.injected = self.injected, []
+        return items
 
     def _tool_search(self, item: JsonObject) -> JsonObject:
         """Answer a ``tool_search_call`` with the matching deferred namespaces."""
@@ -290,6 +325,11 @@ class ToolRouter:
             env["CODEX_SANDBOX_NETWORK_DISABLED"] = "1"
         return env
 
+    # ferry: codex_core::session::Session::update_settings @ 1d092cb66 -- the sandbox follows a permissions change
+    def reset_sandbox(self) -> None:
+        """Forget the sandbox policy built from the old settings (rebuilt on next use)."""
+        self._sandbox_policy = None
+
     # ferry: codex_core::exec_policy::ExecPolicyManager::load @ 1d092cb66
     def exec_policy(self) -> Policy:
         """The ``.rules`` of CODEX_HOME and the project, loaded once per session."""
@@ -335,6 +375,28 @@ class ToolRouter:
             prefix_rule=[str(p) for p in prefix_rule] if isinstance(prefix_rule, list) else None,
         )
 
+    # ferry: codex_core::session::Session::record_execpolicy_amendment_message @ 1d092cb66
+    def _save_amendment(self, prefix: tuple[str, ...]) -> None:
+        """Persist an approved prefix rule and tell the model it was saved."""
+        from pycodex.execpolicy.amend import AmendError, append_allow_prefix_rule
+
+        path = self.ctx.config.codex_home / "rules" / "default.rules"
+        try:
+            append_allow_prefix_rule(path, prefix)
+        except AmendError:
+            return
+        self._policy = None  # the next command sees the new rule
+        rendered = "[" + ", ".join(json.dumps(token) for token in prefix) + "]"
+        self.injected.append(
+            {
+                "type": "message",
+                "role": "developer",
+                "content": [
+                    {"type": "input_text", "text": f"Approved command prefix saved:\n- {rendered}"}
+                ],
+            }
+        )
+
     # ferry: codex_core::tools::handlers::unified_exec::UnifiedExecHandler::handle @ 1d092cb66 -- its exec_command branch
     def exec_command(self, args: JsonObject) -> str:
         cmd = args.get("cmd")
@@ -363,7 +425,33 @@ class ToolRouter:
             elapsed = time.monotonic() - started
             return f"Wall time: {elapsed:.4f} seconds\nOutput:\n{inner}"
         decision = self._decide(argv, args)
-        if decision.action in (ExecAction.REJECT, ExecAction.ASK_USER):
+        approvals = self.ctx.approvals
+        #: an approved request for escalated permissions runs outside the sandbox (codex's
+        #: first attempt bypasses it); other approved commands still run sandboxed
+        escalated = False
+        if decision.action is ExecAction.ASK_USER and approvals is not None:
+            justification = args.get("justification")
+            verdict = approvals.approve_command(
+                self._call_id,
+                argv,
+                display_command(argv),
+                cwd,
+                # codex shows the model's justification, else why the policy asks
+                justification
+                if isinstance(justification, str) and justification
+                else decision.message,
+                _amendment(decision),
+            )
+            if verdict not in ("accept", "acceptForSession", "acceptWithExecpolicyAmendment"):
+                self.ctx.observer.exec_end(ExecEnd(self._call_id, None, "", 0.0, "declined"))
+                return COMMAND_DECLINED
+            amendment = _amendment(decision)
+            if verdict == "acceptWithExecpolicyAmendment" and amendment:
+                self._save_amendment(amendment)
+            escalated = SandboxPermissions(
+                args.get("sandbox_permissions") or "use_default"
+            ).requires_escalation
+        elif decision.action in (ExecAction.REJECT, ExecAction.ASK_USER):
             # exec never asks: a command that would need approval is refused with upstream's text.
             return decision.message or "exec command rejected by user"
         command_text = display_command(argv)
@@ -382,7 +470,7 @@ class ToolRouter:
             shell_argv = self._with_snapshot(argv, cwd, env)
             spawn_argv = (
                 supervised_command(shell_argv)
-                if decision.action is ExecAction.RUN_UNSANDBOXED
+                if decision.action is ExecAction.RUN_UNSANDBOXED or escalated
                 else self._sandbox_argv(shell_argv, cwd)
             )
         except ToolError as exc:
@@ -399,12 +487,26 @@ class ToolRouter:
             )
             return str(exc)
         self.ctx.emit({"type": "item.started", "item": started_item})
+        call_id = self._call_id
+        observer = self.ctx.observer
+        begun = threading.Event()
+
+        def stream(chunk: str) -> None:
+            begun.wait(5)  # output follows the command's begin event
+            observer.exec_output(call_id, chunk)
+
         try:
             process = self.unified_exec.spawn(
-                spawn_argv, argv, cwd, launch_env(env), bool(args.get("tty"))
+                spawn_argv,
+                argv,
+                cwd,
+                launch_env(env),
+                bool(args.get("tty")),
+                on_output=stream,
             )
         except OSError as exc:
             reason = f"Failed to create unified exec process: {_io_error(exc)}"
+            observer.exec_end(ExecEnd(call_id, -1, reason, 0.0, "failed"))
             self.ctx.emit(
                 {
                     "type": "item.completed",
@@ -419,6 +521,8 @@ class ToolRouter:
             # the model sees the error's debug rendering, as codex prints it
             quoted = json.dumps(f"Rejected({json.dumps(reason)})")
             return f"exec_command failed: CreateProcess {{ message: {quoted} }}"
+        observer.exec_begin(ExecBegin(call_id, tuple(argv), command_text, cwd, process.popen.pid))
+        begun.set()
         result = self.unified_exec.run(
             process,
             started,
@@ -426,6 +530,17 @@ class ToolRouter:
             _int(args.get("max_output_tokens")),
         )
         self._report(item_id, command_text, result)
+        if result.output.exit_code is not None and not self.ctx.interrupted.is_set():
+            observer.exec_end(
+                ExecEnd(
+                    call_id,
+                    result.output.exit_code,
+                    result.aggregated_output,
+                    time.monotonic() - started,
+                    "completed" if result.output.exit_code == 0 else "failed",
+                    process.popen.pid,
+                )
+            )
         return result.output.response_text()
 
     # ferry: codex_core::tools::handlers::unified_exec::UnifiedExecHandler::handle @ 1d092cb66 -- its write_stdin branch
@@ -506,15 +621,38 @@ class ToolRouter:
             return PATCH_EMPTY, False
         if parse_patch(patch).environment_id is not None:
             return PATCH_ENVIRONMENT, False
-        if config.sandbox.mode == "read-only":
-            return PATCH_READ_ONLY, False
+        observed = tuple(_patch_change(c) for c in verified.changes)
         policy = self._policy_for_patch()
         targets = [c.path for c in verified.changes] + [
             c.move_path for c in verified.changes if c.move_path is not None
         ]
-        if not all(policy.can_write_path(target, config.cwd) for target in targets):
+        writable = config.sandbox.mode != "read-only" and all(
+            policy.can_write_path(target, config.cwd) for target in targets
+        )
+        # With someone to ask (the UI, the app server), what the sandbox would refuse is put
+        # to the user instead; an approved patch is applied unguarded, as codex then runs it
+        # outside the sandbox.
+        asks = (
+            self.ctx.approvals is not None
+            and config.approval_policy != "never"
+            and (config.approval_policy == "untrusted" or not writable)
+        )
+        guard: Callable[[str], bool] | None = None
+        if asks and self.ctx.approvals is not None:
+            self.ctx.observer.patch_begin(PatchBegin(self._call_id, observed))
+            verdict = self.ctx.approvals.approve_patch(self._call_id, observed, None)
+            if verdict not in ("accept", "acceptForSession"):
+                self.ctx.observer.patch_end(PatchEnd(self._call_id, "declined", observed))
+                return PATCH_DECLINED, False
+            if writable:
+                guard = policy.physical_write_guard(config.cwd)
+        elif config.sandbox.mode == "read-only":
+            return PATCH_READ_ONLY, False
+        elif not writable:
             return PATCH_OUTSIDE_PROJECT, False
-        guard = policy.physical_write_guard(config.cwd)
+        else:
+            guard = policy.physical_write_guard(config.cwd)
+            self.ctx.observer.patch_begin(PatchBegin(self._call_id, observed))
         changes = sorted(
             ({"path": str(c.path), "kind": c.kind} for c in verified.changes),
             key=lambda c: c["path"],
@@ -530,10 +668,12 @@ class ToolRouter:
             result = apply_verified(verified, root="/", guard=guard)
         except ApplyPatchError as exc:
             file_change("item.completed", "failed")
+            self.ctx.observer.patch_end(PatchEnd(self._call_id, "failed", observed))
             # What upstream's apply_patch process prints on stderr (one line per error).
             exit_code, output = 1, f"{exc}\n"
         else:
             file_change("item.completed", "completed")
+            self.ctx.observer.patch_end(PatchEnd(self._call_id, "completed", observed))
             exit_code, output = 0, result.output
         elapsed = round(time.monotonic() - started, 1)
         return f"Exit code: {exit_code}\nWall time: {elapsed:g} seconds\nOutput:\n{output}", True
@@ -635,6 +775,31 @@ def _io_error(exc: OSError) -> str:
     if exc.errno is not None and exc.strerror:
         return f"{exc.strerror} (os error {exc.errno})"
     return str(exc)
+
+
+def _amendment(decision: Any) -> tuple[str, ...] | None:
+    requirement = decision.requirement
+    amendment = getattr(requirement, "proposed_amendment", None)
+    return tuple(amendment) if amendment else None
+
+
+def _patch_change(change: Any) -> PatchChange:
+    """A verified patch change as the observer sees it (upstream's FileChange)."""
+    kind = str(change.kind)
+    if kind == "add":
+        diff = change.new_content or ""
+    elif kind == "delete":
+        diff = change.old_content or ""
+    else:
+        diff = change.unified_diff
+    return PatchChange(
+        path=change.path,
+        kind=kind,
+        diff=diff,
+        move_path=change.move_path,
+        old_content=change.old_content,
+        new_content=change.new_content,
+    )
 
 
 def _number(value: Any) -> float | None:

@@ -18,7 +18,7 @@ import subprocess
 import termios
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -221,6 +221,8 @@ class _Process:
     pending: HeadTailBuffer = field(default_factory=HeadTailBuffer)
     lock: threading.Condition = field(default_factory=threading.Condition)
     reader_done: bool = False
+    #: called with every chunk of output as it is read (the app server streams it)
+    on_output: Callable[[str], None] | None = None
 
     def start_reader(self) -> None:
         threading.Thread(target=self._read_loop, daemon=True).start()
@@ -239,6 +241,9 @@ class _Process:
                     self.aggregate.push(chunk)
                     self.pending.push(chunk)
                     self.lock.notify_all()
+                    listener = self.on_output
+                if listener is not None:
+                    listener(chunk.decode("utf-8", "replace"))
         finally:
             self.popen.wait()
             with self.lock:
@@ -347,6 +352,7 @@ class UnifiedExecManager:
         cwd: Path,
         env: Mapping[str, str],
         tty: bool,
+        on_output: Callable[[str], None] | None = None,
     ) -> _Process:
         full_env = {**env, **UNIFIED_EXEC_ENV}
         master_fd: int | None = None
@@ -380,7 +386,9 @@ class UnifiedExecManager:
                 start_new_session=True,
                 close_fds=True,
             )
-        process = _Process(popen=popen, command=list(display_command), master_fd=master_fd)
+        process = _Process(
+            popen=popen, command=list(display_command), master_fd=master_fd, on_output=on_output
+        )
         process.start_reader()
         with self._lock:
             self._spawned = [p for p in self._spawned if not p.reader_done]
