@@ -304,7 +304,6 @@ UNSUPPORTED_FLAGS = {
     "approve_for_me": "--approve-for-me",
     "worktree": "--worktree",
     "cyber_access_program": "--cyber-access-program",
-    "trust": "--trust",
 }
 
 

@@ -291,7 +291,7 @@ class SessionBackend:
             ev.SessionReady(
                 thread_id=session.thread_id,
                 model=config.model,
-                reasoning_effort=config.model_reasoning_effort,
+                reasoning_effort=config.effective_reasoning_effort,
                 cwd=config.cwd,
                 sandbox=config.sandbox.mode,
                 approval=config.approval_policy,

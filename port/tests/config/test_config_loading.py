@@ -108,7 +108,7 @@ def test_project_config_layers_between_home_and_cli(tmp_path: Path) -> None:
     (sub / ".codex" / "config.toml").write_text('model_reasoning_effort = "high"\n')
     # Untrusted (the default): the project's layers are skipped and reported.
     config = load_config(ConfigOverrides(cwd=sub), home=home)
-    assert config.model == "home" and config.model_reasoning_effort == "medium"
+    assert config.model == "home" and config.model_reasoning_effort is None
     assert config.untrusted_project_folders == (repo / ".codex", sub / ".codex")
     # Trusted via the repository root: both layers apply, cwd's last.
     with (home / "config.toml").open("a") as fh:

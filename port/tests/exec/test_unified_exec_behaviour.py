@@ -74,7 +74,7 @@ def test_answer_is_fitted_into_the_history_budget() -> None:
 
 
 def test_original_token_count_counts_raw_bytes() -> None:
-    out = ExecOutput("c", 0.0, "ok \ufffd\ufffd end\n", 0, None, 100, raw_length=10)
+    out = ExecOutput("c", 0.0, "ok \ufffd\ufffd end\n", 0, None, 100, original_bytes=10)
     assert out.original_token_count == 3
 
 
