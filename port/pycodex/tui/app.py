@@ -275,7 +275,10 @@ class CodexApp(App[None]):
         return StatusSnapshot(
             model=self.status.model,
             reasoning_effort=self.status.effort,
-            reasoning_summary=config.model_reasoning_summary if config is not None else None,
+            # codex's card shows the configured summary mode, `auto` when unset
+            reasoning_summary=(config.model_reasoning_summary or "auto")
+            if config is not None
+            else None,
             provider=config.model_provider.id if config is not None else "",
             cwd=config.cwd if config is not None else self.options.cwd,
             sandbox=self.status.sandbox,

@@ -291,7 +291,7 @@ class SessionBackend:
             ev.SessionReady(
                 thread_id=session.thread_id,
                 model=config.model,
-                reasoning_effort=config.model_reasoning_effort,
+                reasoning_effort=config.effective_reasoning_effort,
                 cwd=config.cwd,
                 sandbox=config.sandbox.mode,
                 approval=config.approval_policy,
@@ -352,13 +352,15 @@ class SessionBackend:
         if session is None:
             self._post(ev.ErrorMessage("The session is not running; start one with /new."))
             return
-        from pycodex.images import UnsupportedImage, image_data_url
+        from pycodex.images import ImageError, load_image
 
-        loaded: list[tuple[str, str]] = []
+        # checked here so the UI can say so before the turn; the session reads them again
+        loaded: list[tuple[str, Path]] = []
         for path in images:
             try:
-                loaded.append((str(path), image_data_url(path)))
-            except (OSError, UnsupportedImage) as exc:
+                load_image(path)
+                loaded.append((str(path), path))
+            except ImageError as exc:
                 self._post(ev.ErrorMessage(f"failed to read image {path}: {exc}"))
                 return
         if self.history_persistence and self.config is not None and not self.config.ephemeral:

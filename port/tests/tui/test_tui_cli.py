@@ -69,7 +69,7 @@ def test_a_bad_config_stops_before_the_ui(tui: TuiHarness, tmp_path: Path) -> No
         timeout=120,
     )
     assert run.returncode == 1
-    assert "config.toml: invalid TOML" in run.stdout
+    assert "config.toml: Invalid value" in run.stdout
 
 
 def test_untrusted_is_not_an_approval_choice_in_codex_0_169(tui: TuiHarness) -> None:
