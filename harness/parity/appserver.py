@@ -283,9 +283,11 @@ def run_appserver_side(binary: Any, scenario: Any, root: Path) -> Any:
     """Prepare ``root`` like an exec run, then drive ``<binary> app-server`` with the script."""
     from harness.parity.runner import (
         RecordedCall,
+        RunRecord,
         SideResult,
         _decode_body,
         _free_port,
+        _today,
         background_servers,
         build_env,
     )
@@ -300,12 +302,13 @@ def run_appserver_side(binary: Any, scenario: Any, root: Path) -> Any:
     )
 
     layout = SideLayout(root)
+    dates = _today()
     ports = {name: _free_port() for name in scenario.servers}
-    values = placeholder_values(layout, ports)
-    env = build_env(layout, scenario, values)
     with ExitStack() as stack:
         server = stack.enter_context(ParityServer(render_script(scenario)))
+        values = placeholder_values(layout, ports, server.base_url)
         prepare_side(layout, scenario, server.base_url, values)
+        env = build_env(layout, scenario, None, values)
         argv = [*binary.argv, "app-server", *expand(scenario.args, values, "args")]
         stack.enter_context(background_servers(scenario, layout, ports, values, env))
         started = time.monotonic()
@@ -336,16 +339,20 @@ def run_appserver_side(binary: Any, scenario: Any, root: Path) -> Any:
     stderr = b"".join(stderr_chunks).decode("utf-8", "replace")
     if transcript.error:
         stderr += f"\n[parity client] {transcript.error}\n"
-    return SideResult(
-        binary=binary,
-        root=root,
+    run = RunRecord(
         argv=tuple(argv),
         exit_code=proc.returncode,
         timed_out=transcript.error is not None and "did not exit" in transcript.error,
         stdout="\n".join(transcript.lines) + ("\n" if transcript.lines else ""),
         stderr=stderr,
         duration_s=duration,
+    )
+    return SideResult(
+        binary=binary,
+        root=root,
+        runs=(run,),
         requests=requests,
         workspace=snapshot_tree(layout.workspace),
         outside=snapshot_tree(layout.outside),
+        dates=tuple(sorted(dates | _today())),
     )

@@ -63,12 +63,18 @@ def compare_sides(
     allowlist: Allowlist,
     *,
     unordered_events: bool = False,
+    compare_rollout: str = "history",
     kind: str = "exec",
 ) -> ScenarioResult:
     """Diff two finished runs of ``scenario`` and classify the result."""
     differences: list[Difference] = []
     views = [
-        normalized_view(side, unordered_events=unordered_events, kind=kind)
+        normalized_view(
+            side,
+            unordered_events=unordered_events,
+            compare_rollout=compare_rollout,
+            kind=kind,
+        )
         for side in (expected, actual)
     ]
     for diff in diff_values(views[0], views[1]):
@@ -118,6 +124,7 @@ def run_scenario(
             right,
             allowlist,
             unordered_events=scenario.unordered_events,
+            compare_rollout=scenario.compare_rollout,
             kind=scenario.kind,
         )
     except Exception as exc:  # one broken scenario must not hide the others' verdicts

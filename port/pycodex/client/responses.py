@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import random
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from pycodex.client.events import (
     ReasoningSummaryPartAdded,
     ResponseCreated,
     ResponseEvent,
+    ServerModel,
     TokenUsage,
 )
 from pycodex.client.validate import (
@@ -47,6 +49,7 @@ from pycodex.errors import (
     InternalServerError,
     InvalidRequest,
     ModelClientError,
+    RetryableError,
     RetryLimit,
     ServerOverloaded,
     StreamError,
@@ -67,9 +70,18 @@ def backoff_seconds(attempt: int) -> float:
     return 0.2 * float(1 << max(attempt - 1, 0)) * random.uniform(0.9, 1.1)
 
 
+# ferry: codex_login::auth::default_client::originator @ 1d092cb66
+def originator() -> str:
+    """``codex_exec``, or ``$CODEX_INTERNAL_ORIGINATOR_OVERRIDE`` (used by wrappers of exec)."""
+    return os.environ.get("CODEX_INTERNAL_ORIGINATOR_OVERRIDE") or ORIGINATOR
+
+
+_default_originator = originator  # ``ModelClient.__init__`` has a parameter of that name
+
+
 # ferry: codex_login::auth::default_client::get_codex_user_agent @ 1d092cb66 -- with a pycodex suffix
 def user_agent() -> str:
-    return f"{ORIGINATOR}/{UPSTREAM_VERSION} ({platform.system()} {platform.release()}; {platform.machine()}) pycodex"
+    return f"{originator()}/{UPSTREAM_VERSION} ({platform.system()} {platform.release()}; {platform.machine()}) pycodex"
 
 
 # ferry: codex_model_provider_info::ModelProviderInfo::api_key @ 1d092cb66
@@ -140,7 +152,7 @@ class ModelClient:
         *,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        originator: str = ORIGINATOR,
+        originator: str | None = None,
         agent: str | None = None,
         auth_headers: Mapping[str, str] | None = None,
     ) -> None:
@@ -148,8 +160,9 @@ class ModelClient:
         self.api_key = api_key
         self.auth_headers = dict(auth_headers or {})
         self._sleep = sleep
-        #: who the requests say they come from (``codex_exec``, an app-server client's name)
-        self.originator = originator
+        #: who the requests say they come from (``codex_exec`` or its override, an app-server
+        #: client's name)
+        self.originator = originator if originator is not None else _default_originator()
         self.agent = agent
         idle = provider.stream_idle_timeout_ms / 1000.0
         self._http = httpx.Client(
@@ -265,6 +278,11 @@ class ModelClient:
     def stream(self, body: Mapping[str, Any], ctx: RequestContext) -> Iterator[ResponseEvent]:
         response = self.open_stream("responses", body, ctx)
         try:
+            server_model = response.headers.get("openai-model") or response.headers.get(
+                "x-openai-model"
+            )
+            if server_model:
+                yield ServerModel(server_model)
             yield from parse_responses_stream(_iter_sse(response))
         finally:
             response.close()
@@ -305,6 +323,19 @@ def _iter_sse(response: httpx.Response) -> Iterator[tuple[str, str]]:
         raise StreamError("idle timeout waiting for SSE") from exc
     except httpx.TransportError as exc:
         raise StreamError(f"error reading the response stream: {exc}") from exc
+
+
+_RATE_LIMIT_RE = re.compile(r"(?i)try again in\s*(\d+(?:\.\d+)?)\s*(s|ms|seconds?)")
+
+
+# ferry: codex_api::sse::responses::try_parse_retry_after @ 1d092cb66
+def _rate_limit_delay(message: str) -> float | None:
+    """The delay a rate-limit message asks for ("Please try again in 11.054s")."""
+    found = _RATE_LIMIT_RE.search(message)
+    if found is None:
+        return None
+    value = float(found.group(1))
+    return value / 1000.0 if found.group(2).lower() == "ms" else value
 
 
 def _failure_message(response: object) -> tuple[str, str | None]:
@@ -393,6 +424,8 @@ def parse_responses_stream(events: Iterator[tuple[str, str]]) -> Iterator[Respon
                 raise ContextWindowExceeded(CONTEXT_WINDOW_MESSAGE)
             if code == "insufficient_quota":
                 raise UsageLimitReached("Quota exceeded. Check your plan and billing details.")
+            if code == "rate_limit_exceeded":
+                raise RetryableError(f"rate limit exceeded: {message}", _rate_limit_delay(message))
             raise StreamError(message)
         elif kind == "response.incomplete":
             reason = _incomplete_reason(event.get("response"))

@@ -144,6 +144,8 @@ class ResumedThread:
     first_user_message: str | None = None
     forked_from: str | None = None
     forked_from_ordinal: int | None = None
+    #: the model of the thread's latest turn (a resume with another model is a model switch).
+    model: str | None = None
 
 
 def _usage(value: Any) -> TokenUsage | None:
@@ -184,6 +186,7 @@ def load_thread(
         state.window_number = seed.window_number
         state.context_window_id = seed.context_window_id
         state.base_instructions = seed.base_instructions
+        state.model = seed.model
     last_ordinal = -1
     for line in iter_rollout(path):
         kind = line.get("type")
@@ -201,6 +204,8 @@ def load_thread(
             continue
         if kind == "session_meta" and meta is None:
             meta = payload
+        elif kind == "turn_context" and isinstance(payload.get("model"), str):
+            state.model = payload["model"]
         elif kind == "response_item":
             history.append(_strip_internal(payload))
         elif kind == "compacted":

@@ -30,9 +30,11 @@ from pycodex.client.events import (
     ReasoningDelta,
     ReasoningSummaryPartAdded,
     ResponseEvent,
+    ServerModel,
 )
 from pycodex.client.responses import backoff_seconds
 from pycodex.config.model import Config
+from pycodex.config.models import fallback_warning, history_token_budget
 from pycodex.core import compaction
 from pycodex.core.models import model_info
 from pycodex.core.observer import NULL_OBSERVER, ApprovalHandler, TurnObserver
@@ -45,23 +47,29 @@ from pycodex.core.rollout import (
 )
 from pycodex.errors import ModelClientError, RetryableError, StreamError
 from pycodex.fsutil import write_text_atomic
-from pycodex.images import input_image
-from pycodex.prompt.agents_md import user_instructions, user_instructions_text
+from pycodex.images import input_image, user_image_items
+from pycodex.prompt.agents_md import (
+    project_doc_warnings,
+    user_instructions,
+    user_instructions_text,
+)
 from pycodex.prompt.environment import environment_context_text
 from pycodex.prompt.permissions import permissions_text
 from pycodex.shell import default_user_shell
 from pycodex.skills import load_skills
-from pycodex.tools.handlers import ToolContext, ToolRouter
+from pycodex.tools.handlers import ABORTED_OUTPUT, ToolContext, ToolRouter
 from pycodex.tools.mcp_tools import McpTools
-from pycodex.tools.specs import multi_agent_enabled, spec, tools_for
+from pycodex.tools.specs import multi_agent_enabled, multi_agent_namespace, spec, tools_for
 from pycodex.tools.tool_search import (
     MULTI_AGENT_NAMESPACE,
     ToolSearch,
+    coalesce,
     mcp_entries,
     mcp_namespace,
     multi_agent_entries,
     tools_fragment,
 )
+from pycodex.truncation import truncate_middle_tokens
 
 JsonObject = dict[str, Any]
 
@@ -96,14 +104,21 @@ def _message(role: str, texts: list[str]) -> JsonObject:
 
 
 # ferry: codex_protocol::models::local_image_content_items_with_label_number @ 1d092cb66 -- with the prompt text after the images
-def user_turn_message(prompt: str, images: Sequence[tuple[str, str]] = ()) -> JsonObject:
-    """The user message of a turn: each image wrapped in ``<image ...>`` tags, then the text."""
+def user_turn_message(prompt: str, images: Sequence[tuple[str, Path | str]] = ()) -> JsonObject:
+    """The user message of a turn: each image wrapped in ``<image ...>`` tags, then the text.
+
+    An image is a file to load (``exec -i``, the TUI) or a URL already encoded (the app
+    server reads its ``localImage`` inputs itself, to answer a bad one with an error).
+    """
     content: list[JsonObject] = []
-    for number, (shown_path, url) in enumerate(images, start=1):
+    for number, (shown_path, source) in enumerate(images, start=1):
+        if isinstance(source, Path):
+            content.extend(user_image_items(number, shown_path, source))
+            continue
         content.append(
             {"type": "input_text", "text": f'<image name=[Image #{number}] path="{shown_path}">'}
         )
-        content.append(input_image(url))
+        content.append(input_image(source))
         content.append({"type": "input_text", "text": "</image>"})
     content.append({"type": "input_text", "text": prompt})
     return {"type": "message", "role": "user", "content": content}
@@ -134,8 +149,6 @@ def normalize_history_item(item: JsonObject) -> JsonObject:
             "content": normalized["content"],
             **{k: v for k, v in normalized.items() if k not in ("type", "summary", "content")},
         }
-    if kind == "message" and item.get("role") == "assistant":
-        return {k: v for k, v in item.items() if k != "id"}
     prefix = _ID_PREFIX.get(str(kind))
     if prefix is not None and not item.get("id"):
         return {
@@ -143,6 +156,25 @@ def normalize_history_item(item: JsonObject) -> JsonObject:
             "id": f"{prefix}_{uuid7()}",
             **{k: v for k, v in item.items() if k != "type"},
         }
+    return item
+
+
+# ferry: codex_core::context::model_switch_instructions::ModelSwitchInstructions @ 1d092cb66 -- 0.169.0 wording
+def model_switch_text(base_instructions: str) -> str:
+    """The developer message telling the model a thread continues under another model."""
+    return (
+        "<model_switch>\nThe user was previously using a different model. Please continue the "
+        f"conversation according to the following instructions:\n\n{base_instructions}\n"
+        "</model_switch>"
+    )
+
+
+# ferry: codex_core::context_manager::history::ContextManager::for_prompt @ 1d092cb66 -- 0.169.0: assistant ids are not sent
+def request_item(item: JsonObject) -> JsonObject:
+    """An item as sent to the model: an assistant message goes without the id the server gave it
+    (the rollout keeps it)."""
+    if item.get("type") == "message" and item.get("role") == "assistant":
+        return {k: v for k, v in item.items() if k != "id"}
     return item
 
 
@@ -182,6 +214,80 @@ def initial_context(
         user.append(environment_context_text(config.cwd, config.sandbox, default_user_shell().name))
     if user:
         items.append(_message("user", user))
+    return items
+
+
+#: what codex tells the user (and the model) when a request was answered by another model.
+CYBER_REROUTE_WARNING = (
+    "Your account was flagged for potentially high-risk cyber activity and this request was "
+    "routed to gpt-5.2 as a fallback. To regain access to gpt-5.3-codex, apply for trusted "
+    "access: https://chatgpt.com/cyber or learn more: "
+    "https://developers.openai.com/codex/concepts/cyber-safety"
+)
+
+#: the note an interrupted turn leaves in the history (0.169.0 wording).
+TURN_ABORTED_TEXT = (
+    "<turn_aborted>\nThe user interrupted the previous turn on purpose. Any running unified "
+    "exec processes may still be running in the background. If any tools/commands were "
+    "aborted, they may have partially executed.\n</turn_aborted>"
+)
+
+
+def _last_fragment(history: Sequence[JsonObject], opening: str) -> str | None:
+    """The text of the newest message part in ``history`` starting with ``opening``."""
+    for item in reversed(history):
+        if item.get("type") != "message":
+            continue
+        for part in item.get("content") or []:
+            text = part.get("text") if isinstance(part, Mapping) else None
+            if isinstance(text, str) and text.startswith(opening):
+                return text
+    return None
+
+
+def _env_fields(text: str) -> list[tuple[str, str]]:
+    """``(tag, line)`` pairs of an ``<environment_context>`` text, in order."""
+    fields: list[tuple[str, str]] = []
+    for line in text.splitlines()[1:-1]:
+        stripped = line.strip()
+        if stripped.startswith("<"):
+            tag = stripped[1:].split(">", 1)[0].split(" ", 1)[0]
+            fields.append((tag, line))
+    return fields
+
+
+# ferry: codex_core::context::environment_context::EnvironmentContext::diff_from_turn_context_item @ 1d092cb66 -- 0.169.0 fields
+def environment_context_update(before: str, after: str) -> str | None:
+    """What changed since ``before`` as an environment context (date and timezone always),
+    or ``None`` when nothing but the shell or the date differs."""
+    old = dict(_env_fields(before))
+    new = _env_fields(after)
+    volatile = ("shell", "current_date", "timezone")
+    if all(old.get(tag) == line for tag, line in new if tag not in volatile):
+        return None
+    kept = [
+        line
+        for tag, line in new
+        if tag in ("current_date", "timezone") or (tag != "shell" and old.get(tag) != line)
+    ]
+    return "\n".join(["<environment_context>", *kept, "</environment_context>"])
+
+
+# ferry: codex_core::session::Session::build_settings_update_items @ 1d092cb66
+def settings_update_items(config: Config, history: Sequence[JsonObject]) -> list[JsonObject]:
+    """Messages telling a resumed thread that its permissions or environment changed."""
+    items: list[JsonObject] = []
+    if config.include_permissions_instructions:
+        current = permissions_text(config.sandbox, config.approval_policy, config.cwd)
+        recorded = _last_fragment(history, "<permissions instructions>")
+        if recorded is not None and recorded != current:
+            items.append(_message("developer", [current]))
+    if config.include_environment_context:
+        now = environment_context_text(config.cwd, config.sandbox, default_user_shell().name)
+        recorded = _last_fragment(history, "<environment_context>")
+        update = None if recorded is None else environment_context_update(recorded, now)
+        if update is not None:
+            items.append(_message("user", [update]))
     return items
 
 
@@ -296,14 +402,15 @@ def aborted_output(call: JsonObject, seconds: float) -> JsonObject:
     return {"type": kind, "call_id": call.get("call_id"), "output": text}
 
 
-# ferry: port-only -- who drives the session (exec or the app server), for request metadata
+# ferry: port-only -- who drives the session (exec, the TUI or the app server), for request metadata
 @dataclass(frozen=True)
 class SessionSurface:
-    """What differs between front ends in the requests a session sends.
+    """What differs between front ends in the requests and rollouts a session writes.
 
     ``exec`` reports itself as the thread source and the turn trigger of its requests'
-    turn metadata; the app server leaves both out. ``warm_fork``: a fork made from a thread
-    held in memory (the app server) rather than read back from its rollout (``exec fork``).
+    turn metadata; the interactive UI says ``user`` for both; the app server leaves both
+    out. ``warm_fork``: a fork made from a thread held in memory (the app server) rather
+    than read back from its rollout (``exec fork``).
     """
 
     thread_source: str | None = "user"
@@ -333,6 +440,11 @@ class Session:
         approvals: ApprovalHandler | None = None,
         surface: SessionSurface | None = None,
     ) -> None:
+        #: the model the thread last ran with (another one now is a model switch).
+        self.resumed_model = resumed.model if resumed is not None else None
+        self._settings_checked = False
+        self._turn_completed = False
+        self._rerouted_this_turn = False
         self.config = config
         self.client = client
         self.sink = sink
@@ -435,8 +547,11 @@ class Session:
 
     # ferry: codex_core::tools::router::ToolRouter::model_visible_specs @ 1d092cb66 -- 0.169.0: MCP servers and multi_agent_v1
     def deferred_namespaces(self) -> dict[str, str | None]:
-        """Namespace -> description of everything behind ``tool_search`` right now."""
+        """Namespace -> description of everything behind ``tool_search`` right now (nothing
+        for a model without ``supports_search_tool``: it gets those tools directly)."""
         namespaces: dict[str, str | None] = {}
+        if not self.config.model_info.supports_search_tool:
+            return namespaces
         if self.mcp is not None:
             for server, info in self.mcp.ready().items():
                 text = (info.instructions or "").strip()
@@ -445,11 +560,37 @@ class Session:
             namespaces[MULTI_AGENT_NAMESPACE] = spec(MULTI_AGENT_NAMESPACE)["description"]
         return namespaces
 
+    # ferry: codex_core::tools::spec::build_specs_with_discoverable_tools @ 1d092cb66 -- 0.169.0: no tool_search without supports_search_tool
+    def direct_namespaces(self) -> list[JsonObject]:
+        """The namespaces a model without ``supports_search_tool`` is offered directly:
+        ``multi_agent_v1``, then each MCP server's tools."""
+        if self.config.model_info.supports_search_tool:
+            return []
+        namespaces: list[JsonObject] = []
+        if multi_agent_enabled(self.config):
+            namespaces.append(multi_agent_namespace(self.config))
+        if self.mcp is not None:
+            namespaces.extend(coalesce(mcp_entries(self.mcp.ready())))
+        # offered up front: loaded already, listed by name
+        return [
+            {
+                **namespace,
+                "tools": sorted(
+                    (
+                        {k: v for k, v in tool.items() if k != "defer_loading"}
+                        for tool in namespace["tools"]
+                    ),
+                    key=lambda tool: str(tool["name"]),
+                ),
+            }
+            for namespace in namespaces
+        ]
+
     # ferry: codex_core::tools::tool_search_entry::build_tool_search_entries @ 1d092cb66
     def tool_search_index(self) -> ToolSearch:
         entries = mcp_entries(self.mcp.ready()) if self.mcp is not None else []
         if multi_agent_enabled(self.config):
-            entries.extend(multi_agent_entries())
+            entries.extend(multi_agent_entries(multi_agent_namespace(self.config)))
         return ToolSearch(entries)
 
     # ------------------------------------------------------------------ plumbing
@@ -480,7 +621,26 @@ class Session:
                 ),
             )
         self.hooks.thread_started(self)
-        for warning in self.config.warnings:
+        warnings = list(self.config.warnings)
+        if not self.resumed:
+            config = self.config
+            warnings.extend(
+                project_doc_warnings(
+                    config.cwd,
+                    config.user_instructions_files,
+                    config.project_root_markers,
+                    config.project_doc_max_bytes,
+                )
+            )
+        if self.resumed_model and self.resumed_model != self.config.model:
+            warnings.append(
+                f"This session was recorded with model `{self.resumed_model}` but is resuming "
+                f"with `{self.config.model}`. Consider switching back to `{self.resumed_model}` "
+                "as it may affect Codex performance."
+            )
+        if self.config.model_info.used_fallback:
+            warnings.append(fallback_warning(self.config.model))
+        for warning in warnings:
             self.hooks.log(self, "WARN", warning)
             self.sink.emit(
                 {
@@ -491,16 +651,67 @@ class Session:
 
     # ferry: codex_core::codex_thread::CodexThread::shutdown_and_wait @ 1d092cb66
     def close(self) -> None:
+        self._abort_goal_continuation()
         if self.mcp is not None:
             self.mcp.close()
         self.router.shutdown()
         self.recorder.close()
         self.client.close()
 
-    def _add(self, item: JsonObject) -> None:
+    # ferry: codex_hooks::legacy_notify::notify_hook @ 1d092cb66
+    def _notify(self, turn_id: str, prompt: str, last_message: str | None) -> None:
+        """Run the ``notify`` command with the turn's JSON summary as its last argument."""
+        if not self.config.notify:
+            return
+        payload = {
+            "type": "agent-turn-complete",
+            "thread-id": self.thread_id,
+            "turn-id": turn_id,
+            "cwd": str(self.config.cwd),
+            "client": "codex_exec",
+            "input-messages": [prompt],
+            "last-assistant-message": last_message,
+        }
+        argv = [*self.config.notify, json.dumps(payload, separators=(",", ":"), ensure_ascii=False)]
+        try:
+            subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:
+            return  # codex goes on when the notifier cannot start
+
+    def _abort_goal_continuation(self) -> None:
+        """An active goal makes codex start another turn as soon as one completes; exec then
+        shuts down, interrupting it, which leaves a ``<turn_aborted>`` note in the rollout.
+        The port does not start that turn but records the same history."""
+        goal = self.router.goals.goal
+        if goal is None or goal.status != "active" or not self._turn_completed:
+            return
+        self.recorder.record(
+            "response_item",
+            normalize_history_item(_message("user", [TURN_ABORTED_TEXT])),
+        )
+
+    def _add(self, item: JsonObject, *, persist: bool = True) -> None:
         item = normalize_history_item(item)
-        self.history.append(item)
-        self.recorder.record("response_item", item)
+        self.history.append(self._truncated_for_history(item))
+        if persist:
+            self.recorder.record("response_item", item)
+
+    def _truncated_for_history(self, item: JsonObject) -> JsonObject:
+        """A tool output as the model gets to see it: cut in the middle to the history budget
+        of the model's truncation policy (the rollout keeps it whole)."""
+        output = item.get("output")
+        if item.get("type") not in ("function_call_output", "custom_tool_call_output"):
+            return item
+        if not isinstance(output, str):
+            return item
+        budget = history_token_budget(self.config.model_info.truncation)
+        cut = truncate_middle_tokens(output, budget)
+        return item if cut == output else {**item, "output": cut}
 
     # ------------------------------------------------------------------ request
 
@@ -528,32 +739,36 @@ class Session:
         body: JsonObject = {
             "model": config.model,
             "stream": True,
-            "input": [self.base_message(), *history],
+            "input": [self.base_message(), *(request_item(i) for i in history)],
             "tools": tools_for(
                 config,
                 mcp_resources=self.mcp is not None and self.mcp.configured,
                 tool_search=bool(self.deferred_namespaces()),
+                direct_namespaces=self.direct_namespaces(),
             )
             if tools is None
             else tools,
             "tool_choice": "auto",
             "parallel_tool_calls": parallel_tool_calls,
         }
-        if config.model_supports_reasoning:
-            reasoning: JsonObject = {"effort": config.model_reasoning_effort}
-            if config.model_reasoning_summary and config.model_reasoning_summary != "none":
-                reasoning["summary"] = config.model_reasoning_summary
-            body["reasoning"] = reasoning
-            body["store"] = False
-            body["include"] = ["reasoning.encrypted_content"]
-        else:
-            body["reasoning"] = {"summary": config.model_reasoning_summary or "auto"}
-            body["store"] = False
-            body["include"] = []
+        reasoning: JsonObject = {}
+        effort = config.effective_reasoning_effort
+        if effort is not None:
+            reasoning["effort"] = effort
+        summary = config.effective_reasoning_summary
+        if summary != "none":
+            reasoning["summary"] = summary
+        body["reasoning"] = reasoning
+        body["store"] = False
+        body["include"] = ["reasoning.encrypted_content"]
+        if config.service_tier is not None:
+            body["service_tier"] = (
+                "priority" if config.service_tier == "fast" else config.service_tier
+            )
         body["prompt_cache_key"] = self.thread_id
         text: JsonObject = {}
-        if config.model_supports_reasoning and config.model_verbosity:
-            text["verbosity"] = config.model_verbosity
+        if config.effective_verbosity:
+            text["verbosity"] = config.effective_verbosity
         if self.output_schema is not None and tools is None:
             text["format"] = {
                 "type": "json_schema",
@@ -599,7 +814,7 @@ class Session:
                 else {}
             ),
             "root_turn_id": turn_id,
-            "thread_source": self.surface.thread_source,
+            "thread_source": self.config.thread_source or self.surface.thread_source,
             "turn_trigger": self.surface.turn_trigger,
             "sandbox": "seccomp" if sandboxed else "none",
             "sandbox_mode": self.config.sandbox.mode,
@@ -607,7 +822,7 @@ class Session:
             "node_repl_auto_review_required": False,
             "node_repl_disabled": False,
             "turn_started_at_unix_ms": self._turn_started_ms,
-            "analytics_enabled": True,
+            "analytics_enabled": self.config.analytics_enabled,
         }
         for key in ("thread_source", "turn_trigger"):
             if metadata[key] is None:
@@ -616,7 +831,9 @@ class Session:
             metadata["compaction"] = compaction_request.metadata()
         else:
             metadata["model"] = self.config.model
-            metadata["reasoning_effort"] = self.config.model_reasoning_effort
+            effort = self.config.effective_reasoning_effort
+            if effort is not None:
+                metadata["reasoning_effort"] = effort
         workspace = self._turn_workspace
         if workspace is not None:
             root, state = workspace
@@ -661,15 +878,17 @@ class Session:
     def run_turn(
         self,
         prompt: str,
-        images: Sequence[tuple[str, str]] = (),
+        images: Sequence[tuple[str, Path | str]] = (),
         *,
         turn_id: str | None = None,
     ) -> TurnOutcome:
-        """One user turn. ``images`` are (path as given, data URL) pairs placed before the prompt;
+        """One user turn. ``images`` are (path as given, file or encoded URL) pairs placed
+        before the prompt;
         ``turn_id`` lets a front end announce the turn before it starts."""
         turn_id = turn_id or uuid7()
         self._interrupt.clear()
         self._turn_id = turn_id
+        self._rerouted_this_turn = False
         started = time.time()
         self.sink.emit({"type": "turn.started"})
         first_turn = self._turns_run == 0
@@ -706,6 +925,15 @@ class Session:
             self._turns_run += 1
             if prior and self._token_limit_reached():
                 self._run_compaction(turn_id, "pre_turn")
+            if self.resumed_model and self.resumed_model != self.config.model:
+                self._add(
+                    _message("developer", [model_switch_text(base_instructions_text(self.config))])
+                )
+                self.resumed_model = self.config.model
+            if self.resumed and not self._settings_checked:
+                for update in settings_update_items(self.config, self.history):
+                    self._add(update)
+            self._settings_checked = True
             self._add(user_turn_message(prompt, images))
             for injected in self.skills.mentioned(prompt):
                 self._add(injected)
@@ -734,7 +962,9 @@ class Session:
             outcome.interrupted = True
             outcome.usage = self.total_usage
             self._add(_message("user", [TURN_ABORTED]))
-            self.recorder.record("event_msg", {"type": "turn_aborted", "turn_id": turn_id})
+            self.recorder.record(
+                "event_msg", {"type": "turn_aborted", "turn_id": turn_id, "reason": "interrupted"}
+            )
             self.hooks.turn_finished(self)
             return outcome
         except ModelClientError as exc:
@@ -749,6 +979,8 @@ class Session:
             return outcome
         # codex reports the thread's running usage (a resumed thread includes earlier turns).
         outcome.usage = self.total_usage
+        self._turn_completed = True
+        self._notify(turn_id, prompt, outcome.last_message)
         self.router.finish_turn()
         self.sink.emit({"type": "turn.completed", "usage": _usage_json(self.total_usage)})
         completed = time.time()
@@ -766,6 +998,99 @@ class Session:
         )
         self.hooks.turn_finished(self)
         return outcome
+
+    # ferry: codex_core::tasks::compact::CompactTask::run @ 1d092cb66 -- 0.169.0: a manual compaction is a turn of its own
+    def compact(self) -> TurnOutcome:
+        """Summarise the thread now (``/compact``): a turn that only compacts the history."""
+        turn_id = uuid7()
+        self._turn_id = turn_id
+        self._interrupt.clear()
+        started = time.time()
+        self._turn_started_ms = int(started * 1000)
+        self._turn_workspace = git_workspace(self.config.cwd)
+        if self._turns_run == 0 and (self.resumed or self.forked_from is not None):
+            for _ in range(2 if self.forked_from is not None else 1):
+                self._record_settings_applied()
+        self.recorder.record(
+            "event_msg",
+            {
+                "type": "task_started",
+                "turn_id": turn_id,
+                "root_turn_id": turn_id,
+                "started_at": int(started),
+                "model_context_window": self.model.model_context_window,
+                "collaboration_mode_kind": "default",
+            },
+        )
+        if self._turns_run == 0 and not self.resumed and self.forked_from is None:
+            for item in self.history:  # the opening context of a new thread
+                self.recorder.record("response_item", item)
+            self._record_world_state()
+        self.recorder.record("turn_context", self._turn_context_payload(turn_id))
+        self._turns_run += 1
+        outcome = TurnOutcome()
+        try:
+            self._run_compaction(turn_id, "standalone_turn")
+        except ModelClientError as exc:
+            outcome.error = str(exc)
+            outcome.exception = exc
+            self.sink.emit({"type": "error", "message": outcome.error})
+            self.recorder.record("event_msg", {"type": "error", "message": outcome.error})
+            self.hooks.log(self, "ERROR", outcome.error)
+        outcome.usage = self.total_usage
+        completed = time.time()
+        self.recorder.record(
+            "event_msg",
+            {
+                "type": "task_complete",
+                "root_turn_id": turn_id,
+                "turn_id": turn_id,
+                "last_agent_message": None,
+                "started_at": int(started),
+                "completed_at": int(completed),
+                "duration_ms": int((completed - started) * 1000),
+            },
+        )
+        self.hooks.turn_finished(self)
+        return outcome
+
+    # ferry: codex_core::session::Session::update_settings @ 1d092cb66 -- Op::OverrideTurnContext: model, effort, permissions
+    def update_settings(
+        self,
+        *,
+        model: str | None = None,
+        reasoning_effort: str | None = None,
+        sandbox_mode: str | None = None,
+        approval_policy: str | None = None,
+    ) -> None:
+        """Change what the next turn runs with; a permissions change is told to the model
+        with a fresh ``<permissions instructions>`` message, as codex does."""
+        from dataclasses import replace
+
+        config = self.config
+        if model is not None:
+            config = replace(config, model=model)
+        if reasoning_effort is not None:
+            config = replace(config, model_reasoning_effort=reasoning_effort)
+        if sandbox_mode is not None:
+            config = replace(config, sandbox=replace(config.sandbox, mode=sandbox_mode))  # type: ignore[arg-type]
+        if approval_policy is not None:
+            config = replace(config, approval_policy=approval_policy)  # type: ignore[arg-type]
+        permissions_changed = (config.sandbox.mode, config.approval_policy) != (
+            self.config.sandbox.mode,
+            self.config.approval_policy,
+        )
+        self.config = config
+        self.model = model_info(config)
+        self.router.ctx = replace(self.router.ctx, config=config)
+        self.router.reset_sandbox()
+        if permissions_changed and config.include_permissions_instructions:
+            self._add(
+                _message(
+                    "developer",
+                    [permissions_text(config.sandbox, config.approval_policy, config.cwd)],
+                )
+            )
 
     def _turn_context_payload(self, turn_id: str) -> JsonObject:
         return {
@@ -852,9 +1177,12 @@ class Session:
 
     # ferry: codex_core::session::turn::run_auto_compact @ 1d092cb66
     def _run_compaction(self, turn_id: str, phase: compaction.Phase) -> None:
+        manual = phase == "standalone_turn"
         request = compaction.CompactionRequest(
             phase=phase,
             remote=compaction.uses_remote_compaction(self.config.model_provider),
+            trigger="manual" if manual else "auto",
+            reason="user_requested" if manual else "context_limit",
         )
         item_id = uuid7()
         started_ms = int(time.time() * 1000)
@@ -962,6 +1290,9 @@ class Session:
                     )
                 elif isinstance(event, ReasoningSummaryPartAdded):
                     self.observer.reasoning_part_added(event.summary_index)
+                if isinstance(event, ServerModel):
+                    self._check_server_model(event.model)
+                    continue
                 if isinstance(event, OutputItemDone):
                     item = event.item
                     self.observer.item_done(item)
@@ -994,7 +1325,9 @@ class Session:
                 if self._interrupt.is_set():  # not run, or cut short: the model hears it aborted
                     output = aborted_output(call, time.monotonic() - started)
                 assert output is not None
-                self._add(output)
+                # codex sends the "aborted" answer of a call it could not hand to a
+                # handler, but does not write it to the rollout.
+                self._add(output, persist=output.get("output") != ABORTED_OUTPUT)
             if self._pending_usage is not None:
                 self.observer.usage(*self._pending_usage)
                 self._pending_usage = None
@@ -1002,6 +1335,25 @@ class Session:
                 self._add(extra)
             for extra in self.router.take_injected():
                 self._add(extra)
+
+    # ferry: codex_core::session::Session::maybe_warn_on_server_model_mismatch @ 1d092cb66
+    def _check_server_model(self, server_model: str) -> None:
+        """A response from another model than requested: codex 0.169.0 reports the reroute
+        and warns, once per turn (the model is not told)."""
+        requested = self.config.model
+        if server_model.lower() == requested.lower() or self._rerouted_this_turn:
+            return
+        self._rerouted_this_turn = True
+        for message in (
+            f"model rerouted: {requested} -> {server_model} (HighRiskCyberActivity)",
+            CYBER_REROUTE_WARNING,
+        ):
+            self.sink.emit(
+                {
+                    "type": "item.completed",
+                    "item": {"id": self.next_item_id(), "type": "error", "message": message},
+                }
+            )
 
     # ferry: codex_core::session::Session::update_token_usage_info @ 1d092cb66
     def record_usage(self, usage: TokenUsage | None, response_id: str | None = None) -> None:
@@ -1027,6 +1379,7 @@ class Session:
         )
         self._record_token_count(usage)
         self.hooks.usage(self)
+        self.observer.usage(self.total_usage, usage)
 
     def _record_token_count(self, last: TokenUsage) -> None:
         info = {
@@ -1076,7 +1429,7 @@ class Session:
             }
             self.sink.emit({"type": "item.started", "item": details})
             self.sink.emit({"type": "item.completed", "item": details})
-        elif kind == "reasoning" and not self.config.hide_agent_reasoning:
+        elif kind == "reasoning":
             summary = [
                 s.get("text", "") for s in item.get("summary") or [] if isinstance(s, Mapping)
             ]
@@ -1207,7 +1560,7 @@ def installation_id(codex_home: Path) -> str:
     value = str(uuid.uuid4())
     try:
         codex_home.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(path, value + "\n")
+        write_text_atomic(path, value)
     except OSError:
         pass
     return value

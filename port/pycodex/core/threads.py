@@ -221,8 +221,18 @@ def _fork_origin(path: Path) -> tuple[str | None, int | None]:
 class StateHooks(SessionHooks):
     """Keeps the thread's row (and goal) in the state database in step with the session."""
 
-    def __init__(self, db: StateStore, *, preview: str | None = None) -> None:
+    def __init__(
+        self,
+        db: StateStore,
+        *,
+        preview: str | None = None,
+        source: str = "exec",
+        originator: str = "codex_exec",
+    ) -> None:
         self.db = db
+        #: who runs the thread: ``exec`` (codex_exec) or the interactive ``cli`` (codex-tui)
+        self.source = source
+        self.originator = originator
         self.created_ms = int(time.time() * 1000)
         self.first_message = ""
         self.preview = preview or ""
@@ -273,7 +283,7 @@ class StateHooks(SessionHooks):
                 rollout_path=str(path),
                 created_at_ms=self.created_ms,
                 updated_at_ms=int(time.time() * 1000),
-                source="exec",
+                source=self.source,
                 model_provider=config.model_provider.id,
                 cwd=str(config.cwd),
                 title=self.first_message,
@@ -285,6 +295,7 @@ class StateHooks(SessionHooks):
                 model=config.model,
                 reasoning_effort=None,
                 preview=self.preview,
+                originator=self.originator,
             )
         )
 

@@ -118,9 +118,10 @@ def _multi_agent_namespace() -> JsonObject:
 
 
 # ferry: codex_core::tools::handlers::multi_agents::spawn::Handler @ 1d092cb66 -- 0.169.0: v1 tools deferred behind tool_search
-def multi_agent_entries() -> list[SearchEntry]:
-    """The sub-agent tools, in upstream's registration order."""
-    namespace = _multi_agent_namespace()
+def multi_agent_entries(namespace: JsonObject | None = None) -> list[SearchEntry]:
+    """The sub-agent tools, in upstream's registration order (``namespace``: the
+    multi_agent_v1 namespace as configured; the recorded spec by default)."""
+    namespace = namespace if namespace is not None else _multi_agent_namespace()
     tools = {tool["name"]: tool for tool in namespace["tools"]}
     return [
         SearchEntry(text, MULTI_AGENT_NAMESPACE, namespace["description"], tools[name])

@@ -125,3 +125,17 @@ def test_stderr_keeps_cli_messages_and_drops_log_records() -> None:
         "Reading additional input from stdin...",
         "Warning: no last agent message; wrote empty content to last.txt",
     ]
+
+
+def test_stderr_drops_only_pycodex_notes_about_what_it_lacks() -> None:
+    stderr = (
+        "warning: config key `plugins` is not supported by pycodex yet and has no effect: x\n"
+        "warning: pycodex does not implement the feature(s) memories; enabling them has no\n"
+        "warning: Untrusted project-local configuration is disabled.\n"
+        "Reading additional input from stdin...\n"
+    )
+    # codex's own warnings stay compared; a line naming pycodex is the port's declared note
+    assert stderr_lines(stderr) == [
+        "warning: Untrusted project-local configuration is disabled.",
+        "Reading additional input from stdin...",
+    ]
