@@ -344,6 +344,7 @@ class _CompactionBridge:
 
     def record_usage(self, usage: TokenUsage | None, response_id: str | None) -> None:
         self.session.record_usage(usage, response_id)
+        self.session.flush_usage()  # a compaction response runs no tool calls: tell it now
 
     def notify_retry(self, message: str) -> None:
         self.session.sink.emit({"type": "error", "message": message})
@@ -1328,9 +1329,7 @@ class Session:
                 # codex sends the "aborted" answer of a call it could not hand to a
                 # handler, but does not write it to the rollout.
                 self._add(output, persist=output.get("output") != ABORTED_OUTPUT)
-            if self._pending_usage is not None:
-                self.observer.usage(*self._pending_usage)
-                self._pending_usage = None
+            self.flush_usage()
             for extra in self.router.goals.take_pending_items():
                 self._add(extra)
             for extra in self.router.take_injected():
@@ -1354,6 +1353,14 @@ class Session:
                     "item": {"id": self.next_item_id(), "type": "error", "message": message},
                 }
             )
+
+    # ferry: codex_core::session::Session::send_token_count_event @ 1d092cb66
+    def flush_usage(self) -> None:
+        """Tell the observer of the usage :meth:`record_usage` accounted, once the
+        response's tool calls have run (codex's order)."""
+        if self._pending_usage is not None:
+            self.observer.usage(*self._pending_usage)
+            self._pending_usage = None
 
     # ferry: codex_core::session::Session::update_token_usage_info @ 1d092cb66
     def record_usage(self, usage: TokenUsage | None, response_id: str | None = None) -> None:
@@ -1379,7 +1386,6 @@ class Session:
         )
         self._record_token_count(usage)
         self.hooks.usage(self)
-        self.observer.usage(self.total_usage, usage)
 
     def _record_token_count(self, last: TokenUsage) -> None:
         info = {
