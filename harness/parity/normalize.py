@@ -227,8 +227,15 @@ def normalized_view(result: SideResult, *, unordered_events: bool = False) -> di
         }
         for call in result.requests
     ]
+    compared: list[Any] | dict[str, list[Any]] = requests
+    if any(call.conversation is not None for call in result.requests):
+        # concurrent threads interleave freely: compare each conversation in its own order
+        grouped: dict[str, list[Any]] = {}
+        for call, view in zip(result.requests, requests, strict=True):
+            grouped.setdefault(call.conversation or "-", []).append(view)
+        compared = dict(sorted(grouped.items()))
     return {
-        "requests": requests,
+        "requests": compared,
         "events": events,
         "exit": {"code": result.exit_code, "timed_out": result.timed_out},
         "stderr": [norm.text(line) for line in stderr_lines(result.stderr)],

@@ -22,7 +22,7 @@ from typing import Any
 
 from harness.parity.errors import ParityError
 from harness.parity.scenario import Scenario
-from harness.parity.script import render_script
+from harness.parity.script import render_conversations, render_script
 from harness.parity.server import ParityServer
 from harness.parity.workspace import (
     SideLayout,
@@ -51,6 +51,8 @@ class RecordedCall:
     path: str
     headers: dict[str, str]
     body: Any
+    #: the scripted conversation that answered it (scenarios with ``agents`` only).
+    conversation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,14 @@ def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
     layout = SideLayout(root)
     ports = {name: _free_port() for name in scenario.servers}
     with ExitStack() as stack:
-        server = stack.enter_context(ParityServer(render_script(scenario)))
+        server = stack.enter_context(
+            ParityServer(
+                conversations=render_conversations(scenario),
+                markers={name: script.match for name, script in scenario.agents.items()},
+            )
+            if scenario.agents
+            else ParityServer(render_script(scenario))
+        )
         values = placeholder_values(layout, ports, server.base_url)
         env = build_env(layout, scenario, values)
         prepare_side(layout, scenario, server.base_url, values)
@@ -276,7 +285,9 @@ def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
             )
         duration = time.monotonic() - started
         requests = tuple(
-            RecordedCall(r.method, r.path, dict(r.headers), _decode_body(r.body))
+            RecordedCall(
+                r.method, r.path, dict(r.headers), _decode_body(r.body), server.conversation_of(r)
+            )
             for r in server.requests
             if not any(fnmatchcase(f"{r.method} {r.path}", p) for p in scenario.ignore_requests)
         )

@@ -182,6 +182,9 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     skills = table.get("skills", {})
     if not isinstance(skills, Mapping):
         raise ConfigError("config key `skills`: expected a table")
+    from pycodex.config.agents import parse_agents
+
+    agents, agent_warnings = parse_agents(table.get("agents"), home)
 
     return Config(
         codex_home=home,
@@ -216,13 +219,15 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
                 str(home / "config.toml"),
                 suppress_unstable=table.get("suppress_unstable_features_warning") is True,
             )
-        ),
+        )
+        + tuple(agent_warnings),
         model_context_window=_positive_int(table, "model_context_window"),
         model_auto_compact_token_limit=_positive_int(table, "model_auto_compact_token_limit"),
         compact_prompt=compact_prompt,
         sqlite_home=_opt_str(table, "sqlite_home"),
         mcp_servers=mcp_servers,
         skills=skills,
+        agents=agents,
     )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from pycodex.config.agents import AgentsConfig
 from pycodex.errors import ConfigError
 
 WireApi = Literal["responses", "chat"]
@@ -189,6 +190,8 @@ class Config:
     model_auto_compact_token_limit: int | None = None
     compact_prompt: str | None = None
     sqlite_home: str | None = None
+    #: ``[agents]``: sub-agent limits and roles.
+    agents: AgentsConfig = field(default_factory=AgentsConfig)
 
     @property
     def model_supports_reasoning(self) -> bool:

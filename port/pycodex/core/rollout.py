@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pycodex.client.events import TokenUsage
+from pycodex.core.agents.source import SubAgentSource
 from pycodex.errors import SessionError
 
 JsonObject = dict[str, Any]
@@ -280,8 +281,14 @@ def session_meta(
     context_window_id: str | None = None,
     forked_from_id: str | None = None,
     forked_from_ordinal_exclusive: int | None = None,
+    subagent: SubAgentSource | None = None,
 ) -> JsonObject:
-    meta: JsonObject = {"session_id": thread_id, "id": thread_id}
+    meta: JsonObject = {
+        "session_id": subagent.session_id if subagent is not None else thread_id,
+        "id": thread_id,
+    }
+    if subagent is not None:
+        meta["parent_thread_id"] = subagent.parent_thread_id
     if forked_from_id is not None:
         meta["forked_from_id"] = forked_from_id
         meta["forked_from_ordinal_exclusive"] = forked_from_ordinal_exclusive
@@ -291,8 +298,15 @@ def session_meta(
         "runtime_workspace_roots": [str(cwd)],
         "originator": "codex_exec",
         "cli_version": version,
-        "source": "exec",
-        "thread_source": "user",
+        "source": subagent.to_json() if subagent is not None else "exec",
+        "thread_source": "user" if subagent is None else "subagent",
+    }
+    if subagent is not None:
+        if subagent.nickname is not None:
+            meta["agent_nickname"] = subagent.nickname
+        if subagent.role is not None:
+            meta["agent_role"] = subagent.role
+    meta |= {
         "model_provider": model_provider,
         "base_instructions": {"text": instructions} if instructions else None,
         "git": _git_info(cwd),
