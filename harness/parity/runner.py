@@ -249,7 +249,7 @@ def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
     layout = SideLayout(root)
     ports = {name: _free_port() for name in scenario.servers}
     with ExitStack() as stack:
-        server = stack.enter_context(
+        server = (
             ParityServer(
                 conversations=render_conversations(scenario),
                 markers={name: script.match for name, script in scenario.agents.items()},
@@ -257,6 +257,7 @@ def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
             if scenario.agents
             else ParityServer(render_script(scenario))
         )
+        stack.enter_context(server)
         values = placeholder_values(layout, ports, server.base_url)
         env = build_env(layout, scenario, values)
         prepare_side(layout, scenario, server.base_url, values)

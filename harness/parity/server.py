@@ -158,7 +158,7 @@ class ParityServer(MockResponsesServer):
                 except json.JSONDecodeError:
                     continue
                 if isinstance(output, dict) and isinstance(output.get("agent_id"), str):
-                    return output["agent_id"]
+                    return str(output["agent_id"])
         with self._cond:
             for thread, bound in self._bound.items():
                 if bound == name:
