@@ -48,9 +48,10 @@ MIN_WAIT_TIMEOUT_MS = 10_000
 DEFAULT_WAIT_TIMEOUT_MS = 30_000
 MAX_WAIT_TIMEOUT_MS = 3_600_000
 DEPTH_LIMIT = "Agent depth limit reached. Solve the task yourself."
+#: codex 0.169.0 refuses only a role on a full-history fork; model and effort overrides apply.
 FULL_FORK_OVERRIDES = (
-    "Full-history forked agents inherit the parent agent type, model, and reasoning effort; "
-    "omit agent_type, model, and reasoning_effort, or spawn without a full-history fork."
+    "Full-history forked agents inherit the parent agent type; "
+    "omit agent_type, or spawn without a full-history fork."
 )
 INPUT_VARIANTS = ("text", "image", "local_image", "audio", "local_audio", "skill", "mention")
 
@@ -121,19 +122,41 @@ def _items(text: str, located: Located) -> list[JsonObject] | None:
         kind = req_str(text, tag)
         if kind not in INPUT_VARIANTS:
             raise unknown_variant(text, tag, INPUT_VARIANTS)
+        # a variant's fields are read from serde's buffered content, so their errors carry
+        # no position until the sequence's end_seq has run: they point past its `]` or `,`.
+        at_seq_end = Located(element.value, _end_seq(text, element.end))
         for name in _VARIANT_FIELDS[kind]:
             if name not in members:
-                raise missing_field(text, element, name)
-            req_str(text, members[name])
+                raise missing_field(text, at_seq_end, name)
+            req_str(text, Located(members[name].value, at_seq_end.end))
         items.append(dict(element.value))
     return items
+
+
+def _end_seq(text: str, index: int) -> int:
+    """Where serde_json stands after ``end_seq`` following the element that ends at ``index``."""
+    index = _skip_ws(text, index)
+    if text.startswith("]", index):
+        return index + 1
+    if text.startswith(",", index):
+        return _skip_ws(text, index + 1)
+    return index
+
+
+def _skip_ws(text: str, index: int) -> int:
+    while index < len(text) and text[index] in " \t\n\r":
+        index += 1
+    return index
 
 
 # ferry: codex_core::tools::handlers::multi_agents_common::parse_collab_input @ 1d092cb66
 def collab_input(
     message: str | None, items: list[JsonObject] | None, cwd: Path
-) -> tuple[JsonObject, str]:
-    """The user message the agent receives and its one-line preview."""
+) -> tuple[JsonObject, str, str]:
+    """The user message the agent receives, its one-line preview and its text.
+
+    The text is codex's ``UserMessageItem::message``: the text inputs joined, which the
+    state database keeps as the thread's first message and title."""
     if message is not None and items is not None:
         raise CollabError("Provide either message or items, but not both")
     if message is None and items is None:
@@ -145,7 +168,8 @@ def collab_input(
     assert items is not None
     if not items:
         raise CollabError("Items can't be empty")
-    return _user_message(items, cwd), input_preview(items)
+    text = "".join(str(item["text"]) for item in items if item["type"] == "text")
+    return _user_message(items, cwd), input_preview(items), text
 
 
 def _user_message(items: Sequence[JsonObject], cwd: Path) -> JsonObject:
@@ -310,7 +334,7 @@ class MultiAgentTools:
 
     # -- spawn_agent
 
-    # ferry: codex_core::tools::handlers::multi_agents::spawn::Handler::handle @ 1d092cb66
+    # ferry: codex_core::tools::handlers::multi_agents::spawn::Handler::handle @ 1d092cb66 -- 0.169.0: a full-history fork refuses only agent_type
     def spawn_agent(self, arguments: str, call_id: str) -> str:
         args = fields(
             arguments,
@@ -326,7 +350,9 @@ class MultiAgentTools:
         raw_role = args.get("agent_type")
         role = raw_role.strip() if isinstance(raw_role, str) and raw_role.strip() else None
         parent = self.session
-        message, preview = collab_input(args.get("message"), args.get("items"), parent.config.cwd)
+        message, preview, text = collab_input(
+            args.get("message"), args.get("items"), parent.config.cwd
+        )
         depth = next_depth(parent.subagent)
         max_depth = parent.config.agents.max_depth
         if depth > max_depth:
@@ -338,24 +364,30 @@ class MultiAgentTools:
         config = replace(parent.config, base_instructions=parent.base_instructions)
         model_switch = None
         notes: list[str] = []
-        if fork:
-            if role is not None or model is not None or effort is not None:
-                raise CollabError(FULL_FORK_OVERRIDES)
-        else:
-            config = _model_overrides(config, model, effort)
+        if fork and role is not None:
+            raise CollabError(FULL_FORK_OVERRIDES)
+        config = _model_overrides(config, model, effort)
+        if not fork:
             try:
                 config, notes = apply_role(config, role)
             except ValueError as exc:
                 raise CollabError(str(exc)) from None
-            if config.model != parent.config.model:
-                model_switch = _model_switch_text(config)
+        if config.model != parent.config.model:
+            model_switch = _model_switch_text(config)
         for note in notes:
             parent.hooks.log(parent, "WARN", note)
         if depth >= max_depth:
             config = replace(config, features={**config.features, "multi_agent": False})
         try:
             agent = self.control.spawn(
-                parent, config, message, preview, role=role, fork=fork, model_switch=model_switch
+                parent,
+                config,
+                message,
+                preview,
+                role=role,
+                fork=fork,
+                model_switch=model_switch,
+                text=text,
             )
         except AgentLimitReached as exc:
             self._end(item_id, call_id, "spawn_agent", [], preview, {}, failed=True)
@@ -377,7 +409,7 @@ class MultiAgentTools:
             required=("target",),
         )
         target = _agent_id(args["target"])
-        message, preview = collab_input(
+        message, preview, text = collab_input(
             args.get("message"), args.get("items"), self.session.config.cwd
         )
         from pycodex.core.agents.control import AgentNotFound
@@ -389,7 +421,9 @@ class MultiAgentTools:
                 raise CollabError(str(exc)) from None
         item_id = self._begin("send_input", [target], preview)
         try:
-            submission, status = self.control.send_input(self.session, target, message, preview)
+            submission, status = self.control.send_input(
+                self.session, target, message, preview, text=text
+            )
         except AgentNotFound as exc:
             states = {target: st.NOT_FOUND}
             self._end(item_id, call_id, "send_input", [target], preview, states, True)

@@ -67,6 +67,8 @@ class _Input:
     preview: str
     #: (parent turn id, root turn id) when the input was sent.
     origin: tuple[str, str]
+    #: the text inputs joined: the turn's prompt as the state database records it.
+    text: str
 
 
 # ferry: codex_core::agent::control::LiveAgent @ 1d092cb66
@@ -131,6 +133,7 @@ class AgentControl:
         role: str | None,
         fork: bool,
         model_switch: str | None = None,
+        text: str | None = None,
     ) -> LiveAgent:
         """Start a child of ``parent`` on ``config`` and hand it its first input.
 
@@ -164,6 +167,7 @@ class AgentControl:
                 agents=self,
                 forked_history=forked_history(parent.history) if fork else None,
                 model_switch=model_switch,
+                inherited_namespaces=parent.deferred_namespaces() if fork else None,
             )
             child.start()
         except BaseException:
@@ -177,7 +181,9 @@ class AgentControl:
         agent.watcher = self._notifier(parent, child.thread_id)
         with self._cond:
             self._agents[child.thread_id] = agent
-            agent.inputs.append(_Input(message, preview, _origin(parent)))
+            agent.inputs.append(
+                _Input(message, preview, _origin(parent), preview if text is None else text)
+            )
             self.registry.update_last_task_message(child.thread_id, preview)
         self._start_worker(agent)
         return agent
@@ -245,7 +251,13 @@ class AgentControl:
 
     # ferry: codex_core::agent::control::AgentControl::send_input @ 1d092cb66
     def send_input(
-        self, sender: Session, thread_id: str, message: JsonObject, preview: str
+        self,
+        sender: Session,
+        thread_id: str,
+        message: JsonObject,
+        preview: str,
+        *,
+        text: str | None = None,
     ) -> tuple[str, st.AgentStatus]:
         """Deliver input: into the agent's running turn, else as its next turn.
 
@@ -257,7 +269,9 @@ class AgentControl:
             if agent is None or agent.stopping:
                 raise AgentNotFound(thread_id)
             if not agent.session.inject_input([message]):
-                agent.inputs.append(_Input(message, preview, _origin(sender)))
+                agent.inputs.append(
+                    _Input(message, preview, _origin(sender), preview if text is None else text)
+                )
                 self._cond.notify_all()
             self.registry.update_last_task_message(thread_id, preview)
             return uuid7(), agent.status
@@ -371,7 +385,7 @@ class AgentControl:
                     self._cond.notify_all()
                 session.turn_origin = job.origin
                 try:
-                    outcome = session.run_turn(job.preview, user_message=job.message)
+                    outcome = session.run_turn(job.text, user_message=job.message)
                 except Exception as exc:  # a bug in a child must not take the parent down
                     self._publish(agent, st.errored(f"{type(exc).__name__}: {exc}"))
                     continue
