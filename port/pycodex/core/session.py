@@ -53,6 +53,7 @@ from pycodex.tools.tool_search import (
     mcp_entries,
     mcp_namespace,
     multi_agent_entries,
+    removed_tools_fragment,
     tools_fragment,
 )
 
@@ -294,6 +295,7 @@ class Session:
         agents: AgentControl | None = None,
         forked_history: Sequence[JsonObject] | None = None,
         model_switch: str | None = None,
+        inherited_namespaces: Mapping[str, str | None] | None = None,
     ) -> None:
         self.config = config
         #: set for a thread spawned by another one (``spawn_agent``); ``None`` for the root.
@@ -403,6 +405,11 @@ class Session:
             from pycodex.tools.multi_agents import MultiAgentTools
 
             self.router.multi_agents = MultiAgentTools(self, self.agents)
+        if forked_history is not None and inherited_namespaces:
+            # the forked history names the parent's deferred tools; say which ones are gone
+            removed = removed_tools_fragment(inherited_namespaces, self.deferred_namespaces())
+            if removed is not None:
+                self.history.append(normalize_history_item(_message("developer", [removed])))
 
     # ferry: codex_core::session::session::Session::build_initial_context @ 1d092cb66
     def build_initial_context(self) -> list[JsonObject]:
