@@ -208,10 +208,35 @@ def keyed_body(body: Any) -> Any:
     return keyed
 
 
+def spawn_status_settled(events: list[Any]) -> list[Any]:
+    """``spawn_agent`` items with a ``running`` child folded into ``pending_init``.
+
+    codex reads the new agent's status right after starting it; on a loaded machine its
+    worker has sometimes already begun the first turn (codex run against itself differs
+    there about one run in ten), so the two values say the same thing: the agent started.
+    """
+    settled = []
+    for event in events:
+        item = event.get("item") if isinstance(event, dict) else None
+        if isinstance(item, dict) and item.get("tool") == "spawn_agent":
+            states = item.get("agents_states")
+            if isinstance(states, dict):
+                states = {thread: _started(state) for thread, state in states.items()}
+                event = {**event, "item": {**item, "agents_states": states}}
+        settled.append(event)
+    return settled
+
+
+def _started(state: Any) -> Any:
+    if isinstance(state, dict) and state.get("status") == "running":
+        return {**state, "status": "pending_init"}
+    return state
+
+
 def normalized_view(result: SideResult, *, unordered_events: bool = False) -> dict[str, Any]:
     """The comparable shape of one side: requests, events, exit status, stderr and files."""
     norm = normalizer_for(result)
-    events = norm.value(result.events())
+    events = spawn_status_settled(norm.value(result.events()))
     if unordered_events:
         events = unordered(events)
     requests = [
