@@ -1,14 +1,25 @@
 """Console-script entry point.
 
 ``pycodex --version`` is answered before anything heavy is imported, so that the
-start-up cost of the port stays close to that of a bare interpreter.
+start-up cost of the port stays close to that of a bare interpreter. A frozen
+bundle (PyInstaller) also enters here for its sandbox helper stages, which a
+source install runs as ``python -I -S <script>`` (see ``pycodex.sandbox.linux``).
 """
 
 import sys
 
 
+# ferry: port-only -- console-script entry (fast --version, helper stages of a frozen bundle)
 def main() -> None:
     argv = sys.argv[1:]
+    if argv and argv[0] == "--pycodex-internal-launch":
+        from pycodex.sandbox import _launch
+
+        raise SystemExit(_launch.main(argv[1:]))
+    if argv and argv[0] == "--pycodex-internal-landlock":
+        from pycodex.sandbox import landlock
+
+        raise SystemExit(landlock.main(argv[1:]))
     if argv in (["--version"], ["-V"]):
         from pycodex import UPSTREAM_VERSION, __version__
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,9 @@ from pycodex.apply_patch.workspace import (
     is_within,
     normalize_path,
 )
+
+#: Decides whether a write or unlink may land on a fully resolved path.
+WriteGuard = Callable[[str], bool]
 
 SUCCESS_HEADER = "Success. Updated the following files:"
 NO_FILES_MODIFIED = "No files were modified."
@@ -99,8 +103,14 @@ def apply_hunks(
     cwd: str | os.PathLike[str],
     *,
     root: str | os.PathLike[str] | None = None,
+    guard: WriteGuard | None = None,
 ) -> ApplyPatchResult:
-    """Apply already-parsed hunks (see :func:`apply_patch`)."""
+    """Apply already-parsed hunks (see :func:`apply_patch`).
+
+    ``guard`` sees the fully resolved path of every write and unlink before
+    anything is written; when it refuses one, the patch fails with that file's
+    upstream error text (``Failed to write file ...``) and no file changes.
+    """
     cwd_abs = absolute_cwd(cwd)
     ws = Workspace(root if root is not None else cwd_abs)
     if not hunks:
@@ -115,6 +125,12 @@ def apply_hunks(
         except _HunkFailure as exc:
             failure = exc.message
             break
+
+    if guard is not None:
+        for item in planned:
+            for op in item.ops:
+                if not guard(op.real):
+                    raise ApplyPatchError(op.context, committed=())
 
     committed: list[FileChange] = []
     summary: list[tuple[str, str]] = []
@@ -185,15 +201,19 @@ def verify_parsed(
 
 
 def apply_verified(
-    verified: VerifiedPatch, *, root: str | os.PathLike[str] | None = None
+    verified: VerifiedPatch,
+    *,
+    root: str | os.PathLike[str] | None = None,
+    guard: WriteGuard | None = None,
 ) -> ApplyPatchResult:
     """Apply a :class:`VerifiedPatch` (its hunks, in its ``cwd``), like codex does after verifying.
 
-    Writes stay inside ``root``, by default the root the patch was verified against.
+    Writes stay inside ``root``, by default the root the patch was verified against,
+    and every resolved write target must pass ``guard`` (see :func:`apply_hunks`).
     """
     if root is None:
         root = verified.root if verified.root is not None else verified.cwd
-    return apply_hunks(verified.hunks, verified.cwd, root=root)
+    return apply_hunks(verified.hunks, verified.cwd, root=root, guard=guard)
 
 
 # --------------------------------------------------------------------------- planning

@@ -20,6 +20,7 @@ from pycodex.client.events import (
     ResponseEvent,
     TokenUsage,
 )
+from pycodex.client.validate import chat_chunk_is_well_formed
 from pycodex.errors import StreamError
 
 JsonObject = dict[str, Any]
@@ -162,7 +163,9 @@ def parse_chat_stream(
             chunk = json.loads(data)
         except ValueError:
             continue  # skipped like a malformed Responses event
-        response_id = chunk.get("id", response_id)
+        if not chat_chunk_is_well_formed(chunk):
+            continue  # wrong shapes are skipped too, never a traceback
+        response_id = chunk.get("id") or response_id
         if chunk.get("usage"):
             raw = chunk["usage"]
             usage = TokenUsage(
@@ -207,9 +210,11 @@ def parse_chat_stream(
         call_id = call["id"] or f"call_{index}"
         if call["name"] in custom_tools:
             try:
-                tool_input = json.loads(call["arguments"] or "{}").get("input", "")
+                parsed = json.loads(call["arguments"] or "{}")
             except ValueError:
-                tool_input = call["arguments"]
+                parsed = None
+            raw_input = parsed.get("input", "") if isinstance(parsed, dict) else call["arguments"]
+            tool_input = raw_input if isinstance(raw_input, str) else json.dumps(raw_input)
             yield OutputItemDone(
                 {
                     "type": "custom_tool_call",

@@ -28,6 +28,20 @@ class TokenUsage:
             total_tokens=int(usage.get("total_tokens") or 0),
         )
 
+    # ferry: codex_api::sse::responses::ResponseCompletedUsage::into @ 1d092cb66
+    @classmethod
+    def from_counts(cls, counts: dict[str, int] | None) -> TokenUsage | None:
+        """From the flattened, already validated usage of ``validate.parse_completed``."""
+        if counts is None:
+            return None
+        return cls(
+            input_tokens=counts["input_tokens"],
+            cached_input_tokens=counts["cached_tokens"],
+            output_tokens=counts["output_tokens"],
+            reasoning_output_tokens=counts["reasoning_tokens"],
+            total_tokens=counts["total_tokens"],
+        )
+
     def __add__(self, other: TokenUsage) -> TokenUsage:
         return TokenUsage(
             self.input_tokens + other.input_tokens,

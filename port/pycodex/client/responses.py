@@ -33,6 +33,12 @@ from pycodex.client.events import (
     ResponseEvent,
     TokenUsage,
 )
+from pycodex.client.validate import (
+    ShapeError,
+    event_is_well_formed,
+    item_is_well_formed,
+    parse_completed,
+)
 from pycodex.config.model import ModelProviderInfo
 from pycodex.errors import (
     AuthError,
@@ -279,18 +285,36 @@ def _iter_sse(response: httpx.Response) -> Iterator[tuple[str, str]]:
         raise StreamError(f"error reading the response stream: {exc}") from exc
 
 
-def _failure_message(response: Mapping[str, Any]) -> tuple[str, str | None]:
-    error = response.get("error") or {}
+def _failure_message(response: object) -> tuple[str, str | None]:
+    if not isinstance(response, Mapping):
+        return "response.failed event received", None
+    error = response.get("error")
     if not isinstance(error, Mapping):
-        return str(error), None
+        return "response.failed event received", None
     code = error.get("code")
-    return str(error.get("message") or "response.failed event received"), str(
-        code
-    ) if code else None
+    message = error.get("message")
+    return (
+        message if isinstance(message, str) and message else "response.failed event received",
+        code if isinstance(code, str) and code else None,
+    )
 
 
+def _incomplete_reason(response: object) -> str:
+    details = response.get("incomplete_details") if isinstance(response, Mapping) else None
+    reason = details.get("reason") if isinstance(details, Mapping) else None
+    return reason if isinstance(reason, str) else "unknown"
+
+
+# ferry: codex_api::sse::responses::process_sse @ 1d092cb66
+# ferry: codex_api::sse::responses::process_responses_event @ 1d092cb66
 def parse_responses_stream(events: Iterator[tuple[str, str]]) -> Iterator[ResponseEvent]:
-    """Turn raw SSE pairs into ResponseEvents; ending without ``response.completed`` is an error."""
+    """Turn raw SSE pairs into ResponseEvents; ending without ``response.completed`` is an error.
+
+    Every shape is checked here (see :mod:`pycodex.client.validate`): a malformed
+    event or output item is ignored as upstream ignores it, and a malformed
+    ``response.completed`` fails the stream once it ends.
+    """
+    pending_error: ModelClientError | None = None
     for _event_name, data in events:
         if not data:
             continue
@@ -298,34 +322,46 @@ def parse_responses_stream(events: Iterator[tuple[str, str]]) -> Iterator[Respon
             event = json.loads(data)
         except ValueError:
             continue  # upstream logs and skips an event it cannot parse
-        if not isinstance(event, dict):
-            continue
-        kind = event.get("type")
-        if kind == "response.output_item.done":
-            yield OutputItemDone(event["item"])
-        elif kind == "response.output_item.added":
-            yield OutputItemAdded(event["item"])
+        if not event_is_well_formed(event):
+            continue  # upstream cannot deserialise it either: skipped
+        kind = event["type"]
+        if kind in ("response.output_item.done", "response.output_item.added"):
+            item = event.get("item")
+            if item is None or not item_is_well_formed(item):
+                continue  # "failed to parse ResponseItem": ignored, as upstream
+            yield OutputItemDone(item) if kind.endswith(".done") else OutputItemAdded(item)
         elif kind == "response.output_text.delta":
-            yield OutputTextDelta(str(event.get("delta", "")))
+            if event.get("delta") is not None:
+                yield OutputTextDelta(event["delta"])
         elif kind == "response.reasoning_summary_text.delta":
-            yield ReasoningDelta(str(event.get("delta", "")), summary=True)
+            if event.get("delta") is not None and event.get("summary_index") is not None:
+                yield ReasoningDelta(event["delta"], summary=True)
         elif kind == "response.reasoning_text.delta":
-            yield ReasoningDelta(str(event.get("delta", "")), summary=False)
+            if event.get("delta") is not None and event.get("content_index") is not None:
+                yield ReasoningDelta(event["delta"], summary=False)
         elif kind == "response.created":
-            yield ResponseCreated((event.get("response") or {}).get("id"))
+            response = event.get("response")
+            if response is not None:
+                response_id = response.get("id") if isinstance(response, Mapping) else None
+                yield ResponseCreated(response_id if isinstance(response_id, str) else None)
         elif kind == "response.completed":
-            response = event.get("response") or {}
-            yield Completed(response.get("id"), TokenUsage.from_wire(response.get("usage")))
+            if event.get("response") is None:
+                continue
+            try:
+                response_id, usage = parse_completed(event["response"])
+            except ShapeError as exc:
+                pending_error = StreamError(f"failed to parse ResponseCompleted: {exc}")
+                continue
+            yield Completed(response_id, TokenUsage.from_counts(usage))
             return
         elif kind == "response.failed":
-            message, code = _failure_message(event.get("response") or {})
+            message, code = _failure_message(event.get("response"))
             if code == "context_length_exceeded":
                 raise ContextWindowExceeded(CONTEXT_WINDOW_MESSAGE)
             if code == "insufficient_quota":
                 raise UsageLimitReached("Quota exceeded. Check your plan and billing details.")
             raise StreamError(message)
         elif kind == "response.incomplete":
-            details = (event.get("response") or {}).get("incomplete_details") or {}
-            reason = details.get("reason", "unknown") if isinstance(details, Mapping) else "unknown"
+            reason = _incomplete_reason(event.get("response"))
             raise StreamError(f"Incomplete response returned, reason: {reason}")
-    raise StreamError("stream closed before response.completed")
+    raise pending_error or StreamError("stream closed before response.completed")

@@ -19,6 +19,7 @@ from pycodex.config.model import (
     SandboxSettings,
     builtin_providers,
 )
+from pycodex.config.shell_env import ShellEnvironmentPolicy
 from pycodex.errors import ConfigError
 
 __all__ = [
@@ -47,6 +48,8 @@ class ConfigOverrides:
     ephemeral: bool = False
     ignore_user_config: bool = False
     ignore_rules: bool = False
+    #: ``--trust``: record this project as trusted in the user's config first.
+    trust_project: bool = False
 
 
 def _choice(value: Any, allowed: Iterable[str], key: str) -> str:
@@ -113,6 +116,7 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         enable=overrides.enable,
         disable=overrides.disable,
         ignore_user_config=overrides.ignore_user_config,
+        trust_project=overrides.trust_project,
     )
     table = loaded.table
 
@@ -165,7 +169,7 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     limit = table.get("tool_output_token_limit")
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)):
         raise ConfigError("config key `tool_output_token_limit`: expected an integer")
-    shell_env = table.get("shell_environment_policy", {})
+    shell_env = ShellEnvironmentPolicy.from_table(table.get("shell_environment_policy"))
     compact_prompt = _opt_str(table, "compact_prompt")
     compact_prompt_file = _opt_str(table, "experimental_compact_prompt_file")
     if compact_prompt is None and compact_prompt_file:
@@ -209,7 +213,7 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         hide_agent_reasoning=_bool(table, "hide_agent_reasoning", False),
         show_raw_agent_reasoning=_bool(table, "show_raw_agent_reasoning", False),
         features={str(k): bool(v) for k, v in features.items() if isinstance(v, bool)},
-        shell_environment_policy=shell_env if isinstance(shell_env, Mapping) else {},
+        shell_environment_policy=shell_env,
         ephemeral=overrides.ephemeral,
         ignore_rules=overrides.ignore_rules,
         warnings=loaded.warnings
@@ -225,6 +229,8 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         model_auto_compact_token_limit=_positive_int(table, "model_auto_compact_token_limit"),
         compact_prompt=compact_prompt,
         sqlite_home=_opt_str(table, "sqlite_home"),
+        project_folders=loaded.project_folders,
+        untrusted_project_folders=loaded.untrusted_project_folders,
         mcp_servers=mcp_servers,
         skills=skills,
         agents=agents,

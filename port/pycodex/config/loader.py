@@ -1,7 +1,8 @@
 """Load ``config.toml`` the way the Rust binary does: layers, profiles and ``-c`` overrides.
 
 Layer order, lowest first: ``$CODEX_HOME/config.toml`` → project ``.codex/config.toml``
-files from the project root down to cwd → the selected profile (``[profiles.NAME]`` or
+files from the project root down to cwd (trusted projects only, see
+:mod:`pycodex.config.trust`) → the selected profile (``[profiles.NAME]`` or
 ``$CODEX_HOME/NAME.config.toml``) → ``-c key=value`` / ``--enable`` / ``--disable``.
 """
 
@@ -16,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pycodex.config.trust import project_trust, save_project_trust
 from pycodex.errors import ConfigError
 
 TomlTable = dict[str, Any]
@@ -138,6 +140,10 @@ class LoadedToml:
     table: TomlTable
     sources: tuple[Path, ...]
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    #: Project ``.codex`` folders whose config (and rules) apply: trusted ones only.
+    project_folders: tuple[Path, ...] = ()
+    #: Project ``.codex`` folders skipped because the project is not trusted.
+    untrusted_project_folders: tuple[Path, ...] = ()
 
 
 def load_layers(
@@ -149,6 +155,7 @@ def load_layers(
     enable: Iterable[str] = (),
     disable: Iterable[str] = (),
     ignore_user_config: bool = False,
+    trust_project: bool = False,
 ) -> LoadedToml:
     sources: list[Path] = []
     warnings: list[str] = []
@@ -166,21 +173,9 @@ def load_layers(
         merged = deep_merge(merged, layer)
         sources.append(path)
 
+    user_file = home / "config.toml"
     if not ignore_user_config:
-        add(home / "config.toml")
-    markers = merged.get("project_root_markers", [".git"])
-    root = find_project_root(cwd, markers if isinstance(markers, list) else [".git"])
-    chain = [root, *[p for p in reversed(cwd.parents) if root in p.parents]]
-    if cwd != root:
-        chain.append(cwd)
-    seen: set[Path] = set()
-    for directory in chain:
-        if directory in seen:
-            continue
-        seen.add(directory)
-        project_file = directory / ".codex" / "config.toml"
-        if project_file.resolve() != (home / "config.toml").resolve():
-            add(project_file)
+        add(user_file)
 
     override_table: TomlTable = {}
     for raw in overrides:
@@ -190,6 +185,36 @@ def load_layers(
         override_table = set_dotted(override_table, ["features", name], True)
     for name in disable:
         override_table = set_dotted(override_table, ["features", name], False)
+
+    # Trust and the project root come from the user's own layers (never a project's).
+    so_far = deep_merge(merged, override_table)
+    markers = so_far.get("project_root_markers", [".git"])
+    root = find_project_root(cwd, markers if isinstance(markers, list) else [".git"])
+    trust = project_trust(so_far, root, cwd, user_file)
+    if trust_project and save_project_trust(user_file, trust, cwd):
+        merged = {}
+        sources.clear()
+        warnings.clear()
+        add(user_file)
+        trust = project_trust(deep_merge(merged, override_table), root, cwd, user_file)
+    chain = [root, *[p for p in reversed(cwd.parents) if root in p.parents]]
+    if cwd != root:
+        chain.append(cwd)
+    seen: set[Path] = set()
+    enabled: list[Path] = []
+    disabled: list[Path] = []
+    for directory in chain:
+        if directory in seen:
+            continue
+        seen.add(directory)
+        dot_codex = directory / ".codex"
+        if not dot_codex.is_dir() or dot_codex.resolve() == home.resolve():
+            continue
+        if trust.disabled_reason(directory) is not None:
+            disabled.append(dot_codex)
+            continue
+        enabled.append(dot_codex)
+        add(dot_codex / "config.toml")
 
     selected = profile or override_table.get("profile") or merged.get("profile")
     if selected is not None:
@@ -210,4 +235,4 @@ def load_layers(
     for key in unknown_keys(override_table):
         warnings.append(f"-c override: unknown config key `{key}` (ignored)")
     merged = deep_merge(merged, override_table)
-    return LoadedToml(merged, tuple(sources), tuple(warnings))
+    return LoadedToml(merged, tuple(sources), tuple(warnings), tuple(enabled), tuple(disabled))

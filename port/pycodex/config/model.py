@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from pycodex.config.agents import AgentsConfig
+from pycodex.config.shell_env import ShellEnvironmentPolicy
 from pycodex.errors import ConfigError
 
 WireApi = Literal["responses", "chat"]
@@ -178,10 +179,14 @@ class Config:
     hide_agent_reasoning: bool = False
     show_raw_agent_reasoning: bool = False
     features: Mapping[str, bool] = field(default_factory=dict)
-    shell_environment_policy: Mapping[str, Any] = field(default_factory=dict)
+    shell_environment_policy: ShellEnvironmentPolicy = field(default_factory=ShellEnvironmentPolicy)
     ephemeral: bool = False
     ignore_rules: bool = False
     warnings: tuple[str, ...] = ()
+    #: Trusted project ``.codex`` folders (their ``rules/`` apply too).
+    project_folders: tuple[Path, ...] = ()
+    #: Project ``.codex`` folders ignored because the project is not trusted.
+    untrusted_project_folders: tuple[Path, ...] = ()
     #: ``[mcp_servers.<name>]`` parsed into ``pycodex.mcp.config.McpServerConfig`` values.
     mcp_servers: Mapping[str, Any] = field(default_factory=dict)
     #: the ``[skills]`` table (``bundled.enabled``, ``include_instructions``, ``config``).

@@ -87,6 +87,12 @@ def exec_options(func: F) -> F:
         click.option(
             "--skip-git-repo-check", is_flag=True, help="Allow running outside a Git repository."
         ),
+        click.option(
+            "--trust",
+            is_flag=True,
+            help="Save trust for this project (its .codex config and rules) for this and "
+            "future runs. Does not override an explicitly untrusted project.",
+        ),
         click.option("--ephemeral", is_flag=True, help="Do not persist session files."),
         click.option(
             "--ignore-user-config", is_flag=True, help="Do not load $CODEX_HOME/config.toml."
@@ -285,8 +291,13 @@ def run_exec(
         ephemeral=bool(params.get("ephemeral")),
         ignore_user_config=bool(params.get("ignore_user_config")),
         ignore_rules=bool(params.get("ignore_rules")),
+        trust_project=bool(params.get("trust")),
     )
     config = load_config(overrides)
+    if config.untrusted_project_folders:
+        from pycodex.config.trust import UNTRUSTED_PROJECT_WARNING
+
+        click.echo(UNTRUSTED_PROJECT_WARNING, err=True)
     json_mode = bool(params.get("json_mode"))
     store = None
     if not config.ephemeral:

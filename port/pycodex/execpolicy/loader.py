@@ -70,13 +70,20 @@ def config_folders(
     *,
     system_folder: Path | None = SYSTEM_CONFIG_FOLDER,
     include_project: bool = True,
+    project_folders: Iterable[Path] | None = None,
 ) -> list[Path]:
-    """Config folders whose ``rules/`` apply, lowest precedence first."""
+    """Config folders whose ``rules/`` apply, lowest precedence first.
+
+    ``project_folders`` (the trusted project ``.codex`` folders) replaces the scan
+    of cwd's project when given, so an untrusted repository's rules never load.
+    """
     folders: list[Path] = []
     if system_folder is not None:
         folders.append(system_folder)
     folders.append(codex_home)
-    if include_project and cwd is not None:
+    if project_folders is not None:
+        folders.extend(f for f in project_folders if f.resolve() != codex_home.resolve())
+    elif include_project and cwd is not None:
         folders.extend(
             f for f in project_config_folders(cwd) if f.resolve() != codex_home.resolve()
         )
@@ -110,6 +117,7 @@ def load_exec_policy(
     *,
     system_folder: Path | None = SYSTEM_CONFIG_FOLDER,
     include_project: bool = True,
+    project_folders: Iterable[Path] | None = None,
 ) -> LoadedPolicy:
     """Load every applicable rules file; a parse failure yields an empty policy plus warning.
 
@@ -117,7 +125,11 @@ def load_exec_policy(
     as upstream treats those as fatal.
     """
     folders = config_folders(
-        codex_home, cwd, system_folder=system_folder, include_project=include_project
+        codex_home,
+        cwd,
+        system_folder=system_folder,
+        include_project=include_project,
+        project_folders=project_folders,
     )
     files = policy_files(folders)
     try:

@@ -10,9 +10,11 @@ from pycodex.sandbox.denial import SandboxType, is_likely_sandbox_denied
 from pycodex.sandbox.linux import (
     SandboxUnavailable,
     find_bwrap,
+    launch_env,
     sandbox_available,
     sandbox_fallback_warning,
     sandbox_mechanism,
+    supervised_command,
     wrap_command,
 )
 from pycodex.sandbox.policy import SandboxConfigError, SandboxMode, SandboxPolicy, WritableRoot
@@ -26,8 +28,10 @@ __all__ = [
     "WritableRoot",
     "find_bwrap",
     "is_likely_sandbox_denied",
+    "launch_env",
     "sandbox_available",
     "sandbox_fallback_warning",
     "sandbox_mechanism",
+    "supervised_command",
     "wrap_command",
 ]

@@ -1,37 +1,55 @@
-"""Start bubblewrap with a seccomp program on an inherited pipe, and clean up after it.
+"""Supervise one command pycodex starts: seccomp hand-off, cleanup, and dying with pycodex.
 
-Run as ``python -I -S _launch.py FILTER N (PATH LOCK)*N BWRAP ARGS... -- CMD...``
+Run as ``python -I -S _launch.py FILTER N (PATH LOCK)*N PROGRAM ARGS...``
 (standard library only, so it starts in a few milliseconds):
 
-* ``FILTER`` is the hex of a seccomp BPF program, or ``-`` for none. bubblewrap
-  reads programs from a file descriptor, which a plain argv cannot carry; this
-  stage creates that descriptor and adds ``--seccomp FD``.
+* ``FILTER`` is the hex of a seccomp BPF program for bubblewrap, or ``-``.
+  bubblewrap reads programs from a file descriptor, which a plain argv cannot
+  carry; this stage creates that descriptor and adds ``--seccomp FD`` before
+  the ``--`` that ends bubblewrap's flags. With ``-``, ``PROGRAM ARGS`` run as
+  given (bubblewrap without a filter, or an unsandboxed command).
 * ``PATH`` are mount points bubblewrap has to create inside writable roots
   (masks for protected paths that do not exist yet, such as the workspace's
-  ``.codex``), each with a ``LOCK`` file. Those mount points would remain in the
-  user's real directory, so when there are any, this stage stays the parent of
-  bubblewrap, forwards signals to it and, once no other sandbox holds the lock,
-  removes the still-empty directories sandboxes created (see
-  ``pycodex.sandbox.mount_targets``). Otherwise it simply *execs* bubblewrap.
+  ``.codex``), each with a ``LOCK`` file. Once no other sandbox holds the lock,
+  the still-empty directories sandboxes created are removed, and so is the lock
+  file (see ``pycodex.sandbox.mount_targets``).
+
+This process stays the parent of ``PROGRAM`` so that nothing outlives pycodex:
+it asks the kernel for SIGTERM when pycodex dies (``PR_SET_PDEATHSIG``, checked
+against the pid pycodex passes in ``PYCODEX_LAUNCH_PARENT``), becomes a child
+subreaper (so every descendant stays in its tree), and runs ``PROGRAM`` with
+SIGKILL as *its* parent-death signal. On SIGTERM, SIGINT or SIGHUP (pycodex
+shutting a command down, or dying) it kills the program and every descendant,
+removes the mount points and exits; pycodex then kills this process group too. bubblewrap's ``--die-with-parent`` and its PID
+namespace take care of everything inside the sandbox.
 """
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import os
 import signal
 import sys
 
+PARENT_ENV = "PYCODEX_LAUNCH_PARENT"
+_PR_SET_PDEATHSIG = 1
+_PR_SET_CHILD_SUBREAPER = 36
+_TERMINATING = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 _FORWARDED = (
-    signal.SIGHUP,
-    signal.SIGINT,
     signal.SIGQUIT,
-    signal.SIGTERM,
     signal.SIGUSR1,
     signal.SIGUSR2,
     signal.SIGCONT,
     signal.SIGWINCH,
 )
+
+
+def _prctl(option: int, value: int) -> None:
+    try:  # noqa: SIM105 - contextlib would slow every launch
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: process groups still apply
 
 
 def _seccomp_fd(hex_program: str) -> int:
@@ -49,15 +67,31 @@ def _marker(lock: str) -> str:
     return lock[: -len(".lock")] + ".synthetic" if lock.endswith(".lock") else lock + ".synthetic"
 
 
+def _open_lock(lock: str) -> int | None:
+    """A shared lock on ``lock`` that is still the file at that path (it may be unlinked)."""
+    for _ in range(100):
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+        except OSError:
+            return None  # registry gone: the mount point simply stays behind
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        try:
+            same = os.fstat(fd).st_ino == os.stat(lock, follow_symlinks=False).st_ino
+        except OSError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)  # the last user removed it meanwhile: take the new one
+    return None
+
+
 def _acquire(pairs: list[tuple[str, str]]) -> list[tuple[str, str, int]]:
     """Share each target's lock for our lifetime; mark targets we are about to create."""
     held = []
     for path, lock in pairs:
-        try:
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
-        except OSError:
-            continue  # registry gone: the mount point simply stays behind
-        fcntl.flock(fd, fcntl.LOCK_SH)
+        fd = _open_lock(lock)
+        if fd is None:
+            continue
         if not os.path.lexists(path):
             flags = os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
             try:
@@ -89,61 +123,140 @@ def _release(held: list[tuple[str, str, int]]) -> None:
                 os.unlink(marker)
             except OSError:
                 pass
+        if not os.path.exists(marker):
+            # Nothing left to track: drop the lock file too, still holding it
+            # exclusively (late openers notice the unlink and retry).
+            try:  # noqa: SIM105
+                os.unlink(lock)
+            except OSError:
+                pass
         os.close(fd)
 
 
-def _run_as_parent(bwrap: str, argv: list[str], pairs: list[tuple[str, str]]) -> int:
-    held = _acquire(pairs)
-    pid = os.fork()
-    if pid == 0:
+def _descendants(pid: int) -> list[int]:
+    found: list[int] = []
+    stack = [pid]
+    while stack:
+        current = stack.pop()
         try:
-            os.execv(bwrap, argv)
-        except OSError as exc:
-            sys.stderr.write(f"pycodex sandbox launcher: cannot execute {bwrap}: {exc}\n")
-        os._exit(127)
+            with open(f"/proc/{current}/task/{current}/children") as fh:
+                children = [int(c) for c in fh.read().split()]
+        except (OSError, ValueError):
+            continue
+        found.extend(children)
+        stack.extend(children)
+    return found
 
-    def forward(signum: int, _frame: object) -> None:
-        # Plain try/except: importing contextlib would slow every launch.
+
+def _kill_everything(child: int) -> None:
+    try:  # noqa: SIM105 - contextlib would slow every launch
+        os.kill(child, signal.SIGKILL)
+    except OSError:
+        pass
+    for pid in _descendants(os.getpid()):
         try:  # noqa: SIM105
-            os.kill(pid, signum)
-        except ProcessLookupError:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
             pass
 
-    for forwarded in _FORWARDED:
-        signal.signal(forwarded, forward)
-    _, status = os.waitpid(pid, 0)
+
+def _reap_all() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+        except InterruptedError:
+            continue
+        if pid == 0:
+            return
+
+
+def _exec_child(program: str, argv: list[str]) -> None:
+    try:
+        # Stays in our process group (pycodex kills that group as a last resort,
+        # which also catches background jobs after we have exited).
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        for signum in (*_TERMINATING, *_FORWARDED):
+            signal.signal(signum, signal.SIG_DFL)
+        os.execvp(program, argv)
+    except OSError as exc:
+        sys.stderr.write(f"pycodex launcher: cannot execute {program}: {exc}\n")
+    os._exit(127)
+
+
+# ferry: port-only -- supervisor that ties every command's lifetime to pycodex
+def supervise(program: str, argv: list[str], pairs: list[tuple[str, str]]) -> int:
+    held = _acquire(pairs)
+    state = {"child": 0, "signal": 0}
+
+    def terminate(signum: int, _frame: object) -> None:
+        state["signal"] = signum
+        if state["child"]:
+            _kill_everything(state["child"])
+
+    def forward(signum: int, _frame: object) -> None:
+        try:  # noqa: SIM105
+            os.kill(state["child"], signum)
+        except OSError:
+            pass
+
+    for signum in _TERMINATING:
+        signal.signal(signum, terminate)
+    for signum in _FORWARDED:
+        signal.signal(signum, forward)
+    pid = os.fork()
+    if pid == 0:
+        _exec_child(program, argv)
+    state["child"] = pid
+    if state["signal"]:
+        _kill_everything(pid)
+    status = 0
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+    if state["signal"]:
+        _kill_everything(pid)
+        _reap_all()
     _release(held)
-    if os.WIFSIGNALED(status):
-        signum = os.WTERMSIG(status)
-        signal.signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
-        return 128 + signum
+    ending = state["signal"] or (os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0)
+    if ending:
+        # End the way the command (or we) were ended, so callers see the signal.
+        signal.signal(ending, signal.SIG_DFL)
+        os.kill(os.getpid(), ending)
+        return 128 + ending
     return os.waitstatus_to_exitcode(status)
 
 
+# ferry: port-only -- launcher entry point (argv protocol documented above)
 def main(argv: list[str]) -> int:
+    parent = os.environ.pop(PARENT_ENV, "")
+    if parent:
+        # Die with pycodex, cleaning up (SIGTERM), even if it is SIGKILLed; it may
+        # already be gone by now, so check once the request is in place.
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if str(os.getppid()) != parent:
+            return 137
+    _prctl(_PR_SET_CHILD_SUBREAPER, 1)
     try:
         program = argv[0]
         count = int(argv[1])
         flat = argv[2 : 2 + 2 * count]
         pairs = list(zip(flat[0::2], flat[1::2], strict=True))
-        bwrap = argv[2 + 2 * count]
+        target = argv[2 + 2 * count]
         args = argv[3 + 2 * count :]
-        split = args.index("--")
+        split = args.index("--") if program != "-" else len(args)
     except (IndexError, ValueError):
         sys.stderr.write(
-            "pycodex sandbox launcher: usage: _launch.py FILTER N (PATH LOCK)... BWRAP ARGS... -- CMD...\n"
+            "pycodex launcher: usage: _launch.py FILTER N (PATH LOCK)... PROGRAM ARGS...\n"
         )
         return 2
     extra = [] if program == "-" else ["--seccomp", str(_seccomp_fd(program))]
-    final = [bwrap, *args[:split], *extra, *args[split:]]
-    try:
-        if pairs:
-            return _run_as_parent(bwrap, final, pairs)
-        os.execv(bwrap, final)
-    except OSError as exc:
-        sys.stderr.write(f"pycodex sandbox launcher: cannot execute {bwrap}: {exc}\n")
-    return 127
+    final = [target, *args[:split], *extra, *args[split:]]
+    return supervise(target, final, pairs)
 
 
 if __name__ == "__main__":

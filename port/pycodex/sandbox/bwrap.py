@@ -50,14 +50,21 @@ def create_bwrap_args(
     policy: SandboxPolicy,
     cwd: Path,
     options: BwrapOptions = BwrapOptions(),
+    *,
+    command_cwd: Path | None = None,
 ) -> BwrapArgs:
     """The bubblewrap flags (everything after ``bwrap``) ending in ``-- command``.
 
+    ``cwd`` is the *session's* directory: writable roots and protected paths are
+    derived from it alone. ``command_cwd`` (default ``cwd``) is only where the
+    command starts, so a model-chosen ``workdir`` can never widen the sandbox.
     ``danger-full-access`` needs no wrapping; callers return the command as is.
     """
     if policy.has_full_disk_write_access:
         raise SandboxBuildError("danger-full-access is not sandboxed; run the command unchanged")
-    filesystem = create_filesystem_args(policy.writable_roots_for(cwd), options.registry)
+    filesystem = create_filesystem_args(
+        policy.writable_roots_for(cwd), options.registry, strict_root=_effective_root(cwd)
+    )
     args = ["--new-session", "--die-with-parent", *filesystem.args]
     # Ask for a user namespace explicitly: bubblewrap skips it when run as uid 0.
     args += ["--unshare-user", "--unshare-pid", "--unshare-ipc"]
@@ -68,16 +75,26 @@ def create_bwrap_args(
     args += ["--cap-drop", "ALL"]
     if not policy.has_full_network_access:
         args += ["--setenv", NETWORK_DISABLED_ENV_VAR, "1"]
-    args += ["--chdir", _canonical(cwd)]
+    args += ["--chdir", _canonical(command_cwd if command_cwd is not None else cwd)]
     args.append("--")
     args.extend(command)
     return BwrapArgs(args, filesystem.synthetic_mount_targets)
 
 
 def create_filesystem_args(
-    writable_roots: Sequence[WritableRoot], registry: Path | None = None
+    writable_roots: Sequence[WritableRoot],
+    registry: Path | None = None,
+    *,
+    strict_root: Path | None = None,
 ) -> BwrapArgs:
-    """Mounts for a full-read policy: read-only root, ``/dev``, writable roots, carve-outs."""
+    """Mounts for a full-read policy: read-only root, ``/dev``, writable roots, carve-outs.
+
+    Protected sub-paths inside ``strict_root`` (the session's cwd) are bound with
+    ``--ro-bind``, so bubblewrap refuses to start if one vanished after it was
+    checked (fail closed). Those of other roots (``/tmp/.codex``, say, briefly
+    created as another sandbox's mount point) use ``--ro-bind-try``: they are
+    only protected while they exist, as upstream protects them.
+    """
     # bubblewrap needs bind targets to exist; missing roots are skipped.
     roots = [root for root in writable_roots if root.root.exists()]
     args = ["--ro-bind", "/", "/", "--dev", "/dev"]
@@ -99,7 +116,10 @@ def create_filesystem_args(
                 for p in subpaths
             ]
         for subpath in sorted(subpaths, key=_depth):
-            args += _read_only_subpath_args(subpath, allowed_write_paths, synthetic, registry)
+            strict = strict_root is None or subpath.is_relative_to(strict_root)
+            args += _read_only_subpath_args(
+                subpath, allowed_write_paths, synthetic, registry, strict=strict
+            )
     return BwrapArgs(args, tuple(dict.fromkeys(synthetic)))
 
 
@@ -108,6 +128,8 @@ def _read_only_subpath_args(
     allowed_write_paths: Sequence[Path],
     synthetic: list[Path],
     registry: Path | None,
+    *,
+    strict: bool = True,
 ) -> list[str]:
     symlink = first_writable_symlink_component(subpath, allowed_write_paths)
     if symlink is not None:
@@ -126,7 +148,7 @@ def _read_only_subpath_args(
         synthetic.append(missing)
         return ["--perms", "555", "--tmpfs", str(missing), "--remount-ro", str(missing)]
     if _within(subpath, allowed_write_paths):
-        return ["--ro-bind", str(subpath), str(subpath)]
+        return ["--ro-bind" if strict else "--ro-bind-try", str(subpath), str(subpath)]
     return []
 
 
@@ -178,6 +200,10 @@ def _within(path: Path, roots: Sequence[Path]) -> bool:
 
 def _depth(path: Path) -> int:
     return len(path.parts)
+
+
+def _effective_root(cwd: Path) -> Path:
+    return Path(os.path.realpath(cwd)) if cwd.exists() else cwd
 
 
 def _canonical(path: Path) -> str:

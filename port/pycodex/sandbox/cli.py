@@ -179,14 +179,27 @@ def sandbox_command(
         )
         legacy = _use_legacy_landlock(config)
         argv = wrap_command(command, policy, cwd, use_legacy_landlock=legacy)
-        unsandboxed = policy.has_full_disk_write_access or legacy
-        warning = None if unsandboxed else sandbox_fallback_warning()
+        warning = (
+            None
+            if policy.has_full_disk_write_access
+            else sandbox_fallback_warning(use_legacy_landlock=legacy)
+        )
     except (SandboxConfigError, SandboxUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
     if warning is not None:
         click.echo(f"warning: {warning}", err=True)
+    from pycodex.config.shell_env import ShellEnvironmentPolicy, create_env
+    from pycodex.errors import ConfigError
+
     try:
-        proc = subprocess.run(argv, cwd=cwd, check=False)
+        # The command gets the [shell_environment_policy] environment, as upstream.
+        env = create_env(
+            ShellEnvironmentPolicy.from_table(config.get("shell_environment_policy")), None
+        )
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        proc = subprocess.run(argv, cwd=cwd, env=env, check=False)
     except OSError as exc:
         raise click.ClickException(f"failed to run {command[0]}: {exc}") from exc
     ctx.exit(_exit_code(proc.returncode))

@@ -7,9 +7,9 @@ Two mechanisms, tried in upstream's order of preference:
 
       python -I -S .../_launch.py <seccomp-hex|-> N <N x (mount point, lock)> bwrap <flags> -- CMD
 
-  The launcher stage is skipped (bwrap is spawned directly) when network access
-  is allowed, as upstream only installs its filter for restricted networking,
-  and no mount point has to be cleaned up afterwards.
+  The launcher stage always runs: it hands bwrap the seccomp program (only for
+  restricted networking, as upstream), removes mount points afterwards, and
+  makes sure nothing outlives pycodex (see ``_launch.py``).
 * **legacy Landlock** (``use_legacy_landlock``, or when bubblewrap cannot run
   here): ``python -I -S .../landlock.py <seccomp-hex|-> <net> <cwd> N <roots> -- CMD``.
 
@@ -24,20 +24,40 @@ import functools
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pycodex.sandbox import seccomp
 from pycodex.sandbox.bwrap import BwrapOptions, SandboxBuildError, create_bwrap_args
-from pycodex.sandbox.mount_targets import mount_target, registry_dir
+from pycodex.sandbox.mount_targets import mount_target, registry_dir, sweep_registry
 from pycodex.sandbox.policy import SandboxPolicy
 
 _LAUNCHER = Path(__file__).with_name("_launch.py")
+#: Read (and removed) by ``_launch.py``: the pid it must die with.
+LAUNCH_PARENT_ENV = "PYCODEX_LAUNCH_PARENT"
 _LANDLOCK = Path(__file__).with_name("landlock.py")
 BWRAP = "bwrap"
 LANDLOCK = "landlock"
 _PROBE_TIMEOUT_S = 20.0
+#: First argument that makes a frozen pycodex (PyInstaller bundle) run a helper stage.
+LAUNCH_HELPER = "--pycodex-internal-launch"
+LANDLOCK_HELPER = "--pycodex-internal-landlock"
+_HELPER_SCRIPTS = {LAUNCH_HELPER: _LAUNCHER, LANDLOCK_HELPER: _LANDLOCK}
+
+
+# ferry: port-only -- how pycodex re-invokes itself for a helper stage (upstream dispatches on arg0)
+def helper_argv(helper: str) -> list[str]:
+    """The argv prefix that runs a helper stage (``_launch.py`` or ``landlock.py``).
+
+    From a source install that is the interpreter on the stdlib-only script
+    (``-I -S`` keeps start-up to milliseconds). A frozen bundle has no
+    interpreter that takes flags, so it re-runs itself with the helper's
+    marker as first argument, which ``pycodex._entry`` dispatches before the CLI.
+    """
+    if getattr(sys, "frozen", False):
+        return [sys.executable, helper]
+    return [sys.executable, "-I", "-S", str(_HELPER_SCRIPTS[helper])]
 
 
 class SandboxUnavailable(RuntimeError):
@@ -76,10 +96,14 @@ def wrap_command(
     cwd: Path,
     *,
     use_legacy_landlock: bool = False,
+    command_cwd: Path | None = None,
 ) -> list[str]:
-    """The argv to spawn so that ``argv`` runs under ``policy`` with working directory ``cwd``.
+    """The argv to spawn so that ``argv`` runs under ``policy`` for the session directory ``cwd``.
 
-    ``danger-full-access`` returns ``argv`` unchanged. ``use_legacy_landlock``
+    The writable roots and protected paths come from ``policy`` and ``cwd`` only;
+    ``command_cwd`` (default ``cwd``) is merely where the command starts (upstream's
+    ``--sandbox-policy-cwd`` versus ``--command-cwd``). ``danger-full-access``
+    returns ``argv`` unchanged. ``use_legacy_landlock``
     forces the Landlock mechanism (upstream's ``features.use_legacy_landlock``).
     Raises :class:`SandboxUnavailable` when the sandbox cannot be set up.
     """
@@ -89,7 +113,8 @@ def wrap_command(
     if policy.has_full_disk_write_access:
         return command
     mechanism = _mechanism(use_legacy_landlock)
-    return _build(command, policy, Path(os.path.abspath(cwd)), mechanism)
+    start = Path(os.path.abspath(command_cwd if command_cwd is not None else cwd))
+    return _build(command, policy, Path(os.path.abspath(cwd)), mechanism, start)
 
 
 def sandbox_available(*, use_legacy_landlock: bool = False) -> str | None:
@@ -106,24 +131,51 @@ def sandbox_mechanism(*, use_legacy_landlock: bool = False) -> str:
     return _mechanism(use_legacy_landlock).kind
 
 
+# ferry: port-only -- upstream has no automatic fallback; pycodex says when Landlock stands in
 def sandbox_fallback_warning(*, use_legacy_landlock: bool = False) -> str | None:
-    """A warning for users when bubblewrap could not be used and Landlock stands in."""
+    """What to tell the user (on stderr) when the mechanism in use is not bubblewrap.
+
+    ``None`` when bubblewrap is used. Landlock stands in automatically only for
+    policies it enforces completely (nothing writable); for writable roots it is
+    used only when asked for, and :func:`wrap_command` refuses otherwise.
+    """
     mechanism = _mechanism(use_legacy_landlock)
-    if not mechanism.fallback_reason:
+    if mechanism.kind != LANDLOCK:
         return None
+    if mechanism.fallback_reason:
+        return (
+            f"sandbox: using the Landlock sandbox because bubblewrap is unavailable "
+            f"({mechanism.fallback_reason}); read-only commands keep every protection, "
+            "commands that need writable roots are refused"
+        )
     return (
-        f"{mechanism.fallback_reason}; falling back to the legacy Landlock sandbox, "
-        "which cannot keep .git and .codex read-only inside writable roots"
+        "sandbox: using the legacy Landlock sandbox (use_legacy_landlock = true); "
+        "it cannot keep .git, .codex and .agents read-only inside writable roots"
     )
 
 
 def _build(
-    command: list[str], policy: SandboxPolicy, cwd: Path, mechanism: _Mechanism
+    command: list[str],
+    policy: SandboxPolicy,
+    cwd: Path,
+    mechanism: _Mechanism,
+    command_cwd: Path | None = None,
 ) -> list[str]:
+    start = command_cwd if command_cwd is not None else cwd
     if mechanism.kind == LANDLOCK:
-        return _build_landlock(command, policy, cwd)
+        if mechanism.fallback_reason and policy.writable_roots_for(cwd):
+            # Landlock cannot carve .git/.codex/.agents out of a writable root:
+            # falling back silently would weaken the sandbox, so refuse instead.
+            raise SandboxUnavailable(
+                f"bubblewrap cannot run here ({mechanism.fallback_reason}), and the Landlock "
+                "fallback cannot keep .git, .codex and .agents read-only inside writable roots, "
+                "so pycodex refuses to run this command sandboxed. Make bubblewrap work, accept "
+                "the weaker sandbox with `-c features.use_legacy_landlock=true`, or use "
+                "--sandbox read-only / danger-full-access"
+            )
+        return _build_landlock(command, policy, cwd, start)
     try:
-        built = create_bwrap_args(command, policy, cwd, mechanism.options)
+        built = create_bwrap_args(command, policy, cwd, mechanism.options, command_cwd=start)
     except SandboxBuildError as exc:
         raise SandboxUnavailable(f"sandbox: {exc}") from exc
     registry = mechanism.options.registry
@@ -132,20 +184,36 @@ def _build(
         for path in built.synthetic_mount_targets:
             target = mount_target(path, registry)
             targets += [str(target.path), str(target.lock)]
-    if policy.has_full_network_access and not targets:
-        return [mechanism.bwrap, *built.args]
     program = "-" if policy.has_full_network_access else _network_filter_hex()
     count = str(len(targets) // 2)
-    launcher = [sys.executable, "-I", "-S", str(_LAUNCHER), program, count, *targets]
+    launcher = [*helper_argv(LAUNCH_HELPER), program, count, *targets]
     return [*launcher, mechanism.bwrap, *built.args]
 
 
-def _build_landlock(command: list[str], policy: SandboxPolicy, cwd: Path) -> list[str]:
+# ferry: port-only -- every command runs under pycodex's supervisor so nothing outlives a run
+def supervised_command(argv: Sequence[str]) -> list[str]:
+    """``argv`` (run without a sandbox) under the launcher that kills it with pycodex.
+
+    Spawn the result with ``PYCODEX_LAUNCH_PARENT`` set to this process's pid
+    (see :func:`launch_env`).
+    """
+    return [*helper_argv(LAUNCH_HELPER), "-", "0", *argv]
+
+
+# ferry: port-only -- the launcher checks this pid to die with pycodex (PR_SET_PDEATHSIG)
+def launch_env(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` plus the variable the launcher reads (and removes) to watch pycodex."""
+    return {**env, LAUNCH_PARENT_ENV: str(os.getpid())}
+
+
+def _build_landlock(
+    command: list[str], policy: SandboxPolicy, cwd: Path, command_cwd: Path
+) -> list[str]:
     program = "-" if policy.has_full_network_access else _network_filter_hex()
     roots = [str(r.root) for r in policy.writable_roots_for(cwd) if r.root.exists()]
     network = "1" if policy.has_full_network_access else "0"
-    head = [sys.executable, "-I", "-S", str(_LANDLOCK), program, network, str(cwd)]
-    return [*head, str(len(roots)), *roots, "--", *command]
+    head = [*helper_argv(LANDLOCK_HELPER), program, network, str(command_cwd)]
+    return supervised_command([*head, str(len(roots)), *roots, "--", *command])
 
 
 @functools.cache
@@ -198,6 +266,8 @@ def _probe_bwrap() -> _Mechanism:
     policy = SandboxPolicy.read_only()
     last_error = ""
     registry = registry_dir()
+    if registry is not None:
+        sweep_registry(registry)  # lock files earlier runs left behind
     for mount_proc in (True, False):
         mechanism = _Mechanism(BWRAP, bwrap, BwrapOptions(mount_proc=mount_proc, registry=registry))
         proc = _run_probe(_build([_true()], policy, Path("/"), mechanism), f"bubblewrap at {bwrap}")

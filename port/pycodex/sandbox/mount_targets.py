@@ -14,6 +14,7 @@ sandbox a private ``/dev``, so sandboxed commands cannot reach it.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import stat
@@ -46,6 +47,37 @@ def registry_dir(parent: Path = REGISTRY_PARENT) -> Path | None:
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
         return None
     return path
+
+
+# ferry: port-only -- lock files of mount points nobody tracks any more are removed
+def sweep_registry(registry: Path) -> int:
+    """Remove lock files no sandbox holds and no marker needs; returns how many.
+
+    A lock is taken exclusively (without waiting) before its file is unlinked,
+    and launchers re-check that the file they locked is still the one at the
+    path, so a sandbox starting concurrently simply creates a fresh lock.
+    """
+    removed = 0
+    try:
+        locks = [p for p in registry.iterdir() if p.suffix == ".lock"]
+    except OSError:
+        return 0
+    for lock in locks:
+        if lock.with_suffix(".synthetic").exists():
+            continue  # a mount point is still tracked: its last user cleans up
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            lock.unlink()
+            removed += 1
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return removed
 
 
 def mount_target(path: Path, registry: Path) -> MountTarget:

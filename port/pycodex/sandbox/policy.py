@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -196,6 +196,45 @@ class SandboxPolicy:
             subpaths.extend(p for p in protected if p != root and p.is_relative_to(root))
             result.append(WritableRoot(root, tuple(dict.fromkeys(subpaths))))
         return tuple(result)
+
+    # ferry: codex_protocol::permissions::FileSystemSandboxPolicy::can_write_path_with_cwd @ 1d092cb66
+    def can_write_path(self, path: Path, cwd: Path) -> bool:
+        """Whether the sandbox lets a command write ``path`` (lexically normalised, no symlinks).
+
+        The check upstream runs on every apply_patch target before applying it.
+        """
+        if self.has_full_disk_write_access:
+            return True
+        target = _normalize(path)
+        return any(root.is_path_writable(target) for root in self.writable_roots_for(cwd))
+
+    # ferry: port-only -- apply_patch runs in-process, so it re-checks where writes physically land
+    def physical_write_guard(self, cwd: Path) -> Callable[[str], bool] | None:
+        """A predicate on *resolved* paths: may an in-process write land there?
+
+        Roots and protected sub-paths are compared in both their spelled and
+        symlink-resolved forms, so ``gl -> .git`` cannot smuggle a write into
+        ``.git``. ``None`` for ``danger-full-access`` (nothing to guard).
+        """
+        if self.has_full_disk_write_access:
+            return None
+        physical: list[tuple[tuple[Path, ...], tuple[Path, ...]]] = []
+        for root in self.writable_roots_for(cwd):
+            roots = tuple(dict.fromkeys((root.root, Path(os.path.realpath(root.root)))))
+            subs: list[Path] = []
+            for sub in root.read_only_subpaths:
+                subs += [sub, Path(os.path.realpath(sub))]
+            physical.append((roots, tuple(dict.fromkeys(subs))))
+
+        def allowed(real: str) -> bool:
+            target = Path(real)
+            return any(
+                any(target.is_relative_to(r) for r in roots)
+                and not any(target.is_relative_to(s) for s in subs)
+                for roots, subs in physical
+            )
+
+        return allowed
 
 
 def default_read_only_subpaths(root: Path, *, protect_missing_dot_codex: bool) -> tuple[Path, ...]:

@@ -8,7 +8,7 @@ are outputs, not exceptions, exactly as upstream reports them.
 
 from __future__ import annotations
 
-import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +24,7 @@ from pycodex.apply_patch import (
     verify_patch,
 )
 from pycodex.config.model import Config
+from pycodex.config.shell_env import create_env
 from pycodex.execpolicy import (
     AskForApproval,
     ExecAction,
@@ -37,6 +38,7 @@ from pycodex.execpolicy import SandboxMode as ExecSandboxMode
 from pycodex.images import UnsupportedImage, image_data_url, input_image
 from pycodex.prompt.permissions import network_enabled
 from pycodex.sandbox import SandboxPolicy
+from pycodex.sandbox.linux import launch_env, supervised_command
 from pycodex.sandbox_roots import sandbox_policy
 from pycodex.tools.arguments import ArgumentsError, parse_arguments
 from pycodex.tools.goals import GoalError, GoalStore
@@ -85,6 +87,7 @@ class ToolRouter:
     unified_exec: UnifiedExecManager = field(default_factory=UnifiedExecManager)
     _policy: Policy | None = None
     _sandbox_policy: SandboxPolicy | None = None
+    _mechanism_announced: bool = False
     goals: GoalStore = field(init=False)
     _running: dict[int, _RunningCommand] = field(default_factory=dict)
     _todo_item: str | None = None
@@ -205,18 +208,39 @@ class ToolRouter:
     def _sandbox_argv(self, argv: list[str], cwd: Path) -> list[str]:
         config = self.ctx.config
         if config.sandbox.mode == "danger-full-access":
-            return argv
-        from pycodex.sandbox import SandboxUnavailable, wrap_command
+            return supervised_command(argv)
+        from pycodex.sandbox import SandboxUnavailable, sandbox_fallback_warning, wrap_command
 
         if self._sandbox_policy is None:
             self._sandbox_policy = sandbox_policy(config.sandbox)
+        legacy = bool(config.features.get("use_legacy_landlock", False))
         try:
-            return wrap_command(argv, self._sandbox_policy, cwd)
+            if not self._mechanism_announced:
+                # Never weaker silently: say which mechanism runs when it is not bubblewrap.
+                self._mechanism_announced = True
+                warning = sandbox_fallback_warning(use_legacy_landlock=legacy)
+                if warning is not None:
+                    print(f"warning: {warning}", file=sys.stderr, flush=True)
+            # The policy's roots come from the session cwd; ``cwd`` (the model's
+            # ``workdir``) is only where the command starts.
+            return wrap_command(
+                argv,
+                self._sandbox_policy,
+                config.cwd,
+                command_cwd=cwd,
+                use_legacy_landlock=legacy,
+            )
         except SandboxUnavailable as exc:
             raise ToolError(f"sandbox error: {exc}") from exc
 
+    def _policy_for_patch(self) -> SandboxPolicy:
+        if self._sandbox_policy is None:
+            self._sandbox_policy = sandbox_policy(self.ctx.config.sandbox)
+        return self._sandbox_policy
+
     def _env(self) -> dict[str, str]:
-        env = dict(os.environ)
+        """The command's environment: ``[shell_environment_policy]`` applied to ours."""
+        env = create_env(self.ctx.config.shell_environment_policy, self.ctx.thread_id)
         if self.ctx.config.sandbox.mode != "danger-full-access" and not network_enabled(
             self.ctx.config.sandbox
         ):
@@ -230,7 +254,10 @@ class ToolRouter:
             if config.ignore_rules:
                 self._policy = Policy.empty()
             else:
-                loaded = load_exec_policy(config.codex_home, config.cwd)
+                # Project rules only from trusted projects' .codex folders.
+                loaded = load_exec_policy(
+                    config.codex_home, config.cwd, project_folders=config.project_folders
+                )
                 if loaded.warning:
                     self.ctx.emit(
                         {
@@ -303,7 +330,7 @@ class ToolRouter:
         started = time.monotonic()
         try:
             spawn_argv = (
-                argv
+                supervised_command(argv)
                 if decision.action is ExecAction.RUN_UNSANDBOXED
                 else self._sandbox_argv(argv, cwd)
             )
@@ -323,7 +350,7 @@ class ToolRouter:
         self.ctx.emit({"type": "item.started", "item": started_item})
         try:
             process = self.unified_exec.spawn(
-                spawn_argv, argv, cwd, self._env(), bool(args.get("tty"))
+                spawn_argv, argv, cwd, launch_env(self._env()), bool(args.get("tty"))
             )
         except OSError as exc:
             message = f"exec_command failed: {exc}"
@@ -396,12 +423,18 @@ class ToolRouter:
     # ------------------------------------------------------------------ apply_patch
 
     def apply_patch(self, patch: str, cwd: Path | None = None) -> str:
-        """Verify, check the sandbox, then apply; the model sees upstream's texts for each outcome."""
+        """Verify, check the sandbox, then apply; the model sees upstream's texts for each outcome.
+
+        apply_patch runs in this process, outside any sandbox, so it enforces the
+        sandbox's rules itself: every target must be writable under the session's
+        policy (lexically, as upstream checks before applying), and every write must
+        land, after resolving each symlink, in a writable root outside the protected
+        sub-paths (what upstream's sandboxed apply_patch process gets from the kernel).
+        """
         config = self.ctx.config
         started = time.monotonic()
-        root = Path("/") if config.sandbox.mode == "danger-full-access" else config.cwd
         try:
-            verified = verify_patch(patch, cwd or config.cwd, root=root)
+            verified = verify_patch(patch, cwd or config.cwd, root="/")
         except PathEscapeError:
             return PATCH_OUTSIDE_PROJECT
         except ApplyPatchError as exc:
@@ -412,6 +445,13 @@ class ToolRouter:
             return PATCH_ENVIRONMENT
         if config.sandbox.mode == "read-only":
             return PATCH_READ_ONLY
+        policy = self._policy_for_patch()
+        targets = [c.path for c in verified.changes] + [
+            c.move_path for c in verified.changes if c.move_path is not None
+        ]
+        if not all(policy.can_write_path(target, config.cwd) for target in targets):
+            return PATCH_OUTSIDE_PROJECT
+        guard = policy.physical_write_guard(config.cwd)
         changes = sorted(
             ({"path": str(c.path), "kind": c.kind} for c in verified.changes),
             key=lambda c: c["path"],
@@ -424,10 +464,11 @@ class ToolRouter:
 
         file_change("item.started", "in_progress")
         try:
-            result = apply_verified(verified, root=root)
+            result = apply_verified(verified, root="/", guard=guard)
         except ApplyPatchError as exc:
             file_change("item.completed", "failed")
-            exit_code, output = 1, str(exc)
+            # What upstream's apply_patch process prints on stderr (one line per error).
+            exit_code, output = 1, f"{exc}\n"
         else:
             file_change("item.completed", "completed")
             exit_code, output = 0, result.output

@@ -8,9 +8,11 @@ upstream text format with a random chunk id and middle truncation.
 
 from __future__ import annotations
 
+import collections
 import os
 import pty
 import random
+import signal
 import subprocess
 import threading
 import time
@@ -30,6 +32,10 @@ DEFAULT_WRITE_YIELD_TIME_MS = 250
 MAX_BACKGROUND_TERMINAL_TIMEOUT_MS = 300_000
 DEFAULT_MAX_OUTPUT_TOKENS = 10_000
 MAX_SESSIONS = 64
+#: How long a launcher gets to clean up after SIGTERM before its group is killed.
+_LAUNCHER_EXIT_S = 10.0
+#: Output retained per command (and per poll): the first and last half MiB.
+UNIFIED_EXEC_OUTPUT_MAX_BYTES = 1024 * 1024
 
 UNIFIED_EXEC_ENV: Mapping[str, str] = {
     "NO_COLOR": "1",
@@ -54,6 +60,69 @@ def generate_chunk_id() -> str:
     return "".join(random.choice("0123456789abcdef") for _ in range(6))
 
 
+# ferry: codex_core::unified_exec::head_tail_buffer::HeadTailBuffer @ 1d092cb66
+class HeadTailBuffer:
+    """Keeps the first and last ``max_bytes / 2`` bytes of a stream, counting the rest.
+
+    Memory stays bounded however much a command prints: the middle is dropped
+    as it arrives and only its size is remembered.
+    """
+
+    def __init__(self, max_bytes: int = UNIFIED_EXEC_OUTPUT_MAX_BYTES) -> None:
+        self.head_budget = max_bytes // 2
+        self.tail_budget = max_bytes - self.head_budget
+        self.head = bytearray()
+        self.tail: collections.deque[bytes] = collections.deque()
+        self.tail_bytes = 0
+        self.omitted = 0
+        self.total = 0
+
+    # ferry: codex_core::unified_exec::head_tail_buffer::HeadTailBuffer::push_chunk @ 1d092cb66
+    def push(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        room = self.head_budget - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+            chunk = chunk[room:]
+        if not chunk:
+            return
+        if self.tail_budget == 0:
+            self.omitted += len(chunk)
+            return
+        if len(chunk) >= self.tail_budget:
+            self.omitted += self.tail_bytes + len(chunk) - self.tail_budget
+            self.tail.clear()
+            self.tail.append(chunk[-self.tail_budget :])
+            self.tail_bytes = self.tail_budget
+            return
+        self.tail.append(chunk)
+        self.tail_bytes += len(chunk)
+        excess = self.tail_bytes - self.tail_budget
+        while excess > 0:
+            front = self.tail[0]
+            if len(front) <= excess:
+                self.tail.popleft()
+                self.tail_bytes -= len(front)
+                self.omitted += len(front)
+                excess -= len(front)
+            else:
+                self.tail[0] = front[excess:]
+                self.tail_bytes -= excess
+                self.omitted += excess
+                excess = 0
+
+    # ferry: port-only -- renders the retained bytes with 0.169.0's omitted-bytes marker
+    def render(self, *, marker_first: bool = False) -> bytes:
+        """Head and tail; when bytes were dropped, upstream's ``... N bytes omitted ...``
+        marker goes between them (``aggregated_output``) or first (the model's text)."""
+        tail = b"".join(self.tail)
+        if not self.omitted:
+            return bytes(self.head) + tail
+        if marker_first:
+            return f"... {self.omitted} bytes omitted ...\n\n".encode() + bytes(self.head) + tail
+        return bytes(self.head) + f"\n... {self.omitted} bytes omitted ...\n".encode() + tail
+
+
 @dataclass(frozen=True)
 class ExecOutput:
     """One answer of exec_command / write_stdin, rendered by :meth:`response_text`."""
@@ -64,9 +133,13 @@ class ExecOutput:
     exit_code: int | None
     session_id: int | None
     max_output_tokens: int
+    #: Bytes the command printed in this window (more than ``output`` holds when capped).
+    original_bytes: int | None = None
 
     @property
     def original_token_count(self) -> int:
+        if self.original_bytes is not None:
+            return (self.original_bytes + 3) // 4
         return approx_token_count(self.output)
 
     def truncated_output(self) -> str:
@@ -89,13 +162,15 @@ class ExecOutput:
 
 @dataclass
 class _Process:
-    """A running child and everything it has printed so far."""
+    """A running child; what it printed is kept in capped head/tail buffers."""
 
     popen: subprocess.Popen[bytes]
     command: list[str]
     master_fd: int | None
-    buffer: bytearray = field(default_factory=bytearray)
-    cursor: int = 0
+    #: Everything printed (for ``aggregated_output``), capped.
+    aggregate: HeadTailBuffer = field(default_factory=HeadTailBuffer)
+    #: Printed since the model last saw output, capped.
+    pending: HeadTailBuffer = field(default_factory=HeadTailBuffer)
     lock: threading.Condition = field(default_factory=threading.Condition)
     reader_done: bool = False
 
@@ -113,7 +188,8 @@ class _Process:
                 if not chunk:
                     break
                 with self.lock:
-                    self.buffer.extend(chunk)
+                    self.aggregate.push(chunk)
+                    self.pending.push(chunk)
                     self.lock.notify_all()
         finally:
             self.popen.wait()
@@ -130,15 +206,17 @@ class _Process:
                     return
                 self.lock.wait(remaining)
 
-    def take_new_output(self) -> bytes:
+    def take_new_output(self) -> tuple[bytes, int]:
+        """What arrived since the last call (capped, marker first) and its real size."""
         with self.lock:
-            data = bytes(self.buffer[self.cursor :])
-            self.cursor = len(self.buffer)
-            return data
+            data = self.pending.render(marker_first=True)
+            total = self.pending.total
+            self.pending = HeadTailBuffer()
+            return data, total
 
     def all_output(self) -> bytes:
         with self.lock:
-            return bytes(self.buffer)
+            return self.aggregate.render()
 
     @property
     def exit_code(self) -> int | None:
@@ -157,9 +235,22 @@ class _Process:
             self.popen.stdin.flush()
 
     def kill(self) -> None:
-        """Kill the whole process group (background jobs of the shell included)."""
+        """Stop the command and everything it started.
+
+        The child is pycodex's launcher (``sandbox/_launch.py``): SIGTERM makes it
+        kill the command and every descendant, then remove the mount points its
+        sandbox created. Then the launcher's process group is killed outright,
+        which also ends background jobs of a command that has already exited.
+        """
+        if self.popen.poll() is None:
+            try:
+                self.popen.terminate()
+                self.popen.wait(timeout=_LAUNCHER_EXIT_S)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
         try:
-            os.killpg(self.popen.pid, 9)
+            # Whatever is left in the group: background jobs, or a stuck launcher.
+            os.killpg(self.popen.pid, signal.SIGKILL)
         except OSError:
             if self.popen.poll() is None:
                 self.popen.kill()
@@ -272,7 +363,8 @@ class UnifiedExecManager:
         register: bool,
         session_id: int | None = None,
     ) -> ExecResult:
-        text = process.take_new_output().decode("utf-8", "replace")
+        data, total = process.take_new_output()
+        text = data.decode("utf-8", "replace")
         exit_code = process.exit_code
         if exit_code is None and register:
             session_id = self._register(process)
@@ -287,6 +379,7 @@ class UnifiedExecManager:
             exit_code=exit_code,
             session_id=session_id if exit_code is None else None,
             max_output_tokens=max_output_tokens or DEFAULT_MAX_OUTPUT_TOKENS,
+            original_bytes=total,
         )
         return ExecResult(output, process.command, process.all_output().decode("utf-8", "replace"))
 

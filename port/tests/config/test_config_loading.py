@@ -104,9 +104,30 @@ def test_project_config_layers_between_home_and_cli(tmp_path: Path) -> None:
     sub = repo / "pkg"
     (sub / ".codex").mkdir(parents=True)
     (sub / ".codex" / "config.toml").write_text('model_reasoning_effort = "high"\n')
+    # Untrusted (the default): the project's layers are skipped and reported.
+    config = load_config(ConfigOverrides(cwd=sub), home=home)
+    assert config.model == "home" and config.model_reasoning_effort == "medium"
+    assert config.untrusted_project_folders == (repo / ".codex", sub / ".codex")
+    # Trusted via the repository root: both layers apply, cwd's last.
+    with (home / "config.toml").open("a") as fh:
+        fh.write(f'\n[projects."{repo}"]\ntrust_level = "trusted"\n')
     config = load_config(ConfigOverrides(cwd=sub), home=home)
     assert config.model == "project" and config.model_reasoning_effort == "high"
+    assert config.project_folders == (repo / ".codex", sub / ".codex")
     assert load_config(ConfigOverrides(cwd=sub, model="cli"), home=home).model == "cli"
+
+
+def test_project_cannot_trust_itself(tmp_path: Path) -> None:
+    home = make_home(tmp_path, 'model = "home"\nmodel_provider = "local"\n' + PROVIDER)
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".codex").mkdir()
+    (repo / ".codex" / "config.toml").write_text(
+        f'model = "project"\n[projects."{repo}"]\ntrust_level = "trusted"\n'
+    )
+    config = load_config(ConfigOverrides(cwd=repo), home=home)
+    assert config.model == "home"
+    assert config.untrusted_project_folders == (repo / ".codex",)
 
 
 def test_bad_toml_names_file_and_line(tmp_path: Path) -> None:

@@ -127,7 +127,9 @@ def test_restricted_network_goes_through_the_seccomp_launcher(rtmp: Path) -> Non
     assert bytes.fromhex(argv[4])  # the BPF program
     assert argv[5:7] == ["0", "/usr/bin/bwrap"]
     open_net = _build(["true"], SandboxPolicy.read_only(network_access=True), rtmp, mechanism)
-    assert open_net[0] == "/usr/bin/bwrap"
+    # Open network: no filter, but still supervised (nothing may outlive pycodex).
+    assert open_net[3].endswith("_launch.py")
+    assert open_net[4:7] == ["-", "0", "/usr/bin/bwrap"]
 
 
 def test_mount_points_to_clean_up_go_through_the_launcher(rtmp: Path) -> None:
@@ -145,7 +147,7 @@ def test_mount_points_to_clean_up_go_through_the_launcher(rtmp: Path) -> None:
     assert argv[4 : 6 + len(pairs) + 1] == ["-", "4", *pairs, "/usr/bin/bwrap"]
     # Without a trustworthy registry there is no cleanup (the mask stays in place).
     without = _build(["true"], policy, ws, _Mechanism("bwrap", "/usr/bin/bwrap", BwrapOptions()))
-    assert without[0] == "/usr/bin/bwrap"
+    assert without[4:7] == ["-", "0", "/usr/bin/bwrap"]
     assert "--tmpfs" in without
 
 
@@ -171,3 +173,17 @@ def test_find_bwrap_ignores_binaries_inside_the_workspace(
     found = find_bwrap(rtmp)
     assert found != str(fake)
     assert find_bwrap(elsewhere) == str(fake)
+
+
+def test_protected_paths_of_other_roots_tolerate_vanishing(rtmp: Path) -> None:
+    """A root's .codex outside the session cwd may be another sandbox's passing mount point."""
+    ws = rtmp / "ws"
+    (ws / ".git").mkdir(parents=True)
+    (rtmp / ".codex").mkdir()
+    policy = dataclasses.replace(
+        SandboxPolicy.workspace_write(exclude_slash_tmp=True), tmpdir=str(rtmp)
+    )
+    args = create_bwrap_args(["true"], policy, ws, BwrapOptions(mount_proc=False)).args
+    joined = " ".join(args)
+    assert f"--ro-bind-try {rtmp / '.codex'} {rtmp / '.codex'}" in joined
+    assert f"--ro-bind {ws / '.git'} {ws / '.git'}" in joined

@@ -161,7 +161,10 @@ def test_refuses_to_run_when_no_mechanism_works(tmp_path: Path) -> None:
     assert not (ws / "ran").exists()
 
 
-def test_falls_back_to_landlock_with_a_warning(tmp_path: Path, outside_dir: Path) -> None:
+def test_refuses_the_weaker_landlock_fallback_for_writable_roots(
+    tmp_path: Path, outside_dir: Path
+) -> None:
+    """bwrap is broken: Landlock cannot protect .git/.codex, so a writable policy is refused."""
     if sandbox_available(use_legacy_landlock=True) is not None:
         pytest.skip("Landlock is unavailable on this machine")
     ws = tmp_path / "ws"
@@ -171,9 +174,23 @@ def test_falls_back_to_landlock_with_a_warning(tmp_path: Path, outside_dir: Path
         "--full-auto", "--", "sh", "-c", script, cwd=ws, env=_broken_bwrap_path(tmp_path)
     )
     assert proc.returncode == 1
-    assert "warning: bubblewrap at" in proc.stderr
-    assert "falling back to the legacy Landlock sandbox" in proc.stderr
-    assert (ws / "ran").exists()
+    assert "bubblewrap cannot run here" in proc.stderr
+    assert "cannot keep .git, .codex and .agents read-only" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (ws / "ran").exists()
+    assert not (outside_dir / "escaped").exists()
+
+
+def test_read_only_falls_back_to_landlock_and_says_so(tmp_path: Path, outside_dir: Path) -> None:
+    """Nothing writable: Landlock keeps every protection, and stderr names the mechanism."""
+    if sandbox_available(use_legacy_landlock=True) is not None:
+        pytest.skip("Landlock is unavailable on this machine")
+    ws = tmp_path / "ws"  # not the fake bwrap's directory, which find_bwrap would skip
+    ws.mkdir()
+    script = f"touch {outside_dir}/escaped"
+    proc = pycodex("--", "sh", "-c", script, cwd=ws, env=_broken_bwrap_path(tmp_path))
+    assert proc.returncode == 1
+    assert "warning: sandbox: using the Landlock sandbox because bubblewrap" in proc.stderr
     assert not (outside_dir / "escaped").exists()
 
 
@@ -185,7 +202,7 @@ def test_use_legacy_landlock_switch(tmp_path: Path, outside_dir: Path) -> None:
         proc = pycodex("-c", flag, "--", "sh", "-c", script, cwd=tmp_path)
         assert proc.returncode == 1
         assert "Permission denied" in proc.stderr  # Landlock's error, not a read-only mount
-        assert "warning" not in proc.stderr
+        assert "warning: sandbox: using the legacy Landlock sandbox" in proc.stderr
     assert not (outside_dir / "escaped").exists()
 
 

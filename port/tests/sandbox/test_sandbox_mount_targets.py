@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
 from pycodex.sandbox import wrap_command
-from pycodex.sandbox.mount_targets import is_synthetic_leftover, mount_target, registry_dir
+from pycodex.sandbox.mount_targets import (
+    is_synthetic_leftover,
+    mount_target,
+    registry_dir,
+    sweep_registry,
+)
 from sandbox_helpers import run_sandboxed, sh, workspace_write
 
 
@@ -69,3 +75,21 @@ def test_users_own_dot_codex_is_never_removed(workspace: Path) -> None:
     proc = run_sandboxed(sh("true"), workspace_write(), workspace)
     assert proc.returncode == 0
     assert (workspace / ".codex").is_dir()
+
+
+def test_sweep_removes_untracked_unheld_locks_only(tmp_path: Path) -> None:
+    registry = registry_dir(tmp_path)
+    assert registry is not None
+    stale = mount_target(tmp_path / "a", registry).lock
+    held = mount_target(tmp_path / "b", registry).lock
+    tracked = mount_target(tmp_path / "c", registry)
+    for lock in (stale, held, tracked.lock):
+        lock.write_text("")
+    tracked.marker.write_text("")
+    fd = os.open(held, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    try:
+        assert sweep_registry(registry) == 1
+    finally:
+        os.close(fd)
+    assert not stale.exists() and held.exists() and tracked.lock.exists()

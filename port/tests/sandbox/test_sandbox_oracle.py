@@ -33,14 +33,25 @@ SCRIPTS: dict[str, str] = {
     "signal": "kill -TERM $$",
     "caps": "grep CapEff /proc/self/status",
 }
+#: /tmp and $TMPDIR are left out of the writable roots: their protected paths
+#: (``/tmp/.codex``...) come and go as other sandboxes on the machine create
+#: and remove mount points there, and the Rust binary fails to start when one
+#: vanishes between its check and bubblewrap's bind (the flake under load).
+_WORKSPACE_ONLY = [
+    "-c",
+    "sandbox_workspace_write.exclude_slash_tmp=true",
+    "-c",
+    "sandbox_workspace_write.exclude_tmpdir_env_var=true",
+]
 CONFIGS: dict[str, list[str]] = {
     "read-only": ["-c", 'sandbox_mode="read-only"'],
-    "workspace-write": ["-c", 'sandbox_mode="workspace-write"'],
+    "workspace-write": ["-c", 'sandbox_mode="workspace-write"', *_WORKSPACE_ONLY],
     "workspace-write+net": [
         "-c",
         'sandbox_mode="workspace-write"',
         "-c",
         "sandbox_workspace_write.network_access=true",
+        *_WORKSPACE_ONLY,
     ],
 }
 

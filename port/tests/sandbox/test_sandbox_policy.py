@@ -172,3 +172,25 @@ def test_home_is_expanded(monkeypatch: pytest.MonkeyPatch, rtmp: Path) -> None:
     monkeypatch.setenv("HOME", str(rtmp))
     policy = SandboxPolicy.from_config("workspace-write", {"writable_roots": ["~/proj"]})
     assert policy.writable_roots == (Path(os.path.join(rtmp, "proj")),)
+
+
+def test_can_write_path_and_physical_guard(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    (ws / ".git").mkdir(parents=True)
+    (ws / "gl").symlink_to(ws / ".git")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    policy = SandboxPolicy.workspace_write(exclude_slash_tmp=True, exclude_tmpdir_env_var=True)
+    assert policy.can_write_path(ws / "a.txt", ws)
+    assert policy.can_write_path(ws / "sub" / ".." / "b.txt", ws)
+    for bad in (ws / ".git" / "hooks" / "x", ws / ".codex" / "c", ws / ".agents", outside / "x"):
+        assert not policy.can_write_path(bad, ws)
+    # Lexically fine, physically in .git: only the guard (on resolved paths) catches it.
+    assert policy.can_write_path(ws / "gl" / "hooks" / "x", ws)
+    guard = policy.physical_write_guard(ws)
+    assert guard is not None
+    assert guard(str(ws / "a.txt"))
+    assert not guard(os.path.realpath(ws / "gl" / "hooks" / "x"))
+    assert not guard(str(outside / "x"))
+    assert SandboxPolicy.danger_full_access().physical_write_guard(ws) is None
+    assert not SandboxPolicy.read_only().can_write_path(ws / "a.txt", ws)
