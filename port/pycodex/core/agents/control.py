@@ -86,6 +86,7 @@ class LiveAgent:
     watcher: Callable[[st.AgentStatus], None] | None = None
     worker: threading.Thread | None = None
 
+    # ferry: port-only -- shorthand for the agent's session thread id
     @property
     def thread_id(self) -> str:
         return self.session.thread_id
