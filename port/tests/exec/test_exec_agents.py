@@ -128,3 +128,57 @@ def test_max_threads_refuses_a_second_open_agent_and_depth_hides_the_tools(
         and e["item"].get("tool") == "spawn_agent"
     ]
     assert [item["status"] for item in spawn_items] == ["completed", "failed"]
+
+
+FORK_ROLE = (
+    "Full-history forked agents inherit the parent agent type; "
+    "omit agent_type, or spawn without a full-history fork."
+)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        # serde reads a variant's fields from buffered content: the error points past `]`
+        (
+            '{"items": [{"type": "text"}], "message": "x"}',
+            "failed to parse function arguments: missing field `text` at line 1 column 28",
+        ),
+        (
+            '{"items": [{"type": "text", "text": 5} , {"type": "text", "text": "y"}]}',
+            "failed to parse function arguments: invalid type: integer `5`, expected a string "
+            "at line 1 column 41",  # past the `,` and the blank after it
+        ),
+        (
+            '{"items": [{"type": "bogus"}]}',
+            "failed to parse function arguments: unknown variant `bogus`, expected one of "
+            "`text`, `image`, `local_image`, `audio`, `local_audio`, `skill`, `mention` "
+            "at line 1 column 27",
+        ),
+        ('{"message": "CHILD-X", "fork_context": true, "agent_type": " worker "}', FORK_ROLE),
+        (
+            '{"message": "CHILD-X", "fork_context": true, "reasoning_effort": "ultra"}',
+            "Reasoning effort `ultra` is not supported for model `gpt-5.5`. "
+            "Supported reasoning efforts: low, medium, high, xhigh",
+        ),
+        ('{"message": "   "}', "Empty message can't be sent to an agent"),
+    ],
+)
+def test_bad_spawn_arguments_are_refused_with_codex_messages(
+    harness: ExecHarness, arguments: str, expected: str
+) -> None:
+    call = {"call_id": "s1", "name": "spawn_agent", "namespace": NAMESPACE}
+    harness.server.push(
+        _answer(
+            {
+                "type": "response.output_item.done",
+                "item": {**call, "type": "function_call", "arguments": arguments},
+            }
+        ),
+        _answer(ev_assistant_message("m", "gave up")),
+    )
+    run = harness.run("--skip-git-repo-check", "--json", "spawn badly")
+    assert run.returncode == 0, run.stderr
+    requests = harness.server.model_requests()
+    assert len(requests) == 2  # no sub-agent ever asked the model anything
+    assert requests[1].function_call_output_text("s1") == expected
