@@ -25,6 +25,7 @@ test-nightly: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/ferry provenance check
 
 typecheck: setup
 	$(BIN)/mypy

@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "ledger": "upstream.cli:ledger",
     "diff": "translator.diff.cli:diff",
     "plan": "translator.cli:plan",
+    "provenance": "translator.provenance_cli:provenance",
     "translate": "translator.cli:translate",
     "parity": "harness.parity.cli:parity",
     "validate": "harness.cli:validate",

@@ -166,10 +166,10 @@ def _plots(
         plots["VI"] = (render.save_figure(out / "table-vi-runtime.png", draw_rt),)
     sync_runs = sections["SYNC"]
     if sync_runs.has_data and sync_runs.table is not None:
-        it = sync_runs.table.set_index("run")[["committed", "skipped", "failed"]]
+        it = sync_runs.table.set_index("run")[["committed", "skipped", "failed", "held"]]
 
         def draw_sync(ax: Any) -> None:
-            it.plot.bar(ax=ax, stacked=True, color=["#55a868", "#8c8c8c", "#c44e52"])
+            it.plot.bar(ax=ax, stacked=True, color=["#55a868", "#8c8c8c", "#c44e52", "#dd8452"])
             ax.set_ylabel("upstream commits")
             ax.set_title("Sync runs: upstream commits by outcome")
 

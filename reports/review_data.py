@@ -107,7 +107,15 @@ def _items(changeset: dict[str, Any], plan: dict[str, Any] | None) -> list[ItemD
                 translated[item["qualified_path"]] = (
                     f"{unit['python_module']}.{item['python_symbol']}"
                 )
-        for key in ("skipped", "unmapped"):
+        for item in plan.get("pending", []):
+            notes[item["qualified_path"]] = (
+                f"pending ({item.get('code', '')}): {item.get('reason', '')}"
+            )
+        for item in plan.get("declined", []):
+            notes[item["qualified_path"]] = (
+                f"declined ({item.get('rule', '')}): {item.get('reason', '')}"
+            )
+        for key in ("skipped", "unmapped"):  # plans written before ferry.plan/2
             for item in plan.get(key, []):
                 notes[item["qualified_path"]] = f"{key}: {item.get('reason', '')}"
     out: list[ItemDiff] = []

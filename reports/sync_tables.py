@@ -45,6 +45,7 @@ def sync_runs_section(state_dir: Path) -> Section:
                 "committed": status.count("committed"),
                 "skipped": status.count("skipped"),
                 "failed": status.count("failed"),
+                "held": status.count("held"),
                 "units": sum(c.units for c in s.commits),
                 "attempts": sum(_attempts(c.artifacts) for c in s.commits),
                 "gates_passed": sum(gates),

@@ -12,7 +12,7 @@ from translator.changeset import CHANGESET_FORMAT, ChangeSet
 from translator.config import load_config
 from translator.errors import TranslateError
 from translator.jsonio import read_model, write_model
-from translator.plan import PLAN_FORMAT, Plan, build_plan
+from translator.plan import PLAN_FORMAT, Plan, build_plan, check_plan_targets
 from translator.provenance import ProvenanceIndex
 
 _console = Console(stderr=True)
@@ -23,22 +23,32 @@ def _fail(exc: TranslateError) -> None:
 
 
 def _reindex(index: ProvenanceIndex, target_root: Path) -> int:
-    count = 0
-    for path in sorted(target_root.rglob("*.py")):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        if "# ferry: " not in text:
-            continue
-        rel = path.relative_to(target_root).with_suffix("")
-        parts = list(rel.parts[:-1]) if rel.name == "__init__" else list(rel.parts)
-        count += index.scan_module(".".join(parts), text)
-    return count
+    return index.rebuild(target_root)
 
 
 @click.command("plan")
 @click.argument(
     "changeset_path",
     metavar="CHANGESET.json",
+    required=False,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--history",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Instead of a ChangeSet: plan each of the newest N upstream commits and summarise "
+    "where their items end up.",
+)
+@click.option(
+    "--upstream",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="With --history: upstream git directory (default [translate].upstream_git_dir).",
+)
+@click.option("--rev", default="HEAD", show_default=True, help="With --history: newest commit.")
+@click.option(
+    "--subtree", default="codex-rs", show_default=True, help="With --history: ported subtree."
 )
 @click.option(
     "-o",
@@ -54,13 +64,36 @@ def _reindex(index: ProvenanceIndex, target_root: Path) -> int:
 )
 @click.option(
     "--reindex/--no-reindex",
-    default=False,
+    default=True,
+    show_default=True,
     help="Rebuild the provenance index from the target tree's markers first.",
 )
+@click.option(
+    "--backend",
+    type=click.Choice(["mechanical", "llm", "replay", "agent"]),
+    help="The backend that will translate (default [translate].backend): items it cannot "
+    "translate are pending.",
+)
 def plan(
-    changeset_path: Path, output: Path | None, config_path: Path | None, reindex: bool
+    changeset_path: Path | None,
+    history: int | None,
+    upstream: Path | None,
+    rev: str,
+    subtree: str,
+    output: Path | None,
+    config_path: Path | None,
+    reindex: bool,
+    backend: str | None,
 ) -> None:
-    """Turn a ChangeSet into ordered translation units (foundation -> core -> presentation)."""
+    """Turn a ChangeSet into ordered translation units (foundation -> core -> presentation).
+
+    Every changed item ends in a unit, pending (with a reason) or declined (with a rule).
+    """
+    if history is not None:
+        _plan_history(history, upstream, rev, subtree, output, config_path, backend)
+        return
+    if changeset_path is None:
+        raise click.UsageError("give CHANGESET.json (from `ferry diff`) or --history N")
     try:
         config, base = load_config(config_path)
         changeset = read_model(changeset_path, ChangeSet, expected_format=CHANGESET_FORMAT)
@@ -70,7 +103,7 @@ def plan(
                 _console.print(
                     f"provenance: {_reindex(index, target_root)} symbols indexed from {target_root}"
                 )
-            result = build_plan(changeset, config, index, target_root=target_root)
+            result = build_plan(changeset, config, index, target_root=target_root, backend=backend)
     except TranslateError as exc:
         _fail(exc)
         return
@@ -92,12 +125,100 @@ def plan(
             f"{unit.est_cost_usd:.4f}",
         )
     _console.print(table)
+    planned = sum(len(u.items) for u in result.units)
     _console.print(
-        f"{len(result.units)} units, {len(result.unmapped)} unmapped, {len(result.skipped)} skipped; "
+        f"{len(result.units)} units ({planned} items), {len(result.pending)} pending "
+        f"({len(result.blocking())} in covered crates), {len(result.declined)} declined; "
         f"estimated {result.est_input_tokens}+{result.est_output_tokens} tokens, ${result.est_cost_usd:.4f}"
     )
-    for item in result.unmapped:
-        _console.print(f"  unmapped: {item.qualified_path} ({item.file})")
+    for pending in result.pending:
+        mark = "pending!" if pending.blocking else "pending "
+        _console.print(
+            f"  {mark} [{pending.code}] {pending.qualified_path}: {pending.reason}",
+            markup=False,
+            highlight=False,
+        )
+    rules: dict[str, int] = {}
+    for declined in result.declined:
+        rules[declined.rule] = rules.get(declined.rule, 0) + 1
+    if rules:
+        _console.print(
+            "  declined: " + ", ".join(f"{n} {rule}" for rule, n in sorted(rules.items())),
+            markup=False,
+        )
+
+
+def _plan_history(
+    count: int,
+    upstream: Path | None,
+    rev: str,
+    subtree: str,
+    output: Path | None,
+    config_path: Path | None,
+    backend: str | None,
+) -> None:
+    from translator.plan_history import last_commits, plan_history
+
+    try:
+        config, base = load_config(config_path)
+        repo = upstream or config.resolve(base, config.upstream_git_dir)
+        target_root = config.resolve(base, config.target_root)
+        commits = last_commits(repo, count, subtree, rev)
+        with ProvenanceIndex(config.resolve(base, config.state_dir) / "provenance.sqlite") as index:
+            index.rebuild(target_root)
+            report = plan_history(
+                repo,
+                commits,
+                subtree,
+                config,
+                index,
+                target_root=target_root,
+                backend=backend or config.backend,
+            )
+    except TranslateError as exc:
+        _fail(exc)
+        return
+    except Exception as exc:  # git failures from the diff engine
+        raise click.ClickException(f"cannot plan the history of {upstream}: {exc}") from exc
+    if output is not None:
+        write_model(output, report)
+    table = Table(title=f"plans of the last {len(report.commits)} commits ({report.backend})")
+    for column in (
+        "commit",
+        "items",
+        "on counterpart",
+        "new in module",
+        "pending",
+        "holding",
+        "declined",
+    ):
+        table.add_column(column, justify="left" if column == "commit" else "right")
+    for c in report.commits:
+        table.add_row(
+            c.commit[:10],
+            str(c.items),
+            str(c.on_counterpart),
+            str(c.new_in_module),
+            str(sum(c.pending.values())),
+            str(c.blocking),
+            str(sum(c.declined.values())),
+        )
+    _console.print(table)
+    pending = ", ".join(f"{n} {k}" for k, n in sorted(report.pending_by_code().items()))
+    declined = ", ".join(f"{n} {k}" for k, n in sorted(report.declined_by_rule().items()))
+    click.echo(
+        f"{report.total('items')} changed items in {report.total('units')} units: "
+        f"{report.total('on_counterpart')} on an existing "
+        f"counterpart, {report.total('new_in_module')} new in an existing module, "
+        f"{sum(report.pending_by_code().values())} pending ({pending or 'none'}), "
+        f"{sum(report.declined_by_rule().values())} declined ({declined or 'none'}); "
+        f"covered crates: {report.total('covered_items')} items, "
+        f"{report.total('covered_on_counterpart')} on a counterpart, "
+        f"{report.total('blocking')} holding the pin; undecided {report.undecided}, "
+        f"new modules {report.total('new_modules')}"
+    )
+    if report.undecided or report.total("new_modules"):
+        raise SystemExit(1)
 
 
 @click.command("translate")
@@ -234,6 +355,7 @@ def _run_plan(
 
     config, base = load_config(config_path)
     the_plan = read_model(plan_path, Plan, expected_format=PLAN_FORMAT)
+    check_plan_targets(the_plan, config.resolve(base, config.target_root))
     files = [item.file for unit in the_plan.units for item in unit.items]
     backend = make_backend(
         backend_name, config, base, commit=the_plan.head, files=files, record=record

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from translator.errors import ConfigError
 
@@ -72,6 +72,28 @@ class ReplayConfig(BaseModel):
     record: bool = False
 
 
+class DeclineRule(BaseModel):
+    """``[[translate.decline]]``: upstream items the port decides not to follow, and why.
+
+    An item is declined when its file matches one of ``files`` (module-map glob syntax) or
+    its qualified path one of ``items`` (``*`` matches across ``::``). Rules are data in
+    ``ferry.toml`` so a nightly sync decides the same way every time.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rule: str = Field(min_length=1)  # a short id: platform-specific, tui-only, ...
+    reason: str = Field(min_length=1)
+    files: list[str] = Field(default_factory=list)
+    items: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _selects_something(self) -> DeclineRule:
+        if not self.files and not self.items:
+            raise ValueError(f"rule {self.rule!r} needs `files` or `items` globs")
+        return self
+
+
 class TranslateConfig(BaseModel):
     """``[translate]``; paths are relative to the directory holding ``ferry.toml``."""
 
@@ -87,6 +109,14 @@ class TranslateConfig(BaseModel):
     expected_output_ratio: float = 1.3
     module_map: dict[str, str] = Field(default_factory=dict)
     overrides: dict[str, str] = Field(default_factory=dict)
+    #: upstream items deliberately not ported (see DeclineRule)
+    decline: list[DeclineRule] = Field(default_factory=list)
+    #: crates the port covers beyond those its provenance links name; a pending item of a
+    #: covered crate holds the sync pin
+    covered_crates: list[str] = Field(default_factory=list)
+    #: "pending": an item whose module does not exist yet waits for an engineer to create it;
+    #: "allow": the plan may create new modules (bootstrapping a port), never shadowing ones
+    new_modules: Literal["pending", "allow"] = "pending"
     layers: dict[str, list[str]] = Field(
         default_factory=lambda: {
             "foundation": [

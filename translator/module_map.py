@@ -1,5 +1,9 @@
 """The module map: which Python module each Rust item is translated into.
 
+Placement has one source of truth: the provenance. An item whose counterpart is linked goes
+to that counterpart; a new item goes where the linked items of its type or Rust module
+already live (:func:`derived_module`); only where nothing is linked do the globs decide.
+
 Rules from ``[translate.module_map]`` map path globs (``codex-rs/exec/**``) to dotted
 modules; the most specific matching glob wins (most literal characters). A module may use
 ``{path}`` (the file's module path below the glob's fixed prefix, ``tools/spec.rs`` ->
@@ -17,9 +21,10 @@ from functools import cached_property
 from pathlib import PurePosixPath
 
 from translator.errors import ConfigError
+from translator.provenance import ProvenanceIndex, canonical_rust_path, split_rust_path
 
 
-def _glob_regex(glob: str) -> re.Pattern[str]:
+def glob_regex(glob: str) -> re.Pattern[str]:
     out: list[str] = []
     i = 0
     while i < len(glob):
@@ -62,7 +67,7 @@ class ModuleMap:
             literal = re.split(r"[*?\[]", glob, maxsplit=1)[0]
             out.append(
                 (
-                    _glob_regex(glob),
+                    glob_regex(glob),
                     len(re.sub(r"[*?]", "", glob)),
                     module,
                     literal.rsplit("/", 1)[0],
@@ -106,3 +111,47 @@ def layer_of(module: str, layers: Mapping[str, list[str]]) -> tuple[int, str]:
     names = list(layers)
     middle = names.index("core") if "core" in names else len(names) // 2
     return middle, names[middle] if names else "core"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where provenance places a new item: a module, and the Python class of its Rust type."""
+
+    python_module: str
+    owner: str | None = None  # the class a new method joins (its Python name may differ)
+    via: str = ""
+
+
+def _is_type_segment(segment: str) -> bool:
+    return segment[:1].isupper() or segment.startswith("<")
+
+
+def derived_placement(
+    index: ProvenanceIndex, qualified_path: str, file_module: str
+) -> Placement | None:
+    """Where the linked relatives of a new Rust item live (None when nothing is linked).
+
+    1. A member of a Rust type whose type is linked to a Python class joins that class.
+    2. Otherwise the item goes where the items linked *directly* from its Rust module live
+       (free items of the module and members of its types; submodules do not count): the
+       module holding most of them, ties to the alphabetically first.
+    """
+    segments = split_rust_path(canonical_rust_path(qualified_path))
+    if len(segments) >= 3 and _is_type_segment(segments[-2]):
+        owner_path = "::".join(segments[:-1])
+        classes = [r for r in index.for_rust(owner_path) if "." not in r.python_symbol]
+        if classes:
+            first = sorted(classes, key=lambda r: (r.python_module, r.python_symbol))[0]
+            return Placement(first.python_module, first.python_symbol, f"type {owner_path}")
+    if not file_module:
+        return None
+    depth = len(split_rust_path(file_module))
+    counts: dict[str, int] = {}
+    for record in index.under_rust_prefix(file_module):
+        rest = split_rust_path(canonical_rust_path(record.rust_path))[depth:]
+        if len(rest) == 1 or (rest and _is_type_segment(rest[0])):
+            counts[record.python_module] = counts.get(record.python_module, 0) + 1
+    if not counts:
+        return None
+    module = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return Placement(module, None, f"module {file_module}")

@@ -43,7 +43,14 @@ from translator.gates import Gate
 from translator.jsonio import write_model
 from translator.mechanical.module import provenance_marker
 from translator.plan import Plan, PlannedItem, TranslationUnit
-from translator.provenance import ProvenanceIndex, ProvenanceRecord, text_hash
+from translator.provenance import (
+    Link,
+    PortOnly,
+    ProvenanceIndex,
+    ProvenanceRecord,
+    parse_marker,
+    text_hash,
+)
 
 ATTEMPT_FORMAT = "ferry.attempt/1"
 RUN_FORMAT = "ferry.translate-run/1"
@@ -518,7 +525,15 @@ class Translator:
                 continue
             found: PlannedItem | None = shape.by_symbol.get(name)
             if found is None and answer.sources and name not in answer.sources:
-                changes.append(SymbolChange(name, "upsert", None))  # a helper not from Rust
+                # a helper not from Rust: public ones say so, as every public symbol must
+                helper = (
+                    None
+                    if name.startswith("_")
+                    else PortOnly(
+                        f"helper the {self.backend.name} backend wrote for {unit.id}"
+                    ).render()
+                )
+                changes.append(SymbolChange(name, "upsert", helper))
                 continue
             if found is None:
                 source = answer.sources.get(name)
@@ -530,11 +545,17 @@ class Translator:
             changes.append(SymbolChange(name, "upsert", self._marker(found, commit)))
         changes.extend(SymbolChange(symbol, "remove") for symbol in shape.removals)
         # earlier translations of these items that the new candidate no longer defines
-        # (a renamed item, a dropped enum variant) are stale: remove them
+        # (a renamed item, a dropped enum variant) are stale: remove them. Only translated
+        # counterparts (their markers carry the item's content hash) are; a hand-written
+        # symbol linked to the item stays for an engineer to reconcile.
         produced = {c.symbol for c in changes}
         for item in shape.by_symbol.values():
             for cp in item.counterparts:
-                if cp.python_module == unit.python_module and cp.python_symbol not in produced:
+                if (
+                    cp.rust_hash
+                    and cp.python_module == unit.python_module
+                    and cp.python_symbol not in produced
+                ):
                     produced.add(cp.python_symbol)
                     changes.append(SymbolChange(cp.python_symbol, "remove"))
         return changes
@@ -667,11 +688,10 @@ class Translator:
             if change.action == "remove":
                 self.provenance.remove(unit.python_module, change.symbol)
                 continue
-            if not change.marker:
+            link = parse_marker(change.marker) if change.marker else None
+            if not isinstance(link, Link):
                 continue  # a helper definition (e.g. a shared base class) has no Rust item
-            marker = change.marker
-            rust_path = marker.removeprefix("# ferry: ").split(" @ ", 1)[0]
-            rust_hash = marker.rsplit(" ", 1)[-1]
+            rust_path, rust_hash = link.rust_path, link.content_hash
             source = symbol_source(module, change.symbol) or ""
             records.append(
                 ProvenanceRecord(

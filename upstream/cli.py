@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from ferry import __version__
 from upstream.config import Project, load_project
 from upstream.errors import TrackError
 from upstream.ledger import STATUSES, Ledger
@@ -49,7 +50,26 @@ def run_track(project: Project, *, fetch: bool, pin: str | None) -> TrackReport:
     with Ledger(project.ledger_file) as ledger:
         recorded = ledger.record_new((c.sha, c.subject, c.authored) for c in commit_range.commits)
         counts = ledger.counts()
-    return result.model_copy(update={"newly_recorded": recorded, "ledger": counts})
+        backlog = ledger.backlog_by_crate()
+    return result.model_copy(
+        update={"newly_recorded": recorded, "ledger": counts, "backlog": backlog}
+    )
+
+
+def _backlog_table(backlog: dict[str, dict[str, int]]) -> Table:
+    codes = sorted({code for counts in backlog.values() for code in counts} - {"blocking"})
+    table = Table(title="backlog: pending items by crate (ferry ledger backlog --crate NAME)")
+    for column in ("crate", "pending", "holding the pin", *codes):
+        table.add_column(column, justify="left" if column == "crate" else "right")
+    for crate, counts in sorted(backlog.items()):
+        total = sum(n for code, n in counts.items() if code != "blocking")
+        table.add_row(
+            crate,
+            str(total),
+            str(counts.get("blocking", 0)),
+            *(str(counts.get(code, 0)) for code in codes),
+        )
+    return table
 
 
 def _print_report(result: TrackReport, console: Console) -> None:
@@ -65,6 +85,8 @@ def _print_report(result: TrackReport, console: Console) -> None:
         f"test-only {result.test_only_share:.0%}, doc-only {result.doc_only_share:.0%}; "
         f"{result.newly_recorded} newly recorded in the ledger"
     )
+    if result.backlog:
+        console.print(_backlog_table(result.backlog))
     if not result.crates:
         return
     table = Table(title="by crate")
@@ -143,6 +165,49 @@ def ledger_mark(config_file: Path | None, sha: str, status: str, reason: str) ->
     except TrackError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{entry.sha[:12]} {entry.status} {entry.reason}".rstrip())
+
+
+@ledger.command("backlog")
+@_config_option
+@click.option("--crate", default=None, help="List the pending items of one crate.")
+@click.option("--json", "as_json", is_flag=True)
+def ledger_backlog(config_file: Path | None, crate: str | None, as_json: bool) -> None:
+    """Pending items (no counterpart yet, new module, needs the llm backend, ...) by crate."""
+    project = _project(config_file)
+    try:
+        with Ledger(project.ledger_file) as book:
+            items = book.backlog(crate)
+            by_crate = book.backlog_by_crate()
+    except TrackError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "format": "ferry.backlog/1",
+                    "ferry_version": __version__,
+                    "config": {"ledger": str(project.ledger_file), "crate": crate},
+                    "by_crate": by_crate,
+                    "items": [i.model_dump() for i in items],
+                },
+                indent=2,
+            )
+        )
+        return
+    console = Console()
+    if crate is None:
+        if not by_crate:
+            console.print("backlog: empty (no pending items recorded)")
+            return
+        console.print(_backlog_table(by_crate))
+        return
+    click.echo(f"pending items of {crate}: {len(items)}")
+    for item in items:
+        pin = "holds the pin" if item.blocking and not item.deferred else ""
+        if item.deferred:
+            pin = f"pin moved past: {item.deferred}"
+        click.echo(f"  {item.qualified_path}  [{item.code}]  {item.sha[:12]}  {pin}".rstrip())
+        click.echo(f"      {item.reason}")
 
 
 @ledger.command("counts")

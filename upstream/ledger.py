@@ -3,6 +3,10 @@
 Every commit ``ferry track`` sees is recorded as ``new``; later stages mark it
 ``ported``, ``skipped`` or ``failed`` with a reason. A mark never silently
 invents a commit: unknown shas are an error naming the sha.
+
+Beside the commits, the ledger keeps what was decided about every changed item of a
+commit (``ported``, ``pending`` with a reason code, ``declined`` with a rule). The
+*backlog* is every item whose latest decision is ``pending``: nothing is skipped silently.
 """
 
 from __future__ import annotations
@@ -31,7 +35,24 @@ CREATE TABLE IF NOT EXISTS commits (
     updated TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS commits_status ON commits(status);
+CREATE TABLE IF NOT EXISTS items (
+    sha TEXT NOT NULL REFERENCES commits(sha),
+    qualified_path TEXT NOT NULL,
+    crate TEXT NOT NULL,
+    file TEXT NOT NULL DEFAULT '',
+    decision TEXT NOT NULL CHECK (decision IN ('ported', 'pending', 'declined')),
+    code TEXT NOT NULL DEFAULT '',
+    reason TEXT NOT NULL DEFAULT '',
+    blocking INTEGER NOT NULL DEFAULT 0,
+    deferred TEXT NOT NULL DEFAULT '',
+    updated TEXT NOT NULL,
+    PRIMARY KEY (sha, qualified_path)
+);
+CREATE INDEX IF NOT EXISTS items_path ON items(qualified_path);
 """
+
+Decision = Literal["ported", "pending", "declined"]
+DECISIONS: tuple[str, ...] = get_args(Decision)
 
 
 class LedgerEntry(BaseModel):
@@ -45,6 +66,33 @@ class LedgerEntry(BaseModel):
     status: Status
     reason: str
     first_seen: str
+    updated: str
+
+
+class ItemDecision(BaseModel):
+    """What was decided about one changed item of an upstream commit.
+
+    ``code`` is the pending reason code (``unmapped-crate``, ``new-module``, ``not-ported``,
+    ``needs-llm``) or the declining rule; ``blocking`` marks a pending item of a crate the port
+    covers; ``deferred`` records why the pin was allowed past it anyway.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    qualified_path: str
+    crate: str
+    decision: Decision
+    file: str = ""
+    code: str = ""
+    reason: str = ""
+    blocking: bool = False
+    deferred: str = ""
+
+
+class BacklogItem(ItemDecision):
+    """A pending item and the commit that last touched it."""
+
+    sha: str
     updated: str
 
 
@@ -158,3 +206,85 @@ class Ledger:
         for status, n in self._db.execute("SELECT status, COUNT(*) FROM commits GROUP BY status"):
             counts[str(status)] = int(n)
         return counts
+
+    # ------------------------------------------------------------------ items
+    def record_items(self, sha: str, decisions: Iterable[ItemDecision]) -> int:
+        """Replace the item decisions of one recorded commit (one transaction)."""
+        full = self.resolve(sha)
+        now = _now()
+        rows = [
+            (
+                full,
+                d.qualified_path,
+                d.crate,
+                d.file,
+                d.decision,
+                d.code,
+                d.reason,
+                int(d.blocking),
+                d.deferred,
+                now,
+            )
+            for d in decisions
+        ]
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("DELETE FROM items WHERE sha = ?", (full,))
+            self._db.executemany(
+                "INSERT OR REPLACE INTO items (sha, qualified_path, crate, file, decision, code,"
+                " reason, blocking, deferred, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return len(rows)
+
+    def items(self, sha: str) -> list[ItemDecision]:
+        full = self.resolve(sha)
+        rows = self._db.execute(
+            "SELECT * FROM items WHERE sha = ? ORDER BY qualified_path", (full,)
+        ).fetchall()
+        return [ItemDecision.model_validate(_item_row(r)) for r in rows]
+
+    def backlog(self, crate: str | None = None) -> list[BacklogItem]:
+        """Items whose latest decision (by the commit's position in the ledger) is pending."""
+        query = (
+            "SELECT i.* FROM items i JOIN commits c ON c.sha = i.sha "
+            "WHERE NOT EXISTS (SELECT 1 FROM items j JOIN commits d ON d.sha = j.sha "
+            "  WHERE j.qualified_path = i.qualified_path AND d.rowid > c.rowid) "
+            "AND i.decision = 'pending'"
+        )
+        args: tuple[str, ...] = ()
+        if crate is not None:
+            query += " AND i.crate = ?"
+            args = (crate,)
+        query += " ORDER BY i.crate, i.qualified_path"
+        return [
+            BacklogItem.model_validate({**_item_row(r), "sha": r["sha"], "updated": r["updated"]})
+            for r in self._db.execute(query, args)
+        ]
+
+    def backlog_by_crate(self) -> dict[str, dict[str, int]]:
+        """crate -> {reason code -> pending items, "blocking" -> those holding the pin}."""
+        out: dict[str, dict[str, int]] = {}
+        for item in self.backlog():
+            counts = out.setdefault(item.crate, {})
+            counts[item.code] = counts.get(item.code, 0) + 1
+            if item.blocking:
+                counts["blocking"] = counts.get("blocking", 0) + 1
+        return out
+
+
+def _item_row(row: sqlite3.Row) -> dict[str, object]:
+    return {
+        "qualified_path": row["qualified_path"],
+        "crate": row["crate"],
+        "decision": row["decision"],
+        "file": row["file"],
+        "code": row["code"],
+        "reason": row["reason"],
+        "blocking": bool(row["blocking"]),
+        "deferred": row["deferred"],
+    }

@@ -96,6 +96,8 @@ class TrackReport(BaseModel):
     doc_only_share: float
     newly_recorded: int = 0
     ledger: dict[str, int] = {}
+    #: pending items by crate (reason code -> count, "blocking" -> those holding the pin)
+    backlog: dict[str, dict[str, int]] = {}
 
 
 def is_test_file(path: str) -> bool:

@@ -2,7 +2,8 @@
 
 Exit status: 0 nothing to do or everything merged (or ready with ``--no-merge``),
 1 an upstream commit failed to translate or validate (the reasons are in the summary),
-2 bad configuration or input, 3 another sync is running.
+2 bad configuration or input, 3 another sync is running, 4 a commit is held: it has
+pending items in crates the port covers (the pin stops before it; the summary says which).
 """
 
 from __future__ import annotations
@@ -32,11 +33,17 @@ from harness.sync.errors import SyncBusy, SyncError
 @click.option("--restart", is_flag=True, help="Discard an unfinished run and start again.")
 @click.option("--allow-untested", is_flag=True, default=None,
               help="Merge translations no test or parity scenario exercises, flagged untested.")  # fmt: skip
+@click.option("--accept-pending", metavar="REASON", default=None,
+              help="Move the pin past pending items of covered crates; REASON is recorded in the "
+                   "ledger beside each of them (they stay in the backlog).")  # fmt: skip
 def sync(config_file: Path | None, no_fetch: bool, backend: str | None, gates: tuple[str, ...],
          merge: bool | None, max_commits: int | None, batch: int | None, restart: bool,
-         allow_untested: bool | None) -> None:  # fmt: skip
+         allow_untested: bool | None, accept_pending: str | None) -> None:  # fmt: skip
     """Track, diff, plan, translate and validate upstream's new commits, then merge them."""
     from harness.sync.runner import EXIT_BUSY, EXIT_ERROR, SyncOptions, SyncRun
+
+    if accept_pending is not None and not accept_pending.strip():
+        raise click.BadParameter("give the reason to record", param_hint="--accept-pending")
     from upstream.config import find_config
     from upstream.errors import TrackError
 
@@ -53,6 +60,7 @@ def sync(config_file: Path | None, no_fetch: bool, backend: str | None, gates: t
                 restart,
                 batch,
                 allow_untested or None,
+                accept_pending,
             )
         )
         with run.lock():

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ferry.fsutil import write_text_atomic
 from harness.sync import gitops
+from harness.sync.decisions import hold_reason, nothing_to_translate, plan_counts
 from harness.sync.hooks import checkpoint
 from harness.sync.state import CommitProgress
 from harness.validate.config import ValidateConfig
@@ -50,6 +51,8 @@ class StepContext:
     artifacts_root: Path
     gate_env_root: Path | None = None  # gate environments (default: <project_dir>/.ferry)
     allow_untested: bool = False  # merge translations nothing exercises, flagged
+    #: why the pin may move past pending items of covered crates (None: hold the commit)
+    accept_pending: str | None = None
 
     @property
     def target_root(self) -> Path:
@@ -292,17 +295,15 @@ def run_commit(
             reindex(provenance, ctx.target_root)
             plan = build_plan(changeset, ctx.translate, provenance, target_root=ctx.target_root)
         except TranslateError as exc:
-            return _failed(progress, f"plan: {exc}")
+            return _failed(progress, f"plan: {exc}", rejected_by="plan")
         write_model(art / "plan.json", plan)
-        skipped = len(plan.skipped) + len(plan.unmapped)
-        progress = progress.model_copy(update={"units": len(plan.units), "skipped_items": skipped})
+        progress = progress.model_copy(update=plan_counts(plan))
+        held = hold_reason(plan, ctx.accept_pending)
+        if held is not None:
+            return progress.model_copy(update={"status": "held", "reason": held})
         if not plan.units:
             return progress.model_copy(
-                update={
-                    "status": "skipped",
-                    "reason": f"nothing to translate ({len(changeset.items)} changed item(s): "
-                    f"{len(plan.skipped)} skipped, {len(plan.unmapped)} unmapped)",
-                }
+                update={"status": "skipped", "reason": nothing_to_translate(changeset, plan)}
             )
         files = [item.file for unit in plan.units for item in unit.items]
         try:

@@ -19,6 +19,7 @@ from harness.errors import HarnessError
 from harness.sync import gitops
 from harness.sync.commit_step import StepContext, run_commit
 from harness.sync.config import SyncConfig, load_sync_config
+from harness.sync.decisions import item_decisions, read_plan
 from harness.sync.errors import SyncConfigError, SyncError
 from harness.sync.hooks import checkpoint
 from harness.sync.runlock import RunLock
@@ -45,6 +46,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_ERROR = 2
 EXIT_BUSY = 3
+EXIT_HELD = 4
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class SyncOptions:
     restart: bool = False
     batch: int | None = None
     allow_untested: bool | None = None
+    #: the recorded decision to move the pin past pending items of covered crates
+    accept_pending: str | None = None
 
 
 def _now() -> str:
@@ -172,6 +176,7 @@ class SyncRun:
             ),
             merge=merge,
             batch=self.options.batch or self.sync.batch,
+            accept_pending=self.options.accept_pending,
             config=self._config_snapshot(backend),
             started_at=_now(),
         )
@@ -198,6 +203,7 @@ class SyncRun:
                 "target_root": str(self.project_dir / self.translate.target_root),
                 "state_dir": str(self.translate.resolve(self.root, self.translate.state_dir)),
                 "upstream_git_dir": str(git_dir),
+                "backend": state.backend,
             }
         )
         return StepContext(
@@ -217,6 +223,7 @@ class SyncRun:
                 if self.options.allow_untested is not None
                 else self.sync.allow_untested
             ),
+            accept_pending=state.accept_pending,
         )
 
     def run_dir(self, run_id: str) -> Path:
@@ -258,7 +265,7 @@ class SyncRun:
             state = state.with_commit(index, done)
             write_state(self.state_file, state)
             checkpoint(f"after-checkpoint:{index}")
-            if done.status == "failed":
+            if done.status in ("failed", "held"):
                 gitops.reset_worktree(self.worktree, state.branch, state.port_head)
                 break
         state = state.model_copy(update={"phase": "merging"})
@@ -269,6 +276,7 @@ class SyncRun:
     # ------------------------------------------------------------------ finish
     def _finish(self, state: SyncState, *, resumed: bool, started: str) -> SyncSummary:
         failed = [c for c in state.commits if c.status == "failed"]
+        held = [c for c in state.commits if c.status == "held"]
         moved = state.upstream_head != state.base_pin
         if state.phase == "merging" and state.merge and moved:
             gitops.fast_forward(self.repo, state.port_head)
@@ -285,10 +293,12 @@ class SyncRun:
             state = state.model_copy(update={"phase": "done"})
             write_state(self.state_file, state)
         pin = read_lock(self.project.lock_file)
-        reasons = tuple(f"{c.sha[:12]} {c.subject}: {c.reason}" for c in failed)
+        reasons = tuple(f"{c.sha[:12]} {c.subject}: {c.reason}" for c in (*failed, *held))
         outcome: Outcome
         if failed:
             outcome, code = "failed", EXIT_FAILED
+        elif held:
+            outcome, code = "held", EXIT_HELD
         elif state.merge:
             outcome, code = "merged", EXIT_OK
         else:
@@ -334,15 +344,37 @@ class SyncRun:
         write_review(data, Path(summary.review))
 
     def _mark_ledger(self, state: SyncState) -> None:
+        """Commit states, and every item decision: ported, pending (the backlog), declined.
+
+        A held commit stays ``new`` (the pin did not pass it) but its pending items are
+        recorded, so ``ferry ledger backlog`` shows what holds the pin.
+        """
         with Ledger(self.project.ledger_file) as ledger:
             for c in state.commits:
                 if ledger.get(c.sha) is None:
                     ledger.record_new([(c.sha, c.subject, "")])
+                passed = state.merge and c.status in ("committed", "skipped")
+                if (passed or c.status == "held") and c.batch_head is None:
+                    plan = read_plan(c.artifacts)
+                    if plan is not None:
+                        ledger.record_items(
+                            c.sha,
+                            item_decisions(
+                                plan,
+                                ported=passed and c.status == "committed",
+                                accept_pending=state.accept_pending,
+                            ),
+                        )
+                deferred = (
+                    f"; pin moved past {c.blocking_items} pending item(s): {state.accept_pending}"
+                    if state.accept_pending and c.blocking_items
+                    else ""
+                )
                 if c.status == "failed":
                     ledger.mark(c.sha, "failed", c.reason)
                 elif not state.merge:
                     continue
                 elif c.status == "committed":
-                    ledger.mark(c.sha, "ported", f"port commit {c.port_commit}")
+                    ledger.mark(c.sha, "ported", f"port commit {c.port_commit}{deferred}")
                 elif c.status == "skipped":
-                    ledger.mark(c.sha, "skipped", c.reason)
+                    ledger.mark(c.sha, "skipped", c.reason + deferred)

@@ -21,9 +21,11 @@ from harness.sync.errors import SyncError
 STATE_FORMAT = "ferry.sync-state/1"
 SUMMARY_FORMAT = "ferry.sync/1"
 
-CommitStatus = Literal["pending", "committed", "skipped", "failed"]
+#: ``held``: the commit has pending items in crates the port covers; the pin stops before it
+#: until they are decided (``ferry sync --accept-pending REASON`` records a decision to go on)
+CommitStatus = Literal["pending", "committed", "skipped", "failed", "held"]
 Phase = Literal["translating", "merging", "done"]
-Outcome = Literal["nothing-to-do", "merged", "ready", "failed"]
+Outcome = Literal["nothing-to-do", "merged", "ready", "failed", "held"]
 
 
 class CommitProgress(BaseModel):
@@ -40,7 +42,9 @@ class CommitProgress(BaseModel):
     artifacts: str | None = None  # directory of changeset/plan/translate/verdict JSON
     units: int = 0
     merged_units: int = 0
-    skipped_items: int = 0
+    skipped_items: int = 0  # declined items (tests, format-only, decline rules)
+    pending_items: int = 0
+    blocking_items: int = 0  # pending items of covered crates
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0
@@ -76,6 +80,8 @@ class SyncState(BaseModel):
     commits: tuple[CommitProgress, ...] = ()
     merge: bool = True
     batch: int = 1
+    #: the recorded decision to move the pin past pending items of covered crates
+    accept_pending: str | None = None
     config: dict[str, Any] = Field(default_factory=dict)
     started_at: str = ""
 

@@ -9,7 +9,7 @@ source install runs as ``python -I -S <script>`` (see ``pycodex.sandbox.linux``)
 import sys
 
 
-# ferry: port-only -- console-script entry (fast --version, helper stages of a frozen bundle)
+# ferry: codex_cli::main @ 1d092cb66 -- console script; bundle helper stages dispatch here (arg0)
 def main() -> None:
     argv = sys.argv[1:]
     if argv and argv[0] == "--pycodex-internal-launch":

@@ -29,10 +29,13 @@ SUBCOMMANDS: dict[str, str] = {
 }
 
 
+# ferry: port-only -- Python glue: imports each subcommand's module on first use so start-up stays fast
 class LazyGroup(click.Group):
+    # ferry: port-only -- Python glue: lazy click group
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(SUBCOMMANDS)
 
+    # ferry: port-only -- Python glue: lazy click group
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         alias = {"e": "exec", "apply": "apply-patch"}.get(cmd_name, cmd_name)
         target = SUBCOMMANDS.get(alias)
@@ -52,6 +55,8 @@ class LazyGroup(click.Group):
         return command
 
 
+# ferry: codex_cli::MultitoolCli @ 1d092cb66
+# ferry: codex_cli::cli_main @ 1d092cb66
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(f"{__version__} (codex-cli {UPSTREAM_VERSION})", prog_name="pycodex")
 def main() -> None:

@@ -11,22 +11,27 @@ PycodexError
 from __future__ import annotations
 
 
+# ferry: codex_protocol::error::CodexErr @ 1d092cb66
 class PycodexError(Exception):
     """Base class: anything pycodex reports to the user as an error."""
 
 
+# ferry: codex_config::diagnostics::ConfigLoadError @ 1d092cb66
 class ConfigError(PycodexError):
     pass
 
 
+# ferry: codex_protocol::error::CodexErr @ 1d092cb66 -- the errors of a model request
 class ModelClientError(PycodexError):
     pass
 
 
+# ferry: codex_protocol::error::EnvVarError @ 1d092cb66
 class AuthError(ModelClientError):
     pass
 
 
+# ferry: codex_protocol::error::CodexErr::is_retryable @ 1d092cb66
 class RetryableError(ModelClientError):
     """A failure worth re-sending the whole request for, after ``delay`` seconds if given."""
 
@@ -35,6 +40,7 @@ class RetryableError(ModelClientError):
         self.delay = delay
 
 
+# ferry: codex_protocol::error::CodexErr::Stream @ 1d092cb66
 class StreamError(RetryableError):
     """The response stream broke after the handshake (message says how)."""
 
@@ -43,10 +49,12 @@ class StreamError(RetryableError):
         self.detail = detail
 
 
+# ferry: codex_protocol::error::RetryLimitReachedError @ 1d092cb66
 class RetryLimit(RetryableError):
     pass
 
 
+# ferry: codex_protocol::error::CodexErr::InternalServerError @ 1d092cb66
 class InternalServerError(RetryableError):
     MESSAGE = "We\u2019re currently experiencing high demand, which may cause temporary errors."
 
@@ -54,26 +62,32 @@ class InternalServerError(RetryableError):
         super().__init__(self.MESSAGE)
 
 
+# ferry: codex_protocol::error::UnexpectedResponseError @ 1d092cb66
 class UnexpectedStatus(RetryableError):
     pass
 
 
+# ferry: codex_protocol::error::CodexErr::InvalidRequest @ 1d092cb66
 class InvalidRequest(ModelClientError):
     pass
 
 
+# ferry: codex_protocol::error::CodexErr::ServerOverloaded @ 1d092cb66
 class ServerOverloaded(ModelClientError):
     def __init__(self) -> None:
         super().__init__("Selected model is at capacity. Please try a different model.")
 
 
+# ferry: codex_protocol::error::CodexErr::ContextWindowExceeded @ 1d092cb66
 class ContextWindowExceeded(ModelClientError):
     pass
 
 
+# ferry: codex_protocol::error::UsageLimitReachedError @ 1d092cb66
 class UsageLimitReached(ModelClientError):
     pass
 
 
+# ferry: codex_protocol::error::CodexErr::ThreadNotFound @ 1d092cb66 -- a session that cannot be resumed
 class SessionError(PycodexError):
     pass

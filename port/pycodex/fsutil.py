@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 
+# ferry: port-only -- Python glue: atomic file writes (temp file + rename) used wherever pycodex writes a file
 def write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path`` and rename it into place."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -11,6 +11,7 @@ from pycodex.sandbox import SandboxPolicy
 PROTECTED_SUBDIRS = (".git", ".agents", ".codex", ".aws")
 
 
+# ferry: codex_core::config::Config::load_config_with_layer_stack @ 1d092cb66 -- the sandbox policy it derives from the settings
 def sandbox_policy(sandbox: SandboxSettings) -> SandboxPolicy:
     """The sandbox policy for the configured settings (what commands actually run under)."""
     return SandboxPolicy.from_config(
@@ -24,6 +25,7 @@ def sandbox_policy(sandbox: SandboxSettings) -> SandboxPolicy:
     )
 
 
+# ferry: codex_protocol::protocol::SandboxPolicy::get_writable_roots_with_cwd @ 1d092cb66 -- as the permissions prompt lists them
 def effective_writable_roots(sandbox: SandboxSettings, cwd: Path) -> list[Path]:
     """The roots the sandbox makes writable for ``cwd``, sorted, as the model is told them."""
     return sorted({root.root for root in sandbox_policy(sandbox).writable_roots_for(cwd)})

@@ -86,7 +86,7 @@ def _run(action: str, session: str, params: dict[str, Any]) -> None:
     click.echo(f"{action.capitalize()}d session {thread_id}.")
 
 
-# ferry: codex_cli::main::Subcommand::Archive @ 1d092cb66 -- 0.169.0
+# ferry: codex_cli::Subcommand @ 1d092cb66 -- nearest item; 0.169.0: `codex archive`
 @click.command("archive", context_settings={"help_option_names": ["-h", "--help"]})
 @_config_options
 @click.argument("session")
@@ -95,7 +95,7 @@ def archive_command(session: str, **params: Any) -> None:
     _run("archive", session, params)
 
 
-# ferry: codex_cli::main::Subcommand::Unarchive @ 1d092cb66 -- 0.169.0
+# ferry: codex_cli::Subcommand @ 1d092cb66 -- nearest item; 0.169.0: `codex unarchive`
 @click.command("unarchive", context_settings={"help_option_names": ["-h", "--help"]})
 @_config_options
 @click.argument("session")
@@ -104,7 +104,7 @@ def unarchive_command(session: str, **params: Any) -> None:
     _run("unarchive", session, params)
 
 
-# ferry: codex_cli::main::Subcommand::Delete @ 1d092cb66 -- 0.169.0
+# ferry: codex_cli::Subcommand @ 1d092cb66 -- nearest item; 0.169.0: `codex delete`
 @click.command("delete", context_settings={"help_option_names": ["-h", "--help"]})
 @_config_options
 @click.option("--force", is_flag=True, help="Delete without prompting. SESSION must be a UUID.")
@@ -132,7 +132,7 @@ def _no_ui(command: str) -> NoReturn:
     )
 
 
-# ferry: codex_cli::main::Subcommand::Resume @ 1d092cb66 -- 0.169.0: the TUI is not ported
+# ferry: codex_cli::Subcommand::Resume @ 1d092cb66 -- 0.169.0: the TUI is not ported
 @click.command(
     "resume",
     context_settings={"help_option_names": ["-h", "--help"], "ignore_unknown_options": True},
@@ -143,7 +143,7 @@ def resume_command(args: tuple[str, ...]) -> None:
     _no_ui("resume")
 
 
-# ferry: codex_cli::main::Subcommand::Fork @ 1d092cb66 -- 0.169.0: the TUI is not ported
+# ferry: codex_cli::Subcommand::Fork @ 1d092cb66 -- 0.169.0: the TUI is not ported
 @click.command(
     "fork",
     context_settings={"help_option_names": ["-h", "--help"], "ignore_unknown_options": True},

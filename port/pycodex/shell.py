@@ -14,6 +14,7 @@ _KNOWN = ("zsh", "bash", "sh")
 _FALLBACK_PATHS = {"bash": "/bin/bash", "zsh": "/bin/zsh", "sh": "/bin/sh"}
 
 
+# ferry: codex_core::shell::Shell @ 1d092cb66
 @dataclass(frozen=True)
 class Shell:
     name: str  # "bash", "zsh" or "sh": what the environment context reports
@@ -32,6 +33,8 @@ def _locate(kind: str) -> str | None:
     return shutil.which(kind)
 
 
+# ferry: codex_core::shell::default_user_shell @ 1d092cb66
+# ferry: codex_core::shell::get_user_shell_path @ 1d092cb66
 @cache
 def default_user_shell() -> Shell:
     try:
@@ -50,6 +53,7 @@ def default_user_shell() -> Shell:
     return Shell("sh", "/bin/sh")
 
 
+# ferry: codex_core::shell::get_shell_by_model_provided_path @ 1d092cb66
 def shell_for(requested: str | None) -> Shell:
     """The shell for one command: the model's ``shell`` argument, else the default."""
     if not requested:

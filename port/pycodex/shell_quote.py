@@ -46,6 +46,7 @@ def _chunk(data: bytes) -> tuple[int, int]:
     raise AssertionError("unreachable: every byte fits some strategy")
 
 
+# ferry: port-only -- reimplements the shlex crate's quoting (a Rust dependency, not codex-rs)
 def quote(word: str) -> str:
     if not word:
         return "''"
@@ -68,5 +69,6 @@ def quote(word: str) -> str:
     return out.decode()
 
 
+# ferry: codex_shell_command::parse_command::shlex_join @ 1d092cb66
 def join(words: Iterable[str]) -> str:
     return " ".join(quote(word) for word in words)

@@ -9,10 +9,12 @@ from __future__ import annotations
 APPROX_BYTES_PER_TOKEN = 4
 
 
+# ferry: codex_utils_string::truncate::approx_token_count @ 1d092cb66
 def approx_token_count(text: str) -> int:
     return (len(text.encode()) + APPROX_BYTES_PER_TOKEN - 1) // APPROX_BYTES_PER_TOKEN
 
 
+# ferry: codex_utils_string::truncate::approx_bytes_for_tokens @ 1d092cb66
 def approx_bytes_for_tokens(tokens: int) -> int:
     return tokens * APPROX_BYTES_PER_TOKEN
 
@@ -67,6 +69,7 @@ def _marker(use_tokens: bool, count: int) -> str:
     return f"…{count} tokens truncated…" if use_tokens else f"…{count} chars truncated…"
 
 
+# ferry: codex_utils_string::truncate::truncate_middle_with_token_budget @ 1d092cb66
 def truncate_middle_tokens(text: str, max_tokens: int) -> str:
     if not text:
         return ""
@@ -75,10 +78,12 @@ def truncate_middle_tokens(text: str, max_tokens: int) -> str:
     return _truncate_with_byte_estimate(text, approx_bytes_for_tokens(max_tokens), use_tokens=True)
 
 
+# ferry: codex_utils_string::truncate::truncate_middle_chars @ 1d092cb66
 def truncate_middle_chars(text: str, max_bytes: int) -> str:
     return _truncate_with_byte_estimate(text, max_bytes, use_tokens=False)
 
 
+# ferry: codex_utils_output_truncation::formatted_truncate_text @ 1d092cb66
 def formatted_truncate_tokens(text: str, max_tokens: int) -> str:
     """Truncate to a token budget, announcing the original line count when cut."""
     if len(text.encode()) <= approx_bytes_for_tokens(max_tokens):

@@ -29,7 +29,7 @@ def test_review_page_shows_each_commit_with_items_diffs_provenance_and_verdicts(
 ) -> None:
     html = write_page(synced, tmp_path / "review.html").read_text()
     sections = re.findall(r'<section class="commit" data-status="(\w+)"', html)
-    assert sections == ["committed", "committed", "skipped", "committed", "failed"]
+    assert sections == ["committed", "committed", "skipped", "committed", "held"]
     for subject in (
         "types: add Settings",
         "types: add Mode and Settings.mode",
@@ -42,10 +42,11 @@ def test_review_page_shows_each_commit_with_items_diffs_provenance_and_verdicts(
     assert '<span class="add">+pub enum Mode {</span>' in html
     assert re.search(r'<span class="add">\+class Mode\b', html)
     assert "# ferry: demo::types::MAX_RETRIES @ " in html
-    # gate verdicts, the failure's reason and the test-only commit's skip note
+    # gate verdicts, why the last commit holds the pin and the test-only commit's skip note
     assert html.count('<td class="pass">PASS</td>') == 3
-    assert "the mechanical backend translates declarations only" in html
-    assert "test code: ported tests are written against the Python port" in html
+    assert "1 pending item(s) in covered crate(s) demo (1 needs-llm)" in html
+    assert "pending (needs-llm): a fn needs the llm backend" in html
+    assert "declined (test-code): test code: the port&#39;s tests are written" in html
 
 
 def test_review_escapes_upstream_text(synced: Workspace) -> None:
@@ -72,7 +73,7 @@ def test_review_page_renders_in_headless_chromium(synced: Workspace, tmp_path: P
     page = write_page(synced, tmp_path / "review.html")
     dom = dump_dom(binary, page)
     # the page script ran: it counted the commit sections by status
-    assert "5 upstream commits: 3 committed, 1 skipped, 1 failed, 0 pending" in dom
+    assert "5 upstream commits: 3 committed, 1 skipped, 0 failed, 1 held, 0 pending" in dom
     assert "(counted by the page script)" not in dom
     sides = re.findall(r'<div class="sides">(.*?)</section>', dom, flags=re.S)
     assert len(sides) == 5

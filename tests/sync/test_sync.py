@@ -93,27 +93,34 @@ def test_sync_translates_each_commit_and_merges(tmp_path: Path) -> None:
     assert git(ws.project, "rev-parse", "HEAD") == head and pin(ws) == ws.shas[5]
 
 
-def test_untranslatable_commit_stops_the_sync_and_keeps_the_pin_before_it(tmp_path: Path) -> None:
+def test_untranslatable_commit_holds_the_sync_and_keeps_the_pin_before_it(tmp_path: Path) -> None:
     history = [
         *HISTORY[:2],
         ("types: retry_delay", {"crates/demo/src/types.rs": HEADER + FUNCTION}),
     ]
     ws = make_workspace(tmp_path, history)
     code, summary, err = run_sync(ws)
-    assert code == 1, err
-    assert summary["outcome"] == "failed"
+    assert code == 4, err
+    assert summary["outcome"] == "held"
     commits = summary["commits"]
     assert isinstance(commits, list)
-    assert [c["status"] for c in commits] == ["committed", "failed"]
-    assert "declarations only" in commits[1]["reason"]
-    assert any("retry_delay" in r for r in summary["reasons"])
-    # the passing prefix is merged and pinned; the failing commit is not
+    assert [c["status"] for c in commits] == ["committed", "held"]
+    assert "1 pending item(s) in covered crate(s) demo (1 needs-llm)" in commits[1]["reason"]
+    assert commits[1]["blocking_items"] == 1
+    assert any("--accept-pending" in r for r in summary["reasons"])
+    # the passing prefix is merged and pinned; the held commit is not
     assert pin(ws) == ws.shas[1]
     assert "class Settings" in (ws.project / "port/pydemo/types.py").read_text()
     assert "retry_delay" not in (ws.project / "port/pydemo/types.py").read_text()
     with Ledger(ws.project / ".ferry/ledger.sqlite") as ledger:
         entry = ledger.get(ws.shas[2])
-        assert entry is not None and entry.status == "failed"
+        assert entry is not None and entry.status == "new"
+        (pending,) = ledger.backlog()
+        assert (pending.qualified_path, pending.code, pending.blocking) == (
+            "demo::types::retry_delay",
+            "needs-llm",
+            True,
+        )
 
 
 def test_failing_gate_leaves_port_and_pin_untouched(tmp_path: Path) -> None:

@@ -43,7 +43,14 @@ FIX_PATCH = """*** Begin Patch
 +        self.history.append(f"user: {prompt}")
 +        return list(self.history)
 *** End Patch"""
-RUN_TESTS = json.dumps({"cmd": '"$FERRY_GATE_PYTHON" -m pytest -q -p no:cacheprovider port/tests'})
+# The longest wait exec_command allows (30 s): the run takes a few seconds idle, and the
+# agent must see it finish even on a loaded CI machine.
+RUN_TESTS = json.dumps(
+    {
+        "cmd": '"$FERRY_GATE_PYTHON" -m pytest -q -p no:cacheprovider port/tests',
+        "yield_time_ms": 30_000,
+    }
+)
 AGENT_TOML = '\n[translate.agent]\nsandbox = "danger-full-access"\n'
 
 

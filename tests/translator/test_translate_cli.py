@@ -46,6 +46,7 @@ def _setup(tmp_path: Path, base_url: str) -> tuple[Path, Path, Path]:
     )
     target = tmp_path / "port" / "pycodex" / "greet.py"
     target.parent.mkdir(parents=True)
+    (target.parent / "__init__.py").write_text("")
     target.write_text('"""Greetings."""\n')
     item = PlannedItem(
         qualified_path="c::greet::greeting",

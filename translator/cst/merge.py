@@ -73,14 +73,30 @@ def _leading(stmt: cst.BaseStatement) -> tuple[cst.EmptyLine, ...]:
     return tuple(getattr(stmt, "leading_lines", ()))
 
 
+def _marker_path(comment: str) -> str | None:
+    """The Rust path of a link marker (None for port-only or malformed markers)."""
+    body = comment[len(MARKER_PREFIX) :].strip()
+    path, at, _ = body.partition(" -- ")[0].rpartition(" @ ")
+    return path.strip() if at else None
+
+
+def _superseded(line: cst.EmptyLine, marker: str | None) -> bool:
+    """Whether a comment line is a marker the new ``marker`` replaces."""
+    if line.comment is None or not line.comment.value.startswith(MARKER_PREFIX):
+        return False
+    replaced = _marker_path(marker) if marker else None
+    return replaced is None or _marker_path(line.comment.value) in (None, replaced)
+
+
 def _replacement(
     old: cst.BaseStatement, new: cst.BaseStatement, marker: str | None
 ) -> cst.BaseStatement:
-    kept = [
-        line
-        for line in _leading(old)
-        if not (line.comment is not None and line.comment.value.startswith(MARKER_PREFIX))
-    ]
+    """``new`` with ``old``'s comments; its markers give way to ``marker``.
+
+    Links to *other* Rust items stay (the symbol still renders them); the link to the same
+    item and any port-only mark are replaced by the new marker.
+    """
+    kept = [line for line in _leading(old) if not _superseded(line, marker)]
     if marker:
         kept.append(_marker_line(marker))
     return _with_leading(new, kept)
@@ -179,15 +195,13 @@ class SymbolMerger(cst.CSTTransformer):
         header = updated_node.header
         if updated_node.body:
             first_names = statement_names(updated_node.body[0])
-            if any(n in self.plan.top_upserts or n in self.plan.top_removals for n in first_names):
+            upsert_first = next((n for n in first_names if n in self.plan.top_upserts), None)
+            if upsert_first is not None or any(n in self.plan.top_removals for n in first_names):
                 # the first statement's comments live in the module header: drop its stale marker
-                header = tuple(
-                    line
-                    for line in header
-                    if not (
-                        line.comment is not None and line.comment.value.startswith(MARKER_PREFIX)
-                    )
+                marker = (
+                    self.plan.top_upserts[upsert_first].marker if upsert_first is not None else None
                 )
+                header = tuple(line for line in header if not _superseded(line, marker))
         for stmt in updated_node.body:
             names = statement_names(stmt)
             upsert = next((n for n in names if n in self.plan.top_upserts), None)

@@ -20,21 +20,25 @@ RUST_WHITESPACE = (
 )
 
 
+# ferry: port-only -- Python glue: Rust's str::trim semantics (Unicode whitespace) that upstream relies on
 def trim(s: str) -> str:
     """``str::trim``."""
     return s.strip(RUST_WHITESPACE)
 
 
+# ferry: port-only -- Python glue: Rust's str::trim_end semantics that upstream relies on
 def trim_end(s: str) -> str:
     """``str::trim_end``."""
     return s.rstrip(RUST_WHITESPACE)
 
 
+# ferry: port-only -- Python glue: Rust's str::trim_start semantics that upstream relies on
 def trim_start(s: str) -> str:
     """``str::trim_start``."""
     return s.lstrip(RUST_WHITESPACE)
 
 
+# ferry: port-only -- Python glue: Rust's str::lines splitting that upstream relies on
 def lines(s: str) -> list[str]:
     """``str::lines``: split on ``\\n``, drop one ``\\r`` before each ``\\n``.
 
@@ -85,6 +89,7 @@ _MUSL_STRERROR: dict[int, str] = {
 }
 
 
+# ferry: port-only -- Python glue: the Display text of std::io::Error, reproduced for byte-identical messages
 def io_error_display(err: OSError) -> str:
     """The ``Display`` of a ``std::io::Error`` built from an OS error code."""
     code = err.errno
@@ -94,6 +99,7 @@ def io_error_display(err: OSError) -> str:
     return f"{text} (os error {code})"
 
 
+# ferry: port-only -- Python glue: the Display text of std::str::Utf8Error, reproduced for byte-identical messages
 def utf8_error_display(data: bytes, exc: UnicodeDecodeError) -> str:
     """The ``Display`` of ``std::str::Utf8Error`` for the first invalid sequence.
 
@@ -168,6 +174,7 @@ def _char_width_table() -> list[int]:
 _UTF8_CHAR_WIDTH = _char_width_table()
 
 
+# ferry: port-only -- Python glue: String::from_utf8 with Rust's error text
 def decode_utf8(data: bytes) -> str:
     """Decode like ``String::from_utf8``; raise ``Utf8Failure`` with Rust's message."""
     try:
@@ -176,5 +183,6 @@ def decode_utf8(data: bytes) -> str:
         raise Utf8Failure(utf8_error_display(data, exc)) from None
 
 
+# ferry: port-only -- Python glue: carries Rust's Utf8Error text
 class Utf8Failure(ValueError):
     """Invalid UTF-8; ``str()`` is Rust's ``Utf8Error`` display."""

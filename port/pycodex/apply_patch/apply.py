@@ -79,6 +79,7 @@ class _HunkFailure(Exception):
 # --------------------------------------------------------------------------- public API
 
 
+# ferry: codex_apply_patch::apply_patch @ 1d092cb66
 def apply_patch(
     text: str, cwd: str | os.PathLike[str], *, root: str | os.PathLike[str] | None = None
 ) -> ApplyPatchResult:
@@ -98,6 +99,8 @@ def apply_patch(
     return apply_hunks(patch.hunks, cwd, root=root)
 
 
+# ferry: codex_apply_patch::apply_hunks @ 1d092cb66
+# ferry: codex_apply_patch::apply_hunks_to_files @ 1d092cb66 -- plans every hunk before writing and confines writes to the workspace root (port enhancement)
 def apply_hunks(
     hunks: tuple[Hunk, ...] | list[Hunk],
     cwd: str | os.PathLike[str],
@@ -150,6 +153,7 @@ def apply_hunks(
     return ApplyPatchResult(changes=tuple(committed), output=_summary_text(summary))
 
 
+# ferry: codex_apply_patch::invocation::maybe_parse_apply_patch_verified @ 1d092cb66 -- the verification half for patch text already extracted from argv
 def verify_patch(
     text: str, cwd: str | os.PathLike[str], *, root: str | os.PathLike[str] | None = None
 ) -> VerifiedPatch:
@@ -169,6 +173,7 @@ def verify_patch(
     return verify_parsed(patch, cwd, root=root)
 
 
+# ferry: codex_apply_patch::invocation::maybe_parse_apply_patch_verified @ 1d092cb66 -- per-hunk change computation for an ApplyPatchArgs
 def verify_parsed(
     patch: Patch, cwd: str | os.PathLike[str], *, root: str | os.PathLike[str] | None = None
 ) -> VerifiedPatch:
@@ -200,6 +205,7 @@ def verify_parsed(
     )
 
 
+# ferry: codex_apply_patch::apply_hunks @ 1d092cb66 -- applies an ApplyPatchAction's hunks the way codex_core does after verification
 def apply_verified(
     verified: VerifiedPatch,
     *,

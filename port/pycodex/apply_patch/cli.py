@@ -21,6 +21,7 @@ from pycodex.apply_patch.errors import ApplyPatchError
 USAGE = "Usage: apply_patch 'PATCH'\n       echo 'PATCH' | apply_patch"
 
 
+# ferry: codex_apply_patch::standalone_executable::run_main @ 1d092cb66
 def run(args: list[str], stdin: bytes | None = None) -> tuple[int, str, str]:
     """Run the executable's logic; return ``(exit code, stdout, stderr)``."""
     if not args or args[0] == "-":
@@ -65,6 +66,7 @@ class _RawArgsCommand(click.Command):
         return []
 
 
+# ferry: codex_apply_patch::standalone_executable::main @ 1d092cb66 -- exposed as `pycodex apply-patch`
 @click.command("apply-patch", cls=_RawArgsCommand, add_help_option=False)
 def apply_patch_command(args: tuple[str, ...]) -> None:
     """Apply a patch (the argument, or stdin when omitted or '-') in the current directory."""

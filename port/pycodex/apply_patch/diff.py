@@ -21,6 +21,7 @@ _Op = tuple[int, int, int, int, int]
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|[\r\n])|[^\r\n]+")
 
 
+# ferry: port-only -- reimplements the `similar` crate (a Rust dependency, not codex-rs): its line tokenizer
 def tokenize_lines(text: str) -> list[str]:
     """Split ``text`` into lines that keep their terminator (``\\n``, ``\\r\\n`` or ``\\r``)."""
     return _LINE_RE.findall(text)
@@ -353,6 +354,7 @@ def _replace_hook(ops: list[_Op]) -> list[_Op]:
     return out
 
 
+# ferry: port-only -- reimplements the `similar` crate (a Rust dependency, not codex-rs): Myers diff
 def diff_ops(old: Sequence[str], new: Sequence[str]) -> list[_Op]:
     """``capture_diff_deadline(Algorithm::Myers, ...)`` without a deadline."""
     max_d = _max_d(len(old), len(new))
@@ -364,6 +366,7 @@ def diff_ops(old: Sequence[str], new: Sequence[str]) -> list[_Op]:
     return _replace_hook(raw)
 
 
+# ferry: port-only -- reimplements the `similar` crate (a Rust dependency, not codex-rs): group_diff_ops
 def group_diff_ops(ops: list[_Op], n: int) -> list[list[_Op]]:
     """``similar::group_diff_ops``."""
     if not ops:
@@ -409,6 +412,7 @@ def _range_display(start: int, end: int) -> str:
     return f"{beginning},{length}"
 
 
+# ferry: port-only -- reimplements the `similar` crate (a Rust dependency, not codex-rs): TextDiff::unified_diff
 def unified_diff(old_text: str, new_text: str, context_radius: int = 1) -> str:
     """``TextDiff::from_lines(old, new).unified_diff().context_radius(n).to_string()``."""
     old = tokenize_lines(old_text)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pycodex.apply_patch.types import FileChange
 
 
+# ferry: codex_apply_patch::ApplyPatchError @ 1d092cb66
 class ApplyPatchError(Exception):
     """A patch could not be applied. ``str(err)`` is upstream's text for the failure.
 
@@ -34,6 +35,7 @@ class ApplyPatchError(Exception):
         return self.message
 
 
+# ferry: codex_apply_patch::parser::ParseError @ 1d092cb66
 class ParseError(ApplyPatchError):
     """Malformed patch text (upstream ``ParseError``).
 
@@ -46,12 +48,14 @@ class ParseError(ApplyPatchError):
         self.line_number = line_number
         super().__init__(self.display())
 
+    # ferry: codex_apply_patch::parser::ParseError @ 1d092cb66 -- its thiserror Display
     def display(self) -> str:
         """``impl Display for ParseError`` (used by the model-facing verification text)."""
         if self.line_number is None:
             return f"invalid patch: {self.reason}"
         return f"invalid hunk at line {self.line_number}, {self.reason}"
 
+    # ferry: codex_apply_patch::standalone_executable::run_main @ 1d092cb66 -- the stderr text run_main prints for a parse error
     def standalone_message(self) -> str:
         """What the ``apply_patch`` executable prints on stderr for this error."""
         if self.line_number is None:
@@ -62,5 +66,6 @@ class ParseError(ApplyPatchError):
         return (ParseError, (self.reason, self.line_number))
 
 
+# ferry: port-only -- port enhancement: a patch path resolving outside the workspace root is refused before anything is written
 class PathEscapeError(ApplyPatchError):
     """A patch path resolves outside the workspace root (nothing was written)."""

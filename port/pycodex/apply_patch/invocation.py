@@ -35,6 +35,7 @@ IMPLICIT_INVOCATION_MESSAGE = (
 )
 
 
+# ferry: codex_apply_patch::ApplyPatchArgs @ 1d092cb66 -- the raw patch text and workdir before parsing
 @dataclass(frozen=True)
 class ApplyPatchInvocation:
     """A detected invocation: the raw patch text and the ``cd`` directory, if any."""
@@ -74,6 +75,7 @@ def _can_skip_flag(shell: str, flag: str) -> bool:
     return _shell_name(shell) in ("pwsh", "powershell") and _ascii_lower(flag) == "-noprofile"
 
 
+# ferry: codex_apply_patch::invocation::parse_shell_script @ 1d092cb66
 def shell_script(argv: Sequence[str]) -> str | None:
     """The script of a ``SHELL FLAG SCRIPT`` command line (``parse_shell_script``)."""
     if len(argv) == 3 and _classify_shell(argv[0], argv[1]):
@@ -170,6 +172,7 @@ def _skip_expansion(body: str, i: int) -> int:
     return j
 
 
+# ferry: codex_apply_patch::invocation::extract_apply_patch_from_bash @ 1d092cb66 -- hand-written matcher for what upstream's tree-sitter-bash query accepts
 def extract_heredoc(script: str) -> tuple[str, str | None] | None:
     """``(heredoc body, cd dir)`` when ``script`` is exactly one supported statement.
 
@@ -221,6 +224,7 @@ def extract_heredoc(script: str) -> tuple[str, str | None] | None:
     return script[start:body_end].rstrip("\n"), cd
 
 
+# ferry: codex_apply_patch::invocation::maybe_parse_apply_patch @ 1d092cb66 -- the detection half, before parsing
 def extract_apply_patch_invocation(argv: Sequence[str]) -> ApplyPatchInvocation | None:
     """Detect an ``apply_patch`` call in ``argv``; the patch text and ``cd`` directory."""
     if len(argv) == 2 and argv[0] in APPLY_PATCH_COMMANDS:
@@ -234,6 +238,7 @@ def extract_apply_patch_invocation(argv: Sequence[str]) -> ApplyPatchInvocation 
     return ApplyPatchInvocation(found[0], found[1])
 
 
+# ferry: codex_apply_patch::invocation::extract_apply_patch_from_shell @ 1d092cb66
 def extract_apply_patch_from_shell(argv: Sequence[str]) -> str | None:
     """The patch text of an ``apply_patch`` invocation in ``argv``, else ``None``.
 
@@ -248,6 +253,7 @@ def extract_apply_patch_from_shell(argv: Sequence[str]) -> str | None:
 # --------------------------------------------------------------------------- maybe_parse
 
 
+# ferry: codex_apply_patch::invocation::MaybeApplyPatch @ 1d092cb66 -- its variant tags
 class MaybeApplyPatchKind(Enum):
     BODY = "body"
     SHELL_PARSE_ERROR = "shell_parse_error"
@@ -255,6 +261,7 @@ class MaybeApplyPatchKind(Enum):
     NOT_APPLY_PATCH = "not_apply_patch"
 
 
+# ferry: codex_apply_patch::invocation::MaybeApplyPatch @ 1d092cb66
 @dataclass(frozen=True)
 class MaybeApplyPatch:
     """Upstream ``MaybeApplyPatch``: a parsed patch, a parse error, or not a patch."""
@@ -264,6 +271,7 @@ class MaybeApplyPatch:
     error: ParseError | None = None
 
 
+# ferry: codex_apply_patch::invocation::maybe_parse_apply_patch @ 1d092cb66
 def maybe_parse_apply_patch(argv: Sequence[str]) -> MaybeApplyPatch:
     """Detect and parse an ``apply_patch`` invocation (``maybe_parse_apply_patch``)."""
     found = extract_apply_patch_invocation(argv)
@@ -286,6 +294,7 @@ def _parses(text: str) -> bool:
     return True
 
 
+# ferry: codex_apply_patch::invocation::maybe_parse_apply_patch_verified @ 1d092cb66
 def maybe_parse_apply_patch_verified(
     argv: Sequence[str],
     cwd: str | os.PathLike[str],

@@ -47,6 +47,8 @@ _LAST_LINE_ERROR = "The last line of the patch must be '*** End Patch'"
 _NO_LINES = "Update hunk does not contain any lines"
 
 
+# ferry: codex_apply_patch::parser::parse_patch @ 1d092cb66
+# ferry: codex_apply_patch::parser::parse_patch_text @ 1d092cb66
 def parse_patch(text: str) -> Patch:
     """Parse ``text`` (lenient mode, as upstream always uses). Raises :class:`ParseError`."""
     all_lines = _rust.lines(_rust.trim(text))

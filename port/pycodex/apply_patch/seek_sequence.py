@@ -40,6 +40,7 @@ _PUNCTUATION = str.maketrans(
 )
 
 
+# ferry: codex_apply_patch::seek_sequence::seek_sequence @ 1d092cb66 -- its last pass's normalisation
 def normalise(s: str) -> str:
     """The last pass's key: trimmed, typographic punctuation mapped to ASCII."""
     return trim(s).translate(_PUNCTUATION)
@@ -52,6 +53,7 @@ def _identity(s: str) -> str:
 _PASSES: tuple[Callable[[str], str], ...] = (_identity, trim_end, trim, normalise)
 
 
+# ferry: codex_apply_patch::seek_sequence::seek_sequence @ 1d092cb66
 def seek_sequence(
     lines: Sequence[str], pattern: Sequence[str], start: int, eof: bool
 ) -> int | None:

@@ -26,6 +26,7 @@ def _load_grammar() -> str:
 APPLY_PATCH_LARK_GRAMMAR: str = _load_grammar()
 
 
+# ferry: codex_tools::apply_patch_tool::create_apply_patch_freeform_tool @ 1d092cb66
 def apply_patch_tool() -> dict[str, Any]:
     """A fresh copy of :data:`APPLY_PATCH_TOOL` (safe to mutate)."""
     return {

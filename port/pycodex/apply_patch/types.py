@@ -9,6 +9,7 @@ from typing import Literal
 FileChangeKind = Literal["add", "delete", "update"]
 
 
+# ferry: codex_apply_patch::parser::UpdateFileChunk @ 1d092cb66
 @dataclass(frozen=True)
 class UpdateFileChunk:
     """One ``@@`` section of an ``*** Update File:`` hunk."""
@@ -27,17 +28,20 @@ class UpdateFileChunk:
     context_indices: tuple[tuple[int, int], ...] = ()
 
 
+# ferry: codex_apply_patch::parser::Hunk::AddFile @ 1d092cb66
 @dataclass(frozen=True)
 class AddFile:
     path: str
     contents: str
 
 
+# ferry: codex_apply_patch::parser::Hunk::DeleteFile @ 1d092cb66
 @dataclass(frozen=True)
 class DeleteFile:
     path: str
 
 
+# ferry: codex_apply_patch::parser::Hunk::UpdateFile @ 1d092cb66
 @dataclass(frozen=True)
 class UpdateFile:
     path: str
@@ -48,6 +52,7 @@ class UpdateFile:
 Hunk = AddFile | DeleteFile | UpdateFile
 
 
+# ferry: codex_apply_patch::parser::Hunk::path @ 1d092cb66
 def hunk_display_path(hunk: Hunk) -> str:
     """``Hunk::path``: the path as spelled in the patch (the move target for renames)."""
     if isinstance(hunk, UpdateFile) and hunk.move_path is not None:
@@ -55,6 +60,7 @@ def hunk_display_path(hunk: Hunk) -> str:
     return hunk.path
 
 
+# ferry: codex_apply_patch::ApplyPatchArgs @ 1d092cb66
 @dataclass(frozen=True)
 class Patch:
     """A parsed patch (upstream ``ApplyPatchArgs``).
@@ -74,6 +80,7 @@ class Patch:
     environment_id: str | None = None
 
 
+# ferry: codex_apply_patch::ApplyPatchFileChange @ 1d092cb66
 @dataclass(frozen=True)
 class FileChange:
     """One file touched by a patch.
@@ -95,6 +102,7 @@ class FileChange:
     new_content: str | None = None
 
 
+# ferry: codex_apply_patch::AffectedPaths @ 1d092cb66 -- with print_summary's text
 @dataclass(frozen=True)
 class ApplyPatchResult:
     """A successfully applied patch: what changed, and upstream's success text."""
@@ -104,6 +112,7 @@ class ApplyPatchResult:
     output: str
 
 
+# ferry: codex_apply_patch::ApplyPatchAction @ 1d092cb66
 @dataclass(frozen=True)
 class VerifiedPatch:
     """A patch checked against the filesystem without writing (upstream ``ApplyPatchAction``).
@@ -119,6 +128,7 @@ class VerifiedPatch:
     #: The workspace root the patch was checked against (writes stay inside it).
     root: Path | None = None
 
+    # ferry: codex_apply_patch::ApplyPatchAction::is_empty @ 1d092cb66
     @property
     def is_empty(self) -> bool:
         return not self.changes

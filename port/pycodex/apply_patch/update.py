@@ -20,10 +20,12 @@ from pycodex.apply_patch.types import UpdateFileChunk
 Replacement = tuple[int, int, tuple[str, ...]]
 
 
+# ferry: codex_apply_patch::compute_replacements @ 1d092cb66 -- its error case (ApplyPatchError::ComputeReplacements) -- 0.169.0: code moved to file_update.rs
 class ComputeReplacementsError(ApplyPatchError):
     """The chunks do not match the file (``Failed to find ...``)."""
 
 
+# ferry: codex_apply_patch::derive_new_contents_from_chunks @ 1d092cb66 -- its line splitting -- 0.169.0: keeps each line's ending
 def split_source(contents: str) -> tuple[list[str], list[str | None], str]:
     """Split into line texts and their endings (``\\r\\n``, ``\\n`` or a lone ``\\r``;
     ``None`` for an unterminated last line), plus the preferred ending (the first
@@ -44,6 +46,7 @@ def split_source(contents: str) -> tuple[list[str], list[str | None], str]:
     return texts, endings, preferred
 
 
+# ferry: codex_apply_patch::compute_replacements @ 1d092cb66 -- 0.169.0: moved to file_update.rs
 def compute_replacements(
     original_lines: Sequence[str], path_display: str, chunks: Sequence[UpdateFileChunk]
 ) -> list[Replacement]:
@@ -98,6 +101,8 @@ def compute_replacements(
     return replacements
 
 
+# ferry: codex_apply_patch::derive_new_contents_from_chunks @ 1d092cb66 -- 0.169.0: moved to file_update.rs
+# ferry: codex_apply_patch::apply_replacements @ 1d092cb66
 def derive_new_contents(original: str, path_display: str, chunks: Sequence[UpdateFileChunk]) -> str:
     """The file's contents after applying ``chunks`` (raises ``ComputeReplacementsError``)."""
     texts, endings, preferred = split_source(original)

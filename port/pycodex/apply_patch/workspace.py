@@ -30,6 +30,7 @@ from pycodex.apply_patch._rust import decode_utf8, io_error_display
 _MAX_SYMLINKS = 40
 
 
+# ferry: codex_apply_patch::parser::Hunk::resolve_path @ 1d092cb66 -- lexical join of cwd and the patch path
 def normalize_path(cwd: str, path: str) -> str:
     """``cwd.join(path)`` normalised lexically (``.``/``..``/``//``/trailing ``/``)."""
     base = path if path.startswith("/") else f"{cwd}/{path}"
@@ -45,10 +46,12 @@ def normalize_path(cwd: str, path: str) -> str:
     return "/" + "/".join(parts)
 
 
+# ferry: port-only -- port enhancement: workspace-root confinement of patch writes
 def is_within(path: str, root: str) -> bool:
     return root == "/" or path == root or path.startswith(root + "/")
 
 
+# ferry: port-only -- port enhancement: symlink resolution against the planned overlay
 class ResolveError(Exception):
     """A path component could not be traversed; ``errno`` says why."""
 
@@ -59,6 +62,7 @@ class ResolveError(Exception):
         self.dangling_parent = dangling_parent
 
 
+# ferry: port-only -- port enhancement: symlink resolution against the planned overlay
 @dataclass
 class Resolved:
     """The physical location of a path.
@@ -75,6 +79,7 @@ class Resolved:
     missing_dirs: list[str] = field(default_factory=list)
 
 
+# ferry: port-only -- port enhancement: plans every hunk before writing (upstream writes hunk by hunk)
 @dataclass
 class Overlay:
     """Planned changes that later hunks must see (keyed by physical path)."""
@@ -84,6 +89,7 @@ class Overlay:
     dirs: set[str] = field(default_factory=set)
 
 
+# ferry: port-only -- port enhancement: confined, plan-then-write file access (upstream uses ExecutorFileSystem)
 class Workspace:
     """A workspace root plus the overlay of a patch being planned."""
 
@@ -93,6 +99,7 @@ class Workspace:
 
     # -- inspection (overlay-aware)
 
+    # ferry: port-only -- port enhancement: confined file access
     def lkind(self, path: str) -> str:
         ov = self.overlay
         if path in ov.files:
@@ -118,6 +125,7 @@ class Workspace:
             return "file"
         return "other"
 
+    # ferry: port-only -- port enhancement: resolves symlinks itself to refuse paths outside the root
     def resolve(self, path: str, _budget: list[int] | None = None) -> Resolved:
         """Resolve an absolute ``path`` like the kernel would, following every symlink.
 
@@ -176,6 +184,7 @@ class Workspace:
             raise ResolveError(errno.ENOTDIR)  # a file used as a directory
         return Resolved(resolved or "/", "dir")
 
+    # ferry: port-only -- port enhancement: confined file access
     def resolve_entry(self, path: str) -> str:
         """The physical path of the directory entry ``path`` names (a final symlink is not followed)."""
         parent, _, name = path.rpartition("/")
@@ -183,17 +192,20 @@ class Workspace:
             return "/"
         return f"{self.resolve(parent or '/').real.rstrip('/')}/{name}"
 
+    # ferry: port-only -- port enhancement: confined file access
     def read_bytes(self, real: str) -> bytes:
         if real in self.overlay.files:
             return self.overlay.files[real]
         with open(real, "rb") as fh:
             return fh.read()
 
+    # ferry: port-only -- port enhancement: confined file access
     def read_text(self, real: str) -> str:
         return decode_utf8(self.read_bytes(real))
 
     # -- planning
 
+    # ferry: port-only -- port enhancement: plan-then-write overlay
     def plan_write(self, target: Resolved, data: bytes) -> None:
         ov = self.overlay
         for d in target.missing_dirs:
@@ -202,6 +214,7 @@ class Workspace:
         ov.files[target.real] = data
         ov.removed.discard(target.real)
 
+    # ferry: port-only -- port enhancement: plan-then-write overlay
     def plan_remove(self, entry: str) -> None:
         self.overlay.files.pop(entry, None)
         self.overlay.removed.add(entry)
@@ -234,6 +247,7 @@ class Workspace:
             raise
         return fd
 
+    # ferry: codex_apply_patch::write_file_with_missing_parent_retry @ 1d092cb66 -- O_NOFOLLOW directory descriptors and an atomic rename inside the root (port enhancement)
     def write_file(self, real: str, data: bytes, *, create_dirs: bool) -> None:
         """Atomically replace ``real`` (a path inside the root) with ``data``."""
         parts = self._rel_parts(real)
@@ -278,6 +292,7 @@ class Workspace:
         finally:
             os.close(dir_fd)
 
+    # ferry: codex_apply_patch::apply_hunks_to_files @ 1d092cb66 -- its DeleteFile branch, confined to the root
     def remove_file(self, entry: str) -> None:
         """Unlink ``entry`` (a path inside the root; a final symlink is removed itself)."""
         parts = self._rel_parts(entry)
@@ -293,10 +308,12 @@ class Workspace:
             os.close(dir_fd)
 
 
+# ferry: port-only -- Python glue: the Display text of std::io::Error
 def io_error_text(err: OSError) -> str:
     return io_error_display(err)
 
 
+# ferry: port-only -- Python glue: AbsolutePathBuf's lexical normalisation of the cwd
 def absolute_cwd(cwd: str | os.PathLike[str]) -> str:
     """An absolute, lexically normalised form of ``cwd`` (symlinks kept, as upstream)."""
     return normalize_path(os.getcwd(), os.fspath(Path(cwd)))

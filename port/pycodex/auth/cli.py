@@ -90,7 +90,7 @@ def safe_format_key(key: str) -> str:
     return f"{key[:8]}***{key[-5:]}"
 
 
-# ferry: codex_cli::main::LoginCommand @ 1d092cb66 -- 0.169.0
+# ferry: codex_cli::LoginCommand @ 1d092cb66 -- 0.169.0
 @click.group(
     "login",
     invoke_without_command=True,

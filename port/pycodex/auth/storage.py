@@ -43,7 +43,7 @@ class AuthDotJson:
     last_refresh: str | None = None
     extra: tuple[tuple[str, Any], ...] = ()
 
-    # ferry: codex_login::auth::manager::resolved_auth_mode @ 1d092cb66
+    # ferry: codex_login::auth::revoke::resolved_auth_mode @ 1d092cb66
     @property
     def resolved_mode(self) -> str:
         """``apikey`` or ``chatgpt`` (an explicit ``auth_mode`` wins, as in codex)."""

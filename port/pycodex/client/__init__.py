@@ -26,6 +26,7 @@ __all__ = [
 ]
 
 
+# ferry: codex_core::client::ModelClientSession::stream @ 1d092cb66 -- with the port's Chat Completions wire API beside the Responses API
 def stream_model(
     client: ModelClient, body: Mapping[str, Any], ctx: RequestContext
 ) -> Iterator[ResponseEvent]:

@@ -36,6 +36,7 @@ def _text_of(content: Any) -> str:
     return "\n".join(parts)
 
 
+# ferry: port-only -- port enhancement: Chat Completions wire API (wire_api = "chat") for servers without the Responses API; upstream supports only Responses
 def to_chat_messages(
     instructions: str | None, items: Sequence[Mapping[str, Any]]
 ) -> list[JsonObject]:
@@ -80,6 +81,7 @@ def to_chat_messages(
     return messages
 
 
+# ferry: port-only -- port enhancement: Chat Completions wire API (wire_api = "chat"); upstream supports only Responses
 def to_chat_tools(tools: Sequence[Mapping[str, Any]]) -> tuple[list[JsonObject], set[str]]:
     """Function tools pass through; custom tools become one-string functions."""
     out: list[JsonObject] = []
@@ -118,6 +120,7 @@ def to_chat_tools(tools: Sequence[Mapping[str, Any]]) -> tuple[list[JsonObject],
     return out, custom
 
 
+# ferry: port-only -- port enhancement: Chat Completions wire API (wire_api = "chat"); upstream supports only Responses
 def chat_request_body(responses_body: Mapping[str, Any]) -> tuple[JsonObject, set[str]]:
     tools, custom = to_chat_tools(responses_body.get("tools", []))
     body: JsonObject = {
@@ -145,6 +148,7 @@ def chat_request_body(responses_body: Mapping[str, Any]) -> tuple[JsonObject, se
     return body, custom
 
 
+# ferry: port-only -- port enhancement: Chat Completions wire API (wire_api = "chat"); upstream supports only Responses
 def parse_chat_stream(
     events: Iterator[tuple[str, str]], custom_tools: set[str]
 ) -> Iterator[ResponseEvent]:

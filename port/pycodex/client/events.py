@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 
+# ferry: codex_protocol::protocol::TokenUsage @ 1d092cb66
 @dataclass(frozen=True)
 class TokenUsage:
     input_tokens: int = 0
@@ -14,6 +15,7 @@ class TokenUsage:
     reasoning_output_tokens: int = 0
     total_tokens: int = 0
 
+    # ferry: codex_api::sse::responses::ResponseCompletedUsage @ 1d092cb66
     @classmethod
     def from_wire(cls, usage: dict[str, Any] | None) -> TokenUsage | None:
         if not usage:
@@ -28,7 +30,7 @@ class TokenUsage:
             total_tokens=int(usage.get("total_tokens") or 0),
         )
 
-    # ferry: codex_api::sse::responses::ResponseCompletedUsage::into @ 1d092cb66
+    # ferry: codex_api::sse::responses::<TokenUsage as From<ResponseCompletedUsage>>::from @ 1d092cb66
     @classmethod
     def from_counts(cls, counts: dict[str, int] | None) -> TokenUsage | None:
         """From the flattened, already validated usage of ``validate.parse_completed``."""
@@ -51,6 +53,7 @@ class TokenUsage:
             self.total_tokens + other.total_tokens,
         )
 
+    # ferry: codex_exec::exec_events::Usage @ 1d092cb66 -- the usage of turn.completed
     def to_json(self) -> dict[str, int]:
         return {
             "input_tokens": self.input_tokens,
@@ -62,32 +65,39 @@ class TokenUsage:
         }
 
 
+# ferry: codex_api::common::ResponseEvent::Created @ 1d092cb66
 @dataclass(frozen=True)
 class ResponseCreated:
     response_id: str | None
 
 
+# ferry: codex_api::common::ResponseEvent::OutputItemAdded @ 1d092cb66
 @dataclass(frozen=True)
 class OutputItemAdded:
     item: dict[str, Any]
 
 
+# ferry: codex_api::common::ResponseEvent::OutputItemDone @ 1d092cb66
 @dataclass(frozen=True)
 class OutputItemDone:
     item: dict[str, Any]
 
 
+# ferry: codex_api::common::ResponseEvent::OutputTextDelta @ 1d092cb66
 @dataclass(frozen=True)
 class OutputTextDelta:
     delta: str
 
 
+# ferry: codex_api::common::ResponseEvent::ReasoningContentDelta @ 1d092cb66
+# ferry: codex_api::common::ResponseEvent::ReasoningSummaryDelta @ 1d092cb66
 @dataclass(frozen=True)
 class ReasoningDelta:
     delta: str
     summary: bool
 
 
+# ferry: codex_api::common::ResponseEvent::Completed @ 1d092cb66
 @dataclass(frozen=True)
 class Completed:
     response_id: str | None

@@ -60,15 +60,19 @@ CONTEXT_WINDOW_MESSAGE = (
 )
 
 
+# ferry: codex_client::retry::backoff @ 1d092cb66
 def backoff_seconds(attempt: int) -> float:
     """200 ms doubled per attempt with ±10% jitter (upstream's schedule)."""
     return 0.2 * float(1 << max(attempt - 1, 0)) * random.uniform(0.9, 1.1)
 
 
+# ferry: codex_login::auth::default_client::get_codex_user_agent @ 1d092cb66 -- with a pycodex suffix
 def user_agent() -> str:
     return f"{ORIGINATOR}/{UPSTREAM_VERSION} ({platform.system()} {platform.release()}; {platform.machine()}) pycodex"
 
 
+# ferry: codex_model_provider_info::ModelProviderInfo::api_key @ 1d092cb66
+# ferry: codex_login::auth::manager::load_auth_dot_json @ 1d092cb66
 def resolve_api_key(
     provider: ModelProviderInfo, codex_home: os.PathLike[str] | str | None = None
 ) -> str | None:
@@ -77,6 +81,8 @@ def resolve_api_key(
     return credentials.bearer if credentials is not None else None
 
 
+# ferry: codex_model_provider_info::ModelProviderInfo::api_key @ 1d092cb66
+# ferry: codex_login::auth::manager::AuthManager::auth @ 1d092cb66 -- the ChatGPT login's token and account id header
 def resolve_credentials(
     provider: ModelProviderInfo, codex_home: os.PathLike[str] | str | None = None
 ) -> Credentials | None:
@@ -111,6 +117,7 @@ def resolve_credentials(
     return None
 
 
+# ferry: codex_core::client::ModelClient::build_responses_identity_headers @ 1d092cb66 -- the per-turn identity it sends
 @dataclass(frozen=True)
 class RequestContext:
     """Per-turn identity sent with every request: thread id and turn metadata headers."""
@@ -120,6 +127,8 @@ class RequestContext:
     extra_headers: Mapping[str, str] = field(default_factory=dict)
 
 
+# ferry: codex_core::client::ModelClient @ 1d092cb66
+# ferry: codex_api::endpoint::responses::ResponsesClient @ 1d092cb66
 class ModelClient:
     """Talks to one provider over HTTP; one instance per pycodex run."""
 
@@ -142,15 +151,19 @@ class ModelClient:
             transport=transport,
         )
 
+    # ferry: port-only -- Python glue: closes the httpx client (Rust drops it)
     def close(self) -> None:
         self._http.close()
 
     # ------------------------------------------------------------------ HTTP plumbing
 
+    # ferry: codex_api::provider::Provider::url_for_path @ 1d092cb66
     def url(self, path: str) -> str:
         base = self.provider.base_url.rstrip("/")
         return f"{base}/{path.lstrip('/')}"
 
+    # ferry: codex_model_provider_info::ModelProviderInfo::build_header_map @ 1d092cb66
+    # ferry: codex_api::provider::Provider::build_request @ 1d092cb66
     def headers(self, ctx: RequestContext) -> dict[str, str]:
         headers = {
             "accept": "text/event-stream",
@@ -168,6 +181,8 @@ class ModelClient:
         headers.update(self.provider.headers())
         return headers
 
+    # ferry: codex_client::retry::run_with_retry @ 1d092cb66
+    # ferry: codex_api::endpoint::responses::ResponsesClient::stream_request @ 1d092cb66
     def open_stream(
         self,
         path: str,
@@ -240,6 +255,7 @@ class ModelClient:
 
     # ------------------------------------------------------------------ Responses API
 
+    # ferry: codex_core::client::ModelClientSession::stream_responses_api @ 1d092cb66
     def stream(self, body: Mapping[str, Any], ctx: RequestContext) -> Iterator[ResponseEvent]:
         response = self.open_stream("responses", body, ctx)
         try:

@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 
+# ferry: codex_core::config::ConfigOverrides @ 1d092cb66
 @dataclass(frozen=True)
 class ConfigOverrides:
     """Settings given on the command line; ``None`` means "take it from config.toml"."""
@@ -97,6 +98,8 @@ def _sandbox(
     )
 
 
+# ferry: codex_core::config::Config::load_with_cli_overrides_and_harness_overrides @ 1d092cb66
+# ferry: codex_core::config::ConfigBuilder::build @ 1d092cb66
 def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None = None) -> Config:
     """Resolve the configuration for one run (CLI flags beat every TOML layer)."""
     overrides = overrides or ConfigOverrides()

@@ -23,6 +23,7 @@ from pycodex.errors import ConfigError
 TomlTable = dict[str, Any]
 
 
+# ferry: codex_core::config::find_codex_home @ 1d092cb66
 def codex_home() -> Path:
     env = os.environ.get("CODEX_HOME")
     if env:
@@ -30,6 +31,7 @@ def codex_home() -> Path:
     return Path.home() / ".codex"
 
 
+# ferry: codex_config::diagnostics::config_error_from_toml @ 1d092cb66 -- read one layer, naming the file, line and column on a syntax error
 def read_toml(path: Path) -> TomlTable:
     """Parse one TOML file; syntax errors name the file, line and column."""
     try:
@@ -44,6 +46,7 @@ def read_toml(path: Path) -> TomlTable:
         raise ConfigError(f"{path}: invalid TOML: {exc}. Fix the file or move it aside.") from exc
 
 
+# ferry: codex_utils_cli::config_override::CliConfigOverrides::parse_overrides @ 1d092cb66
 def parse_override(raw: str) -> tuple[list[str], Any]:
     """``-c a.b=VALUE``: VALUE parsed as TOML, falling back to the raw string."""
     if "=" not in raw:
@@ -60,6 +63,7 @@ def parse_override(raw: str) -> tuple[list[str], Any]:
     return [part.strip() for part in key.split(".")], value
 
 
+# ferry: codex_config::merge::merge_toml_values @ 1d092cb66
 def deep_merge(base: TomlTable, layer: Mapping[str, Any]) -> TomlTable:
     merged = dict(base)
     for key, value in layer.items():
@@ -70,6 +74,7 @@ def deep_merge(base: TomlTable, layer: Mapping[str, Any]) -> TomlTable:
     return merged
 
 
+# ferry: codex_config::overrides::apply_toml_override @ 1d092cb66
 def set_dotted(table: TomlTable, path: list[str], value: Any) -> TomlTable:
     if not path:
         return table
@@ -105,6 +110,7 @@ def _known_keys() -> dict[str, Any]:
     return keys
 
 
+# ferry: codex_config::config_toml::ConfigToml @ 1d092cb66 -- keys its schema does not define, reported as warnings -- 0.169.0: schema from the 0.169.0 config JSON Schema
 def unknown_keys(
     table: Mapping[str, Any], tree: Mapping[str, Any] | None = None, prefix: str = ""
 ) -> list[str]:
@@ -125,6 +131,7 @@ def unknown_keys(
     return found
 
 
+# ferry: codex_core::config_loader::find_project_root @ 1d092cb66
 def find_project_root(cwd: Path, markers: Iterable[str] = (".git",)) -> Path:
     marker_list = list(markers)
     for candidate in (cwd, *cwd.parents):
@@ -133,6 +140,7 @@ def find_project_root(cwd: Path, markers: Iterable[str] = (".git",)) -> Path:
     return cwd
 
 
+# ferry: codex_config::state::ConfigLayerStack @ 1d092cb66 -- the merged table and its origins
 @dataclass(frozen=True)
 class LoadedToml:
     """The merged table plus where it came from (for messages) and warnings to show."""
@@ -146,6 +154,7 @@ class LoadedToml:
     untrusted_project_folders: tuple[Path, ...] = ()
 
 
+# ferry: codex_core::config_loader::load_config_layers_state @ 1d092cb66
 def load_layers(
     *,
     home: Path,

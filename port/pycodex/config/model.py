@@ -52,6 +52,7 @@ def _str_map(table: Mapping[str, Any], key: str, where: str) -> dict[str, str]:
     return out
 
 
+# ferry: codex_model_provider_info::ModelProviderInfo @ 1d092cb66
 @dataclass(frozen=True)
 class ModelProviderInfo:
     """How to reach one OpenAI-compatible endpoint (``[model_providers.<id>]``)."""
@@ -71,6 +72,7 @@ class ModelProviderInfo:
     stream_idle_timeout_ms: int = DEFAULT_STREAM_IDLE_TIMEOUT_MS
     requires_openai_auth: bool = False
 
+    # ferry: codex_model_provider_info::ModelProviderInfo::validate @ 1d092cb66 -- the [model_providers.<id>] table, validated
     @classmethod
     def from_table(cls, provider_id: str, table: Mapping[str, Any]) -> ModelProviderInfo:
         where = f"model_providers.{provider_id}"
@@ -110,6 +112,7 @@ class ModelProviderInfo:
             requires_openai_auth=bool(_expect(table, "requires_openai_auth", bool, where)),
         )
 
+    # ferry: codex_model_provider_info::ModelProviderInfo::build_header_map @ 1d092cb66
     def headers(self) -> dict[str, str]:
         headers = dict(self.http_headers)
         for header, env_var in self.env_http_headers.items():
@@ -119,6 +122,7 @@ class ModelProviderInfo:
         return headers
 
 
+# ferry: codex_model_provider_info::built_in_model_providers @ 1d092cb66
 def builtin_providers() -> dict[str, ModelProviderInfo]:
     openai_base = os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
     return {
@@ -144,6 +148,7 @@ def builtin_providers() -> dict[str, ModelProviderInfo]:
     }
 
 
+# ferry: codex_config::config_toml::ConfigToml @ 1d092cb66 -- sandbox_mode and [sandbox_workspace_write]
 @dataclass(frozen=True)
 class SandboxSettings:
     """``sandbox_mode`` plus the ``[sandbox_workspace_write]`` table."""
@@ -155,6 +160,7 @@ class SandboxSettings:
     exclude_slash_tmp: bool = False
 
 
+# ferry: codex_core::config::Config @ 1d092cb66
 @dataclass(frozen=True)
 class Config:
     """Everything one run needs, resolved from CLI flags and TOML layers."""
@@ -198,6 +204,7 @@ class Config:
     #: ``[agents]``: sub-agent limits and roles.
     agents: AgentsConfig = field(default_factory=AgentsConfig)
 
+    # ferry: codex_protocol::openai_models::ModelInfo @ 1d092cb66 -- its reasoning support, from the model family
     @property
     def model_supports_reasoning(self) -> bool:
         name = self.model.lower()

@@ -71,7 +71,7 @@ class EnvPattern:
         )
         object.__setattr__(self, "_regex", re.compile(body, re.IGNORECASE | re.DOTALL))
 
-    # ferry: wildmatch::WildMatchPattern::matches @ 1d092cb66
+    # ferry: port-only -- reimplements the wildmatch crate (a Rust dependency, not codex-rs) the shell environment policy matches with
     def matches(self, name: str) -> bool:
         return self._regex.fullmatch(name) is not None
 

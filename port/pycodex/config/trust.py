@@ -23,7 +23,7 @@ from pycodex.fsutil import write_text_atomic
 TRUSTED = "trusted"
 UNTRUSTED = "untrusted"
 
-# ferry: codex_exec::lib::run_main -- 0.169.0: warning printed when project layers are disabled
+# ferry: codex_exec::run_main @ 1d092cb66 -- 0.169.0: warning printed when project layers are disabled
 UNTRUSTED_PROJECT_WARNING = (
     "warning: Untrusted project-local configuration is disabled. Run `codex exec --trust` to "
     "allow project configuration and MCP servers for this and future chats in the project, "
@@ -135,7 +135,7 @@ def project_trust(
     )
 
 
-# ferry: codex_core::config::set_project_trust_level -- 0.169.0: `codex exec --trust`
+# ferry: codex_core::config::set_project_trust_level @ 1d092cb66 -- 0.169.0: `codex exec --trust`
 def save_project_trust(user_config_file: Path, trust: ProjectTrust, cwd: Path) -> bool:
     """Record ``trust_level = "trusted"`` for cwd's project (``--trust``); never override
     an explicit ``untrusted``. Returns whether the file changed."""

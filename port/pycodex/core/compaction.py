@@ -241,7 +241,7 @@ def total_usage_tokens(history: Sequence[JsonObject], last_usage: TokenUsage | N
     return last + reasoning + added
 
 
-# ferry: codex_analytics::CompactionPhase @ 1d092cb66 -- the `compaction` turn-metadata block
+# ferry: codex_analytics::facts::CompactionPhase @ 1d092cb66 -- the `compaction` turn-metadata block
 @dataclass(frozen=True)
 class CompactionRequest:
     """What one compaction is: why, when and how (sent in ``x-codex-turn-metadata``)."""
@@ -251,7 +251,7 @@ class CompactionRequest:
     trigger: str = "auto"
     reason: str = "context_limit"
 
-    # ferry: codex_core::turn_metadata::TurnMetadataState::compaction @ 1d092cb66 -- 0.169.0
+    # ferry: codex_core::turn_metadata::build_turn_metadata_bag @ 1d092cb66 -- 0.169.0: adds the compaction block
     def metadata(self) -> JsonObject:
         return {
             "trigger": self.trigger,
@@ -262,7 +262,7 @@ class CompactionRequest:
         }
 
 
-# ferry: codex_core::compact::CompactionOutcome @ 1d092cb66 -- port-only shape of the result
+# ferry: codex_core::compact::compaction_status_from_result @ 1d092cb66 -- port-only shape of the result
 @dataclass(frozen=True)
 class CompactionResult:
     """The new history and what the rollout's ``compacted`` record needs."""

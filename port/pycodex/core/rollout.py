@@ -86,7 +86,7 @@ def rollout_path_for(codex_home: Path, thread_id: str, when: dt.datetime | None 
     return directory / f"rollout-{now:%Y-%m-%dT%H-%M-%S}-{thread_id}.jsonl"
 
 
-# ferry: codex_rollout::list::read_rollout_items @ 1d092cb66
+# ferry: codex_rollout::recorder::RolloutRecorder::load_rollout_items @ 1d092cb66
 def iter_rollout(path: Path) -> Iterator[JsonObject]:
     """The lines of a rollout; a torn last line (a killed run) is skipped, a torn middle
     line is an error naming the file and line."""
@@ -167,7 +167,7 @@ def _message_text(item: JsonObject) -> str:
     )
 
 
-# ferry: codex_core::session::rollout_reconstruction::reconstruct_history_from_rollout @ 1d092cb66
+# ferry: codex_core::session::rollout_reconstruction::Session::reconstruct_history_from_rollout @ 1d092cb66
 def load_thread(
     path: Path, *, stop_at_ordinal: int | None = None, seed: ResumedThread | None = None
 ) -> ResumedThread:
@@ -326,7 +326,7 @@ def _git_info(cwd: Path) -> JsonObject | None:
     return {"branch": branch} if branch else {}
 
 
-# ferry: codex_protocol::ThreadId::new @ 1d092cb66
+# ferry: codex_protocol::thread_id::ThreadId::new @ 1d092cb66
 def uuid7() -> str:
     """A UUIDv7 (time-ordered) string, the id format of upstream threads."""
     ms = int(_now().timestamp() * 1000)

@@ -63,12 +63,15 @@ if TYPE_CHECKING:
 JsonObject = dict[str, Any]
 
 
+# ferry: codex_exec::event_processor::EventProcessor @ 1d092cb66 -- where thread events go (a Protocol)
 class EventSink(Protocol):
     """Receives exec thread events (``thread.started``, ``item.completed``, …)."""
 
+    # ferry: codex_exec::event_processor_with_jsonl_output::EventProcessorWithJsonOutput::emit @ 1d092cb66
     def emit(self, event: JsonObject) -> None: ...
 
 
+# ferry: codex_core::session::Session::get_base_instructions @ 1d092cb66
 def base_instructions_text(config: Config) -> str:
     if config.base_instructions is not None:
         return config.base_instructions
@@ -89,6 +92,7 @@ def _message(role: str, texts: list[str]) -> JsonObject:
     }
 
 
+# ferry: codex_protocol::models::local_image_content_items_with_label_number @ 1d092cb66 -- with the prompt text after the images
 def user_turn_message(prompt: str, images: Sequence[tuple[str, str]] = ()) -> JsonObject:
     """The user message of a turn: each image wrapped in ``<image ...>`` tags, then the text."""
     content: list[JsonObject] = []
@@ -114,6 +118,7 @@ _ID_PREFIX = {
 }
 
 
+# ferry: codex_api::requests::responses::attach_item_ids @ 1d092cb66 -- the item shape kept in history and sent back
 def normalize_history_item(item: JsonObject) -> JsonObject:
     """Give an item the shape upstream keeps in history: ids on messages and calls, none on reasoning."""
     kind = item.get("type")
@@ -138,7 +143,7 @@ def normalize_history_item(item: JsonObject) -> JsonObject:
     return item
 
 
-# ferry: codex_core::session::session::Session::build_initial_context @ 1d092cb66 -- 0.169.0: skills and <tools> fragments
+# ferry: codex_core::session::Session::build_initial_context @ 1d092cb66 -- 0.169.0: skills and <tools> fragments
 def initial_context(
     config: Config, *, skills: str | None = None, deferred_tools: str | None = None
 ) -> list[JsonObject]:
@@ -251,6 +256,7 @@ class _CompactionBridge:
         self.session.sink.emit({"type": "error", "message": message})
 
 
+# ferry: codex_core::session::turn::get_last_assistant_message_from_turn @ 1d092cb66 -- the last message or the error of a turn
 @dataclass
 class TurnOutcome:
     """How a turn ended: the last agent message, or the error that failed it."""
@@ -411,7 +417,7 @@ class Session:
             if removed is not None:
                 self.history.append(normalize_history_item(_message("developer", [removed])))
 
-    # ferry: codex_core::session::session::Session::build_initial_context @ 1d092cb66
+    # ferry: codex_core::session::Session::build_initial_context @ 1d092cb66
     def build_initial_context(self) -> list[JsonObject]:
         """This session's opening context (skills and deferred tools as they stand now)."""
         items = initial_context(
@@ -526,7 +532,7 @@ class Session:
 
     # ------------------------------------------------------------------ deferred tools
 
-    # ferry: codex_core::session::Session::deferred_tool_namespaces @ 1d092cb66 -- 0.169.0: MCP servers and multi_agent_v1
+    # ferry: codex_core::tools::router::ToolRouter::model_visible_specs @ 1d092cb66 -- 0.169.0: MCP servers and multi_agent_v1
     def deferred_namespaces(self) -> dict[str, str | None]:
         """Namespace -> description of everything behind ``tool_search`` right now."""
         namespaces: dict[str, str | None] = {}
@@ -547,7 +553,7 @@ class Session:
 
     # ------------------------------------------------------------------ plumbing
 
-    # ferry: codex_exec::event_processor_with_jsonl_output::EventProcessorWithJsonOutput::get_next_item_id @ 1d092cb66
+    # ferry: codex_exec::event_processor_with_jsonl_output::EventProcessorWithJsonOutput::next_item_id @ 1d092cb66
     def next_item_id(self) -> str:
         item_id = f"item_{self._item_counter}"
         self._item_counter += 1
@@ -581,7 +587,7 @@ class Session:
                 }
             )
 
-    # ferry: codex_core::session::session::Session::shutdown @ 1d092cb66
+    # ferry: codex_core::codex_thread::CodexThread::shutdown_and_wait @ 1d092cb66
     def close(self) -> None:
         # Sub-agents never outlive the thread that spawned the tree.
         if self.agents is not None and self.subagent is None:
@@ -746,7 +752,7 @@ class Session:
             headers["x-openai-subagent"] = "collab_spawn"
         return RequestContext(thread_id=self.thread_id, turn_id=turn_id, extra_headers=headers)
 
-    # ferry: codex_core::client::build_client_metadata @ 1d092cb66
+    # ferry: codex_api::common::response_create_client_metadata @ 1d092cb66
     def client_metadata(self, ctx: RequestContext) -> JsonObject:
         turn_id = ctx.turn_id or ""
         metadata: JsonObject = {
@@ -1129,7 +1135,7 @@ class Session:
             for extra in self.router.goals.take_pending_items():
                 self._add(extra)
 
-    # ferry: codex_core::session::session::Session::update_token_usage_info @ 1d092cb66
+    # ferry: codex_core::session::Session::update_token_usage_info @ 1d092cb66
     def record_usage(self, usage: TokenUsage | None, response_id: str | None = None) -> None:
         """Account one finished response: a ``token_usage_record`` and a ``token_count`` event."""
         if usage is None:
@@ -1215,7 +1221,7 @@ class Session:
                 self.recorder.record("event_msg", {"type": "agent_reasoning", "text": text})
 
 
-# ferry: codex_core::session::Session::new @ 1d092cb66 -- 0.169.0: MCP servers start with the session
+# ferry: codex_core::session::session::Session::new @ 1d092cb66 -- 0.169.0: MCP servers start with the session
 def start_mcp(config: Config) -> Any:
     """Start the configured MCP servers (``None`` without any); required ones are awaited."""
     if not any(server.enabled for server in config.mcp_servers.values()):
@@ -1259,6 +1265,7 @@ def _usage_json(usage: TokenUsage) -> JsonObject:
     }
 
 
+# ferry: codex_exec::load_output_schema @ 1d092cb66
 def parse_output_schema(path: Path) -> JsonObject:
     try:
         value = json.loads(path.read_text(encoding="utf-8"))
@@ -1314,6 +1321,8 @@ def _git(cwd: Path, *args: str) -> str | None:
     return proc.stdout.strip() if proc.returncode == 0 else None
 
 
+# ferry: codex_core::turn_metadata::TurnMetadataState::fetch_workspace_git_metadata @ 1d092cb66
+# ferry: codex_git_utils::info::get_git_repo_root @ 1d092cb66
 def git_workspace(cwd: Path) -> tuple[Path, dict[str, object]] | None:
     """The repository holding cwd and its state (dirty flag, HEAD commit), or ``None``."""
     root = _git(cwd, "rev-parse", "--show-toplevel")
@@ -1327,6 +1336,7 @@ def git_workspace(cwd: Path) -> tuple[Path, dict[str, object]] | None:
     return Path(root), state
 
 
+# ferry: codex_core::installation_id::resolve_installation_id @ 1d092cb66
 def installation_id(codex_home: Path) -> str:
     """A stable per-CODEX_HOME id (created once, written atomically)."""
     path = codex_home / "installation_id"

@@ -35,19 +35,19 @@ _UUID_RE = re.compile(
 )
 
 
-# ferry: codex_protocol::ThreadId::from_string @ 1d092cb66
+# ferry: codex_protocol::thread_id::ThreadId::from_string @ 1d092cb66
 def is_uuid(value: str) -> bool:
     return bool(_UUID_RE.match(value))
 
 
-# ferry: codex_app_server::codex_message_processor::thread_resume @ 1d092cb66 -- 0.169.0 error texts
+# ferry: codex_app_server::codex_message_processor::CodexMessageProcessor::thread_resume @ 1d092cb66 -- 0.169.0 error texts
 def not_found(verb: str, ref: str) -> SessionError:
     return SessionError(
         f"thread/{verb}: thread/{verb} failed: no rollout found for thread id {ref} (code -32600)"
     )
 
 
-# ferry: codex_app_server::codex_message_processor::thread_resume @ 1d092cb66 -- 0.169.0 error texts
+# ferry: codex_app_server::codex_message_processor::CodexMessageProcessor::thread_resume @ 1d092cb66 -- 0.169.0 error texts
 def archived_error(ref: str) -> SessionError:
     return SessionError(
         f"thread/resume: thread/resume failed: session {ref} is archived. Run "
@@ -55,7 +55,7 @@ def archived_error(ref: str) -> SessionError:
     )
 
 
-# ferry: codex_core::thread_store::ThreadStore @ 1d092cb66 -- 0.169.0: local thread store
+# ferry: codex_thread_store::local::LocalThreadStore @ 1d092cb66 -- 0.169.0: local thread store
 @dataclass
 class ThreadStore:
     """Thread lookup and lifecycle over ``codex_home`` (and its database, when it opened)."""
@@ -80,7 +80,7 @@ class ThreadStore:
             return None
         return find_rollout_by_id(self.codex_home, ref, archived=archived)
 
-    # ferry: codex_exec::resolve_resume_thread @ 1d092cb66
+    # ferry: codex_exec::resolve_resume_thread_id @ 1d092cb66
     def resolve(
         self, ref: str | None, *, last: bool, cwd: Path | None, verb: str = "resume"
     ) -> ResumedThread | None:
@@ -98,7 +98,7 @@ class ThreadStore:
         path = self.latest(cwd)
         return self.load(path) if path is not None else None
 
-    # ferry: codex_rollout::list::find_latest_thread_path @ 1d092cb66
+    # ferry: codex_rollout::recorder::RolloutRecorder::find_latest_thread_path @ 1d092cb66
     def latest(self, cwd: Path | None) -> Path | None:
         """The newest active thread in ``cwd`` (any directory with ``None``)."""
         if self.db is not None:
@@ -110,7 +110,7 @@ class ThreadStore:
                 return path
         return None
 
-    # ferry: codex_core::session::rollout_reconstruction::reconstruct_history_from_rollout @ 1d092cb66 -- 0.169.0: forks reference their parent
+    # ferry: codex_core::session::rollout_reconstruction::Session::reconstruct_history_from_rollout @ 1d092cb66 -- 0.169.0: forks reference their parent
     def load(
         self, path: Path, *, stop_at_ordinal: int | None = None, depth: int = 0
     ) -> ResumedThread:
@@ -130,7 +130,7 @@ class ThreadStore:
 
     # -- lifecycle
 
-    # ferry: codex_cli::archive::run_archive @ 1d092cb66 -- 0.169.0
+    # ferry: codex_thread_store::local::archive_thread::archive_thread @ 1d092cb66 -- 0.169.0
     def archive(self, ref: str) -> str:
         path = self.rollout_for(ref)
         if path is None:
@@ -145,7 +145,7 @@ class ThreadStore:
             self.db.set_archived(thread_id, True, target)
         return thread_id
 
-    # ferry: codex_cli::archive::run_unarchive @ 1d092cb66 -- 0.169.0
+    # ferry: codex_thread_store::local::unarchive_thread::unarchive_thread @ 1d092cb66 -- 0.169.0
     def unarchive(self, ref: str) -> str:
         path = self.rollout_for(ref, archived=True)
         if path is None:
@@ -160,7 +160,7 @@ class ThreadStore:
             self.db.set_archived(thread_id, False, target)
         return thread_id
 
-    # ferry: codex_cli::archive::run_delete @ 1d092cb66 -- 0.169.0
+    # ferry: codex_thread_store::local::archive_thread::archive_thread @ 1d092cb66 -- nearest item; 0.169.0: `codex delete` removes the rollout and the thread row
     def delete(self, ref: str) -> str:
         path = self.rollout_for(ref) or self.rollout_for(ref, archived=True)
         if path is None:
@@ -217,7 +217,7 @@ def _fork_origin(path: Path) -> tuple[str | None, int | None]:
     )
 
 
-# ferry: codex_core::state_db::StateDbHandle @ 1d092cb66 -- 0.169.0: thread rows follow the session
+# ferry: codex_rollout::recorder::RolloutRecorder::state_db @ 1d092cb66 -- 0.169.0: thread rows follow the session
 class StateHooks(SessionHooks):
     """Keeps the thread's row (and goal) in the state database in step with the session."""
 
@@ -231,7 +231,7 @@ class StateHooks(SessionHooks):
         self.first_message = ""
         self.preview = preview or ""
 
-    # ferry: codex_core::state_db::StateDbHandle::record_thread_started @ 1d092cb66
+    # ferry: codex_rollout::recorder::sync_thread_state_after_write @ 1d092cb66 -- the thread row created with the session
     def thread_started(self, session: Session) -> None:
         if session.resumed:
             row = self.db.get_thread(session.thread_id)
@@ -243,7 +243,7 @@ class StateHooks(SessionHooks):
         if goal is not None:
             restore_goal(session, goal)
 
-    # ferry: codex_core::state_db::StateDbHandle::record_user_message @ 1d092cb66
+    # ferry: codex_rollout::recorder::sync_thread_state_after_write @ 1d092cb66 -- the first user message as the title
     def user_message(self, session: Session, text: str) -> None:
         if not self.first_message:
             self.first_message = text
@@ -251,11 +251,11 @@ class StateHooks(SessionHooks):
             self.preview = text
         self._write(session)
 
-    # ferry: codex_core::state_db::StateDbHandle::record_token_usage @ 1d092cb66
+    # ferry: codex_rollout::recorder::sync_thread_state_after_write @ 1d092cb66 -- token usage of the thread
     def usage(self, session: Session) -> None:
         self._write(session)
 
-    # ferry: codex_core::state_db::StateDbHandle::record_turn_finished @ 1d092cb66
+    # ferry: codex_rollout::recorder::sync_thread_state_after_write @ 1d092cb66 -- updated_at after a turn
     def turn_finished(self, session: Session) -> None:
         self._write(session)
         goal = session.router.goals.goal
@@ -336,7 +336,7 @@ def sandbox_policy_json(mode: str) -> str:
     )
 
 
-# ferry: codex_state::model::thread_goal::ThreadGoal @ 1d092cb66 -- 0.169.0: goals_1.sqlite row
+# ferry: codex_state::runtime::threads::StateRuntime::upsert_thread @ 1d092cb66 -- nearest item; 0.169.0: goals_1.sqlite row
 def goal_row(goal: Any, session: Session) -> dict[str, Any]:
     return {
         "goal_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{session.thread_id}:{goal.created_at}")),
@@ -350,7 +350,7 @@ def goal_row(goal: Any, session: Session) -> dict[str, Any]:
     }
 
 
-# ferry: codex_core::goals::GoalStore::load @ 1d092cb66 -- 0.169.0: goal restored on resume
+# ferry: codex_core::session::rollout_reconstruction::Session::reconstruct_history_from_rollout @ 1d092cb66 -- nearest item; 0.169.0: goal restored on resume
 def restore_goal(session: Session, row: dict[str, Any]) -> None:
     """Give a resumed session the goal its thread had."""
     from pycodex.tools.goals import Goal

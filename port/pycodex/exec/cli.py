@@ -22,6 +22,7 @@ NO_PROMPT_STDIN = "No prompt provided via stdin."
 NOT_GIT = "Not inside a trusted directory and --skip-git-repo-check was not specified."
 
 
+# ferry: codex_exec::cli::Cli @ 1d092cb66 -- the flags shared by exec and exec resume
 def exec_options(func: F) -> F:
     """The flags shared by ``exec`` and ``exec resume``."""
     options = [
@@ -128,9 +129,11 @@ def exec_options(func: F) -> F:
     return func
 
 
+# ferry: codex_exec::cli::Command @ 1d092cb66 -- routes `exec resume`
 class ExecCommand(click.Command):
     """Routes ``exec resume …`` to the resume command, like upstream's subcommand."""
 
+    # ferry: codex_exec::cli::Command @ 1d092cb66 -- clap's subcommand dispatch
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         found = self._subcommand_index(args)
         if found is not None:
@@ -160,6 +163,7 @@ class ExecCommand(click.Command):
             return (i, token) if token in SUBCOMMANDS else None
         return None
 
+    # ferry: codex_exec::run_main @ 1d092cb66
     def invoke(self, ctx: click.Context) -> Any:
         name = ctx.meta.get("pycodex.subcommand")
         if name is not None:
@@ -412,7 +416,7 @@ def resume_command(
     _run(params, prompt, resume=(session_id, last, all_dirs))
 
 
-# ferry: codex_exec::cli::ForkArgs @ 1d092cb66 -- 0.169.0
+# ferry: codex_exec::cli::ResumeArgs @ 1d092cb66 -- nearest item; 0.169.0: `exec fork` takes resume's arguments
 @click.command("fork", context_settings={"help_option_names": ["-h", "--help"]})
 @exec_options
 @click.argument("session_id")
@@ -422,6 +426,8 @@ def fork_command(session_id: str, prompt: str | None, **params: Any) -> None:
     _run(params, prompt, fork=session_id)
 
 
+# ferry: codex_exec::cli::Cli @ 1d092cb66
+# ferry: codex_exec::resolve_prompt @ 1d092cb66
 @click.command("exec", cls=ExecCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @exec_options
 @click.argument("prompt", required=False)

@@ -20,6 +20,7 @@ def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+# ferry: codex_exec::event_processor_with_jsonl_output::EventProcessorWithJsonOutput::emit @ 1d092cb66 -- serde_json's rendering, duplicate web_search id included
 def encode_event(event: JsonObject) -> str:
     """One JSONL line. A web_search item carries upstream's two ``id`` keys (the exec
     item id, then the provider's search id, from a flattened struct), reproduced as is."""
@@ -44,20 +45,24 @@ _COLLAB_TOOLS = {
 HUMAN_ONLY_EVENTS = frozenset({"context_compacted"})
 
 
+# ferry: codex_exec::event_processor_with_jsonl_output::EventProcessorWithJsonOutput @ 1d092cb66
 class JsonlPrinter:
     def __init__(self, out: IO[str] | None = None) -> None:
         self.out = out or sys.stdout
 
+    # ferry: codex_exec::event_processor_with_jsonl_output::EventProcessorWithJsonOutput::emit @ 1d092cb66
     def emit(self, event: JsonObject) -> None:
         if event.get("type") in HUMAN_ONLY_EVENTS:
             return
         self.out.write(encode_event(event) + "\n")
         self.out.flush()
 
+    # ferry: codex_exec::event_processor_with_jsonl_output::EventProcessorWithJsonOutput::print_final_output @ 1d092cb66
     def final_message(self, text: str | None) -> None:
         """In JSON mode the final message is already an ``agent_message`` event."""
 
 
+# ferry: codex_exec::event_processor_with_human_output::EventProcessorWithHumanOutput @ 1d092cb66
 class HumanPrinter:
     """Upstream's human layout: a config summary, then one titled block per item, on stderr."""
 
@@ -69,6 +74,7 @@ class HumanPrinter:
         self._cwd = cwd  # commands are shown as "<command> in <cwd>"
         self._started: dict[str, float] = {}
 
+    # ferry: codex_exec::event_processor_with_human_output::EventProcessorWithHumanOutput::print_config_summary @ 1d092cb66
     def header(self, title: str, lines: list[tuple[str, str]], prompt: str) -> None:
         self.err.write(f"{title}\n--------\n")
         for key, value in lines:
@@ -76,6 +82,8 @@ class HumanPrinter:
         self.err.write(f"--------\nuser\n{prompt}\n")
         self.err.flush()
 
+    # ferry: codex_exec::event_processor_with_human_output::EventProcessorWithHumanOutput::render_item_started @ 1d092cb66
+    # ferry: codex_exec::event_processor_with_human_output::EventProcessorWithHumanOutput::render_item_completed @ 1d092cb66
     def emit(self, event: JsonObject) -> None:
         kind = event.get("type")
         item = event.get("item") or {}
@@ -129,6 +137,7 @@ class HumanPrinter:
         elif item_type == "error":
             self.err.write(f"warning: {item.get('message', '')}\n")
 
+    # ferry: codex_exec::event_processor_with_human_output::EventProcessorWithHumanOutput::print_final_output @ 1d092cb66
     def final_message(self, text: str | None) -> None:
         if text:
             self.out.write(text if text.endswith("\n") else text + "\n")

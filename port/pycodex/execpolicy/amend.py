@@ -21,6 +21,7 @@ from pycodex.execpolicy.errors import PolicyError
 from pycodex.execpolicy.rules import NetworkRuleProtocol, normalize_network_rule_host
 
 
+# ferry: codex_execpolicy::amend::AmendError @ 1d092cb66
 class AmendError(Exception):
     """The rule could not be appended; the message names the file and the cause."""
 
@@ -29,6 +30,7 @@ def _quote(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+# ferry: codex_execpolicy::amend::blocking_append_allow_prefix_rule @ 1d092cb66 -- the rule line it builds
 def allow_prefix_rule_line(prefix: Sequence[str]) -> str:
     if not prefix:
         raise AmendError("prefix rule requires at least one token")
@@ -36,6 +38,7 @@ def allow_prefix_rule_line(prefix: Sequence[str]) -> str:
     return f'prefix_rule(pattern={pattern}, decision="allow")'
 
 
+# ferry: codex_execpolicy::amend::blocking_append_network_rule @ 1d092cb66 -- the rule line it builds
 def network_rule_line(
     host: str,
     protocol: NetworkRuleProtocol,
@@ -59,6 +62,8 @@ def network_rule_line(
     return f"network_rule({', '.join(args)})"
 
 
+# ferry: codex_execpolicy::amend::append_rule_line @ 1d092cb66
+# ferry: codex_execpolicy::amend::append_locked_line @ 1d092cb66
 def append_rule_line(policy_path: Path, line: str) -> None:
     """Append ``line`` once (no duplicate lines), creating the rules folder if needed."""
     directory = policy_path.parent
@@ -88,11 +93,13 @@ def append_rule_line(policy_path: Path, line: str) -> None:
             raise AmendError(f"failed to write to policy file {policy_path}: {exc}") from exc
 
 
+# ferry: codex_execpolicy::amend::blocking_append_allow_prefix_rule @ 1d092cb66
 def append_allow_prefix_rule(policy_path: Path, prefix: Sequence[str]) -> None:
     """Persist "always allow commands starting with ``prefix``"."""
     append_rule_line(policy_path, allow_prefix_rule_line(prefix))
 
 
+# ferry: codex_execpolicy::amend::blocking_append_network_rule @ 1d092cb66
 def append_network_rule(
     policy_path: Path,
     host: str,

@@ -105,6 +105,7 @@ BANNED_PREFIX_SUGGESTIONS: frozenset[tuple[str, ...]] = frozenset(
 )
 
 
+# ferry: codex_core::tools::sandboxing::ExecApprovalRequirement::Skip @ 1d092cb66
 @dataclass(frozen=True)
 class Skip:
     """No approval needed; ``bypass_sandbox`` when every part is explicitly allowed by a rule."""
@@ -113,12 +114,14 @@ class Skip:
     proposed_amendment: tuple[str, ...] | None = None
 
 
+# ferry: codex_core::tools::sandboxing::ExecApprovalRequirement::NeedsApproval @ 1d092cb66
 @dataclass(frozen=True)
 class NeedsApproval:
     reason: str | None
     proposed_amendment: tuple[str, ...] | None = None
 
 
+# ferry: codex_core::tools::sandboxing::ExecApprovalRequirement::Forbidden @ 1d092cb66
 @dataclass(frozen=True)
 class Forbidden:
     reason: str
@@ -127,6 +130,7 @@ class Forbidden:
 ExecApprovalRequirement = Skip | NeedsApproval | Forbidden
 
 
+# ferry: port-only -- port-only: names what pycodex's single-shot exec does with a call (run sandboxed/unsandboxed, ask, reject); upstream spreads it over the tool orchestrator
 class ExecAction(enum.Enum):
     RUN_SANDBOXED = "run_sandboxed"
     RUN_UNSANDBOXED = "run_unsandboxed"
@@ -134,6 +138,7 @@ class ExecAction(enum.Enum):
     REJECT = "reject"
 
 
+# ferry: port-only -- port-only: the result of decide_exec, see ExecAction
 @dataclass(frozen=True)
 class ExecDecision:
     """What the agent does with one shell call; ``message`` is sent to the model on reject."""
@@ -143,10 +148,12 @@ class ExecDecision:
     message: str | None = None
 
 
+# ferry: codex_core::exec_policy::render_shlex_command @ 1d092cb66
 def render_shlex_command(args: Sequence[str]) -> str:
     return shlex_compat.join_or_spaces(args)
 
 
+# ferry: codex_core::exec_policy::commands_for_exec_policy @ 1d092cb66
 def commands_for_exec_policy(command: Sequence[str]) -> tuple[list[list[str]], bool]:
     """The commands to check and whether the heredoc fallback parser produced them."""
     plain = parse_shell_lc_plain_commands(command)
@@ -158,6 +165,7 @@ def commands_for_exec_policy(command: Sequence[str]) -> tuple[list[list[str]], b
     return [list(command)], False
 
 
+# ferry: codex_core::exec_policy::render_decision_for_unmatched_command @ 1d092cb66
 def render_decision_for_unmatched_command(
     approval_policy: AskForApproval,
     sandbox_mode: SandboxMode,
@@ -245,6 +253,8 @@ def _amendment_for_allow(matches: Sequence[RuleMatch]) -> tuple[str, ...] | None
     return None
 
 
+# ferry: codex_core::exec_policy::ExecPolicyManager::create_exec_approval_requirement_for_command @ 1d092cb66
+# ferry: codex_core::exec_policy::derive_requested_execpolicy_amendment_from_prefix_rule @ 1d092cb66
 def create_exec_approval_requirement(
     command: Sequence[str],
     policy: Policy,
@@ -325,6 +335,7 @@ def _requested_amendment(
     return None
 
 
+# ferry: codex_core::tools::sandboxing::Approvable::wants_no_sandbox_approval @ 1d092cb66
 def wants_no_sandbox_approval(approval_policy: AskForApproval) -> bool:
     """After a sandbox denial, may the user be asked to rerun without the sandbox?
 
@@ -334,6 +345,8 @@ def wants_no_sandbox_approval(approval_policy: AskForApproval) -> bool:
     return approval_policy in (AskForApproval.ON_FAILURE, AskForApproval.UNTRUSTED)
 
 
+# ferry: codex_core::tools::handlers::unified_exec::UnifiedExecHandler::handle @ 1d092cb66 -- its escalation-outside-on-request rejection
+# ferry: codex_core::tools::handlers::shell::ShellHandler::run_exec_like @ 1d092cb66 -- the shell tool's wording
 def escalation_rejection(
     approval_policy: AskForApproval, tool: ShellTool = ShellTool.EXEC_COMMAND
 ) -> str:
@@ -346,6 +359,7 @@ def escalation_rejection(
     )
 
 
+# ferry: codex_core::unified_exec::errors::UnifiedExecError::create_process @ 1d092cb66 -- its Debug text is the tool output
 def rejection_output(reason: str, tool: ShellTool = ShellTool.EXEC_COMMAND) -> str:
     """The tool output the model receives when the command is rejected with ``reason``.
 
@@ -359,6 +373,8 @@ def rejection_output(reason: str, tool: ShellTool = ShellTool.EXEC_COMMAND) -> s
     return f"exec_command failed: CreateProcess {{ message: {rust_debug_str(inner)} }}"
 
 
+# ferry: codex_core::tools::handlers::unified_exec::UnifiedExecHandler::handle @ 1d092cb66 -- the approval half, before running
+# ferry: codex_core::tools::sandboxing::sandbox_override_for_first_attempt @ 1d092cb66
 def decide_exec(
     command: Sequence[str],
     policy: Policy,

@@ -16,6 +16,7 @@ from pycodex.execpolicy.parser import load_policies
 from pycodex.execpolicy.policy import MatchOptions, matches_to_json
 
 
+# ferry: codex_execpolicy::Cli @ 1d092cb66 -- exposed as `pycodex execpolicy`
 @click.group(
     name="execpolicy",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -28,6 +29,7 @@ _VALUE_OPTIONS = frozenset(("-r", "--rules", "-c", "--config"))
 _FLAG_OPTIONS = frozenset(("--pretty", "--resolve-host-executables", "-h", "--help"))
 
 
+# ferry: codex_execpolicy::execpolicycheck::ExecPolicyCheckCommand @ 1d092cb66 -- clap's trailing-var-arg split of its arguments
 def split_check_args(args: list[str]) -> tuple[list[str], list[str]]:
     """Split ``check`` arguments into options and COMMAND the way upstream's clap does.
 
@@ -57,6 +59,7 @@ class _CheckCommand(click.Command):
         return super().parse_args(ctx, [*options, "--", *command] if command else options)
 
 
+# ferry: codex_execpolicy::execpolicycheck::ExecPolicyCheckCommand::run @ 1d092cb66
 @execpolicy_group.command(name="check", cls=_CheckCommand)
 @click.option(
     "-r",

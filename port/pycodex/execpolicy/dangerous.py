@@ -184,6 +184,7 @@ class _Scanner:
         return i
 
 
+# ferry: codex_shell_command::bash::try_parse_word_only_commands_sequence @ 1d092cb66 -- every simple command, not only plain scripts
 def script_commands(script: str) -> list[list[str]]:
     """Every simple command in ``script`` (keywords, assignments, redirections dropped)."""
     scanner = _Scanner()
@@ -217,6 +218,7 @@ def _unwrap(command: Sequence[str]) -> Sequence[str]:
     return command
 
 
+# ferry: codex_shell_command::command_safety::is_dangerous_command::is_dangerous_to_call_with_exec @ 1d092cb66 -- its rm -f case
 def is_rm_force(command: Sequence[str]) -> bool:
     """``rm`` with ``-f`` (in any short-option cluster) or ``--force`` before ``--``."""
     command = _unwrap(command)
@@ -230,6 +232,7 @@ def is_rm_force(command: Sequence[str]) -> bool:
     return False
 
 
+# ferry: codex_shell_command::command_safety::is_dangerous_command::command_might_be_dangerous @ 1d092cb66
 def command_might_be_dangerous(command: Sequence[str], _depth: int = 0) -> bool:
     """True when ``command``, or any command inside its shell script, is ``rm -f`` style."""
     if is_rm_force(command):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+# ferry: codex_execpolicy::error::ErrorLocation @ 1d092cb66
+# ferry: codex_execpolicy::error::TextRange @ 1d092cb66
 @dataclass(frozen=True)
 class ErrorLocation:
     """Where in a policy file an error happened (1-based line and column)."""
@@ -21,6 +23,7 @@ class ErrorLocation:
         return f"{self.path}:{self.line}:{self.column}"
 
 
+# ferry: codex_execpolicy::error::Error @ 1d092cb66
 class PolicyError(Exception):
     """A policy file could not be loaded; ``str()`` gives upstream's message.
 
@@ -32,6 +35,7 @@ class PolicyError(Exception):
         self.message = message
         self.location = location
 
+    # ferry: codex_execpolicy::error::Error::with_location @ 1d092cb66
     def with_location(self, location: ErrorLocation) -> PolicyError:
         if self.location is None:
             self.location = location
@@ -40,6 +44,7 @@ class PolicyError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    # ferry: codex_execpolicy::error::Error @ 1d092cb66 -- its Display with the location prefix
     def render(self) -> str:
         """``path:line:col: message`` when a location is known, else the message."""
         if self.location is None:
@@ -47,6 +52,7 @@ class PolicyError(Exception):
         return f"{self.location}: {self.message}"
 
 
+# ferry: port-only -- reimplements the starlark crate's call-stack frames (a Rust dependency, not codex-rs) for its error traceback
 @dataclass(frozen=True)
 class TraceFrame:
     """One active call when an error happened: where it was made and from which function."""
@@ -57,6 +63,7 @@ class TraceFrame:
     code: str
 
 
+# ferry: codex_execpolicy::error::Error::Starlark @ 1d092cb66 -- the starlark crate's error text is reproduced
 class StarlarkError(PolicyError):
     """Bad syntax or a failing call while evaluating a file (upstream's ``starlark error``).
 
@@ -79,6 +86,7 @@ class StarlarkError(PolicyError):
     def __str__(self) -> str:
         return f"starlark error: {self.message}"
 
+    # ferry: port-only -- reimplements the starlark crate's multi-line diagnostic (a Rust dependency, not codex-rs)
     def detail(self) -> str:
         lines: list[str] = []
         if self.traceback:
@@ -92,6 +100,7 @@ class StarlarkError(PolicyError):
         return "starlark error: " + "\n".join(lines)
 
 
+# ferry: port-only -- reimplements the starlark crate's annotate-snippets excerpt (a Rust dependency, not codex-rs)
 def render_snippet(location: ErrorLocation, source: str | None) -> list[str]:
     """A rustc-style source excerpt under ``--> path:line:col`` with the span marked."""
     if location.at_eof:
@@ -125,6 +134,7 @@ def render_snippet(location: ErrorLocation, source: str | None) -> list[str]:
     return out
 
 
+# ferry: codex_execpolicy::execpolicycheck::load_policies @ 1d092cb66 -- the anyhow context it adds when a file fails
 class PolicyLoadError(Exception):
     """A policy file could not be read or parsed; names the file and the cause."""
 
@@ -134,10 +144,12 @@ class PolicyLoadError(Exception):
         self.path = path
         self.cause = cause
 
+    # ferry: codex_execpolicy::error::Error::location @ 1d092cb66
     @property
     def location(self) -> ErrorLocation | None:
         return self.cause.location if isinstance(self.cause, PolicyError) else None
 
+    # ferry: codex_execpolicy::execpolicycheck::load_policies @ 1d092cb66 -- anyhow's `Caused by:` report
     def render(self) -> str:
         """The anyhow-style report upstream prints: context, blank line, ``Caused by:``."""
         cause = self.cause

@@ -67,6 +67,7 @@ def _words(tokens: list[str]) -> list[str] | None:
     return None if expect_target else words
 
 
+# ferry: codex_shell_command::bash::parse_shell_lc_single_command_prefix @ 1d092cb66
 def parse_shell_lc_single_command_prefix(command: Sequence[str]) -> list[str] | None:
     """``["python3"]`` for ``bash -lc "python3 <<'EOF'\\n...\\nEOF"``; else ``None``."""
     extracted = extract_bash_command(command)

@@ -26,10 +26,12 @@ SYSTEM_CONFIG_FOLDER = Path("/etc/codex")
 PROJECT_ROOT_MARKERS: tuple[str, ...] = (".git",)
 
 
+# ferry: codex_core::exec_policy::ExecPolicyError @ 1d092cb66 -- its ReadDir case
 class PolicyDirError(Exception):
     """A rules folder exists but cannot be listed."""
 
 
+# ferry: codex_core::exec_policy::load_exec_policy_with_warning @ 1d092cb66 -- its (policy, warning) result
 @dataclass(frozen=True)
 class LoadedPolicy:
     """The policy and, when a file failed to parse, the warning to show the user."""
@@ -39,6 +41,7 @@ class LoadedPolicy:
     warning: str | None = None
 
 
+# ferry: codex_core::exec_policy::collect_policy_files @ 1d092cb66
 def collect_policy_files(directory: Path) -> list[Path]:
     """``*.rules`` files directly in ``directory``, sorted; none if it does not exist."""
     try:
@@ -55,6 +58,8 @@ def collect_policy_files(directory: Path) -> list[Path]:
     )
 
 
+# ferry: codex_core::config_loader::find_project_root @ 1d092cb66
+# ferry: codex_core::config_loader::load_project_layers @ 1d092cb66 -- the `.codex` folders from the project root to cwd
 def project_config_folders(cwd: Path, markers: Sequence[str] = PROJECT_ROOT_MARKERS) -> list[Path]:
     """``.codex`` folders from the project root (first ancestor with a marker) to ``cwd``."""
     cwd = cwd.resolve()
@@ -64,6 +69,7 @@ def project_config_folders(cwd: Path, markers: Sequence[str] = PROJECT_ROOT_MARK
     return [f for f in folders if f.is_dir()]
 
 
+# ferry: codex_core::config_loader::load_config_layers_state @ 1d092cb66 -- the layer folders whose rules/ apply
 def config_folders(
     codex_home: Path,
     cwd: Path | None = None,
@@ -90,6 +96,7 @@ def config_folders(
     return folders
 
 
+# ferry: codex_core::exec_policy::load_exec_policy @ 1d092cb66 -- the rules/*.rules files of every layer
 def policy_files(folders: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for folder in folders:
@@ -97,6 +104,7 @@ def policy_files(folders: Iterable[Path]) -> list[Path]:
     return files
 
 
+# ferry: codex_core::exec_policy::format_exec_policy_error_with_source @ 1d092cb66
 def format_policy_error(error: PolicyLoadError) -> str:
     """``path:line: message (problem is on or around line N)``, as upstream shows warnings."""
     cause = error.cause
@@ -111,6 +119,8 @@ def format_policy_error(error: PolicyLoadError) -> str:
     )
 
 
+# ferry: codex_core::exec_policy::load_exec_policy_with_warning @ 1d092cb66
+# ferry: codex_core::exec_policy::load_exec_policy @ 1d092cb66
 def load_exec_policy(
     codex_home: Path,
     cwd: Path | None = None,
@@ -141,6 +151,7 @@ def load_exec_policy(
     return LoadedPolicy(policy, tuple(files))
 
 
+# ferry: codex_core::exec_policy::default_policy_path @ 1d092cb66
 def default_policy_path(codex_home: Path) -> Path:
     """Where approved "always allow" prefixes are appended."""
     return codex_home / RULES_DIR_NAME / DEFAULT_POLICY_FILE

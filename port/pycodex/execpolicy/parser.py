@@ -128,6 +128,8 @@ def _rust_vec(items: Iterable[str]) -> str:
     return "[" + ", ".join(rust_debug_str(i) for i in items) + "]"
 
 
+# ferry: codex_execpolicy::parser::PolicyParser @ 1d092cb66
+# ferry: codex_execpolicy::parser::PolicyBuilder @ 1d092cb66
 class PolicyParser:
     """Accumulates rules from one or more files; call :meth:`build` at the end."""
 
@@ -140,6 +142,7 @@ class PolicyParser:
             "host_executable": Builtin("host_executable", self._host_executable),
         }
 
+    # ferry: codex_execpolicy::parser::PolicyParser::parse @ 1d092cb66
     def parse(self, identifier: str, contents: str) -> None:
         """Evaluate one file; raises :class:`PolicyError` with a location on bad input."""
         start = len(self._pending)
@@ -150,6 +153,8 @@ class PolicyParser:
             except PolicyError as exc:
                 raise exc.with_location(pending.location) from None
 
+    # ferry: codex_execpolicy::parser::PolicyParser::build @ 1d092cb66
+    # ferry: codex_execpolicy::parser::PolicyBuilder::validate_pending_examples_from @ 1d092cb66
     def build(self) -> Policy:
         return self._policy
 
@@ -264,6 +269,7 @@ class PolicyParser:
             )
 
 
+# ferry: codex_execpolicy::parser::PolicyParser::parse @ 1d092cb66 -- one text into a policy
 def parse_policy(identifier: str, contents: str) -> Policy:
     """Parse a single policy text (``identifier`` is used in error locations)."""
     parser = PolicyParser()
@@ -271,6 +277,7 @@ def parse_policy(identifier: str, contents: str) -> Policy:
     return parser.build()
 
 
+# ferry: codex_execpolicy::execpolicycheck::load_policies @ 1d092cb66
 def load_policies(paths: Iterable[str | os.PathLike[str]]) -> Policy:
     """Read and parse files in order; failures raise :class:`PolicyLoadError` naming the file."""
     parser = PolicyParser()

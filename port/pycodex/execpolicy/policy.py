@@ -27,6 +27,7 @@ from pycodex.execpolicy.rules import (
 HeuristicsFallback = Callable[[Sequence[str]], Decision]
 
 
+# ferry: codex_execpolicy::policy::MatchOptions @ 1d092cb66
 @dataclass(frozen=True)
 class MatchOptions:
     """``resolve_host_executables``: let ``/usr/bin/git`` fall back to rules for ``git``."""
@@ -34,6 +35,7 @@ class MatchOptions:
     resolve_host_executables: bool = False
 
 
+# ferry: codex_execpolicy::policy::Evaluation @ 1d092cb66
 @dataclass(frozen=True)
 class Evaluation:
     """The strictest decision over ``matched_rules`` (never empty)."""
@@ -41,10 +43,12 @@ class Evaluation:
     decision: Decision
     matched_rules: tuple[RuleMatch, ...]
 
+    # ferry: codex_execpolicy::policy::Evaluation::is_match @ 1d092cb66
     @property
     def is_match(self) -> bool:
         return any(isinstance(m, PrefixRuleMatch) for m in self.matched_rules)
 
+    # ferry: codex_execpolicy::policy::Evaluation::from_matches @ 1d092cb66
     @classmethod
     def from_matches(cls, matches: Sequence[RuleMatch]) -> Evaluation:
         decision = Decision.strictest([m.decision for m in matches])
@@ -72,6 +76,7 @@ def _absolutize(path: str) -> str | None:
 _DEFAULT_OPTIONS = MatchOptions()
 
 
+# ferry: codex_execpolicy::policy::Policy @ 1d092cb66
 @dataclass
 class Policy:
     """Rules grouped by program name, in the order they were added."""
@@ -80,14 +85,17 @@ class Policy:
     network_rules: list[NetworkRule] = field(default_factory=list)
     host_executables: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
+    # ferry: codex_execpolicy::policy::Policy::empty @ 1d092cb66
     @classmethod
     def empty(cls) -> Policy:
         return cls()
 
     # -- building
+    # ferry: codex_execpolicy::parser::PolicyBuilder::add_rule @ 1d092cb66
     def add_rule(self, rule: PrefixRule) -> None:
         self.rules_by_program.setdefault(rule.program, []).append(rule)
 
+    # ferry: codex_execpolicy::policy::Policy::add_prefix_rule @ 1d092cb66
     def add_prefix_rule(self, prefix: Sequence[str], decision: Decision) -> None:
         if not prefix:
             raise PolicyError("invalid pattern element: prefix cannot be empty")
@@ -95,6 +103,7 @@ class Policy:
         persisted = decision is Decision.ALLOW
         self.add_rule(PrefixRule(PrefixPattern(prefix[0], rest), decision, None, persisted))
 
+    # ferry: codex_execpolicy::policy::Policy::add_network_rule @ 1d092cb66
     def add_network_rule(
         self,
         host: str,
@@ -107,9 +116,11 @@ class Policy:
             raise PolicyError("invalid rule: justification cannot be empty")
         self.network_rules.append(NetworkRule(normalized, protocol, decision, justification))
 
+    # ferry: codex_execpolicy::policy::Policy::set_host_executable_paths @ 1d092cb66
     def set_host_executable_paths(self, name: str, paths: Iterable[str]) -> None:
         self.host_executables[name] = tuple(paths)
 
+    # ferry: codex_execpolicy::policy::Policy::merge_overlay @ 1d092cb66
     def merge_overlay(self, overlay: Policy) -> Policy:
         merged = Policy(
             {k: list(v) for k, v in self.rules_by_program.items()},
@@ -121,6 +132,7 @@ class Policy:
                 merged.add_rule(rule)
         return merged
 
+    # ferry: port-only -- Python glue: Policy derives Clone upstream; this is the explicit copy
     def copy(self) -> Policy:
         return Policy(
             {k: list(v) for k, v in self.rules_by_program.items()},
@@ -129,9 +141,11 @@ class Policy:
         )
 
     # -- queries
+    # ferry: codex_execpolicy::policy::Policy::rules @ 1d092cb66
     def rules(self) -> Mapping[str, Sequence[PrefixRule]]:
         return self.rules_by_program
 
+    # ferry: codex_execpolicy::policy::Policy::get_allowed_prefixes @ 1d092cb66
     def get_allowed_prefixes(self) -> list[list[str]]:
         prefixes = {
             (rule.pattern.first, *(t.render() for t in rule.pattern.rest))
@@ -141,6 +155,7 @@ class Policy:
         }
         return [list(p) for p in sorted(prefixes)]
 
+    # ferry: codex_execpolicy::policy::Policy::compiled_network_domains @ 1d092cb66
     def compiled_network_domains(self) -> tuple[list[str], list[str]]:
         allowed: list[str] = []
         denied: list[str] = []
@@ -154,6 +169,9 @@ class Policy:
         return allowed, denied
 
     # -- matching
+    # ferry: codex_execpolicy::policy::Policy::matches_for_command_with_options @ 1d092cb66
+    # ferry: codex_execpolicy::policy::Policy::match_exact_rules @ 1d092cb66
+    # ferry: codex_execpolicy::policy::Policy::match_host_executable_rules @ 1d092cb66
     def matches_for_command(
         self,
         cmd: Sequence[str],
@@ -175,6 +193,7 @@ class Policy:
             return [HeuristicsRuleMatch(tuple(cmd), heuristics_fallback(cmd))]
         return matched
 
+    # ferry: codex_execpolicy::policy::Policy::check_with_options @ 1d092cb66
     def check(
         self,
         cmd: Sequence[str],
@@ -183,6 +202,7 @@ class Policy:
     ) -> Evaluation:
         return Evaluation.from_matches(self.matches_for_command(cmd, heuristics_fallback, options))
 
+    # ferry: codex_execpolicy::policy::Policy::check_multiple_with_options @ 1d092cb66
     def check_multiple(
         self,
         commands: Iterable[Sequence[str]],
@@ -218,6 +238,7 @@ class Policy:
         return out
 
 
+# ferry: codex_execpolicy::execpolicycheck::format_matches_json @ 1d092cb66
 def matches_to_json(matches: Sequence[RuleMatch], *, pretty: bool = False) -> str:
     """The JSON ``codex execpolicy check`` prints for ``matches``."""
     output: dict[str, Any] = {"matchedRules": [m.to_json() for m in matches]}

@@ -11,6 +11,7 @@ from pycodex.execpolicy.decision import Decision
 from pycodex.execpolicy.errors import PolicyError
 
 
+# ferry: port-only -- Python glue: Rust's `{:?}` string quoting, reproduced for byte-identical messages
 def rust_debug_str(value: str) -> str:
     """Render a string like Rust's ``{:?}``: quotes and backslashes escaped, Unicode kept."""
     out = []
@@ -32,26 +33,31 @@ def _rust_opt_str(value: str | None) -> str:
     return "None" if value is None else f"Some({_rust_str(value)})"
 
 
+# ferry: codex_execpolicy::rule::PatternToken @ 1d092cb66
 @dataclass(frozen=True, slots=True)
 class PatternToken:
     """One position of a pattern: a single literal or a set of alternatives."""
 
     alternatives: tuple[str, ...]
 
+    # ferry: codex_execpolicy::rule::PatternToken::matches @ 1d092cb66
     def matches(self, token: str) -> bool:
         return token in self.alternatives
 
+    # ferry: codex_execpolicy::rule::PatternToken @ 1d092cb66 -- its derived Debug
     def debug(self) -> str:
         if len(self.alternatives) == 1:
             return f"Single({_rust_str(self.alternatives[0])})"
         return "Alts([" + ", ".join(_rust_str(a) for a in self.alternatives) + "])"
 
+    # ferry: codex_execpolicy::policy::render_pattern_token @ 1d092cb66
     def render(self) -> str:
         if len(self.alternatives) == 1:
             return self.alternatives[0]
         return "[" + "|".join(self.alternatives) + "]"
 
 
+# ferry: codex_execpolicy::rule::PrefixPattern @ 1d092cb66
 @dataclass(frozen=True, slots=True)
 class PrefixPattern:
     """A fixed program name followed by tokens that must match argv positionally."""
@@ -60,6 +66,7 @@ class PrefixPattern:
     rest: tuple[PatternToken, ...]
     canonical_matching: bool = False
 
+    # ferry: codex_execpolicy::rule::PrefixPattern::matches_prefix @ 1d092cb66
     def matches_prefix(self, cmd: Sequence[str]) -> tuple[str, ...] | None:
         """The matched prefix of ``cmd``, or ``None``. Hot path: kept deliberately plain."""
         rest = self.rest
@@ -74,6 +81,7 @@ class PrefixPattern:
         return tuple(cmd[:length])
 
 
+# ferry: codex_execpolicy::rule::RuleMatch::PrefixRuleMatch @ 1d092cb66
 @dataclass(frozen=True, slots=True)
 class PrefixRuleMatch:
     """A prefix rule matched; ``resolved_program`` is set after basename fallback."""
@@ -85,6 +93,7 @@ class PrefixRuleMatch:
     #: From a rule saved by an "always allow" approval (not part of the JSON output).
     persisted: bool = False
 
+    # ferry: codex_execpolicy::rule::RuleMatch @ 1d092cb66 -- its serde form
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
             "matchedPrefix": list(self.matched_prefix),
@@ -96,6 +105,7 @@ class PrefixRuleMatch:
             body["justification"] = self.justification
         return {"prefixRuleMatch": body}
 
+    # ferry: codex_execpolicy::rule::RuleMatch @ 1d092cb66 -- its derived Debug
     def debug(self) -> str:
         prefix = ", ".join(_rust_str(t) for t in self.matched_prefix)
         program = (
@@ -109,6 +119,7 @@ class PrefixRuleMatch:
         )
 
 
+# ferry: codex_execpolicy::rule::RuleMatch::HeuristicsRuleMatch @ 1d092cb66
 @dataclass(frozen=True, slots=True)
 class HeuristicsRuleMatch:
     """No rule matched; the caller's fallback (safe-command heuristics) decided."""
@@ -116,6 +127,7 @@ class HeuristicsRuleMatch:
     command: tuple[str, ...]
     decision: Decision
 
+    # ferry: codex_execpolicy::rule::RuleMatch @ 1d092cb66 -- its serde form
     def to_json(self) -> dict[str, Any]:
         return {
             "heuristicsRuleMatch": {"command": list(self.command), "decision": self.decision.value}
@@ -125,6 +137,7 @@ class HeuristicsRuleMatch:
 RuleMatch = PrefixRuleMatch | HeuristicsRuleMatch
 
 
+# ferry: codex_execpolicy::rule::PrefixRule @ 1d092cb66
 @dataclass(frozen=True, slots=True)
 class PrefixRule:
     """``prefix_rule(...)`` after expansion: one rule per alternative of the first token.
@@ -149,10 +162,12 @@ class PrefixRule:
             fixed = PrefixRuleMatch(prefix, self.decision, None, self.justification, self.persisted)
             object.__setattr__(self, "_fixed_match", fixed)
 
+    # ferry: codex_execpolicy::rule::PrefixRule::program @ 1d092cb66
     @property
     def program(self) -> str:
         return self.pattern.first
 
+    # ferry: codex_execpolicy::rule::PrefixRule::matches @ 1d092cb66
     def matches(self, cmd: Sequence[str]) -> PrefixRuleMatch | None:
         prefix = self.pattern.matches_prefix(cmd)
         if prefix is None:
@@ -162,6 +177,7 @@ class PrefixRule:
             return fixed
         return PrefixRuleMatch(prefix, self.decision, None, self.justification, self.persisted)
 
+    # ferry: codex_execpolicy::rule::PrefixRule @ 1d092cb66 -- its derived Debug
     def debug(self) -> str:
         rest = ", ".join(t.debug() for t in self.pattern.rest)
         return (
@@ -172,16 +188,19 @@ class PrefixRule:
         )
 
 
+# ferry: codex_execpolicy::rule::RuleMatch::with_resolved_program @ 1d092cb66
 def with_resolved_program(match: PrefixRuleMatch, program: str) -> PrefixRuleMatch:
     return replace(match, resolved_program=program)
 
 
+# ferry: codex_execpolicy::rule::NetworkRuleProtocol @ 1d092cb66
 class NetworkRuleProtocol(enum.Enum):
     HTTP = "http"
     HTTPS = "https"
     SOCKS5_TCP = "socks5_tcp"
     SOCKS5_UDP = "socks5_udp"
 
+    # ferry: codex_execpolicy::rule::NetworkRuleProtocol::parse @ 1d092cb66
     @classmethod
     def parse(cls, raw: str) -> NetworkRuleProtocol:
         aliases = {"https_connect": "https", "http-connect": "https"}
@@ -194,6 +213,7 @@ class NetworkRuleProtocol(enum.Enum):
             ) from None
 
 
+# ferry: codex_execpolicy::rule::NetworkRule @ 1d092cb66
 @dataclass(frozen=True, slots=True)
 class NetworkRule:
     host: str
@@ -206,6 +226,7 @@ def _invalid_rule(message: str) -> PolicyError:
     return PolicyError(f"invalid rule: {message}")
 
 
+# ferry: codex_execpolicy::rule::normalize_network_rule_host @ 1d092cb66
 def normalize_network_rule_host(raw: str) -> str:
     """Lower-case a host, strip a port and trailing dot; reject URLs and wildcards."""
     host = raw.strip()

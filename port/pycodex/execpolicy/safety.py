@@ -78,6 +78,7 @@ _GIT_OPTS_INLINE = (
 _SED_N_ARG = re.compile(r"[0-9]+(,[0-9]+)?p")
 
 
+# ferry: codex_shell_command::command_safety::is_dangerous_command::executable_name_lookup_key @ 1d092cb66
 def executable_name(raw: str) -> str | None:
     """The file name of ``raw`` (``/usr/bin/ls`` -> ``ls``); ``None`` for ``/`` or ``..``."""
     name = os.path.basename(raw)
@@ -89,6 +90,7 @@ def executable_name(raw: str) -> str | None:
     return name
 
 
+# ferry: codex_shell_command::command_safety::is_dangerous_command::git_global_option_requires_prompt @ 1d092cb66
 def git_global_option_requires_prompt(arg: str) -> bool:
     """Git options that redirect config, repository or helpers: never auto-approved."""
     if arg in _GIT_OPTS_WITH_VALUE and arg != "-C":
@@ -100,6 +102,7 @@ def _git_option_with_inline_value(arg: str) -> bool:
     return arg.startswith(_GIT_OPTS_INLINE) or (arg.startswith(("-C", "-c")) and len(arg) > 2)
 
 
+# ferry: codex_shell_command::command_safety::is_dangerous_command::find_git_subcommand @ 1d092cb66
 def find_git_subcommand(
     command: Sequence[str], subcommands: Sequence[str]
 ) -> tuple[int, str] | None:
@@ -154,6 +157,7 @@ def _is_safe_git(command: Sequence[str]) -> bool:
     return _git_args_read_only(args)
 
 
+# ferry: codex_shell_command::command_safety::is_safe_command::is_safe_to_call_with_exec @ 1d092cb66
 def is_safe_to_call_with_exec(command: Sequence[str]) -> bool:
     """True when ``command`` (run directly, not via a shell) only reads."""
     if not command:
@@ -190,6 +194,7 @@ def is_safe_to_call_with_exec(command: Sequence[str]) -> bool:
     return False
 
 
+# ferry: codex_shell_command::command_safety::is_safe_command::is_known_safe_command @ 1d092cb66
 def is_known_safe_command(command: Sequence[str]) -> bool:
     """Safe to auto-approve: a read-only command, or a plain script of only such commands."""
     argv = ["bash" if word == "zsh" else word for word in command]

@@ -54,6 +54,7 @@ _RESERVED = frozenset(
 )
 
 
+# ferry: codex_shell_command::shell_detect::detect_shell_type @ 1d092cb66
 def detect_shell_name(shell: str) -> str | None:
     """``bash``/``zsh``/``sh`` for a shell path or name (``/bin/bash``, ``bash.exe``)."""
     if shell in _SHELLS:
@@ -64,6 +65,7 @@ def detect_shell_name(shell: str) -> str | None:
     return None
 
 
+# ferry: codex_shell_command::bash::extract_bash_command @ 1d092cb66
 def extract_bash_command(command: Sequence[str]) -> tuple[str, str] | None:
     """``(shell, script)`` for exactly ``[<bash|zsh|sh>, -lc|-c, script]``."""
     if len(command) != 3:
@@ -113,6 +115,7 @@ def _read_word(script: str, i: int) -> tuple[str, int]:
     return "".join(parts), i
 
 
+# ferry: codex_shell_command::bash::try_parse_word_only_commands_sequence @ 1d092cb66 -- a hand-written scanner for what tree-sitter-bash accepts
 def split_plain_script(script: str) -> list[list[str]] | None:
     """Commands of a plain script, in source order; ``None`` when not plain."""
     try:
@@ -177,6 +180,7 @@ def _split(script: str) -> list[list[str]]:
     return commands
 
 
+# ferry: codex_shell_command::bash::parse_plain_command_from_node @ 1d092cb66 -- its check of the command name node
 def command_name_ok(raw: str) -> bool:
     """Whether tree-sitter-bash would read ``raw`` as a plain command name."""
     return (
@@ -186,6 +190,7 @@ def command_name_ok(raw: str) -> bool:
     )
 
 
+# ferry: codex_shell_command::bash::parse_shell_lc_plain_commands @ 1d092cb66
 def parse_shell_lc_plain_commands(command: Sequence[str]) -> list[list[str]] | None:
     """Commands of ``bash -lc "<plain script>"``, or ``None`` if ``command`` is not one."""
     extracted = extract_bash_command(command)

@@ -15,10 +15,12 @@ _DOUBLE_BAD = frozenset("`$!^")
 _U, _S, _D = 1, 2, 4
 
 
+# ferry: port-only -- reimplements the shlex crate (a Rust dependency, not codex-rs): QuoteError
 class QuoteError(ValueError):
     """Raised when a word holds a NUL byte, which no shell quoting can carry."""
 
 
+# ferry: port-only -- reimplements the shlex crate (a Rust dependency, not codex-rs): shlex::split
 def split(text: str) -> list[str] | None:
     """Split ``text`` like a POSIX shell would (no expansions); ``None`` on bad syntax."""
     words: list[str] = []
@@ -96,6 +98,7 @@ def _strategy(word: str, start: int) -> tuple[int, int]:
     return i, prev
 
 
+# ferry: port-only -- reimplements the shlex crate (a Rust dependency, not codex-rs): try_quote
 def quote(word: str) -> str:
     """Quote one word the way ``shlex::try_quote`` does."""
     if not word:
@@ -120,11 +123,13 @@ def quote(word: str) -> str:
     return "".join(out)
 
 
+# ferry: port-only -- reimplements the shlex crate (a Rust dependency, not codex-rs): try_join
 def join(words: Iterable[str]) -> str:
     """Join words into one shell-safe string (``shlex::try_join``); raises :class:`QuoteError`."""
     return " ".join(quote(w) for w in words)
 
 
+# ferry: codex_shell_command::parse_command::shlex_join @ 1d092cb66
 def join_or_spaces(words: Iterable[str]) -> str:
     """``try_join`` falling back to a plain space join, as upstream renders commands."""
     items = list(words)

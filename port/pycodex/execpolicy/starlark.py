@@ -63,6 +63,7 @@ class _Continue(Exception):
 _MAX_CALL_DEPTH = 64
 
 
+# ferry: port-only -- reimplements the starlark crate's evaluator (a Rust dependency, not codex-rs) for the subset .rules files use
 class Interpreter:
     """Evaluates one file's module body against ``globals``."""
 
@@ -78,6 +79,7 @@ class Interpreter:
         self._frames: list[tuple[str, ast.Call]] = []
 
     # -- entry point
+    # ferry: port-only -- reimplements the starlark crate's evaluator (a Rust dependency, not codex-rs)
     def run(self) -> None:
         self._check_tokens()
         try:

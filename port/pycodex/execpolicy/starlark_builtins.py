@@ -91,6 +91,7 @@ def _range(*args: int) -> range:
     return r
 
 
+# ferry: port-only -- reimplements the starlark crate's standard library (a Rust dependency, not codex-rs)
 def standard_builtins() -> dict[str, Value]:
     return {
         "True": True,

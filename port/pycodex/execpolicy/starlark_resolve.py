@@ -39,6 +39,7 @@ def _params(args: ast.arguments) -> set[str]:
     return names
 
 
+# ferry: port-only -- reimplements the starlark crate's static name resolution (a Rust dependency, not codex-rs)
 def first_unresolved(tree: ast.Module, builtins: Set[str]) -> ast.Name | None:
     """The first (in source order) name that no scope defines, or ``None``."""
     module = _bound_names(tree.body) | set(builtins)
@@ -91,6 +92,7 @@ def _distance(a: str, b: str) -> int:
     return previous[-1]
 
 
+# ferry: port-only -- reimplements the starlark crate's did-you-mean hint (a Rust dependency, not codex-rs)
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate within half the name's length (rounded up), as Starlark suggests.
 
@@ -107,6 +109,7 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     return None if best is None else best[1]
 
 
+# ferry: port-only -- reimplements the starlark crate's static name resolution (a Rust dependency, not codex-rs)
 def module_names(tree: ast.Module) -> list[str]:
     """Names bound at module level, in the order they are first bound."""
     positions: dict[str, tuple[int, int]] = {}

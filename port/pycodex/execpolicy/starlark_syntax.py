@@ -46,6 +46,7 @@ RESERVED_WORDS = frozenset(
 _BINARY = frozenset(("=", "+", "*", "/", "//", "%", "|", "&", "^", "<<", ">>", "==", "!=", "<", ">", "<=", ">=", "+=", "-=", "*=", "/=", "//=", "%=", "|="))  # fmt: skip
 
 
+# ferry: port-only -- reimplements the starlark crate's parse-error wording (a Rust dependency, not codex-rs)
 @dataclass(frozen=True)
 class SyntaxDiagnosis:
     """Message (after ``Parse error: ``) and 1-based span; ``at_eof`` has no source line."""
@@ -118,6 +119,7 @@ def _missing_operand(
     return False
 
 
+# ferry: port-only -- reimplements the starlark crate's lexer errors (a Rust dependency, not codex-rs)
 def scan_tokens(source: str) -> SyntaxDiagnosis | None:
     """The first token-level error Starlark would report, if any (Python may accept it)."""
     stack: list[str] = []
@@ -157,6 +159,7 @@ def scan_tokens(source: str) -> SyntaxDiagnosis | None:
     return None
 
 
+# ferry: port-only -- reimplements the starlark crate's parse-error wording (a Rust dependency, not codex-rs)
 def diagnose(source: str, error: SyntaxError) -> SyntaxDiagnosis | None:
     """Upstream's wording for Python's ``error`` in ``source``, or ``None`` to keep Python's."""
     message = error.msg or ""

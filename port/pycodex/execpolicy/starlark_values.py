@@ -12,6 +12,7 @@ from pycodex.execpolicy.errors import ErrorLocation, PolicyError
 Value = Any
 
 
+# ferry: port-only -- reimplements the starlark crate's call-site tracking (a Rust dependency, not codex-rs)
 @dataclass(frozen=True)
 class CallSite:
     """Where a builtin was called from, for errors and example validation."""
@@ -24,12 +25,14 @@ class CallSite:
 BuiltinFn = Callable[[list[Value], dict[str, Value], CallSite], Value]
 
 
+# ferry: port-only -- reimplements the starlark crate's native function values (a Rust dependency, not codex-rs)
 @dataclass(frozen=True)
 class Builtin:
     name: str
     fn: BuiltinFn
 
 
+# ferry: port-only -- reimplements the starlark crate's def values (a Rust dependency, not codex-rs)
 @dataclass
 class Function:
     name: str
@@ -42,6 +45,7 @@ class Function:
     kwargs: str | None = None
 
 
+# ferry: port-only -- reimplements the starlark crate's value model (a Rust dependency, not codex-rs)
 def type_name(value: Value) -> str:
     """Starlark's name for a value's type, as in ``(got int)``."""
     if value is None:
@@ -65,6 +69,7 @@ def type_name(value: Value) -> str:
     return "object"
 
 
+# ferry: port-only -- reimplements the starlark crate's value model (a Rust dependency, not codex-rs)
 def starlark_repr(value: Value) -> str:
     if value is None:
         return "None"
@@ -89,18 +94,22 @@ def starlark_repr(value: Value) -> str:
     return repr(value)
 
 
+# ferry: port-only -- reimplements the starlark crate's value model (a Rust dependency, not codex-rs)
 def starlark_str(value: Value) -> str:
     return value if isinstance(value, str) else starlark_repr(value)
 
 
+# ferry: port-only -- reimplements the starlark crate's value model (a Rust dependency, not codex-rs)
 def truthy(value: Value) -> bool:
     return bool(value)
 
 
+# ferry: port-only -- reimplements the starlark crate's value model (a Rust dependency, not codex-rs)
 def is_num(v: Value) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
+# ferry: port-only -- reimplements the starlark crate's value model (a Rust dependency, not codex-rs)
 def is_int(v: Value) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -112,6 +121,7 @@ class _Missing:
 MISSING_ARG: Any = _Missing()
 
 
+# ferry: port-only -- reimplements the starlark crate's argument binding and its messages (a Rust dependency, not codex-rs)
 def bind_arguments(
     fn_name: str,
     params: Sequence[str],
@@ -142,9 +152,11 @@ def bind_arguments(
     return bound
 
 
+# ferry: port-only -- reimplements the starlark crate's value model (a Rust dependency, not codex-rs)
 def is_missing(value: Value) -> bool:
     return value is MISSING_ARG
 
 
+# ferry: port-only -- reimplements the starlark crate's error kinds (a Rust dependency, not codex-rs)
 class Untraced(PolicyError):
     """An error Starlark reports at the expression, without a traceback (inlined builtins)."""

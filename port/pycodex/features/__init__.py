@@ -113,7 +113,7 @@ def canonical_name(key: str) -> str:
     raise ConfigError(f"Unknown feature flag: {key}")
 
 
-# ferry: codex_features::Features::from_config @ 1d092cb66
+# ferry: codex_features::Features::from_sources @ 1d092cb66
 def effective_states(table: Mapping[str, object]) -> dict[str, bool]:
     """Every feature's state: its default, overridden by ``[features]`` (aliases resolved)."""
     states = {f.name: f.default_enabled for f in features()}
@@ -127,7 +127,7 @@ def effective_states(table: Mapping[str, object]) -> dict[str, bool]:
     return states
 
 
-# ferry: codex_core::config::unstable_features_warning @ 1d092cb66 -- plus pycodex's own notes
+# ferry: codex_cli::maybe_print_under_development_feature_warning @ 1d092cb66 -- plus pycodex's own notes
 def feature_warnings(
     table: Mapping[str, object], config_path: str, *, suppress_unstable: bool = False
 ) -> list[str]:

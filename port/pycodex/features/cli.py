@@ -66,7 +66,7 @@ def _features_table(params: dict[str, Any]) -> tuple[Path, dict[str, Any]]:
     return home, table if isinstance(table, dict) else {}
 
 
-# ferry: codex_cli::main::FeaturesCli @ 1d092cb66 -- 0.169.0
+# ferry: codex_cli::FeaturesCli @ 1d092cb66 -- 0.169.0
 @click.group("features", context_settings={"help_option_names": ["-h", "--help"]})
 @_options
 @click.pass_context
@@ -83,7 +83,7 @@ def _merged(params: dict[str, Any]) -> dict[str, Any]:
     return base
 
 
-# ferry: codex_cli::main::run_features_list @ 1d092cb66 -- 0.169.0 layout
+# ferry: codex_cli::FeaturesSubcommand::List @ 1d092cb66 -- 0.169.0 layout
 @features_group.command("list")
 @_options
 def list_command(**params: Any) -> None:
@@ -134,7 +134,7 @@ def _toggle(feature: str, enable: bool, params: dict[str, Any]) -> None:
         )
 
 
-# ferry: codex_cli::main::run_features_enable @ 1d092cb66 -- 0.169.0
+# ferry: codex_cli::enable_feature_in_config @ 1d092cb66 -- 0.169.0
 @features_group.command("enable")
 @_options
 @click.argument("feature")
@@ -143,7 +143,7 @@ def enable_command(feature: str, **params: Any) -> None:
     _toggle(feature, True, params)
 
 
-# ferry: codex_cli::main::run_features_disable @ 1d092cb66 -- 0.169.0
+# ferry: codex_cli::disable_feature_in_config @ 1d092cb66 -- 0.169.0
 @features_group.command("disable")
 @_options
 @click.argument("feature")

@@ -50,7 +50,7 @@ class McpServerConfig:
     def transport(self) -> str:
         return "stdio" if self.command is not None else "streamable_http"
 
-    # ferry: codex_config::mcp_types::McpServerConfig::startup_timeout_sec @ 1d092cb66
+    # ferry: codex_config::mcp_types::McpServerConfig @ 1d092cb66 -- its startup_timeout_sec field and default
     @property
     def startup_timeout(self) -> float:
         return (
@@ -59,7 +59,7 @@ class McpServerConfig:
             else self.startup_timeout_sec
         )
 
-    # ferry: codex_config::mcp_types::McpServerConfig::tool_timeout_sec @ 1d092cb66
+    # ferry: codex_config::mcp_types::McpServerConfig @ 1d092cb66 -- its tool_timeout_sec field and default
     @property
     def tool_timeout(self) -> float:
         return DEFAULT_TOOL_TIMEOUT_SEC if self.tool_timeout_sec is None else self.tool_timeout_sec
@@ -195,7 +195,7 @@ def parse_server(name: str, table: Any) -> McpServerConfig:
     )
 
 
-# ferry: codex_core::config::Config::mcp_servers @ 1d092cb66
+# ferry: codex_config::config_toml::ConfigToml @ 1d092cb66 -- its mcp_servers table
 def parse_servers(table: Any) -> dict[str, McpServerConfig]:
     """Every server of the ``mcp_servers`` table, in file order."""
     if table is None:

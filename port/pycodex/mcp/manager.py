@@ -40,7 +40,7 @@ DEFAULT_ENV_VARS = (
 )
 
 
-# ferry: codex_core::session::SessionInitError @ 1d092cb66 -- 0.169.0: message of the app-server thread/start failure
+# ferry: codex_protocol::protocol::McpStartupFailure @ 1d092cb66 -- 0.169.0: message of the app-server thread/start failure
 class McpStartupError(PycodexError):
     """A ``required`` server could not start; the run stops with upstream's message."""
 
@@ -98,7 +98,7 @@ class McpManager:
         for state in self._states.values():
             self._portal.start_task_soon(self._serve, state)
 
-    # ferry: codex_core::session::Session::new @ 1d092cb66 -- 0.169.0: required MCP servers block session start
+    # ferry: codex_core::session::session::Session::new @ 1d092cb66 -- 0.169.0: required MCP servers block session start
     def wait_required(self) -> None:
         """Block until every required server is up; raise with upstream's text if one is not."""
         failures = []

@@ -23,6 +23,7 @@ def _pick(directory: Path, names: Sequence[str]) -> Path | None:
     return None
 
 
+# ferry: codex_core::agents_md::AgentsMdManager::agents_md_paths @ 1d092cb66 -- the project root it searches from
 def project_root(cwd: Path, markers: Sequence[str]) -> Path | None:
     for candidate in (cwd, *cwd.parents):
         if any((candidate / m).exists() for m in markers):
@@ -30,6 +31,7 @@ def project_root(cwd: Path, markers: Sequence[str]) -> Path | None:
     return None
 
 
+# ferry: codex_core::agents_md::AgentsMdManager::agents_md_paths @ 1d092cb66
 def project_doc_paths(cwd: Path, names: Sequence[str], markers: Sequence[str]) -> list[Path]:
     root = project_root(cwd, markers)
     dirs = (
@@ -47,6 +49,7 @@ def project_doc_paths(cwd: Path, names: Sequence[str], markers: Sequence[str]) -
     return seen
 
 
+# ferry: codex_core::agents_md::AgentsMdManager::read_agents_md @ 1d092cb66
 def read_project_docs(
     cwd: Path, names: Sequence[str], markers: Sequence[str], max_bytes: int
 ) -> str | None:
@@ -65,6 +68,8 @@ def read_project_docs(
     return "\n\n".join(parts) if parts else None
 
 
+# ferry: codex_core::agents_md::AgentsMdManager::user_instructions @ 1d092cb66
+# ferry: codex_core::agents_md::AgentsMdManager::load_global_instructions @ 1d092cb66
 def user_instructions(
     codex_home: Path, cwd: Path, names: Sequence[str], markers: Sequence[str], max_bytes: int
 ) -> str | None:
@@ -79,5 +84,6 @@ def user_instructions(
     return global_text or project
 
 
+# ferry: codex_core::context::user_instructions::UserInstructions::body @ 1d092cb66
 def user_instructions_text(cwd: Path, text: str) -> str:
     return f"# AGENTS.md instructions for {cwd}\n\n<INSTRUCTIONS>\n{text}\n</INSTRUCTIONS>"

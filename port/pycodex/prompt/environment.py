@@ -51,6 +51,7 @@ def _filesystem(sandbox: SandboxSettings, cwd: Path) -> str:
     return f"<filesystem>{workspace}{profile}</filesystem>"
 
 
+# ferry: codex_core::context::environment_context::EnvironmentContext::body @ 1d092cb66
 def environment_context_text(
     cwd: Path, sandbox: SandboxSettings, shell: str = "bash", today: dt.date | None = None
 ) -> str:

@@ -21,12 +21,15 @@ _APPROVAL_TEXT = {
 }
 
 
+# ferry: codex_protocol::protocol::SandboxPolicy::has_full_network_access @ 1d092cb66
 def network_enabled(sandbox: SandboxSettings) -> bool:
     if sandbox.mode == "danger-full-access":
         return True
     return sandbox.mode == "workspace-write" and sandbox.network_access
 
 
+# ferry: codex_core::context::permissions_instructions::PermissionsInstructions::from_policy @ 1d092cb66
+# ferry: codex_core::context::permissions_instructions::PermissionsInstructions::body @ 1d092cb66
 def permissions_text(sandbox: SandboxSettings, approval: ApprovalPolicy, cwd: Path) -> str:
     network = "enabled" if network_enabled(sandbox) else "restricted"
     text = _SANDBOX_TEXT[sandbox.mode].format(network=network)

@@ -21,10 +21,12 @@ from pycodex.sandbox.policy import SandboxPolicy, WritableRoot
 NETWORK_DISABLED_ENV_VAR = "CODEX_SANDBOX_NETWORK_DISABLED"
 
 
+# ferry: codex_linux_sandbox::linux_run_main::ResolveSandboxPoliciesError @ 1d092cb66 -- the policy cannot be expressed with bubblewrap mounts
 class SandboxBuildError(RuntimeError):
     """The policy cannot be enforced faithfully with bubblewrap mounts."""
 
 
+# ferry: codex_linux_sandbox::bwrap::BwrapArgs @ 1d092cb66
 @dataclass(frozen=True)
 class BwrapArgs:
     """bubblewrap flags plus the mount points it may have to create on the host."""
@@ -35,6 +37,7 @@ class BwrapArgs:
     synthetic_mount_targets: tuple[Path, ...] = ()
 
 
+# ferry: codex_linux_sandbox::bwrap::BwrapOptions @ 1d092cb66
 @dataclass(frozen=True)
 class BwrapOptions:
     """How bubblewrap is invoked beyond what the policy decides."""
@@ -45,6 +48,8 @@ class BwrapOptions:
     registry: Path | None = None
 
 
+# ferry: codex_linux_sandbox::bwrap::create_bwrap_command_args @ 1d092cb66
+# ferry: codex_linux_sandbox::bwrap::create_bwrap_flags @ 1d092cb66
 def create_bwrap_args(
     command: Sequence[str],
     policy: SandboxPolicy,
@@ -81,6 +86,7 @@ def create_bwrap_args(
     return BwrapArgs(args, filesystem.synthetic_mount_targets)
 
 
+# ferry: codex_linux_sandbox::bwrap::create_filesystem_args @ 1d092cb66
 def create_filesystem_args(
     writable_roots: Sequence[WritableRoot],
     registry: Path | None = None,
@@ -152,6 +158,7 @@ def _read_only_subpath_args(
     return []
 
 
+# ferry: codex_linux_sandbox::bwrap::canonical_target_if_symlinked_path @ 1d092cb66
 def canonical_target_if_symlinked(path: Path) -> Path | None:
     """The resolved path when some component of ``path`` is a symlink, else ``None``."""
     current = Path("/")
@@ -169,6 +176,7 @@ def canonical_target_if_symlinked(path: Path) -> Path | None:
     return None
 
 
+# ferry: codex_linux_sandbox::bwrap::first_writable_symlink_component_in_path @ 1d092cb66
 def first_writable_symlink_component(
     path: Path, allowed_write_paths: Sequence[Path]
 ) -> Path | None:
@@ -185,6 +193,7 @@ def first_writable_symlink_component(
     return None
 
 
+# ferry: codex_linux_sandbox::bwrap::find_first_non_existent_component @ 1d092cb66
 def find_first_missing_component(path: Path) -> Path | None:
     current = Path("/")
     for part in path.parts[1:]:

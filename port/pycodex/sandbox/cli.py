@@ -29,6 +29,7 @@ _PROFILE_ALIASES = {
 _LINUX_ALIASES = ("linux", "landlock")
 
 
+# ferry: codex_cli::debug_sandbox::run_command_under_sandbox @ 1d092cb66 -- its `-c key=value` overrides (TOML values)
 def parse_override(raw: str) -> tuple[str, object]:
     """``key=value`` with the value parsed as TOML, or kept as a literal string."""
     key, sep, value = raw.partition("=")
@@ -70,6 +71,8 @@ def _apply_overrides(config: dict[str, object], overrides: Sequence[tuple[str, o
         node[leaf] = value
 
 
+# ferry: codex_cli::debug_sandbox::create_sandbox_mode @ 1d092cb66
+# ferry: codex_cli::debug_sandbox::run_command_under_sandbox @ 1d092cb66 -- the policy precedence
 def resolve_policy(
     *,
     permissions: str | None,
@@ -112,6 +115,7 @@ def _exit_code(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
+# ferry: codex_cli::debug_sandbox::run_command_under_landlock @ 1d092cb66 -- exposed as `pycodex sandbox`
 @click.command(
     "sandbox",
     context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},

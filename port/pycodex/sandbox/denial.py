@@ -25,6 +25,7 @@ QUICK_REJECT_EXIT_CODES: frozenset[int] = frozenset({2, 126, 127})
 EXIT_CODE_SIGNAL_BASE = 128
 
 
+# ferry: codex_sandboxing::manager::SandboxType @ 1d092cb66
 class SandboxType(enum.Enum):
     """Which mechanism (if any) the command ran under."""
 
@@ -32,6 +33,7 @@ class SandboxType(enum.Enum):
     LINUX_SECCOMP = "linux_seccomp"
 
 
+# ferry: codex_core::exec::is_likely_sandbox_denied @ 1d092cb66
 def is_likely_sandbox_denied(
     exit_code: int,
     output: str,

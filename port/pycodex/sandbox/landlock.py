@@ -52,6 +52,7 @@ SCOPE_SIGNAL = 1 << 1
 _READ_ONLY = ACCESS_EXECUTE | ACCESS_READ_FILE | ACCESS_READ_DIR
 
 
+# ferry: codex_linux_sandbox::landlock::apply_sandbox_policy_to_current_thread @ 1d092cb66 -- its error cases
 class LandlockError(OSError):
     """Landlock (or a companion restriction) could not be applied."""
 
@@ -67,6 +68,7 @@ def _check(result: int, what: str) -> int:
     return result
 
 
+# ferry: codex_linux_sandbox::landlock::install_filesystem_landlock_rules_on_current_thread @ 1d092cb66 -- the ABI probe the landlock crate does
 def abi_version(libc: ctypes.CDLL | None = None) -> int:
     """The kernel's Landlock ABI version, or 0 when Landlock is unavailable."""
     libc = libc or _libc()
@@ -76,10 +78,12 @@ def abi_version(libc: ctypes.CDLL | None = None) -> int:
     return max(version, 0)
 
 
+# ferry: codex_linux_sandbox::landlock::install_filesystem_landlock_rules_on_current_thread @ 1d092cb66 -- the access rights of the ABI
 def fs_access_all(abi: int) -> int:
     return _FS_ALL_BY_ABI[max(k for k in _FS_ALL_BY_ABI if k <= abi)]
 
 
+# ferry: port-only -- port enhancement: empties the capability bounding set so a root caller's command cannot regain capabilities (upstream relies on bwrap for this)
 def drop_capabilities(libc: ctypes.CDLL) -> None:
     """Empty the bounding set (needs CAP_SETPCAP, i.e. root); then no caps survive exec."""
     try:
@@ -92,6 +96,8 @@ def drop_capabilities(libc: ctypes.CDLL) -> None:
             _check(-1, f"prctl(PR_CAPBSET_DROP, {cap})")
 
 
+# ferry: codex_linux_sandbox::landlock::install_filesystem_landlock_rules_on_current_thread @ 1d092cb66
+# ferry: codex_linux_sandbox::landlock::set_no_new_privs @ 1d092cb66
 def restrict_self(writable_roots: list[str], network: bool, libc: ctypes.CDLL) -> None:
     abi = abi_version(libc)
     if abi < 1:
@@ -141,6 +147,7 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
+# ferry: codex_linux_sandbox::landlock::install_network_seccomp_filter_on_current_thread @ 1d092cb66
 def install_seccomp(program: bytes, libc: ctypes.CDLL) -> None:
     buf = ctypes.create_string_buffer(program, len(program))
     prog = _SockFprog(len(program) // 8, ctypes.cast(buf, ctypes.c_void_p))
@@ -150,6 +157,7 @@ def install_seccomp(program: bytes, libc: ctypes.CDLL) -> None:
     )
 
 
+# ferry: codex_linux_sandbox::landlock::apply_sandbox_policy_to_current_thread @ 1d092cb66 -- as a stdlib-only exec stage
 def main(argv: list[str]) -> int:
     try:
         program, network, cwd, count = argv[0], argv[1] == "1", argv[2], int(argv[3])

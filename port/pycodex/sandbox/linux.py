@@ -60,6 +60,7 @@ def helper_argv(helper: str) -> list[str]:
     return [sys.executable, "-I", "-S", str(_HELPER_SCRIPTS[helper])]
 
 
+# ferry: codex_sandboxing::manager::SandboxTransformError @ 1d092cb66 -- no usable sandbox mechanism
 class SandboxUnavailable(RuntimeError):
     """No working sandbox mechanism on this machine; the message says why and what to do."""
 
@@ -74,6 +75,7 @@ class _Mechanism:
     fallback_reason: str = ""
 
 
+# ferry: codex_sandboxing::bwrap::find_system_bwrap_in_path @ 1d092cb66
 def find_bwrap(cwd: Path | None = None) -> str | None:
     """The first ``bwrap`` on PATH that is not inside ``cwd`` (a workspace could plant one)."""
     here = Path(os.path.realpath(cwd or Path.cwd()))
@@ -90,6 +92,8 @@ def find_bwrap(cwd: Path | None = None) -> str | None:
     return fallback if os.access(fallback, os.X_OK) else None
 
 
+# ferry: codex_sandboxing::manager::SandboxManager::transform @ 1d092cb66
+# ferry: codex_sandboxing::landlock::create_linux_sandbox_command_args_for_policies @ 1d092cb66
 def wrap_command(
     argv: Sequence[str],
     policy: SandboxPolicy,
@@ -117,6 +121,7 @@ def wrap_command(
     return _build(command, policy, Path(os.path.abspath(cwd)), mechanism, start)
 
 
+# ferry: codex_sandboxing::manager::ensure_linux_bubblewrap_is_supported @ 1d092cb66
 def sandbox_available(*, use_legacy_landlock: bool = False) -> str | None:
     """``None`` when sandboxed commands can run here, else the reason (probed once)."""
     try:
@@ -126,6 +131,7 @@ def sandbox_available(*, use_legacy_landlock: bool = False) -> str | None:
     return None
 
 
+# ferry: codex_sandboxing::manager::get_platform_sandbox @ 1d092cb66
 def sandbox_mechanism(*, use_legacy_landlock: bool = False) -> str:
     """Which mechanism :func:`wrap_command` uses here: ``"bwrap"`` or ``"landlock"``."""
     return _mechanism(use_legacy_landlock).kind

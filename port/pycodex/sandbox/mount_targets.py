@@ -24,6 +24,7 @@ from pathlib import Path
 REGISTRY_PARENT = Path("/dev/shm")
 
 
+# ferry: codex_linux_sandbox::bwrap::append_mount_target_parent_dir_args @ 1d092cb66 -- the synthetic mount points; their cleanup registry is a port enhancement
 @dataclass(frozen=True)
 class MountTarget:
     """A synthetic mount point and the lock file that guards its removal."""
@@ -31,11 +32,13 @@ class MountTarget:
     path: Path
     lock: Path
 
+    # ferry: port-only -- port enhancement: marks a mount point a sandbox created, so only those are removed
     @property
     def marker(self) -> Path:
         return self.lock.with_suffix(".synthetic")
 
 
+# ferry: port-only -- port enhancement: private registry of synthetic mount points under /dev/shm
 def registry_dir(parent: Path = REGISTRY_PARENT) -> Path | None:
     """This user's private registry directory, or ``None`` when it cannot be trusted."""
     path = parent / f"pycodex-sandbox-{os.getuid()}"
@@ -80,11 +83,13 @@ def sweep_registry(registry: Path) -> int:
     return removed
 
 
+# ferry: port-only -- port enhancement: registry entry for a synthetic mount point
 def mount_target(path: Path, registry: Path) -> MountTarget:
     digest = hashlib.sha256(os.fsencode(path)).hexdigest()[:32]
     return MountTarget(path, registry / f"{digest}.lock")
 
 
+# ferry: port-only -- port enhancement: removes empty mount points sandboxes left in the workspace
 def is_synthetic_leftover(path: Path, registry: Path | None) -> bool:
     """True when ``path`` is an empty directory a sandbox created (and may remove)."""
     if registry is None or path.is_symlink() or not path.is_dir():

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+# ferry: codex_core::config::Config::load_config_with_layer_stack @ 1d092cb66 -- its sandbox settings errors
 class SandboxConfigError(ValueError):
     """A sandbox setting has the wrong shape; the message names the field and the fix."""
 
 
+# ferry: codex_protocol::config_types::SandboxMode @ 1d092cb66
 class SandboxMode(enum.Enum):
     """The values accepted by ``sandbox_mode`` / ``--sandbox``."""
 
@@ -26,6 +28,7 @@ class SandboxMode(enum.Enum):
     WORKSPACE_WRITE = "workspace-write"
     DANGER_FULL_ACCESS = "danger-full-access"
 
+    # ferry: codex_protocol::config_types::SandboxMode @ 1d092cb66 -- its serde kebab-case names
     @classmethod
     def parse(cls, value: str) -> SandboxMode:
         for mode in cls:
@@ -35,6 +38,7 @@ class SandboxMode(enum.Enum):
         raise SandboxConfigError(f"unknown sandbox mode {value!r}: expected one of {allowed}")
 
 
+# ferry: codex_protocol::protocol::WritableRoot @ 1d092cb66
 @dataclass(frozen=True)
 class WritableRoot:
     """A directory the sandbox may write, minus sub-paths that stay read-only."""
@@ -42,6 +46,7 @@ class WritableRoot:
     root: Path
     read_only_subpaths: tuple[Path, ...] = ()
 
+    # ferry: codex_protocol::protocol::WritableRoot::is_path_writable @ 1d092cb66
     def is_path_writable(self, path: Path) -> bool:
         if not path.is_relative_to(self.root):
             return False
@@ -56,6 +61,7 @@ _WORKSPACE_WRITE_KEYS = (
 )
 
 
+# ferry: codex_protocol::protocol::SandboxPolicy @ 1d092cb66
 @dataclass(frozen=True)
 class SandboxPolicy:
     """What a sandboxed command may touch. Full disk read access in every mode."""
@@ -68,10 +74,12 @@ class SandboxPolicy:
     #: TMPDIR as seen when the policy is applied; ``None`` reads the environment.
     tmpdir: str | None = field(default=None, compare=False)
 
+    # ferry: codex_protocol::protocol::SandboxPolicy::new_read_only_policy @ 1d092cb66
     @classmethod
     def read_only(cls, *, network_access: bool = False) -> SandboxPolicy:
         return cls(SandboxMode.READ_ONLY, network_access=network_access)
 
+    # ferry: codex_protocol::protocol::SandboxPolicy::new_workspace_write_policy @ 1d092cb66
     @classmethod
     def workspace_write(
         cls,
@@ -89,10 +97,12 @@ class SandboxPolicy:
             exclude_slash_tmp,
         )
 
+    # ferry: codex_protocol::protocol::SandboxPolicy::DangerFullAccess @ 1d092cb66
     @classmethod
     def danger_full_access(cls) -> SandboxPolicy:
         return cls(SandboxMode.DANGER_FULL_ACCESS)
 
+    # ferry: codex_core::config::Config::load_config_with_layer_stack @ 1d092cb66 -- the sandbox_mode and [sandbox_workspace_write] part
     @classmethod
     def from_config(
         cls,
@@ -145,14 +155,17 @@ class SandboxPolicy:
             )
         return cls(parsed_mode)
 
+    # ferry: codex_protocol::protocol::SandboxPolicy::has_full_disk_write_access @ 1d092cb66
     @property
     def has_full_disk_write_access(self) -> bool:
         return self.mode is SandboxMode.DANGER_FULL_ACCESS
 
+    # ferry: codex_protocol::protocol::SandboxPolicy::has_full_network_access @ 1d092cb66
     @property
     def has_full_network_access(self) -> bool:
         return self.mode is SandboxMode.DANGER_FULL_ACCESS or self.network_access
 
+    # ferry: codex_protocol::protocol::SandboxPolicy::get_writable_roots_with_cwd @ 1d092cb66
     def writable_roots_for(self, cwd: Path) -> tuple[WritableRoot, ...]:
         """Effective writable roots for ``cwd``: extra roots, cwd, /tmp, $TMPDIR.
 
@@ -237,6 +250,7 @@ class SandboxPolicy:
         return allowed
 
 
+# ferry: codex_protocol::permissions::default_read_only_subpaths_for_writable_root @ 1d092cb66 -- 0.169.0: also masks missing .codex/.agents in the cwd
 def default_read_only_subpaths(root: Path, *, protect_missing_dot_codex: bool) -> tuple[Path, ...]:
     """The sub-paths of a writable root that stay read-only (upstream's defaults).
 
@@ -262,6 +276,7 @@ def default_read_only_subpaths(root: Path, *, protect_missing_dot_codex: bool) -
     return tuple(dict.fromkeys(subpaths))
 
 
+# ferry: codex_protocol::permissions::resolve_gitdir_from_file @ 1d092cb66
 def resolve_gitdir_from_file(dot_git: Path) -> Path | None:
     """Follow a worktree/submodule ``.git`` file (``gitdir: <path>``) to its directory."""
     try:

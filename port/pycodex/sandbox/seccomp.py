@@ -119,15 +119,18 @@ DENIED_SYSCALLS: tuple[str, ...] = (
 UNIX_ONLY_SYSCALLS: tuple[str, ...] = ("socket", "socketpair")
 
 
+# ferry: codex_linux_sandbox::landlock::install_network_seccomp_filter_on_current_thread @ 1d092cb66 -- its unsupported-architecture error
 class UnsupportedArchitecture(RuntimeError):
     """No syscall table for this machine; the network filter cannot be built."""
 
 
+# ferry: codex_linux_sandbox::landlock::install_network_seccomp_filter_on_current_thread @ 1d092cb66 -- the target architecture of the filter
 def machine_arch(machine: str | None = None) -> str:
     raw = (machine or platform.machine()).lower()
     return _ARCH_ALIASES.get(raw, raw)
 
 
+# ferry: codex_linux_sandbox::landlock::install_network_seccomp_filter_on_current_thread @ 1d092cb66 -- the same rules, compiled to classic BPF by hand
 def network_filter(machine: str | None = None) -> bytes:
     """The BPF program (``struct sock_filter[]`` bytes) for ``machine`` (default: this one)."""
     arch_name = machine_arch(machine)

@@ -25,6 +25,7 @@ JsonObject = dict[str, Any]
 # --------------------------------------------------------------------------- SSE helpers
 
 
+# ferry: port-only -- test support: scripted Responses server for tests (like upstream's core_test_support::responses)
 def sse(events: Iterable[Mapping[str, Any]]) -> str:
     """Render events as an SSE body: ``event: <type>`` then ``data: <json>``."""
     out: list[str] = []
@@ -38,14 +39,17 @@ def sse(events: Iterable[Mapping[str, Any]]) -> str:
     return "".join(out)
 
 
+# ferry: port-only -- test support: scripted Responses server for tests (like upstream's core_test_support::responses)
 def ev_response_created(response_id: str) -> JsonObject:
     return {"type": "response.created", "response": {"id": response_id}}
 
 
+# ferry: port-only -- test support: scripted Responses server for tests (like upstream's core_test_support::responses)
 def ev_completed(response_id: str) -> JsonObject:
     return ev_completed_with_tokens(response_id, 0)
 
 
+# ferry: port-only -- test support: scripted Responses server for tests (like upstream's core_test_support::responses)
 def ev_completed_with_tokens(
     response_id: str,
     total_tokens: int,
@@ -69,6 +73,7 @@ def ev_completed_with_tokens(
     return {"type": "response.completed", "response": {"id": response_id, "usage": usage}}
 
 
+# ferry: port-only -- test support: scripted Responses server for tests (like upstream's core_test_support::responses)
 def ev_assistant_message(item_id: str, text: str) -> JsonObject:
     return {
         "type": "response.output_item.done",
@@ -81,10 +86,12 @@ def ev_assistant_message(item_id: str, text: str) -> JsonObject:
     }
 
 
+# ferry: port-only -- test support: scripted Responses server for tests (like upstream's core_test_support::responses)
 def ev_output_text_delta(delta: str) -> JsonObject:
     return {"type": "response.output_text.delta", "delta": delta}
 
 
+# ferry: port-only -- test support: scripted Responses server for tests (like upstream's core_test_support::responses)
 def ev_reasoning_item(
     item_id: str, summary: Sequence[str], raw_content: Sequence[str] = ()
 ) -> JsonObject:
@@ -100,6 +107,7 @@ def ev_reasoning_item(
     return {"type": "response.output_item.done", "item": item}
 
 
+# ferry: port-only -- test support: scripted Responses server for tests (like upstream's core_test_support::responses)
 def ev_function_call(call_id: str, name: str, arguments: str) -> JsonObject:
     return {
         "type": "response.output_item.done",
@@ -107,6 +115,7 @@ def ev_function_call(call_id: str, name: str, arguments: str) -> JsonObject:
     }
 
 
+# ferry: port-only -- test support: scripted Responses server for tests (like upstream's core_test_support::responses)
 def ev_custom_tool_call(call_id: str, name: str, tool_input: str) -> JsonObject:
     return {
         "type": "response.output_item.done",
@@ -114,10 +123,12 @@ def ev_custom_tool_call(call_id: str, name: str, tool_input: str) -> JsonObject:
     }
 
 
+# ferry: port-only -- test support: scripted Responses server for tests (like upstream's core_test_support::responses)
 def ev_apply_patch_custom_tool_call(call_id: str, patch: str) -> JsonObject:
     return ev_custom_tool_call(call_id, "apply_patch", patch)
 
 
+# ferry: port-only -- test support: scripted Responses server for tests (like upstream's core_test_support::responses)
 def sse_failed(response_id: str, code: str, message: str) -> str:
     return sse(
         [
@@ -132,6 +143,7 @@ def sse_failed(response_id: str, code: str, message: str) -> str:
 # --------------------------------------------------------------------------- server
 
 
+# ferry: port-only -- test support: scripted Responses server for tests (like upstream's core_test_support::responses)
 @dataclass(frozen=True)
 class ScriptedResponse:
     """One scripted answer. ``body`` is sent as-is; ``cut_after`` truncates it.
@@ -152,10 +164,12 @@ class ScriptedResponse:
     stall_after: int | None = None
     stall_s: float = 0.0
 
+    # ferry: port-only -- test support: scripted Responses server for tests
     @classmethod
     def sse(cls, events: Iterable[Mapping[str, Any]]) -> ScriptedResponse:
         return cls(body=sse(events))
 
+    # ferry: port-only -- test support: scripted Responses server for tests
     @classmethod
     def error(
         cls, status: int, message: str = "", headers: Mapping[str, str] | None = None
@@ -169,6 +183,7 @@ class ScriptedResponse:
         )
 
 
+# ferry: port-only -- test support: scripted Responses server for tests (like upstream's core_test_support::responses)
 @dataclass(frozen=True)
 class RecordedRequest:
     method: str
@@ -176,11 +191,13 @@ class RecordedRequest:
     headers: Mapping[str, str]
     body: bytes
 
+    # ferry: port-only -- test support: scripted Responses server for tests
     def json(self) -> JsonObject:
         value = json.loads(self.body)
         assert isinstance(value, dict)
         return value
 
+    # ferry: port-only -- test support: scripted Responses server for tests
     def header(self, name: str) -> str | None:
         lowered = name.lower()
         for key, value in self.headers.items():
@@ -188,13 +205,16 @@ class RecordedRequest:
                 return value
         return None
 
+    # ferry: port-only -- test support: scripted Responses server for tests
     def input(self) -> list[JsonObject]:
         items = self.json().get("input", [])
         return list(items) if isinstance(items, list) else []
 
+    # ferry: port-only -- test support: scripted Responses server for tests
     def inputs_of_type(self, item_type: str) -> list[JsonObject]:
         return [item for item in self.input() if item.get("type") == item_type]
 
+    # ferry: port-only -- test support: scripted Responses server for tests
     def function_call_output(self, call_id: str) -> JsonObject | None:
         for item in self.input():
             if (
@@ -204,6 +224,7 @@ class RecordedRequest:
                 return item
         return None
 
+    # ferry: port-only -- test support: scripted Responses server for tests
     def function_call_output_text(self, call_id: str) -> str | None:
         item = self.function_call_output(call_id)
         if item is None:
@@ -215,6 +236,7 @@ class RecordedRequest:
             return "".join(str(part.get("text", "")) for part in output if isinstance(part, dict))
         return None
 
+    # ferry: port-only -- test support: scripted Responses server for tests
     def message_input_texts(self, role: str) -> list[str]:
         texts: list[str] = []
         for item in self.input():
@@ -228,6 +250,7 @@ class RecordedRequest:
 Responder = Callable[[RecordedRequest], ScriptedResponse]
 
 
+# ferry: port-only -- test support: scripted Responses server for tests (like upstream's core_test_support::responses)
 class MockResponsesServer:
     """A scripted Responses API server on 127.0.0.1 (use as a context manager).
 
@@ -252,23 +275,28 @@ class MockResponsesServer:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # ferry: port-only -- test support: scripted Responses server for tests
     def start(self) -> None:
         self._thread.start()
 
+    # ferry: port-only -- test support: scripted Responses server for tests
     def close(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
 
+    # ferry: port-only -- test support: scripted Responses server for tests
     @property
     def port(self) -> int:
         return int(self._httpd.server_address[1])
 
+    # ferry: port-only -- test support: scripted Responses server for tests
     @property
     def base_url(self) -> str:
         """The provider ``base_url`` (ends in ``/v1``)."""
         return f"http://127.0.0.1:{self.port}/v1"
 
     # -- script
+    # ferry: port-only -- test support: scripted Responses server for tests
     def push(self, *responses: ScriptedResponse | str | Responder) -> None:
         """Queue answers; a callable is invoked with the request to build its answer."""
         with self._lock:
@@ -277,10 +305,12 @@ class MockResponsesServer:
                     ScriptedResponse(body=response) if isinstance(response, str) else response
                 )
 
+    # ferry: port-only -- test support: scripted Responses server for tests
     def remaining(self) -> int:
         with self._lock:
             return len(self._queue)
 
+    # ferry: port-only -- test support: scripted Responses server for tests
     def model_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == "POST"]
 

@@ -15,14 +15,17 @@ from pathlib import Path
 DEFAULT_CODEX_VERSION = "0.169.0"
 
 
+# ferry: port-only -- test support: the Rust oracle binary for parity tests
 class OracleUnavailable(RuntimeError):
     """The Rust binary could not be found or installed (npm missing or registry unreachable)."""
 
 
+# ferry: port-only -- test support: the Rust oracle binary for parity tests
 def cache_root() -> Path:
     return Path(os.environ.get("FERRY_CACHE", Path.home() / ".cache" / "ferry"))
 
 
+# ferry: port-only -- test support: installs the pinned @openai/codex from npm for parity tests
 def codex_binary(version: str = DEFAULT_CODEX_VERSION, *, install: bool = True) -> Path:
     """Return the path of the ``codex`` launcher for ``version``, installing it if needed."""
     prefix = cache_root() / f"codex-{version}"
@@ -61,6 +64,7 @@ def _platform_package_present(prefix: Path) -> bool:
     return scope.is_dir() and any(p.name.startswith("codex-") for p in scope.iterdir())
 
 
+# ferry: port-only -- test support: throw-away CODEX_HOMEs the Rust binary accepts
 def oracle_home_root() -> Path:
     """A directory for throw-away CODEX_HOMEs that is *not* under ``$TMPDIR``.
 

@@ -13,6 +13,7 @@ from typing import Any
 PREFIX = "failed to parse function arguments: "
 
 
+# ferry: codex_core::tools::handlers::parse_arguments @ 1d092cb66 -- its FunctionCallError::RespondToModel
 class ArgumentsError(ValueError):
     """Arguments the tool cannot use; ``str()`` is what the model is told."""
 
@@ -49,6 +50,7 @@ def _open_container(text: str) -> str:
     return "an object" if stack[-1] == "{" else "a list"
 
 
+# ferry: port-only -- reimplements serde_json's error messages (a Rust dependency, not codex-rs) for byte-identical tool outputs
 def serde_message(text: str, exc: json.JSONDecodeError) -> str:
     if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
         line, column = _line_col(text, len(text.rstrip()))
@@ -71,6 +73,7 @@ def serde_message(text: str, exc: json.JSONDecodeError) -> str:
     return f"{message} at line {line} column {column}"
 
 
+# ferry: codex_core::tools::handlers::parse_arguments @ 1d092cb66
 def parse_arguments(text: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
     """Parse a JSON object of tool arguments or raise :class:`ArgumentsError`."""
     try:

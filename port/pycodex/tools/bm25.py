@@ -250,7 +250,7 @@ def _fold(text: str) -> str:
     return "".join(out)
 
 
-# ferry: bm25::default_tokenizer::DefaultTokenizer::tokenize @ 1d092cb66 -- 0.169.0: the crate codex links for tool_search
+# ferry: port-only -- reimplements the bm25 crate (a Rust dependency of codex 0.169.0, not codex-rs) that tool_search ranks with
 def tokenize(text: str) -> list[str]:
     """Fold, lower-case, split on word boundaries, drop stop words, stem."""
     if not text:
@@ -271,7 +271,7 @@ class _Doc:
     counts: Counter[str]
 
 
-# ferry: bm25::search::SearchEngine @ 1d092cb66 -- 0.169.0: the crate codex links for tool_search
+# ferry: port-only -- reimplements the bm25 crate (a Rust dependency of codex 0.169.0, not codex-rs) that tool_search ranks with
 class SearchEngine:
     """Documents are indexed by position; :meth:`search` returns positions, best first."""
 
@@ -298,7 +298,7 @@ class SearchEngine:
         norm = K1 * (1.0 - B + B * (doc.length / self._avgdl))
         return _f32(tf * (K1 + 1.0) / (tf + norm))
 
-    # ferry: bm25::search::SearchEngine::search @ 1d092cb66 -- 0.169.0: the crate codex links for tool_search
+    # ferry: port-only -- reimplements the bm25 crate (a Rust dependency of codex 0.169.0, not codex-rs) that tool_search ranks with
     def search(self, query: str, limit: int) -> list[int]:
         """Indices of documents sharing a token with ``query``, highest score first.
 

@@ -32,10 +32,12 @@ COMPLETION_BUDGET_REPORT = (
 STATUSES = ("complete", "blocked", "paused")
 
 
+# ferry: codex_core::tools::handlers::plan::parse_update_plan_arguments @ 1d092cb66 -- nearest item: the goal tools are not in the mirror -- 0.169.0: get_goal/create_goal/update_goal refusals
 class GoalError(Exception):
     """A refused goal operation; ``str()`` is what the model is told."""
 
 
+# ferry: codex_protocol::plan_tool::UpdatePlanArgs @ 1d092cb66 -- nearest item: the goal tools are not in the mirror -- 0.169.0: a thread goal (objective, status, token budget)
 @dataclass(frozen=True)
 class Goal:
     thread_id: str
@@ -47,10 +49,12 @@ class Goal:
     created_at: int
     updated_at: int
 
+    # ferry: codex_protocol::plan_tool::StepStatus @ 1d092cb66 -- nearest item -- 0.169.0: goal status
     @property
     def unfinished(self) -> bool:
         return self.status != "complete"
 
+    # ferry: codex_protocol::plan_tool::UpdatePlanArgs @ 1d092cb66 -- nearest item -- 0.169.0: the goal JSON get_goal returns
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "threadId": self.thread_id,
@@ -68,6 +72,7 @@ class Goal:
         return data
 
 
+# ferry: codex_core::tools::handlers::plan::PlanHandler @ 1d092cb66 -- nearest item: per-thread state behind a tool -- 0.169.0: the goal of one thread
 @dataclass
 class GoalStore:
     """The goal of one thread and the history items its creation adds."""
@@ -79,9 +84,11 @@ class GoalStore:
     pending_items: list[dict[str, Any]] = field(default_factory=list)
 
     # -- tools
+    # ferry: codex_core::tools::handlers::plan::handle_update_plan @ 1d092cb66 -- nearest item -- 0.169.0: get_goal
     def get(self) -> str:
         return self._result()
 
+    # ferry: codex_core::tools::handlers::plan::handle_update_plan @ 1d092cb66 -- nearest item -- 0.169.0: create_goal
     def create(self, objective: str, token_budget: Any = None) -> str:
         # The budget is validated first (codex reports it even when a goal is unfinished).
         if token_budget is not None and (
@@ -104,6 +111,7 @@ class GoalStore:
         )
         return self._result()
 
+    # ferry: codex_core::tools::handlers::plan::handle_update_plan @ 1d092cb66 -- nearest item -- 0.169.0: update_goal
     def update(self, status: str) -> str:
         if self.goal is None:
             raise GoalError(NO_GOAL_TO_UPDATE)
@@ -117,11 +125,13 @@ class GoalStore:
         return self._result()
 
     # -- accounting
+    # ferry: codex_core::state::session::SessionState::update_token_info_from_usage @ 1d092cb66 -- nearest item -- 0.169.0: tokens counted against the goal budget
     def add_tokens(self, tokens: int) -> None:
         """Count a finished response's tokens against an active goal."""
         if self.goal is not None and self.goal.status == "active":
             self.goal = replace(self.goal, tokens_used=self.goal.tokens_used + tokens)
 
+    # ferry: codex_core::state::session::SessionState::record_items @ 1d092cb66 -- nearest item -- 0.169.0: history items a new goal adds
     def take_pending_items(self) -> list[dict[str, Any]]:
         items, self.pending_items = self.pending_items, []
         return items

@@ -49,6 +49,7 @@ from pycodex.tools.unified_exec import ExecResult, UnifiedExecManager, display_c
 JsonObject = dict[str, Any]
 
 
+# ferry: codex_core::tools::context::ToolInvocation @ 1d092cb66 -- what a handler gets besides the call
 @dataclass(frozen=True)
 class ToolContext:
     config: Config
@@ -67,6 +68,7 @@ PATCH_EMPTY = "patch rejected: empty patch"
 PATCH_ENVIRONMENT = "apply_patch environment selection is unavailable for this turn"
 
 
+# ferry: codex_core::function_tool::FunctionCallError::RespondToModel @ 1d092cb66
 class ToolError(Exception):
     """A failure reported to the model as the tool's output."""
 
@@ -81,6 +83,8 @@ class _RunningCommand:
     command: str
 
 
+# ferry: codex_core::tools::router::ToolRouter @ 1d092cb66
+# ferry: codex_core::tools::registry::ToolRegistry @ 1d092cb66
 @dataclass
 class ToolRouter:
     ctx: ToolContext
@@ -104,6 +108,8 @@ class ToolRouter:
 
     # ------------------------------------------------------------------ dispatch
 
+    # ferry: codex_core::tools::registry::ToolRegistry::dispatch_any @ 1d092cb66
+    # ferry: codex_core::tools::parallel::ToolCallRuntime::handle_tool_call_with_source @ 1d092cb66
     def dispatch(self, item: JsonObject) -> JsonObject:
         kind = item.get("type")
         name = str(item.get("name", ""))
@@ -247,6 +253,7 @@ class ToolRouter:
             env["CODEX_SANDBOX_NETWORK_DISABLED"] = "1"
         return env
 
+    # ferry: codex_core::exec_policy::ExecPolicyManager::load @ 1d092cb66
     def exec_policy(self) -> Policy:
         """The ``.rules`` of CODEX_HOME and the project, loaded once per session."""
         if self._policy is None:
@@ -291,6 +298,7 @@ class ToolRouter:
             prefix_rule=[str(p) for p in prefix_rule] if isinstance(prefix_rule, list) else None,
         )
 
+    # ferry: codex_core::tools::handlers::unified_exec::UnifiedExecHandler::handle @ 1d092cb66 -- its exec_command branch
     def exec_command(self, args: JsonObject) -> str:
         cmd = args.get("cmd")
         if not isinstance(cmd, str) or not cmd:
@@ -375,6 +383,7 @@ class ToolRouter:
         self._report(item_id, command_text, result)
         return result.output.response_text()
 
+    # ferry: codex_core::tools::handlers::unified_exec::UnifiedExecHandler::handle @ 1d092cb66 -- its write_stdin branch
     def write_stdin(self, args: JsonObject) -> str:
         session_id = _int(args.get("session_id"))
         if session_id is None:
@@ -422,6 +431,8 @@ class ToolRouter:
 
     # ------------------------------------------------------------------ apply_patch
 
+    # ferry: codex_core::tools::handlers::apply_patch::ApplyPatchHandler::handle @ 1d092cb66
+    # ferry: codex_core::safety::assess_patch_safety @ 1d092cb66
     def apply_patch(self, patch: str, cwd: Path | None = None) -> str:
         """Verify, check the sandbox, then apply; the model sees upstream's texts for each outcome.
 
@@ -491,6 +502,7 @@ class ToolRouter:
 
     # ------------------------------------------------------------------ view_image
 
+    # ferry: codex_core::tools::handlers::view_image::ViewImageHandler::handle @ 1d092cb66
     def view_image(self, args: JsonObject) -> list[JsonObject]:
         """Attach a local image to the conversation (as a data URL), like upstream."""
         raw = str(args.get("path", ""))
@@ -508,6 +520,8 @@ class ToolRouter:
 
     # ------------------------------------------------------------------ plan
 
+    # ferry: codex_core::tools::handlers::plan::handle_update_plan @ 1d092cb66
+    # ferry: codex_exec::event_processor_with_jsonl_output::EventProcessorWithJsonOutput::map_todo_items @ 1d092cb66 -- the todo_list item events exec prints
     def update_plan(self, args: JsonObject) -> str:
         plan = args.get("plan")
         if not isinstance(plan, list):
@@ -535,6 +549,7 @@ class ToolRouter:
             )
         return "Plan updated"
 
+    # ferry: codex_exec::event_processor_with_jsonl_output::RunningTodoList @ 1d092cb66 -- the todo_list item completed at turn end
     def finish_turn(self) -> None:
         if self._todo_item is not None:
             self.ctx.emit(
@@ -545,6 +560,7 @@ class ToolRouter:
             )
             self._todo_item = None
 
+    # ferry: codex_core::unified_exec::process_manager::UnifiedExecProcessManager::terminate_all_processes @ 1d092cb66
     def shutdown(self) -> None:
         self.unified_exec.shutdown()
 

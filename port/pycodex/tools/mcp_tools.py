@@ -41,7 +41,7 @@ class McpBackend(Protocol):
     def read_resource(self, server: str, uri: str) -> JsonObject: ...
 
 
-# ferry: codex_mcp::mcp::requires_mcp_tool_approval @ 1d092cb66
+# ferry: codex_core::mcp_tool_call::requires_mcp_tool_approval @ 1d092cb66
 def requires_approval(annotations: Mapping[str, Any] | None) -> bool:
     """Only tools that declare themselves read-only (and not destructive) run without approval."""
     annotations = annotations or {}

@@ -32,21 +32,24 @@ def spec(name: str) -> dict[str, Any]:
 MCP_RESOURCE_TOOLS = ("list_mcp_resources", "list_mcp_resource_templates", "read_mcp_resource")
 
 
-# ferry: codex_core::tools::spec::multi_agent_enabled @ 1d092cb66 -- 0.169.0: sub-agent tools on by default, deferred
+# ferry: codex_core::config::resolve_multi_agent_v2_config @ 1d092cb66 -- 0.169.0: sub-agent tools on by default, deferred
 def multi_agent_enabled(config: Config) -> bool:
     return bool(config.features.get("multi_agent", True))
 
 
+# ferry: codex_tools::apply_patch_tool::create_apply_patch_freeform_tool @ 1d092cb66
 def apply_patch_tool() -> dict[str, Any]:
     from pycodex.apply_patch import APPLY_PATCH_TOOL
 
     return dict(APPLY_PATCH_TOOL)
 
 
+# ferry: codex_tools::tool_config::ToolsConfig::new @ 1d092cb66 -- the plan tool switch -- 0.169.0: not offered to gpt-5.5 unless enabled
 def plan_tool_enabled(config: Config) -> bool:
     return bool(config.features.get("plan_tool", False))
 
 
+# ferry: codex_tools::tool_config::ToolsConfig::new @ 1d092cb66 -- its apply_patch tool type from the model family
 def apply_patch_enabled(config: Config) -> bool:
     """Upstream offers apply_patch to the GPT-5 family and codex models."""
     explicit = config.features.get("apply_patch_freeform")
@@ -55,6 +58,7 @@ def apply_patch_enabled(config: Config) -> bool:
     return config.model_supports_reasoning
 
 
+# ferry: codex_tools::tool_config::ToolsConfig::with_web_search_config @ 1d092cb66
 def web_search_enabled(config: Config) -> bool:
     """The hosted web_search tool (run by the model provider, not by pycodex)."""
     explicit = config.features.get("web_search")
@@ -63,7 +67,7 @@ def web_search_enabled(config: Config) -> bool:
     return config.model_supports_reasoning
 
 
-# ferry: codex_core::tools::spec::build_specs @ 1d092cb66 -- 0.169.0: MCP resource tools and tool_search
+# ferry: codex_core::tools::spec::build_specs_with_discoverable_tools @ 1d092cb66 -- 0.169.0: MCP resource tools and tool_search
 def tools_for(
     config: Config, *, mcp_resources: bool = False, tool_search: bool = False
 ) -> list[dict[str, Any]]:

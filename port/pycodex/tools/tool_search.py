@@ -43,7 +43,7 @@ def mcp_namespace(server: str) -> str:
     return "mcp__" + re.sub(r"[^A-Za-z0-9_]", "_", server)
 
 
-# ferry: codex_tools::default_namespace_description @ 1d092cb66
+# ferry: codex_tools::responses_api::default_namespace_description @ 1d092cb66
 def namespace_description(namespace: str, instructions: str | None) -> str:
     text = (instructions or "").strip()
     return text or f"Tools in the {namespace} namespace."
@@ -84,7 +84,7 @@ def sanitize_schema(schema: Any) -> Any:
     return out
 
 
-# ferry: codex_tools::mcp_tool_to_deferred_responses_api_tool @ 1d092cb66
+# ferry: codex_tools::responses_api::mcp_tool_to_deferred_responses_api_tool @ 1d092cb66
 def deferred_mcp_tool(tool: Mapping[str, Any]) -> JsonObject:
     """One MCP tool as a function inside its namespace (loaded on demand)."""
     schema = sanitize_schema(tool.get("inputSchema") or {"type": "object", "properties": {}})
@@ -118,7 +118,7 @@ def _multi_agent_namespace() -> JsonObject:
     return spec(MULTI_AGENT_NAMESPACE)
 
 
-# ferry: codex_core::tools::handlers::multi_agents::spawn::Handler::search_info @ 1d092cb66 -- 0.169.0: v1 tools deferred behind tool_search
+# ferry: codex_core::tools::handlers::multi_agents::spawn::Handler @ 1d092cb66 -- 0.169.0: v1 tools deferred behind tool_search
 def multi_agent_entries(config: Config | None = None) -> list[SearchEntry]:
     """The sub-agent tools, in upstream's registration order (``spawn_agent`` gains its
     ``agent_type`` parameter when ``config`` declares agent roles)."""
@@ -203,7 +203,7 @@ def _cap_buckets(hits: Iterable[SearchEntry]) -> list[SearchEntry]:
     return kept
 
 
-# ferry: codex_tools::coalesce_loadable_tool_specs @ 1d092cb66
+# ferry: codex_tools::responses_api::coalesce_loadable_tool_specs @ 1d092cb66
 def coalesce(hits: Iterable[SearchEntry]) -> list[JsonObject]:
     """Group hits by namespace, namespaces in order of their first hit."""
     grouped: dict[str, JsonObject] = {}
@@ -221,7 +221,7 @@ def coalesce(hits: Iterable[SearchEntry]) -> list[JsonObject]:
     return list(grouped.values())
 
 
-# ferry: codex_core::context::deferred_tools_instructions @ 1d092cb66 -- 0.169.0: the <tools> fragment
+# ferry: codex_core::context::apps_instructions::AppsInstructions @ 1d092cb66 -- 0.169.0: the <tools> fragment
 def tools_fragment(namespaces: Mapping[str, str | None]) -> str | None:
     """``<tools>`` naming each deferred namespace (with its description when it has one)."""
     if not namespaces:

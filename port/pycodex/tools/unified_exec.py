@@ -51,11 +51,13 @@ UNIFIED_EXEC_ENV: Mapping[str, str] = {
 }
 
 
+# ferry: codex_core::unified_exec::clamp_yield_time @ 1d092cb66
 def clamp_yield(ms: float | None, default: int) -> float:
     value = default if ms is None else ms
     return min(max(value, MIN_YIELD_TIME_MS), MAX_YIELD_TIME_MS) / 1000.0
 
 
+# ferry: codex_core::unified_exec::generate_chunk_id @ 1d092cb66
 def generate_chunk_id() -> str:
     return "".join(random.choice("0123456789abcdef") for _ in range(6))
 
@@ -123,6 +125,7 @@ class HeadTailBuffer:
         return bytes(self.head) + f"\n... {self.omitted} bytes omitted ...\n".encode() + tail
 
 
+# ferry: codex_core::tools::context::ExecCommandToolOutput @ 1d092cb66
 @dataclass(frozen=True)
 class ExecOutput:
     """One answer of exec_command / write_stdin, rendered by :meth:`response_text`."""
@@ -136,18 +139,21 @@ class ExecOutput:
     #: Bytes the command printed in this window (more than ``output`` holds when capped).
     original_bytes: int | None = None
 
+    # ferry: codex_core::tools::context::ExecCommandToolOutput::response_text @ 1d092cb66 -- its original token count
     @property
     def original_token_count(self) -> int:
         if self.original_bytes is not None:
             return (self.original_bytes + 3) // 4
         return approx_token_count(self.output)
 
+    # ferry: codex_core::tools::context::ExecCommandToolOutput::truncated_output @ 1d092cb66
     def truncated_output(self) -> str:
         text = formatted_truncate_tokens(self.output, self.max_output_tokens)
         if text != self.output:
             return f"Warning: truncated output (original token count: {self.original_token_count})\n{text}"
         return text
 
+    # ferry: codex_core::tools::context::ExecCommandToolOutput::response_text @ 1d092cb66
     def response_text(self) -> str:
         sections = [f"Chunk ID: {self.chunk_id}", f"Wall time: {self.wall_time:.4f} seconds"]
         if self.exit_code is not None:
@@ -256,6 +262,7 @@ class _Process:
                 self.popen.kill()
 
 
+# ferry: codex_core::unified_exec::process_state::ProcessState @ 1d092cb66 -- what the turn needs to report the call
 @dataclass(frozen=True)
 class ExecResult:
     """What the agent loop needs to report one exec_command call."""
@@ -265,6 +272,7 @@ class ExecResult:
     aggregated_output: str
 
 
+# ferry: codex_core::unified_exec::UnifiedExecProcessManager @ 1d092cb66
 class UnifiedExecManager:
     """Owns the running sessions of one conversation."""
 
@@ -273,9 +281,12 @@ class UnifiedExecManager:
         self._spawned: list[_Process] = []  # everything started, for shutdown
         self._lock = threading.Lock()
 
+    # ferry: codex_core::shell::Shell::derive_exec_args @ 1d092cb66
     def shell_argv(self, cmd: str, shell: str | None, login: bool) -> list[str]:
         return [shell_for(shell).path, "-lc" if login else "-c", cmd]
 
+    # ferry: codex_core::unified_exec::process_manager::UnifiedExecProcessManager::open_session_with_sandbox @ 1d092cb66
+    # ferry: codex_core::unified_exec::process_manager::apply_unified_exec_env @ 1d092cb66
     def spawn(
         self,
         argv: Sequence[str],
@@ -317,6 +328,8 @@ class UnifiedExecManager:
             self._spawned.append(process)
         return process
 
+    # ferry: codex_core::unified_exec::process_manager::UnifiedExecProcessManager::exec_command @ 1d092cb66
+    # ferry: codex_core::unified_exec::process_manager::UnifiedExecProcessManager::collect_output_until_deadline @ 1d092cb66
     def run(
         self,
         process: _Process,
@@ -328,6 +341,7 @@ class UnifiedExecManager:
         process.wait_until(started + clamp_yield(yield_time_ms, DEFAULT_YIELD_TIME_MS))
         return self._report(process, started, max_output_tokens, register=True)
 
+    # ferry: codex_core::unified_exec::process_manager::UnifiedExecProcessManager::write_stdin @ 1d092cb66
     def write_stdin(
         self,
         session_id: int,
@@ -394,11 +408,13 @@ class UnifiedExecManager:
                     self._sessions[session_id] = process
                     return session_id
 
+    # ferry: codex_core::unified_exec::process_manager::UnifiedExecProcessManager::refresh_process_state @ 1d092cb66 -- the command of a live session
     def command_of(self, session_id: int) -> list[str] | None:
         with self._lock:
             process = self._sessions.get(session_id)
         return process.command if process else None
 
+    # ferry: codex_core::unified_exec::process_manager::UnifiedExecProcessManager::terminate_all_processes @ 1d092cb66
     def shutdown(self) -> None:
         """Kill every process still running: sessions and a command interrupted mid-yield."""
         with self._lock:
@@ -409,5 +425,6 @@ class UnifiedExecManager:
             process.kill()
 
 
+# ferry: codex_shell_command::parse_command::shlex_join @ 1d092cb66
 def display_command(argv: Sequence[str]) -> str:
     return shell_join(argv)

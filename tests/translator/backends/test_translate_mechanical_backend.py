@@ -177,6 +177,41 @@ def test_dropped_variant_is_removed_on_retranslation(tmp_path: Path) -> None:
     index.close()
 
 
+def test_hand_written_counterparts_are_not_removed_as_stale(tmp_path: Path) -> None:
+    """A hand-written symbol linked to the item (no content hash in its marker) survives a
+    retranslation that does not define it; only translated counterparts are stale."""
+    from translator.plan import Counterpart
+
+    target = tmp_path / "v2.py"
+    target.write_text(
+        EXISTING
+        + "\n\n# ferry: p::v2::Effort @ 0123456789ab\ndef effort_label(e: object) -> str:\n"
+        "    return str(e)\n"
+    )
+    item = _item("Effort", "enum").model_copy(
+        update={
+            "status": "modified",
+            "counterparts": (
+                Counterpart(
+                    python_module="pycodex.protocol.v2",
+                    python_symbol="effort_label",
+                    commit="0123456789ab",
+                    rust_hash="",
+                ),
+            ),
+        }
+    )
+    translator = Translator(
+        MechanicalBackend(_registry),
+        TranslateConfig(),
+        base_dir=tmp_path,
+        state_dir=tmp_path / "s",
+    )
+    result = translator.run(_plan(target, item))
+    assert result.units[0].outcome == "merged" and result.units[0].removed == ()
+    assert "def effort_label" in target.read_text()
+
+
 def test_new_module_in_new_packages_gets_init_files(tmp_path: Path) -> None:
     root = tmp_path / "port"
     (root / "pycodex").mkdir(parents=True)

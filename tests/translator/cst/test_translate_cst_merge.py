@@ -17,7 +17,13 @@ GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "app_server_protocol_v
 # ---------------------------------------------------------------- generated modules
 
 _comment = st.sampled_from(
-    ["", "# a comment\n", "# ferry: old::item @ 000000000000 deadbeef\n", "#: doc\n"]
+    [
+        "",
+        "# a comment\n",
+        "# ferry: old::item @ 000000000000 deadbeef\n",
+        "# ferry: crate::sym0 @ 000000000000 deadbeef\n",
+        "#: doc\n",
+    ]
 )
 _gap = st.sampled_from(["\n", "\n\n", "\n\n\n", "\n# between\n\n"])
 _expr = st.sampled_from(
@@ -46,10 +52,13 @@ def modules(draw: st.DrawFn) -> tuple[list[str], list[str], list[str]]:
 _HEADER = '"""module doc"""\nimport os\n'
 
 
-def _strip_marker(lead: str) -> str:
-    """A removed or replaced symbol owns the blank lines and comments right above it."""
+def _strip_marker(lead: str, rust_path: str) -> str:
+    """A replaced symbol keeps the comments above it, links to other Rust items included;
+    only its link to the item it is retranslated from gives way to the new marker."""
     return "".join(
-        line for line in lead.splitlines(keepends=True) if not line.startswith("# ferry:")
+        line
+        for line in lead.splitlines(keepends=True)
+        if not line.startswith(f"# ferry: {rust_path} @")
     )
 
 
@@ -74,7 +83,7 @@ def test_replace_and_remove_touch_only_changed_symbols(
             marker = f"# ferry: crate::{name} @ 0123456789ab cafef00d"
             candidate_parts.append(new_body)
             changes.append(SymbolChange(name, "upsert", marker))
-            expected += _strip_marker(lead) + marker + "\n" + new_body
+            expected += _strip_marker(lead, f"crate::{name}") + marker + "\n" + new_body
     result = merge_candidate(target, "\n\n".join(candidate_parts), changes)
     assert result.text == expected
     assert set(result.replaced) == {
@@ -168,3 +177,29 @@ def test_marker_on_the_first_statement_is_replaced_not_duplicated() -> None:
         == "# ferry: c::f @ new new\ndef f():\n    return 3\n\n\ndef g():\n    return 2\n"
     )
     assert provenance_markers(cst.parse_module(result.text)) == {"f": "# ferry: c::f @ new new"}
+
+
+def test_retranslation_replaces_its_own_link_and_port_only_but_keeps_other_links() -> None:
+    target = (
+        "# ferry: c::m::run @ 000000000 aaaaaaaa\n"
+        "# ferry: c::m::run_env @ 000000000 -- merged\n"
+        "def run(x):\n    return x\n\n\n"
+        "# ferry: port-only -- helper\n"
+        "def helper(x):\n    return x\n"
+    )
+    candidate = "def run(x):\n    return x + 1\n\n\ndef helper(x):\n    return x - 1\n"
+    result = merge_candidate(
+        target,
+        candidate,
+        [
+            SymbolChange("run", "upsert", "# ferry: c::m::run @ 111111111 bbbbbbbb"),
+            SymbolChange("helper", "upsert", "# ferry: c::m::helper @ 111111111 cccccccc"),
+        ],
+    )
+    assert result.text == (
+        "# ferry: c::m::run_env @ 000000000 -- merged\n"
+        "# ferry: c::m::run @ 111111111 bbbbbbbb\n"
+        "def run(x):\n    return x + 1\n\n\n"
+        "# ferry: c::m::helper @ 111111111 cccccccc\n"
+        "def helper(x):\n    return x - 1\n"
+    )

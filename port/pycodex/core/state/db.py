@@ -39,7 +39,7 @@ _MIGRATIONS_TABLE = """CREATE TABLE IF NOT EXISTS _sqlx_migrations (
 BUSY_TIMEOUT_MS = 5_000
 
 
-# ferry: codex_state::StateDbError @ 1d092cb66 -- port-only error type for the state store
+# ferry: port-only -- error type of the state store (upstream reports sqlx/anyhow errors)
 class StateDbError(PycodexError):
     """A state database that cannot be opened or migrated (the message names the file)."""
 
@@ -72,7 +72,7 @@ def migrations(kind: str) -> tuple[Migration, ...]:
     return tuple(sorted(found, key=lambda m: m.version))
 
 
-# ferry: codex_state::runtime::open_sqlite @ 1d092cb66
+# ferry: codex_state::runtime::StateRuntime::init @ 1d092cb66
 def connect(path: Path) -> sqlite3.Connection:
     """A connection in WAL mode with a busy timeout; statements run in explicit transactions."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -62,7 +62,7 @@ class ThreadRow:
 _ROW_FIELDS = tuple(f.name for f in fields(ThreadRow))
 
 
-# ferry: codex_state::paths::sqlite_home @ 1d092cb66
+# ferry: codex_state::runtime::state_db_path @ 1d092cb66 -- with SQLITE_HOME (codex_state::SQLITE_HOME_ENV)
 def sqlite_home(codex_home: Path, configured: str | None = None) -> Path:
     """Where the databases live: ``sqlite_home`` from config, ``$CODEX_SQLITE_HOME``, else CODEX_HOME."""
     if configured:
@@ -99,14 +99,14 @@ class StateStore:
             self._goals = open_database(self.directory / GOALS_DB_FILENAME, "goals")
         return self._goals
 
-    # ferry: codex_state::log_db::LogDb @ 1d092cb66
+    # ferry: codex_state::log_db::start @ 1d092cb66
     @property
     def logs(self) -> sqlite3.Connection:
         if self._logs is None:
             self._logs = open_database(self.directory / LOGS_DB_FILENAME, "logs")
         return self._logs
 
-    # ferry: codex_state::runtime::StateRuntime::close @ 1d092cb66
+    # ferry: codex_state::runtime::StateRuntime @ 1d092cb66 -- dropping it closes its pools
     def close(self) -> None:
         for conn in (self._state, self._goals, self._logs):
             if conn is not None:
@@ -146,7 +146,7 @@ class StateStore:
         rows = self._select("WHERE id = ?", (thread_id,))
         return rows[0] if rows else None
 
-    # ferry: codex_state::runtime::threads::StateRuntime::find_thread_by_name @ 1d092cb66
+    # ferry: codex_state::runtime::threads::StateRuntime::find_thread_by_exact_title @ 1d092cb66
     def find_by_name(self, name: str, *, archived: bool = False) -> ThreadRow | None:
         if "name" not in self._columns():
             return None
@@ -228,7 +228,7 @@ class StateStore:
 
     # -- goals
 
-    # ferry: codex_state::runtime::goals::StateRuntime::upsert_thread_goal @ 1d092cb66 -- 0.169.0: goals_1.sqlite
+    # ferry: codex_state::runtime::threads::StateRuntime::upsert_thread @ 1d092cb66 -- nearest item; 0.169.0: goals_1.sqlite
     def save_goal(self, thread_id: str, goal: Mapping[str, Any] | None) -> None:
         """Store (or with ``None`` remove) the goal of a thread."""
         with transaction(self.goals):
@@ -256,7 +256,7 @@ class StateStore:
                 ),
             )
 
-    # ferry: codex_state::runtime::goals::StateRuntime::get_thread_goal @ 1d092cb66 -- 0.169.0: goals_1.sqlite
+    # ferry: codex_state::runtime::threads::StateRuntime::get_thread @ 1d092cb66 -- nearest item; 0.169.0: goals_1.sqlite
     def load_goal(self, thread_id: str) -> dict[str, Any] | None:
         row = self.goals.execute(
             "SELECT goal_id, objective, status, token_budget, tokens_used, time_used_seconds, "
@@ -279,7 +279,7 @@ class StateStore:
 
     # -- logs
 
-    # ferry: codex_state::log_db::LogDb::insert @ 1d092cb66
+    # ferry: codex_state::runtime::logs::StateRuntime::insert_log @ 1d092cb66
     def log(self, level: str, target: str, message: str, thread_id: str | None = None) -> None:
         """One ``logs`` row (what codex's feedback log keeps: level, target, body, thread)."""
         now = time.time_ns()
