@@ -436,24 +436,24 @@ class Session:
 
     # ------------------------------------------------------------------ sub-agents
 
-    # ferry: codex_core::session::session::Session::conversation_id @ 1d092cb66 -- 0.169.0: the root thread's id for sub-agents
+    # ferry: codex_core::session::Session @ 1d092cb66 -- its conversation_id; 0.169.0: the root thread's id for sub-agents
     @property
     def session_id(self) -> str:
         """The id every thread of a session tree sends as ``session_id`` (the root thread's)."""
         return self.subagent.session_id if self.subagent is not None else self.thread_id
 
-    # ferry: codex_core::turn_metadata::TurnMetadataState::root_turn_id @ 1d092cb66 -- 0.169.0
+    # ferry: codex_core::turn_metadata::TurnMetadataState @ 1d092cb66 -- 0.169.0: its root_turn_id
     def root_turn_id(self, turn_id: str) -> str:
         """The turn of the root thread this turn works for (its own for the root)."""
         return self.turn_origin[1] if self.turn_origin is not None else turn_id
 
-    # ferry: codex_core::session::turn_context::TurnContext::sub_id @ 1d092cb66
+    # ferry: codex_core::session::turn_context::TurnContext @ 1d092cb66 -- its sub_id
     @property
     def current_turn_id(self) -> str:
         """The id of the running (or last) turn; empty before the first."""
         return self._turn_id
 
-    # ferry: codex_core::session::session::Session::inject_response_items @ 1d092cb66
+    # ferry: codex_core::session::Session::inject_response_items @ 1d092cb66
     def inject_input(self, items: Sequence[JsonObject]) -> bool:
         """Hand ``items`` to the running turn (taken before its next request); ``False`` if
         no turn is running."""
@@ -474,7 +474,7 @@ class Session:
                 return
             self._add(item)
 
-    # ferry: codex_core::session::session::Session::interrupt_task @ 1d092cb66
+    # ferry: codex_core::session::Session::interrupt_task @ 1d092cb66
     def interrupt(self) -> bool:
         """Stop the running turn (it ends as interrupted); ``False`` when none is running."""
         with self._pending_lock:
@@ -979,7 +979,7 @@ class Session:
             },
         )
 
-    # ferry: codex_core::session::session::Session::emit_turn_item_completed @ 1d092cb66
+    # ferry: codex_core::session::Session::emit_turn_item_completed @ 1d092cb66
     def record_turn_item(self, item: JsonObject) -> None:
         """Record a finished item of the running turn (an ``item_completed`` rollout event)."""
         self._record_item_completed(self._turn_id, item)

@@ -266,7 +266,7 @@ class StateHooks(SessionHooks):
     def log(self, session: Session, level: str, message: str) -> None:
         self.db.log(level, "codex_core::session", message, session.thread_id)
 
-    # ferry: codex_core::state_db::StateDbHandle @ 1d092cb66 -- a sub-agent's thread row: own connection (own thread)
+    # ferry: codex_rollout::state_db::StateDbHandle @ 1d092cb66 -- a sub-agent's thread row: own connection (own thread)
     def child_hooks(self) -> SessionHooks:
         return StateHooks(StateStore(self.db.directory), owns_db=True)
 

@@ -257,7 +257,7 @@ class MultiAgentTools:
         self.session = session
         self.control = control
 
-    # ferry: codex_core::tools::registry::ToolRegistry::dispatch @ 1d092cb66 -- multi_agent_v1 names
+    # ferry: codex_core::tools::registry::ToolRegistry::dispatch_any @ 1d092cb66 -- multi_agent_v1 names
     def call(self, name: str, arguments: str, call_id: str) -> str | None:
         """The output text, or ``None`` for a name outside the namespace."""
         handler = {

@@ -234,7 +234,7 @@ def tools_fragment(namespaces: Mapping[str, str | None]) -> str | None:
     return "\n".join(lines)
 
 
-# ferry: codex_core::context::deferred_tools_instructions @ 1d092cb66 -- 0.169.0: the <tools> diff a forked sub-agent gets when it has fewer deferred namespaces than its parent
+# ferry: codex_core::context::apps_instructions::AppsInstructions @ 1d092cb66 -- 0.169.0: the <tools> diff a forked sub-agent gets when it has fewer deferred namespaces than its parent
 def removed_tools_fragment(
     inherited: Mapping[str, str | None], current: Mapping[str, str | None]
 ) -> str | None:

@@ -332,7 +332,7 @@ class AgentControl:
         self._shutdown(subtree)
         return previous
 
-    # ferry: codex_core::thread_manager::ThreadManager::shutdown_all @ 1d092cb66 -- children never outlive the root
+    # ferry: codex_core::thread_manager::ThreadManager::shutdown_all_threads_bounded @ 1d092cb66 -- children never outlive the root
     def shutdown_all(self) -> None:
         with self._cond:
             self._closed = True

@@ -22,7 +22,7 @@ class InvalidAgentId(ValueError):
     """``str(exc)`` is the ``Debug`` rendering of the uuid crate's error."""
 
 
-# ferry: codex_protocol::ThreadId::from_string @ 1d092cb66
+# ferry: codex_protocol::thread_id::ThreadId::from_string @ 1d092cb66
 def parse_thread_id(text: str) -> str:
     """The canonical (lower-case, hyphenated) id, or :class:`InvalidAgentId`."""
     if _SIMPLE.match(text):
@@ -46,7 +46,7 @@ def _char_debug(character: str) -> str:
     return f"'{character}'"
 
 
-# ferry: uuid::error::InvalidUuid::into_err @ 1d092cb66 -- uuid 1.20, the crate codex links
+# ferry: port-only -- the diagnostics of uuid 1.20 (InvalidUuid::into_err), the crate codex links; not in the codex tree
 def _diagnose(text: str) -> str:
     raw = text.encode("utf-8")
     if raw.startswith(b"{") and raw.endswith(b"}") and len(raw) >= 2:

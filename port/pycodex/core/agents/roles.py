@@ -123,7 +123,7 @@ def agent_type_description(user_roles: Mapping[str, AgentRole]) -> str:
     return _AGENT_TYPE_INTRO + "\n".join(entries)
 
 
-# ferry: codex_core::tools::handlers::multi_agents_spec::create_spawn_agent_tool_v1 @ 1d092cb66 -- 0.169.0: agent_type only with user roles
+# ferry: codex_tools::agent_tool::create_spawn_agent_tool_v1 @ 1d092cb66 -- 0.169.0: agent_type only with user roles
 def spawn_agent_tool(base: Mapping[str, Any], config: Config) -> dict[str, Any]:
     """``spawn_agent`` as offered: with an ``agent_type`` parameter when roles are configured."""
     tool = dict(base)

@@ -38,7 +38,7 @@ class SubAgentSource:
             }
         }
 
-    # ferry: codex_state::model::thread_metadata::ThreadMetadata::source @ 1d092cb66 -- the threads.source column
+    # ferry: codex_state::model::thread_metadata::ThreadMetadata @ 1d092cb66 -- its source field: the threads.source column
     def column(self) -> str:
         return json.dumps(self.to_json(), separators=(",", ":"))
 
