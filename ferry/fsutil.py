@@ -18,3 +18,35 @@ def write_text_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class UnreadableFileError(OSError):
+    """A file that exists but cannot be read as UTF-8 text (a directory, bad bytes, no access).
+
+    It is an ``OSError`` so every reader's existing ``except OSError`` covers undecodable
+    bytes too; the message names the file and what is wrong with it.
+    """
+
+    def __init__(self, message: str, errno: int | None = None) -> None:
+        super().__init__(message)
+        self.errno = errno
+
+
+def read_text(path: Path) -> str:
+    """``path`` as UTF-8 text; a missing file raises ``FileNotFoundError`` unchanged.
+
+    Anything else that stops the read (a directory in its place, a permission problem,
+    bytes that are not UTF-8) raises :class:`UnreadableFileError` naming the file.
+    """
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise
+    except IsADirectoryError as exc:
+        raise UnreadableFileError(f"{path}: is a directory, not a file", exc.errno) from exc
+    except OSError as exc:
+        raise UnreadableFileError(f"{path}: cannot read: {exc.strerror}", exc.errno) from exc
+    except UnicodeDecodeError as exc:
+        raise UnreadableFileError(
+            f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})"
+        ) from exc

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from ferry.fsutil import read_text
 from harness.errors import TaskFormatError
 from harness.records import H2H_FORMAT, Stamp, stamp
 
@@ -52,7 +53,7 @@ class HeadToHead(BaseModel):
 def resolved_map(path: Path) -> dict[str, bool]:
     """Task/instance id -> resolved, from a run's ``results.json``."""
     try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        data: Any = json.loads(read_text(path))
     except (OSError, json.JSONDecodeError) as exc:
         raise TaskFormatError(path, f"cannot be read as a results file: {exc}") from None
     results = data.get("results") if isinstance(data, dict) else None

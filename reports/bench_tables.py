@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from ferry.fsutil import read_text
 from harness.errors import HarnessError
 from harness.h2h import head_to_head
 from reports.sections import Section, no_data
@@ -50,13 +51,16 @@ def load_runs(paths: Iterable[Path]) -> tuple[list[BenchRun], list[str]]:
     notes: list[str] = []
     for path in find_results(paths):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_text(path))
         except (OSError, json.JSONDecodeError) as exc:
             notes.append(f"{path}: skipped, unreadable ({exc})")
             continue
         fmt = str(((data.get("stamp") or {}) if isinstance(data, dict) else {}).get("format", ""))
         if not fmt.startswith((TB_PREFIX, SWE_PREFIX)):
             notes.append(f"{path}: skipped, not a ferry bench results.json (format {fmt!r})")
+            continue
+        if not isinstance(data.get("results", []), list):
+            notes.append(f"{path}: skipped, its 'results' is not a list")
             continue
         benchmark = "tb" if fmt.startswith(TB_PREFIX) else "swe"
         trials = [r for r in data.get("results", []) if isinstance(r, dict)]

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ferry.fsutil import read_text
+
 
 class ReportConfigError(Exception):
     """``[report]`` is unreadable or has a bad key."""
@@ -36,7 +38,7 @@ def load_report_config(path: Path | None) -> ReportConfig:
     if path is None:
         return ReportConfig()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ReportConfigError(f"{path}: cannot read TOML ({exc})") from exc
     section = data.get("report", {})

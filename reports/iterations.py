@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from ferry.fsutil import read_text
 from harness.records import VERDICT_FORMAT
 from harness.sync.errors import SyncError
 from harness.sync.state import read_summary
@@ -80,7 +81,7 @@ def iterations_section(sync_state: Path, verdicts: Iterable[Path], runs: list[Be
         )
     for path in verdict_files(verdicts):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_text(path))
         except (OSError, json.JSONDecodeError) as exc:
             skipped.append(f"{path}: unreadable ({exc})")
             continue

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from ferry import __version__
+from ferry.fsutil import read_text
 from reports import render
 from reports.bench_tables import (
     h2h_section,
@@ -37,6 +38,8 @@ from reports.sections import Section, no_data
 from reports.sources import SourceError, iter_rust
 from reports.sync_tables import sync_runs_section
 from translator.module_map import ModuleMap
+from upstream.errors import TrackError
+from upstream.lock import read_lock
 
 REPORT_FORMAT = "ferry.report/1"
 
@@ -269,13 +272,13 @@ def inputs_from_config(
     output: Path | None = None,
 ) -> ReportInputs:
     """Resolve the inputs from ``ferry.toml`` (all sections optional) and the options."""
-    from reports.config import load_report_config
+    from reports.config import ReportConfigError, load_report_config
 
     report = load_report_config(config_file)
     root = config_file.resolve().parent if config_file is not None else Path.cwd()
     data: dict[str, Any] = {}
-    if config_file is not None:
-        data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+    if config_file is not None:  # load_report_config has read and parsed it already
+        data = tomllib.loads(read_text(config_file))
 
     def resolve(value: str) -> Path:
         p = Path(value).expanduser()
@@ -289,12 +292,12 @@ def inputs_from_config(
         candidate = resolve(up["checkout"])
         upstream_path = candidate if candidate.exists() else None
     pin: str | None = None
-    lock = resolve(str(up.get("lock", "ferry.lock")))
-    if lock.is_file():
+    if not (rev or report.rev):  # the pin is measured only when no revision is given
         try:
-            pin = str(json.loads(lock.read_text(encoding="utf-8"))["commit"])
-        except (json.JSONDecodeError, KeyError):
-            pin = None
+            lock = read_lock(resolve(str(up.get("lock", "ferry.lock"))))
+        except TrackError as exc:
+            raise ReportConfigError(f"{exc} (or pass --rev to measure another revision)") from exc
+        pin = lock.commit if lock is not None else None
     return ReportInputs(
         upstream=upstream_path,
         rev=rev or report.rev,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ferry.fsutil import read_text
 from harness.sync.state import CommitProgress, SyncSummary, read_summary
 
 
@@ -75,7 +76,7 @@ def _load(path: Path, notes: list[str]) -> dict[str, Any] | None:
         notes.append(f"{path.name} not recorded")
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_text(path))
     except (OSError, json.JSONDecodeError) as exc:
         notes.append(f"{path.name} unreadable: {exc}")
         return None
@@ -83,6 +84,17 @@ def _load(path: Path, notes: list[str]) -> dict[str, Any] | None:
         notes.append(f"{path.name}: not a JSON object")
         return None
     return data
+
+
+def _records(
+    data: dict[str, Any] | None, key: str, name: str, notes: list[str]
+) -> list[dict[str, Any]]:
+    """``data[key]`` when it is a list of objects; otherwise a note and nothing."""
+    value = (data or {}).get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        notes.append(f"{name}: '{key}' is not a list of objects")
+        return []
+    return value
 
 
 def unified(old: str | None, new: str | None, label: str) -> str:
@@ -154,32 +166,48 @@ def load_commit(progress: CommitProgress) -> CommitView:
     run = _load(art / "translate.json", notes) if progress.units else None
     verdict = _load(art / "verdict.json", notes) if progress.gates else None
     diff_path = art / "python.diff"
-    python_diff = diff_path.read_text(encoding="utf-8") if diff_path.is_file() else ""
-    gates = [
-        GateView(
-            name=str(g.get("name", "?")),
-            passed=bool(g.get("passed")),
-            duration_sec=float(g.get("duration_sec", 0.0)),
-            output=str(g.get("output", ""))[-4000:],
-        )
-        for g in (verdict or {}).get("gates", [])
-    ]
-    units = [
-        UnitView(
-            unit=str(u.get("unit", "")),
-            outcome=str(u.get("outcome", "")),
-            attempts=int(u.get("attempts", 0)),
-            cache_hits=int(u.get("cache_hits", 0)),
-            input_tokens=int(u.get("input_tokens", 0)),
-            output_tokens=int(u.get("output_tokens", 0)),
-            cost_usd=float(u.get("cost_usd", 0.0)),
-            error=str(u.get("error", "")),
-        )
-        for u in (run or {}).get("units", [])
-    ]
+    python_diff = (
+        diff_path.read_text(encoding="utf-8", errors="replace") if diff_path.is_file() else ""
+    )
+    try:
+        gates = [
+            GateView(
+                name=str(g.get("name", "?")),
+                passed=bool(g.get("passed")),
+                duration_sec=float(g.get("duration_sec", 0.0)),
+                output=str(g.get("output", ""))[-4000:],
+            )
+            for g in _records(verdict, "gates", "verdict.json", notes)
+        ]
+    except (TypeError, ValueError) as exc:
+        notes.append(f"verdict.json: unreadable gate ({exc})")
+        gates = []
+    try:
+        units = [
+            UnitView(
+                unit=str(u.get("unit", "")),
+                outcome=str(u.get("outcome", "")),
+                attempts=int(u.get("attempts", 0)),
+                cache_hits=int(u.get("cache_hits", 0)),
+                input_tokens=int(u.get("input_tokens", 0)),
+                output_tokens=int(u.get("output_tokens", 0)),
+                cost_usd=float(u.get("cost_usd", 0.0)),
+                error=str(u.get("error", "")),
+            )
+            for u in _records(run, "units", "translate.json", notes)
+        ]
+    except (TypeError, ValueError) as exc:
+        notes.append(f"translate.json: unreadable unit ({exc})")
+        units = []
+    items: list[ItemDiff] = []
+    if changeset is not None:
+        try:
+            items = _items(changeset, plan)
+        except (TypeError, ValueError, AttributeError) as exc:
+            notes.append(f"changeset.json/plan.json: unreadable items ({exc})")
     return CommitView(
         progress=progress,
-        items=_items(changeset, plan) if changeset is not None else [],
+        items=items,
         python_diff=python_diff,
         gates=gates,
         units=units,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ferry.fsutil import read_text
 from harness.sync.errors import SyncError
 from harness.sync.state import read_summary
 from reports.sections import Section, no_data
@@ -17,10 +18,15 @@ def _attempts(artifacts: str | None) -> int:
         return 0
     path = Path(artifacts) / "translate.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_text(path))
     except (OSError, json.JSONDecodeError):
         return 0
-    return sum(int(u.get("attempts", 0)) for u in data.get("units", []))
+    units = data.get("units") if isinstance(data, dict) else None
+    if not isinstance(units, list):
+        return 0
+    return sum(
+        u["attempts"] for u in units if isinstance(u, dict) and isinstance(u.get("attempts"), int)
+    )
 
 
 def sync_runs_section(state_dir: Path) -> Section:

@@ -30,6 +30,8 @@ ItemKindName = Literal[
     "macro_rules",
     "mod",
     "test_fn",
+    "macro_call",  # an item-level macro invocation, ``name!{}``
+    "macro_entry",  # one ``,``/``;``-separated entry of its ``{}`` body, ``name!{}::Entry``
 ]
 #: ``shifted``: the item's text is unchanged but git's line diff touched its lines
 #: (reordering inside the file or diff alignment); nothing to translate.

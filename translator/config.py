@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ferry.fsutil import read_text
 from translator.errors import ConfigError
 
 BackendName = Literal["mechanical", "llm", "replay", "agent"]
@@ -156,7 +157,7 @@ def find_config(start: Path | None = None) -> Path | None:
     here = (start or Path.cwd()).resolve()
     for directory in (here, *here.parents):
         candidate = directory / "ferry.toml"
-        if candidate.is_file():
+        if candidate.exists():  # a directory or unreadable file here is reported, not skipped
             return candidate
     return None
 
@@ -167,7 +168,7 @@ def load_config(path: Path | None = None) -> tuple[TranslateConfig, Path]:
     if config_path is None:
         return TranslateConfig(), Path.cwd()
     try:
-        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(config_path))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{config_path}: cannot read TOML: {exc}") from exc
     section: Any = data.get("translate", {})

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ferry.fsutil import write_text_atomic
+from ferry.fsutil import read_text, write_text_atomic
 from translator.errors import InputError
 
 M = TypeVar("M", bound=BaseModel)
@@ -21,11 +21,16 @@ def write_model(path: Path, model: BaseModel) -> None:
 def read_model(path: Path, cls: type[M], *, expected_format: str | None = None) -> M:
     """Load a JSON artifact, naming the file and the offending field on failure."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(read_text(path))
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: file not found") from exc
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from exc
+        raise InputError(str(exc)) from exc
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: line {exc.lineno}: invalid JSON: {exc.msg}") from exc
+    if not isinstance(raw, dict):
+        what = expected_format or cls.__name__
+        raise InputError(f"{path}: expected a JSON object ({what}), found a {type(raw).__name__}")
     if expected_format is not None and isinstance(raw, dict):
         found = raw.get("format")
         if found is not None and found != expected_format:

@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
+from tree_sitter import Node, Tree
+
 from ferry import __version__
 from ferry.fsutil import write_text_atomic
 from translator.diff.engine import SourceCache
 from translator.diff.modpath import is_test_path, locate
+from translator.diff.rust_items import Item, parse
 from translator.errors import InputError
 from translator.provenance import canonical_rust_path
 
@@ -116,10 +119,10 @@ def is_git_repo(path: Path) -> bool:
     )
 
 
-def _details(node: object, text: bytes, kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _details(node: Node | None, text: bytes, kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     params: list[str] = []
-    if kind in ("fn", "method", "test_fn"):
-        parameters = node.child_by_field_name("parameters")  # type: ignore[attr-defined]
+    if kind in ("fn", "method", "test_fn") and node is not None:
+        parameters = node.child_by_field_name("parameters")
         for child in parameters.named_children if parameters is not None else ():
             if child.type == "parameter":
                 pattern = child.child_by_field_name("pattern")
@@ -133,8 +136,23 @@ def _details(node: object, text: bytes, kind: str) -> tuple[tuple[str, ...], tup
     return tuple(params), literals
 
 
-def _variants(node: object, prefix: str) -> list[str]:
-    body = node.child_by_field_name("body")  # type: ignore[attr-defined]
+def _node_of(tree: Tree, item: Item) -> Node | None:
+    """The syntax node of ``item`` (its own span: after docs and attributes)."""
+    node = tree.root_node.descendant_for_byte_range(item.node_start, item.end_byte)
+    # the smallest node covering the span can be a child with the same extent
+    while (
+        node is not None
+        and node.parent is not None
+        and (node.parent.start_byte, node.parent.end_byte) == (node.start_byte, node.end_byte)
+        and node.child_by_field_name("parameters") is None
+        and node.child_by_field_name("body") is None
+    ):
+        node = node.parent
+    return node
+
+
+def _variants(node: Node | None, prefix: str) -> list[str]:
+    body = node.child_by_field_name("body") if node is not None else None
     out: list[str] = []
     for child in body.named_children if body is not None else ():
         if child.type == "enum_variant":
@@ -167,8 +185,12 @@ def build_inventory(repo: Path, rev: str, subtree: str) -> RustInventory:
             if parsed is None:
                 continue
             test_file = is_test_path(path)
+            # Items keep byte spans, not syntax nodes (the Diff cache stores them without a
+            # tree): parameters and enum variants are read from a tree of the same source.
+            tree = parsed.tree if parsed.tree is not None else parse(parsed.source)
             for item in parsed.walk():
-                params, literals = _details(item.node, item.text(parsed.source).encode(), item.kind)
+                node = _node_of(tree, item)
+                params, literals = _details(node, item.text(parsed.source).encode(), item.kind)
                 items.append(
                     RustItem(
                         item.path,
@@ -184,7 +206,7 @@ def build_inventory(repo: Path, rev: str, subtree: str) -> RustInventory:
                 if item.kind == "enum":
                     items.extend(
                         RustItem(v, "variant", path, item.start_line, item.is_test, crate)
-                        for v in _variants(item.node, item.path)
+                        for v in _variants(node, item.path)
                     )
     finally:
         cache.close()

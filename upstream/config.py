@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from ferry.fsutil import read_text
 from upstream.errors import ConfigError
 
 CONFIG_NAME = "ferry.toml"
@@ -88,7 +89,7 @@ def find_config(start: Path | None = None) -> Path:
     here = (start or Path.cwd()).resolve()
     for directory in (here, *here.parents):
         candidate = directory / CONFIG_NAME
-        if candidate.is_file():
+        if candidate.exists():  # a directory or unreadable file here is reported, not skipped
             return candidate
     raise ConfigError(
         f"no {CONFIG_NAME} found in {here} or its parents; create one with an [upstream] "
@@ -100,9 +101,11 @@ def load_project(config_file: Path | None = None) -> Project:
     """Read and validate ``ferry.toml``; errors name the file and the key."""
     path = config_file if config_file is not None else find_config()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: file not found") from exc
+    except OSError as exc:
+        raise ConfigError(f"{exc}; ferry.toml must be a UTF-8 TOML file") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
     section = data.get("upstream")

@@ -11,6 +11,8 @@ commit (``ported``, ``pending`` with a reason code, ``declined`` with a rule). T
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -100,19 +102,111 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+_SQLITE_HEADER = b"SQLite format 3\x00"
+#: columns every ledger has had since its first version (newer tables are added on open)
+_COMMIT_COLUMNS = frozenset(
+    {"sha", "subject", "authored", "status", "reason", "first_seen", "updated"}
+)
+
+
+def _restore_hint(path: Path) -> str:
+    return (
+        f"restore {path.name} from a backup; to start a new ledger on purpose, move it aside "
+        "(`mv " + str(path) + " " + str(path) + ".bad`) and run `ferry track`, which records every "
+        "commit since the pin as new again"
+    )
+
+
+def _check_file(path: Path) -> None:
+    """Refuse a ledger file that exists but cannot be ours: never mistake damage for a new ledger."""
+    if path.is_dir():
+        raise LedgerError(f"{path}: is a directory, not a ledger database; {_restore_hint(path)}")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        raise LedgerError(
+            f"{path}: cannot read the ledger ({exc.strerror}); {_restore_hint(path)}"
+        ) from exc
+    if not header:
+        raise LedgerError(
+            f"{path}: the ledger is empty (0 bytes): a truncated file, not a new ledger; the record "
+            f"of ported and skipped commits is gone from it; {_restore_hint(path)}"
+        )
+    if header != _SQLITE_HEADER:
+        raise LedgerError(
+            f"{path}: not an SQLite database, so not a ferry ledger; {_restore_hint(path)}"
+        )
+
+
+def _create(path: Path) -> None:
+    """Create an empty ledger atomically, so a crash never leaves a zero-length file behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    tmp.unlink(missing_ok=True)
+    try:
+        db = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            db.executescript(_SCHEMA)
+        finally:
+            db.close()
+        with contextlib.suppress(FileExistsError):  # another process created it first: use theirs
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _check_schema(db: sqlite3.Connection, path: Path) -> None:
+    columns = {str(row[1]) for row in db.execute("PRAGMA table_info(commits)")}
+    if not columns:
+        tables = sorted(
+            str(r[0]) for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        )
+        raise LedgerError(
+            f"{path}: an SQLite database without a commits table (tables: {', '.join(tables) or 'none'}), "
+            f"so not a ferry ledger; {_restore_hint(path)}"
+        )
+    missing = _COMMIT_COLUMNS - columns
+    if missing:
+        raise LedgerError(
+            f"{path}: the commits table lacks column(s) {', '.join(sorted(missing))}, so it is not a "
+            f"ferry ledger; {_restore_hint(path)}"
+        )
+
+
 class Ledger:
     """A handle on ``.ferry/ledger.sqlite``; use as a context manager or call ``close``."""
 
     def __init__(self, path: Path) -> None:
+        """Open the ledger at ``path``, creating it only when no file is there at all.
+
+        An existing file must be an SQLite database with the ``commits`` table; anything
+        else (zero bytes, a directory, garbage, another program's database) is a
+        :class:`LedgerError` naming the file and the fix, never a fresh start.
+        """
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() and not path.is_symlink():
+            _create(path)
+        _check_file(path)
         try:
             self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise LedgerError(
+                f"{path}: cannot open the ledger ({exc}); {_restore_hint(path)}"
+            ) from exc
+        try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            _check_schema(self._db, path)
             self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"{path}: not a usable ledger database ({exc})") from exc
+            self._db.close()
+            raise LedgerError(
+                f"{path}: not a usable ledger database ({exc}); {_restore_hint(path)}"
+            ) from exc
+        except LedgerError:
+            self._db.close()
+            raise
         self._db.row_factory = sqlite3.Row
 
     def close(self) -> None:

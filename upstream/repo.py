@@ -53,6 +53,12 @@ class Upstream:
         if self._repo is not None:
             return self._repo
         path = self.project.checkout
+        if path.exists() and not path.is_dir():
+            raise UpstreamError(
+                f"{path} (upstream.checkout in {self.project.config_file}) is a file, not a "
+                "directory; remove it so ferry can clone the upstream there, or point "
+                "upstream.checkout at an existing clone"
+            )
         if path.exists() and any(path.iterdir()):
             try:
                 self._repo = git.Repo(path)
@@ -99,6 +105,30 @@ class Upstream:
         except git.GitCommandError as exc:
             raise UpstreamError(f"{name!r} is not a commit in {self.project.checkout}") from exc
 
+    def has_commit(self, sha: str) -> bool:
+        """Whether the checkout holds commit ``sha`` (objects included, not only a ref)."""
+        try:
+            self.repo().git.cat_file("-e", f"{sha}^{{commit}}")
+        except git.GitCommandError:
+            return False
+        return True
+
+    def require_pin(self, sha: str) -> None:
+        """Fail, naming the lock file and the fix, when the pinned commit is not in the checkout."""
+        if not self.has_commit(sha):
+            raise UpstreamError(
+                f"{self.project.lock_file}: the pinned commit {sha} is not in the upstream "
+                f"checkout {self.project.checkout}; fetch it (`ferry track` without --no-fetch) "
+                "or, if upstream rewrote its history, re-pin with `ferry track --pin <commit>`"
+            )
+
+    def git(self, action: str, *args: str) -> str:
+        """Run ``git <args>`` in the checkout; a failure names ``action`` and the checkout."""
+        try:
+            return str(self.repo().git.execute(["git", *args]))
+        except git.GitCommandError as exc:
+            raise _git_error(f"{action} in {self.project.checkout}", exc) from exc
+
     def branch_head(self) -> str:
         """The tracked branch head (after fetch), else a local branch of that name."""
         for ref in (
@@ -120,16 +150,14 @@ class Upstream:
         pattern = self.config.tag_pattern
         if pattern is None:
             return None
-        out = self.repo().git.execute(
-            [
-                "git",
-                "-c",
-                "versionsort.suffix=-",
-                "for-each-ref",
-                "--sort=-version:refname",
-                "--format=%(refname:short)",
-                f"refs/tags/{pattern}",
-            ]
+        out = self.git(
+            "cannot list tags",
+            "-c",
+            "versionsort.suffix=-",
+            "for-each-ref",
+            "--sort=-version:refname",
+            "--format=%(refname:short)",
+            f"refs/tags/{pattern}",
         )
         tags = [line for line in str(out).splitlines() if line.strip()]
         if not tags:

@@ -171,7 +171,9 @@ def commits_between(upstream: Upstream, base: str | None, head: str) -> list[Com
     ]
     if subtree:
         args += ["--", subtree]
-    return _parse_log(str(upstream.repo().git.log(*args)), subtree)
+    if base is not None:
+        upstream.require_pin(base)
+    return _parse_log(upstream.git("cannot list the commits since the pin", "log", *args), subtree)
 
 
 def summarize(commits: list[CommitInfo], subtree: str) -> tuple[CrateSummary, ...]:

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ferry.fsutil import read_text
 from harness.sync.errors import SyncConfigError
 
 
@@ -43,7 +44,7 @@ class SyncConfig(BaseModel):
 def load_sync_config(path: Path) -> SyncConfig:
     """``[sync]`` from ``path``; a missing section gives the defaults."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path))
     except OSError as exc:
         raise SyncConfigError(f"{path}: cannot read: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:

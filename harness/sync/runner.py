@@ -28,6 +28,7 @@ from harness.sync.state import (
     Outcome,
     SyncState,
     SyncSummary,
+    discard_state,
     read_state,
     write_state,
 )
@@ -106,11 +107,10 @@ class SyncRun:
 
     def run(self) -> SyncSummary:
         started = _now()
-        state = read_state(self.state_file)
-        if state is not None and self.options.restart:
+        if self.options.restart:  # never parse what is being discarded: it may be damaged
             gitops.remove_worktree(self.repo, self.worktree)
-            self.state_file.unlink()
-            state = None
+            discard_state(self.state_file)
+        state = read_state(self.state_file)
         resumed = state is not None and state.phase != "done"
         if not resumed:
             new = self._start()

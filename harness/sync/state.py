@@ -9,13 +9,14 @@ translated again (translation is deterministic for the mechanical and replay bac
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ferry import __version__
-from ferry.fsutil import write_text_atomic
+from ferry.fsutil import read_text, write_text_atomic
 from harness.sync.errors import SyncError
 
 STATE_FORMAT = "ferry.sync-state/1"
@@ -121,18 +122,46 @@ class SyncSummary(BaseModel):
 
 
 def read_state(path: Path) -> SyncState | None:
-    """The checkpoint in ``path``, or None when there is none."""
+    """The checkpoint in ``path``, or None when there is none.
+
+    A damaged checkpoint (a directory, empty, not UTF-8 or JSON, the wrong shape) is an
+    error that says how to recover: ``ferry sync --restart`` discards it without reading it.
+    """
+    fix = "run `ferry sync --restart` to discard it and start the run again"
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise SyncError(f"unreadable sync checkpoint: {exc}; {fix}") from exc
+    if not text.strip():
+        raise SyncError(f"{path}: the sync checkpoint is empty; {fix}")
     try:
-        return SyncState.model_validate(json.loads(text))
-    except (json.JSONDecodeError, ValidationError) as exc:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
         raise SyncError(
-            f"{path}: unreadable sync checkpoint ({exc}); run `ferry sync --restart` to "
-            "discard it and start the run again"
+            f"{path}: line {exc.lineno}: the sync checkpoint is not valid JSON ({exc.msg}); {fix}"
         ) from exc
+    if not isinstance(raw, dict):
+        raise SyncError(
+            f"{path}: the sync checkpoint is a JSON {type(raw).__name__}, not an object; {fix}"
+        )
+    try:
+        return SyncState.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "?"
+        raise SyncError(
+            f"{path}: the sync checkpoint's field {where}: {first['msg']}; {fix}"
+        ) from exc
+
+
+def discard_state(path: Path) -> None:
+    """Remove the checkpoint whatever it holds (``--restart`` must work on a damaged one)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def write_state(path: Path, state: SyncState) -> None:
@@ -141,6 +170,18 @@ def write_state(path: Path, state: SyncState) -> None:
 
 def read_summary(path: Path) -> SyncSummary:
     try:
-        return SyncSummary.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, json.JSONDecodeError, ValidationError) as exc:
-        raise SyncError(f"{path}: not a ferry sync summary ({exc})") from exc
+        raw = json.loads(read_text(path))
+    except OSError as exc:
+        raise SyncError(f"not a readable ferry sync summary: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise SyncError(f"{path}: line {exc.lineno}: not a ferry sync summary ({exc.msg})") from exc
+    if not isinstance(raw, dict):
+        raise SyncError(f"{path}: not a ferry sync summary (a JSON {type(raw).__name__})")
+    try:
+        return SyncSummary.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "?"
+        raise SyncError(
+            f"{path}: not a ferry sync summary (field {where}: {first['msg']})"
+        ) from exc

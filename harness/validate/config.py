@@ -9,10 +9,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ferry.fsutil import read_text
 from harness.errors import ConfigError, TaskFormatError
 from harness.tasks._validation import validate_model
 
 KNOWN_GATES = ("imports", "pytest", "mypy", "parity", "bench")
+#: translator.plan.PLAN_FORMAT (not imported: it would load the whole translator)
+PLAN_FORMAT = "ferry.plan/1"
 
 
 class BenchGateConfig(BaseModel):
@@ -59,10 +62,12 @@ class ValidateConfig(BaseModel):
 
 def load_validate_config(path: Path) -> ValidateConfig:
     """``[validate]`` from ``path``; a missing file or section gives the defaults."""
-    if not path.is_file():
+    if not path.exists():
         return ValidateConfig()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path))
+    except OSError as exc:
+        raise ConfigError(str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
         raise TaskFormatError(path, f"invalid TOML: {exc}") from None
     section = data.get("validate", {})
@@ -122,9 +127,13 @@ def plan_selection(plan: Path, root: Path) -> tuple[list[str], list[str]]:
     (the whole suite, or the tests the touched modules impact), never by module prefix.
     """
     try:
-        data = json.loads(plan.read_text(encoding="utf-8"))
+        data = json.loads(read_text(plan))
     except (OSError, json.JSONDecodeError) as exc:
         raise TaskFormatError(plan, f"cannot be read as a plan JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise TaskFormatError(plan, f"a plan is a JSON object, not a {type(data).__name__}")
+    if data.get("format") == PLAN_FORMAT and _plan_units(data) is None:
+        raise TaskFormatError(plan, "every unit needs a python_module", field="units")
     tests = _strings_under(data, {"tests", "test_paths", "python_tests"})
     units = _plan_units(data)
     if units is None:

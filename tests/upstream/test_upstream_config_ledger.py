@@ -112,4 +112,4 @@ def test_ledger_cli_reports_a_corrupt_database(tmp_path: Path) -> None:
     (tmp_path / "broken.sqlite").write_text("this is not sqlite " * 100)
     result = CliRunner().invoke(ledger, ["counts", "--config", str(config)])
     assert result.exit_code != 0
-    assert "broken.sqlite" in result.output and "not a usable ledger" in result.output
+    assert "broken.sqlite" in result.output and "not an SQLite database" in result.output

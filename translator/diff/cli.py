@@ -12,33 +12,38 @@ from rich.table import Table
 from translator.changeset import ChangeSet
 from translator.diff.engine import diff_range, parse_range
 from translator.diff.errors import DiffError
+from translator.diff.store import default_cache_dir
 
 
-def _defaults(config_file: Path | None) -> tuple[Path | None, str | None, str | None]:
-    """(checkout, subtree, default range) from ferry.toml and ferry.lock, when present."""
+def _defaults(
+    config_file: Path | None, need_range: bool
+) -> tuple[Path | None, str | None, str | None]:
+    """(checkout, subtree, default range) from ferry.toml and ferry.lock, when present.
+
+    Without any ferry.toml the caller needs ``--repo``; a ferry.toml, checkout or lock that
+    is there but damaged is an error (never silently ignored).
+    """
     from upstream.config import find_config, load_project
-    from upstream.errors import ConfigError, TrackError
+    from upstream.errors import ConfigError
     from upstream.lock import read_lock
     from upstream.repo import Upstream
 
     try:
-        project = load_project(config_file if config_file is not None else find_config())
+        path = config_file if config_file is not None else find_config()
     except ConfigError:
-        if config_file is not None:
-            raise
         return None, None, None
+    project = load_project(path)
+    if not project.checkout.exists():
+        return None, project.upstream.subtree, None
     upstream = Upstream(project)
-    checkout = project.checkout if project.checkout.exists() else None
+    upstream.repo(clone=False)
     default_range = None
-    if checkout is not None:
-        try:
-            lock = read_lock(project.lock_file)
-            target = upstream.sync_target()
-            if lock is not None:
-                default_range = f"{lock.commit}..{target.commit}"
-        except TrackError:
-            default_range = None
-    return checkout, project.upstream.subtree, default_range
+    if need_range:
+        lock = read_lock(project.lock_file)
+        if lock is not None:
+            upstream.require_pin(lock.commit)
+            default_range = f"{lock.commit}..{upstream.sync_target().commit}"
+    return project.checkout, project.upstream.subtree, default_range
 
 
 def _print(changeset: ChangeSet, console: Console) -> None:
@@ -78,6 +83,11 @@ def _print(changeset: ChangeSet, console: Console) -> None:
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON here."
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Do not use the on-disk Diff cache ($FERRY_DIFF_CACHE, default ~/.cache/ferry/diff).",
+)
 def diff(
     range_spec: str | None,
     repo: Path | None,
@@ -85,6 +95,7 @@ def diff(
     config_file: Path | None,
     as_json: bool,
     output: Path | None,
+    no_cache: bool,
 ) -> None:
     """Item-level diff of RANGE (A..B, A...B or one commit; default: pin..sync target)."""
     from ferry.fsutil import write_text_atomic
@@ -94,7 +105,9 @@ def diff(
         if repo is not None and config_file is None:
             checkout, configured_subtree, default_range = None, None, None
         else:
-            checkout, configured_subtree, default_range = _defaults(config_file)
+            checkout, configured_subtree, default_range = _defaults(
+                config_file, need_range=range_spec is None
+            )
     except TrackError as exc:
         raise click.ClickException(str(exc)) from exc
     repo = repo or checkout
@@ -110,7 +123,11 @@ def diff(
     try:
         base, head = parse_range(repo, spec)
         changeset = diff_range(
-            repo, base, head, subtree if subtree is not None else configured_subtree or ""
+            repo,
+            base,
+            head,
+            subtree if subtree is not None else configured_subtree or "",
+            cache_dir=None if no_cache else default_cache_dir(),
         )
     except DiffError as exc:
         raise click.ClickException(str(exc)) from exc

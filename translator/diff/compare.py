@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import Any
 
 from translator.changeset import ChangedItem, ChangeKind, ChangeStatus, ItemKindName
 from translator.diff.rust_items import Fingerprint, Item, ParsedFile, fingerprint, own_token_rows
@@ -30,6 +31,25 @@ class ItemVersion:
     is_test: bool
     container: bool
     changed: tuple[int, ...]  # changed lines on this side attributed to the item
+    span: tuple[int, int] = (0, 0)  # bytes of ``text`` in its blob (for the on-disk cache)
+
+    def to_record(self) -> tuple[object, ...]:
+        """Everything but the text, which the cache re-reads from the blob by ``span``."""
+        fp = self.fp
+        return (
+            self.kind, self.name, self.path, self.file, self.span,
+            (fp.full, fp.anonymous, fp.attrs, fp.docs, fp.signature, fp.body),
+            self.lines, self.is_test, self.container, self.changed,
+        )  # fmt: skip
+
+    @classmethod
+    def from_record(cls, record: tuple[Any, ...], source: bytes) -> ItemVersion:
+        kind, name, path, file, span, fp, lines, is_test, container, changed = record
+        start, end = span
+        return cls(
+            kind, name, path, file, source[start:end].decode("utf-8", "replace"),
+            Fingerprint(*fp), tuple(lines), is_test, container, tuple(changed), (start, end),
+        )  # fmt: skip
 
 
 def version(item: Item, parsed: ParsedFile, file: str, changed: list[int]) -> ItemVersion:
@@ -44,46 +64,8 @@ def version(item: Item, parsed: ParsedFile, file: str, changed: list[int]) -> It
         is_test=item.is_test,
         container=item.is_container,
         changed=tuple(sorted(changed)),
+        span=(item.start_byte, item.end_byte),
     )
-
-
-class LineOwners:
-    """Finds the item owning a line of one parsed file (None means file glue)."""
-
-    def __init__(self, parsed: ParsedFile) -> None:
-        self.parsed = parsed
-        self._own_rows: dict[int, set[int]] = {}
-        self._starts: dict[int, list[int]] = {}
-
-    def _own(self, item: Item) -> set[int]:
-        rows = self._own_rows.get(id(item))
-        if rows is None:
-            rows = {r + 1 for r in own_token_rows(item, self.parsed.source)}
-            self._own_rows[id(item)] = rows
-        return rows
-
-    def owner(self, line: int) -> Item | None:
-        siblings = self.parsed.items
-        found: Item | None = None
-        while siblings:
-            starts = self._starts.get(id(siblings))
-            if starts is None:
-                starts = [s.start_line for s in siblings]
-                self._starts[id(siblings)] = starts
-            index = bisect.bisect_right(starts, line) - 1
-            if index < 0 or siblings[index].end_line < line:
-                break
-            found = siblings[index]
-            if not found.is_container:
-                return found
-            siblings = found.children
-        if found is not None and found.is_container:
-            # not inside a child: the container's own rows, else glue inside it
-            inner = [c for c in found.children if c.start_line <= line <= c.end_line]
-            if inner:
-                return inner[-1]
-            return found if line in self._own(found) else None
-        return found
 
 
 def change_kind(old: ItemVersion, new: ItemVersion) -> ChangeKind:
@@ -158,32 +140,99 @@ def single(side: ItemVersion, *, added: bool) -> ChangedItem:
     )
 
 
+Pair = tuple[ItemVersion, ItemVersion, ChangeStatus, ChangeKind | None]
+
+
 @dataclass(slots=True)
 class FileComparison:
     """The outcome for one file: matched changes, unmatched sides and glue lines."""
 
-    items: list[ChangedItem] = field(default_factory=list)
+    pairs: list[Pair] = field(default_factory=list)  # same key on both sides
     removed: list[ItemVersion] = field(default_factory=list)
     added: list[ItemVersion] = field(default_factory=list)
     glue_removed: list[int] = field(default_factory=list)
     glue_added: list[int] = field(default_factory=list)
 
+    @property
+    def items(self) -> list[ChangedItem]:
+        return [paired(old, new, status, kind) for old, new, status, kind in self.pairs]
+
+    def to_record(self) -> tuple[object, ...]:
+        return (
+            tuple((o.to_record(), n.to_record(), st, k) for o, n, st, k in self.pairs),
+            tuple(v.to_record() for v in self.removed),
+            tuple(v.to_record() for v in self.added),
+            tuple(self.glue_removed),
+            tuple(self.glue_added),
+        )
+
+    @classmethod
+    def from_record(cls, record: tuple[Any, ...], old: bytes, new: bytes) -> FileComparison:
+        pairs, removed, added, glue_removed, glue_added = record
+        return cls(
+            [
+                (ItemVersion.from_record(o, old), ItemVersion.from_record(n, new), st, k)
+                for o, n, st, k in pairs
+            ],
+            [ItemVersion.from_record(v, old) for v in removed],
+            [ItemVersion.from_record(v, new) for v in added],
+            list(glue_removed),
+            list(glue_added),
+        )
+
 
 def _attribute(
     parsed: ParsedFile | None, lines: list[int], glue: list[int]
 ) -> dict[int, list[int]]:
-    """Group ``lines`` by owning item id; glue lines are appended to ``glue``."""
+    """Group ``lines`` by owning item id; glue lines are appended to ``glue``.
+
+    A line belongs to the innermost item covering it. Lines are split among the siblings
+    of one nesting level with one bisect each and handed down into containers; a line
+    inside a container but in none of its children goes to a child overlapping it (two
+    items on one line), else to the container when the row holds its own text, else glue.
+    """
     by_item: dict[int, list[int]] = {}
     if parsed is None:
         glue.extend(lines)
         return by_item
-    owners = LineOwners(parsed)
-    for line in lines:
-        owner = owners.owner(line)
-        if owner is None:
-            glue.append(line)
-        else:
-            by_item.setdefault(id(owner), []).append(line)
+    source = parsed.source
+
+    def assign(siblings: list[Item], batch: list[int], container: Item | None) -> None:
+        starts = [s.start_line for s in siblings]
+        groups: dict[int, list[int]] = {}
+        unowned: list[int] = []
+        for line in batch:
+            index = bisect.bisect_right(starts, line) - 1
+            if index < 0 or siblings[index].end_line < line:
+                unowned.append(line)
+            else:
+                groups.setdefault(index, []).append(line)
+        for index, owned in groups.items():
+            item = siblings[index]
+            if item.is_container:
+                assign(item.children, owned, item)
+            else:
+                by_item.setdefault(id(item), []).extend(owned)
+        if not unowned:
+            return
+        if container is None:
+            glue.extend(unowned)
+            return
+        own: set[int] | None = None
+        for line in unowned:
+            # not inside a child: an overlapping child, else the container's own rows, else glue
+            inner = [c for c in container.children if c.start_line <= line <= c.end_line]
+            if inner:
+                by_item.setdefault(id(inner[-1]), []).append(line)
+                continue
+            if own is None:
+                own = {r + 1 for r in own_token_rows(container, source)}
+            if line in own:
+                by_item.setdefault(id(container), []).append(line)
+            else:
+                glue.append(line)
+
+    assign(parsed.items, lines, None)
     return by_item
 
 
@@ -214,22 +263,21 @@ def compare_file(
         n_lines = new_changed.get(id(new_item), [])
         if _same_content(old_item, new_item, old.source, new.source):
             if o_lines or n_lines:
-                result.items.append(
-                    paired(
+                result.pairs.append(
+                    (
                         version(old_item, old, old_file, o_lines),
                         version(new_item, new, new_file, n_lines),
                         "shifted",
                         "position-only",
                     )
                 )
-            elif old_file != new_file and old_item.path != new_item.path:
-                pass  # unchanged item in a renamed file keeping its key: nothing to do
             continue
-        result.items.append(
-            paired(
+        result.pairs.append(
+            (
                 version(old_item, old, old_file, o_lines),
                 version(new_item, new, new_file, n_lines),
                 "modified",
+                None,
             )
         )
     for key, new_item in new_items.items():

@@ -8,19 +8,21 @@ Whole histories are split into contiguous chunks diffed in parallel processes.
 from __future__ import annotations
 
 import os
+import re
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from translator.changeset import ChangedFile, ChangedItem, ChangeSet
-from translator.diff.compare import ItemVersion, compare_file
+from translator.diff.compare import FileComparison, ItemVersion, compare_file
 from translator.diff.errors import DiffError
 from translator.diff.filekinds import file_kind
 from translator.diff.gitdiff import BlobReader, FilePatch, diff_between, log_patches, run_git
 from translator.diff.match import match_items
 from translator.diff.modpath import (
+    CrateLocation,
     crate_name_from_manifest,
     declared_module,
     is_test_path,
@@ -28,9 +30,11 @@ from translator.diff.modpath import (
     module_path,
     path_attribute_parents,
 )
-from translator.diff.rust_items import ParsedFile, extract, reparse
+from translator.diff.rust_items import ParsedFile, extract, from_record, reparse, to_record
+from translator.diff.store import DiffStore, content_key
 
 _EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+_WORD = re.compile(rb"\w+")
 
 
 def _strip_subtree(path: str, subtree: str) -> str:
@@ -38,15 +42,32 @@ def _strip_subtree(path: str, subtree: str) -> str:
     return path[len(prefix) :] if prefix and path.startswith(prefix) else path
 
 
-class SourceCache:
-    """Blob contents, crate names and parsed files, shared by the commits of one worker."""
+#: source bytes whose syntax trees a worker keeps for incremental parsing (~150 MB of trees)
+TREE_BUDGET = 6 << 20
 
-    def __init__(self, repo: Path, subtree: str, size: int = 256) -> None:
+
+class SourceCache:
+    """Blobs, crate names and parsed files, shared by the commits of one worker.
+
+    Each blob is parsed once: its items are kept in memory (most recent first) and in the
+    on-disk :class:`DiffStore` shared with other workers and later runs; the syntax tree is
+    kept only for the latest version of each path, to parse its next version incrementally.
+    """
+
+    def __init__(
+        self, repo: Path, subtree: str, size: int = 2048, store: DiffStore | None = None
+    ) -> None:
         self.repo = repo
         self.subtree = subtree
         self.blobs = BlobReader(repo)
+        self.store = store if store is not None else DiffStore(None)
         self._parsed: OrderedDict[tuple[str, str, bool], ParsedFile] = OrderedDict()
+        self._sources: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+        self._trees: OrderedDict[str, ParsedFile] = OrderedDict()  # path -> latest with a tree
+        self._tree_bytes = 0
         self._crates: dict[str, str] = {}
+        self._manifests: dict[str, bool] = {}
+        self._manifest_names: dict[tuple[str, str], str] = {}  # (manifest blob, dir) -> name
         self._volatile: set[str] = set()
         self._declared: dict[tuple[str, str], str] = {}
         self._modules: dict[tuple[str, str], tuple[str, str]] = {}
@@ -55,31 +76,61 @@ class SourceCache:
 
     def close(self) -> None:
         self.blobs.close()
+        self.store.close()
 
     def forget_manifests(self, paths: Sequence[str]) -> None:
         """Drop cached crate names whose ``Cargo.toml`` is among ``paths`` (it changed)."""
         self._volatile = {
-            str(PurePosixPath(p).parent) if "/" in p else ""
-            for p in paths
-            if PurePosixPath(p).name == "Cargo.toml"
+            p.rpartition("/")[0] for p in paths if p == "Cargo.toml" or p.endswith("/Cargo.toml")
         }
         for directory in self._volatile:
             self._crates.pop(directory, None)
+            self._manifests.pop(directory, None)
 
     def crate_name(self, rev: str | None, crate_dir: str) -> str:
         """The crate name at ``rev``; cached per directory until its manifest changes."""
         volatile = crate_dir in self._volatile
         name = None if volatile else self._crates.get(crate_dir)
         if name is None:
-            manifest = None
+            found = None
             if rev is not None:
                 spec = f"{rev}:{crate_dir}/Cargo.toml" if crate_dir else f"{rev}:Cargo.toml"
                 found = self.blobs.read(spec)
+            known = self._manifest_names.get((found[0], crate_dir)) if found else None
+            if known is None:
                 manifest = found[1].decode("utf-8", "replace") if found is not None else None
-            name = crate_name_from_manifest(manifest, crate_dir)
+                known = crate_name_from_manifest(manifest, crate_dir)
+                if found is not None:
+                    self._manifest_names[(found[0], crate_dir)] = known
+            name = known
             if not volatile:
                 self._crates[crate_dir] = name
         return name
+
+    def _has_manifest(self, rev: str, directory: str) -> bool:
+        known = None if directory in self._volatile else self._manifests.get(directory)
+        if known is None:
+            known = self.blobs.exists(f"{rev}:{directory}/Cargo.toml")
+            if directory not in self._volatile:
+                self._manifests[directory] = known
+        return known
+
+    def _locate(self, rev: str | None, path: str) -> CrateLocation:
+        """The crate a file belongs to: the deepest directory with a ``Cargo.toml``.
+
+        ``core/tests/common/lib.rs`` belongs to the crate in ``core/tests/common``
+        (``core_test_support``), not to ``core``'s integration tests.
+        """
+        location = locate(path)
+        if rev is None:
+            return location
+        parts = path.split("/")
+        floor = location.crate_dir.count("/") + 1 if location.crate_dir else 0
+        for depth in range(len(parts) - 1, floor, -1):
+            directory = "/".join(parts[:depth])
+            if self._has_manifest(rev, directory):
+                return CrateLocation(directory, tuple(parts[depth:]))
+        return location
 
     def module_of(self, rev: str | None, path: str) -> tuple[str, str]:
         """(crate name, module path) of a file path at ``rev``, following ``#[path]`` test modules."""
@@ -92,7 +143,7 @@ class SourceCache:
         return known
 
     def _module_of(self, rev: str | None, path: str) -> tuple[str, str]:
-        location = locate(path)
+        location = self._locate(rev, path)
         crate = self.crate_name(rev, location.crate_dir)
         if rev is not None:
             for parent in path_attribute_parents(path):
@@ -101,11 +152,25 @@ class SourceCache:
                     continue
                 name = self._declared.get((found[0], path))
                 if name is None:
-                    name = declared_module(found[1], PurePosixPath(path).name) or ""
+                    name = declared_module(found[1], path.rpartition("/")[2]) or ""
                     self._declared[(found[0], path)] = name
                 if name:
                     return crate, f"{self.module_of(rev, parent)[1]}::{name}"
         return crate, module_path(crate, location)
+
+    def source(self, blob: str, path: str) -> tuple[str, bytes]:
+        """``(sha, bytes)`` of a blob (by sha or ``rev:path``), recently read ones cached."""
+        found = self._sources.get(blob)
+        if found is not None:
+            self._sources.move_to_end(blob)
+            return found
+        read = self.blobs.read(blob)
+        if read is None:
+            raise DiffError(f"blob {blob} of {path} is missing from {self.repo}")
+        self._sources[blob] = read
+        if len(self._sources) > 64:
+            self._sources.popitem(last=False)
+        return read
 
     def parse(
         self,
@@ -124,18 +189,135 @@ class SourceCache:
         if parsed is not None:
             self._parsed.move_to_end(key)
             return parsed
-        found = self.blobs.read(blob)
-        if found is None:
-            raise DiffError(f"blob {blob} of {path} is missing from {self.repo}")
-        tree = None
-        if previous is not None and previous[1].hunks:
-            old, patch = previous
-            tree = reparse(old.tree, old.source, found[1], patch.hunks)
-        parsed = extract(found[1], module, file_is_test=test, tree=tree)
+        sha, source = self.source(blob, path)
+        store_key = content_key("items", sha, module, test)
+        record = self.store.get_items(store_key)
+        if record is not None:
+            try:
+                parsed = from_record(record, source)
+            except (ValueError, TypeError):
+                parsed = None
+        if parsed is None:
+            tree = None
+            if previous is not None and previous[1].hunks and previous[0].tree is not None:
+                old, patch = previous
+                tree = reparse(old.tree, old.source, source, patch.hunks)  # type: ignore[arg-type]
+            parsed = extract(source, module, file_is_test=test, tree=tree)
+            self.store.put_items(store_key, to_record(parsed))
+            self._keep_tree(path, parsed)
         self._parsed[key] = parsed
         if len(self._parsed) > self._size:
             self._parsed.popitem(last=False)
         return parsed
+
+    def _keep_tree(self, path: str, parsed: ParsedFile) -> None:
+        """Keep the latest tree per path, within a memory budget (a tree is ~25x its source)."""
+        dropped = self._trees.pop(path, None)
+        if dropped is not None:
+            self._tree_bytes -= len(dropped.source)
+            if dropped is not parsed:
+                dropped.tree = None
+        self._trees[path] = parsed
+        self._tree_bytes += len(parsed.source)
+        while self._tree_bytes > TREE_BUDGET and len(self._trees) > 1:
+            _path, oldest = self._trees.popitem(last=False)
+            self._tree_bytes -= len(oldest.source)
+            oldest.tree = None
+
+
+class _ChangedLines:
+    """The changed lines of a range, as text, gathered only if a rename pass asks.
+
+    Only lines mentioning one of the asked words are returned (files that do not
+    contain any of them are not even split into lines).
+    """
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[bytes, Sequence[int], bytes, Sequence[int]]] = []
+
+    def add(self, old: bytes, removed: Sequence[int], new: bytes, added: Sequence[int]) -> None:
+        self.parts.append((old, removed, new, added))
+
+    @staticmethod
+    def _select(source: bytes, numbers: Sequence[int], words: set[bytes]) -> list[str]:
+        if not numbers or (len(words) <= 4 and not any(w in source for w in words)):
+            return []
+        lines = source.split(b"\n")
+        picked = (lines[n - 1] for n in numbers if 0 < n <= len(lines))
+        return [
+            line.decode("utf-8", "replace")
+            for line in picked
+            if not words.isdisjoint(_WORD.findall(line))
+        ]
+
+    def __call__(self, old_words: set[str], new_words: set[str]) -> tuple[list[str], list[str]]:
+        olds = {w.encode() for w in old_words}
+        news = {w.encode() for w in new_words}
+        removed: list[str] = []
+        added: list[str] = []
+        for old, r, new, a in self.parts:
+            removed += self._select(old, r, olds)
+            added += self._select(new, a, news)
+        return removed, added
+
+
+def _compare(
+    cache: SourceCache, base: str | None, head: str, patch: FilePatch
+) -> tuple[FileComparison, list[str], bytes, bytes]:
+    """Compare one Rust file patch (from the on-disk cache when it was compared before)."""
+    # a pure rename has no index line: name the blobs by revision and path instead
+    old_blob = (
+        (patch.old_blob or (f"{base}:{patch.old_path}" if base else None))
+        if patch.old_path
+        else None
+    )
+    new_blob = (patch.new_blob or f"{head}:{patch.new_path}") if patch.new_path else None
+    old_module = cache.module_of(base, patch.old_path) if patch.old_path and old_blob else None
+    new_module = cache.module_of(head, patch.new_path) if patch.new_path else None
+    key = None
+    if (patch.old_path is None or patch.old_blob) and (patch.new_path is None or patch.new_blob):
+        key = content_key(
+            "file", patch.old_blob, patch.new_blob, patch.old_path, patch.new_path,
+            old_module, new_module,
+            is_test_path(patch.old_path) if patch.old_path else None,
+            is_test_path(patch.new_path) if patch.new_path else None,
+            tuple(patch.hunks),
+        )  # fmt: skip
+        stored = cache.store.get_file(key)
+        if stored is not None:
+            try:
+                comparison_record, errors = stored
+                old_src = cache.source(old_blob, patch.old_path or "")[1] if old_blob else b""
+                new_src = cache.source(new_blob, patch.new_path or "")[1] if new_blob else b""
+                comparison = FileComparison.from_record(comparison_record, old_src, new_src)
+                return comparison, list(errors), old_src, new_src
+            except (ValueError, TypeError):
+                pass
+    old = cache.parse(old_blob, base, patch.old_path) if patch.old_path else None
+    new = (
+        cache.parse(
+            new_blob,
+            head,
+            patch.new_path,
+            (old, patch) if old is not None and cache.incremental else None,
+        )
+        if patch.new_path
+        else None
+    )
+    comparison = compare_file(old, new, patch.old_path, patch.new_path, patch.removed, patch.added)
+    errors = [
+        f"{side}: {p.parse_error}"
+        for side, p in (("old", old), ("new", new))
+        if p is not None and p.parse_error is not None
+    ]
+    if key is not None:
+        cache.store.put_file(key, (comparison.to_record(), tuple(errors)))
+    return (
+        comparison,
+        errors,
+        old.source if old is not None else b"",
+        new.source if new is not None else b"",
+    )
 
 
 def build_changeset(
@@ -152,6 +334,7 @@ def build_changeset(
     items: list[ChangedItem] = []
     removed: list[ItemVersion] = []
     added: list[ItemVersion] = []
+    lines = _ChangedLines()
     for patch in patches:
         kind = file_kind(patch.path)
         status = patch.status
@@ -169,31 +352,11 @@ def build_changeset(
                 )
             )
             continue
-        # a pure rename has no index line: name the blobs by revision and path instead
-        old_blob = patch.old_blob or (f"{base}:{patch.old_path}" if base else None)
-        new_blob = patch.new_blob or f"{head}:{patch.new_path}"
-        old = cache.parse(old_blob, base, patch.old_path) if patch.old_path else None
-        new = (
-            cache.parse(
-                new_blob,
-                head,
-                patch.new_path,
-                (old, patch) if old is not None and cache.incremental else None,
-            )
-            if patch.new_path
-            else None
-        )
-        comparison = compare_file(
-            old, new, patch.old_path, patch.new_path, patch.removed, patch.added
-        )
+        comparison, errors, old_source, new_source = _compare(cache, base, head, patch)
         items.extend(comparison.items)
         removed.extend(comparison.removed)
         added.extend(comparison.added)
-        errors = [
-            f"{side}: {p.parse_error}"
-            for side, p in (("old", old), ("new", new))
-            if p is not None and p.parse_error is not None
-        ]
+        lines.add(old_source, patch.removed, new_source, patch.added)
         files.append(
             ChangedFile(
                 path=patch.path,
@@ -208,7 +371,7 @@ def build_changeset(
                 changed_lines_added=len(patch.added),
             )
         )
-    items.extend(match_items(removed, added))
+    items.extend(match_items(removed, added, lines))
     items.sort(key=lambda i: (i.file, (i.new_lines or i.old_lines or (0, 0))[0], i.qualified_path))
     return ChangeSet(
         base=base or _EMPTY_TREE,
@@ -251,21 +414,33 @@ def commits_in(repo: Path, base: str | None, head: str, subtree: str) -> list[st
 
 
 def diff_range(
-    repo: Path, base: str | None, head: str, subtree: str, *, list_commits: bool = True
+    repo: Path,
+    base: str | None,
+    head: str,
+    subtree: str,
+    *,
+    list_commits: bool = True,
+    cache_dir: Path | None = None,
 ) -> ChangeSet:
-    """One ChangeSet for everything that changed under ``subtree`` from ``base`` to ``head``."""
+    """One ChangeSet for everything that changed under ``subtree`` from ``base`` to ``head``.
+
+    ``cache_dir``: the on-disk Diff cache (see ``translator.diff.store``); None keeps
+    everything in memory.
+    """
     patches = diff_between(repo, base or _EMPTY_TREE, head, subtree)
     commits = tuple(commits_in(repo, base, head, subtree)) if list_commits else ()
-    cache = SourceCache(repo, subtree)
+    cache = SourceCache(repo, subtree, store=DiffStore(cache_dir))
     try:
         return build_changeset(cache, base, head, patches, commits, {"subtree": subtree})
     finally:
         cache.close()
 
 
-def iter_commit_changesets(repo: Path, commits: list[str], subtree: str) -> Iterator[ChangeSet]:
+def iter_commit_changesets(
+    repo: Path, commits: list[str], subtree: str, *, cache_dir: Path | None = None
+) -> Iterator[ChangeSet]:
     """One ChangeSet per commit (against its first parent), in the given order."""
-    cache = SourceCache(repo, subtree)
+    cache = SourceCache(repo, subtree, store=DiffStore(cache_dir))
     try:
         for patch in log_patches(repo, commits, subtree):
             base = patch.parents[0] if patch.parents else None
@@ -311,24 +486,44 @@ def stats_of(changeset: ChangeSet) -> HistoryStats:
     )
 
 
-def _chunk_stats(args: tuple[str, list[str], str]) -> HistoryStats:
-    repo, commits, subtree = args
+def _chunk_stats(args: tuple[str, list[str], str, str | None]) -> HistoryStats:
+    repo, commits, subtree, cache_dir = args
     total = HistoryStats(0, 0, 0, 0, 0, 0, 0)
-    for changeset in iter_commit_changesets(Path(repo), commits, subtree):
+    changesets = iter_commit_changesets(
+        Path(repo), commits, subtree, cache_dir=Path(cache_dir) if cache_dir else None
+    )
+    for changeset in changesets:
         total = total + stats_of(changeset)
     return total
 
 
+#: commits per job of a parallel history run
+CHUNK_COMMITS = 200
+
+
 def history_stats(
-    repo: Path, commits: list[str], subtree: str, workers: int | None = None
+    repo: Path,
+    commits: list[str],
+    subtree: str,
+    workers: int | None = None,
+    *,
+    cache_dir: Path | None = None,
 ) -> HistoryStats:
-    """Diff every commit in ``commits`` and total the figures, in parallel processes."""
+    """Diff every commit in ``commits`` and total the figures, in parallel processes.
+
+    The history is cut into contiguous jobs handed out as workers free up, the newest
+    (largest) first so the last jobs to finish are small ones and no core idles long;
+    whoever meets a blob first parses it and the others read it from the shared cache.
+    """
     workers = workers or os.cpu_count() or 1
+    directory = str(cache_dir) if cache_dir is not None else None
     if workers <= 1 or len(commits) < 8:
-        return _chunk_stats((str(repo), commits, subtree))
-    chunks = max(workers * 4, 1)
-    size = (len(commits) + chunks - 1) // chunks
-    jobs = [(str(repo), commits[i : i + size], subtree) for i in range(0, len(commits), size)]
+        return _chunk_stats((str(repo), commits, subtree, directory))
+    size = max(8, min(CHUNK_COMMITS, (len(commits) + workers - 1) // workers))
+    jobs = [
+        (str(repo), commits[i : i + size], subtree, directory)
+        for i in reversed(range(0, len(commits), size))
+    ]
     total = HistoryStats(0, 0, 0, 0, 0, 0, 0)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for part in pool.map(_chunk_stats, jobs):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 FILE_KINDS = (
@@ -19,6 +20,7 @@ FILE_KINDS = (
 _PROMPT_DIRS = ("prompts", "templates", "prompt")
 
 
+@lru_cache(maxsize=1 << 16)
 def file_kind(path: str) -> str:
     """One of ``FILE_KINDS`` for ``path`` (decided by name alone, so it is cheap)."""
     p = PurePosixPath(path)

@@ -17,8 +17,8 @@ from typing import IO
 
 from translator.diff.errors import DiffError
 
-_HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _NULL_SHA = "0" * 40
+_BLOCK = 1 << 20  # bytes of git output scanned at a time
 
 
 @dataclass(slots=True)
@@ -70,45 +70,17 @@ def _strip_prefix(path: str) -> str:
     return path[2:] if path[:2] in ("a/", "b/") else path
 
 
-def parse_patches(lines: Iterable[bytes]) -> Iterator[CommitPatch | FilePatch]:
-    """Parse ``git diff``/``git log -p`` output with ``--full-index -U0``.
+#: the lines that carry structure; content lines start with ``+``, ``-``, `` `` or ``\\``,
+#: so none of these can be mistaken for one
+_MARK = re.compile(
+    rb"\n(?:@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@|(diff --git )|(\x00ferry-commit ))"
+)
 
-    Yields a ``CommitPatch`` header (with an empty file list) whenever a commit
-    marker line appears, then the ``FilePatch`` objects that follow it.
-    """
-    current: FilePatch | None = None
-    for raw in lines:
-        line = raw.rstrip(b"\n")
-        if line.startswith(b"\x00ferry-commit "):
-            if current is not None:
-                yield current
-                current = None
-            fields = line[len(b"\x00ferry-commit ") :].decode().split()
-            yield CommitPatch(fields[0], tuple(fields[1:]), [])
-        elif line.startswith(b"diff --git "):
-            if current is not None:
-                yield current
-            rest = line[len(b"diff --git ") :].decode("utf-8", "surrogateescape")
-            half = rest[: len(rest) // 2] if len(rest) % 2 == 1 else rest
-            guess = _strip_prefix(half.strip().strip('"'))
-            current = FilePatch(guess, guess, None, None)
-        elif current is None:
-            continue
-        elif line.startswith(b"@@"):
-            match = _HUNK.match(line)
-            if match is None:
-                raise DiffError(f"unreadable hunk header from git: {line!r}")
-            old_start, old_len, new_start, new_len = match.groups()
-            o_len = 1 if old_len is None else int(old_len)
-            n_len = 1 if new_len is None else int(new_len)
-            current.hunks.append((int(old_start), o_len, int(new_start), n_len))
-            current.removed.extend(range(int(old_start), int(old_start) + o_len))
-            current.added.extend(range(int(new_start), int(new_start) + n_len))
-        elif line[:1] in (b"+", b"-", b" ", b"\\") and not (
-            line.startswith(b"--- ") or line.startswith(b"+++ ")
-        ):
-            continue
-        elif line.startswith(b"--- "):
+
+def _header(current: FilePatch, region: bytes) -> None:
+    """Apply the header lines of one file (between ``diff --git`` and its first hunk)."""
+    for line in region.split(b"\n")[1:]:
+        if line.startswith(b"--- "):
             target = line[4:]
             current.old_path = None if target == b"/dev/null" else _strip_prefix(_unquote(target))
         elif line.startswith(b"+++ "):
@@ -133,6 +105,81 @@ def parse_patches(lines: Iterable[bytes]) -> Iterator[CommitPatch | FilePatch]:
                 current.new_blob = None if shas[1] == _NULL_SHA else shas[1]
         elif line.startswith(b"Binary files") or line.startswith(b"GIT binary patch"):
             current.binary = True
+
+
+def parse_patches(
+    chunks: Iterable[bytes], block: int = _BLOCK
+) -> Iterator[CommitPatch | FilePatch]:
+    """Parse ``git diff``/``git log -p`` output with ``--full-index -U0``.
+
+    ``chunks`` are pieces of the output (lines or blocks). Yields a ``CommitPatch`` header
+    (with an empty file list) whenever a commit marker line appears, then the
+    ``FilePatch`` objects that follow it. Only structural lines are looked at (found by
+    one regex scan per ``block`` bytes); the content lines of hunks are skipped without a
+    Python loop.
+    """
+    current: FilePatch | None = None
+    pending: list[bytes] = [b"\n"]
+    size = 0
+
+    def drain(buffer: bytes, final: bool) -> Iterator[CommitPatch | FilePatch | int]:
+        """Yield patches, then the offset from which ``buffer`` must be kept."""
+        nonlocal current
+        cut = len(buffer) if final else buffer.rfind(b"\n")
+        marks = list(_MARK.finditer(buffer, 0, len(buffer)))
+        for index, mark in enumerate(marks):
+            if mark.start() >= cut:
+                yield mark.start()
+                return
+            if mark.group(6) is not None:  # commit marker
+                if current is not None:
+                    yield current
+                    current = None
+                line_end = buffer.find(b"\n", mark.end())
+                line = buffer[mark.end() : line_end if line_end >= 0 else len(buffer)]
+                fields = line.decode().split()
+                yield CommitPatch(fields[0], tuple(fields[1:]), [])
+            elif mark.group(5) is not None:  # diff --git: its header runs to the next mark
+                following = marks[index + 1].start() if index + 1 < len(marks) else None
+                if following is None or following > cut:
+                    if not final:
+                        yield mark.start()
+                        return
+                    following = len(buffer)
+                if current is not None:
+                    yield current
+                region = buffer[mark.end() : following]
+                first = region.split(b"\n", 1)[0]
+                rest = first.decode("utf-8", "surrogateescape")
+                half = rest[: len(rest) // 2] if len(rest) % 2 == 1 else rest
+                guess = _strip_prefix(half.strip().strip('"'))
+                current = FilePatch(guess, guess, None, None)
+                _header(current, region)
+            elif current is not None:  # a hunk header
+                old_start, old_len, new_start, new_len = mark.group(1, 2, 3, 4)
+                o_len = 1 if old_len is None else int(old_len)
+                n_len = 1 if new_len is None else int(new_len)
+                current.hunks.append((int(old_start), o_len, int(new_start), n_len))
+                current.removed.extend(range(int(old_start), int(old_start) + o_len))
+                current.added.extend(range(int(new_start), int(new_start) + n_len))
+        yield cut
+
+    for chunk in chunks:
+        pending.append(chunk)
+        size += len(chunk)
+        if size < block or b"\n" not in chunk:
+            continue
+        buffer = b"".join(pending)
+        keep = 0
+        for entry in drain(buffer, final=False):
+            if isinstance(entry, int):
+                keep = entry
+            else:
+                yield entry
+        pending, size = [buffer[keep:]], 0
+    for entry in drain(b"".join(pending) + b"\n", final=True):
+        if not isinstance(entry, int):
+            yield entry
     if current is not None:
         yield current
 
@@ -167,7 +214,7 @@ def diff_between(repo: Path, base: str, head: str, pathspec: str) -> list[FilePa
         raise DiffError(
             f"git diff {base} {head} failed in {repo}: {proc.stderr.decode(errors='replace').strip()}"
         )
-    return [p for p in parse_patches(proc.stdout.splitlines()) if isinstance(p, FilePatch)]
+    return [p for p in parse_patches([proc.stdout]) if isinstance(p, FilePatch)]
 
 
 def log_patches(repo: Path, commits: list[str], pathspec: str) -> Iterator[CommitPatch]:
@@ -193,7 +240,7 @@ def log_patches(repo: Path, commits: list[str], pathspec: str) -> Iterator[Commi
         proc.stdin.write("".join(f"{c}\n" for c in commits).encode())
         proc.stdin.close()
         commit: CommitPatch | None = None
-        for entry in parse_patches(proc.stdout):
+        for entry in parse_patches(iter(lambda: proc.stdout.read(_BLOCK), b"")):  # type: ignore[union-attr]
             if isinstance(entry, CommitPatch):
                 if commit is not None:
                     yield commit
@@ -234,6 +281,10 @@ class BlobReader:
         if header[1] != b"blob":
             return None
         return header[0].decode(), data
+
+    def exists(self, spec: str) -> bool:
+        """Whether ``spec`` (``rev:path`` or a sha) names a blob."""
+        return self.read(spec) is not None
 
     def close(self) -> None:
         if self._proc.stdin is not None:

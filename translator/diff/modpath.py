@@ -1,7 +1,9 @@
 """Map a Rust file path to its crate and module path.
 
 The crate directory is the part of the path before the first ``src``, ``tests``,
-``benches`` or ``examples`` component (or the file's directory for ``build.rs``);
+``benches`` or ``examples`` component (or the file's directory for ``build.rs``),
+unless a deeper directory has its own ``Cargo.toml`` (a nested crate such as
+``core/tests/common``, package ``core_test_support``: the engine checks that);
 the crate name comes from that directory's ``Cargo.toml`` (``[lib] name``, else
 ``[package] name``, with ``-`` turned into ``_``). Integration tests, benches and
 examples are placed under ``<crate>::tests``, ``<crate>::benches`` and
@@ -13,6 +15,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 _TARGET_DIRS = ("src", "tests", "benches", "examples")
@@ -26,18 +29,47 @@ class CrateLocation:
     relative: tuple[str, ...]  # path components below crate_dir
 
 
+@lru_cache(maxsize=1 << 16)
 def locate(path: str) -> CrateLocation:
     """Split ``path`` into crate directory and crate-relative components."""
-    parts = PurePosixPath(path).parts
+    parts = tuple(p for p in path.split("/") if p)
     for index, part in enumerate(parts[:-1]):
         if part in _TARGET_DIRS:
             return CrateLocation("/".join(parts[:index]), tuple(parts[index:]))
     return CrateLocation("/".join(parts[:-1]), tuple(parts[-1:]))
 
 
+_SECTION = re.compile(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]\s*(?:#.*)?$")
+_NAME = re.compile(r"""^\s*name\s*=\s*["']([^"']+)["']\s*(?:#.*)?$""")
+
+
+def _simple_names(text: str) -> dict[str, str]:
+    """``name`` of the ``[lib]`` and ``[package]`` tables, read line by line (no TOML parse)."""
+    names: dict[str, str] = {}
+    section = ""
+    for line in text.splitlines():
+        if line.lstrip().startswith("["):  # any table header, ``[[bin]]`` included
+            header = _SECTION.match(line)
+            section = header.group(1) if header is not None else ""
+            continue
+        if section in ("lib", "package") and section not in names:
+            found = _NAME.match(line)
+            if found is not None:
+                names[section] = found.group(1)
+    return names
+
+
 def crate_name_from_manifest(text: str | None, crate_dir: str) -> str:
-    """The crate's Rust name from a ``Cargo.toml``; the directory name when unusable."""
+    """The crate's Rust name from a ``Cargo.toml``; the directory name when unusable.
+
+    The common layout (``name = "..."`` under ``[package]``/``[lib]``) is read without
+    parsing the whole manifest; anything else goes through ``tomllib``.
+    """
     name: object = None
+    simple = _simple_names(text) if text is not None else {}
+    if simple:
+        name = simple.get("lib") or simple.get("package")
+        text = None
     if text is not None:
         try:
             manifest = tomllib.loads(text)
@@ -83,11 +115,18 @@ def module_path(crate: str, location: CrateLocation) -> str:
         if segments[-1] in ("mod", "main") and len(segments) > 2:
             segments = segments[:-1]
     else:
+        # a crate whose sources sit beside its Cargo.toml (``[lib] path = "lib.rs"``, as the
+        # test-support crates under ``tests/common`` do)
         segments = [_strip_rs(p) for p in rel]
+        if segments in (["lib"], ["main"]):
+            segments = []
+        elif len(segments) > 1 and segments[-1] == "mod":
+            segments = segments[:-1]
     segments = [s.replace("-", "_") for s in segments]
     return "::".join([crate, *segments])
 
 
+@lru_cache(maxsize=1 << 16)
 def is_test_path(path: str) -> bool:
     """Files that only hold tests: integration tests, ``tests.rs``, ``*_tests.rs``."""
     location = locate(path)
@@ -100,7 +139,8 @@ def is_test_path(path: str) -> bool:
 _TEST_SUFFIXES = ("_tests", "_test")
 
 
-def path_attribute_parents(path: str) -> list[str]:
+@lru_cache(maxsize=1 << 16)
+def path_attribute_parents(path: str) -> tuple[str, ...]:
     """Files that may declare ``path`` through ``#[path = "..."] mod name;``.
 
     Upstream keeps unit tests beside the code (``foo.rs`` declares
@@ -111,11 +151,11 @@ def path_attribute_parents(path: str) -> list[str]:
     stem = p.stem
     suffix = next((s for s in _TEST_SUFFIXES if stem.endswith(s)), None)
     if suffix is None or stem == suffix.lstrip("_"):
-        return []
+        return ()
     base = stem[: -len(suffix)]
     names = [f"{base}.rs"] if base and base not in ("mod", "lib", "main") else []
     names += ["mod.rs", "lib.rs", "main.rs"]
-    return [str(p.parent / name) if str(p.parent) != "." else name for name in names]
+    return tuple(str(p.parent / name) if str(p.parent) != "." else name for name in names)
 
 
 def declared_module(parent_source: bytes, file_name: str) -> str | None:

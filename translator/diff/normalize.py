@@ -75,3 +75,23 @@ def blank_comments(text: bytes) -> bytes:
 def blank(text: bytes) -> bytes:
     """Same length as ``text``, all but newlines turned into spaces."""
     return _NON_NEWLINE.sub(b" ", text)
+
+
+def doc_comments(text: bytes) -> bytes:
+    """The doc comments (``///``, ``/** */``, ``//!``, ``/*! */``) in ``text``, whitespace-squashed.
+
+    A doc comment on a field or variant is not a plain comment: it becomes a schema
+    description or a doc string, so comparisons must see it.
+    """
+    if b"//!" not in text and b"/*!" not in text and b"///" not in text and b"/**" not in text:
+        return b""
+    docs: list[bytes] = []
+    for match in _LEX.finditer(text):
+        if match.lastgroup not in ("line", "block"):
+            continue
+        comment = match.group(0)
+        if comment.startswith((b"////", b"/***")):
+            continue
+        if comment.startswith((b"///", b"//!", b"/**", b"/*!")):
+            docs.append(b" ".join(comment.split()))
+    return b"\n".join(docs)

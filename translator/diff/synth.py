@@ -32,6 +32,16 @@ class _Struct:
     name: str
     fields: list[str]
     methods: list[_Fn] = field(default_factory=list)
+    field_doc: str | None = None  # a doc comment on the first field
+
+
+@dataclass
+class _Entry:
+    """One entry of an RPC-style table invoked through a macro (``method_table! { ... }``)."""
+
+    name: str
+    method: str
+    limit: int
 
 
 @dataclass
@@ -41,12 +51,25 @@ class _File:
     # | ("comment", text)
     entries: list[tuple[str, object]] = field(default_factory=list)
     tests: list[_Fn] = field(default_factory=list)
+    table: list[_Entry] = field(default_factory=list)  # method_table! { ... }
+    statics: list[tuple[str, int]] = field(default_factory=list)  # lazy_static! { ... }
 
 
 @dataclass(frozen=True, slots=True)
 class SynthCommit:
     sha: str
     touched: frozenset[str]  # qualified paths added, removed, modified, renamed or moved
+    renames: frozenset[tuple[str, str]] = frozenset()  # (old path, new path)
+    doc_only: frozenset[str] = frozenset()  # items whose only change is a doc comment
+
+
+@dataclass
+class _Truth:
+    """What one commit's mutations did, for the property tests to compare against."""
+
+    touched: set[str] = field(default_factory=set)
+    renames: set[tuple[str, str]] = field(default_factory=set)
+    doc_only: set[str] = field(default_factory=set)
 
 
 def _render_fn(f: _Fn, indent: str, sig: str) -> list[str]:
@@ -71,7 +94,10 @@ def render(model: _File) -> str:
             assert isinstance(value, _Struct)
             out.append("#[derive(Debug, Clone)]")
             out.append(f"pub struct {value.name} {{")
-            out += [f"    pub {fld}: u64," for fld in value.fields]
+            for n, fld in enumerate(value.fields):
+                if n == 0 and value.field_doc is not None:
+                    out.append(f"    /// {value.field_doc}")
+                out.append(f"    pub {fld}: u64,")
             out.append("}")
             if value.methods:
                 out.append("")
@@ -87,6 +113,22 @@ def render(model: _File) -> str:
         else:
             out.append(f"// {value}")
         out.append("")
+    if model.table:
+        out.append("method_table! {")
+        for n, entry in enumerate(model.table):
+            if n:
+                out.append("")
+            out += [
+                f'    {entry.name} => "{entry.method}" {{',
+                "        params: u64,",
+                f"        limit: {entry.limit},",
+                "    },",
+            ]
+        out += ["}", ""]
+    if model.statics:
+        out.append("lazy_static! {")
+        out += [f"    static ref {name}: u64 = {value} + 1;" for name, value in model.statics]
+        out += ["}", ""]
     if model.tests:
         out += ["#[cfg(test)]", "mod tests {", "    use super::*;", ""]
         for i, t in enumerate(model.tests):
@@ -111,6 +153,8 @@ class HistoryGenerator:
             self.files[name].entries.append(("struct", self._new_struct()))
             self.files[name].entries.append(("const", (self._name("LIMIT").upper(), self._num())))
             self.files[name].tests = [self._new_fn("check") for _ in range(2)]
+            self.files[name].table = [self._new_entry() for _ in range(2)]
+            self.files[name].statics = [(self._name("LAZY").upper(), self._num())]
 
     def _num(self) -> int:
         self.counter += 1
@@ -127,6 +171,11 @@ class HistoryGenerator:
             self._name(stem), body, doc="Computes a value." if self.rng.random() < 0.5 else None
         )
 
+    def _new_entry(self) -> _Entry:
+        self.counter += 1
+        name = f"Method{self.counter}"
+        return _Entry(name, f"demo/{name.lower()}", self._num())
+
     def _new_struct(self) -> _Struct:
         self.counter += 1
         name = f"Record{self.counter}"
@@ -136,13 +185,13 @@ class HistoryGenerator:
     def _path(self, file: str, *rest: str) -> str:
         return "::".join([CRATE, file, *rest])
 
-    def mutate(self) -> set[str]:
-        """Apply one to three mutations; return the qualified paths they touched."""
-        touched: set[str] = set()
+    def mutate(self) -> _Truth:
+        """Apply one to three mutations; return what they touched, renamed, re-documented."""
+        truth = _Truth()
         busy: set[int] = set()
         for _ in range(self.rng.randint(1, 3)):
-            self._mutation(touched, busy)
-        return touched
+            self._mutation(truth, busy)
+        return truth
 
     def _pick_fn(self, busy: set[int]) -> tuple[str, int, _Fn] | None:
         choices = [
@@ -153,13 +202,20 @@ class HistoryGenerator:
         ]
         return self.rng.choice(choices) if choices else None
 
-    def _mutation(self, touched: set[str], busy: set[int]) -> None:
+    def _mutation(self, truth: _Truth, busy: set[int]) -> None:
+        touched = truth.touched
         op = self.rng.choice(
             [
                 "body",
                 "add",
                 "remove",
                 "rename",
+                "rename_edit",
+                "entry_add",
+                "entry_edit",
+                "entry_remove",
+                "static_edit",
+                "field_doc",
                 "doc",
                 "attr",
                 "move",
@@ -175,7 +231,7 @@ class HistoryGenerator:
         )
         file = self.rng.choice(FILES)
         model = self.files[file]
-        if op in ("body", "remove", "rename", "doc", "attr", "move"):
+        if op in ("body", "remove", "rename", "rename_edit", "doc", "attr", "move"):
             picked = self._pick_fn(busy)
             if picked is None:
                 return
@@ -187,9 +243,12 @@ class HistoryGenerator:
                 fn.body.insert(0, f"let w = x * {self._num()};")
             elif op == "remove":
                 del model.entries[index]
-            elif op == "rename":
+            elif op in ("rename", "rename_edit"):
                 fn.name = self._name("renamed")
+                if op == "rename_edit":  # renamed and edited: still a rename (by similarity)
+                    fn.body.insert(0, f"let w = x * {self._num()};")
                 touched.add(self._path(file, fn.name))
+                truth.renames.add((path, self._path(file, fn.name)))
             elif op == "doc":
                 fn.doc = None if fn.doc is not None else f"Doc {self._num()}."
             elif op == "attr":
@@ -240,6 +299,41 @@ class HistoryGenerator:
                     busy.add(id(method))
                     method.body.insert(0, f"let w = x + {self._num()};")
                     touched.add(self._path(file, struct.name, method.name))
+        elif op in ("entry_add", "entry_edit", "entry_remove"):
+            table = model.table
+            if op == "entry_add" or len(table) < 2:  # the table itself never disappears
+                entry = self._new_entry()
+                table.insert(self.rng.randint(0, len(table)), entry)
+            else:
+                entry = self.rng.choice(table)
+                if id(entry) in busy:
+                    return
+                if op == "entry_edit":
+                    entry.limit = self._num()
+                else:
+                    table.remove(entry)
+            busy.add(id(entry))
+            touched.add(self._path(file, "method_table!{}", entry.name))
+        elif op == "static_edit" and model.statics:
+            index = self.rng.randrange(len(model.statics))
+            name, _value = model.statics[index]
+            model.statics[index] = (name, self._num())
+            touched.add(self._path(file, name))
+        elif op == "field_doc":
+            undocumented: list[_Struct] = [
+                v
+                for k, v in model.entries
+                if k == "struct" and isinstance(v, _Struct) and id(v) not in busy
+            ]
+            if not undocumented:
+                return
+            documented = self.rng.choice(undocumented)
+            busy.add(id(documented))
+            documented.field_doc = (
+                None if documented.field_doc is not None else f"Doc {self._num()}."
+            )
+            touched.add(self._path(file, documented.name))
+            truth.doc_only.add(self._path(file, documented.name))
         elif op == "test":
             test = self._new_fn("check")
             busy.add(id(test))
@@ -281,9 +375,16 @@ def generate_history(root: Path, seed: int, commits: int) -> list[SynthCommit]:
     _git(root, "commit", "-q", "-m", "initial")
     history: list[SynthCommit] = []
     for n in range(commits):
-        touched = gen.mutate()
+        truth = gen.mutate()
         gen.write(root)
         _git(root, "add", "-A")
         _git(root, "commit", "-q", "--allow-empty", "-m", f"change {n}")
-        history.append(SynthCommit(_git(root, "rev-parse", "HEAD"), frozenset(touched)))
+        history.append(
+            SynthCommit(
+                _git(root, "rev-parse", "HEAD"),
+                frozenset(truth.touched),
+                frozenset(truth.renames),
+                frozenset(truth.doc_only),
+            )
+        )
     return history

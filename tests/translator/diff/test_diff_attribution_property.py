@@ -1,5 +1,7 @@
 """Property: over generated histories every changed line is attributed exactly once,
-and exactly the items a commit touched are reported (shifted items aside)."""
+exactly the items a commit touched are reported (shifted items aside), renamed
+functions (with or without body edits) are reported as renames, and a doc comment
+added to or removed from a struct field is a doc-only change of the struct."""
 
 from __future__ import annotations
 
@@ -100,3 +102,11 @@ def test_generated_histories_are_fully_and_exactly_attributed(seed: int, commits
                 if item.old_qualified_path is not None:
                     reported.add(item.old_qualified_path)
             assert reported == set(truth.touched), truth.sha
+            renames = {
+                (i.old_qualified_path, i.qualified_path)
+                for i in changeset.items
+                if i.status == "renamed"
+            }
+            assert set(truth.renames) <= renames, truth.sha
+            kinds = {i.qualified_path: i.change_kind for i in changeset.items}
+            assert all(kinds[path] == "doc-only" for path in truth.doc_only), truth.sha

@@ -19,8 +19,8 @@ index 3333333333333333333333333333333333333333..44444444444444444444444444444444
 +    2
 +    3
 @@ -10,2 +11,0 @@
--a
--b
+--- a/looks/like/a/header.rs
+-+++ b/so/does/this.rs
 \\ No newline at end of file
 diff --git a/src/old name.rs b/src/new name.rs
 similarity index 100%
@@ -64,6 +64,14 @@ def test_parse_patches_reads_hunks_renames_deletions_binaries_and_quoted_paths()
     assert (deleted.status, deleted.new_blob, deleted.removed) == ("removed", None, [1])
     assert binary.binary and binary.status == "added"
     assert quoted.path == 'src/t\u00e9"x.rs' and quoted.added == [1]
+    # removed lines that start like headers are content, in whatever chunks git's output comes
+    assert (modified.old_path, modified.new_path) == ("src/a.rs", "src/a.rs")
+    for size in (1, 7, 64, len(PATCH)):
+        chunks = [PATCH[i : i + size] for i in range(0, len(PATCH), size)]
+        again = [e for e in parse_patches(chunks, block=16) if isinstance(e, FilePatch)]
+        assert [(f.old_path, f.new_path, f.hunks, f.binary) for f in again] == [
+            (f.old_path, f.new_path, f.hunks, f.binary) for f in files
+        ]
 
 
 def test_parallel_history_stats_equal_the_serial_ones() -> None:
@@ -77,3 +85,7 @@ def test_parallel_history_stats_equal_the_serial_ones() -> None:
         parallel = history_stats(root, commits, "", workers=2)
         assert parallel == total
         assert parallel.commits == 20 and parallel.items > 0 and parallel.coverage == 1.0
+        # the same through the on-disk cache, cold then warm
+        cache = Path(tmp) / "cache"
+        assert history_stats(root, commits, "", workers=2, cache_dir=cache) == total
+        assert history_stats(root, commits, "", workers=2, cache_dir=cache) == total

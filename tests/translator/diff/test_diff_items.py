@@ -147,6 +147,10 @@ def test_crate_name_prefers_lib_name_and_replaces_dashes() -> None:
     assert crate_name_from_manifest(lib, "cli") == "codex_cli_lib"
     assert crate_name_from_manifest(None, "utils/git-tool") == "git_tool"
     assert crate_name_from_manifest("not toml [", "x-y") == "x_y"
+    # a [[bin]] name is not the crate's; an inline table still parses
+    binary = '[[bin]]\nname = "codex-exec-bin"\n[package]\nname = "codex-exec"\n'
+    assert crate_name_from_manifest(binary, "exec") == "codex_exec"
+    assert crate_name_from_manifest('package = { name = "inline-name" }\n', "x") == "inline_name"
     assert is_test_path("core/tests/suite/exec.rs") and is_test_path("core/src/foo_tests.rs")
     assert not is_test_path("core/src/exec.rs")
 
