@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite exercises (sandbox, git). Best effort:
+# Installs the Debian packages the test suite exercises (sandbox, git, tmux). Best effort:
 # where apt is unavailable or we are not root, the tests that need a package skip
 # with a message naming it.
 set -u
@@ -7,6 +7,7 @@ need=()
 command -v git   >/dev/null 2>&1 || need+=(git)
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)  # the review page browser test
+command -v tmux  >/dev/null 2>&1 || need+=(tmux)      # the TUI real-terminal test
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "ensure-system-deps: missing ${need[*]} (install them with your package manager); dependent tests will skip" >&2

@@ -44,13 +44,39 @@ def _tree(node: dict[str, Any], defs: dict[str, Any], depth: int) -> Any:
     return None
 
 
-def generate(schema_path: Path) -> str:
+UPSTREAM = ROOT / "port" / "pycodex" / "config" / "upstream_config.json"
+FEATURES = ROOT / "port" / "pycodex" / "features" / "features_0169.json"
+
+
+def _apply_upstream(tree: dict[str, Any], upstream: dict[str, Any]) -> None:
+    """Drop the keys the pinned binary no longer knows; its feature list (``codex features
+    list``, kept in pycodex.features) replaces the schema's."""
+    for dotted in upstream.get("removed_keys", []):
+        parts = dotted.split(".")
+        node: Any = tree
+        for part in parts[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(parts[-1], None)
+    features = json.loads(FEATURES.read_text())["features"] if FEATURES.is_file() else []
+    names = sorted(f["name"] for f in features)
+    if names:
+        tree["features"] = {name: None for name in names}
+
+
+def generate(schema_path: Path, upstream_path: Path = UPSTREAM) -> str:
     schema = json.loads(schema_path.read_text())
     defs = schema.get("definitions", {})
     tree = {key: _tree(value, defs, 1) for key, value in sorted(schema["properties"].items())}
+    if upstream_path.is_file():
+        upstream = json.loads(upstream_path.read_text())
+        _apply_upstream(tree, upstream)
+        source = f"codex-rs/core/config.schema.json + codex {upstream.get('codex_version')}"
+    else:
+        source = "codex-rs/core/config.schema.json"
     header = {
         "_generated_by": "scripts/gen_config_keys.py",
-        "_source": "codex-rs/core/config.schema.json",
+        "_source": source,
     }
     return json.dumps({**header, "keys": tree}, indent=1, sort_keys=False) + "\n"
 

@@ -20,18 +20,32 @@ DEFAULT_ALLOWLIST = Path(__file__).with_name("allowlist.yaml")
 
 
 class AllowEntry(BaseModel):
+    """One declared divergence: where (scenario and pointer globs), why, and who removes it.
+
+    ``owner`` names the issue that will remove the entry (``"issue 16"``); an entry without
+    an owner is permanent and its ``reason`` must say why it will still hold in a year.
+    ``path`` may list several globs that share one reason.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     scenario: str = "*"
-    path: str
+    path: str | tuple[str, ...]
     reason: str = Field(min_length=3)
+    owner: str | None = Field(default=None, pattern=r"^issue \d+$")
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return (self.path,) if isinstance(self.path, str) else self.path
 
     @property
     def label(self) -> str:
-        return f"{self.scenario}:{self.path}"
+        return f"{self.scenario}:{self.paths[0]}"
 
     def matches(self, scenario: str, pointer: str) -> bool:
-        return fnmatchcase(scenario, self.scenario) and fnmatchcase(pointer, self.path)
+        return fnmatchcase(scenario, self.scenario) and any(
+            fnmatchcase(pointer, glob) for glob in self.paths
+        )
 
 
 class Allowlist(BaseModel):

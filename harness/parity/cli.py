@@ -20,6 +20,7 @@ from harness.parity.report import (
     render_top_divergences,
 )
 from harness.parity.runner import Binary
+from harness.parity.scenario import read_subset
 
 #: exit statuses: 0 parity (up to the allow-list), 1 divergence, 2 bad input, 3 no oracle.
 EXIT_DIVERGED = 1
@@ -57,6 +58,12 @@ def parity() -> None:
 )
 @click.option(
     "--only", multiple=True, metavar="NAME", help="Run only these scenarios (repeatable)."
+)
+@click.option(
+    "--subset",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Run the scenarios listed in this file (one name a line, # comments), e.g. "
+    "harness/parity/ci_subset.txt.",
 )
 @click.option(
     "--json-report",
@@ -114,6 +121,7 @@ def run(
     scenarios_dir: Path,
     codex_version: str,
     only: tuple[str, ...],
+    subset: Path | None,
     json_report: Path | None,
     pycodex_cmd: str | None,
     allowlist_path: Path,
@@ -139,7 +147,7 @@ def run(
         report = run_parity(
             scenarios_dir,
             codex_version,
-            only=only,
+            only=(*only, *(read_subset(subset) if subset else ())),
             pycodex=shlex.split(pycodex_cmd) if pycodex_cmd else None,
             allowlist=load_allowlist(allowlist_path),
             workers=workers,

@@ -8,15 +8,19 @@ no behaviour; the Rust-vs-Rust end-to-end test checks those claims.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from harness.parity.runner import SideResult
+from harness.parity.runner import RunRecord, SideResult
 
 ROOT_PLACEHOLDER = "<ROOT>"
+DATE_PLACEHOLDER = "<DATE>"
 
 #: (pattern, replacement) applied to every string, in order.
 _TEXT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -37,6 +41,10 @@ _TEXT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?"),
         "<TIMESTAMP>",
     ),
+    # rollout file names: rollout-2026-12-07T14-16-07-<uuid>.jsonl
+    (re.compile(r"rollout-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-"), "rollout-<TIMESTAMP>-"),
+    # the Rust binary's per-process helper directory (mkdtemp-style suffix)
+    (re.compile(r"codex-arg0[A-Za-z0-9]{6}"), "codex-arg0<RANDOM>"),
 )
 
 #: object keys whose values are volatile whatever they look like.
@@ -44,6 +52,8 @@ VOLATILE_KEYS = frozenset(
     {
         "turn_started_at_unix_ms",
         "created_at",
+        # unix seconds (a float) in codex's OpenAI-internal item metadata
+        "create_time",
         # goal tool results (unix seconds and elapsed time; keys compared lowercased)
         "createdat",
         "updatedat",
@@ -71,15 +81,26 @@ IGNORED_HEADERS = frozenset({"host", "content-length", "connection", "accept-enc
 
 @dataclass(frozen=True)
 class Normalizer:
-    """Rewrites strings of one side: its root directory first, then the generic rules."""
+    """Rewrites strings of one side: its root directory first, then the generic rules.
+
+    ``dates`` are the calendar dates (local and UTC) the run spanned: "today" shows up in
+    the environment context and in rollout paths, and becomes ``<DATE>``. Other dates (a
+    fixture's, a commit's) are behaviour and stay.
+    """
 
     roots: tuple[str, ...]
+    dates: tuple[str, ...] = ()
 
     def text(self, value: str) -> str:
+        if value.startswith(_PNG_URL_PREFIX):
+            return png_pixels(value)
         for root in self.roots:
             value = value.replace(root, ROOT_PLACEHOLDER)
         for pattern, replacement in _TEXT_RULES:
             value = pattern.sub(replacement, value)
+        for date in self.dates:
+            value = value.replace(date, DATE_PLACEHOLDER)
+            value = value.replace(date.replace("-", "/"), DATE_PLACEHOLDER)
         return value
 
     def value(self, value: Any, key: str | None = None) -> Any:
@@ -95,6 +116,28 @@ class Normalizer:
         if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
             return [self.value(v) for v in value]
         return value
+
+
+_PNG_URL_PREFIX = "data:image/png;base64,"
+
+
+def png_pixels(url: str) -> str:
+    """A PNG data URL as its size and decoded pixels (hashed).
+
+    A PNG's compressed stream depends on the encoder (filters, deflate settings), and codex
+    re-encodes some images with its own; what the model receives is the picture. An image
+    that does not decode is kept as it is.
+    """
+    try:
+        from PIL import Image
+
+        data = base64.b64decode(url[len(_PNG_URL_PREFIX) :], validate=True)
+        with Image.open(io.BytesIO(data)) as image:
+            rgba = image.convert("RGBA")
+            digest = hashlib.sha256(rgba.tobytes()).hexdigest()[:16]
+            return f"data:image/png;pixels={rgba.width}x{rgba.height}:{digest}"
+    except Exception:  # not a decodable PNG: compare the text as it is
+        return url
 
 
 def _embedded_json(value: str) -> dict[str, Any] | None:
@@ -113,17 +156,20 @@ def normalizer_for(result: SideResult) -> Normalizer:
     root = str(result.root)
     real = str(result.root.resolve())
     roots = tuple(dict.fromkeys(r for r in (real, root) if r))
-    return Normalizer(roots)
+    return Normalizer(roots, result.dates)
 
 
 _ITEM_ID_RE = re.compile(r"^item_\d+$")
 
 
-def unordered(events: list[Any]) -> list[Any]:
-    """Events of concurrent work in a canonical order, with their sequence-based item ids erased.
+def unordered(events: list[Any]) -> dict[str, Any]:
+    """Events of concurrent work: items in a canonical order, each item's own events in theirs.
 
     Used only by scenarios that declare ``unordered_events`` (parallel tool calls, whose
-    start and finish order is a race in both implementations).
+    start and finish order is a race in both implementations). Events without an item
+    (``turn.started``, ``turn.completed``, ``error``) keep their order; events of one item
+    (``item.started`` before ``item.completed``) keep theirs; only the interleaving of
+    different items and their sequence-based ids are forgotten.
     """
 
     def erase(value: Any) -> Any:
@@ -138,24 +184,56 @@ def unordered(events: list[Any]) -> list[Any]:
             return [erase(v) for v in value]
         return value
 
-    return sorted((erase(e) for e in events), key=lambda e: json.dumps(e, sort_keys=True))
+    sequence: list[Any] = []
+    groups: dict[str, list[Any]] = {}
+    for event in events:
+        item = event.get("item") if isinstance(event, dict) else None
+        item_id = item.get("id") if isinstance(item, dict) else None
+        if isinstance(item_id, str):
+            groups.setdefault(item_id, []).append(erase(event))
+        else:
+            sequence.append(event)
+    items = sorted(groups.values(), key=lambda g: json.dumps(g, sort_keys=True))
+    return {"sequence": sequence, "items": items}
 
 
 #: a tracing log line (``<timestamp> ERROR codex_core::...``): diagnostics, not CLI output.
 _LOG_LINE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T[0-9:.]+Z\s+(TRACE|DEBUG|INFO|WARN|ERROR)\s")
 
 
-#: the Rust binary's error backtrace (``Stack backtrace:`` then ``  N: <unknown>`` frames).
-_BACKTRACE_RE = re.compile(r"^(Stack backtrace:|\s+\d+: .*)$")
+#: a frame of the backtrace anyhow appends to a Rust error (``   3: <unknown>``, ``at src/x.rs``).
+_BACKTRACE_FRAME_RE = re.compile(r"^\s*(\d+: |at )")
+
+#: the banner of human output names the program and its version (the port names itself).
+_BANNER_RE = re.compile(r"^(OpenAI Codex v\S+|pycodex v\S+ \(port of Codex CLI \S+\))$")
+BANNER_PLACEHOLDER = "<BANNER: program name and version>"
+
+
+#: pycodex's own notes about what it does not implement ("warning: config key `plugins` is
+#: not supported by pycodex yet ..."): the port's declared difference, tested in port/tests.
+PORT_NOTE_RE = re.compile(r"^warning: .*\bpycodex\b")
 
 
 def stderr_lines(stderr: str) -> list[str]:
-    """The user-facing lines of stderr: everything but tracing log records and backtraces."""
-    return [
-        line
-        for line in stderr.splitlines()
-        if line.strip() and not _LOG_LINE_RE.match(line) and not _BACKTRACE_RE.match(line)
-    ]
+    """The user-facing lines of stderr: everything but tracing log records, backtraces and
+    pycodex's notes about features it lacks (which codex, having them, never prints).
+
+    A Rust error may end with ``Stack backtrace:`` and numbered frames: diagnostics of the
+    binary's build, not part of the message.
+    """
+    lines: list[str] = []
+    in_backtrace = False
+    for line in stderr.splitlines():
+        if not line.strip() or _LOG_LINE_RE.match(line) or PORT_NOTE_RE.match(line):
+            continue
+        if line.strip() == "Stack backtrace:":
+            in_backtrace = True
+            continue
+        if in_backtrace and _BACKTRACE_FRAME_RE.match(line):
+            continue
+        in_backtrace = False
+        lines.append(BANNER_PLACEHOLDER if _BANNER_RE.match(line) else line)
+    return lines
 
 
 #: Context fragments codex puts into developer/user messages, recognised by their opening.
@@ -166,6 +244,7 @@ _FRAGMENT_MARKERS = (
     ("<environment_context>", "environment_context"),
     ("# AGENTS.md instructions for ", "agents_md"),
     ("<collaboration_mode>", "collaboration_mode"),
+    ("<model_switch>", "model_switch"),
 )
 
 
@@ -197,14 +276,7 @@ def keyed_body(body: Any) -> Any:
         }
     items = body.get("input")
     if isinstance(items, list):
-        keyed["input"] = [
-            {**item, "content": {_fragment_key(p, i): p for i, p in enumerate(item["content"])}}
-            if isinstance(item, dict)
-            and item.get("type") == "message"
-            and isinstance(item.get("content"), list)
-            else item
-            for item in items
-        ]
+        keyed["input"] = [keyed_item(item) for item in items]
     return keyed
 
 
@@ -233,12 +305,89 @@ def _started(state: Any) -> Any:
     return state
 
 
-def normalized_view(result: SideResult, *, unordered_events: bool = False) -> dict[str, Any]:
-    """The comparable shape of one side: requests, events, exit status, stderr and files."""
-    norm = normalizer_for(result)
-    events = spawn_status_settled(norm.value(result.events()))
+def keyed_item(item: Any) -> Any:
+    """A message with its content parts keyed by fragment (see :func:`keyed_body`)."""
+    if (
+        isinstance(item, dict)
+        and item.get("type") == "message"
+        and isinstance(item.get("content"), list)
+    ):
+        return {**item, "content": {_fragment_key(p, i): p for i, p in enumerate(item["content"])}}
+    return item
+
+
+def _run_view(norm: Normalizer, run: RunRecord, unordered_events: bool) -> dict[str, Any]:
+    events: Any = spawn_status_settled(norm.value(run.events()))
     if unordered_events:
         events = unordered(events)
+    return {
+        "events": events,
+        "exit": {"code": run.exit_code, "timed_out": run.timed_out},
+        "stderr": [norm.text(line) for line in stderr_lines(run.stderr)],
+        "processes": sorted(" ".join(norm.text(a) for a in cmd) for cmd in run.leftovers),
+    }
+
+
+#: rollout record fields that are the Rust binary's bookkeeping, not conversation content.
+_HISTORY_FIELDS = (
+    "type",
+    "role",
+    "content",
+    "name",
+    "namespace",
+    "arguments",
+    "input",
+    "call_id",
+    "output",
+    "status",
+    "summary",
+    "encrypted_content",
+    "action",
+    "queries",
+    "tools",
+)
+
+
+def rollout_view(norm: Normalizer, records: list[Any], mode: str) -> list[Any]:
+    """The compared part of one rollout: ``history`` = the conversation items in their wire
+    shape (what ``exec resume`` replays), in order; ``full`` = every record."""
+    if mode == "full":
+        return [norm.value(r) for r in records]
+    history: list[Any] = []
+    for record in records:
+        if not isinstance(record, dict) or record.get("type") != "response_item":
+            continue
+        payload = record.get("payload")
+        if not isinstance(payload, dict):
+            history.append(norm.value(payload))
+            continue
+        projected = {k: payload[k] for k in _HISTORY_FIELDS if k in payload}
+        history.append(keyed_item(norm.value(projected)))
+    return history
+
+
+def home_view(norm: Normalizer, home: Mapping[str, Any], mode: str) -> dict[str, Any]:
+    files = home.get("files", {})
+    view: dict[str, Any] = {
+        "files": {norm.text(k): norm.text(v) for k, v in sorted(files.items())},
+    }
+    if mode != "none":
+        view["rollouts"] = [rollout_view(norm, r, mode) for r in home.get("rollouts", [])]
+    return view
+
+
+def normalized_view(
+    result: SideResult,
+    *,
+    unordered_events: bool = False,
+    compare_rollout: str = "history",
+) -> dict[str, Any]:
+    """The comparable shape of one side: requests, events, exit status, stderr and files.
+
+    The first ``exec`` run's events, exit status and stderr are at the top level; further
+    runs (``then``) follow under ``then`` in order.
+    """
+    norm = normalizer_for(result)
     requests = [
         {
             "method": call.method,
@@ -256,15 +405,22 @@ def normalized_view(result: SideResult, *, unordered_events: bool = False) -> di
     if any(call.conversation is not None for call in result.requests):
         # concurrent threads interleave freely: compare each conversation in its own order
         grouped: dict[str, list[Any]] = {}
-        for call, view in zip(result.requests, requests, strict=True):
-            grouped.setdefault(call.conversation or "-", []).append(view)
+        for call, request_view in zip(result.requests, requests, strict=True):
+            grouped.setdefault(call.conversation or "-", []).append(request_view)
         compared = dict(sorted(grouped.items()))
-    return {
-        "requests": compared,
-        "events": events,
-        "exit": {"code": result.exit_code, "timed_out": result.timed_out},
-        "stderr": [norm.text(line) for line in stderr_lines(result.stderr)],
-        "workspace": {norm.text(k): norm.text(v) for k, v in result.workspace.items()},
-        "outside": {norm.text(k): norm.text(v) for k, v in result.outside.items()},
-        "home": {norm.text(k): norm.value(v) for k, v in result.home.items()},
-    }
+    first, *rest = [_run_view(norm, run, unordered_events) for run in result.runs]
+    view: dict[str, Any] = {"requests": compared, **first}
+    if rest:
+        view["then"] = rest
+    view.update(
+        {
+            "workspace": {norm.text(k): norm.text(v) for k, v in result.workspace.items()},
+            "outside": {norm.text(k): norm.text(v) for k, v in result.outside.items()},
+            "modes": {norm.text(k): v for k, v in result.modes.items()},
+            "git": norm.value(result.git),
+            "home": home_view(norm, result.home, compare_rollout),
+            "home_snapshot": {norm.text(k): norm.value(v) for k, v in result.home_snapshot.items()},
+            "tmp": {norm.text(k): norm.text(v) for k, v in result.tmp.items()},
+        }
+    )
+    return view

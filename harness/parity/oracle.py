@@ -63,11 +63,13 @@ def compare_sides(
     allowlist: Allowlist,
     *,
     unordered_events: bool = False,
+    compare_rollout: str = "history",
 ) -> ScenarioResult:
     """Diff two finished runs of ``scenario`` and classify the result."""
     differences: list[Difference] = []
     views = [
-        normalized_view(side, unordered_events=unordered_events) for side in (expected, actual)
+        normalized_view(side, unordered_events=unordered_events, compare_rollout=compare_rollout)
+        for side in (expected, actual)
     ]
     for diff in diff_values(views[0], views[1]):
         entry = allowlist.match(scenario, diff.path)
@@ -105,7 +107,12 @@ def run_scenario(
             write_transcript(left, transcripts / scenario.name / "expected")
             write_transcript(right, transcripts / scenario.name / "actual")
         return compare_sides(
-            scenario.name, left, right, allowlist, unordered_events=scenario.unordered_events
+            scenario.name,
+            left,
+            right,
+            allowlist,
+            unordered_events=scenario.unordered_events,
+            compare_rollout=scenario.compare_rollout,
         )
     except Exception as exc:  # one broken scenario must not hide the others' verdicts
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()

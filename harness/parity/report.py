@@ -119,7 +119,21 @@ _INDEX_RE = re.compile(r"/\d+(?=/|$)")
 
 
 #: the compared parts of a run, in the order reports list them.
-ASPECTS = ("requests", "events", "exit", "stderr", "workspace", "outside", "home")
+ASPECTS = (
+    "requests",
+    "events",
+    "exit",
+    "stderr",
+    "processes",
+    "then",
+    "workspace",
+    "outside",
+    "modes",
+    "git",
+    "home",
+    "home_snapshot",
+    "tmp",
+)
 
 
 class DivergenceGroup(BaseModel):

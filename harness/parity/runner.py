@@ -6,12 +6,15 @@ code, the workspace and the ``outside`` directory as left behind.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import pty
 import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
@@ -21,7 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.parity.errors import ParityError
-from harness.parity.scenario import Scenario
+from harness.parity.gitstate import git_state
+from harness.parity.homestate import home_state
+from harness.parity.scenario import Invocation, Scenario
 from harness.parity.script import render_conversations, render_script
 from harness.parity.server import ParityServer
 from harness.parity.workspace import (
@@ -30,7 +35,9 @@ from harness.parity.workspace import (
     placeholder_values,
     prepare_side,
     snapshot_home,
+    snapshot_modes,
     snapshot_tree,
+    substitute,
 )
 
 #: environment variables of the caller that would leak into a run and change its behaviour.
@@ -56,26 +63,27 @@ class RecordedCall:
 
 
 @dataclass(frozen=True)
-class SideResult:
-    binary: Binary
-    root: Path
+class RunRecord:
+    """One ``exec`` invocation of a side: what it printed and what it left running."""
+
     argv: tuple[str, ...]
     exit_code: int | None
     timed_out: bool
     stdout: str
     stderr: str
     duration_s: float
-    requests: tuple[RecordedCall, ...]
-    workspace: dict[str, str] = field(default_factory=dict)
-    outside: dict[str, str] = field(default_factory=dict)
-    #: ``home_snapshot`` files and ``home_sqlite`` query results of the scenario.
-    home: dict[str, Any] = field(default_factory=dict)
+    #: command lines of processes still alive after the binary exited.
+    leftovers: tuple[tuple[str, ...], ...] = ()
+    json_output: bool = True
 
     def events(self) -> list[Any]:
         """stdout lines parsed as JSON (lines that are not JSON are kept as strings)."""
         parsed: list[Any] = []
         for line in self.stdout.splitlines():
             if not line.strip():
+                continue
+            if not self.json_output:
+                parsed.append(line)
                 continue
             try:
                 parsed.append(json.loads(line))
@@ -84,23 +92,91 @@ class SideResult:
         return parsed
 
 
+@dataclass(frozen=True)
+class SideResult:
+    binary: Binary
+    root: Path
+    runs: tuple[RunRecord, ...]
+    requests: tuple[RecordedCall, ...]
+    workspace: dict[str, str] = field(default_factory=dict)
+    outside: dict[str, str] = field(default_factory=dict)
+    modes: dict[str, str] = field(default_factory=dict)
+    git: dict[str, Any] | None = None
+    home: dict[str, Any] = field(default_factory=dict)
+    #: ``home_snapshot`` files and ``home_sqlite`` query results of the scenario.
+    home_snapshot: dict[str, Any] = field(default_factory=dict)
+    tmp: dict[str, str] = field(default_factory=dict)
+    #: dates (YYYY-MM-DD) the run spanned, local and UTC: "today" may appear in outputs.
+    dates: tuple[str, ...] = ()
+
+    @property
+    def first(self) -> RunRecord:
+        return self.runs[0]
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        return self.first.argv
+
+    @property
+    def exit_code(self) -> int | None:
+        return self.first.exit_code
+
+    @property
+    def timed_out(self) -> bool:
+        return any(run.timed_out for run in self.runs)
+
+    @property
+    def stdout(self) -> str:
+        return self.first.stdout
+
+    @property
+    def stderr(self) -> str:
+        return self.first.stderr
+
+    @property
+    def duration_s(self) -> float:
+        return sum(run.duration_s for run in self.runs)
+
+    def events(self) -> list[Any]:
+        return self.first.events()
+
+
+#: ``$thread_id`` in a later invocation's args or prompt: the id the previous run reported.
+THREAD_PLACEHOLDER = "$thread_id"
+#: ``$thread`` in a step's argv: the thread id reported last; ``$threadN``: the N-th distinct.
+THREAD_STEP_PLACEHOLDER = "$thread"
+_THREAD_RE = re.compile(r'"thread_id":\s*"([0-9a-fA-F-]{36})"|session id: ([0-9a-fA-F-]{36})')
+
+REAPER = Path(__file__).with_name("reaper.py")
+
+
 def build_argv(
-    binary: Binary, scenario: Scenario, values: Mapping[str, str] | None = None
+    binary: Binary,
+    scenario: Scenario,
+    invocation: Invocation | None = None,
+    values: Mapping[str, str] | None = None,
 ) -> list[str]:
-    if scenario.command is not None:
-        command = expand(scenario.command, values, "command") if values else scenario.command
-        return [*binary.argv, *command]
-    argv = [*binary.argv, "exec", "--json"]
-    if scenario.skip_git_repo_check and not scenario.git:
+    """``<binary> exec [--json] [--skip-git-repo-check] ARGS [PROMPT]`` for one invocation,
+    or ``<binary> ARGV`` when the invocation gives its argv verbatim (``command``, ``steps``)."""
+    inv = invocation or scenario.invocations()[0]
+    if inv.argv is not None:
+        return [*binary.argv, *(expand(inv.argv, values, "argv") if values else inv.argv)]
+    argv = [*binary.argv, "exec"]
+    if inv.json_output:
+        argv.append("--json")
+    if inv.skip_git_repo_check and not scenario.git:
         argv.append("--skip-git-repo-check")
-    argv.extend(expand(scenario.args, values, "args") if values else scenario.args)
-    if scenario.prompt is not None:
-        argv.append(scenario.prompt)
+    argv.extend(expand(inv.args, values, "args") if values else inv.args)
+    if inv.prompt is not None:
+        argv.append(inv.prompt)
     return argv
 
 
 def build_env(
-    layout: SideLayout, scenario: Scenario, values: Mapping[str, str] | None = None
+    layout: SideLayout,
+    scenario: Scenario,
+    extra: Mapping[str, str] | None = None,
+    values: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The caller's environment minus codex/OpenAI settings, pointed at this side's dirs.
 
@@ -118,6 +194,7 @@ def build_env(
         RUST_LOG="off",
     )
     env.update(expand(scenario.env, values, "env") if values else scenario.env)
+    env.update(expand(dict(extra or {}), values, "env") if values else (extra or {}))
     return env
 
 
@@ -187,66 +264,136 @@ def _decode_body(raw: bytes) -> Any:
         return raw.decode("utf-8", "replace")
 
 
-#: what ``$thread`` in a step's argv becomes: the thread id reported last.
-THREAD_PLACEHOLDER = "$thread"
-_THREAD_RE = re.compile(r'"thread_id":\s*"([0-9a-fA-F-]{36})"|session id: ([0-9a-fA-F-]{36})')
-
-#: the line put between the outputs of successive invocations (compared like any other).
-STEP_MARKER = "--- step {index} exited {code} ---"
-
-
-@dataclass(frozen=True)
-class _Invocation:
-    argv: list[str]
-    stdin: bytes
-    exit_code: int | None
-    timed_out: bool
-    stdout: str
-    stderr: str
-
-
-def _invoke(
-    argv: list[str], cwd: Path, env: dict[str, str], stdin: bytes, timeout_s: float
-) -> _Invocation:
-    proc = subprocess.Popen(
-        argv,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    timed_out = False
-    try:
-        out, err = proc.communicate(stdin, timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        _kill_group(proc)
-        out, err = proc.communicate()
-    _kill_group(proc)  # reap anything the agent left running in the background
-    return _Invocation(
-        argv=argv,
-        stdin=stdin,
-        exit_code=None if timed_out else proc.returncode,
-        timed_out=timed_out,
-        stdout=out.decode("utf-8", "replace"),
-        stderr=err.decode("utf-8", "replace"),
-    )
+def _thread_id(stdout: str) -> str | None:
+    for line in stdout.splitlines():
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(event, dict) and event.get("type") == "thread.started":
+            return str(event.get("thread_id"))
+    return None
 
 
 def _substitute_threads(arg: str, text: str) -> str:
     """``$thread`` -> the last thread id in ``text``; ``$threadN`` -> the N-th distinct one."""
+    if THREAD_STEP_PLACEHOLDER not in arg:
+        return arg
     found = [a or b for a, b in _THREAD_RE.findall(text)]
     distinct = list(dict.fromkeys(found))
     for number in range(len(distinct), 0, -1):
-        arg = arg.replace(f"{THREAD_PLACEHOLDER}{number}", distinct[number - 1])
-    return arg.replace(THREAD_PLACEHOLDER, found[-1] if found else "none")
+        arg = arg.replace(f"{THREAD_STEP_PLACEHOLDER}{number}", distinct[number - 1])
+    return arg.replace(THREAD_STEP_PLACEHOLDER, found[-1] if found else "none")
+
+
+def _today() -> set[str]:
+    now = time.time()
+    return {
+        time.strftime("%Y-%m-%d", time.localtime(now)),
+        time.strftime("%Y-%m-%d", time.gmtime(now)),
+    }
+
+
+def _stdin_bytes(invocation: Invocation) -> bytes:
+    if invocation.stdin_base64 is not None:
+        return base64.b64decode(invocation.stdin_base64)
+    return (invocation.stdin or "").encode()
+
+
+def run_invocation(
+    binary: Binary,
+    scenario: Scenario,
+    invocation: Invocation,
+    layout: SideLayout,
+    *,
+    thread_id: str | None = None,
+    seen: str = "",
+    base_url: str = "",
+    values: Mapping[str, str] | None = None,
+) -> RunRecord:
+    """Run one ``exec`` under the reaper wrapper and record what it printed and left behind."""
+    invocation = invocation.model_copy(
+        update={
+            "args": substitute(invocation.args, base_url),
+            "env": substitute(invocation.env, base_url),
+        }
+    )
+    scenario = scenario.model_copy(update={"env": substitute(scenario.env, base_url)})
+    if thread_id is not None:
+        invocation = invocation.model_copy(
+            update={
+                "args": [a.replace(THREAD_PLACEHOLDER, thread_id) for a in invocation.args],
+                "prompt": None
+                if invocation.prompt is None
+                else invocation.prompt.replace(THREAD_PLACEHOLDER, thread_id),
+            }
+        )
+    if invocation.argv is not None:
+        invocation = invocation.model_copy(
+            update={"argv": [_substitute_threads(a, seen) for a in invocation.argv]}
+        )
+    argv = build_argv(binary, scenario, invocation, values)
+    report = layout.root / f"leftovers-{time.monotonic_ns()}.json"
+    wrapped = [sys.executable, "-I", str(REAPER), str(report), "--", *argv]
+    started = time.monotonic()
+    tty_master: int | None = None
+    stdin: int = subprocess.PIPE
+    if invocation.stdin_tty:
+        tty_master, tty_slave = pty.openpty()
+        stdin = tty_slave
+    proc = subprocess.Popen(
+        wrapped,
+        cwd=layout.workspace,
+        env=build_env(layout, scenario, invocation.env, values),
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    if tty_master is not None:
+        os.close(stdin)
+        if invocation.stdin:
+            # typed at the terminal, then ^D (end of input) on a line of its own
+            os.write(tty_master, invocation.stdin.encode() + b"\x04")
+    timed_out = False
+    stdin_bytes = None if invocation.stdin_tty else _stdin_bytes(invocation)
+    try:
+        out, err = proc.communicate(stdin_bytes, timeout=invocation.timeout_s)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _kill_group(proc)
+        out, err = proc.communicate()
+    finally:
+        if tty_master is not None:
+            os.close(tty_master)
+    duration = time.monotonic() - started
+    _kill_group(proc)  # reap anything the agent left running in the background
+    leftovers: tuple[tuple[str, ...], ...] = ()
+    try:
+        reaped = json.loads(report.read_text(encoding="utf-8"))
+        report.unlink()
+    except (OSError, ValueError):
+        reaped = {}  # the wrapper itself was killed (timeout): nothing was reported
+    if "spawn_error" in reaped:
+        raise ParityError(f"cannot start {binary.label}: {reaped['spawn_error']}")
+    leftovers = tuple(tuple(c) for c in reaped.get("leftovers", []))
+    return RunRecord(
+        argv=tuple(argv),
+        exit_code=None if timed_out else proc.returncode,
+        timed_out=timed_out,
+        stdout=out.decode("utf-8", "replace"),
+        stderr=err.decode("utf-8", "replace"),
+        duration_s=duration,
+        leftovers=leftovers,
+        json_output=invocation.json_output,
+    )
 
 
 def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
-    """Prepare ``root``, serve the scenario's script and run ``binary`` (and any steps)."""
+    """Prepare ``root``, serve the scenario's script and run every invocation of ``binary``."""
     layout = SideLayout(root)
+    dates = _today()
+    runs: list[RunRecord] = []
     ports = {name: _free_port() for name in scenario.servers}
     with ExitStack() as stack:
         server = (
@@ -259,32 +406,23 @@ def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
         )
         stack.enter_context(server)
         values = placeholder_values(layout, ports, server.base_url)
-        env = build_env(layout, scenario, values)
         prepare_side(layout, scenario, server.base_url, values)
-        argv = build_argv(binary, scenario, values)
+        env = build_env(layout, scenario, None, values)
         stack.enter_context(background_servers(scenario, layout, ports, values, env))
-        started = time.monotonic()
-        runs = [
-            _invoke(
-                argv, layout.workspace, env, (scenario.stdin or "").encode(), scenario.timeout_s
+        thread_id: str | None = None
+        for invocation in scenario.invocations():
+            record = run_invocation(
+                binary,
+                scenario,
+                invocation,
+                layout,
+                thread_id=thread_id,
+                seen="".join(r.stdout + r.stderr for r in runs),
+                base_url=server.base_url,
+                values=values,
             )
-        ]
-        for step in scenario.steps:
-            seen = "".join(r.stdout + r.stderr for r in runs)
-            step_argv = [
-                *binary.argv,
-                *(_substitute_threads(a, seen) for a in expand(step.argv, values, "steps")),
-            ]
-            runs.append(
-                _invoke(
-                    step_argv,
-                    layout.workspace,
-                    env,
-                    (step.stdin or "").encode(),
-                    scenario.timeout_s,
-                )
-            )
-        duration = time.monotonic() - started
+            runs.append(record)
+            thread_id = _thread_id(record.stdout) or thread_id
         requests = tuple(
             RecordedCall(
                 r.method, r.path, dict(r.headers), _decode_body(r.body), server.conversation_of(r)
@@ -292,26 +430,23 @@ def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
             for r in server.requests
             if not any(fnmatchcase(f"{r.method} {r.path}", p) for p in scenario.ignore_requests)
         )
-    stdout = runs[0].stdout
-    stderr = runs[0].stderr
-    for index, run in enumerate(runs[1:], start=1):
-        marker = STEP_MARKER.format(index=index, code=runs[index - 1].exit_code)
-        stdout += ("" if stdout.endswith("\n") or not stdout else "\n") + marker + "\n" + run.stdout
-        stderr += ("" if stderr.endswith("\n") or not stderr else "\n") + marker + "\n" + run.stderr
-    last = runs[-1]
+    dates |= _today()
     return SideResult(
         binary=binary,
         root=root,
-        argv=tuple(argv) if len(runs) == 1 else tuple(" ".join(r.argv) for r in runs),
-        exit_code=last.exit_code,
-        timed_out=any(r.timed_out for r in runs),
-        stdout=stdout,
-        stderr=stderr,
-        duration_s=duration,
+        runs=tuple(runs),
         requests=requests,
         workspace=snapshot_tree(layout.workspace),
         outside=snapshot_tree(layout.outside),
-        home=snapshot_home(layout.home, scenario.home_snapshot, scenario.home_sqlite),
+        modes={
+            **{f"ws/{k}": v for k, v in snapshot_modes(layout.workspace).items()},
+            **{f"outside/{k}": v for k, v in snapshot_modes(layout.outside).items()},
+        },
+        git=git_state(layout.workspace),
+        home=home_state(layout.home),
+        home_snapshot=snapshot_home(layout.home, scenario.home_snapshot, scenario.home_sqlite),
+        tmp=snapshot_tree(layout.tmp),
+        dates=tuple(sorted(dates)),
     )
 
 

@@ -7,11 +7,12 @@ never surfaces as a traceback deep inside a run.
 
 from __future__ import annotations
 
+import binascii
 import json
 import re
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -59,6 +60,67 @@ class ReasoningEvent(_Strict):
     id: str | None = None
 
 
+class FileSpec(_Strict):
+    """A fixture file that plain text cannot describe: binary bytes, a symlink or a mode.
+
+    Exactly one of ``text``, ``base64`` and ``symlink`` is set; ``mode`` is octal
+    (``"755"``) and applies to regular files only.
+    """
+
+    text: str | None = None
+    base64: str | None = None
+    symlink: str | None = None
+    mode: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> FileSpec:
+        kinds = [k for k in ("text", "base64", "symlink") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError(f"a file needs exactly one of text, base64, symlink (got {kinds})")
+        if self.base64 is not None:
+            try:
+                binascii.a2b_base64(self.base64)
+            except binascii.Error as exc:
+                raise ValueError(f"base64: {exc}") from None
+        if self.mode is not None:
+            if self.symlink is not None:
+                raise ValueError("a symlink has no mode of its own")
+            if not re.fullmatch(r"[0-7]{3,4}", self.mode):
+                raise ValueError(f"mode {self.mode!r}: give an octal mode such as '755'")
+        return self
+
+    def payload(self) -> bytes:
+        if self.base64 is not None:
+            return binascii.a2b_base64(self.base64)
+        return (self.text or "").encode("utf-8")
+
+
+#: a fixture: plain UTF-8 text, or a :class:`FileSpec`.
+FileValue = str | FileSpec
+
+
+class Invocation(_Strict):
+    """A further ``exec`` run on the same side after the first (``exec resume --last`` ...).
+
+    It shares the workspace, CODEX_HOME and the model script (turns are consumed in
+    order across runs). ``$thread_id`` in ``args`` or ``prompt`` stands for the thread id
+    the previous run reported in ``thread.started``. ``argv`` (the arguments after the
+    binary, verbatim) replaces the ``exec --json ... PROMPT`` form.
+    """
+
+    argv: list[str] | None = None
+    args: list[str] = Field(default_factory=list)
+    prompt: str | None = None
+    stdin: str | None = None
+    #: stdin as base64 (bytes that are not UTF-8: a UTF-16 prompt, invalid bytes).
+    stdin_base64: str | None = None
+    stdin_tty: bool = False
+    skip_git_repo_check: bool = True
+    json_output: bool = True
+    env: dict[str, str] = Field(default_factory=dict)
+    timeout_s: float = Field(default=60.0, gt=0)
+
+
 class Event(_Strict):
     """One scripted SSE event; exactly one field is set."""
 
@@ -101,6 +163,8 @@ class Turn(_Strict):
     cached_input_tokens: int | None = None
     reasoning_output_tokens: int | None = None
     complete: bool = True
+    #: start the stream with ``response.created`` (false: the first event is the first listed).
+    created: bool = True
     status: int = 200
     message: str = ""
     retry_after: float | None = None
@@ -173,14 +237,21 @@ class Scenario(_Strict):
     description: str = ""
     prompt: str | None = None
     stdin: str | None = None
+    stdin_base64: str | None = None
     args: list[str] = Field(default_factory=list)
     git: bool = False
     skip_git_repo_check: bool = True
     config: dict[str, Any] = Field(default_factory=dict)
+    #: TOML text appended verbatim to config.toml (a syntax error, a table header).
+    config_raw: str = ""
     env: dict[str, str] = Field(default_factory=dict)
-    files: dict[str, str] = Field(default_factory=dict)
-    outside_files: dict[str, str] = Field(default_factory=dict)
-    home_files: dict[str, str] = Field(default_factory=dict)
+    files: dict[str, FileValue] = Field(default_factory=dict)
+    outside_files: dict[str, FileValue] = Field(default_factory=dict)
+    home_files: dict[str, FileValue] = Field(default_factory=dict)
+    #: run ``exec`` with a terminal (a pty) as stdin instead of a pipe.
+    stdin_tty: bool = False
+    #: ``--json`` (events compared as JSON); false compares the human output's lines.
+    json_output: bool = True
     turns: list[Turn] = Field(default_factory=list)
     #: argv after the binary instead of ``exec --json ... PROMPT`` (``["login", "status"]``).
     command: list[str] | None = None
@@ -194,8 +265,14 @@ class Scenario(_Strict):
     #: description must say why (e.g. codex's model-catalog discovery with ChatGPT auth).
     ignore_requests: list[str] = Field(default_factory=list)
     timeout_s: float = Field(default=60.0, gt=0)
-    #: compare the event stream as a multiset (for races such as parallel tool calls).
+    #: compare the event stream per item (for races such as parallel tool calls): the
+    #: order of items may differ, the order of each item's own events may not.
     unordered_events: bool = False
+    #: further ``exec`` invocations on the same side, after the first.
+    then: list[Invocation] = Field(default_factory=list)
+    #: the rollout records compared: ``history`` (the conversation items, default),
+    #: ``full`` (every record after normalisation) or ``none``.
+    compare_rollout: Literal["history", "full", "none"] = "history"
     #: background processes started for each side before the run (for example an MCP server
     #: over HTTP), by name -> argv. ``${port:NAME}`` in any string stands for a free port
     #: allocated for that side; ``${python}``, ``${ws}`` and ``${home}`` are also expanded in
@@ -279,7 +356,7 @@ class Scenario(_Strict):
 
     @field_validator("files", "outside_files", "home_files")
     @classmethod
-    def _relative_paths(cls, value: dict[str, str]) -> dict[str, str]:
+    def _relative_paths(cls, value: dict[str, FileValue]) -> dict[str, FileValue]:
         for path in value:
             parts = Path(path).parts
             if Path(path).is_absolute() or ".." in parts or not parts:
@@ -290,10 +367,20 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _has_prompt(self) -> Scenario:
-        if self.command is None and self.prompt is None and self.stdin is None:
-            raise ValueError("give a prompt, stdin, or both")
-        if self.command is None and not self.turns:
-            raise ValueError("an exec scenario needs at least one scripted turn")
+        if (
+            self.command is None
+            and self.prompt is None
+            and self.stdin is None
+            and self.stdin_base64 is None
+            and not self.stdin_tty
+            and "prompt" not in self.model_fields_set
+        ):
+            raise ValueError("give a prompt, stdin, or both (or stdin_tty)")
+        if self.command is None and "turns" not in self.model_fields_set:
+            raise ValueError(
+                "an exec scenario needs scripted turns (write `turns: []` for one that must "
+                "stop before calling the model)"
+            )
         return self
 
     @field_validator("home_snapshot")
@@ -303,6 +390,26 @@ class Scenario(_Strict):
             if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
                 raise ValueError(f"home_snapshot entry {pattern!r} must be relative to CODEX_HOME")
         return value
+
+    def invocations(self) -> list[Invocation]:
+        """Every run of the scenario in order: the main one (``exec`` from the top-level
+        fields, or ``command``), then ``steps``, then ``then``."""
+        first = Invocation(
+            argv=self.command,
+            args=self.args,
+            prompt=self.prompt,
+            stdin=self.stdin,
+            stdin_base64=self.stdin_base64,
+            stdin_tty=self.stdin_tty,
+            skip_git_repo_check=self.skip_git_repo_check and not self.git,
+            json_output=self.json_output,
+            timeout_s=self.timeout_s,
+        )
+        steps = [
+            Invocation(argv=step.argv, stdin=step.stdin, timeout_s=self.timeout_s)
+            for step in self.steps
+        ]
+        return [first, *steps, *self.then]
 
 
 def _format_error(path: Path, exc: ValidationError) -> str:
@@ -355,3 +462,16 @@ def load_scenarios(directory: Path, only: tuple[str, ...] | list[str] = ()) -> l
     if not scenarios:
         raise ScenarioError(f"{directory}: no *.yaml scenarios found")
     return scenarios
+
+
+#: the scenarios ``make test`` runs against the Rust binary.
+CI_SUBSET = Path(__file__).with_name("ci_subset.txt")
+
+
+def read_subset(path: Path = CI_SUBSET) -> list[str]:
+    """Scenario names listed in ``path`` (one a line; blank lines and ``#`` comments ignored)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read subset ({exc.strerror})") from exc
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]

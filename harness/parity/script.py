@@ -93,7 +93,7 @@ def render_turn(turn: Turn, index: int) -> ScriptedResponse:
             delay_s=turn.delay_s,
         )
     response_id = turn.id or f"resp-{index}"
-    events: list[dict[str, Any]] = [ev_response_created(response_id)]
+    events: list[dict[str, Any]] = [ev_response_created(response_id)] if turn.created else []
     events.extend(render_event(ev, index, i) for i, ev in enumerate(turn.events))
     body = sse(events)
     if turn.malformed:

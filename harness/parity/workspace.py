@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.parity.errors import ParityError
-from harness.parity.scenario import Scenario
+from harness.parity.scenario import FileSpec, FileValue, Scenario
 
 #: entries never compared: git internals change with every commit timestamp.
 IGNORED_DIRS = frozenset({".git"})
@@ -75,8 +75,27 @@ def base_config(base_url: str) -> dict[str, Any]:
     }
 
 
+#: ``$BASE_URL`` in a scenario's config values, args or env: the side's mock server URL.
+BASE_URL_PLACEHOLDER = "$BASE_URL"
+
+
+def substitute(value: Any, base_url: str) -> Any:
+    """``value`` with every ``$BASE_URL`` in its strings replaced (recursively)."""
+    if isinstance(value, str):
+        return value.replace(BASE_URL_PLACEHOLDER, base_url)
+    if isinstance(value, dict):
+        return {k: substitute(v, base_url) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute(v, base_url) for v in value]
+    return value
+
+
 def merge_config(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """Deep-merge ``overrides`` (dotted keys allowed) into a copy of ``base``."""
+    """Deep-merge ``overrides`` (dotted keys allowed) into a copy of ``base``.
+
+    A ``null`` value removes the key (e.g. ``model_provider: null`` to use the default
+    provider).
+    """
     merged: dict[str, Any] = json.loads(json.dumps(base))
     for key, value in overrides.items():
         target = merged
@@ -87,7 +106,9 @@ def merge_config(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[
                 raise ParityError(f"config override {key!r}: {part!r} is not a table")
             target = nxt
         leaf = parts[-1]
-        if isinstance(value, dict) and isinstance(target.get(leaf), dict):
+        if value is None:
+            target.pop(leaf, None)
+        elif isinstance(value, dict) and isinstance(target.get(leaf), dict):
             target[leaf] = merge_config(target[leaf], value)
         else:
             target[leaf] = value
@@ -131,11 +152,20 @@ def to_toml(config: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_files(root: Path, files: Mapping[str, str]) -> None:
+def _write_files(root: Path, files: Mapping[str, FileValue]) -> None:
     for rel, content in files.items():
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
+        if isinstance(content, str):
+            target.write_text(content, encoding="utf-8")
+            continue
+        spec: FileSpec = content
+        if spec.symlink is not None:
+            target.symlink_to(spec.symlink)
+            continue
+        target.write_bytes(spec.payload())
+        if spec.mode is not None:
+            target.chmod(int(spec.mode, 8))
 
 
 _PLACEHOLDER = re.compile(r"\$\{([a-z]+(?::[a-z0-9_\-]+)?)\}")
@@ -193,8 +223,17 @@ def prepare_side(
     _write_files(layout.outside, scenario.outside_files)
     _write_files(layout.home, scenario.home_files)
     values = placeholder_values(layout, {}) if values is None else values
-    config = merge_config(base_config(base_url), expand(scenario.config, values, "config"))
-    (layout.home / "config.toml").write_text(to_toml(config), encoding="utf-8")
+    config = merge_config(
+        base_config(base_url), expand(substitute(scenario.config, base_url), values, "config")
+    )
+    text = to_toml(config)
+    if scenario.config_raw:
+        text += (
+            scenario.config_raw
+            if scenario.config_raw.endswith("\n")
+            else scenario.config_raw + "\n"
+        )
+    (layout.home / "config.toml").write_text(text, encoding="utf-8")
     if scenario.git:
         _git_init(layout.workspace)
 
@@ -228,6 +267,30 @@ def _encode(data: bytes) -> str:
         return "base64:" + base64.b64encode(data).decode("ascii")
 
 
+def snapshot_modes(root: Path) -> dict[str, str]:
+    """Permission bits (octal) of every file and directory below ``root`` (not symlinks).
+
+    The executable bit is behaviour (a script the agent wrote must stay runnable, a patch
+    must keep a file's mode); the rest follows the umask both sides share.
+    """
+    modes: dict[str, str] = {}
+    if not root.exists():
+        return modes
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_DIRS)
+        base = Path(dirpath)
+        for name in [*dirnames, *sorted(filenames)]:
+            path = base / name
+            if path.is_symlink():
+                continue
+            rel = path.relative_to(root).as_posix() + ("/" if path.is_dir() else "")
+            try:
+                modes[rel] = format(stat.S_IMODE(path.lstat().st_mode), "04o")
+            except OSError as exc:
+                modes[rel] = f"<unreadable: {exc.strerror}>"
+    return dict(sorted(modes.items()))
+
+
 def snapshot_tree(root: Path) -> dict[str, str]:
     """Map every file (and symlink) below ``root`` to its content, skipping ``IGNORED_DIRS``."""
     tree: dict[str, str] = {}
@@ -239,7 +302,7 @@ def snapshot_tree(root: Path) -> dict[str, str]:
         rel_dir = base.relative_to(root)
         if not filenames and not dirnames and base != root:
             tree[rel_dir.as_posix() + "/"] = "<empty dir>"
-        for name in sorted(filenames):
+        for name in sorted([*filenames, *(d for d in dirnames if (base / d).is_symlink())]):
             path = base / name
             rel = (rel_dir / name).as_posix()
             if path.is_symlink():

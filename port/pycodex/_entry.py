@@ -1,7 +1,8 @@
 """Console-script entry point.
 
 ``pycodex --version`` is answered before anything heavy is imported, so that the
-start-up cost of the port stays close to that of a bare interpreter. A frozen
+start-up cost of the port stays close to that of a bare interpreter; bare ``pycodex``
+goes straight to the interactive UI (its first frame should not wait for click). A frozen
 bundle (PyInstaller) also enters here for its sandbox helper stages, which a
 source install runs as ``python -I -S <script>`` (see ``pycodex.sandbox.linux``).
 """
@@ -25,6 +26,10 @@ def main() -> None:
 
         sys.stdout.write(f"pycodex {__version__} (codex-cli {UPSTREAM_VERSION})\n")
         return
+    if not argv:  # bare `pycodex`: the interactive UI, without loading the CLI parser
+        from pycodex.tui.launch import run_tui
+
+        sys.exit(run_tui({}, None))
     from pycodex.cli import main as cli_main
 
     cli_main()

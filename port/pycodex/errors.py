@@ -2,6 +2,7 @@
 
 PycodexError
 ├── ConfigError            bad config.toml, -c override, profile or CLI combination
+│   └── ConfigLoadError    config.toml/-c cannot be loaded (syntax, unknown field, type)
 ├── ModelClientError       the model endpoint failed for good (after retries)
 │   ├── AuthError          missing or rejected API key
 │   └── StreamError        stream ended before ``response.completed`` / idle timeout
@@ -19,6 +20,26 @@ class PycodexError(Exception):
 # ferry: codex_config::diagnostics::ConfigLoadError @ 1d092cb66
 class ConfigError(PycodexError):
     pass
+
+
+# ferry: codex_config::diagnostics::ConfigLoadError @ 1d092cb66
+class ConfigLoadError(ConfigError):
+    """config.toml (or a -c override) could not be loaded; exec prints it as upstream does:
+    ``Error loading config.toml: <message>``, or the message on its own lines when it is a
+    ``path:line:col`` snippet."""
+
+    def __init__(self, message: str, *, snippet: bool = False, plain: bool = False) -> None:
+        super().__init__(message)
+        self.snippet = snippet
+        #: reported later by upstream, as a plain ``Error: <message>``.
+        self.plain = plain
+
+    # ferry: codex_exec::run_main @ 1d092cb66 -- how exec prints a config load error
+    def render(self) -> str:
+        if self.plain:
+            return f"Error: {self}"
+        separator = "\n" if self.snippet else " "
+        return f"Error loading config.toml:{separator}{self}"
 
 
 # ferry: codex_protocol::error::CodexErr @ 1d092cb66 -- the errors of a model request

@@ -1,10 +1,9 @@
-"""``pycodex archive|unarchive|delete|resume|fork``: saved sessions, with codex 0.169.0's texts.
+"""``pycodex archive|unarchive|delete``: saved sessions, with codex 0.169.0's texts.
 
 ``archive`` moves a session's rollout to ``$CODEX_HOME/archived_sessions`` and marks it in
 the state database; ``unarchive`` brings it back; ``delete`` removes it for good (without a
-terminal to confirm on, only with ``--force`` and a UUID). ``resume`` and ``fork`` open
-codex's interactive UI, which pycodex does not have: they say so and point to
-``pycodex exec resume|fork``.
+terminal to confirm on, only with ``--force`` and a UUID). ``resume`` and ``fork`` open the
+interactive UI (:mod:`pycodex.tui.cli`).
 """
 
 from __future__ import annotations
@@ -121,34 +120,3 @@ def delete_command(session: str, force: bool, **params: Any) -> None:
         if not click.confirm(f"Permanently delete session {session}?", default=False):
             _fail("deletion cancelled")
     _run("delete", session, params)
-
-
-def _no_ui(command: str) -> NoReturn:
-    if not sys.stdin.isatty():
-        _fail(NO_TTY)
-    _fail(
-        f"pycodex has no interactive UI; continue the session non-interactively with "
-        f"`pycodex exec {command} [SESSION_ID|--last] PROMPT`"
-    )
-
-
-# ferry: codex_cli::Subcommand::Resume @ 1d092cb66 -- 0.169.0: the TUI is not ported
-@click.command(
-    "resume",
-    context_settings={"help_option_names": ["-h", "--help"], "ignore_unknown_options": True},
-)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def resume_command(args: tuple[str, ...]) -> None:
-    """Resume a previous interactive session (interactive UI; see `pycodex exec resume`)."""
-    _no_ui("resume")
-
-
-# ferry: codex_cli::Subcommand::Fork @ 1d092cb66 -- 0.169.0: the TUI is not ported
-@click.command(
-    "fork",
-    context_settings={"help_option_names": ["-h", "--help"], "ignore_unknown_options": True},
-)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def fork_command(args: tuple[str, ...]) -> None:
-    """Fork a previous interactive session (interactive UI; see `pycodex exec fork`)."""
-    _no_ui("fork")

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 _KNOWN = ("zsh", "bash", "sh")
-_FALLBACK_PATHS = {"bash": "/bin/bash", "zsh": "/bin/zsh", "sh": "/bin/sh"}
+_FALLBACK_PATHS = {"bash": ("/bin/bash",), "zsh": ("/bin/zsh",), "sh": ("/bin/sh",)}
 
 
 # ferry: codex_core::shell::Shell @ 1d092cb66
@@ -21,33 +21,50 @@ class Shell:
     path: str
 
 
-def _shell_type(path: str) -> str | None:
+# ferry: codex_core::shell_detect::detect_shell_type @ 1d092cb66
+def detect_shell_type(path: str) -> str | None:
+    """The shell family a path names, from its file name (``/usr/bin/bash`` -> ``bash``)."""
     name = Path(path).name
     return name if name in _KNOWN else None
 
 
-def _locate(kind: str) -> str | None:
-    candidate = _FALLBACK_PATHS[kind]
-    if os.access(candidate, os.X_OK):
-        return candidate
-    return shutil.which(kind)
+def _user_shell_path() -> str | None:
+    try:
+        return pwd.getpwuid(os.getuid()).pw_shell or None
+    except KeyError:
+        return None
+
+
+# ferry: codex_core::shell::get_shell_path @ 1d092cb66
+def get_shell_path(kind: str, provided: str | None) -> str | None:
+    """An existing path given, else the user's own shell of that kind, else PATH, else fallbacks."""
+    if provided is not None and os.path.exists(provided):
+        return provided
+    user = _user_shell_path()
+    if user and detect_shell_type(user) == kind and os.path.exists(user):
+        return user
+    found = shutil.which(kind)
+    if found:
+        return found
+    for candidate in _FALLBACK_PATHS[kind]:
+        if os.path.exists(candidate):
+            return candidate
+    return None
 
 
 # ferry: codex_core::shell::default_user_shell @ 1d092cb66
 # ferry: codex_core::shell::get_user_shell_path @ 1d092cb66
 @cache
 def default_user_shell() -> Shell:
-    try:
-        passwd_shell: str | None = pwd.getpwuid(os.getuid()).pw_shell
-    except KeyError:
-        passwd_shell = None
+    """The user's shell if it is bash/zsh/sh, else bash, else zsh, else /bin/sh."""
+    user = _user_shell_path()
     kinds: list[str] = []
-    detected = _shell_type(passwd_shell) if passwd_shell else None
+    detected = detect_shell_type(user) if user else None
     if detected:
         kinds.append(detected)
     kinds.extend(k for k in ("bash", "zsh") if k not in kinds)
     for kind in kinds:
-        path = _locate(kind)
+        path = get_shell_path(kind, None)
         if path:
             return Shell(kind, path)
     return Shell("sh", "/bin/sh")
@@ -55,13 +72,15 @@ def default_user_shell() -> Shell:
 
 # ferry: codex_core::shell::get_shell_by_model_provided_path @ 1d092cb66
 def shell_for(requested: str | None) -> Shell:
-    """The shell for one command: the model's ``shell`` argument, else the default."""
+    """The shell for one command: the model's ``shell`` argument, else the default.
+
+    A name is resolved like upstream: an existing path is kept, a known family is found
+    (the user's own shell of that family, then PATH), anything else runs under /bin/sh.
+    """
     if not requested:
         return default_user_shell()
-    kind = _shell_type(requested) or Path(requested).name
-    path = (
-        requested
-        if os.sep in requested
-        else (_locate(kind) if kind in _KNOWN else shutil.which(requested)) or requested
-    )
+    kind = detect_shell_type(requested)
+    path = get_shell_path(kind, requested) if kind else None
+    if kind is None or path is None:
+        return Shell("sh", "/bin/sh")
     return Shell(kind, path)

@@ -90,3 +90,12 @@ def formatted_truncate_tokens(text: str, max_tokens: int) -> str:
         return text
     total_lines = len(text.splitlines())
     return f"Total output lines: {total_lines}\n\n{truncate_middle_tokens(text, max_tokens)}"
+
+
+# ferry: codex_utils_output_truncation::formatted_truncate_text @ 1d092cb66 -- byte policy
+def formatted_truncate_bytes(text: str, max_bytes: int) -> str:
+    """Truncate to a byte budget (a chars marker), announcing the original line count when cut."""
+    if len(text.encode()) <= max_bytes:
+        return text
+    total_lines = len(text.splitlines())
+    return f"Total output lines: {total_lines}\n\n{truncate_middle_chars(text, max_bytes)}"

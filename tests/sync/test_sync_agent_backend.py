@@ -51,7 +51,9 @@ RUN_TESTS = json.dumps(
         "yield_time_ms": 30_000,
     }
 )
-AGENT_TOML = '\n[translate.agent]\nsandbox = "danger-full-access"\n'
+# A catalog model: codex offers the freeform apply_patch tool only to models whose metadata
+# names it (an unknown model gets fallback metadata without it), and so does pycodex.
+AGENT_TOML = '\n[translate.agent]\nsandbox = "danger-full-access"\nmodel = "gpt-5.5"\n'
 
 
 def _turn(rid: str, *events: dict[str, Any], tokens: tuple[int, int] = (0, 0)) -> ScriptedResponse:

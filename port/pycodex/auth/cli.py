@@ -9,6 +9,7 @@ alternatives (an API key, or an ``auth.json`` written by ``codex login``).
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -126,11 +127,29 @@ def login_group(
     _exit("Error: " + BROWSER_LOGIN_UNAVAILABLE.format(how=how, home=home), 1)
 
 
+# ferry: codex_cli::login::init_login_file_logging @ 1d092cb66
+def login_log_file(home: Path) -> None:
+    """codex keeps a log of every login attempt in ``CODEX_HOME/log/codex-login.log`` (0600,
+    appended to); pycodex has nothing to add to it at codex's info level, but creates it
+    where codex does, so tools watching for it behave the same."""
+    log_dir = home / "log"
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        os.close(
+            os.open(log_dir / "codex-login.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        )
+    except OSError as exc:
+        click.echo(
+            f"Warning: failed to open login log file {log_dir / 'codex-login.log'}: {exc}", err=True
+        )
+
+
 # ferry: codex_cli::login::run_login_with_api_key @ 1d092cb66
 # ferry: codex_cli::login::read_api_key_from_stdin @ 1d092cb66
 def _login_with_api_key(home: Path, table: dict[str, Any]) -> NoReturn:
     from pycodex.auth.storage import AuthDotJson, save_auth
 
+    login_log_file(home)
     if sys.stdin.isatty():
         _exit(NO_TTY_KEY, 1)
     click.echo("Reading API key from stdin...", err=True)

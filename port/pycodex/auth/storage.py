@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,23 @@ from typing import Any
 from pycodex.errors import AuthError
 
 AUTH_FILE = "auth.json"
+
+#: the lock files codex takes (creating them) around every change of auth.json.
+AUTH_LOCK_FILES = ("auth.lock", "auth.json.lock")
+
+
+# ferry: codex_login::auth::storage::FileAuthStorage @ 1d092cb66 -- 0.169.0: auth.lock and auth.json.lock
+@contextlib.contextmanager
+def auth_locks(codex_home: Path) -> Iterator[None]:
+    """Hold codex's two exclusive locks on auth.json while it is written or removed, so a
+    pycodex and a codex process sharing CODEX_HOME never interleave (the files stay, empty)."""
+    codex_home.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        for name in AUTH_LOCK_FILES:
+            fd = os.open(codex_home / name, os.O_RDWR | os.O_CREAT, 0o600)
+            stack.callback(os.close, fd)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
 
 
 # ferry: codex_login::token_data::TokenData @ 1d092cb66
@@ -122,30 +141,31 @@ def load_auth(codex_home: Path) -> AuthDotJson | None:
 def save_auth(codex_home: Path, auth: AuthDotJson) -> Path:
     """Write ``auth.json`` atomically with mode 0600 (never readable by others, even briefly)."""
     path = auth_file(codex_home)
-    codex_home.mkdir(parents=True, exist_ok=True)
     text = json.dumps(auth.to_json(), indent=2, ensure_ascii=False)
-    fd, tmp = tempfile.mkstemp(prefix=".auth.json.", dir=codex_home)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with auth_locks(codex_home):
+        fd, tmp = tempfile.mkstemp(prefix=".auth.json.", dir=codex_home)
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
     return path
 
 
 # ferry: codex_login::auth::storage::delete_file_if_exists @ 1d092cb66
 def delete_auth(codex_home: Path) -> bool:
     """Remove ``auth.json``; whether there was one."""
-    try:
-        auth_file(codex_home).unlink()
-    except FileNotFoundError:
-        return False
+    with auth_locks(codex_home):
+        try:
+            auth_file(codex_home).unlink()
+        except FileNotFoundError:
+            return False
     return True
 
 

@@ -104,8 +104,17 @@ class Completed:
     usage: TokenUsage | None
 
 
+# ferry: codex_api::common::ResponseEvent::ServerModel @ 1d092cb66
+@dataclass(frozen=True)
+class ServerModel:
+    """The model the server says answered (``openai-model`` response header)."""
+
+    model: str
+
+
 ResponseEvent = (
-    ResponseCreated
+    ServerModel
+    | ResponseCreated
     | OutputItemAdded
     | OutputItemDone
     | OutputTextDelta

@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import random
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from pycodex.client.events import (
     ReasoningDelta,
     ResponseCreated,
     ResponseEvent,
+    ServerModel,
     TokenUsage,
 )
 from pycodex.client.validate import (
@@ -46,6 +48,7 @@ from pycodex.errors import (
     InternalServerError,
     InvalidRequest,
     ModelClientError,
+    RetryableError,
     RetryLimit,
     ServerOverloaded,
     StreamError,
@@ -66,9 +69,15 @@ def backoff_seconds(attempt: int) -> float:
     return 0.2 * float(1 << max(attempt - 1, 0)) * random.uniform(0.9, 1.1)
 
 
+# ferry: codex_login::auth::default_client::originator @ 1d092cb66
+def originator() -> str:
+    """``codex_exec``, or ``$CODEX_INTERNAL_ORIGINATOR_OVERRIDE`` (used by wrappers of exec)."""
+    return os.environ.get("CODEX_INTERNAL_ORIGINATOR_OVERRIDE") or ORIGINATOR
+
+
 # ferry: codex_login::auth::default_client::get_codex_user_agent @ 1d092cb66 -- with a pycodex suffix
 def user_agent() -> str:
-    return f"{ORIGINATOR}/{UPSTREAM_VERSION} ({platform.system()} {platform.release()}; {platform.machine()}) pycodex"
+    return f"{originator()}/{UPSTREAM_VERSION} ({platform.system()} {platform.release()}; {platform.machine()}) pycodex"
 
 
 # ferry: codex_model_provider_info::ModelProviderInfo::api_key @ 1d092cb66
@@ -168,7 +177,7 @@ class ModelClient:
         headers = {
             "accept": "text/event-stream",
             "content-type": "application/json",
-            "originator": ORIGINATOR,
+            "originator": originator(),
             "user-agent": user_agent(),
             "session-id": ctx.thread_id,
             "thread-id": ctx.thread_id,
@@ -259,6 +268,11 @@ class ModelClient:
     def stream(self, body: Mapping[str, Any], ctx: RequestContext) -> Iterator[ResponseEvent]:
         response = self.open_stream("responses", body, ctx)
         try:
+            server_model = response.headers.get("openai-model") or response.headers.get(
+                "x-openai-model"
+            )
+            if server_model:
+                yield ServerModel(server_model)
             yield from parse_responses_stream(_iter_sse(response))
         finally:
             response.close()
@@ -299,6 +313,19 @@ def _iter_sse(response: httpx.Response) -> Iterator[tuple[str, str]]:
         raise StreamError("idle timeout waiting for SSE") from exc
     except httpx.TransportError as exc:
         raise StreamError(f"error reading the response stream: {exc}") from exc
+
+
+_RATE_LIMIT_RE = re.compile(r"(?i)try again in\s*(\d+(?:\.\d+)?)\s*(s|ms|seconds?)")
+
+
+# ferry: codex_api::sse::responses::try_parse_retry_after @ 1d092cb66
+def _rate_limit_delay(message: str) -> float | None:
+    """The delay a rate-limit message asks for ("Please try again in 11.054s")."""
+    found = _RATE_LIMIT_RE.search(message)
+    if found is None:
+        return None
+    value = float(found.group(1))
+    return value / 1000.0 if found.group(2).lower() == "ms" else value
 
 
 def _failure_message(response: object) -> tuple[str, str | None]:
@@ -376,6 +403,8 @@ def parse_responses_stream(events: Iterator[tuple[str, str]]) -> Iterator[Respon
                 raise ContextWindowExceeded(CONTEXT_WINDOW_MESSAGE)
             if code == "insufficient_quota":
                 raise UsageLimitReached("Quota exceeded. Check your plan and billing details.")
+            if code == "rate_limit_exceeded":
+                raise RetryableError(f"rate limit exceeded: {message}", _rate_limit_delay(message))
             raise StreamError(message)
         elif kind == "response.incomplete":
             reason = _incomplete_reason(event.get("response"))

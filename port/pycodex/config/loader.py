@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,10 +18,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pycodex.config.diagnostics import Span, find_key_span, source_snippet
 from pycodex.config.trust import project_trust, save_project_trust
-from pycodex.errors import ConfigError
+from pycodex.errors import ConfigError, ConfigLoadError
 
 TomlTable = dict[str, Any]
+
+#: the layer name upstream uses for ``-c``/``--enable``/``--disable`` in messages.
+SESSION_FLAGS = "session-flags"
 
 
 # ferry: codex_core::config::find_codex_home @ 1d092cb66
@@ -29,6 +34,32 @@ def codex_home() -> Path:
     if env:
         return Path(env).expanduser()
     return Path.home() / ".codex"
+
+
+_TOML_POSITION = re.compile(r"^(?P<msg>.*?) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
+
+#: tomllib's messages in the words of the toml crate upstream parses with.
+_TOML_MESSAGES = {
+    "Invalid value": "string values must be quoted, expected literal string",
+    "Expected '=' after a key in a key/value pair": "expected `.`, `=`",
+    "Cannot overwrite a value": "duplicate key",
+    "Unterminated string": "invalid basic string",
+    "Expected ']' at the end of a table declaration": "invalid table header\nexpected `.`, `]`",
+}
+
+
+# ferry: codex_core::config_loader::layer_io::read_config_from_path @ 1d092cb66
+def parse_toml_text(path: Path, text: str) -> TomlTable:
+    """Parse TOML text; a syntax error becomes upstream's ``path:line:col: message`` snippet."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_POSITION.match(str(exc))
+        if found is None:
+            raise ConfigLoadError(f"{path}: {exc}") from exc
+        message = _TOML_MESSAGES.get(found["msg"], found["msg"][0].lower() + found["msg"][1:])
+        span = Span(int(found["line"]), int(found["col"]), 1)
+        raise ConfigLoadError(source_snippet(path, text, span, message), snippet=True) from exc
 
 
 # ferry: codex_config::diagnostics::config_error_from_toml @ 1d092cb66 -- read one layer, naming the file, line and column on a syntax error
@@ -40,10 +71,7 @@ def read_toml(path: Path) -> TomlTable:
         return {}
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from exc
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}. Fix the file or move it aside.") from exc
+    return parse_toml_text(path, text)
 
 
 # ferry: codex_utils_cli::config_override::CliConfigOverrides::parse_overrides @ 1d092cb66
@@ -140,6 +168,15 @@ def find_project_root(cwd: Path, markers: Iterable[str] = (".git",)) -> Path:
     return cwd
 
 
+# ferry: port-only -- one key upstream's schema does not know, with the layer that set it
+@dataclass(frozen=True)
+class UnknownKey:
+    """An unrecognised key: the layer label (``user (<path>)``, ``session-flags``) and key."""
+
+    layer: str
+    key: str
+
+
 # ferry: codex_config::state::ConfigLayerStack @ 1d092cb66 -- the merged table and its origins
 @dataclass(frozen=True)
 class LoadedToml:
@@ -148,10 +185,53 @@ class LoadedToml:
     table: TomlTable
     sources: tuple[Path, ...]
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    unknown: tuple[UnknownKey, ...] = ()
+    #: directory relative paths of a top-level key resolve against (its layer's file).
+    bases: dict[str, Path] = field(default_factory=dict)
     #: Project ``.codex`` folders whose config (and rules) apply: trusted ones only.
     project_folders: tuple[Path, ...] = ()
     #: Project ``.codex`` folders skipped because the project is not trusted.
     untrusted_project_folders: tuple[Path, ...] = ()
+
+    # ferry: port-only -- where a relative path in a key resolves (its layer's directory)
+    def base_dir(self, key: str, default: Path) -> Path:
+        return self.bases.get(key, default)
+
+
+#: how many unrecognised keys the warning names before summing up the rest.
+MAX_LISTED_UNKNOWN = 3
+
+
+# ferry: codex_core::config_loader::load_config_layers_state @ 1d092cb66 -- nearest item; 0.169.0 unknown-field warning wording
+def unknown_keys_warning(unknown: Iterable[UnknownKey]) -> str | None:
+    """One warning naming every unrecognised key and its layer, as codex prints it."""
+    entries = list(unknown)
+    if not entries:
+        return None
+    count = len(entries)
+    plural = "setting" if count == 1 else "settings"
+    lines = [
+        f"Codex is ignoring {count} unrecognized configuration {plural}. "
+        "Check for typos or deprecated settings."
+    ]
+    shown = entries[:MAX_LISTED_UNKNOWN]
+    lines.extend(f"  {e.layer}: `{e.key}` is ignored." for e in shown)
+    rest = count - len(shown)
+    if rest:
+        lines.append(f"  ... and {rest} more ignored setting{'' if rest == 1 else 's'}.")
+    return "\n".join(lines)
+
+
+def _strict_file_error(path: Path, key: str) -> ConfigLoadError:
+    message = f"unknown configuration field `{key}`"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    span = find_key_span(text, tuple(key.split(".")))
+    if span is None:
+        return ConfigLoadError(f"{path}: {message}")
+    return ConfigLoadError(source_snippet(path, text, span, message), snippet=True)
 
 
 # ferry: codex_core::config_loader::load_config_layers_state @ 1d092cb66
@@ -164,27 +244,34 @@ def load_layers(
     enable: Iterable[str] = (),
     disable: Iterable[str] = (),
     ignore_user_config: bool = False,
+    strict: bool = False,
     trust_project: bool = False,
 ) -> LoadedToml:
+    """Merge the layers; unknown keys are collected (or, with ``strict``, refused)."""
     sources: list[Path] = []
     warnings: list[str] = []
+    file_unknown: list[UnknownKey] = []
     merged: TomlTable = {}
+    bases: dict[str, Path] = {}
 
-    def add(path: Path, required: bool = False) -> None:
+    def add(path: Path, label: str, required: bool = False) -> None:
         nonlocal merged
         if not path.is_file():
             if required:
                 raise ConfigError(f"{path}: profile config file not found")
             return
         layer = read_toml(path)
-        for key in unknown_keys(layer):
-            warnings.append(f"{path}: unknown config key `{key}` (ignored)")
+        for key in sorted(unknown_keys(layer)):
+            if strict:
+                raise _strict_file_error(path, key)
+            file_unknown.append(UnknownKey(f"{label} ({path})", key))
         merged = deep_merge(merged, layer)
+        bases.update(dict.fromkeys(layer, path.parent))
         sources.append(path)
 
     user_file = home / "config.toml"
     if not ignore_user_config:
-        add(user_file)
+        add(user_file, "user")
 
     override_table: TomlTable = {}
     for raw in overrides:
@@ -204,7 +291,9 @@ def load_layers(
         merged = {}
         sources.clear()
         warnings.clear()
-        add(user_file)
+        file_unknown.clear()
+        bases.clear()
+        add(user_file, "user")
         trust = project_trust(deep_merge(merged, override_table), root, cwd, user_file)
     chain = [root, *[p for p in reversed(cwd.parents) if root in p.parents]]
     if cwd != root:
@@ -223,7 +312,21 @@ def load_layers(
             disabled.append(dot_codex)
             continue
         enabled.append(dot_codex)
-        add(dot_codex / "config.toml")
+        add(dot_codex / "config.toml", "project")
+
+    if profile is not None:
+        profiles_table = merged.get("profiles")
+        if merged.get("profile") == profile or (
+            isinstance(profiles_table, Mapping) and profile in profiles_table
+        ):
+            user = home / "config.toml"
+            raise ConfigLoadError(
+                f"--profile `{profile}` cannot be used while {user} contains legacy "
+                f'`profile = "{profile}"` or `[profiles.{profile}]` config; move those settings '
+                f"into {home / (profile + '.config.toml')} and remove the legacy profile "
+                "selector/table. See https://developers.openai.com/codex/config-advanced#profiles "
+                "for more information."
+            )
 
     selected = profile or override_table.get("profile") or merged.get("profile")
     if selected is not None:
@@ -234,14 +337,29 @@ def load_layers(
         profiles = merged.get("profiles", {})
         if isinstance(profiles, Mapping) and selected in profiles:
             merged = deep_merge(merged, profiles[selected])
-        elif (home / f"{selected}.config.toml").is_file():
-            add(home / f"{selected}.config.toml")
+            if isinstance(profiles[selected], Mapping):
+                bases.update(dict.fromkeys(profiles[selected], bases.get("profiles", home)))
         else:
-            raise ConfigError(
-                f"config profile `{selected}` not found: define [profiles.{selected}] in "
-                f"{home / 'config.toml'} or create {home / (selected + '.config.toml')}"
-            )
-    for key in unknown_keys(override_table):
-        warnings.append(f"-c override: unknown config key `{key}` (ignored)")
+            # codex 0.169.0 layers $CODEX_HOME/NAME.config.toml when it exists and runs on
+            # without it otherwise.
+            add(home / f"{selected}.config.toml", "profile")
+    flag_unknown = [UnknownKey(SESSION_FLAGS, key) for key in sorted(unknown_keys(override_table))]
+    if strict and flag_unknown:
+        raise ConfigLoadError(
+            f"unknown configuration field `{flag_unknown[0].key}` in -c/--config override"
+        )
     merged = deep_merge(merged, override_table)
-    return LoadedToml(merged, tuple(sources), tuple(warnings), tuple(enabled), tuple(disabled))
+    bases.update(dict.fromkeys(override_table, cwd))
+    unknown = (*flag_unknown, *file_unknown)
+    summary = unknown_keys_warning(unknown)
+    if summary is not None:
+        warnings.append(summary)
+    return LoadedToml(
+        merged,
+        tuple(sources),
+        tuple(warnings),
+        unknown=unknown,
+        bases=bases,
+        project_folders=tuple(enabled),
+        untrusted_project_folders=tuple(disabled),
+    )

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from pycodex.config.agents import AgentsConfig
+from pycodex.config.models import ModelInfo
+from pycodex.config.models import model_info as model_info_for
 from pycodex.config.shell_env import ShellEnvironmentPolicy
 from pycodex.errors import ConfigError
 
@@ -171,9 +173,21 @@ class Config:
     model_provider: ModelProviderInfo
     approval_policy: ApprovalPolicy = "never"
     sandbox: SandboxSettings = field(default_factory=SandboxSettings)
-    model_reasoning_effort: str | None = "medium"
+    #: as configured (``None``: the model's default, see the ``effective_*`` properties).
+    model_reasoning_effort: str | None = None
     model_reasoning_summary: str | None = None
-    model_verbosity: str | None = "low"
+    model_verbosity: str | None = None
+    model_info: ModelInfo = field(default_factory=lambda: model_info_for(DEFAULT_MODEL))
+    thread_source: str | None = None
+    analytics_enabled: bool = True
+    service_tier: str | None = None
+    allow_login_shell: bool = True
+    #: ``web_search`` mode as configured (``None``: codex's default) and ``[tools.web_search]``.
+    web_search_mode: str | None = None
+    web_search_tool: Mapping[str, Any] = field(default_factory=dict)
+    #: ``notify``: argv run (not waited for) after each turn with a JSON payload appended.
+    notify: tuple[str, ...] = ()
+    background_terminal_max_timeout_ms: int = 300_000
     base_instructions: str | None = None
     developer_instructions: str | None = None
     user_instructions_files: tuple[str, ...] = ("AGENTS.md",)
@@ -189,6 +203,10 @@ class Config:
     ephemeral: bool = False
     ignore_rules: bool = False
     warnings: tuple[str, ...] = ()
+    #: the port's own notices (keys it does not implement), printed on stderr by exec.
+    port_warnings: tuple[str, ...] = ()
+    #: the model catalog in use (``model_catalog_json``); ``None``: the bundled one.
+    model_catalog: tuple[dict[str, Any], ...] | None = None
     #: Trusted project ``.codex`` folders (their ``rules/`` apply too).
     project_folders: tuple[Path, ...] = ()
     #: Project ``.codex`` folders ignored because the project is not trusted.
@@ -206,6 +224,17 @@ class Config:
 
     # ferry: codex_protocol::openai_models::ModelInfo @ 1d092cb66 -- its reasoning support, from the model family
     @property
-    def model_supports_reasoning(self) -> bool:
-        name = self.model.lower()
-        return name.startswith(("gpt-5", "o1", "o3", "o4", "codex-")) or "codex" in name
+    def effective_reasoning_effort(self) -> str | None:
+        return self.model_reasoning_effort or self.model_info.default_reasoning_level
+
+    # ferry: codex_core::session::turn_context::TurnContext @ 1d092cb66 -- its reasoning summary
+    @property
+    def effective_reasoning_summary(self) -> str:
+        return self.model_reasoning_summary or self.model_info.default_reasoning_summary
+
+    # ferry: codex_core::client::ModelClientSession::build_responses_request @ 1d092cb66 -- verbosity
+    @property
+    def effective_verbosity(self) -> str | None:
+        if not self.model_info.support_verbosity:
+            return None
+        return self.model_verbosity or self.model_info.default_verbosity

@@ -36,7 +36,8 @@ from pycodex.errors import ContextWindowExceeded, ModelClientError, RetryableErr
 from pycodex.truncation import approx_token_count, truncate_middle_tokens
 
 JsonObject = dict[str, Any]
-Phase = Literal["pre_turn", "mid_turn"]
+#: ``standalone_turn`` is a compaction the user asked for (``/compact``), run as its own turn.
+Phase = Literal["pre_turn", "mid_turn", "standalone_turn"]
 
 #: user messages kept verbatim in the compacted history, newest first, up to this many tokens.
 COMPACT_USER_MESSAGE_MAX_TOKENS = 20_000

@@ -145,6 +145,8 @@ class ResumedThread:
     first_user_message: str | None = None
     forked_from: str | None = None
     forked_from_ordinal: int | None = None
+    #: the model of the thread's latest turn (a resume with another model is a model switch).
+    model: str | None = None
 
 
 def _usage(value: Any) -> TokenUsage | None:
@@ -185,6 +187,7 @@ def load_thread(
         state.window_number = seed.window_number
         state.context_window_id = seed.context_window_id
         state.base_instructions = seed.base_instructions
+        state.model = seed.model
     last_ordinal = -1
     for line in iter_rollout(path):
         kind = line.get("type")
@@ -202,6 +205,8 @@ def load_thread(
             continue
         if kind == "session_meta" and meta is None:
             meta = payload
+        elif kind == "turn_context" and isinstance(payload.get("model"), str):
+            state.model = payload["model"]
         elif kind == "response_item":
             history.append(_strip_internal(payload))
         elif kind == "compacted":
@@ -281,8 +286,12 @@ def session_meta(
     context_window_id: str | None = None,
     forked_from_id: str | None = None,
     forked_from_ordinal_exclusive: int | None = None,
+    originator: str = "codex_exec",
+    source: str = "exec",
     subagent: SubAgentSource | None = None,
 ) -> JsonObject:
+    """The rollout's first record. A sub-agent (``subagent``) records the tree's session id,
+    its parent and its spawn source instead of the front end's ``source``."""
     meta: JsonObject = {
         "session_id": subagent.session_id if subagent is not None else thread_id,
         "id": thread_id,
@@ -296,9 +305,9 @@ def session_meta(
         "timestamp": _timestamp(_now()),
         "cwd": str(cwd),
         "runtime_workspace_roots": [str(cwd)],
-        "originator": "codex_exec",
+        "originator": originator,
         "cli_version": version,
-        "source": subagent.to_json() if subagent is not None else "exec",
+        "source": subagent.to_json() if subagent is not None else source,
         "thread_source": "user" if subagent is None else "subagent",
     }
     if subagent is not None:

@@ -23,12 +23,22 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pycodex import UPSTREAM_VERSION
 from pycodex.client import ModelClient, RequestContext, TokenUsage, stream_model
-from pycodex.client.events import Completed, OutputItemDone, ResponseEvent
+from pycodex.client.events import (
+    Completed,
+    OutputItemAdded,
+    OutputItemDone,
+    OutputTextDelta,
+    ReasoningDelta,
+    ResponseEvent,
+    ServerModel,
+)
 from pycodex.client.responses import backoff_seconds
 from pycodex.config.model import Config
+from pycodex.config.models import fallback_warning, history_token_budget
 from pycodex.core import compaction
 from pycodex.core.agents.source import SubAgentSource
 from pycodex.core.models import model_info
+from pycodex.core.observer import NULL_OBSERVER, ApprovalHandler, TurnObserver
 from pycodex.core.rollout import (
     ResumedThread,
     RolloutRecorder,
@@ -38,24 +48,30 @@ from pycodex.core.rollout import (
 )
 from pycodex.errors import ModelClientError, RetryableError, StreamError
 from pycodex.fsutil import write_text_atomic
-from pycodex.images import input_image
-from pycodex.prompt.agents_md import user_instructions, user_instructions_text
+from pycodex.images import user_image_items
+from pycodex.prompt.agents_md import (
+    project_doc_warnings,
+    user_instructions,
+    user_instructions_text,
+)
 from pycodex.prompt.environment import environment_context_text
 from pycodex.prompt.permissions import permissions_text
 from pycodex.shell import default_user_shell
 from pycodex.skills import load_skills
-from pycodex.tools.handlers import ToolContext, ToolRouter
+from pycodex.tools.handlers import ABORTED_OUTPUT, ToolContext, ToolRouter
 from pycodex.tools.mcp_tools import McpTools
-from pycodex.tools.specs import multi_agent_enabled, spec, tools_for
+from pycodex.tools.specs import multi_agent_enabled, multi_agent_namespace, spec, tools_for
 from pycodex.tools.tool_search import (
     MULTI_AGENT_NAMESPACE,
     ToolSearch,
+    coalesce,
     mcp_entries,
     mcp_namespace,
     multi_agent_entries,
     removed_tools_fragment,
     tools_fragment,
 )
+from pycodex.truncation import truncate_middle_tokens
 
 if TYPE_CHECKING:
     from pycodex.core.agents.control import AgentControl
@@ -93,15 +109,11 @@ def _message(role: str, texts: list[str]) -> JsonObject:
 
 
 # ferry: codex_protocol::models::local_image_content_items_with_label_number @ 1d092cb66 -- with the prompt text after the images
-def user_turn_message(prompt: str, images: Sequence[tuple[str, str]] = ()) -> JsonObject:
+def user_turn_message(prompt: str, images: Sequence[tuple[str, Path]] = ()) -> JsonObject:
     """The user message of a turn: each image wrapped in ``<image ...>`` tags, then the text."""
     content: list[JsonObject] = []
-    for number, (shown_path, url) in enumerate(images, start=1):
-        content.append(
-            {"type": "input_text", "text": f'<image name=[Image #{number}] path="{shown_path}">'}
-        )
-        content.append(input_image(url))
-        content.append({"type": "input_text", "text": "</image>"})
+    for number, (shown_path, path) in enumerate(images, start=1):
+        content.extend(user_image_items(number, shown_path, path))
     content.append({"type": "input_text", "text": prompt})
     return {"type": "message", "role": "user", "content": content}
 
@@ -131,8 +143,6 @@ def normalize_history_item(item: JsonObject) -> JsonObject:
             "content": normalized["content"],
             **{k: v for k, v in normalized.items() if k not in ("type", "summary", "content")},
         }
-    if kind == "message" and item.get("role") == "assistant":
-        return {k: v for k, v in item.items() if k != "id"}
     prefix = _ID_PREFIX.get(str(kind))
     if prefix is not None and not item.get("id"):
         return {
@@ -140,6 +150,25 @@ def normalize_history_item(item: JsonObject) -> JsonObject:
             "id": f"{prefix}_{uuid7()}",
             **{k: v for k, v in item.items() if k != "type"},
         }
+    return item
+
+
+# ferry: codex_core::context::model_switch_instructions::ModelSwitchInstructions @ 1d092cb66 -- 0.169.0 wording
+def model_switch_text(base_instructions: str) -> str:
+    """The developer message telling the model a thread continues under another model."""
+    return (
+        "<model_switch>\nThe user was previously using a different model. Please continue the "
+        f"conversation according to the following instructions:\n\n{base_instructions}\n"
+        "</model_switch>"
+    )
+
+
+# ferry: codex_core::context_manager::history::ContextManager::for_prompt @ 1d092cb66 -- 0.169.0: assistant ids are not sent
+def request_item(item: JsonObject) -> JsonObject:
+    """An item as sent to the model: an assistant message goes without the id the server gave it
+    (the rollout keeps it)."""
+    if item.get("type") == "message" and item.get("role") == "assistant":
+        return {k: v for k, v in item.items() if k != "id"}
     return item
 
 
@@ -179,6 +208,73 @@ def initial_context(
         user.append(environment_context_text(config.cwd, config.sandbox, default_user_shell().name))
     if user:
         items.append(_message("user", user))
+    return items
+
+
+#: what codex tells the user (and the model) when a request was answered by another model.
+CYBER_REROUTE_WARNING = (
+    "Your account was flagged for potentially high-risk cyber activity and this request was "
+    "routed to gpt-5.2 as a fallback. To regain access to gpt-5.3-codex, apply for trusted "
+    "access: https://chatgpt.com/cyber or learn more: "
+    "https://developers.openai.com/codex/concepts/cyber-safety"
+)
+
+
+def _last_fragment(history: Sequence[JsonObject], opening: str) -> str | None:
+    """The text of the newest message part in ``history`` starting with ``opening``."""
+    for item in reversed(history):
+        if item.get("type") != "message":
+            continue
+        for part in item.get("content") or []:
+            text = part.get("text") if isinstance(part, Mapping) else None
+            if isinstance(text, str) and text.startswith(opening):
+                return text
+    return None
+
+
+def _env_fields(text: str) -> list[tuple[str, str]]:
+    """``(tag, line)`` pairs of an ``<environment_context>`` text, in order."""
+    fields: list[tuple[str, str]] = []
+    for line in text.splitlines()[1:-1]:
+        stripped = line.strip()
+        if stripped.startswith("<"):
+            tag = stripped[1:].split(">", 1)[0].split(" ", 1)[0]
+            fields.append((tag, line))
+    return fields
+
+
+# ferry: codex_core::context::environment_context::EnvironmentContext::diff_from_turn_context_item @ 1d092cb66 -- 0.169.0 fields
+def environment_context_update(before: str, after: str) -> str | None:
+    """What changed since ``before`` as an environment context (date and timezone always),
+    or ``None`` when nothing but the shell or the date differs."""
+    old = dict(_env_fields(before))
+    new = _env_fields(after)
+    volatile = ("shell", "current_date", "timezone")
+    if all(old.get(tag) == line for tag, line in new if tag not in volatile):
+        return None
+    kept = [
+        line
+        for tag, line in new
+        if tag in ("current_date", "timezone") or (tag != "shell" and old.get(tag) != line)
+    ]
+    return "\n".join(["<environment_context>", *kept, "</environment_context>"])
+
+
+# ferry: codex_core::session::Session::build_settings_update_items @ 1d092cb66
+def settings_update_items(config: Config, history: Sequence[JsonObject]) -> list[JsonObject]:
+    """Messages telling a resumed thread that its permissions or environment changed."""
+    items: list[JsonObject] = []
+    if config.include_permissions_instructions:
+        current = permissions_text(config.sandbox, config.approval_policy, config.cwd)
+        recorded = _last_fragment(history, "<permissions instructions>")
+        if recorded is not None and recorded != current:
+            items.append(_message("developer", [current]))
+    if config.include_environment_context:
+        now = environment_context_text(config.cwd, config.sandbox, default_user_shell().name)
+        recorded = _last_fragment(history, "<environment_context>")
+        update = None if recorded is None else environment_context_update(recorded, now)
+        if update is not None:
+            items.append(_message("user", [update]))
     return items
 
 
@@ -264,22 +360,69 @@ class TurnOutcome:
     last_message: str | None = None
     error: str | None = None
     usage: TokenUsage = field(default_factory=TokenUsage)
-    #: the turn was stopped by :meth:`Session.interrupt` (a sub-agent redirected by its parent).
+    #: the exception behind ``error`` (its type tells a front end what kind of failure)
+    exception: ModelClientError | None = None
+    #: the turn was stopped by :meth:`Session.interrupt` (the user, or a sub-agent's parent)
     interrupted: bool = False
 
 
-class _TurnInterrupted(Exception):
+# ferry: codex_protocol::protocol::TurnAbortReason::Interrupted @ 1d092cb66
+class TurnInterrupted(Exception):
     """Raised inside a turn once :meth:`Session.interrupt` was called."""
 
 
-#: what an interrupted turn leaves in the history for the model (codex's ``<turn_aborted>``).
-TURN_ABORTED_TEXT = (
-    "<turn_aborted>\nThe user interrupted the previous turn on purpose. Any running unified "
-    "exec processes may still be running in the background. If any tools/commands were "
-    "aborted, they may have partially executed.\n</turn_aborted>"
+#: what the next turn's history says about an interrupted one (codex 0.169.0's fragment).
+TURN_ABORTED = (
+    "<turn_aborted>\nThe user interrupted the previous turn on purpose. Any running unified exec "
+    "processes may still be running in the background. If any tools/commands were aborted, they "
+    "may have partially executed.\n</turn_aborted>"
 )
+
+#: markers a sub-agent's stream pump hands its turn thread (see ``Session._stream``).
 _STREAM_END = object()
 _STREAM_CANCELLED = object()
+
+#: tools whose aborted output reads like a command's.
+_SHELL_TOOLS = (
+    "shell",
+    "container.exec",
+    "local_shell",
+    "shell_command",
+    "unified_exec",
+    "exec_command",
+)
+
+
+# ferry: codex_core::tools::parallel::ToolCallRuntime::aborted_response @ 1d092cb66 -- 0.169.0: exec_command reads like a shell
+def aborted_output(call: JsonObject, seconds: float) -> JsonObject:
+    """The output of a tool call the user's interrupt stopped (or kept from starting)."""
+    name = str(call.get("name", ""))
+    if not call.get("namespace") and name in _SHELL_TOOLS:
+        text = f"Wall time: {seconds:.1f} seconds\naborted by user"
+    else:
+        text = f"aborted by user after {seconds:.1f}s"
+    kind = (
+        "custom_tool_call_output"
+        if call.get("type") == "custom_tool_call"
+        else "function_call_output"
+    )
+    return {"type": kind, "call_id": call.get("call_id"), "output": text}
+
+
+# ferry: port-only -- who drives the session (exec, the TUI or the app server), for request metadata
+@dataclass(frozen=True)
+class SessionSurface:
+    """What differs between front ends in the requests and rollouts a session writes.
+
+    ``exec`` reports itself as the thread source and the turn trigger of its requests'
+    turn metadata; the interactive UI says ``user`` for both.
+    """
+
+    thread_source: str | None = "user"
+    turn_trigger: str | None = "exec"
+    #: the rollout's ``session_meta``: who started the thread, from where
+    originator: str = "codex_exec"
+    source: str = "exec"
 
 
 # ferry: codex_core::session::session::Session @ 1d092cb66
@@ -302,7 +445,15 @@ class Session:
         forked_history: Sequence[JsonObject] | None = None,
         model_switch: str | None = None,
         inherited_namespaces: Mapping[str, str | None] | None = None,
+        observer: TurnObserver | None = None,
+        approvals: ApprovalHandler | None = None,
+        surface: SessionSurface | None = None,
     ) -> None:
+        #: the model the thread last ran with (another one now is a model switch).
+        self.resumed_model = resumed.model if resumed is not None else None
+        self._settings_checked = False
+        self._turn_completed = False
+        self._rerouted_this_turn = False
         self.config = config
         #: set for a thread spawned by another one (``spawn_agent``); ``None`` for the root.
         self.subagent = subagent
@@ -315,13 +466,15 @@ class Session:
         self._turn_open = False
         self._busy = False
         self._closed = False
-        self._cancel = threading.Event()
         self._cancel_queue: queue.Queue[Any] | None = None
         #: (parent turn id, root turn id) of the request that started the current turn.
         self.turn_origin: tuple[str, str] | None = None
         self.client = client
         self.sink = sink
         self.hooks = hooks or SessionHooks()
+        self.observer = observer or NULL_OBSERVER
+        self.surface = surface or SessionSurface()
+        self._interrupt = threading.Event()
         self.resumed = resumed is not None and not fork
         self.forked_from = resumed.thread_id if resumed is not None and fork else None
         self._fork_ordinal = resumed.next_ordinal if resumed is not None and fork else None
@@ -390,6 +543,9 @@ class Session:
                 thread_id=self.thread_id,
                 next_item_id=self.next_item_id,
                 emit=self.sink.emit,
+                observer=self.observer,
+                approvals=approvals,
+                interrupted=self._interrupt,
             ),
             tool_search=self.tool_search_index,
         )
@@ -474,25 +630,29 @@ class Session:
                 return
             self._add(item)
 
+    # ferry: codex_core::session::handlers::interrupt @ 1d092cb66
     # ferry: codex_core::session::Session::interrupt_task @ 1d092cb66
     def interrupt(self) -> bool:
-        """Stop the running turn (it ends as interrupted); ``False`` when none is running."""
+        """Stop the running turn (it ends as interrupted): the stream is dropped (a
+        sub-agent's even while it waits for the model) and running commands are killed.
+        ``False`` when no turn is running."""
         with self._pending_lock:
             if not self._turn_open:
                 return False
-            self._cancel.set()
+            self._interrupt.set()
             if self._cancel_queue is not None:
                 self._cancel_queue.put(_STREAM_CANCELLED)
-            return True
+        self.router.unified_exec.shutdown()
+        return True
 
     def _take_pending(self) -> list[JsonObject]:
         with self._pending_lock:
             pending, self._pending = self._pending, []
             return pending
 
-    def _check_cancelled(self) -> None:
-        if self._cancel.is_set():
-            raise _TurnInterrupted()
+    def _check_interrupted(self) -> None:
+        if self._interrupt.is_set():
+            raise TurnInterrupted
 
     def _stream(self, ctx: RequestContext) -> Iterator[ResponseEvent]:
         """The response events; for a sub-agent, read on a helper thread so that
@@ -513,14 +673,14 @@ class Session:
 
         with self._pending_lock:
             self._cancel_queue = events
-            if self._cancel.is_set():
+            if self._interrupt.is_set():
                 events.put(_STREAM_CANCELLED)
         threading.Thread(target=pump, name=f"stream-{self.thread_id}", daemon=True).start()
         try:
             while True:
                 event = events.get()
                 if event is _STREAM_CANCELLED:
-                    raise _TurnInterrupted()
+                    raise TurnInterrupted
                 if event is _STREAM_END:
                     return
                 if isinstance(event, BaseException):
@@ -534,8 +694,11 @@ class Session:
 
     # ferry: codex_core::tools::router::ToolRouter::model_visible_specs @ 1d092cb66 -- 0.169.0: MCP servers and multi_agent_v1
     def deferred_namespaces(self) -> dict[str, str | None]:
-        """Namespace -> description of everything behind ``tool_search`` right now."""
+        """Namespace -> description of everything behind ``tool_search`` right now (nothing
+        for a model without ``supports_search_tool``: it gets those tools directly)."""
         namespaces: dict[str, str | None] = {}
+        if not self.config.model_info.supports_search_tool:
+            return namespaces
         if self.mcp is not None:
             for server, info in self.mcp.ready().items():
                 text = (info.instructions or "").strip()
@@ -544,11 +707,37 @@ class Session:
             namespaces[MULTI_AGENT_NAMESPACE] = spec(MULTI_AGENT_NAMESPACE)["description"]
         return namespaces
 
+    # ferry: codex_core::tools::spec::build_specs_with_discoverable_tools @ 1d092cb66 -- 0.169.0: no tool_search without supports_search_tool
+    def direct_namespaces(self) -> list[JsonObject]:
+        """The namespaces a model without ``supports_search_tool`` is offered directly:
+        ``multi_agent_v1``, then each MCP server's tools."""
+        if self.config.model_info.supports_search_tool:
+            return []
+        namespaces: list[JsonObject] = []
+        if multi_agent_enabled(self.config):
+            namespaces.append(multi_agent_namespace(self.config))
+        if self.mcp is not None:
+            namespaces.extend(coalesce(mcp_entries(self.mcp.ready())))
+        # offered up front: loaded already, listed by name
+        return [
+            {
+                **namespace,
+                "tools": sorted(
+                    (
+                        {k: v for k, v in tool.items() if k != "defer_loading"}
+                        for tool in namespace["tools"]
+                    ),
+                    key=lambda tool: str(tool["name"]),
+                ),
+            }
+            for namespace in namespaces
+        ]
+
     # ferry: codex_core::tools::tool_search_entry::build_tool_search_entries @ 1d092cb66
     def tool_search_index(self) -> ToolSearch:
         entries = mcp_entries(self.mcp.ready()) if self.mcp is not None else []
         if multi_agent_enabled(self.config):
-            entries.extend(multi_agent_entries(self.config))
+            entries.extend(multi_agent_entries(multi_agent_namespace(self.config)))
         return ToolSearch(entries)
 
     # ------------------------------------------------------------------ plumbing
@@ -574,11 +763,32 @@ class Session:
                     context_window_id=self.context_window_id,
                     forked_from_id=self.forked_from,
                     forked_from_ordinal_exclusive=self._fork_ordinal,
+                    originator=self.surface.originator,
+                    source=self.surface.source,
                     subagent=self.subagent,
                 ),
             )
         self.hooks.thread_started(self)
-        for warning in self.config.warnings:
+        warnings = list(self.config.warnings)
+        if not self.resumed:
+            config = self.config
+            warnings.extend(
+                project_doc_warnings(
+                    config.cwd,
+                    config.user_instructions_files,
+                    config.project_root_markers,
+                    config.project_doc_max_bytes,
+                )
+            )
+        if self.resumed_model and self.resumed_model != self.config.model:
+            warnings.append(
+                f"This session was recorded with model `{self.resumed_model}` but is resuming "
+                f"with `{self.config.model}`. Consider switching back to `{self.resumed_model}` "
+                "as it may affect Codex performance."
+            )
+        if self.config.model_info.used_fallback:
+            warnings.append(fallback_warning(self.config.model))
+        for warning in warnings:
             self.hooks.log(self, "WARN", warning)
             self.sink.emit(
                 {
@@ -589,6 +799,7 @@ class Session:
 
     # ferry: codex_core::codex_thread::CodexThread::shutdown_and_wait @ 1d092cb66
     def close(self) -> None:
+        self._abort_goal_continuation()
         # Sub-agents never outlive the thread that spawned the tree.
         if self.agents is not None and self.subagent is None:
             self.agents.shutdown_all()
@@ -601,10 +812,60 @@ class Session:
         self.client.close()
         self.hooks.thread_closed(self)
 
-    def _add(self, item: JsonObject) -> None:
+    # ferry: codex_hooks::legacy_notify::notify_hook @ 1d092cb66
+    def _notify(self, turn_id: str, prompt: str, last_message: str | None) -> None:
+        """Run the ``notify`` command with the turn's JSON summary as its last argument."""
+        if not self.config.notify:
+            return
+        payload = {
+            "type": "agent-turn-complete",
+            "thread-id": self.thread_id,
+            "turn-id": turn_id,
+            "cwd": str(self.config.cwd),
+            "client": "codex_exec",
+            "input-messages": [prompt],
+            "last-assistant-message": last_message,
+        }
+        argv = [*self.config.notify, json.dumps(payload, separators=(",", ":"), ensure_ascii=False)]
+        try:
+            subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:
+            return  # codex goes on when the notifier cannot start
+
+    def _abort_goal_continuation(self) -> None:
+        """An active goal makes codex start another turn as soon as one completes; exec then
+        shuts down, interrupting it, which leaves a ``<turn_aborted>`` note in the rollout.
+        The port does not start that turn but records the same history."""
+        goal = self.router.goals.goal
+        if goal is None or goal.status != "active" or not self._turn_completed:
+            return
+        self.recorder.record(
+            "response_item",
+            normalize_history_item(_message("user", [TURN_ABORTED])),
+        )
+
+    def _add(self, item: JsonObject, *, persist: bool = True) -> None:
         item = normalize_history_item(item)
-        self.history.append(item)
-        self.recorder.record("response_item", item)
+        self.history.append(self._truncated_for_history(item))
+        if persist:
+            self.recorder.record("response_item", item)
+
+    def _truncated_for_history(self, item: JsonObject) -> JsonObject:
+        """A tool output as the model gets to see it: cut in the middle to the history budget
+        of the model's truncation policy (the rollout keeps it whole)."""
+        output = item.get("output")
+        if item.get("type") not in ("function_call_output", "custom_tool_call_output"):
+            return item
+        if not isinstance(output, str):
+            return item
+        budget = history_token_budget(self.config.model_info.truncation)
+        cut = truncate_middle_tokens(output, budget)
+        return item if cut == output else {**item, "output": cut}
 
     # ------------------------------------------------------------------ request
 
@@ -632,32 +893,36 @@ class Session:
         body: JsonObject = {
             "model": config.model,
             "stream": True,
-            "input": [self.base_message(), *history],
+            "input": [self.base_message(), *(request_item(i) for i in history)],
             "tools": tools_for(
                 config,
                 mcp_resources=self.mcp is not None and self.mcp.configured,
                 tool_search=bool(self.deferred_namespaces()),
+                direct_namespaces=self.direct_namespaces(),
             )
             if tools is None
             else tools,
             "tool_choice": "auto",
             "parallel_tool_calls": parallel_tool_calls,
         }
-        if config.model_supports_reasoning:
-            reasoning: JsonObject = {"effort": config.model_reasoning_effort}
-            if config.model_reasoning_summary and config.model_reasoning_summary != "none":
-                reasoning["summary"] = config.model_reasoning_summary
-            body["reasoning"] = reasoning
-            body["store"] = False
-            body["include"] = ["reasoning.encrypted_content"]
-        else:
-            body["reasoning"] = {"summary": config.model_reasoning_summary or "auto"}
-            body["store"] = False
-            body["include"] = []
+        reasoning: JsonObject = {}
+        effort = config.effective_reasoning_effort
+        if effort is not None:
+            reasoning["effort"] = effort
+        summary = config.effective_reasoning_summary
+        if summary != "none":
+            reasoning["summary"] = summary
+        body["reasoning"] = reasoning
+        body["store"] = False
+        body["include"] = ["reasoning.encrypted_content"]
+        if config.service_tier is not None:
+            body["service_tier"] = (
+                "priority" if config.service_tier == "fast" else config.service_tier
+            )
         body["prompt_cache_key"] = self.session_id
         text: JsonObject = {}
-        if config.model_supports_reasoning and config.model_verbosity:
-            text["verbosity"] = config.model_verbosity
+        if config.effective_verbosity:
+            text["verbosity"] = config.effective_verbosity
         if self.output_schema is not None and tools is None:
             text["format"] = {
                 "type": "json_schema",
@@ -714,21 +979,30 @@ class Session:
             ),
             "root_turn_id": self.root_turn_id(turn_id),
             **({"subagent_kind": "thread_spawn"} if self.subagent is not None else {}),
-            "thread_source": "user" if self.subagent is None else "subagent",
-            "turn_trigger": "exec",
+            "thread_source": (
+                "subagent"
+                if self.subagent is not None
+                else self.config.thread_source or self.surface.thread_source
+            ),
+            "turn_trigger": self.surface.turn_trigger,
             "sandbox": "seccomp" if sandboxed else "none",
             "sandbox_mode": self.config.sandbox.mode,
             "auto_review_enabled": False,
             "node_repl_auto_review_required": False,
             "node_repl_disabled": False,
             "turn_started_at_unix_ms": self._turn_started_ms,
-            "analytics_enabled": True,
+            "analytics_enabled": self.config.analytics_enabled,
         }
+        for key in ("thread_source", "turn_trigger"):
+            if metadata[key] is None:
+                del metadata[key]
         if compaction_request is not None:
             metadata["compaction"] = compaction_request.metadata()
         else:
             metadata["model"] = self.config.model
-            metadata["reasoning_effort"] = self.config.model_reasoning_effort
+            effort = self.config.effective_reasoning_effort
+            if effort is not None:
+                metadata["reasoning_effort"] = effort
         workspace = self._turn_workspace
         if workspace is not None:
             root, state = workspace
@@ -777,23 +1051,25 @@ class Session:
     def run_turn(
         self,
         prompt: str,
-        images: Sequence[tuple[str, str]] = (),
+        images: Sequence[tuple[str, Path]] = (),
         *,
+        turn_id: str | None = None,
         user_message: JsonObject | None = None,
     ) -> TurnOutcome:
-        """One user turn. ``images`` are (path as given, data URL) pairs placed before the prompt;
-        ``user_message`` replaces the message built from both (a sub-agent's structured input)."""
+        """One user turn. ``images`` are (path as given, path) pairs placed before the prompt;
+        ``turn_id`` lets a front end announce the turn before it starts; ``user_message``
+        replaces the message built from prompt and images (a sub-agent's structured input)."""
         with self._pending_lock:
             self._busy = self._turn_open = True
-            self._cancel.clear()
+            self._interrupt.clear()
         try:
-            return self._run_turn(prompt, images, user_message)
+            return self._run_turn(prompt, images, turn_id or uuid7(), user_message)
         finally:
             # Input that came too late for the turn is kept without starting another one.
             with self._pending_lock:
                 leftovers, self._pending = self._pending, []
                 self._busy = self._turn_open = False
-                self._cancel.clear()
+                self._interrupt.clear()
                 for item in leftovers:
                     self._add(item)
 
@@ -809,11 +1085,12 @@ class Session:
     def _run_turn(
         self,
         prompt: str,
-        images: Sequence[tuple[str, str]],
+        images: Sequence[tuple[str, Path]],
+        turn_id: str,
         user_message: JsonObject | None,
     ) -> TurnOutcome:
-        turn_id = uuid7()
         self._turn_id = turn_id
+        self._rerouted_this_turn = False
         started = time.time()
         self.sink.emit({"type": "turn.started"})
         first_turn = self._turns_run == 0
@@ -850,6 +1127,15 @@ class Session:
             self._turns_run += 1
             if prior and self._token_limit_reached():
                 self._run_compaction(turn_id, "pre_turn")
+            if self.resumed_model and self.resumed_model != self.config.model:
+                self._add(
+                    _message("developer", [model_switch_text(base_instructions_text(self.config))])
+                )
+                self.resumed_model = self.config.model
+            if self.resumed and not self._settings_checked:
+                for update in settings_update_items(self.config, self.history):
+                    self._add(update)
+            self._settings_checked = True
             self._add(
                 user_message if user_message is not None else user_turn_message(prompt, images)
             )
@@ -866,11 +1152,11 @@ class Session:
             self.hooks.user_message(self, prompt)
             ctx = self.request_context(turn_id)
             while True:
-                self._check_cancelled()
+                self._check_interrupted()
                 needs_follow_up, _usage, last_message = self._sample(ctx)
                 if last_message is not None:
                     outcome.last_message = last_message
-                self._check_cancelled()
+                self._check_interrupted()
                 if not self._continue_turn(needs_follow_up):
                     break
                 if self._token_limit_reached():
@@ -878,18 +1164,19 @@ class Session:
                     ctx = self.request_context(turn_id)
                 for item in self._take_pending():
                     self._add(item)
-        except _TurnInterrupted:
+        except TurnInterrupted:
             # codex leaves a <turn_aborted> note for the model and reports the turn aborted.
-            self._add(_message("user", [TURN_ABORTED_TEXT]))
+            outcome.interrupted = True
+            outcome.usage = self.total_usage
+            self._add(_message("user", [TURN_ABORTED]))
             self.recorder.record(
                 "event_msg", {"type": "turn_aborted", "turn_id": turn_id, "reason": "interrupted"}
             )
-            outcome.interrupted = True
-            outcome.usage = self.total_usage
             self.hooks.turn_finished(self)
             return outcome
         except ModelClientError as exc:
             outcome.error = str(exc)
+            outcome.exception = exc
             outcome.usage = self.total_usage
             self.sink.emit({"type": "error", "message": outcome.error})
             self.sink.emit({"type": "turn.failed", "error": {"message": outcome.error}})
@@ -899,6 +1186,8 @@ class Session:
             return outcome
         # codex reports the thread's running usage (a resumed thread includes earlier turns).
         outcome.usage = self.total_usage
+        self._turn_completed = True
+        self._notify(turn_id, prompt, outcome.last_message)
         self.router.finish_turn()
         self.sink.emit({"type": "turn.completed", "usage": _usage_json(self.total_usage)})
         completed = time.time()
@@ -916,6 +1205,99 @@ class Session:
         )
         self.hooks.turn_finished(self)
         return outcome
+
+    # ferry: codex_core::tasks::compact::CompactTask::run @ 1d092cb66 -- 0.169.0: a manual compaction is a turn of its own
+    def compact(self) -> TurnOutcome:
+        """Summarise the thread now (``/compact``): a turn that only compacts the history."""
+        turn_id = uuid7()
+        self._turn_id = turn_id
+        self._interrupt.clear()
+        started = time.time()
+        self._turn_started_ms = int(started * 1000)
+        self._turn_workspace = git_workspace(self.config.cwd)
+        if self._turns_run == 0 and (self.resumed or self.forked_from is not None):
+            for _ in range(2 if self.forked_from is not None else 1):
+                self._record_settings_applied()
+        self.recorder.record(
+            "event_msg",
+            {
+                "type": "task_started",
+                "turn_id": turn_id,
+                "root_turn_id": turn_id,
+                "started_at": int(started),
+                "model_context_window": self.model.model_context_window,
+                "collaboration_mode_kind": "default",
+            },
+        )
+        if self._turns_run == 0 and not self.resumed and self.forked_from is None:
+            for item in self.history:  # the opening context of a new thread
+                self.recorder.record("response_item", item)
+            self._record_world_state()
+        self.recorder.record("turn_context", self._turn_context_payload(turn_id))
+        self._turns_run += 1
+        outcome = TurnOutcome()
+        try:
+            self._run_compaction(turn_id, "standalone_turn")
+        except ModelClientError as exc:
+            outcome.error = str(exc)
+            outcome.exception = exc
+            self.sink.emit({"type": "error", "message": outcome.error})
+            self.recorder.record("event_msg", {"type": "error", "message": outcome.error})
+            self.hooks.log(self, "ERROR", outcome.error)
+        outcome.usage = self.total_usage
+        completed = time.time()
+        self.recorder.record(
+            "event_msg",
+            {
+                "type": "task_complete",
+                "root_turn_id": turn_id,
+                "turn_id": turn_id,
+                "last_agent_message": None,
+                "started_at": int(started),
+                "completed_at": int(completed),
+                "duration_ms": int((completed - started) * 1000),
+            },
+        )
+        self.hooks.turn_finished(self)
+        return outcome
+
+    # ferry: codex_core::session::Session::update_settings @ 1d092cb66 -- Op::OverrideTurnContext: model, effort, permissions
+    def update_settings(
+        self,
+        *,
+        model: str | None = None,
+        reasoning_effort: str | None = None,
+        sandbox_mode: str | None = None,
+        approval_policy: str | None = None,
+    ) -> None:
+        """Change what the next turn runs with; a permissions change is told to the model
+        with a fresh ``<permissions instructions>`` message, as codex does."""
+        from dataclasses import replace
+
+        config = self.config
+        if model is not None:
+            config = replace(config, model=model)
+        if reasoning_effort is not None:
+            config = replace(config, model_reasoning_effort=reasoning_effort)
+        if sandbox_mode is not None:
+            config = replace(config, sandbox=replace(config.sandbox, mode=sandbox_mode))  # type: ignore[arg-type]
+        if approval_policy is not None:
+            config = replace(config, approval_policy=approval_policy)  # type: ignore[arg-type]
+        permissions_changed = (config.sandbox.mode, config.approval_policy) != (
+            self.config.sandbox.mode,
+            self.config.approval_policy,
+        )
+        self.config = config
+        self.model = model_info(config)
+        self.router.ctx = replace(self.router.ctx, config=config)
+        self.router.reset_sandbox()
+        if permissions_changed and config.include_permissions_instructions:
+            self._add(
+                _message(
+                    "developer",
+                    [permissions_text(config.sandbox, config.approval_policy, config.cwd)],
+                )
+            )
 
     def _turn_context_payload(self, turn_id: str) -> JsonObject:
         return {
@@ -1007,9 +1389,12 @@ class Session:
 
     # ferry: codex_core::session::turn::run_auto_compact @ 1d092cb66
     def _run_compaction(self, turn_id: str, phase: compaction.Phase) -> None:
+        manual = phase == "standalone_turn"
         request = compaction.CompactionRequest(
             phase=phase,
             remote=compaction.uses_remote_compaction(self.config.model_provider),
+            trigger="manual" if manual else "auto",
+            reason="user_requested" if manual else "context_limit",
         )
         item_id = uuid7()
         started_ms = int(time.time() * 1000)
@@ -1102,8 +1487,24 @@ class Session:
         calls: list[JsonObject] = []
         try:
             for event in self._stream(ctx):
+                if self._interrupt.is_set():
+                    raise TurnInterrupted
+                if isinstance(event, OutputItemAdded):
+                    self.observer.item_added(event.item)
+                elif isinstance(event, OutputTextDelta):
+                    self.observer.text_delta(event.delta)
+                elif isinstance(event, ReasoningDelta):
+                    self.observer.reasoning_delta(
+                        event.delta,
+                        summary_index=0 if event.summary else None,
+                        content_index=None if event.summary else 0,
+                    )
+                if isinstance(event, ServerModel):
+                    self._check_server_model(event.model)
+                    continue
                 if isinstance(event, OutputItemDone):
                     item = event.item
+                    self.observer.item_done(item)
                     kind = item.get("type")
                     if kind in (
                         "function_call",
@@ -1128,12 +1529,37 @@ class Session:
             # Calls that arrived are answered even when the stream broke, so the
             # history stays valid (every call has its output) for the retry.
             for call in calls:
-                if self._cancel.is_set():  # an interrupted turn runs nothing more
-                    self._add(_aborted_output(call))
-                else:
-                    self._add(self.router.dispatch(call))
+                started = time.monotonic()
+                output = None if self._interrupt.is_set() else self.router.dispatch(call)
+                if self._interrupt.is_set():  # not run, or cut short: the model hears it aborted
+                    output = aborted_output(call, time.monotonic() - started)
+                assert output is not None
+                # codex sends the "aborted" answer of a call it could not hand to a
+                # handler, but does not write it to the rollout.
+                self._add(output, persist=output.get("output") != ABORTED_OUTPUT)
             for extra in self.router.goals.take_pending_items():
                 self._add(extra)
+            for extra in self.router.take_injected():
+                self._add(extra)
+
+    # ferry: codex_core::session::Session::maybe_warn_on_server_model_mismatch @ 1d092cb66
+    def _check_server_model(self, server_model: str) -> None:
+        """A response from another model than requested: codex 0.169.0 reports the reroute
+        and warns, once per turn (the model is not told)."""
+        requested = self.config.model
+        if server_model.lower() == requested.lower() or self._rerouted_this_turn:
+            return
+        self._rerouted_this_turn = True
+        for message in (
+            f"model rerouted: {requested} -> {server_model} (HighRiskCyberActivity)",
+            CYBER_REROUTE_WARNING,
+        ):
+            self.sink.emit(
+                {
+                    "type": "item.completed",
+                    "item": {"id": self.next_item_id(), "type": "error", "message": message},
+                }
+            )
 
     # ferry: codex_core::session::Session::update_token_usage_info @ 1d092cb66
     def record_usage(self, usage: TokenUsage | None, response_id: str | None = None) -> None:
@@ -1157,6 +1583,7 @@ class Session:
         )
         self._record_token_count(usage)
         self.hooks.usage(self)
+        self.observer.usage(self.total_usage, usage)
 
     def _record_token_count(self, last: TokenUsage) -> None:
         info = {
@@ -1206,7 +1633,7 @@ class Session:
             }
             self.sink.emit({"type": "item.started", "item": details})
             self.sink.emit({"type": "item.completed", "item": details})
-        elif kind == "reasoning" and not self.config.hide_agent_reasoning:
+        elif kind == "reasoning":
             summary = [
                 s.get("text", "") for s in item.get("summary") or [] if isinstance(s, Mapping)
             ]
@@ -1236,15 +1663,6 @@ def start_mcp(config: Config) -> Any:
         manager.close()
         raise
     return manager
-
-
-def _aborted_output(call: JsonObject) -> JsonObject:
-    kind = "custom_tool_call_output" if call.get("type") == "custom_tool_call" else None
-    return {
-        "type": kind or "function_call_output",
-        "call_id": call.get("call_id"),
-        "output": "aborted",
-    }
 
 
 def _output_text(item: JsonObject) -> str:
@@ -1349,7 +1767,7 @@ def installation_id(codex_home: Path) -> str:
     value = str(uuid.uuid4())
     try:
         codex_home.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(path, value + "\n")
+        write_text_atomic(path, value)
     except OSError:
         pass
     return value

@@ -222,9 +222,18 @@ class StateHooks(SessionHooks):
     """Keeps the thread's row (and goal) in the state database in step with the session."""
 
     def __init__(
-        self, db: StateStore, *, preview: str | None = None, owns_db: bool = False
+        self,
+        db: StateStore,
+        *,
+        preview: str | None = None,
+        source: str = "exec",
+        originator: str = "codex_exec",
+        owns_db: bool = False,
     ) -> None:
         self.db = db
+        #: who runs the thread: ``exec`` (codex_exec) or the interactive ``cli`` (codex-tui)
+        self.source = source
+        self.originator = originator
         #: a sub-agent's hooks hold their own connections, closed with the session.
         self.owns_db = owns_db
         self.created_ms = int(time.time() * 1000)
@@ -268,7 +277,12 @@ class StateHooks(SessionHooks):
 
     # ferry: codex_rollout::state_db::StateDbHandle @ 1d092cb66 -- a sub-agent's thread row: own connection (own thread)
     def child_hooks(self) -> SessionHooks:
-        return StateHooks(StateStore(self.db.directory), owns_db=True)
+        return StateHooks(
+            StateStore(self.db.directory),
+            source=self.source,
+            originator=self.originator,
+            owns_db=True,
+        )
 
     # ferry: port-only -- the connections of a sub-agent's hooks end with its session
     def thread_closed(self, session: Session) -> None:
@@ -296,7 +310,7 @@ class StateHooks(SessionHooks):
                 rollout_path=str(path),
                 created_at_ms=self.created_ms,
                 updated_at_ms=int(time.time() * 1000),
-                source="exec" if subagent is None else subagent.column(),
+                source=self.source if subagent is None else subagent.column(),
                 model_provider=config.model_provider.id,
                 cwd=str(config.cwd),
                 title=self.first_message,
@@ -312,6 +326,7 @@ class StateHooks(SessionHooks):
                 thread_source="user" if subagent is None else "subagent",
                 agent_nickname=None if subagent is None else subagent.nickname,
                 agent_role=None if subagent is None else subagent.role,
+                originator=self.originator,
             )
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -12,7 +13,8 @@ import click
 
 from pycodex import UPSTREAM_VERSION, __version__
 from pycodex.config.model import Config
-from pycodex.errors import PycodexError
+from pycodex.errors import ConfigLoadError, PycodexError
+from pycodex.exec.argv import ArgvError, ParsedArgs, parse_exec_argv
 from pycodex.fsutil import write_text_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -24,7 +26,7 @@ NOT_GIT = "Not inside a trusted directory and --skip-git-repo-check was not spec
 
 # ferry: codex_exec::cli::Cli @ 1d092cb66 -- the flags shared by exec and exec resume
 def exec_options(func: F) -> F:
-    """The flags shared by ``exec`` and ``exec resume``."""
+    """The flags of ``exec`` as ``--help`` shows them (parsing is :mod:`pycodex.exec.argv`)."""
     options = [
         click.option(
             "-c",
@@ -52,7 +54,15 @@ def exec_options(func: F) -> F:
             "images",
             multiple=True,
             type=click.Path(),
-            help="Image(s) to attach to the prompt.",
+            help="Image(s) to attach to the prompt (-i A B C or -i A,B).",
+        ),
+        click.option(
+            "--strict-config",
+            is_flag=True,
+            help="Error out when config.toml contains fields this version does not know.",
+        ),
+        click.option(
+            "--thread-source", metavar="SOURCE", help="Source classification for new threads."
         ),
         click.option("-m", "--model", help="Model the agent should use."),
         click.option("-p", "--profile", help="Config profile to layer on top of config.toml."),
@@ -63,7 +73,6 @@ def exec_options(func: F) -> F:
             type=click.Choice(["read-only", "workspace-write", "danger-full-access"]),
             help="Sandbox policy for model-generated shell commands.",
         ),
-        click.option("--full-auto", is_flag=True, help="Alias for --sandbox workspace-write."),
         click.option(
             "--dangerously-bypass-approvals-and-sandbox",
             "--yolo",
@@ -129,46 +138,9 @@ def exec_options(func: F) -> F:
     return func
 
 
-# ferry: codex_exec::cli::Command @ 1d092cb66 -- routes `exec resume`
-class ExecCommand(click.Command):
-    """Routes ``exec resume …`` to the resume command, like upstream's subcommand."""
-
-    # ferry: codex_exec::cli::Command @ 1d092cb66 -- clap's subcommand dispatch
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        found = self._subcommand_index(args)
-        if found is not None:
-            index, name = found
-            ctx.meta["pycodex.subcommand"] = name
-            sub = SUBCOMMANDS[name]
-            return sub.parse_args(ctx, args[:index] + args[index + 1 :])
-        return super().parse_args(ctx, args)
-
-    def _subcommand_index(self, args: list[str]) -> tuple[int, str] | None:
-        """Position of ``resume``/``fork`` when it is the first positional argument (flags may
-        precede it)."""
-        takes_value = {
-            opt
-            for param in self.params
-            if isinstance(param, click.Option) and not param.is_flag
-            for opt in param.opts
-        }
-        i = 0
-        while i < len(args):
-            token = args[i]
-            if token == "--":
-                return None
-            if token.startswith("-") and token != "-":
-                i += 2 if token in takes_value else 1
-                continue
-            return (i, token) if token in SUBCOMMANDS else None
-        return None
-
-    # ferry: codex_exec::run_main @ 1d092cb66
-    def invoke(self, ctx: click.Context) -> Any:
-        name = ctx.meta.get("pycodex.subcommand")
-        if name is not None:
-            return ctx.invoke(SUBCOMMANDS[name].callback or (lambda **_: None), **ctx.params)
-        return super().invoke(ctx)
+# ferry: codex_exec::cli::Cli @ 1d092cb66 -- help rendering only; clap-compatible parsing is pycodex.exec.argv
+class _HelpCommand(click.Command):
+    """Only renders ``--help``: parsing follows clap's rules in :mod:`pycodex.exec.argv`."""
 
 
 def _abort(message: str) -> NoReturn:
@@ -177,25 +149,98 @@ def _abort(message: str) -> NoReturn:
     sys.exit(1)
 
 
-def _read_prompt(prompt: str | None, *, append_stdin: bool = True) -> str:
+# ferry: codex_exec::PromptDecodeError @ 1d092cb66
+class PromptDecodeError(ValueError):
+    """Bytes on stdin that are not a UTF-8 prompt (the message says how to convert them)."""
+
+
+# ferry: codex_exec::decode_prompt_bytes @ 1d092cb66
+def decode_prompt_bytes(data: bytes) -> str:
+    """UTF-8 (a BOM is dropped) or BOM-marked UTF-16; UTF-32 and invalid bytes are refused."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if data.startswith(b"\xff\xfe\x00\x00"):
+        raise PromptDecodeError("input appears to be UTF-32LE. Convert it to UTF-8 and retry.")
+    if data.startswith(b"\x00\x00\xfe\xff"):
+        raise PromptDecodeError("input appears to be UTF-32BE. Convert it to UTF-8 and retry.")
+    for bom, encoding in ((b"\xff\xfe", "UTF-16LE"), (b"\xfe\xff", "UTF-16BE")):
+        if data.startswith(bom):
+            rest = data[2:]
+            try:
+                if len(rest) % 2:
+                    raise UnicodeDecodeError(encoding, rest, 0, 1, "odd length")
+                return rest.decode("utf-16-le" if encoding == "UTF-16LE" else "utf-16-be")
+            except UnicodeDecodeError:
+                raise PromptDecodeError(
+                    f"input looked like {encoding} but could not be decoded. "
+                    "Convert it to UTF-8 and retry."
+                ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PromptDecodeError(
+            f"input is not valid UTF-8 (invalid byte at offset {exc.start}). Convert it to "
+            "UTF-8 and retry (e.g., `iconv -f <ENC> -t UTF-8 prompt.txt`)."
+        ) from None
+
+
+#: how stdin takes part in the prompt (upstream's ``StdinPromptBehavior``).
+REQUIRED_IF_PIPED = "required-if-piped"
+FORCED = "forced"
+OPTIONAL_APPEND = "optional-append"
+
+
+# ferry: codex_exec::read_prompt_from_stdin @ 1d092cb66
+def read_prompt_from_stdin(behavior: str) -> str | None:
+    """Read stdin as (part of) the prompt; refusals print upstream's text and exit 1."""
     stdin = sys.stdin
-    if prompt is None or prompt == "-":
-        if prompt is None and stdin.isatty():
+    is_terminal = stdin.isatty()
+    if behavior == REQUIRED_IF_PIPED:
+        if is_terminal:
             _abort(NO_PROMPT)
         click.echo("Reading prompt from stdin...", err=True)
-        text = stdin.read()
-        if not text.strip():
-            _abort(NO_PROMPT_STDIN)
-        return text
-    if append_stdin and not stdin.isatty():
+    elif behavior == OPTIONAL_APPEND:
+        if is_terminal:
+            return None
         click.echo("Reading additional input from stdin...", err=True)
-        try:
-            extra = stdin.read()
-        except OSError:
-            extra = ""
-        if extra.strip():
-            return f"{prompt}\n\n<stdin>\n{extra.rstrip(chr(10))}\n</stdin>"
-    return prompt
+    try:
+        data = stdin.buffer.read()
+    except OSError as exc:
+        _abort(f"Failed to read prompt from stdin: {exc.strerror} (os error {exc.errno})")
+    try:
+        text = decode_prompt_bytes(data)
+    except PromptDecodeError as exc:
+        _abort(f"Failed to read prompt from stdin: {exc}")
+    if not text.strip():
+        if behavior == OPTIONAL_APPEND:
+            return None
+        _abort(NO_PROMPT_STDIN)
+    return text
+
+
+# ferry: codex_exec::prompt_with_stdin_context @ 1d092cb66
+def prompt_with_stdin_context(prompt: str, stdin_text: str) -> str:
+    tail = "" if stdin_text.endswith("\n") else "\n"
+    return f"{prompt}\n\n<stdin>\n{stdin_text}{tail}</stdin>"
+
+
+# ferry: codex_exec::resolve_prompt @ 1d092cb66
+def resolve_prompt(prompt: str | None) -> str:
+    """The prompt of ``resume``: the argument, or stdin when it is missing or ``-``."""
+    if prompt is not None and prompt != "-":
+        return prompt
+    text = read_prompt_from_stdin(FORCED if prompt == "-" else REQUIRED_IF_PIPED)
+    assert text is not None  # refusals exit
+    return text
+
+
+# ferry: codex_exec::resolve_root_prompt @ 1d092cb66
+def resolve_root_prompt(prompt: str | None) -> str:
+    """The prompt of a new run: piped stdin is appended to a prompt argument as <stdin>."""
+    if prompt is not None and prompt != "-":
+        extra = read_prompt_from_stdin(OPTIONAL_APPEND)
+        return prompt if extra is None else prompt_with_stdin_context(prompt, extra)
+    return resolve_prompt(prompt)
 
 
 def _is_git_marker(marker: Path) -> bool:
@@ -222,19 +267,10 @@ def _write_last_message(path: str, text: str | None) -> None:
     write_text_atomic(target, text or "")
 
 
-def _load_images(paths: Sequence[str]) -> list[tuple[str, str]]:
-    """``-i`` files as (path as given, data URL); unreadable ones stop the run before any request."""
-    from pycodex.images import UnsupportedImage, image_data_url
-
-    loaded = []
-    for raw in (part for value in paths for part in value.split(",") if part):
-        try:
-            loaded.append((raw, image_data_url(Path(raw))))
-        except OSError as exc:
-            raise click.ClickException(f"failed to read image {raw}: {exc.strerror}") from None
-        except UnsupportedImage as exc:
-            raise click.ClickException(f"failed to read image {raw}: {exc}") from None
-    return loaded
+def _load_images(paths: Sequence[str]) -> list[tuple[str, Path]]:
+    """``-i`` files as (path as given, path): a file that is missing or not an image does not
+    stop the run; the user turn says so in its place, as upstream."""
+    return [(raw, Path(raw)) for value in paths for raw in value.split(",") if raw]
 
 
 def _summary(config: Config, thread_id: str) -> list[tuple[str, str]]:
@@ -261,70 +297,116 @@ def _summary(config: Config, thread_id: str) -> list[tuple[str, str]]:
     ]
 
 
-# ferry: codex_exec::run_main @ 1d092cb66
-def run_exec(
-    params: dict[str, Any],
-    prompt: str | None,
-    *,
-    resume: tuple[str | None, bool, bool] | None = None,
-    fork: str | None = None,
-) -> int:
-    """One ``exec`` run: a new thread, ``resume=(id or name, --last, --all)`` or ``fork=id``."""
+#: flags codex 0.169.0 accepts that change what a run does, which pycodex does not implement.
+UNSUPPORTED_FLAGS = {
+    "oss": "--oss",
+    "local_provider": "--local-provider",
+    "approve_for_me": "--approve-for-me",
+    "worktree": "--worktree",
+    "cyber_access_program": "--cyber-access-program",
+}
+
+
+# ferry: port-only -- refusal of a flag the Rust binary has and the port does not implement
+def refuse_unsupported(parsed: ParsedArgs) -> None:
+    for dest, flag in UNSUPPORTED_FLAGS.items():
+        if parsed.get(dest) is not None:
+            click.echo(f"error: {flag} is not supported by pycodex yet", err=True)
+            sys.exit(2)
+    if parsed.subcommand not in (None, "resume", "fork"):
+        click.echo(
+            f"error: `codex exec {parsed.subcommand}` is not supported by pycodex yet", err=True
+        )
+        sys.exit(2)
+    if parsed.get("bypass_hook_trust"):
+        click.echo(
+            "warning: --dangerously-bypass-hook-trust has no effect: pycodex does not run hooks",
+            err=True,
+        )
+
+
+# ferry: codex_exec::load_output_schema @ 1d092cb66
+def load_output_schema(path: str | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        _abort(f"Failed to read output schema file {path}: {exc.strerror} (os error {exc.errno})")
+    from pycodex.jsonerr import serde_json_error
+
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        _abort(f"Output schema file {path} is not valid JSON: {serde_json_error(exc, text)}")
+    return value if isinstance(value, dict) else {"__non_object__": value}
+
+
+# ferry: codex_exec::run_main @ 1d092cb66 -- 0.169.0 flags; exec resume/fork through the thread store
+def run_exec(parsed: ParsedArgs) -> int:
+    """One ``exec`` run: a new thread, ``exec resume`` (id, name or ``--last``) or ``exec fork``."""
     from pycodex.client import ModelClient, resolve_credentials
     from pycodex.config import ConfigOverrides, load_config
-    from pycodex.core.session import Session, parse_output_schema
-    from pycodex.core.state.store import open_store, sqlite_home
-    from pycodex.core.threads import StateHooks, ThreadStore
+    from pycodex.core.session import Session, installation_id
+    from pycodex.core.threads import StateHooks
     from pycodex.exec.output import HumanPrinter, JsonlPrinter
 
-    sandbox_mode = params.get("sandbox_mode")
-    if params.get("full_auto") and sandbox_mode is None:
-        sandbox_mode = "workspace-write"
-    if params.get("bypass"):
+    sandbox_mode = parsed.get("sandbox_mode")
+    bypass = bool(parsed.get("bypass"))
+    if bypass:
         sandbox_mode = "danger-full-access"
     overrides = ConfigOverrides(
-        model=params.get("model"),
+        model=parsed.get("model"),
         sandbox_mode=sandbox_mode,
         approval_policy="never",
-        cwd=Path(params["cwd"]) if params.get("cwd") else None,
-        profile=params.get("profile"),
-        cli_overrides=tuple(params.get("config_overrides") or ()),
-        enable=tuple(params.get("enable") or ()),
-        disable=tuple(params.get("disable") or ()),
-        add_dirs=tuple(Path(d) for d in params.get("add_dirs") or ()),
-        ephemeral=bool(params.get("ephemeral")),
-        ignore_user_config=bool(params.get("ignore_user_config")),
-        ignore_rules=bool(params.get("ignore_rules")),
-        trust_project=bool(params.get("trust")),
+        cwd=Path(parsed.get("cwd")) if parsed.get("cwd") else None,
+        profile=parsed.get("profile"),
+        cli_overrides=tuple(parsed.get("config_overrides") or ()),
+        enable=tuple(parsed.get("enable") or ()),
+        disable=tuple(parsed.get("disable") or ()),
+        add_dirs=tuple(Path(d) for d in parsed.get("add_dirs") or ()),
+        ephemeral=bool(parsed.get("ephemeral")),
+        ignore_user_config=bool(parsed.get("ignore_user_config")),
+        ignore_rules=bool(parsed.get("ignore_rules")),
+        strict_config=bool(parsed.get("strict_config")),
+        thread_source=parsed.get("thread_source"),
+        trust_project=bool(parsed.get("trust")),
     )
     config = load_config(overrides)
+    for warning in config.port_warnings:
+        click.echo(warning, err=True)
     if config.untrusted_project_folders:
         from pycodex.config.trust import UNTRUSTED_PROJECT_WARNING
 
         click.echo(UNTRUSTED_PROJECT_WARNING, err=True)
-    json_mode = bool(params.get("json_mode"))
-    store = None
-    if not config.ephemeral:
-        store, problem = open_store(sqlite_home(config.codex_home, config.sqlite_home))
-        if problem is not None:
-            click.echo(
-                f"warning: state database unavailable, using rollouts only: {problem}", err=True
-            )
-    threads = ThreadStore(config.codex_home, store)
+    json_mode = bool(parsed.get("json_mode"))
+    resuming = parsed.subcommand == "resume"
+    forking = parsed.subcommand == "fork"
+    image_args = list(parsed.get("images") or ())
     resumed = None
-    if resume is not None:
-        ref, last, all_dirs = resume
-        resumed = threads.resolve(ref, last=last, cwd=None if all_dirs else config.cwd)
-    elif fork is not None:
-        resumed = threads.resolve(fork, last=False, cwd=None, verb="fork")
-    # codex appends piped stdin to a new thread's prompt only.
-    text = _read_prompt(prompt, append_stdin=resume is None and fork is None)
-    if not params.get("skip_git_repo_check") and not _inside_git_repo(config.cwd):
+    store = None
+    if forking:
+        # codex looks the parent up before it reads any prompt
+        installation_id(config.codex_home)
+        store, threads = _open_threads(config)
+        resumed = threads.resolve(parsed.session_id, last=False, cwd=None, verb="fork")
+    text: str | None = None
+    if forking and parsed.resume_prompt is None:
+        text = None  # `exec fork ID` without a prompt records the fork and runs no turn
+    elif resuming or forking:
+        prompt_arg = (
+            parsed.resume_prompt
+            or (parsed.session_id if parsed.get("last") else None)
+            or parsed.prompt
+        )
+        text = resolve_prompt(prompt_arg)
+        image_args += list(parsed.get("resume_images") or ())
+    else:
+        text = resolve_root_prompt(parsed.prompt)
+    output_schema = load_output_schema(parsed.get("output_schema"))
+    if not parsed.get("skip_git_repo_check") and not bypass and not _inside_git_repo(config.cwd):
         _abort(NOT_GIT)
-    images = _load_images(params.get("images") or ())
-    output_schema = (
-        parse_output_schema(Path(params["output_schema"])) if params.get("output_schema") else None
-    )
+    images = _load_images(image_args)
     credentials = resolve_credentials(config.model_provider, config.codex_home)
     provider = config.model_provider
     if credentials is not None and credentials.mode == "chatgpt" and provider.id == "openai":
@@ -340,22 +422,33 @@ def run_exec(
         auth_headers=dict(credentials.headers) if credentials is not None else None,
     )
     printer: JsonlPrinter | HumanPrinter = (
-        JsonlPrinter() if json_mode else HumanPrinter(cwd=str(config.cwd))
+        JsonlPrinter()
+        if json_mode
+        else HumanPrinter(cwd=str(config.cwd), show_reasoning=not config.hide_agent_reasoning)
     )
+    if not forking:
+        installation_id(config.codex_home)  # created at start-up, before any resume lookup
+        store, threads = _open_threads(config)
+        if resuming:
+            resumed = threads.resolve(
+                None if parsed.get("last") else parsed.session_id,
+                last=bool(parsed.get("last")),
+                cwd=None if parsed.get("all") else config.cwd,
+            )
     hooks = None
     if store is not None:
-        preview = resumed.first_user_message if fork is not None and resumed else None
+        preview = resumed.first_user_message if forking and resumed else None
         hooks = StateHooks(store, preview=preview)
     session = Session(
         config,
         client,
         printer,
         resumed=resumed,
-        fork=fork is not None,
+        fork=forking,
         output_schema=output_schema,
         hooks=hooks,
     )
-    if isinstance(printer, HumanPrinter):
+    if isinstance(printer, HumanPrinter) and text is not None:
         printer.header(
             f"pycodex v{__version__} (port of Codex CLI {UPSTREAM_VERSION})",
             _summary(config, session.thread_id),
@@ -363,30 +456,46 @@ def run_exec(
         )
     try:
         session.start()
-        outcome = session.run_turn(text, images)
+        outcome = session.run_turn(text, images) if text is not None else None
     finally:
         session.close()
         if store is not None:
             store.close()
+    if outcome is None:
+        return 0  # `exec fork ID` without a prompt: the fork is recorded, no turn runs
     if outcome.error is not None:
         return 1
-    if params.get("last_message_file"):
-        _write_last_message(params["last_message_file"], outcome.last_message)
+    if parsed.get("last_message_file"):
+        _write_last_message(parsed.get("last_message_file"), outcome.last_message)
     printer.final_message(outcome.last_message)
     return 0
 
 
-def _run(
-    params: dict[str, Any],
-    prompt: str | None,
-    resume: tuple[str | None, bool, bool] | None = None,
-    fork: str | None = None,
-) -> None:
+def _open_threads(config: Config) -> tuple[Any, Any]:
+    """The state database (``None`` for ``--ephemeral`` or when it cannot open) and the
+    thread store over it and the rollouts."""
+    from pycodex.core.state.store import open_store, sqlite_home
+    from pycodex.core.threads import ThreadStore
+
+    store = None
+    if not config.ephemeral:
+        store, problem = open_store(sqlite_home(config.codex_home, config.sqlite_home))
+        if problem is not None:
+            click.echo(
+                f"warning: state database unavailable, using rollouts only: {problem}", err=True
+            )
+    return store, ThreadStore(config.codex_home, store)
+
+
+def _run(parsed: ParsedArgs) -> None:
     # A harness timeout sends SIGTERM: unwind like Ctrl-C so the session's finally
     # block kills the command sessions it started and closes the rollout.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        code = run_exec(params, prompt, resume=resume, fork=fork)
+        code = run_exec(parsed)
+    except ConfigLoadError as exc:
+        click.echo(exc.render(), err=True)
+        sys.exit(1)
     except PycodexError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
@@ -400,45 +509,80 @@ def _raise_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-# ferry: codex_exec::cli::ResumeArgs @ 1d092cb66
-@click.command("resume", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("resume", cls=_HelpCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @exec_options
 @click.option("--last", is_flag=True, help="Resume the most recent session.")
-@click.option("--all", "all_dirs", is_flag=True, help="Consider sessions from every directory.")
+@click.option("--all", "all_", is_flag=True, help="Consider sessions of every directory.")
 @click.argument("session_id", required=False)
 @click.argument("prompt", required=False)
-def resume_command(
-    session_id: str | None, prompt: str | None, last: bool, all_dirs: bool, **params: Any
-) -> None:
+def _resume_help(**params: Any) -> None:
     """Resume a previous session by id or pick the most recent with --last."""
-    if last and session_id is not None and prompt is None:
-        session_id, prompt = None, session_id
-    _run(params, prompt, resume=(session_id, last, all_dirs))
 
 
 # ferry: codex_exec::cli::ResumeArgs @ 1d092cb66 -- nearest item; 0.169.0: `exec fork` takes resume's arguments
-@click.command("fork", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("fork", cls=_HelpCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @exec_options
 @click.argument("session_id")
 @click.argument("prompt", required=False)
-def fork_command(session_id: str, prompt: str | None, **params: Any) -> None:
+def _fork_help(**params: Any) -> None:
     """Fork a previous session by id into a new session."""
-    _run(params, prompt, fork=session_id)
 
 
 # ferry: codex_exec::cli::Cli @ 1d092cb66
 # ferry: codex_exec::resolve_prompt @ 1d092cb66
-@click.command("exec", cls=ExecCommand, context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("exec", cls=_HelpCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @exec_options
 @click.argument("prompt", required=False)
-def exec_command(prompt: str | None, **params: Any) -> None:
+def _exec_help(**params: Any) -> None:
     """Run Codex non-interactively.
 
     PROMPT is read from stdin when omitted or `-`; when both are given and stdin is
     piped, stdin is appended as a <stdin> block.
     """
-    _run(params, prompt)
 
 
-#: ``exec`` subcommands, routed by :class:`ExecCommand`.
-SUBCOMMANDS: dict[str, click.Command] = {"resume": resume_command, "fork": fork_command}
+def _raw_args(args: tuple[str, ...]) -> list[str]:
+    """The arguments after ``exec`` exactly as given: click drops a ``--`` that clap keeps
+    meaningful (``-i a.png -- PROMPT`` ends the image list)."""
+    ctx = click.get_current_context(silent=True)
+    name = ctx.info_name if ctx is not None else None
+    argv = sys.argv[1:]
+    if name and name in argv:
+        raw = argv[argv.index(name) + 1 :]
+        if [a for a in raw if a != "--"] == [a for a in args if a != "--"]:
+            return raw
+    return list(args)
+
+
+def _print_help(command: click.Command, name: str) -> None:
+    with click.Context(command, info_name=name) as ctx:
+        click.echo(command.get_help(ctx))
+
+
+# ferry: codex_exec::cli::Cli @ 1d092cb66 -- 0.169.0: `codex exec` entry; clap rules in argv.py
+@click.command(
+    "exec",
+    add_help_option=False,
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def exec_command(args: tuple[str, ...]) -> None:
+    """Run Codex non-interactively (see `pycodex exec --help`)."""
+    try:
+        parsed = parse_exec_argv(_raw_args(args))
+    except ArgvError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)
+    if parsed.get("help"):
+        if parsed.subcommand == "resume":
+            _print_help(_resume_help, "pycodex exec resume")
+        elif parsed.subcommand == "fork":
+            _print_help(_fork_help, "pycodex exec fork")
+        else:
+            _print_help(_exec_help, "pycodex exec")
+        return
+    if parsed.get("version"):
+        click.echo(f"pycodex-exec {__version__} (codex-cli-exec {UPSTREAM_VERSION})")
+        return
+    refuse_unsupported(parsed)
+    _run(parsed)

@@ -67,8 +67,15 @@ class HumanPrinter:
     """Upstream's human layout: a config summary, then one titled block per item, on stderr."""
 
     def __init__(
-        self, cwd: str = ".", err: IO[str] | None = None, out: IO[str] | None = None
+        self,
+        cwd: str = ".",
+        err: IO[str] | None = None,
+        out: IO[str] | None = None,
+        *,
+        show_reasoning: bool = True,
     ) -> None:
+        #: ``hide_agent_reasoning`` hides reasoning here; ``--json`` always carries it.
+        self.show_reasoning = show_reasoning
         self.err = err or sys.stderr
         self.out = out or sys.stdout
         self._cwd = cwd  # commands are shown as "<command> in <cwd>"
@@ -131,7 +138,9 @@ class HumanPrinter:
             for change in item.get("changes", []):
                 self.err.write(f"{change['kind'][0].upper()} {change['path']}\n")
         elif item_type == "reasoning":
-            self.err.write(f"{item.get('text', '')}\n")
+            text = str(item.get("text", ""))
+            if self.show_reasoning and text.strip():
+                self.err.write(f"{text}\n")
         elif item_type == "agent_message":
             self.err.write(f"codex\n{item.get('text', '')}\n")
         elif item_type == "error":

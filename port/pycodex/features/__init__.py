@@ -54,6 +54,9 @@ IMPLEMENTED: frozenset[str] = frozenset(
     }
 )
 
+#: how pycodex's own note about features it lacks starts (printed to stderr, not as an event).
+PYCODEX_NOTE_PREFIX = "pycodex does not implement the feature"
+
 UNSTABLE_WARNING = (
     "Under-development features enabled: {names}. Under-development features are incomplete "
     "and may behave unpredictably. To suppress this warning, set "
@@ -151,7 +154,7 @@ def feature_warnings(
     ]
     if missing:
         out.append(
-            f"pycodex does not implement the feature(s) {', '.join(missing)}; "
+            f"{PYCODEX_NOTE_PREFIX}(s) {', '.join(missing)}; "
             "enabling them has no effect (see `pycodex features list`)."
         )
     return out

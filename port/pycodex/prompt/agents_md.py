@@ -68,6 +68,31 @@ def read_project_docs(
     return "\n\n".join(parts) if parts else None
 
 
+# ferry: codex_core::agents_md::AgentsMdManager::read_agents_md @ 1d092cb66 -- nearest item; 0.169.0 budget warning -- 0.169.0 wording
+def project_doc_warnings(
+    cwd: Path, names: Sequence[str], markers: Sequence[str], max_bytes: int
+) -> list[str]:
+    """One warning per project doc cut short by the ``project_doc_max_bytes`` budget."""
+    if max_bytes == 0:
+        return []
+    warnings: list[str] = []
+    remaining = max_bytes
+    for path in project_doc_paths(cwd, names, markers):
+        if remaining <= 0:
+            break
+        size = path.stat().st_size
+        loaded = min(size, remaining)
+        remaining -= loaded
+        if loaded < size:
+            warnings.append(
+                f"Loaded only {loaded} of {size} bytes from `{path}` in environment `local` "
+                f"under the {max_bytes}-byte project instruction budget. Trim your project "
+                "instructions to fit the budget. If you need to keep them all, increase "
+                "`project_doc_max_bytes`."
+            )
+    return warnings
+
+
 # ferry: codex_core::agents_md::AgentsMdManager::user_instructions @ 1d092cb66
 # ferry: codex_core::agents_md::AgentsMdManager::load_global_instructions @ 1d092cb66
 def user_instructions(

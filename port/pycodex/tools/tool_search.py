@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pycodex.config.model import Config
 from pycodex.tools.bm25 import SearchEngine
 
 JsonObject = dict[str, Any]
@@ -119,15 +118,11 @@ def _multi_agent_namespace() -> JsonObject:
 
 
 # ferry: codex_core::tools::handlers::multi_agents::spawn::Handler @ 1d092cb66 -- 0.169.0: v1 tools deferred behind tool_search
-def multi_agent_entries(config: Config | None = None) -> list[SearchEntry]:
-    """The sub-agent tools, in upstream's registration order (``spawn_agent`` gains its
-    ``agent_type`` parameter when ``config`` declares agent roles)."""
-    namespace = _multi_agent_namespace()
+def multi_agent_entries(namespace: JsonObject | None = None) -> list[SearchEntry]:
+    """The sub-agent tools, in upstream's registration order (``namespace``: the
+    multi_agent_v1 namespace as configured; the recorded spec by default)."""
+    namespace = namespace if namespace is not None else _multi_agent_namespace()
     tools = {tool["name"]: tool for tool in namespace["tools"]}
-    if config is not None:
-        from pycodex.core.agents.roles import spawn_agent_tool
-
-        tools["spawn_agent"] = spawn_agent_tool(tools["spawn_agent"], config)
     return [
         SearchEntry(text, MULTI_AGENT_NAMESPACE, namespace["description"], tools[name])
         for name, text in MULTI_AGENT_SEARCH_TEXT.items()

@@ -9,20 +9,27 @@ upstream text format with a random chunk id and middle truncation.
 from __future__ import annotations
 
 import collections
+import fcntl
 import os
 import pty
 import random
 import signal
 import subprocess
+import termios
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pycodex.config.models import TruncationPolicy, history_token_budget
 from pycodex.shell import shell_for
 from pycodex.shell_quote import join as shell_join
-from pycodex.truncation import approx_token_count, formatted_truncate_tokens
+from pycodex.truncation import (
+    approx_token_count,
+    formatted_truncate_bytes,
+    formatted_truncate_tokens,
+)
 
 MIN_YIELD_TIME_MS = 250
 MIN_EMPTY_YIELD_TIME_MS = 5_000
@@ -138,23 +145,31 @@ class ExecOutput:
     max_output_tokens: int
     #: Bytes the command printed in this window (more than ``output`` holds when capped).
     original_bytes: int | None = None
+    #: the model's truncation policy; the answer is fitted into its history budget.
+    policy: TruncationPolicy | None = None
 
     # ferry: codex_core::tools::context::ExecCommandToolOutput::response_text @ 1d092cb66 -- its original token count
     @property
     def original_token_count(self) -> int:
+        """Tokens of the raw bytes, as upstream counts them (4 bytes a token)."""
         if self.original_bytes is not None:
             return (self.original_bytes + 3) // 4
         return approx_token_count(self.output)
 
     # ferry: codex_core::tools::context::ExecCommandToolOutput::truncated_output @ 1d092cb66
-    def truncated_output(self) -> str:
-        text = formatted_truncate_tokens(self.output, self.max_output_tokens)
+    def truncated_output(self, max_tokens: int | None = None) -> str:
+        """The output cut to ``max_tokens`` (default: the call's), by bytes under a byte policy."""
+        budget = self.max_output_tokens if max_tokens is None else max_tokens
+        if self.policy is not None and self.policy.mode == "bytes":
+            text = formatted_truncate_bytes(self.output, min(budget * 4, self.policy.limit))
+        else:
+            text = formatted_truncate_tokens(self.output, budget)
         if text != self.output:
             return f"Warning: truncated output (original token count: {self.original_token_count})\n{text}"
         return text
 
-    # ferry: codex_core::tools::context::ExecCommandToolOutput::response_text @ 1d092cb66
-    def response_text(self) -> str:
+    # ferry: port-only -- the header lines shared by response_text and its budget computation
+    def _sections(self) -> list[str]:
         sections = [f"Chunk ID: {self.chunk_id}", f"Wall time: {self.wall_time:.4f} seconds"]
         if self.exit_code is not None:
             sections.append(f"Process exited with code {self.exit_code}")
@@ -162,8 +177,35 @@ class ExecOutput:
             sections.append(f"Process running with session ID {self.session_id}")
         sections.append(f"Original token count: {self.original_token_count}")
         sections.append("Output:")
-        sections.append(self.truncated_output())
-        return "\n".join(sections)
+        return sections
+
+    # ferry: codex_core::tools::context::ExecCommandToolOutput::response_text @ 1d092cb66 -- 0.169.0 fits the history budget
+    def response_text(self) -> str:
+        """The answer to the model. Under a truncation policy the output keeps at most the
+        policy's limit, and only what fits, beside the header, in its history budget (1.2x)."""
+        sections = self._sections()
+        budget = self.max_output_tokens
+        if self.policy is not None:
+            skeleton = "\n".join([*sections, self.truncated_output(0)])
+            room = history_token_budget(self.policy) - approx_token_count(skeleton)
+            budget = max(0, min(budget, room, self.policy.token_budget()))
+        return "\n".join([*sections, self.truncated_output(budget)])
+
+
+# ferry: codex_core::unified_exec::errors::UnifiedExecError::StdinClosed @ 1d092cb66 -- 0.169.0 wording
+class StdinClosed(OSError):
+    """write_stdin to a session started without a tty (its stdin is closed)."""
+
+    def __str__(self) -> str:
+        return (
+            "stdin is closed for this session; rerun exec_command with tty=true to keep stdin open"
+        )
+
+
+def _controlling_tty() -> None:
+    """In the child, after ``setsid``: make the pty on stdin the controlling terminal, so the
+    line discipline turns ^C/^Z/^\\ into signals for the foreground process group."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
 @dataclass
@@ -179,6 +221,8 @@ class _Process:
     pending: HeadTailBuffer = field(default_factory=HeadTailBuffer)
     lock: threading.Condition = field(default_factory=threading.Condition)
     reader_done: bool = False
+    #: called with every chunk of output as it is read (the app server streams it)
+    on_output: Callable[[str], None] | None = None
 
     def start_reader(self) -> None:
         threading.Thread(target=self._read_loop, daemon=True).start()
@@ -197,6 +241,9 @@ class _Process:
                     self.aggregate.push(chunk)
                     self.pending.push(chunk)
                     self.lock.notify_all()
+                    listener = self.on_output
+                if listener is not None:
+                    listener(chunk.decode("utf-8", "replace"))
         finally:
             self.popen.wait()
             with self.lock:
@@ -233,12 +280,16 @@ class _Process:
             return 128 - code
         return code
 
+    # ferry: codex_core::unified_exec::process::UnifiedExecProcess::write @ 1d092cb66 -- nearest item; 0.169.0 stdin-closed check -- 0.169.0: only tty sessions
+    @property
+    def has_stdin(self) -> bool:
+        """Only a tty session can be written to: without one, stdin is /dev/null."""
+        return self.master_fd is not None
+
     def write(self, data: bytes) -> None:
-        if self.master_fd is not None:
-            os.write(self.master_fd, data)
-        elif self.popen.stdin is not None:
-            self.popen.stdin.write(data)
-            self.popen.stdin.flush()
+        if self.master_fd is None:
+            raise StdinClosed()
+        os.write(self.master_fd, data)
 
     def kill(self) -> None:
         """Stop the command and everything it started.
@@ -276,7 +327,14 @@ class ExecResult:
 class UnifiedExecManager:
     """Owns the running sessions of one conversation."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        max_poll_ms: int = MAX_BACKGROUND_TERMINAL_TIMEOUT_MS,
+        policy: TruncationPolicy | None = None,
+    ) -> None:
+        self.policy = policy
+        #: ``background_terminal_max_timeout``: the longest an empty write_stdin waits.
+        self.max_poll_ms = max_poll_ms
         self._sessions: dict[int, _Process] = {}
         self._spawned: list[_Process] = []  # everything started, for shutdown
         self._lock = threading.Lock()
@@ -294,34 +352,43 @@ class UnifiedExecManager:
         cwd: Path,
         env: Mapping[str, str],
         tty: bool,
+        on_output: Callable[[str], None] | None = None,
     ) -> _Process:
         full_env = {**env, **UNIFIED_EXEC_ENV}
         master_fd: int | None = None
         if tty:
             master_fd, slave_fd = pty.openpty()
-            popen = subprocess.Popen(
-                list(argv),
-                cwd=cwd,
-                env=full_env,
-                stdin=slave_fd,
-                stdout=slave_fd,
-                stderr=slave_fd,
-                start_new_session=True,
-                close_fds=True,
-            )
-            os.close(slave_fd)
+            try:
+                popen = subprocess.Popen(
+                    list(argv),
+                    cwd=cwd,
+                    env=full_env,
+                    stdin=slave_fd,
+                    stdout=slave_fd,
+                    stderr=slave_fd,
+                    start_new_session=True,
+                    close_fds=True,
+                    preexec_fn=_controlling_tty,
+                )
+            except BaseException:
+                os.close(master_fd)
+                raise
+            finally:
+                os.close(slave_fd)
         else:
             popen = subprocess.Popen(
                 list(argv),
                 cwd=cwd,
                 env=full_env,
-                stdin=subprocess.PIPE,
+                stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 close_fds=True,
             )
-        process = _Process(popen=popen, command=list(display_command), master_fd=master_fd)
+        process = _Process(
+            popen=popen, command=list(display_command), master_fd=master_fd, on_output=on_output
+        )
         process.start_reader()
         with self._lock:
             self._spawned = [p for p in self._spawned if not p.reader_done]
@@ -359,10 +426,7 @@ class UnifiedExecManager:
             wait = clamp_yield(yield_time_ms, DEFAULT_WRITE_YIELD_TIME_MS)
         else:
             requested = MIN_EMPTY_YIELD_TIME_MS if yield_time_ms is None else yield_time_ms
-            wait = (
-                min(max(requested, MIN_EMPTY_YIELD_TIME_MS), MAX_BACKGROUND_TERMINAL_TIMEOUT_MS)
-                / 1000.0
-            )
+            wait = min(max(requested, MIN_EMPTY_YIELD_TIME_MS), self.max_poll_ms) / 1000.0
         process.wait_until(started + wait)
         return self._report(
             process, started, max_output_tokens, register=False, session_id=session_id
@@ -392,8 +456,11 @@ class UnifiedExecManager:
             output=text,
             exit_code=exit_code,
             session_id=session_id if exit_code is None else None,
-            max_output_tokens=max_output_tokens or DEFAULT_MAX_OUTPUT_TOKENS,
+            max_output_tokens=DEFAULT_MAX_OUTPUT_TOKENS
+            if max_output_tokens is None
+            else max(max_output_tokens, 0),
             original_bytes=total,
+            policy=self.policy,
         )
         return ExecResult(output, process.command, process.all_output().decode("utf-8", "replace"))
 

@@ -62,6 +62,10 @@ def test_login_with_api_key_status_and_logout(tmp_path: Path) -> None:
         '{\n  "auth_mode": "apikey",\n  "OPENAI_API_KEY": "sk-test-1234567890ABCDEFG"\n}'
     )
     assert stat.S_IMODE(auth_json.stat().st_mode) == 0o600
+    # codex's lock files around writes of auth.json and its login log, created empty
+    for name in ("auth.lock", "auth.json.lock", "log/codex-login.log"):
+        assert (tmp_path / name).read_text() == "", name
+    assert stat.S_IMODE((tmp_path / "log/codex-login.log").stat().st_mode) == 0o600
     status = _cli(tmp_path, "login", "status")
     assert (status.returncode, status.stderr) == (
         0,

@@ -282,7 +282,8 @@ def test_long_running_command_becomes_session_polled_by_write_stdin(harness: Exe
         ScriptedResponse.sse(
             [
                 ev_response_created("r1"),
-                exec_call("c1", "read line; echo got:$line", yield_time_ms=300),
+                # stdin is a terminal only with tty=true (without one it is closed, as upstream)
+                exec_call("c1", "read line; echo got:$line", yield_time_ms=300, tty=True),
                 ev_completed("r1"),
             ]
         ),
@@ -304,7 +305,7 @@ def test_long_running_command_becomes_session_polled_by_write_stdin(harness: Exe
     first = requests[1].function_call_output_text("c1") or ""
     assert "Process running with session ID " in first and "Process exited with code" not in first
     second = requests[2].function_call_output_text("c2") or ""
-    assert "Process exited with code 0" in second and second.endswith("got:x\n")
+    assert "Process exited with code 0" in second and second.endswith("got:x\r\n")
     assert requests[3].function_call_output_text("c3") == "write_stdin failed: Unknown process id 1"
     events = run.events()
     started = [e["item"] for e in events if e["type"] == "item.started"]
@@ -314,7 +315,8 @@ def test_long_running_command_becomes_session_polled_by_write_stdin(harness: Exe
         if e["type"] == "item.completed" and e["item"]["type"] == "command_execution"
     ]
     assert len(started) == 1 and completed[0]["id"] == started[0]["id"]
-    assert completed[0]["exit_code"] == 0 and completed[0]["aggregated_output"].endswith("got:x\n")
+    assert completed[0]["exit_code"] == 0
+    assert completed[0]["aggregated_output"].endswith("got:x\r\n")
 
 
 def test_unsupported_tool_is_reported_to_the_model(harness: ExecHarness) -> None:
@@ -601,8 +603,18 @@ def test_image_flag_attaches_images_before_the_prompt(harness: ExecHarness) -> N
     assert message["content"][0]["text"] == '<image name=[Image #1] path="dot.png">'
     assert message["content"][1]["image_url"].startswith("data:image/png;base64,iVBORw0KGgo")
     assert [part.get("text") for part in message["content"][2:]] == ["</image>", "describe"]
+    # a file that cannot be read does not stop the run: the turn says so instead (as codex)
+    harness.server.push(
+        ScriptedResponse.sse(
+            [ev_response_created("r2"), ev_assistant_message("m", "ok"), ev_completed("r2")]
+        )
+    )
     missing = harness.run("--json", "describe", "-i", "nope.png")
-    assert missing.returncode == 1 and "failed to read image nope.png" in missing.stderr
+    assert missing.returncode == 0, missing.stderr
+    parts = harness.server.model_requests()[1].input()[-1]["content"]
+    assert parts[0]["text"] == (
+        "Codex could not read the local image at `nope.png`: No such file or directory (os error 2)"
+    )
 
 
 def test_rules_forbid_commands_unless_ignored(harness: ExecHarness) -> None:

@@ -175,7 +175,7 @@ def test_archive_unarchive_delete(harness: ExecHarness) -> None:
     assert by_name.stderr == "Error: No active session found matching 'nope'.\n"
 
 
-def test_interactive_resume_and_fork_say_there_is_no_ui(harness: ExecHarness) -> None:
+def test_interactive_resume_and_fork_need_a_terminal(harness: ExecHarness) -> None:
     for command in ("resume", "fork"):
         run = _pycodex(harness, command, "--last")
         assert (run.returncode, run.stderr) == (1, "Error: stdin is not a terminal\n")

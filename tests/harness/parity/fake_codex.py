@@ -35,8 +35,21 @@ def _post(url: str, body: dict[str, Any]) -> list[dict[str, Any]]:
     return [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")]
 
 
+def _variants() -> set[str]:
+    return set(os.environ.get("FAKE_CODEX_VARIANT", "").split(","))
+
+
 def main() -> int:
     args = sys.argv[1:]
+    variants = _variants()
+    if "report" in variants:
+        # what the oracle must capture: argv as received and whether stdin is a terminal
+        print(json.dumps({"type": "report", "argv": args, "tty": sys.stdin.isatty()}))
+    if "leave_process" in variants:
+        # a detached child that outlives this process: the reaper must report and kill it
+        subprocess.Popen(["sleep", "300"], start_new_session=True)
+    if "report" in variants and sys.stdin.isatty():
+        return 0
     prompt = args[-1] if args and not args[-1].startswith("-") else sys.stdin.read()
     config = tomllib.loads((Path(os.environ["CODEX_HOME"]) / "config.toml").read_text())
     base_url = config["model_providers"]["mock"]["base_url"]
@@ -67,7 +80,7 @@ def main() -> int:
         ]
         for item in messages:
             text = item["content"][0]["text"]
-            if os.environ.get("FAKE_CODEX_VARIANT") == "shout":
+            if "shout" in _variants():
                 text = text.upper()
             print(
                 json.dumps(

@@ -120,9 +120,15 @@ def test_report_ratio_and_json_round_trip(tmp_path: Path) -> None:
         "events": 2,
         "exit": 1,
         "stderr": 2,
+        "processes": 2,
+        "then": 2,
         "workspace": 2,
         "outside": 2,
+        "modes": 2,
+        "git": 2,
         "home": 2,
+        "home_snapshot": 2,
+        "tmp": 2,
     }
     assert data["top_divergences"][0]["pattern"] == "/exit/code"
     assert data["top_divergences"][0]["scenarios"] == ["b"]

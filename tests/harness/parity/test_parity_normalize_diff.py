@@ -153,3 +153,17 @@ def test_spawn_status_race_is_settled_but_nothing_else() -> None:
         _collab("wait", "running"),  # only spawn's snapshot races
         {"type": "turn.completed"},
     ]
+
+
+def test_stderr_drops_only_pycodex_notes_about_what_it_lacks() -> None:
+    stderr = (
+        "warning: config key `plugins` is not supported by pycodex yet and has no effect: x\n"
+        "warning: pycodex does not implement the feature(s) memories; enabling them has no\n"
+        "warning: Untrusted project-local configuration is disabled.\n"
+        "Reading additional input from stdin...\n"
+    )
+    # codex's own warnings stay compared; a line naming pycodex is the port's declared note
+    assert stderr_lines(stderr) == [
+        "warning: Untrusted project-local configuration is disabled.",
+        "Reading additional input from stdin...",
+    ]

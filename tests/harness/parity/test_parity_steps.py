@@ -107,9 +107,9 @@ def test_steps_run_in_the_same_home_and_ignore_requests_filters(tmp_path: Path) 
         }
     )
     result = run_side(Binary("fake", (sys.executable, str(script))), scenario, tmp_path / "side")
-    assert result.home["calls.txt"].endswith(
+    assert result.home_snapshot["calls.txt"].endswith(
         "first\nagain 01a250fa-707b-74f1-bba7-ad3a24bb8a53 fail\n"
     )
-    assert "--- step 1 exited 0 ---" in result.stdout
-    assert result.exit_code == 3
+    assert [run.exit_code for run in result.runs] == [0, 3]
+    assert "thread.started" in result.runs[0].stdout
     assert result.requests == ()  # both POSTs matched ignore_requests

@@ -164,6 +164,7 @@ class AgentControl:
                 _client_like(parent.client),
                 NullSink(),
                 hooks=parent.hooks.child_hooks(),
+                surface=parent.surface,
                 subagent=source,
                 agents=self,
                 forked_history=forked_history(parent.history) if fork else None,
@@ -230,6 +231,7 @@ class AgentControl:
                 NullSink(),
                 resumed=resumed,
                 hooks=parent.hooks.child_hooks(),
+                surface=parent.surface,
                 subagent=source,
                 agents=self,
             )

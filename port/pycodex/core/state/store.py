@@ -174,6 +174,28 @@ class StateStore:
         )
         return rows[0] if rows else None
 
+    # ferry: codex_state::runtime::threads::StateRuntime::list_threads @ 1d092cb66
+    def list_threads(
+        self,
+        *,
+        cwd: str | None = None,
+        sources: tuple[str, ...] | None = None,
+        limit: int = 200,
+    ) -> list[ThreadRow]:
+        """Unarchived threads, most recently updated first (the resume picker's list)."""
+        clauses = ["archived = 0"]
+        params: list[Any] = []
+        if cwd is not None:
+            clauses.append("cwd = ?")
+            params.append(cwd)
+        if sources is not None:
+            clauses.append(f"source IN ({', '.join('?' for _ in sources)})")
+            params.extend(sources)
+        params.append(limit)
+        return self._select(
+            f"WHERE {' AND '.join(clauses)} ORDER BY updated_at_ms DESC, id DESC LIMIT ?", params
+        )
+
     # ferry: codex_state::runtime::threads::StateRuntime::mark_archived @ 1d092cb66
     def set_archived(self, thread_id: str, archived: bool, rollout_path: Path) -> None:
         now_ms = int(time.time() * 1000)
