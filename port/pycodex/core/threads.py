@@ -321,7 +321,7 @@ class StateHooks(SessionHooks):
                 first_user_message=self.first_message,
                 model=config.model,
                 # a sub-agent's effort is set explicitly from its parent's turn
-                reasoning_effort=None if subagent is None else config.model_reasoning_effort,
+                reasoning_effort=None if subagent is None else config.effective_reasoning_effort,
                 preview=self.preview,
                 thread_source="user" if subagent is None else "subagent",
                 agent_nickname=None if subagent is None else subagent.nickname,

@@ -23,8 +23,9 @@ from pycodex.core.agents.ids import InvalidAgentId, parse_thread_id
 from pycodex.core.agents.registry import AgentLimitReached
 from pycodex.core.agents.roles import apply_role
 from pycodex.core.agents.source import next_depth
-from pycodex.images import UnsupportedImage, image_data_url, image_mime_type, input_image
+from pycodex.images import IMAGE_OMITTED, image_mime_type, input_image, user_image_items
 from pycodex.tools.arguments import ArgumentsError
+from pycodex.tools.specs import catalog_efforts, catalog_in_use, spawn_agent_models
 from pycodex.tools.typed_args import (
     Located,
     fields,
@@ -55,16 +56,7 @@ FULL_FORK_OVERRIDES = (
 )
 INPUT_VARIANTS = ("text", "image", "local_image", "audio", "local_audio", "skill", "mention")
 
-#: The models ``spawn_agent`` accepts as ``model`` (codex 0.169.0's picker models) with their
-#: reasoning efforts, the default first.
-SPAWN_MODELS: dict[str, tuple[str, ...]] = {
-    "gpt-6.1-sol": ("low", "medium", "high", "xhigh", "max", "ultra"),
-    "gpt-6-astra": ("low", "medium", "high", "xhigh", "max", "ultra"),
-    "gpt-6-sol": ("medium", "low", "high", "xhigh", "max", "ultra"),
-    "gpt-6-luna": ("medium", "low", "high", "xhigh", "max"),
-    "gpt-5.6-sol": ("low", "medium", "high", "xhigh", "max", "ultra"),
-}
-#: reasoning efforts of a parent model outside that list (those of gpt-5.5).
+#: reasoning efforts of a parent model the catalog does not list (those of gpt-5.5).
 PARENT_EFFORTS = ("low", "medium", "high", "xhigh")
 _EFFORT_ORDER = ("none", "minimal", "low", "medium", "high", "xhigh", "max", "ultra")
 
@@ -184,40 +176,15 @@ def _user_message(items: Sequence[JsonObject], cwd: Path) -> JsonObject:
             if _usable_image_url(url):
                 content.append(input_image(url))
             else:
-                content.append(
-                    {
-                        "type": "input_text",
-                        "text": "image content omitted because it could not be processed",
-                    }
-                )
+                content.append({"type": "input_text", "text": IMAGE_OMITTED})
         elif kind == "local_image":
             raw = str(item["path"])
             path = (cwd / raw) if not Path(raw).is_absolute() else Path(raw)
-            try:
-                url = image_data_url(path)
-            except OSError as exc:
-                reason = f"{exc.strerror} (os error {exc.errno})" if exc.errno else str(exc)
-                content.append(
-                    {
-                        "type": "input_text",
-                        "text": f"Codex could not read the local image at `{raw}`: {reason}",
-                    }
-                )
-                continue
-            except UnsupportedImage:
-                content.append(
-                    {
-                        "type": "input_text",
-                        "text": "image content omitted because it could not be processed",
-                    }
-                )
-                continue
-            images += 1
-            content.append(
-                {"type": "input_text", "text": f'<image name=[Image #{images}] path="{raw}">'}
-            )
-            content.append(input_image(url))
-            content.append({"type": "input_text", "text": "</image>"})
+            # the same items as an ``-i`` image: tagged, a placeholder, or why it is unreadable
+            parts = user_image_items(images + 1, raw, path)
+            if len(parts) > 1:
+                images += 1
+            content.extend(parts)
         elif kind in ("audio", "local_audio"):
             raise CollabError(f"{kind} input is not supported by pycodex sub-agents")
         # skill and mention items carry no content of their own (codex resolves them to
@@ -511,19 +478,23 @@ class MultiAgentTools:
 def _model_overrides(config: Config, model: str | None, effort: str | None) -> Config:
     if model is None and effort is None:
         return config
+    catalog = catalog_in_use(config)
     if model is not None:
-        efforts = SPAWN_MODELS.get(model)
+        offered = spawn_agent_models(catalog)
+        efforts = offered.get(model)
         if efforts is None:
-            available = ", ".join(SPAWN_MODELS)
+            available = ", ".join(offered)
             raise CollabError(
                 f"Unknown model `{model}` for spawn_agent. Available models: {available}"
             )
         if effort is not None:
             _check_effort(model, efforts, effort)
-            return replace(config, model=model, model_reasoning_effort=effort)
-        return replace(config, model=model, model_reasoning_effort=efforts[0])
+        return replace(
+            config.with_model(model),
+            model_reasoning_effort=effort if effort is not None else next(iter(efforts), None),
+        )
     assert effort is not None
-    efforts = SPAWN_MODELS.get(config.model, PARENT_EFFORTS)
+    efforts = catalog_efforts(catalog, config.model) or PARENT_EFFORTS
     _check_effort(config.model, efforts, effort)
     return replace(config, model_reasoning_effort=effort)
 
@@ -531,7 +502,9 @@ def _model_overrides(config: Config, model: str | None, effort: str | None) -> C
 def _check_effort(model: str, efforts: Sequence[str], effort: str) -> None:
     if effort in efforts:
         return
-    supported = ", ".join(sorted(efforts, key=_EFFORT_ORDER.index))
+    # a custom catalog may name efforts codex does not rank: they go last
+    rank = {name: i for i, name in enumerate(_EFFORT_ORDER)}
+    supported = ", ".join(sorted(efforts, key=lambda e: rank.get(e, len(rank))))
     raise CollabError(
         f"Reasoning effort `{effort}` is not supported for model `{model}`. "
         f"Supported reasoning efforts: {supported}"

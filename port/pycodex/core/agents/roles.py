@@ -163,8 +163,11 @@ def apply_role(config: Config, name: str | None) -> tuple[Config, list[str]]:
         "to sub-agents by pycodex (ignored)"
         for key in ignored
     ]
+    model = layer.get("model")
+    if isinstance(model, str):
+        config = config.with_model(model)
     updates: dict[str, Any] = {}
-    for key in ("model", "model_reasoning_effort", "model_reasoning_summary", "model_verbosity"):
+    for key in ("model_reasoning_effort", "model_reasoning_summary", "model_verbosity"):
         value = layer.get(key)
         if isinstance(value, str):
             updates[key] = value
