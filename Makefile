@@ -18,9 +18,10 @@ $(STAMP): pyproject.toml port/pyproject.toml scripts/ensure-system-deps.sh
 test: setup
 	$(BIN)/python -m pytest -q
 
-# The slow end-to-end cases (nightly marker) and the docker ones (skip without an engine).
+# The slow end-to-end cases (nightly marker: bench-sized runs, the full report measurement) and
+# the docker ones (skip without an engine).
 test-nightly: setup
-	$(BIN)/python -m pytest -q -m "nightly or docker" tests/harness
+	$(BIN)/python -m pytest -q -m "nightly or docker" tests/harness tests/reports
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""Tables IV (LOC), V (tests), VIII (API surface) and the complexity distribution.
+"""Tables I (overview), IV (LOC), V (tests), VIII (API surface) and the complexity distribution.
 
 Rust files are grouped by the Python module the ``[translate.module_map]`` sends them to
 (its first two components, ``pycodex.exec``); a file no rule maps is grouped by its
@@ -15,8 +15,8 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from reports.metrics import FileMetrics, python_complexity, python_metrics, rust_metrics
-from reports.sections import Section, no_data
+from reports.metrics import ZERO, FileMetrics, python_complexity, python_metrics, rust_metrics
+from reports.sections import Chart, Section, frame_measures, no_data
 from translator.module_map import ModuleMap
 
 NOT_PORTED = "(not ported)"
@@ -68,13 +68,8 @@ class CodeMeasure:
 
 
 def _add(acc: dict[str, tuple[int, FileMetrics]], group: str, m: FileMetrics) -> None:
-    files, total = acc.get(group, (0, FileMetrics(0, 0, 0)))
-    acc[group] = (
-        files + 1,
-        FileMetrics(
-            total.code_lines + m.code_lines, total.tests + m.tests, total.public_api + m.public_api
-        ),
-    )
+    files, total = acc.get(group, (0, ZERO))
+    acc[group] = (files + 1, total + m)
 
 
 def measure(
@@ -107,8 +102,8 @@ def _frame(m: CodeMeasure) -> pd.DataFrame:
     )
     rows = []
     for g in groups:
-        rf, r = m.rust.get(g, (0, FileMetrics(0, 0, 0)))
-        pf, p = m.python.get(g, (0, FileMetrics(0, 0, 0)))
+        rf, r = m.rust.get(g, (0, ZERO))
+        pf, p = m.python.get(g, (0, ZERO))
         rows.append(
             {
                 "module": g,
@@ -116,10 +111,15 @@ def _frame(m: CodeMeasure) -> pd.DataFrame:
                 "rust_loc": r.code_lines,
                 "rust_tests": r.tests,
                 "rust_api": r.public_api,
+                "rust_struct_enum": r.types,
+                "rust_fn": r.functions,
                 "python_files": pf,
                 "python_loc": p.code_lines,
                 "python_tests": m.python_tests.get(g, 0),
                 "python_api": p.public_api,
+                "python_classes": p.types,
+                "python_functions": p.functions,
+                "python_async": p.async_functions,
             }
         )
     return pd.DataFrame(rows)
@@ -128,6 +128,15 @@ def _frame(m: CodeMeasure) -> pd.DataFrame:
 def _with_total(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     total = {c: df[c].sum() for c in columns}
     return pd.concat([df, pd.DataFrame([{"module": "total", **total}])], ignore_index=True)
+
+
+def _per(numerator: pd.Series, denominator: pd.Series, scale: float = 1.0) -> pd.Series:
+    return (numerator * scale / denominator.where(denominator > 0)).round(1)
+
+
+def _module_chart(df: pd.DataFrame, columns: list[str], title: str, label: str) -> Chart:
+    data = df[df["module"] != "total"].set_index("module")[columns]
+    return Chart(data[(data > 0).any(axis=1)], title, label, kind="barh")
 
 
 def code_sections(m: CodeMeasure, rust_note: str) -> list[Section]:
@@ -144,34 +153,120 @@ def code_sections(m: CodeMeasure, rust_note: str) -> list[Section]:
         ["rust_files", "rust_loc", "python_files", "python_loc"],
     )
     loc["python/rust"] = _ratio(loc["python_loc"], loc["rust_loc"])
+    loc["rust/python"] = _ratio(loc["rust_loc"], loc["python_loc"]).round(1)
+    loc["rust_loc_per_file"] = _per(loc["rust_loc"], loc["rust_files"])
+    loc["python_loc_per_file"] = _per(loc["python_loc"], loc["python_files"])
     tests = _with_total(
-        df[["module", "rust_tests", "python_tests"]], ["rust_tests", "python_tests"]
+        df[["module", "rust_tests", "python_tests", "python_loc"]],
+        ["rust_tests", "python_tests", "python_loc"],
     )
     tests["python/rust"] = _ratio(tests["python_tests"], tests["rust_tests"])
-    api = _with_total(df[["module", "rust_api", "python_api"]], ["rust_api", "python_api"])
-    api["python/rust"] = _ratio(api["python_api"], api["rust_api"])
+    tests["python_tests_per_kloc"] = _per(tests["python_tests"], tests["python_loc"], 1000.0)
+    tests = tests.drop(columns=["python_loc"])
+    api_columns = [
+        "rust_api", "python_api", "rust_struct_enum", "rust_fn",
+        "python_classes", "python_functions", "python_async",
+    ]  # fmt: skip
+    api = _with_total(df[["module", *api_columns]], api_columns)
+    api.insert(3, "python/rust", _ratio(api["python_api"], api["rust_api"]))
     return [
         Section(
             "IV",
             "Lines of code by module, Rust vs Python",
             loc,
-            f"Code lines (non-blank, non-comment; Python SLOC by radon). {rust_note}",
+            f"Code lines (non-blank, non-comment; Python SLOC by radon); rust/python is the "
+            f"reduction factor, *_loc_per_file the code density. {rust_note}",
+            measures=frame_measures(loc, "module"),
+            chart=_module_chart(
+                loc, ["rust_loc", "python_loc"], "Table IV: code lines by module", "code lines"
+            ),
         ),
         Section(
             "V",
             "Tests by module",
             tests,
             "Rust: #[test]/#[tokio::test] functions; Python: test functions in the port's tests, "
-            "grouped by their directory under the tests root.",
+            "grouped by their directory under the tests root; python_tests_per_kloc uses the "
+            "module's code lines from Table IV.",
+            measures=frame_measures(tests, "module"),
+            chart=_module_chart(
+                tests,
+                ["rust_tests", "python_tests"],
+                "Table V: test functions by module",
+                "test functions",
+            ),
         ),
         Section(
             "VIII",
             "API surface by module",
             api,
-            "Rust: pub fn/struct/enum/trait/type/const/static items (pub(crate) excluded); "
-            "Python: public top-level functions and classes.",
+            "rust_api/python_api: public items (Rust pub fn/struct/enum/trait/type/const/static, "
+            "pub(crate) excluded; Python public top-level functions and classes). The paper's "
+            "counts: every struct/enum and fn in Rust, every class, function and method (and the "
+            "async ones) in Python.",
+            measures=frame_measures(api, "module"),
+            chart=_module_chart(
+                api,
+                ["rust_fn", "python_functions"],
+                "Table VIII: functions and methods by module",
+                "functions and methods",
+            ),
         ),
     ]
+
+
+def overview_section(
+    m: CodeMeasure, crates: int | None, crates_note: str, python_tests: int
+) -> Section:
+    """Table I: the two codebases side by side (the abstract's headline figures)."""
+    title = "Codebase overview: Rust original vs Python port"
+    rust_total = FileMetrics(0, 0, 0)
+    for _files, metrics in m.rust.values():
+        rust_total = rust_total + metrics
+    py_total = FileMetrics(0, 0, 0)
+    for _files, metrics in m.python.values():
+        py_total = py_total + metrics
+    rust_files = sum(f for f, _ in m.rust.values())
+    py_files = sum(f for f, _ in m.python.values())
+    modules = len([g for g in m.python if "." in g])
+    rows = [
+        ("crates / top-level modules", crates, modules),
+        ("files", rust_files, py_files),
+        ("code lines", rust_total.code_lines, py_total.code_lines),
+        ("test functions", rust_total.tests, python_tests),
+        ("public API items", rust_total.public_api, py_total.public_api),
+    ]
+    table = pd.DataFrame(
+        [
+            {
+                "measure": name,
+                "Rust": rust,
+                "Python": py,
+                "Rust/Python": round(rust / py, 1) if rust and py else None,
+            }
+            for name, rust, py in rows
+        ]
+    )
+    reasons = {} if crates is not None else {"crates / top-level modules": crates_note}
+    chart = Chart(
+        table.set_index("measure")[["Rust", "Python"]].fillna(0),
+        "Table I: Rust original vs Python port",
+        "count",
+        kind="barh",
+    )
+    note = (
+        f"Crates: {crates_note}. Top-level modules: subpackages and modules directly under the "
+        "port package. Code lines and tests as in Tables IV and V."
+    )
+    return Section(
+        "I",
+        title,
+        table,
+        note,
+        measures=frame_measures(table, "measure"),
+        reasons=reasons,
+        chart=chart,
+    )
 
 
 RANKS = ("A", "B", "C", "D", "E", "F")
@@ -209,9 +304,19 @@ def complexity_section(blocks: pd.DataFrame) -> Section:
         }
     )
     worst = blocks.sort_values("complexity", ascending=False).head(5)
+    mean = float(blocks["complexity"].mean())
     note = (
-        f"{len(blocks)} functions/methods/classes; mean {blocks['complexity'].mean():.2f}, "
+        f"{len(blocks)} functions/methods/classes; mean {mean:.2f}, "
         f"median {blocks['complexity'].median():.0f}, max {blocks['complexity'].max()} "
         f"({', '.join(f'{r.file}:{r.name}={r.complexity}' for r in worst.itertuples())})."
     )
-    return Section("CC", title, table, note)
+    measures = frame_measures(table, "rank")
+    measures[("all", "blocks")] = float(len(blocks))
+    measures[("all", "mean complexity")] = round(mean, 2)
+    chart = Chart(
+        table.set_index("rank")[["blocks"]],
+        "Cyclomatic complexity: blocks per radon rank (A = 1-5 ... F = 41+)",
+        "functions / methods / classes",
+        kind="bar",
+    )
+    return Section("CC", title, table, note, measures=measures, chart=chart)

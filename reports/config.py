@@ -32,6 +32,12 @@ class ReportConfig(BaseModel):
     verdicts: list[str] = Field(default_factory=lambda: [".ferry/verdict.json"])
     #: where report.md, report.html, report.json and the PNGs go
     output: str = ".ferry/report"
+    #: where make bench / ferry report --measure store Tables VI, VII and X
+    measurements: str = ".ferry/bench"
+    #: the two agents compared in Tables II, XI and XII: run ids, results.json paths or agents
+    pair: list[str] = Field(
+        default_factory=lambda: ["pycodex", "codex"], min_length=2, max_length=2
+    )
 
 
 def load_report_config(path: Path | None) -> ReportConfig:

@@ -1,4 +1,5 @@
-"""Table II: every iteration of the loop in time order, from the stored JSON records.
+"""The loop's iterations in time order, from the stored JSON records (beside Table II, which
+follows the paper: Terminal-Bench accuracy per iteration).
 
 An iteration is a ``ferry sync`` run (commits passed / commits), a ``ferry validate``
 verdict (gates passed / gates) or a ``ferry bench`` run (tasks resolved / trials); each
@@ -18,8 +19,8 @@ from ferry.fsutil import read_text
 from harness.records import VERDICT_FORMAT
 from harness.sync.errors import SyncError
 from harness.sync.state import read_summary
-from reports.bench_tables import BenchRun
-from reports.sections import Section, no_data
+from reports.bench_tables import BenchRun, summarize
+from reports.sections import Chart, Section, Skipped, no_data
 
 TITLE = "Iterations of the loop (sync runs, validate verdicts, benchmark runs)"
 
@@ -57,14 +58,16 @@ def _row(
     }
 
 
-def iterations_section(sync_state: Path, verdicts: Iterable[Path], runs: list[BenchRun]) -> Section:
+def loop_section(
+    sync_state: Path, verdicts: Iterable[Path], runs: list[BenchRun]
+) -> tuple[Section, list[Skipped]]:
     rows: list[dict[str, Any]] = []
-    skipped: list[str] = []
+    skipped: list[Skipped] = []
     for path in sorted(sync_state.glob("runs/*/summary.json")):
         try:
             s = read_summary(path)
         except SyncError as exc:
-            skipped.append(str(exc))
+            skipped.append(Skipped(str(path), "unreadable sync summary", str(exc)))
             continue
         good = sum(c.status in ("committed", "skipped") for c in s.commits)
         rows.append(
@@ -82,11 +85,12 @@ def iterations_section(sync_state: Path, verdicts: Iterable[Path], runs: list[Be
     for path in verdict_files(verdicts):
         try:
             data = json.loads(read_text(path))
-        except (OSError, json.JSONDecodeError) as exc:
-            skipped.append(f"{path}: unreadable ({exc})")
+        except (OSError, json.JSONDecodeError) as exc:  # UnreadableFileError is an OSError
+            skipped.append(Skipped(str(path), "unreadable", str(exc)))
             continue
-        if not isinstance(data, dict) or (data.get("stamp") or {}).get("format") != VERDICT_FORMAT:
-            skipped.append(f"{path}: not a ferry verdict")
+        stamp = data.get("stamp") if isinstance(data, dict) else None
+        if not isinstance(stamp, dict) or stamp.get("format") != VERDICT_FORMAT:
+            skipped.append(Skipped(str(path), "not a ferry verdict"))
             continue
         gates = [g for g in data.get("gates", []) if isinstance(g, dict)]
         passed = sum(bool(g.get("passed")) for g in gates)
@@ -102,29 +106,32 @@ def iterations_section(sync_state: Path, verdicts: Iterable[Path], runs: list[Be
             )
         )
     for run in runs:
-        trials = run.trials
-        solved = sum(bool(t.get("is_resolved", t.get("resolved"))) for t in trials)
-        tokens = sum(
-            (t.get("total_input_tokens") or 0) + (t.get("total_output_tokens") or 0) for t in trials
-        )
-        costs = [float(t["cost_usd"]) for t in trials if t.get("cost_usd") is not None]
+        summary = summarize(run)
         rows.append(
             _row(
-                (run.data.get("stamp") or {}).get("created_at"),
+                run.created,
                 f"bench {run.benchmark}",
                 f"{run.name} ({run.agent})",
-                f"{solved}/{len(trials)} resolved",
-                solved,
-                len(trials),
-                tokens,
-                round(sum(costs), 4) if costs else None,
+                f"{summary.resolved}/{summary.scored} resolved",
+                summary.resolved,
+                summary.scored,
+                summary.input_tokens + summary.output_tokens,
+                summary.cost_usd,
             )
         )
     if not rows:
-        return no_data("II", TITLE, "no sync summaries, verdicts or bench results found")
+        return no_data("LOOP", TITLE, "no sync summaries, verdicts or bench results found"), skipped
     table = pd.DataFrame(rows).sort_values("when", kind="stable").reset_index(drop=True)
     table.insert(0, "iteration", range(1, len(table) + 1))
-    note = "share = passed / total: commits for sync, gates for validate, tasks for bench."
-    if skipped:
-        note += " Skipped: " + "; ".join(skipped)
-    return Section("II", TITLE, table, note)
+    note = "share = passed / total: commits for sync, gates for validate, scored trials for bench."
+    shares = table.dropna(subset=["share"])
+    chart = None
+    if not shares.empty:
+        chart = Chart(
+            shares.pivot(index="iteration", columns="kind", values="share"),
+            "Iterations of the loop: passed / total",
+            "passed / total",
+            kind="line",
+            unit_interval=True,
+        )
+    return Section("LOOP", TITLE, table, note, chart=chart), skipped

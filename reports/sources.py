@@ -70,11 +70,13 @@ def git_dir_of(path: Path) -> Path | None:
     return None
 
 
-def iter_rust(upstream: Path, subtree: str, rev: str | None) -> Iterator[tuple[str, str]]:
-    """``.rs`` files under ``subtree`` at ``rev`` (from git); without a ``rev``, from the work
-    tree when there is one, else from git's HEAD."""
+def iter_upstream(
+    upstream: Path, subtree: str, rev: str | None, suffix: str
+) -> Iterator[tuple[str, str]]:
+    """Files ending in ``suffix`` under ``subtree`` at ``rev`` (from git); without a ``rev``,
+    from the work tree when there is one, else from git's HEAD."""
     if rev is None and (upstream / subtree).is_dir():
-        yield from iter_dir(upstream, ".rs", subtree)
+        yield from iter_dir(upstream, suffix, subtree)
         return
     git_dir = git_dir_of(upstream)
     if git_dir is None:
@@ -82,4 +84,19 @@ def iter_rust(upstream: Path, subtree: str, rev: str | None) -> Iterator[tuple[s
             f"{upstream} is neither an upstream checkout with {subtree}/ nor a git directory; "
             "pass --upstream PATH (a clone or the mirror's git dir)"
         )
-    yield from iter_git(git_dir, rev or "HEAD", ".rs", subtree)
+    yield from iter_git(git_dir, rev or "HEAD", suffix, subtree)
+
+
+def iter_rust(upstream: Path, subtree: str, rev: str | None) -> Iterator[tuple[str, str]]:
+    """``.rs`` files under ``subtree`` (see :func:`iter_upstream`)."""
+    yield from iter_upstream(upstream, subtree, rev, ".rs")
+
+
+def count_crates(upstream: Path, subtree: str, rev: str | None) -> int:
+    """Cargo manifests under ``subtree`` that define a package (the workspace root does not)."""
+    return sum(
+        1
+        for path, text in iter_upstream(upstream, subtree, rev, "Cargo.toml")
+        if path.endswith("/Cargo.toml") or path == "Cargo.toml"
+        if "[package]" in text
+    )

@@ -10,7 +10,7 @@ import pandas as pd
 from ferry.fsutil import read_text
 from harness.sync.errors import SyncError
 from harness.sync.state import read_summary
-from reports.sections import Section, no_data
+from reports.sections import Chart, Section, Skipped, no_data
 
 
 def _attempts(artifacts: str | None) -> int:
@@ -29,15 +29,15 @@ def _attempts(artifacts: str | None) -> int:
     )
 
 
-def sync_runs_section(state_dir: Path) -> Section:
+def sync_runs_section(state_dir: Path) -> tuple[Section, list[Skipped]]:
     title = "Sync runs (Track -> Translate -> Validate)"
     rows = []
-    notes = []
+    skipped: list[Skipped] = []
     for path in sorted(state_dir.glob("runs/*/summary.json")):
         try:
             s = read_summary(path)
         except SyncError as exc:
-            notes.append(str(exc))
+            skipped.append(Skipped(str(path), "unreadable sync summary", str(exc)))
             continue
         status = [c.status for c in s.commits]
         gates = [ok for c in s.commits for ok in c.gates.values()]
@@ -63,8 +63,14 @@ def sync_runs_section(state_dir: Path) -> Section:
             }
         )
     if not rows:
-        return no_data("SYNC", title, f"no ferry sync summaries under {state_dir}/runs")
+        return no_data("SYNC", title, f"no ferry sync summaries under {state_dir}/runs"), skipped
     note = "One row per ferry sync run (summary.json and its per-commit artifacts)."
-    if notes:
-        note += " Skipped: " + "; ".join(notes)
-    return Section("SYNC", title, pd.DataFrame(rows), note)
+    table = pd.DataFrame(rows)
+    chart = Chart(
+        table.set_index("run")[["committed", "skipped", "failed", "held"]],
+        "Sync runs: upstream commits by outcome",
+        "upstream commits",
+        kind="barh",
+        log=False,
+    )
+    return Section("SYNC", title, table, note, chart=chart), skipped

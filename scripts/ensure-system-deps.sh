@@ -8,6 +8,7 @@ command -v git   >/dev/null 2>&1 || need+=(git)
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)  # the review page browser test
 command -v tmux  >/dev/null 2>&1 || need+=(tmux)      # the TUI real-terminal test
+[ -x /usr/bin/time ] || need+=(time)  # GNU time: peak RSS of measured commands (make bench, ferry report --measure)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "ensure-system-deps: missing ${need[*]} (install them with your package manager); dependent tests will skip" >&2
