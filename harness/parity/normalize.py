@@ -300,6 +300,31 @@ def keyed_body(body: Any) -> Any:
     return keyed
 
 
+def spawn_status_settled(events: list[Any]) -> list[Any]:
+    """``spawn_agent`` items with a ``running`` child folded into ``pending_init``.
+
+    codex reads the new agent's status right after starting it; on a loaded machine its
+    worker has sometimes already begun the first turn (codex run against itself differs
+    there about one run in ten), so the two values say the same thing: the agent started.
+    """
+    settled = []
+    for event in events:
+        item = event.get("item") if isinstance(event, dict) else None
+        if isinstance(item, dict) and item.get("tool") == "spawn_agent":
+            states = item.get("agents_states")
+            if isinstance(states, dict):
+                states = {thread: _started(state) for thread, state in states.items()}
+                event = {**event, "item": {**item, "agents_states": states}}
+        settled.append(event)
+    return settled
+
+
+def _started(state: Any) -> Any:
+    if isinstance(state, dict) and state.get("status") == "running":
+        return {**state, "status": "pending_init"}
+    return state
+
+
 def keyed_item(item: Any) -> Any:
     """A message with its content parts keyed by fragment (see :func:`keyed_body`)."""
     if (
@@ -314,7 +339,7 @@ def keyed_item(item: Any) -> Any:
 def _run_view(
     norm: Normalizer, run: RunRecord, unordered_events: bool, kind: str = "exec"
 ) -> dict[str, Any]:
-    events: Any = norm.value(run.events())
+    events: Any = spawn_status_settled(norm.value(run.events()))
     if kind == "appserver":
         events = status_changes_last(
             [e for e in events if not _is_method(e, "item/commandExecution/outputDelta")]
@@ -421,8 +446,15 @@ def normalized_view(
         }
         for call in result.requests
     ]
+    compared: list[Any] | dict[str, list[Any]] = requests
+    if any(call.conversation is not None for call in result.requests):
+        # concurrent threads interleave freely: compare each conversation in its own order
+        grouped: dict[str, list[Any]] = {}
+        for call, request_view in zip(result.requests, requests, strict=True):
+            grouped.setdefault(call.conversation or "-", []).append(request_view)
+        compared = dict(sorted(grouped.items()))
     first, *rest = [_run_view(norm, run, unordered_events, kind) for run in result.runs]
-    view: dict[str, Any] = {"requests": requests, **first}
+    view: dict[str, Any] = {"requests": compared, **first}
     if rest:
         view["then"] = rest
     view.update(

@@ -27,7 +27,7 @@ from harness.parity.errors import ParityError
 from harness.parity.gitstate import git_state
 from harness.parity.homestate import home_state
 from harness.parity.scenario import Invocation, Scenario
-from harness.parity.script import render_script
+from harness.parity.script import render_conversations, render_script
 from harness.parity.server import ParityServer
 from harness.parity.workspace import (
     SideLayout,
@@ -58,6 +58,8 @@ class RecordedCall:
     path: str
     headers: dict[str, str]
     body: Any
+    #: the scripted conversation that answered it (scenarios with ``agents`` only).
+    conversation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -394,7 +396,15 @@ def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
     runs: list[RunRecord] = []
     ports = {name: _free_port() for name in scenario.servers}
     with ExitStack() as stack:
-        server = stack.enter_context(ParityServer(render_script(scenario)))
+        server = (
+            ParityServer(
+                conversations=render_conversations(scenario),
+                markers={name: script.match for name, script in scenario.agents.items()},
+            )
+            if scenario.agents
+            else ParityServer(render_script(scenario))
+        )
+        stack.enter_context(server)
         values = placeholder_values(layout, ports, server.base_url)
         prepare_side(layout, scenario, server.base_url, values)
         env = build_env(layout, scenario, None, values)
@@ -414,7 +424,9 @@ def run_side(binary: Binary, scenario: Scenario, root: Path) -> SideResult:
             runs.append(record)
             thread_id = _thread_id(record.stdout) or thread_id
         requests = tuple(
-            RecordedCall(r.method, r.path, dict(r.headers), _decode_body(r.body))
+            RecordedCall(
+                r.method, r.path, dict(r.headers), _decode_body(r.body), server.conversation_of(r)
+            )
             for r in server.requests
             if not any(fnmatchcase(f"{r.method} {r.path}", p) for p in scenario.ignore_requests)
         )

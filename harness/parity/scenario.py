@@ -8,7 +8,9 @@ never surfaces as a traceback deep inside a run.
 from __future__ import annotations
 
 import binascii
+import json
 import re
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,6 +21,8 @@ from harness.parity.appserver import ClientStep
 from harness.parity.errors import ScenarioError
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+#: ``$agent:NAME`` in scripted arguments (the id of the agent scripted as NAME).
+AGENT_REF_RE = re.compile(r"\$agent:([a-z0-9][a-z0-9_\-]*)")
 
 
 class _Strict(BaseModel):
@@ -29,7 +33,10 @@ class FunctionCallEvent(_Strict):
     call_id: str
     name: str
     #: a mapping is JSON-encoded; a string is sent verbatim (to script malformed arguments).
+    #: ``$agent:NAME`` anywhere in it stands for the id of the agent scripted as ``NAME``.
     arguments: dict[str, Any] | str = Field(default_factory=dict)
+    #: a deferred tool's namespace (``multi_agent_v1``, ``mcp__<server>``).
+    namespace: str | None = None
 
 
 class CustomToolCallEvent(_Strict):
@@ -135,6 +142,13 @@ class Event(_Strict):
         return self
 
 
+class After(_Strict):
+    """Hold an answer until the conversation ``agent`` has sent ``requests`` requests."""
+
+    agent: str
+    requests: int = Field(default=1, ge=1)
+
+
 class Turn(_Strict):
     """One answer of the scripted model: a normal SSE response or a fault.
 
@@ -162,6 +176,8 @@ class Turn(_Strict):
     delay_s: float = Field(default=0.0, ge=0)
     #: answer with this JSON document instead of an SSE stream (token endpoints, ...).
     json_body: dict[str, Any] | None = None
+    #: answer only once another conversation got this far (orders concurrent agents).
+    after: After | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Turn:
@@ -176,6 +192,30 @@ class Turn(_Strict):
         if self.failed is not None and set(self.failed) - {"code", "message"}:
             raise ValueError("failed takes only 'code' and 'message'")
         return self
+
+
+def _bare_turns(value: Any) -> Any:
+    """A bare list of events is shorthand for ``{events: [...]}``."""
+    if isinstance(value, list):
+        return [{"events": t} if isinstance(t, list) else t for t in value]
+    return value
+
+
+#: the conversation of the thread ``exec`` starts (the scenario's own ``turns``).
+ROOT_CONVERSATION = "root"
+
+
+class AgentScript(_Strict):
+    """The model's answers to one sub-agent: the thread whose first request's last user
+    message contains ``match`` gets these ``turns``, in order."""
+
+    match: str = Field(min_length=1)
+    turns: list[Turn] = Field(min_length=1)
+
+    @field_validator("turns", mode="before")
+    @classmethod
+    def _bare_event_lists(cls, value: Any) -> Any:
+        return _bare_turns(value)
 
 
 class Step(_Strict):
@@ -243,6 +283,59 @@ class Scenario(_Strict):
     #: (see :mod:`harness.parity.appserver`); names of such scenarios start ``appserver_``.
     kind: Literal["exec", "appserver"] = "exec"
     client: list[ClientStep] = Field(default_factory=list)
+    #: further scripted conversations, one per sub-agent, by name (see :class:`AgentScript`).
+    #: With agents, every request is answered from the script of the thread that sent it and
+    #: requests are compared per conversation (concurrent threads interleave freely).
+    agents: dict[str, AgentScript] = Field(default_factory=dict)
+
+    @field_validator("agents")
+    @classmethod
+    def _agent_names(cls, value: dict[str, AgentScript]) -> dict[str, AgentScript]:
+        markers: dict[str, str] = {}
+        for name, script in value.items():
+            if not _NAME_RE.match(name) or name == ROOT_CONVERSATION:
+                raise ValueError(
+                    f"agent name {name!r}: use lower-case letters, digits, '_', '-' "
+                    f"(and not {ROOT_CONVERSATION!r})"
+                )
+            for other, marker in markers.items():
+                if marker in script.match or script.match in marker:
+                    raise ValueError(
+                        f"agents {other!r} and {name!r}: markers {marker!r} and "
+                        f"{script.match!r} overlap, a thread could match both"
+                    )
+            markers[name] = script.match
+        return value
+
+    @model_validator(mode="after")
+    def _agent_references(self) -> Scenario:
+        known = {ROOT_CONVERSATION, *self.agents}
+        conversations = {ROOT_CONVERSATION: self.turns} | {
+            name: script.turns for name, script in self.agents.items()
+        }
+        for name, turns in conversations.items():
+            for index, turn in enumerate(turns):
+                if turn.after is not None and turn.after.agent not in known:
+                    raise ValueError(
+                        f"{name} turn {index}: after.agent {turn.after.agent!r} is not a "
+                        f"conversation (known: {', '.join(sorted(known))})"
+                    )
+                for event in turn.events:
+                    call = event.function_call
+                    if call is None:
+                        continue
+                    text = (
+                        call.arguments
+                        if isinstance(call.arguments, str)
+                        else json.dumps(call.arguments)
+                    )
+                    for ref in AGENT_REF_RE.findall(text):
+                        if ref not in self.agents:
+                            raise ValueError(
+                                f"{name} turn {index}: $agent:{ref} names no agent "
+                                f"(known: {', '.join(sorted(self.agents)) or 'none'})"
+                            )
+        return self
 
     @field_validator("servers")
     @classmethod
@@ -257,10 +350,7 @@ class Scenario(_Strict):
     @field_validator("turns", mode="before")
     @classmethod
     def _bare_event_lists(cls, value: Any) -> Any:
-        """A bare list of events is shorthand for ``{events: [...]}``."""
-        if isinstance(value, list):
-            return [{"events": t} if isinstance(t, list) else t for t in value]
-        return value
+        return _bare_turns(value)
 
     @field_validator("name")
     @classmethod
@@ -379,12 +469,13 @@ def load_scenarios(directory: Path, only: tuple[str, ...] | list[str] = ()) -> l
     if duplicates:
         raise ScenarioError(f"{directory}: duplicate scenario names {duplicates}")
     if only:
-        unknown = sorted(set(only) - set(names))
+        # names or globs (``agents_*``)
+        unknown = sorted(p for p in only if not any(fnmatchcase(n, p) for n in names))
         if unknown:
             raise ScenarioError(
                 f"{directory}: no scenario named {unknown}; known: {', '.join(names)}"
             )
-        scenarios = [s for s in scenarios if s.name in only]
+        scenarios = [s for s in scenarios if any(fnmatchcase(s.name, p) for p in only)]
     if not scenarios:
         raise ScenarioError(f"{directory}: no *.yaml scenarios found")
     return scenarios

@@ -17,8 +17,15 @@ from pycodex.testing import (
     sse,
 )
 
-from harness.parity.scenario import Event, Scenario, Turn
-from harness.parity.server import SESSION_TOKEN
+from harness.parity.scenario import (
+    AGENT_REF_RE,
+    ROOT_CONVERSATION,
+    After,
+    Event,
+    Scenario,
+    Turn,
+)
+from harness.parity.server import SESSION_TOKEN, agent_token
 
 #: scenario spelling of "the session id of the process started earlier".
 SESSION_PLACEHOLDER = "$session"
@@ -35,7 +42,11 @@ def render_event(event: Event, turn_index: int, event_index: int) -> dict[str, A
         call = event.function_call
         args = call.arguments if isinstance(call.arguments, str) else json.dumps(call.arguments)
         args = args.replace(f'"{SESSION_PLACEHOLDER}"', SESSION_TOKEN)
-        return ev_function_call(call.call_id, call.name, args)
+        args = AGENT_REF_RE.sub(lambda m: agent_token(m.group(1)), args)
+        rendered = ev_function_call(call.call_id, call.name, args)
+        if call.namespace is not None:
+            rendered["item"]["namespace"] = call.namespace
+        return rendered
     if event.custom_tool_call is not None:
         custom = event.custom_tool_call
         return ev_custom_tool_call(custom.call_id, custom.name, custom.input)
@@ -116,3 +127,22 @@ def render_turn(turn: Turn, index: int) -> ScriptedResponse:
 
 def render_script(scenario: Scenario) -> list[ScriptedResponse]:
     return [render_turn(turn, i) for i, turn in enumerate(scenario.turns)]
+
+
+def render_conversations(
+    scenario: Scenario,
+) -> dict[str, list[tuple[ScriptedResponse, After | None]]]:
+    """Every conversation's answers (the root's ``turns`` and each agent's), with their
+    ``after`` conditions. Response ids are numbered per conversation (``resp-<name>-<n>``)."""
+    conversations = {ROOT_CONVERSATION: scenario.turns} | {
+        name: script.turns for name, script in scenario.agents.items()
+    }
+    out: dict[str, list[tuple[ScriptedResponse, After | None]]] = {}
+    for name, turns in conversations.items():
+        steps = []
+        for index, turn in enumerate(turns):
+            if turn.id is None and name != ROOT_CONVERSATION:
+                turn = turn.model_copy(update={"id": f"resp-{name}-{index}"})
+            steps.append((render_turn(turn, index), turn.after))
+        out[name] = steps
+    return out

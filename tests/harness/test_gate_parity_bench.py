@@ -50,9 +50,9 @@ def test_parity_gate_judges_the_candidates_pycodex(tmp_path: Path) -> None:
 
     bad = copy_tree(main, tmp_path / "wt-bad")
     source = bad / "port/pycodex/fake.py"
-    source.write_text(
-        source.read_text().replace('os.environ.get("FAKE_CODEX_VARIANT") == "shout"', "True", 1)
-    )
+    broken = source.read_text().replace('if "shout" in _variants():', "if True:", 1)
+    assert broken != source.read_text(), "the fake binary no longer has the shout switch"
+    source.write_text(broken)
     code, verdict, output = run_validate(python, bad)
     assert code == 1, output
     (gate,) = verdict["gates"]  # type: ignore[misc]

@@ -236,6 +236,9 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
     skills = table.get("skills", {})
     if not isinstance(skills, Mapping):
         raise ConfigError("config key `skills`: expected a table")
+    from pycodex.config.agents import parse_agents
+
+    agents, agent_warnings = parse_agents(table.get("agents"), home)
 
     model = overrides.model or _opt_str(table, "model") or DEFAULT_MODEL
     catalog_path = _opt_str(table, "model_catalog_json")
@@ -286,6 +289,7 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
             port_warnings.append(f"warning: {note}")
         else:
             warnings.append(note)
+    warnings.extend(agent_warnings)
 
     return Config(
         codex_home=home,
@@ -333,6 +337,7 @@ def load_config(overrides: ConfigOverrides | None = None, *, home: Path | None =
         untrusted_project_folders=loaded.untrusted_project_folders,
         mcp_servers=mcp_servers,
         skills=skills,
+        agents=agents,
     )
 
 

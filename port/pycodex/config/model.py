@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from pycodex.config.agents import AgentsConfig
 from pycodex.config.models import ModelInfo
 from pycodex.config.models import model_info as model_info_for
 from pycodex.config.shell_env import ShellEnvironmentPolicy
@@ -218,6 +219,25 @@ class Config:
     model_auto_compact_token_limit: int | None = None
     compact_prompt: str | None = None
     sqlite_home: str | None = None
+    #: ``[agents]``: sub-agent limits and roles.
+    agents: AgentsConfig = field(default_factory=AgentsConfig)
+
+    # ferry: codex_core::config::Config::load_config_with_layer_stack @ 1d092cb66 -- the model's metadata follows the model
+    def with_model(self, model: str) -> Config:
+        """This config running ``model`` (a sub-agent's override or role): its catalog
+        metadata looked up again, with the config's own overrides kept."""
+        if model == self.model:
+            return self
+        catalog_says = model_info_for(self.model, self.model_catalog).supports_reasoning_summaries
+        forced = self.model_info.supports_reasoning_summaries and not catalog_says
+        info = model_info_for(
+            model,
+            self.model_catalog,
+            supports_reasoning_summaries=forced,
+            context_window=self.model_context_window,
+            tool_output_token_limit=self.tool_output_token_limit,
+        )
+        return replace(self, model=model, model_info=info)
 
     # ferry: codex_protocol::openai_models::ModelInfo @ 1d092cb66 -- its reasoning support, from the model family
     @property

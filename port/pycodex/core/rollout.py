@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pycodex.client.events import TokenUsage
+from pycodex.core.agents.source import SubAgentSource
 from pycodex.errors import SessionError
 
 JsonObject = dict[str, Any]
@@ -287,8 +288,16 @@ def session_meta(
     forked_from_ordinal_exclusive: int | None = None,
     originator: str = "codex_exec",
     source: str = "exec",
+    subagent: SubAgentSource | None = None,
 ) -> JsonObject:
-    meta: JsonObject = {"session_id": thread_id, "id": thread_id}
+    """The rollout's first record. A sub-agent (``subagent``) records the tree's session id,
+    its parent and its spawn source instead of the front end's ``source``."""
+    meta: JsonObject = {
+        "session_id": subagent.session_id if subagent is not None else thread_id,
+        "id": thread_id,
+    }
+    if subagent is not None:
+        meta["parent_thread_id"] = subagent.parent_thread_id
     if forked_from_id is not None:
         meta["forked_from_id"] = forked_from_id
         meta["forked_from_ordinal_exclusive"] = forked_from_ordinal_exclusive
@@ -298,8 +307,15 @@ def session_meta(
         "runtime_workspace_roots": [str(cwd)],
         "originator": originator,
         "cli_version": version,
-        "source": source,
-        "thread_source": "user",
+        "source": subagent.to_json() if subagent is not None else source,
+        "thread_source": "user" if subagent is None else "subagent",
+    }
+    if subagent is not None:
+        if subagent.nickname is not None:
+            meta["agent_nickname"] = subagent.nickname
+        if subagent.role is not None:
+            meta["agent_role"] = subagent.role
+    meta |= {
         "model_provider": model_provider,
         "base_instructions": {"text": instructions} if instructions else None,
         "git": _git_info(cwd),

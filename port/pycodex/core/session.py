@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import queue
 import subprocess
 import threading
 import time
@@ -18,7 +19,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pycodex import UPSTREAM_VERSION
 from pycodex.client import ModelClient, RequestContext, TokenUsage, stream_model
@@ -36,6 +37,7 @@ from pycodex.client.responses import backoff_seconds
 from pycodex.config.model import Config
 from pycodex.config.models import fallback_warning, history_token_budget
 from pycodex.core import compaction
+from pycodex.core.agents.source import SubAgentSource
 from pycodex.core.models import model_info
 from pycodex.core.observer import NULL_OBSERVER, ApprovalHandler, TurnObserver
 from pycodex.core.rollout import (
@@ -67,9 +69,13 @@ from pycodex.tools.tool_search import (
     mcp_entries,
     mcp_namespace,
     multi_agent_entries,
+    removed_tools_fragment,
     tools_fragment,
 )
 from pycodex.truncation import truncate_middle_tokens
+
+if TYPE_CHECKING:
+    from pycodex.core.agents.control import AgentControl
 
 JsonObject = dict[str, Any]
 
@@ -225,13 +231,6 @@ CYBER_REROUTE_WARNING = (
     "https://developers.openai.com/codex/concepts/cyber-safety"
 )
 
-#: the note an interrupted turn leaves in the history (0.169.0 wording).
-TURN_ABORTED_TEXT = (
-    "<turn_aborted>\nThe user interrupted the previous turn on purpose. Any running unified "
-    "exec processes may still be running in the background. If any tools/commands were "
-    "aborted, they may have partially executed.\n</turn_aborted>"
-)
-
 
 def _last_fragment(history: Sequence[JsonObject], opening: str) -> str | None:
     """The text of the newest message part in ``history`` starting with ``opening``."""
@@ -315,6 +314,22 @@ class SessionHooks:
     def log(self, session: Session, level: str, message: str) -> None:
         return None
 
+    # ferry: port-only -- observer seam (see class): the hooks a spawned sub-agent's session gets
+    def child_hooks(self) -> SessionHooks:
+        return SessionHooks()
+
+    # ferry: port-only -- observer seam (see class): the session closed (release what the hooks hold)
+    def thread_closed(self, session: Session) -> None:
+        return None
+
+    # ferry: port-only -- observer seam (see class): codex's thread_spawn_edges rows
+    def spawn_edge(self, parent_thread_id: str, child_thread_id: str, status: str) -> None:
+        return None
+
+    # ferry: port-only -- observer seam (see class): nickname and role a thread was spawned with
+    def agent_identity(self, thread_id: str) -> tuple[str | None, str | None] | None:
+        return None
+
 
 class _CompactionBridge:
     """The session as :class:`compaction.CompactionHost` for one compaction of one turn."""
@@ -360,7 +375,7 @@ class TurnOutcome:
     usage: TokenUsage = field(default_factory=TokenUsage)
     #: the exception behind ``error`` (its type tells a front end what kind of failure)
     exception: ModelClientError | None = None
-    #: the turn was stopped by :meth:`Session.interrupt`
+    #: the turn was stopped by :meth:`Session.interrupt` (the user, or a sub-agent's parent)
     interrupted: bool = False
 
 
@@ -375,6 +390,10 @@ TURN_ABORTED = (
     "processes may still be running in the background. If any tools/commands were aborted, they "
     "may have partially executed.\n</turn_aborted>"
 )
+
+#: markers a sub-agent's stream pump hands its turn thread (see ``Session._stream``).
+_STREAM_END = object()
+_STREAM_CANCELLED = object()
 
 #: tools whose aborted output reads like a command's.
 _SHELL_TOOLS = (
@@ -420,6 +439,10 @@ class SessionSurface:
     originator: str = "codex_exec"
     source: str = "exec"
     warm_fork: bool = False
+    #: the observer hears of a response's token usage after its tool calls have run (the
+    #: app server's ``thread/tokenUsage/updated`` follows the command items, as codex's
+    #: does); otherwise at once (the UI's status line counts the tokens while it asks)
+    usage_after_tool_calls: bool = False
 
 
 # ferry: codex_core::session::session::Session @ 1d092cb66
@@ -437,6 +460,11 @@ class Session:
         output_schema: JsonObject | None = None,
         sleep: Callable[[float], None] = time.sleep,
         hooks: SessionHooks | None = None,
+        subagent: SubAgentSource | None = None,
+        agents: AgentControl | None = None,
+        forked_history: Sequence[JsonObject] | None = None,
+        model_switch: str | None = None,
+        inherited_namespaces: Mapping[str, str | None] | None = None,
         observer: TurnObserver | None = None,
         approvals: ApprovalHandler | None = None,
         surface: SessionSurface | None = None,
@@ -447,6 +475,20 @@ class Session:
         self._turn_completed = False
         self._rerouted_this_turn = False
         self.config = config
+        #: set for a thread spawned by another one (``spawn_agent``); ``None`` for the root.
+        self.subagent = subagent
+        self._model_switch = model_switch
+        # Pending input (sub-agent notifications, queued messages) is taken into the running
+        # turn before its next request; ``interrupt`` stops that turn. Both may be called from
+        # other threads (the parent's, a child's), hence the lock.
+        self._pending_lock = threading.Lock()
+        self._pending: list[JsonObject] = []
+        self._turn_open = False
+        self._busy = False
+        self._closed = False
+        self._cancel_queue: queue.Queue[Any] | None = None
+        #: (parent turn id, root turn id) of the request that started the current turn.
+        self.turn_origin: tuple[str, str] | None = None
         self.client = client
         self.sink = sink
         self.hooks = hooks or SessionHooks()
@@ -478,6 +520,8 @@ class Session:
         self.history: list[JsonObject] = (
             list(resumed.history)
             if resumed is not None
+            else [normalize_history_item(i) for i in forked_history]
+            if forked_history is not None
             else [normalize_history_item(i) for i in self.build_initial_context()]
         )
         self.output_schema = output_schema
@@ -534,15 +578,138 @@ class Session:
                 self.next_item_id,
                 self.sink.emit,
             )
+        #: the sub-agents of this session tree (shared by the root and every descendant).
+        self.agents = agents
+        if self.agents is None and subagent is None and multi_agent_enabled(config):
+            from pycodex.core.agents.control import AgentControl
+
+            self.agents = AgentControl(self)
+        if self.agents is not None and multi_agent_enabled(config):
+            from pycodex.tools.multi_agents import MultiAgentTools
+
+            self.router.multi_agents = MultiAgentTools(self, self.agents)
+        if forked_history is not None and inherited_namespaces:
+            # the forked history names the parent's deferred tools; say which ones are gone
+            removed = removed_tools_fragment(inherited_namespaces, self.deferred_namespaces())
+            if removed is not None:
+                self.history.append(normalize_history_item(_message("developer", [removed])))
 
     # ferry: codex_core::session::Session::build_initial_context @ 1d092cb66
     def build_initial_context(self) -> list[JsonObject]:
         """This session's opening context (skills and deferred tools as they stand now)."""
-        return initial_context(
+        items = initial_context(
             self.config,
             skills=self.skills.instructions(),
             deferred_tools=tools_fragment(self.deferred_namespaces()),
         )
+        switch = self._model_switch
+        if switch:
+            # a sub-agent whose role picked another model opens with codex's <model_switch>
+            if items and items[0].get("role") == "developer":
+                items[0]["content"].insert(0, {"type": "input_text", "text": switch})
+            else:
+                items.insert(0, _message("developer", [switch]))
+        return items
+
+    # ------------------------------------------------------------------ sub-agents
+
+    # ferry: codex_core::session::Session @ 1d092cb66 -- its conversation_id; 0.169.0: the root thread's id for sub-agents
+    @property
+    def session_id(self) -> str:
+        """The id every thread of a session tree sends as ``session_id`` (the root thread's)."""
+        return self.subagent.session_id if self.subagent is not None else self.thread_id
+
+    # ferry: codex_core::turn_metadata::TurnMetadataState @ 1d092cb66 -- 0.169.0: its root_turn_id
+    def root_turn_id(self, turn_id: str) -> str:
+        """The turn of the root thread this turn works for (its own for the root)."""
+        return self.turn_origin[1] if self.turn_origin is not None else turn_id
+
+    # ferry: codex_core::session::turn_context::TurnContext @ 1d092cb66 -- its sub_id
+    @property
+    def current_turn_id(self) -> str:
+        """The id of the running (or last) turn; empty before the first."""
+        return self._turn_id
+
+    # ferry: codex_core::session::Session::inject_response_items @ 1d092cb66
+    def inject_input(self, items: Sequence[JsonObject]) -> bool:
+        """Hand ``items`` to the running turn (taken before its next request); ``False`` if
+        no turn is running."""
+        with self._pending_lock:
+            if not self._turn_open or self._closed:
+                return False
+            self._pending.extend(items)
+            return True
+
+    # ferry: codex_core::codex_thread::CodexThread::inject_user_message_without_turn @ 1d092cb66
+    def inject_or_record(self, item: JsonObject) -> None:
+        """Into the running turn if there is one, else straight into the history (no new turn)."""
+        with self._pending_lock:
+            if self._closed:
+                return
+            if self._turn_open:
+                self._pending.append(item)
+                return
+            self._add(item)
+
+    # ferry: codex_core::session::handlers::interrupt @ 1d092cb66
+    # ferry: codex_core::session::Session::interrupt_task @ 1d092cb66
+    def interrupt(self) -> bool:
+        """Stop the running turn (it ends as interrupted): the stream is dropped (a
+        sub-agent's even while it waits for the model) and running commands are killed.
+        ``False`` when no turn is running."""
+        with self._pending_lock:
+            if not self._turn_open:
+                return False
+            self._interrupt.set()
+            if self._cancel_queue is not None:
+                self._cancel_queue.put(_STREAM_CANCELLED)
+        self.router.unified_exec.shutdown()
+        return True
+
+    def _take_pending(self) -> list[JsonObject]:
+        with self._pending_lock:
+            pending, self._pending = self._pending, []
+            return pending
+
+    def _check_interrupted(self) -> None:
+        if self._interrupt.is_set():
+            raise TurnInterrupted
+
+    def _stream(self, ctx: RequestContext) -> Iterator[ResponseEvent]:
+        """The response events; for a sub-agent, read on a helper thread so that
+        :meth:`interrupt` can abandon a request still waiting for the model."""
+        stream = stream_model(self.client, self.request_body(ctx), ctx)
+        if self.subagent is None:
+            yield from stream
+            return
+        events: queue.Queue[Any] = queue.Queue()
+
+        def pump() -> None:
+            try:
+                for event in stream:
+                    events.put(event)
+                events.put(_STREAM_END)
+            except BaseException as exc:  # handed to the turn thread, which raises it
+                events.put(exc)
+
+        with self._pending_lock:
+            self._cancel_queue = events
+            if self._interrupt.is_set():
+                events.put(_STREAM_CANCELLED)
+        threading.Thread(target=pump, name=f"stream-{self.thread_id}", daemon=True).start()
+        try:
+            while True:
+                event = events.get()
+                if event is _STREAM_CANCELLED:
+                    raise TurnInterrupted
+                if event is _STREAM_END:
+                    return
+                if isinstance(event, BaseException):
+                    raise event
+                yield event
+        finally:
+            with self._pending_lock:
+                self._cancel_queue = None
 
     # ------------------------------------------------------------------ deferred tools
 
@@ -619,6 +786,7 @@ class Session:
                     forked_from_ordinal_exclusive=self._fork_ordinal,
                     originator=self.surface.originator,
                     source=self.surface.source,
+                    subagent=self.subagent,
                 ),
             )
         self.hooks.thread_started(self)
@@ -653,11 +821,17 @@ class Session:
     # ferry: codex_core::codex_thread::CodexThread::shutdown_and_wait @ 1d092cb66
     def close(self) -> None:
         self._abort_goal_continuation()
+        # Sub-agents never outlive the thread that spawned the tree.
+        if self.agents is not None and self.subagent is None:
+            self.agents.shutdown_all()
+        with self._pending_lock:
+            self._closed = True
         if self.mcp is not None:
             self.mcp.close()
         self.router.shutdown()
         self.recorder.close()
         self.client.close()
+        self.hooks.thread_closed(self)
 
     # ferry: codex_hooks::legacy_notify::notify_hook @ 1d092cb66
     def _notify(self, turn_id: str, prompt: str, last_message: str | None) -> None:
@@ -693,7 +867,7 @@ class Session:
             return
         self.recorder.record(
             "response_item",
-            normalize_history_item(_message("user", [TURN_ABORTED_TEXT])),
+            normalize_history_item(_message("user", [TURN_ABORTED])),
         )
 
     def _add(self, item: JsonObject, *, persist: bool = True) -> None:
@@ -766,7 +940,7 @@ class Session:
             body["service_tier"] = (
                 "priority" if config.service_tier == "fast" else config.service_tier
             )
-        body["prompt_cache_key"] = self.thread_id
+        body["prompt_cache_key"] = self.session_id
         text: JsonObject = {}
         if config.effective_verbosity:
             text["verbosity"] = config.effective_verbosity
@@ -793,7 +967,7 @@ class Session:
         sandboxed = self.config.sandbox.mode != "danger-full-access"
         metadata: JsonObject = {
             "installation_id": self.installation_id,
-            "session_id": self.thread_id,
+            "session_id": self.session_id,
             "thread_id": self.thread_id,
             "agent_name": "/root",
             "turn_id": turn_id,
@@ -805,6 +979,8 @@ class Session:
             if self.resumed
             else ("warm_fork" if self.surface.warm_fork else "cold_fork")
             if self.forked_from
+            else "warm_fork"
+            if self.subagent is not None and self.subagent.forked
             else "new",
             **(
                 {
@@ -814,8 +990,21 @@ class Session:
                 if self.fork_origin is not None
                 else {}
             ),
-            "root_turn_id": turn_id,
-            "thread_source": self.config.thread_source or self.surface.thread_source,
+            **(
+                {
+                    "parent_thread_id": self.subagent.parent_thread_id,
+                    "parent_turn_id": self.turn_origin[0] if self.turn_origin else None,
+                }
+                if self.subagent is not None
+                else {}
+            ),
+            "root_turn_id": self.root_turn_id(turn_id),
+            **({"subagent_kind": "thread_spawn"} if self.subagent is not None else {}),
+            "thread_source": (
+                "subagent"
+                if self.subagent is not None
+                else self.config.thread_source or self.surface.thread_source
+            ),
             "turn_trigger": self.surface.turn_trigger,
             "sandbox": "seccomp" if sandboxed else "none",
             "sandbox_mode": self.config.sandbox.mode,
@@ -852,28 +1041,32 @@ class Session:
             "x-codex-window-id": self.window_id,
             "x-codex-turn-metadata": metadata,
         }
+        if self.subagent is not None:
+            headers["session-id"] = self.session_id
+            headers["x-codex-parent-thread-id"] = self.subagent.parent_thread_id
+            headers["x-openai-subagent"] = "collab_spawn"
         return RequestContext(thread_id=self.thread_id, turn_id=turn_id, extra_headers=headers)
 
     # ferry: codex_api::common::response_create_client_metadata @ 1d092cb66
     def client_metadata(self, ctx: RequestContext) -> JsonObject:
         turn_id = ctx.turn_id or ""
-        return {
+        metadata: JsonObject = {
             "thread_id": self.thread_id,
             "x-codex-turn-metadata": ctx.extra_headers.get("x-codex-turn-metadata", ""),
             "x-codex-installation-id": self.installation_id,
-            "session_id": self.thread_id,
+            "session_id": self.session_id,
             "x-codex-window-id": self.window_id,
             "turn_id": turn_id,
-            "root_turn_id": turn_id,
+            "root_turn_id": self.root_turn_id(turn_id),
         }
+        if self.subagent is not None:
+            metadata["x-openai-subagent"] = "collab_spawn"
+            metadata["x-codex-parent-thread-id"] = self.subagent.parent_thread_id
+            if self.turn_origin is not None:
+                metadata["parent_turn_id"] = self.turn_origin[0]
+        return metadata
 
     # ------------------------------------------------------------------ turn
-
-    # ferry: codex_core::session::handlers::interrupt @ 1d092cb66
-    def interrupt(self) -> None:
-        """Stop the running turn: the stream is dropped and running commands are killed."""
-        self._interrupt.set()
-        self.router.unified_exec.shutdown()
 
     # ferry: codex_core::session::turn::run_turn @ 1d092cb66
     def run_turn(
@@ -882,12 +1075,42 @@ class Session:
         images: Sequence[tuple[str, Path | str]] = (),
         *,
         turn_id: str | None = None,
+        user_message: JsonObject | None = None,
     ) -> TurnOutcome:
         """One user turn. ``images`` are (path as given, file or encoded URL) pairs placed
-        before the prompt;
-        ``turn_id`` lets a front end announce the turn before it starts."""
-        turn_id = turn_id or uuid7()
-        self._interrupt.clear()
+        before the prompt; ``turn_id`` lets a front end announce the turn before it starts;
+        ``user_message``
+        replaces the message built from prompt and images (a sub-agent's structured input)."""
+        with self._pending_lock:
+            self._busy = self._turn_open = True
+            self._interrupt.clear()
+        try:
+            return self._run_turn(prompt, images, turn_id or uuid7(), user_message)
+        finally:
+            # Input that came too late for the turn is kept without starting another one.
+            with self._pending_lock:
+                leftovers, self._pending = self._pending, []
+                self._busy = self._turn_open = False
+                self._interrupt.clear()
+                for item in leftovers:
+                    self._add(item)
+
+    def _continue_turn(self, model_needs_follow_up: bool) -> bool:
+        """Whether the turn samples again: the model called tools, or input is pending.
+        Decided under the lock so that input arriving later is not lost with the turn."""
+        with self._pending_lock:
+            if model_needs_follow_up or self._pending:
+                return True
+            self._turn_open = False
+            return False
+
+    def _run_turn(
+        self,
+        prompt: str,
+        images: Sequence[tuple[str, Path | str]],
+        turn_id: str,
+        user_message: JsonObject | None,
+    ) -> TurnOutcome:
         self._turn_id = turn_id
         self._rerouted_this_turn = False
         started = time.time()
@@ -903,7 +1126,7 @@ class Session:
             {
                 "type": "task_started",
                 "turn_id": turn_id,
-                "root_turn_id": turn_id,
+                "root_turn_id": self.root_turn_id(turn_id),
                 "started_at": int(started),
                 "model_context_window": self.model.model_context_window,
                 "collaboration_mode_kind": "default",
@@ -935,7 +1158,9 @@ class Session:
                 for update in settings_update_items(self.config, self.history):
                     self._add(update)
             self._settings_checked = True
-            self._add(user_turn_message(prompt, images))
+            self._add(
+                user_message if user_message is not None else user_turn_message(prompt, images)
+            )
             for injected in self.skills.mentioned(prompt):
                 self._add(injected)
             self._record_item_completed(
@@ -949,17 +1174,20 @@ class Session:
             self.hooks.user_message(self, prompt)
             ctx = self.request_context(turn_id)
             while True:
+                self._check_interrupted()
                 needs_follow_up, _usage, last_message = self._sample(ctx)
                 if last_message is not None:
                     outcome.last_message = last_message
-                if self._interrupt.is_set():
-                    raise TurnInterrupted
-                if not needs_follow_up:
+                self._check_interrupted()
+                if not self._continue_turn(needs_follow_up):
                     break
                 if self._token_limit_reached():
                     self._run_compaction(turn_id, "mid_turn")
                     ctx = self.request_context(turn_id)
+                for item in self._take_pending():
+                    self._add(item)
         except TurnInterrupted:
+            # codex leaves a <turn_aborted> note for the model and reports the turn aborted.
             outcome.interrupted = True
             outcome.usage = self.total_usage
             self._add(_message("user", [TURN_ABORTED]))
@@ -1155,6 +1383,11 @@ class Session:
             },
         )
 
+    # ferry: codex_core::session::Session::emit_turn_item_completed @ 1d092cb66
+    def record_turn_item(self, item: JsonObject) -> None:
+        """Record a finished item of the running turn (an ``item_completed`` rollout event)."""
+        self._record_item_completed(self._turn_id, item)
+
     def _record_item_completed(self, turn_id: str, item: JsonObject) -> None:
         now_ms = int(time.time() * 1000)
         self.recorder.record(
@@ -1276,7 +1509,7 @@ class Session:
         last_message: str | None = None
         calls: list[JsonObject] = []
         try:
-            for event in stream_model(self.client, self.request_body(ctx), ctx):
+            for event in self._stream(ctx):
                 if self._interrupt.is_set():
                     raise TurnInterrupted
                 if isinstance(event, OutputItemAdded):
@@ -1356,8 +1589,8 @@ class Session:
 
     # ferry: codex_core::session::Session::send_token_count_event @ 1d092cb66
     def flush_usage(self) -> None:
-        """Tell the observer of the usage :meth:`record_usage` accounted, once the
-        response's tool calls have run (codex's order)."""
+        """Tell the observer of the usage :meth:`record_usage` accounted (held back until
+        the response's tool calls have run when the surface asks for that order)."""
         if self._pending_usage is not None:
             self.observer.usage(*self._pending_usage)
             self._pending_usage = None
@@ -1369,7 +1602,6 @@ class Session:
             return
         self.total_usage = self.total_usage + usage
         self.last_usage = usage
-        # observers hear of it once the response's tool calls have run (codex's order)
         self._pending_usage = (self.total_usage, usage)
         self._last_usage_estimated = False
         self.recorder.record(
@@ -1377,8 +1609,8 @@ class Session:
             {
                 "thread_id": self.thread_id,
                 "turn_id": self._turn_id,
-                "session_id": self.thread_id,
-                "root_turn_id": self._turn_id,
+                "session_id": self.session_id,
+                "root_turn_id": self.root_turn_id(self._turn_id),
                 "response_id": response_id,
                 "usage": usage.to_json(),
                 "thread_token_usage": self.total_usage.to_json(),
@@ -1386,6 +1618,8 @@ class Session:
         )
         self._record_token_count(usage)
         self.hooks.usage(self)
+        if not self.surface.usage_after_tool_calls:
+            self.flush_usage()
 
     def _record_token_count(self, last: TokenUsage) -> None:
         info = {
@@ -1511,7 +1745,10 @@ _METADATA_ORDER = [
     "history_initialization",
     "forked_from_thread_id",
     "forked_from_ordinal_exclusive",
+    "parent_thread_id",
+    "parent_turn_id",
     "root_turn_id",
+    "subagent_kind",
     "thread_source",
     "turn_trigger",
     "sandbox",

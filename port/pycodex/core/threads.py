@@ -228,11 +228,14 @@ class StateHooks(SessionHooks):
         preview: str | None = None,
         source: str = "exec",
         originator: str = "codex_exec",
+        owns_db: bool = False,
     ) -> None:
         self.db = db
         #: who runs the thread: ``exec`` (codex_exec) or the interactive ``cli`` (codex-tui)
         self.source = source
         self.originator = originator
+        #: a sub-agent's hooks hold their own connections, closed with the session.
+        self.owns_db = owns_db
         self.created_ms = int(time.time() * 1000)
         self.first_message = ""
         self.preview = preview or ""
@@ -272,18 +275,42 @@ class StateHooks(SessionHooks):
     def log(self, session: Session, level: str, message: str) -> None:
         self.db.log(level, "codex_core::session", message, session.thread_id)
 
+    # ferry: codex_rollout::state_db::StateDbHandle @ 1d092cb66 -- a sub-agent's thread row: own connection (own thread)
+    def child_hooks(self) -> SessionHooks:
+        return StateHooks(
+            StateStore(self.db.directory),
+            source=self.source,
+            originator=self.originator,
+            owns_db=True,
+        )
+
+    # ferry: port-only -- the connections of a sub-agent's hooks end with its session
+    def thread_closed(self, session: Session) -> None:
+        if self.owns_db:
+            self.db.close()
+
+    # ferry: codex_core::agent::control::AgentControl::persist_thread_spawn_edge_for_source @ 1d092cb66
+    def spawn_edge(self, parent_thread_id: str, child_thread_id: str, status: str) -> None:
+        self.db.upsert_spawn_edge(parent_thread_id, child_thread_id, status)
+
+    # ferry: codex_core::agent::control::AgentControl::resume_single_agent_from_rollout @ 1d092cb66 -- nickname and role from the row
+    def agent_identity(self, thread_id: str) -> tuple[str | None, str | None] | None:
+        row = self.db.get_thread(thread_id)
+        return (row.agent_nickname, row.agent_role) if row is not None else None
+
     def _write(self, session: Session) -> None:
         path = session.recorder.path
         if path is None:
             return
         config = session.config
+        subagent = session.subagent
         self.db.upsert_thread(
             ThreadRow(
                 id=session.thread_id,
                 rollout_path=str(path),
                 created_at_ms=self.created_ms,
                 updated_at_ms=int(time.time() * 1000),
-                source=self.source,
+                source=self.source if subagent is None else subagent.column(),
                 model_provider=config.model_provider.id,
                 cwd=str(config.cwd),
                 title=self.first_message,
@@ -293,8 +320,12 @@ class StateHooks(SessionHooks):
                 cli_version=UPSTREAM_VERSION,
                 first_user_message=self.first_message,
                 model=config.model,
-                reasoning_effort=None,
+                # a sub-agent's effort is set explicitly from its parent's turn
+                reasoning_effort=None if subagent is None else config.effective_reasoning_effort,
                 preview=self.preview,
+                thread_source="user" if subagent is None else "subagent",
+                agent_nickname=None if subagent is None else subagent.nickname,
+                agent_role=None if subagent is None else subagent.role,
                 originator=self.originator,
             )
         )

@@ -33,6 +33,14 @@ def encode_event(event: JsonObject) -> str:
     return "{" + rest + ',"item":' + rendered_item + "}"
 
 
+#: how codex's human output names the collab tools (Rust ``Debug`` of ``CollabAgentTool``).
+_COLLAB_TOOLS = {
+    "spawn_agent": "SpawnAgent",
+    "send_input": "SendInput",
+    "wait": "Wait",
+    "close_agent": "CloseAgent",
+}
+
 #: session notifications that are not ``codex exec --json`` events (shown in human mode only).
 HUMAN_ONLY_EVENTS = frozenset({"context_compacted"})
 
@@ -92,6 +100,10 @@ class HumanPrinter:
             self.err.write(f"exec\n{item['command']} in {self._cwd}\n")
         elif kind == "item.completed":
             self._completed(item)
+        elif kind == "item.started" and item_type == "collab_tool_call":
+            self.err.write(
+                f"collab: {_COLLAB_TOOLS.get(str(item.get('tool')), item.get('tool'))}\n"
+            )
         elif kind in ("item.started", "item.updated") and item_type == "todo_list":
             self.err.write("Plan update\n")
             for todo in item.get("items", []):

@@ -146,6 +146,8 @@ class ToolRouter:
     mcp: McpTools | None = None
     #: builds the ``tool_search`` index over what is deferred right now.
     tool_search: Callable[[], Any] | None = None
+    #: the ``multi_agent_v1`` tools (``pycodex.tools.multi_agents.MultiAgentTools``).
+    multi_agents: Any = None
 
     def __post_init__(self) -> None:
         self.goals = GoalStore(self.ctx.thread_id)
@@ -170,6 +172,10 @@ class ToolRouter:
         if kind == "tool_search_call":
             return self._tool_search(item)
         namespace = item.get("namespace")
+        if kind == "function_call" and namespace == "multi_agent_v1" and self.multi_agents:
+            answer = self.multi_agents.call(name, str(item.get("arguments") or ""), call_id)
+            if answer is not None:
+                return {"type": "function_call_output", "call_id": call_id, "output": answer}
         if kind == "function_call" and isinstance(namespace, str) and namespace:
             return {
                 "type": "function_call_output",

@@ -37,13 +37,54 @@ SPAWN_AGENT_MODEL_LIMIT = 5
 _MODELS_HEADING = "Available model overrides (optional; inherited parent model is preferred):"
 
 
-# ferry: codex_tools::agent_tool::spawn_agent_models_description @ 1d092cb66 -- 0.169.0: efforts and service tiers inline, first five by priority
-def spawn_agent_models_text(catalog: Sequence[Mapping[str, Any]]) -> str:
-    """The model list at the top of spawn_agent's description, from the catalog in use."""
-    visible = sorted(
+def _offered_models(catalog: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return sorted(
         (m for m in catalog if m.get("visibility") == "list"),
         key=lambda m: int(m.get("priority") or 0),
     )[:SPAWN_AGENT_MODEL_LIMIT]
+
+
+def _efforts(model: Mapping[str, Any]) -> tuple[str, ...]:
+    """A catalog model's reasoning efforts, its default first."""
+    efforts = [
+        str(level["effort"])
+        for level in model.get("supported_reasoning_levels") or []
+        if isinstance(level, Mapping) and "effort" in level
+    ]
+    default = model.get("default_reasoning_level")
+    if default in efforts:
+        efforts.remove(default)
+        efforts.insert(0, str(default))
+    return tuple(efforts)
+
+
+# ferry: codex_core::tools::handlers::multi_agents_common::apply_requested_spawn_agent_model_overrides @ 1d092cb66 -- 0.169.0: the models spawn_agent lists are the ones it accepts
+def spawn_agent_models(catalog: Sequence[Mapping[str, Any]]) -> dict[str, tuple[str, ...]]:
+    """The models ``spawn_agent`` accepts as ``model`` (those its description lists), each
+    with its reasoning efforts, the default first."""
+    return {str(m["slug"]): _efforts(m) for m in _offered_models(catalog)}
+
+
+# ferry: codex_models_manager::manager::ModelsManager::get_model_info @ 1d092cb66 -- its supported_reasoning_levels, default first
+def catalog_efforts(catalog: Sequence[Mapping[str, Any]], slug: str) -> tuple[str, ...] | None:
+    """The reasoning efforts of catalog model ``slug`` (``None``: not in the catalog)."""
+    for model in catalog:
+        if model.get("slug") == slug:
+            return _efforts(model)
+    return None
+
+
+# ferry: port-only -- the catalog a config runs with (model_catalog_json, else the bundled one)
+def catalog_in_use(config: Config) -> tuple[dict[str, Any], ...]:
+    from pycodex.config.models import load_catalog
+
+    return config.model_catalog if config.model_catalog is not None else load_catalog(None)
+
+
+# ferry: codex_tools::agent_tool::spawn_agent_models_description @ 1d092cb66 -- 0.169.0: efforts and service tiers inline, first five by priority
+def spawn_agent_models_text(catalog: Sequence[Mapping[str, Any]]) -> str:
+    """The model list at the top of spawn_agent's description, from the catalog in use."""
+    visible = _offered_models(catalog)
     if not visible:
         return "No picker-visible model overrides are currently loaded."
     lines = []
@@ -70,14 +111,15 @@ def spawn_agent_models_text(catalog: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join([_MODELS_HEADING, *lines])
 
 
-# ferry: codex_tools::agent_tool::create_spawn_agent_tool_v1 @ 1d092cb66 -- 0.169.0: the model list follows the catalog in use
+# ferry: codex_tools::agent_tool::create_spawn_agent_tool_v1 @ 1d092cb66 -- 0.169.0: the model list follows the catalog in use, agent_type only with user roles
 def multi_agent_namespace(config: Config) -> dict[str, Any]:
-    """The multi_agent_v1 namespace, its spawn_agent description listing the catalog's models
-    (the recorded spec lists the bundled catalog's)."""
-    from pycodex.config.models import load_catalog
+    """The multi_agent_v1 namespace as configured: spawn_agent's description lists the
+    catalog's models (the recorded spec lists the bundled catalog's) and, when the config
+    declares agent roles, spawn_agent gains its ``agent_type`` parameter."""
+    from pycodex.core.agents.roles import spawn_agent_tool
 
     namespace = spec("multi_agent_v1")
-    catalog = config.model_catalog if config.model_catalog is not None else load_catalog(None)
+    catalog = catalog_in_use(config)
     tools = []
     for tool in namespace["tools"]:
         description = str(tool.get("description", ""))
@@ -86,6 +128,8 @@ def multi_agent_namespace(config: Config) -> dict[str, Any]:
             end = description.index("\n        ", start)
             description = description[:start] + spawn_agent_models_text(catalog) + description[end:]
             tool = {**tool, "description": description}
+        if tool.get("name") == "spawn_agent":
+            tool = spawn_agent_tool(tool, config)
         tools.append(tool)
     return {**namespace, "tools": tools}
 

@@ -227,3 +227,24 @@ def tools_fragment(namespaces: Mapping[str, str | None]) -> str | None:
         lines.append(f"- {name}: {description}" if description else f"- {name}")
     lines.append("</tools>")
     return "\n".join(lines)
+
+
+# ferry: codex_core::context::apps_instructions::AppsInstructions @ 1d092cb66 -- 0.169.0: the <tools> diff a forked sub-agent gets when it has fewer deferred namespaces than its parent
+def removed_tools_fragment(
+    inherited: Mapping[str, str | None], current: Mapping[str, str | None]
+) -> str | None:
+    """``<tools>`` naming the namespaces ``inherited`` lists and ``current`` lacks.
+
+    A full-history fork inherits its parent's ``<tools>`` fragment; at the depth limit the
+    child loses ``multi_agent_v1`` and codex tells the model so before its first input."""
+    removed = sorted(set(inherited) - set(current))
+    if not removed:
+        return None
+    lines = ["<tools>", "Removed deferred tool namespaces:"]
+    for name in removed:
+        description = inherited[name]
+        lines.append(f"- {name}: {description}" if description else f"- {name}")
+    if not current:
+        lines.append("No deferred tool namespaces remain.")
+    lines.append("</tools>")
+    return "\n".join(lines)

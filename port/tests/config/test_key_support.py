@@ -46,8 +46,9 @@ def test_unsupported_keys_warn_and_inert_values_do_not() -> None:
     warnings = unsupported_key_warnings({"plugins": {"x": {"enabled": True}}, "model": "m"})
     assert len(warnings) == 1 and "`plugins`" in warnings[0]
     assert "not supported by pycodex yet" in warnings[0]
-    pending = unsupported_key_warnings({"agents": {"max_threads": 2}})
+    pending = unsupported_key_warnings({"apps": {"connector": {"enabled": True}}})
     assert "(planned: issue 16)" in pending[0]
+    assert unsupported_key_warnings({"agents": {"max_threads": 2}}) == []  # honoured
     assert unsupported_key_warnings({"mcp_servers": {"s": {"command": "x"}}}) == []  # honoured
     assert unsupported_key_warnings({"features": {"apps": False}}) == []
     # turning off a feature the port has but does not let go of is warned about

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from harness.parity.diff import MISSING, diff_values, first_difference_offset
-from harness.parity.normalize import Normalizer, stderr_lines, unordered
+from harness.parity.normalize import Normalizer, spawn_status_settled, stderr_lines, unordered
 
 ROOT = "/cache/parity-1/case/s1"
 NORM = Normalizer((ROOT,))
@@ -124,6 +124,34 @@ def test_stderr_keeps_cli_messages_and_drops_log_records() -> None:
     assert stderr_lines(stderr) == [
         "Reading additional input from stdin...",
         "Warning: no last agent message; wrote empty content to last.txt",
+    ]
+
+
+def _collab(tool: str, status: str) -> dict[str, object]:
+    return {
+        "type": "item.completed",
+        "item": {
+            "type": "collab_tool_call",
+            "tool": tool,
+            "agents_states": {"<UUID>": {"status": status, "message": None}},
+        },
+    }
+
+
+def test_spawn_status_race_is_settled_but_nothing_else() -> None:
+    settled = spawn_status_settled(
+        [
+            _collab("spawn_agent", "running"),
+            _collab("spawn_agent", "errored"),
+            _collab("wait", "running"),
+            {"type": "turn.completed"},
+        ]
+    )
+    assert settled == [
+        _collab("spawn_agent", "pending_init"),
+        _collab("spawn_agent", "errored"),  # a failed spawn stays a difference
+        _collab("wait", "running"),  # only spawn's snapshot races
+        {"type": "turn.completed"},
     ]
 
 

@@ -77,7 +77,11 @@ def connect(path: Path) -> sqlite3.Connection:
     """A connection in WAL mode with a busy timeout; statements run in explicit transactions."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        # A sub-agent's connection is opened when it is spawned (the parent's thread) and
+        # used by its worker thread afterwards, never by two threads at once.
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

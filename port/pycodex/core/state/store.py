@@ -55,6 +55,8 @@ class ThreadRow:
     history_mode: str = "paginated"
     name: str | None = None
     originator: str | None = "codex_exec"
+    agent_nickname: str | None = None
+    agent_role: str | None = None
 
 
 _ROW_FIELDS = tuple(f.name for f in fields(ThreadRow))
@@ -232,6 +234,19 @@ class StateStore:
                 data["updated_at_ms"] = 0
             out.append(ThreadRow(**data))
         return out
+
+    # -- sub-agents
+
+    # ferry: codex_state::runtime::threads::StateRuntime::upsert_thread_spawn_edge @ 1d092cb66
+    def upsert_spawn_edge(self, parent_thread_id: str, child_thread_id: str, status: str) -> None:
+        """Remember that ``parent`` spawned ``child`` (``open``) or closed it (``closed``)."""
+        with transaction(self.state):
+            self.state.execute(
+                "INSERT INTO thread_spawn_edges (parent_thread_id, child_thread_id, status) "
+                "VALUES (?, ?, ?) ON CONFLICT(child_thread_id) DO UPDATE SET "
+                "parent_thread_id = excluded.parent_thread_id, status = excluded.status",
+                (parent_thread_id, child_thread_id, status),
+            )
 
     # -- goals
 
