@@ -34,7 +34,9 @@ MARKER_PREFIX = "# ferry: "
 PORT_ONLY = "port-only"
 #: a comment that looks meant as a marker (``#ferry:``, ``# Ferry :``, ``# ferry port-only``)
 _LOOSE = re.compile(r"^#\s*ferry\b", re.IGNORECASE)
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*!?\Z")
+#: an identifier, a ``macro_rules!`` name (``mac!``, last segment only) or an item-level
+#: macro invocation as the Diff extractor names it (``mac!{}``, its entries below it)
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:!|!\{\})?\Z")
 _REV = re.compile(r"[0-9a-f]{7,40}\Z")
 _HASH = re.compile(r"[0-9a-f]{8,64}\Z")
 _NOTE = re.compile(r"\s+--(?:\s+|\Z)")

@@ -41,6 +41,8 @@ _TEXT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?"),
         "<TIMESTAMP>",
     ),
+    # config file versions (``sha256:`` of a config.toml that holds the mock server's port)
+    (re.compile(r"sha256:[0-9a-f]{64}"), "sha256:<HASH>"),
     # rollout file names: rollout-2026-12-07T14-16-07-<uuid>.jsonl
     (re.compile(r"rollout-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-"), "rollout-<TIMESTAMP>-"),
     # the Rust binary's per-process helper directory (mkdtemp-style suffix)
@@ -90,6 +92,8 @@ class Normalizer:
 
     roots: tuple[str, ...]
     dates: tuple[str, ...] = ()
+    #: further volatile keys (lowercased) of this kind of run (app-server timestamps ...)
+    volatile: frozenset[str] = frozenset()
 
     def text(self, value: str) -> str:
         if value.startswith(_PNG_URL_PREFIX):
@@ -104,7 +108,11 @@ class Normalizer:
         return value
 
     def value(self, value: Any, key: str | None = None) -> Any:
-        if key is not None and key.lower() in VOLATILE_KEYS and value is not None:
+        if (
+            key is not None
+            and (key.lower() in VOLATILE_KEYS or key.lower() in self.volatile)
+            and value is not None
+        ):
             return "<VOLATILE>"
         if isinstance(value, str):
             embedded = _embedded_json(value)
@@ -152,11 +160,11 @@ def _embedded_json(value: str) -> dict[str, Any] | None:
     return parsed if isinstance(parsed, dict) else None
 
 
-def normalizer_for(result: SideResult) -> Normalizer:
+def normalizer_for(result: SideResult, volatile: frozenset[str] = frozenset()) -> Normalizer:
     root = str(result.root)
     real = str(result.root.resolve())
     roots = tuple(dict.fromkeys(r for r in (real, root) if r))
-    return Normalizer(roots, result.dates)
+    return Normalizer(roots, dates=result.dates, volatile=volatile)
 
 
 _ITEM_ID_RE = re.compile(r"^item_\d+$")
@@ -195,6 +203,18 @@ def unordered(events: list[Any]) -> dict[str, Any]:
             sequence.append(event)
     items = sorted(groups.values(), key=lambda g: json.dumps(g, sort_keys=True))
     return {"sequence": sequence, "items": items}
+
+
+def _is_method(message: Any, method: str) -> bool:
+    return isinstance(message, dict) and message.get("method") == method
+
+
+def status_changes_last(messages: list[Any]) -> list[Any]:
+    """App-server messages with the ``thread/status/changed`` notifications moved to the end."""
+    status = "thread/status/changed"
+    return [m for m in messages if not _is_method(m, status)] + [
+        m for m in messages if _is_method(m, status)
+    ]
 
 
 #: a tracing log line (``<timestamp> ERROR codex_core::...``): diagnostics, not CLI output.
@@ -316,8 +336,16 @@ def keyed_item(item: Any) -> Any:
     return item
 
 
-def _run_view(norm: Normalizer, run: RunRecord, unordered_events: bool) -> dict[str, Any]:
-    events: Any = spawn_status_settled(norm.value(run.events()))
+def _run_view(
+    norm: Normalizer, run: RunRecord, unordered_events: bool, kind: str = "exec"
+) -> dict[str, Any]:
+    events: Any = norm.value(run.events())
+    if kind == "appserver":
+        events = status_changes_last(
+            [e for e in events if not _is_method(e, "item/commandExecution/outputDelta")]
+        )
+    else:
+        events = spawn_status_settled(events)
     if unordered_events:
         events = unordered(events)
     return {
@@ -381,13 +409,32 @@ def normalized_view(
     *,
     unordered_events: bool = False,
     compare_rollout: str = "history",
+    kind: str = "exec",
 ) -> dict[str, Any]:
     """The comparable shape of one side: requests, events, exit status, stderr and files.
 
     The first ``exec`` run's events, exit status and stderr are at the top level; further
     runs (``then``) follow under ``then`` in order.
+
+    For ``appserver`` runs the events are the server's JSON-RPC messages and their
+    timestamps, durations and process ids are volatile too. Their ``thread/status/changed``
+    notifications are moved, in their own order, behind the other messages: codex sends them
+    from a thread-watch task of their own, so where they fall among the item notifications is a
+    race (a declined command's ``item/completed`` comes before or after the status change that
+    ends the approval wait, varying between runs of the Rust binary). Their
+    ``item/commandExecution/outputDelta`` notifications are left out: codex streams a command's
+    output from a reader that subscribes after the process starts, so output a fast command
+    writes first is never streamed (repeated runs of ``appserver_turn_read_command`` stream
+    ``cat``'s output in some runs and not in others). The output is still compared in the
+    completed item's ``aggregatedOutput`` and in the tool output sent to the model;
+    ``port/tests/app_server/test_command_output.py`` checks the port's deltas.
     """
-    norm = normalizer_for(result)
+    if kind == "appserver":
+        from harness.parity.appserver import VOLATILE_KEYS as APPSERVER_VOLATILE
+
+        norm = normalizer_for(result, APPSERVER_VOLATILE)
+    else:
+        norm = normalizer_for(result)
     requests = [
         {
             "method": call.method,
@@ -408,7 +455,7 @@ def normalized_view(
         for call, request_view in zip(result.requests, requests, strict=True):
             grouped.setdefault(call.conversation or "-", []).append(request_view)
         compared = dict(sorted(grouped.items()))
-    first, *rest = [_run_view(norm, run, unordered_events) for run in result.runs]
+    first, *rest = [_run_view(norm, run, unordered_events, kind) for run in result.runs]
     view: dict[str, Any] = {"requests": compared, **first}
     if rest:
         view["then"] = rest

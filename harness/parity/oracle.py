@@ -64,11 +64,17 @@ def compare_sides(
     *,
     unordered_events: bool = False,
     compare_rollout: str = "history",
+    kind: str = "exec",
 ) -> ScenarioResult:
     """Diff two finished runs of ``scenario`` and classify the result."""
     differences: list[Difference] = []
     views = [
-        normalized_view(side, unordered_events=unordered_events, compare_rollout=compare_rollout)
+        normalized_view(
+            side,
+            unordered_events=unordered_events,
+            compare_rollout=compare_rollout,
+            kind=kind,
+        )
         for side in (expected, actual)
     ]
     for diff in diff_values(views[0], views[1]):
@@ -101,8 +107,14 @@ def run_scenario(
 ) -> ScenarioResult:
     """Run both binaries on ``scenario`` in sibling directories and compare them."""
     try:
-        left = run_side(expected, scenario, run_root / scenario.name / "s1")
-        right = run_side(actual, scenario, run_root / scenario.name / "s2")
+        if scenario.kind == "appserver":
+            from harness.parity.appserver import run_appserver_side
+
+            left = run_appserver_side(expected, scenario, run_root / scenario.name / "s1")
+            right = run_appserver_side(actual, scenario, run_root / scenario.name / "s2")
+        else:
+            left = run_side(expected, scenario, run_root / scenario.name / "s1")
+            right = run_side(actual, scenario, run_root / scenario.name / "s2")
         if transcripts is not None:
             write_transcript(left, transcripts / scenario.name / "expected")
             write_transcript(right, transcripts / scenario.name / "actual")
@@ -113,6 +125,7 @@ def run_scenario(
             allowlist,
             unordered_events=scenario.unordered_events,
             compare_rollout=scenario.compare_rollout,
+            kind=scenario.kind,
         )
     except Exception as exc:  # one broken scenario must not hide the others' verdicts
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from harness.parity.appserver import ClientStep
 from harness.parity.errors import ScenarioError
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
@@ -332,6 +333,11 @@ class Scenario(_Strict):
                             )
         return self
 
+    #: ``appserver``: drive ``<binary> app-server`` with the JSON-RPC ``client`` script
+    #: (see :mod:`harness.parity.appserver`); names of such scenarios start ``appserver_``.
+    kind: Literal["exec", "appserver"] = "exec"
+    client: list[ClientStep] = Field(default_factory=list)
+
     @field_validator("servers")
     @classmethod
     def _server_argv(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -367,6 +373,18 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _has_prompt(self) -> Scenario:
+        if self.kind == "appserver":
+            if not self.name.startswith("appserver_"):
+                raise ValueError("an appserver scenario's name must start with 'appserver_'")
+            if not self.client:
+                raise ValueError("an appserver scenario needs a client script")
+            if self.prompt is not None or self.stdin is not None or self.command is not None:
+                raise ValueError(
+                    "an appserver scenario sends its input through client, not prompt/stdin/command"
+                )
+            return self
+        if self.client:
+            raise ValueError("client is for kind: appserver scenarios")
         if (
             self.command is None
             and self.prompt is None

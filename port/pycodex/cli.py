@@ -30,6 +30,7 @@ SUBCOMMANDS: dict[str, str] = {
     "archive": "pycodex.session_cli:archive_command",
     "unarchive": "pycodex.session_cli:unarchive_command",
     "delete": "pycodex.session_cli:delete_command",
+    "app-server": "pycodex.app_server.cli:app_server_command",
 }
 ALIASES = {"e": "exec", "apply": "apply-patch"}
 

@@ -9,6 +9,7 @@ structs spliced in. Every definition is emitted once, in a deterministic order.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -92,6 +93,7 @@ class _ModelField:
     wire_name: str
     annotation: str
     default: str | None  # Python expression, or None when required
+    exclude_if: str | None = None  # predicate: leave the field out of serialized output
 
 
 @dataclass
@@ -159,6 +161,8 @@ class Emitter:
             if not args:
                 return "None"
             return "tuple[" + ", ".join(self.annotation(a, context) for a in args) + "]"
+        if name == "Literal" and texpr.path.startswith('"'):
+            return f"Literal[{json.loads(texpr.path)!r}]"
         if name == "Option" and args:
             inner = self.annotation(args[0], context)
             return (
@@ -297,11 +301,19 @@ class Emitter:
             annotation = self.annotation(ftype, context)
             is_option = ftype.name == "Option"
             has_default = fld.attrs.has("default") or container_default
+            default_json = fld.attrs.get("default_json", family="schemars")
             default: str | None = None
-            if is_option or force_optional:
+            if (is_option or force_optional) and not fld.attrs.has("required", family="schemars"):
                 if not annotation.endswith("| None") and annotation not in ("Any", "None"):
                     annotation = f"{annotation} | None"
                 default = "None"
+            elif is_option:
+                if not annotation.endswith("| None") and annotation not in ("Any", "None"):
+                    annotation = f"{annotation} | None"
+            elif isinstance(default_json, str):
+                default = self._default_from_json(
+                    json.loads(default_json), ftype, annotation, context
+                )
             elif has_default:
                 fn_name = fld.attrs.get("default")
                 default = self._default_for(
@@ -313,9 +325,55 @@ class Emitter:
                     wire,
                     annotation,
                     default,
+                    self._skip_serializing(fld, context),
                 )
             )
         return out
+
+    def _skip_serializing(self, fld: RustField, context: RustDecl) -> str | None:
+        """serde's ``skip_serializing_if`` as a pydantic ``exclude_if`` predicate."""
+        predicate = fld.attrs.get("skip_serializing_if")
+        if not isinstance(predicate, str):
+            return None
+        leaf = predicate.rsplit("::", 2)
+        known = {
+            "Option::is_none": "lambda v: v is None",
+            "Not::not": "lambda v: not v",
+            "Vec::is_empty": "lambda v: not v",
+            "HashMap::is_empty": "lambda v: not v",
+            "BTreeMap::is_empty": "lambda v: not v",
+        }
+        found = known.get("::".join(leaf[-2:]))
+        if found is None:
+            self.unresolved.add(f"skip_serializing_if {predicate} in {context.name}")
+        return found
+
+    def _default_from_json(
+        self, value: object, ftype: TypeExpr, annotation: str, context: RustDecl
+    ) -> str:
+        """The Python default for a schema's ``default`` value (a JSON literal)."""
+        if value is None:
+            return "None"
+        if isinstance(value, bool | int | float) and annotation in ("bool", "int", "float", "Any"):
+            return repr(value)
+        if isinstance(value, str) and annotation in ("str", "Any"):
+            return repr(value)
+        if value == [] and annotation.startswith("list["):
+            return "Field(default_factory=list)"
+        if value == {} and annotation.startswith("dict["):
+            return "Field(default_factory=dict)"
+        decl = self.registry.resolve(ftype, context)
+        if isinstance(value, str) and decl is not None and decl.kind == "enum":
+            simple = (
+                decl.attrs.get("tag") is None
+                and not decl.attrs.has("untagged")
+                and all(v.shape == "unit" for v in decl.variants)
+            )
+            if simple:
+                return f"{annotation}({value!r})"
+        return (
+            f"Field(default_factory=lambda: TypeAdapter({annotation}).validate_python({value!r}))"
+        )
 
     def _default_for(
         self, ftype: TypeExpr, annotation: str, context: RustDecl, default_fn: str | None = None
@@ -441,6 +499,8 @@ class Emitter:
                 default_expr = None
             if f.wire_name != f.py_name:
                 args.append(f"alias={f.wire_name!r}")
+            if f.exclude_if is not None:
+                args.append(f"exclude_if={f.exclude_if}")
             if default_expr is not None:
                 args.insert(0, f"default={default_expr}")
             if len(args) == 1 and default_expr is not None:

@@ -84,7 +84,33 @@ class RustDecl:
     const_value: str | None = None
     text: str = ""
     derives: tuple[str, ...] = ()
+    #: the item-level macro whose invocation declares it (``v2_enum_from_core``), if any
+    macro: str | None = None
+    macro_braces: bool = False  # invoked as ``name! { ... }`` (else ``name!(...);``)
 
     @property
     def qualified_path(self) -> str:
         return f"{self.module}::{self.name}"
+
+    @property
+    def link_path(self) -> str:
+        """The Rust path a provenance link names: the Diff extractor's name for the item.
+
+        A declaration inside ``name! { ... }`` is the macro entry ``module::name!{}::Item``;
+        inside ``name!(...);`` the extractor sees only the invocation, ``module::name!{}``.
+        """
+        if self.macro is None:
+            return self.qualified_path
+        if self.macro_braces:
+            return f"{self.module}::{self.macro}!{{}}::{self.name}"
+        return f"{self.module}::{self.macro}!{{}}"
+
+    @property
+    def link_note(self) -> str | None:
+        """What a marker must add when the link names a macro invocation, not the item."""
+        if self.macro is None or self.macro_braces:
+            return None
+        return (
+            f"{self.name} is declared inside `{self.macro}!(...)`, "
+            "which the Diff extractor names only as a whole"
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from translator.mechanical.emit import GENERATED_HEADER, PyDef, item_hash
 
@@ -15,10 +15,15 @@ _PYDANTIC_NAMES = ("BaseModel", "ConfigDict", "Field", "TypeAdapter")
 
 BASE_MODEL = '''
 
+# ferry: port-only -- Python glue: pydantic base of the generated models (no Rust counterpart)
 class FerryModel(BaseModel):
-    """Base of generated models: accept Python names and wire aliases alike."""
+    """Base of generated models: accept Python names and wire aliases alike.
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+    Validators are built on first use (``defer_build``): a protocol has hundreds of types
+    and a program touches few of them, so importing the module stays cheap.
+    """
+
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=(), defer_build=True)
 '''
 
 
@@ -50,8 +55,23 @@ def _sort_aliases(aliases: Sequence[PyDef]) -> list[PyDef]:
     return out
 
 
-def render_module(defs: Sequence[PyDef], *, commit: str, docstring: str) -> str:
-    """The full text of a generated module: header, prelude, markers and definitions."""
+def render_module(
+    defs: Sequence[PyDef],
+    *,
+    commit: str,
+    docstring: str,
+    notes: Mapping[int, str] | None = None,
+    header: Sequence[str] = (),
+    links: Mapping[int, str] | None = None,
+    port_only: Mapping[int, str] | None = None,
+) -> str:
+    """The full text of a generated module: header, prelude, markers and definitions.
+
+    Keyed by ``id`` of a definition's source declaration: ``notes`` end its marker with
+    `` -- <note>``; ``links`` replace the Rust path it links to; ``port_only`` marks it
+    ``port-only`` with that reason instead (no Rust item to link at the pinned commit).
+    ``header`` lines follow the generated-by line.
+    """
     enums = [d for d in defs if d.kind == "enum"]
     models = [d for d in defs if d.kind == "model"]
     consts = [d for d in defs if d.kind == "const"]
@@ -75,13 +95,32 @@ def render_module(defs: Sequence[PyDef], *, commit: str, docstring: str) -> str:
         *(n for n in ("TypeAdapter",) if n in used),
     ]
     imports.append(f"\nfrom pydantic import {', '.join(pydantic_names)}\n")
-    parts = [f'{GENERATED_HEADER}\n# fmt: off\n"""{docstring}"""\n\n{"".join(imports)}{BASE_MODEL}']
+    head = "".join(f"# {line}\n" if line else "#\n" for line in header)
+    parts = [
+        f'{GENERATED_HEADER}\n{head}# fmt: off\n"""{docstring}"""\n\n{"".join(imports)}{BASE_MODEL}'
+    ]
     for group in (enums, models, consts, aliases):
         for d in group:
-            marker = provenance_marker(d.source.qualified_path, commit, d.source.text)
+            marker = _marker(d, commit, notes or {}, links or {}, port_only or {})
             spacing = "\n\n" if d.kind in ("enum", "model") else "\n"
             parts.append(f"{spacing}{marker}\n{d.code}")
     return "".join(parts).rstrip("\n") + "\n"
+
+
+def _marker(
+    d: PyDef,
+    commit: str,
+    notes: Mapping[int, str],
+    links: Mapping[int, str],
+    port_only: Mapping[int, str],
+) -> str:
+    key = id(d.source)
+    if key in port_only:
+        return f"# ferry: port-only -- {port_only[key]}"
+    path = links.get(key) or d.source.link_path
+    marker = provenance_marker(path, commit, d.source.text)
+    parts = [n for n in (notes.get(key), None if key in links else d.source.link_note) if n]
+    return f"{marker} -- {'; '.join(parts)}" if parts else marker
 
 
 def render_candidate(defs: Sequence[PyDef], *, include_base: bool) -> str:

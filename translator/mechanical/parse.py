@@ -329,7 +329,8 @@ def _expand_enum_macro(
     inner = _ENUM_FROM.sub(
         lambda m: f'#[serde(rename_all = "camelCase")]\npub enum {m.group(1)}', inner
     )
+    macro = text[:bang].replace(" ", "").rsplit("::", 1)[-1]
     sub = parse_source(inner, file=file, crate=crate, module=module)
     for decl in sub.decls:
         if decl.kind == "enum":
-            result.decls.append(decl)
+            result.decls.append(replace(decl, macro=macro, macro_braces=text[open_at] == "{"))

@@ -46,6 +46,8 @@ class Registry:
         default_factory=dict
     )  # (crate, fn) -> expression
     _by_name: dict[str, list[RustDecl]] = field(default_factory=lambda: defaultdict(list))
+    #: declarations of a schema bundle by definition name (``ferry_schema::Name`` types)
+    schema_defs: dict[str, RustDecl] = field(default_factory=dict)
 
     def add_file(self, parsed: ParsedFile, file: str) -> None:
         self.uses_by_file[file] = parsed.uses
@@ -69,6 +71,8 @@ class Registry:
     def resolve(self, texpr: TypeExpr, context: RustDecl) -> RustDecl | None:
         """The declaration a type name used inside ``context`` refers to, if known."""
         path = texpr.path or texpr.name
+        if path.startswith("ferry_schema::"):
+            return self.schema_defs.get(texpr.name)
         segments = [s for s in re.split(r"::", path) if s]
         if not segments:
             return None

@@ -95,6 +95,16 @@ class OutputTextDelta:
 class ReasoningDelta:
     delta: str
     summary: bool
+    #: which summary part (or raw content part) the text belongs to
+    index: int = 0
+
+
+# ferry: codex_api::common::ResponseEvent::ReasoningSummaryPartAdded @ 1d092cb66
+@dataclass(frozen=True)
+class ReasoningSummaryPartAdded:
+    """The model starts another part of its reasoning summary."""
+
+    summary_index: int
 
 
 # ferry: codex_api::common::ResponseEvent::Completed @ 1d092cb66
@@ -119,5 +129,6 @@ ResponseEvent = (
     | OutputItemDone
     | OutputTextDelta
     | ReasoningDelta
+    | ReasoningSummaryPartAdded
     | Completed
 )

@@ -30,6 +30,7 @@ from pycodex.client.events import (
     OutputItemDone,
     OutputTextDelta,
     ReasoningDelta,
+    ReasoningSummaryPartAdded,
     ResponseCreated,
     ResponseEvent,
     ServerModel,
@@ -73,6 +74,9 @@ def backoff_seconds(attempt: int) -> float:
 def originator() -> str:
     """``codex_exec``, or ``$CODEX_INTERNAL_ORIGINATOR_OVERRIDE`` (used by wrappers of exec)."""
     return os.environ.get("CODEX_INTERNAL_ORIGINATOR_OVERRIDE") or ORIGINATOR
+
+
+_default_originator = originator  # ``ModelClient.__init__`` has a parameter of that name
 
 
 # ferry: codex_login::auth::default_client::get_codex_user_agent @ 1d092cb66 -- with a pycodex suffix
@@ -148,12 +152,18 @@ class ModelClient:
         *,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        originator: str | None = None,
+        agent: str | None = None,
         auth_headers: Mapping[str, str] | None = None,
     ) -> None:
         self.provider = provider
         self.api_key = api_key
         self.auth_headers = dict(auth_headers or {})
         self._sleep = sleep
+        #: who the requests say they come from (``codex_exec`` or its override, an app-server
+        #: client's name)
+        self.originator = originator if originator is not None else _default_originator()
+        self.agent = agent
         idle = provider.stream_idle_timeout_ms / 1000.0
         self._http = httpx.Client(
             timeout=httpx.Timeout(connect=30.0, read=idle, write=60.0, pool=30.0),
@@ -177,8 +187,8 @@ class ModelClient:
         headers = {
             "accept": "text/event-stream",
             "content-type": "application/json",
-            "originator": originator(),
-            "user-agent": user_agent(),
+            "originator": self.originator,
+            "user-agent": self.agent or user_agent(),
             "session-id": ctx.thread_id,
             "thread-id": ctx.thread_id,
             "x-client-request-id": ctx.thread_id,
@@ -342,6 +352,11 @@ def _failure_message(response: object) -> tuple[str, str | None]:
     )
 
 
+def _index(event: Mapping[str, Any], key: str) -> int:
+    value = event.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def _incomplete_reason(response: object) -> str:
     details = response.get("incomplete_details") if isinstance(response, Mapping) else None
     reason = details.get("reason") if isinstance(details, Mapping) else None
@@ -378,10 +393,16 @@ def parse_responses_stream(events: Iterator[tuple[str, str]]) -> Iterator[Respon
                 yield OutputTextDelta(event["delta"])
         elif kind == "response.reasoning_summary_text.delta":
             if event.get("delta") is not None and event.get("summary_index") is not None:
-                yield ReasoningDelta(event["delta"], summary=True)
+                yield ReasoningDelta(
+                    str(event["delta"]), summary=True, index=_index(event, "summary_index")
+                )
         elif kind == "response.reasoning_text.delta":
             if event.get("delta") is not None and event.get("content_index") is not None:
-                yield ReasoningDelta(event["delta"], summary=False)
+                yield ReasoningDelta(
+                    str(event["delta"]), summary=False, index=_index(event, "content_index")
+                )
+        elif kind == "response.reasoning_summary_part.added":
+            yield ReasoningSummaryPartAdded(_index(event, "summary_index"))
         elif kind == "response.created":
             response = event.get("response")
             if response is not None:

@@ -29,6 +29,7 @@ from pycodex.client.events import (
     OutputItemDone,
     OutputTextDelta,
     ReasoningDelta,
+    ReasoningSummaryPartAdded,
     ResponseEvent,
     ServerModel,
 )
@@ -48,7 +49,7 @@ from pycodex.core.rollout import (
 )
 from pycodex.errors import ModelClientError, RetryableError, StreamError
 from pycodex.fsutil import write_text_atomic
-from pycodex.images import user_image_items
+from pycodex.images import input_image, user_image_items
 from pycodex.prompt.agents_md import (
     project_doc_warnings,
     user_instructions,
@@ -109,11 +110,22 @@ def _message(role: str, texts: list[str]) -> JsonObject:
 
 
 # ferry: codex_protocol::models::local_image_content_items_with_label_number @ 1d092cb66 -- with the prompt text after the images
-def user_turn_message(prompt: str, images: Sequence[tuple[str, Path]] = ()) -> JsonObject:
-    """The user message of a turn: each image wrapped in ``<image ...>`` tags, then the text."""
+def user_turn_message(prompt: str, images: Sequence[tuple[str, Path | str]] = ()) -> JsonObject:
+    """The user message of a turn: each image wrapped in ``<image ...>`` tags, then the text.
+
+    An image is a file to load (``exec -i``, the TUI) or a URL already encoded (the app
+    server reads its ``localImage`` inputs itself, to answer a bad one with an error).
+    """
     content: list[JsonObject] = []
-    for number, (shown_path, path) in enumerate(images, start=1):
-        content.extend(user_image_items(number, shown_path, path))
+    for number, (shown_path, source) in enumerate(images, start=1):
+        if isinstance(source, Path):
+            content.extend(user_image_items(number, shown_path, source))
+            continue
+        content.append(
+            {"type": "input_text", "text": f'<image name=[Image #{number}] path="{shown_path}">'}
+        )
+        content.append(input_image(source))
+        content.append({"type": "input_text", "text": "</image>"})
     content.append({"type": "input_text", "text": prompt})
     return {"type": "message", "role": "user", "content": content}
 
@@ -347,6 +359,7 @@ class _CompactionBridge:
 
     def record_usage(self, usage: TokenUsage | None, response_id: str | None) -> None:
         self.session.record_usage(usage, response_id)
+        self.session.flush_usage()  # a compaction response runs no tool calls: tell it now
 
     def notify_retry(self, message: str) -> None:
         self.session.sink.emit({"type": "error", "message": message})
@@ -415,7 +428,9 @@ class SessionSurface:
     """What differs between front ends in the requests and rollouts a session writes.
 
     ``exec`` reports itself as the thread source and the turn trigger of its requests'
-    turn metadata; the interactive UI says ``user`` for both.
+    turn metadata; the interactive UI says ``user`` for both; the app server leaves both
+    out. ``warm_fork``: a fork made from a thread held in memory (the app server) rather
+    than read back from its rollout (``exec fork``).
     """
 
     thread_source: str | None = "user"
@@ -423,6 +438,7 @@ class SessionSurface:
     #: the rollout's ``session_meta``: who started the thread, from where
     originator: str = "codex_exec"
     source: str = "exec"
+    warm_fork: bool = False
 
 
 # ferry: codex_core::session::session::Session @ 1d092cb66
@@ -475,6 +491,7 @@ class Session:
         self.observer = observer or NULL_OBSERVER
         self.surface = surface or SessionSurface()
         self._interrupt = threading.Event()
+        self._pending_usage: tuple[TokenUsage, TokenUsage] | None = None
         self.resumed = resumed is not None and not fork
         self.forked_from = resumed.thread_id if resumed is not None and fork else None
         self._fork_ordinal = resumed.next_ordinal if resumed is not None and fork else None
@@ -956,7 +973,7 @@ class Session:
             "request_kind": "compaction" if compaction_request else "turn",
             "history_initialization": "cold_resume"
             if self.resumed
-            else "cold_fork"
+            else ("warm_fork" if self.surface.warm_fork else "cold_fork")
             if self.forked_from
             else "warm_fork"
             if self.subagent is not None and self.subagent.forked
@@ -1051,12 +1068,12 @@ class Session:
     def run_turn(
         self,
         prompt: str,
-        images: Sequence[tuple[str, Path]] = (),
+        images: Sequence[tuple[str, Path | str]] = (),
         *,
         turn_id: str | None = None,
         user_message: JsonObject | None = None,
     ) -> TurnOutcome:
-        """One user turn. ``images`` are (path as given, path) pairs placed before the prompt;
+        """One user turn. ``images`` are (path as given, file or encoded URL) pairs placed before the prompt;
         ``turn_id`` lets a front end announce the turn before it starts; ``user_message``
         replaces the message built from prompt and images (a sub-agent's structured input)."""
         with self._pending_lock:
@@ -1085,7 +1102,7 @@ class Session:
     def _run_turn(
         self,
         prompt: str,
-        images: Sequence[tuple[str, Path]],
+        images: Sequence[tuple[str, Path | str]],
         turn_id: str,
         user_message: JsonObject | None,
     ) -> TurnOutcome:
@@ -1475,6 +1492,7 @@ class Session:
                 retries += 1
                 message = f"Reconnecting... {retries}/{max_retries} ({exc})"
                 self.sink.emit({"type": "error", "message": message})
+                self.observer.stream_error(retries, max_retries, exc)
                 self.hooks.log(self, "WARN", message)
                 self._sleep(exc.delay if exc.delay is not None else backoff_seconds(retries))
 
@@ -1496,9 +1514,11 @@ class Session:
                 elif isinstance(event, ReasoningDelta):
                     self.observer.reasoning_delta(
                         event.delta,
-                        summary_index=0 if event.summary else None,
-                        content_index=None if event.summary else 0,
+                        summary_index=event.index if event.summary else None,
+                        content_index=None if event.summary else event.index,
                     )
+                elif isinstance(event, ReasoningSummaryPartAdded):
+                    self.observer.reasoning_part_added(event.summary_index)
                 if isinstance(event, ServerModel):
                     self._check_server_model(event.model)
                     continue
@@ -1537,6 +1557,7 @@ class Session:
                 # codex sends the "aborted" answer of a call it could not hand to a
                 # handler, but does not write it to the rollout.
                 self._add(output, persist=output.get("output") != ABORTED_OUTPUT)
+            self.flush_usage()
             for extra in self.router.goals.take_pending_items():
                 self._add(extra)
             for extra in self.router.take_injected():
@@ -1561,6 +1582,14 @@ class Session:
                 }
             )
 
+    # ferry: codex_core::session::Session::send_token_count_event @ 1d092cb66
+    def flush_usage(self) -> None:
+        """Tell the observer of the usage :meth:`record_usage` accounted, once the
+        response's tool calls have run (codex's order)."""
+        if self._pending_usage is not None:
+            self.observer.usage(*self._pending_usage)
+            self._pending_usage = None
+
     # ferry: codex_core::session::Session::update_token_usage_info @ 1d092cb66
     def record_usage(self, usage: TokenUsage | None, response_id: str | None = None) -> None:
         """Account one finished response: a ``token_usage_record`` and a ``token_count`` event."""
@@ -1568,6 +1597,8 @@ class Session:
             return
         self.total_usage = self.total_usage + usage
         self.last_usage = usage
+        # observers hear of it once the response's tool calls have run (codex's order)
+        self._pending_usage = (self.total_usage, usage)
         self._last_usage_estimated = False
         self.recorder.record(
             "token_usage_record",
@@ -1583,7 +1614,6 @@ class Session:
         )
         self._record_token_count(usage)
         self.hooks.usage(self)
-        self.observer.usage(self.total_usage, usage)
 
     def _record_token_count(self, last: TokenUsage) -> None:
         info = {

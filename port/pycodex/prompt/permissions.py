@@ -16,9 +16,23 @@ _SANDBOX_TEXT = {
 _APPROVAL_TEXT = {
     "never": "Approval policy is currently never. Do not provide the `sandbox_permissions` for any reason, commands will be rejected.",
     "on-failure": "Approvals are your mechanism to get user consent to run shell commands without the sandbox. `approval_policy` is `on-failure`: The harness will allow all commands to run in the sandbox (if enabled), and failures will be escalated to the user for approval to run again without the sandbox.",
-    "untrusted": ' Approvals are your mechanism to get user consent to run shell commands without the sandbox. `approval_policy` is `unless-trusted`: The harness will escalate most commands for user approval, apart from a limited allowlist of safe "read" commands.',
-    "on-request": '# Escalation Requests\n\nCommands are run outside the sandbox if they are approved by the user, or match an existing rule that allows it to run unrestricted. To request approval, provide the `sandbox_permissions` parameter with the value `"require_escalated"` and a short question in `justification`.',
+    "untrusted": " `approval_policy` is `unless-trusted`: The harness will require user approval before running commands unless an explicit exec policy rule allows them.",
 }
+
+
+def _approval_text(approval: ApprovalPolicy) -> str:
+    """The approval half of the message; ``on-request`` is upstream's long template, shipped
+    as ``approval_on_request.md`` (codex 0.169.0 sends it verbatim)."""
+    if approval == "on-request":
+        from importlib import resources
+
+        text = (
+            resources.files("pycodex.prompt")
+            .joinpath("approval_on_request.md")
+            .read_text(encoding="utf-8")
+        )
+        return text.rstrip("\n")
+    return _APPROVAL_TEXT[approval]
 
 
 # ferry: codex_protocol::protocol::SandboxPolicy::has_full_network_access @ 1d092cb66
@@ -33,7 +47,7 @@ def network_enabled(sandbox: SandboxSettings) -> bool:
 def permissions_text(sandbox: SandboxSettings, approval: ApprovalPolicy, cwd: Path) -> str:
     network = "enabled" if network_enabled(sandbox) else "restricted"
     text = _SANDBOX_TEXT[sandbox.mode].format(network=network)
-    text += "\n" + _APPROVAL_TEXT[approval]
+    text += "\n" + _approval_text(approval)
     if sandbox.mode == "workspace-write":
         roots = [f"`{root}`" for root in effective_writable_roots(sandbox, cwd)]
         if len(roots) == 1:

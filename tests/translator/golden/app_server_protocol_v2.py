@@ -10,10 +10,15 @@ from typing import Annotated, Any, Literal, TypeAlias
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 
+# ferry: port-only -- Python glue: pydantic base of the generated models (no Rust counterpart)
 class FerryModel(BaseModel):
-    """Base of generated models: accept Python names and wire aliases alike."""
+    """Base of generated models: accept Python names and wire aliases alike.
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+    Validators are built on first use (``defer_build``): a protocol has hundreds of types
+    and a program touches few of them, so importing the module stays cheap.
+    """
+
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=(), defer_build=True)
 
 
 # ferry: codex_app_server_protocol::protocol::common::AuthMode @ 1d092cb66d4c d823a884
@@ -107,7 +112,7 @@ class McpServerStartupState(StrEnum):
     CANCELLED = 'cancelled'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ModelRerouteReason @ 1d092cb66d4c d26ba3ae
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c d26ba3ae -- ModelRerouteReason is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class ModelRerouteReason(StrEnum):
     HIGH_RISK_CYBER_ACTIVITY = 'highRiskCyberActivity'
 
@@ -118,7 +123,7 @@ class PluginAuthPolicy(StrEnum):
     ON_USE = 'ON_USE'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::ReviewDelivery @ 1d092cb66d4c e4eb9df9
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c e4eb9df9 -- ReviewDelivery is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class ReviewDelivery(StrEnum):
     INLINE = 'inline'
     DETACHED = 'detached'
@@ -315,7 +320,7 @@ class ExternalAgentConfigMigrationItemType(StrEnum):
     MCP_SERVER_CONFIG = 'MCP_SERVER_CONFIG'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookEventName @ 1d092cb66d4c 133b2896
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c 133b2896 -- HookEventName is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookEventName(StrEnum):
     PRE_TOOL_USE = 'preToolUse'
     PERMISSION_REQUEST = 'permissionRequest'
@@ -325,26 +330,26 @@ class HookEventName(StrEnum):
     STOP = 'stop'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookHandlerType @ 1d092cb66d4c ecb61313
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c ecb61313 -- HookHandlerType is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookHandlerType(StrEnum):
     COMMAND = 'command'
     PROMPT = 'prompt'
     AGENT = 'agent'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookExecutionMode @ 1d092cb66d4c 34d76845
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c 34d76845 -- HookExecutionMode is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookExecutionMode(StrEnum):
     SYNC = 'sync'
     V_ASYNC = 'async'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookScope @ 1d092cb66d4c 8120d6b3
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c 8120d6b3 -- HookScope is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookScope(StrEnum):
     THREAD = 'thread'
     TURN = 'turn'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookSource @ 1d092cb66d4c ecd5bb2d
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c ecd5bb2d -- HookSource is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookSource(StrEnum):
     SYSTEM = 'system'
     USER = 'user'
@@ -356,7 +361,7 @@ class HookSource(StrEnum):
     UNKNOWN = 'unknown'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookRunStatus @ 1d092cb66d4c ee5f1a29
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c ee5f1a29 -- HookRunStatus is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookRunStatus(StrEnum):
     RUNNING = 'running'
     COMPLETED = 'completed'
@@ -376,7 +381,7 @@ class MessagePhase(StrEnum):
     FINAL_ANSWER = 'final_answer'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::CommandExecutionSource @ 1d092cb66d4c 5d5eb9b6
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{}::CommandExecutionSource @ 1d092cb66d4c 5d5eb9b6
 class CommandExecutionSource(StrEnum):
     AGENT = 'agent'
     USER_SHELL = 'userShell'
@@ -464,7 +469,7 @@ class GuardianCommandSource(StrEnum):
     UNIFIED_EXEC = 'unifiedExec'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::NetworkApprovalProtocol @ 1d092cb66d4c a05bf609
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{}::NetworkApprovalProtocol @ 1d092cb66d4c a05bf609
 class NetworkApprovalProtocol(StrEnum):
     HTTP = 'http'
     HTTPS = 'https'
@@ -472,7 +477,7 @@ class NetworkApprovalProtocol(StrEnum):
     SOCKS5_UDP = 'socks5Udp'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::McpAuthStatus @ 1d092cb66d4c fdd061b6
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c fdd061b6 -- McpAuthStatus is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class McpAuthStatus(StrEnum):
     UNSUPPORTED = 'unsupported'
     NOT_LOGGED_IN = 'notLoggedIn'
@@ -521,7 +526,7 @@ class NonSteerableTurnKind(StrEnum):
     COMPACT = 'compact'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::HookOutputEntryKind @ 1d092cb66d4c 724f3cea
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c 724f3cea -- HookOutputEntryKind is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class HookOutputEntryKind(StrEnum):
     WARNING = 'warning'
     STOP = 'stop'
@@ -571,7 +576,7 @@ class WebSearchContextSize(StrEnum):
     HIGH = 'high'
 
 
-# ferry: codex_app_server_protocol::protocol::v2::FileSystemAccessMode @ 1d092cb66d4c f5db4b58
+# ferry: codex_app_server_protocol::protocol::v2::v2_enum_from_core!{} @ 1d092cb66d4c f5db4b58 -- FileSystemAccessMode is declared inside `v2_enum_from_core!(...)`, which the Diff extractor names only as a whole
 class FileSystemAccessMode(StrEnum):
     READ = 'read'
     WRITE = 'write'
@@ -616,7 +621,7 @@ class AppsListParams(FerryModel):
     cursor: str | None = None
     limit: int | None = None
     thread_id: str | None = Field(default=None, alias='threadId')
-    force_refetch: bool = Field(default=False, alias='forceRefetch')
+    force_refetch: bool = Field(default=False, alias='forceRefetch', exclude_if=lambda v: not v)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::AppsListResponse @ 1d092cb66d4c 2366f671
@@ -660,12 +665,12 @@ class CommandExecParams(FerryModel):
     """
     command: list[str]
     process_id: str | None = Field(default=None, alias='processId')
-    tty: bool = False
-    stream_stdin: bool = Field(default=False, alias='streamStdin')
-    stream_stdout_stderr: bool = Field(default=False, alias='streamStdoutStderr')
+    tty: bool = Field(default=False, exclude_if=lambda v: not v)
+    stream_stdin: bool = Field(default=False, alias='streamStdin', exclude_if=lambda v: not v)
+    stream_stdout_stderr: bool = Field(default=False, alias='streamStdoutStderr', exclude_if=lambda v: not v)
     output_bytes_cap: int | None = Field(default=None, alias='outputBytesCap')
-    disable_output_cap: bool = Field(default=False, alias='disableOutputCap')
-    disable_timeout: bool = Field(default=False, alias='disableTimeout')
+    disable_output_cap: bool = Field(default=False, alias='disableOutputCap', exclude_if=lambda v: not v)
+    disable_timeout: bool = Field(default=False, alias='disableTimeout', exclude_if=lambda v: not v)
     timeout_ms: int | None = Field(default=None, alias='timeoutMs')
     cwd: str | None = None
     env: dict[str, str | None] | None = None
@@ -711,7 +716,7 @@ class CommandExecWriteParams(FerryModel):
     """
     process_id: str = Field(alias='processId')
     delta_base64: str | None = Field(default=None, alias='deltaBase64')
-    close_stdin: bool = Field(default=False, alias='closeStdin')
+    close_stdin: bool = Field(default=False, alias='closeStdin', exclude_if=lambda v: not v)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::CommandExecWriteResponse @ 1d092cb66d4c 563cc6c6
@@ -732,7 +737,7 @@ class ConfigBatchWriteParams(FerryModel):
     edits: list[ConfigEdit]
     file_path: str | None = Field(default=None, alias='filePath')
     expected_version: str | None = Field(default=None, alias='expectedVersion')
-    reload_user_config: bool = Field(default=False, alias='reloadUserConfig')
+    reload_user_config: bool = Field(default=False, alias='reloadUserConfig', exclude_if=lambda v: not v)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::ConfigReadParams @ 1d092cb66d4c 644519cd
@@ -745,7 +750,7 @@ class ConfigReadParams(FerryModel):
 class ConfigReadResponse(FerryModel):
     config: Config
     origins: dict[str, ConfigLayerMetadata]
-    layers: list[ConfigLayer] | None = None
+    layers: list[ConfigLayer] | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::ConfigRequirementsReadResponse @ 1d092cb66d4c a92773e9
@@ -766,8 +771,8 @@ class ConfigValueWriteParams(FerryModel):
 class ConfigWarningNotification(FerryModel):
     summary: str
     details: str | None = None
-    path: str | None = None
-    range: TextRange | None = None
+    path: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    range: TextRange | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::ConfigWriteResponse @ 1d092cb66d4c 708b1c5c
@@ -870,7 +875,7 @@ class ExperimentalFeatureListResponse(FerryModel):
 
 # ferry: codex_app_server_protocol::protocol::v2::ExternalAgentConfigDetectParams @ 1d092cb66d4c 5ebd1699
 class ExternalAgentConfigDetectParams(FerryModel):
-    include_home: bool = Field(default=False, alias='includeHome')
+    include_home: bool = Field(default=False, alias='includeHome', exclude_if=lambda v: not v)
     cwds: list[str] | None = None
 
 
@@ -937,7 +942,7 @@ class FsCopyParams(FerryModel):
     """Copy a file or directory tree on the host filesystem."""
     source_path: str = Field(alias='sourcePath')
     destination_path: str = Field(alias='destinationPath')
-    recursive: bool = False
+    recursive: bool = Field(default=False, exclude_if=lambda v: not v)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::FsCopyResponse @ 1d092cb66d4c 64ec4e85
@@ -1229,14 +1234,14 @@ class McpResourceReadResponse(FerryModel):
 class McpServerOauthLoginCompletedNotification(FerryModel):
     name: str
     success: bool
-    error: str | None = None
+    error: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::McpServerOauthLoginParams @ 1d092cb66d4c 12a9631b
 class McpServerOauthLoginParams(FerryModel):
     name: str
-    scopes: list[str] | None = None
-    timeout_secs: int | None = Field(default=None, alias='timeoutSecs')
+    scopes: list[str] | None = Field(default=None, exclude_if=lambda v: v is None)
+    timeout_secs: int | None = Field(default=None, alias='timeoutSecs', exclude_if=lambda v: v is None)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::McpServerOauthLoginResponse @ 1d092cb66d4c 96077274
@@ -1261,16 +1266,16 @@ class McpServerToolCallParams(FerryModel):
     thread_id: str = Field(alias='threadId')
     server: str
     tool: str
-    arguments: Any = None
-    meta: Any = Field(default=None, alias='_meta')
+    arguments: Any = Field(default=None, exclude_if=lambda v: v is None)
+    meta: Any = Field(default=None, alias='_meta', exclude_if=lambda v: v is None)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::McpServerToolCallResponse @ 1d092cb66d4c c6765ce1
 class McpServerToolCallResponse(FerryModel):
     content: list[Any]
-    structured_content: Any = Field(default=None, alias='structuredContent')
-    is_error: bool | None = Field(default=None, alias='isError')
-    meta: Any = Field(default=None, alias='_meta')
+    structured_content: Any = Field(default=None, alias='structuredContent', exclude_if=lambda v: v is None)
+    is_error: bool | None = Field(default=None, alias='isError', exclude_if=lambda v: v is None)
+    meta: Any = Field(default=None, alias='_meta', exclude_if=lambda v: v is None)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::McpToolCallProgressNotification @ 1d092cb66d4c 6a3bec8f
@@ -1446,8 +1451,8 @@ class SkillsConfigWriteResponse(FerryModel):
 
 # ferry: codex_app_server_protocol::protocol::v2::SkillsListParams @ 1d092cb66d4c 9ce50a47
 class SkillsListParams(FerryModel):
-    cwds: list[str] = Field(default_factory=list)
-    force_reload: bool = Field(default=False, alias='forceReload')
+    cwds: list[str] = Field(default_factory=list, exclude_if=lambda v: not v)
+    force_reload: bool = Field(default=False, alias='forceReload', exclude_if=lambda v: not v)
     per_cwd_extra_user_roots: list[SkillsListExtraRootsForCwd] | None = Field(default=None, alias='perCwdExtraUserRoots')
 
 
@@ -1508,7 +1513,7 @@ class ThreadForkParams(FerryModel):
     thread_id: str = Field(alias='threadId')
     model: str | None = None
     model_provider: str | None = Field(default=None, alias='modelProvider')
-    service_tier: ServiceTier | None = Field(default=None, alias='serviceTier')
+    service_tier: ServiceTier | None = Field(default=None, alias='serviceTier', exclude_if=lambda v: v is None)
     cwd: str | None = None
     approval_policy: AskForApproval | None = Field(default=None, alias='approvalPolicy')
     approvals_reviewer: ApprovalsReviewer | None = Field(default=None, alias='approvalsReviewer')
@@ -1516,7 +1521,7 @@ class ThreadForkParams(FerryModel):
     config: dict[str, Any] | None = None
     base_instructions: str | None = Field(default=None, alias='baseInstructions')
     developer_instructions: str | None = Field(default=None, alias='developerInstructions')
-    ephemeral: bool = False
+    ephemeral: bool = Field(default=False, exclude_if=lambda v: not v)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::ThreadForkResponse @ 1d092cb66d4c 2d6199f2
@@ -1591,7 +1596,7 @@ class ThreadMetadataUpdateResponse(FerryModel):
 # ferry: codex_app_server_protocol::protocol::v2::ThreadNameUpdatedNotification @ 1d092cb66d4c 2cad8213
 class ThreadNameUpdatedNotification(FerryModel):
     thread_id: str = Field(alias='threadId')
-    thread_name: str | None = Field(default=None, alias='threadName')
+    thread_name: str | None = Field(default=None, alias='threadName', exclude_if=lambda v: v is None)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::ThreadReadParams @ 1d092cb66d4c 5302a076
@@ -1683,7 +1688,7 @@ class ThreadResumeParams(FerryModel):
     thread_id: str = Field(alias='threadId')
     model: str | None = None
     model_provider: str | None = Field(default=None, alias='modelProvider')
-    service_tier: ServiceTier | None = Field(default=None, alias='serviceTier')
+    service_tier: ServiceTier | None = Field(default=None, alias='serviceTier', exclude_if=lambda v: v is None)
     cwd: str | None = None
     approval_policy: AskForApproval | None = Field(default=None, alias='approvalPolicy')
     approvals_reviewer: ApprovalsReviewer | None = Field(default=None, alias='approvalsReviewer')
@@ -1746,7 +1751,7 @@ class ThreadShellCommandResponse(FerryModel):
 class ThreadStartParams(FerryModel):
     model: str | None = None
     model_provider: str | None = Field(default=None, alias='modelProvider')
-    service_tier: ServiceTier | None = Field(default=None, alias='serviceTier')
+    service_tier: ServiceTier | None = Field(default=None, alias='serviceTier', exclude_if=lambda v: v is None)
     cwd: str | None = None
     approval_policy: AskForApproval | None = Field(default=None, alias='approvalPolicy')
     approvals_reviewer: ApprovalsReviewer | None = Field(default=None, alias='approvalsReviewer')
@@ -1877,7 +1882,7 @@ class TurnStartParams(FerryModel):
     approvals_reviewer: ApprovalsReviewer | None = Field(default=None, alias='approvalsReviewer')
     sandbox_policy: SandboxPolicy | None = Field(default=None, alias='sandboxPolicy')
     model: str | None = None
-    service_tier: ServiceTier | None = Field(default=None, alias='serviceTier')
+    service_tier: ServiceTier | None = Field(default=None, alias='serviceTier', exclude_if=lambda v: v is None)
     effort: ReasoningEffort | None = None
     summary: ReasoningSummary | None = None
     personality: Personality | None = None
@@ -2048,7 +2053,7 @@ class ConfigLayer(FerryModel):
     name: ConfigLayerSource
     version: str
     config: Any
-    disabled_reason: str | None = Field(default=None, alias='disabledReason')
+    disabled_reason: str | None = Field(default=None, alias='disabledReason', exclude_if=lambda v: v is None)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::ConfigRequirements @ 1d092cb66d4c 78ab0ccb
@@ -2247,7 +2252,7 @@ class ThreadItemMcpToolCall(FerryModel):
     tool: str
     status: McpToolCallStatus
     arguments: Any
-    mcp_app_resource_uri: str | None = Field(default=None, alias='mcpAppResourceUri')
+    mcp_app_resource_uri: str | None = Field(default=None, alias='mcpAppResourceUri', exclude_if=lambda v: v is None)
     result: McpToolCallResult | None = None
     error: McpToolCallError | None = None
     duration_ms: int | None = Field(default=None, alias='durationMs')
@@ -2302,7 +2307,7 @@ class ThreadItemImageGeneration(FerryModel):
     status: str
     revised_prompt: str | None = Field(default=None, alias='revisedPrompt')
     result: str
-    saved_path: str | None = Field(default=None, alias='savedPath')
+    saved_path: str | None = Field(default=None, alias='savedPath', exclude_if=lambda v: v is None)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::ThreadItem @ 1d092cb66d4c c222c5c1
@@ -2399,17 +2404,17 @@ class McpServerStatus(FerryModel):
 # ferry: codex_protocol::mcp::ResourceContent @ 1d092cb66d4c c799f5da
 class ResourceContentText(FerryModel):
     uri: str
-    mime_type: str | None = Field(default=None, alias='mimeType')
+    mime_type: str | None = Field(default=None, alias='mimeType', exclude_if=lambda v: v is None)
     text: str
-    meta: Any = Field(default=None, alias='_meta')
+    meta: Any = Field(default=None, alias='_meta', exclude_if=lambda v: v is None)
 
 
 # ferry: codex_protocol::mcp::ResourceContent @ 1d092cb66d4c c799f5da
 class ResourceContentBlob(FerryModel):
     uri: str
-    mime_type: str | None = Field(default=None, alias='mimeType')
+    mime_type: str | None = Field(default=None, alias='mimeType', exclude_if=lambda v: v is None)
     blob: str
-    meta: Any = Field(default=None, alias='_meta')
+    meta: Any = Field(default=None, alias='_meta', exclude_if=lambda v: v is None)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::Model @ 1d092cb66d4c c5765f21
@@ -2471,8 +2476,8 @@ class ResponseItemMessage(FerryModel):
     id: str | None = None
     role: str
     content: list[ContentItem]
-    end_turn: bool | None = None
-    phase: MessagePhase | None = None
+    end_turn: bool | None = Field(default=None, exclude_if=lambda v: v is None)
+    phase: MessagePhase | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 # ferry: codex_protocol::models::ResponseItem @ 1d092cb66d4c 9792fb33
@@ -2497,7 +2502,7 @@ class ResponseItemFunctionCall(FerryModel):
     type: Literal['function_call']
     id: str | None = None
     name: str
-    namespace: str | None = None
+    namespace: str | None = Field(default=None, exclude_if=lambda v: v is None)
     arguments: str
     call_id: str
 
@@ -2507,7 +2512,7 @@ class ResponseItemToolSearchCall(FerryModel):
     type: Literal['tool_search_call']
     id: str | None = None
     call_id: str | None = None
-    status: str | None = None
+    status: str | None = Field(default=None, exclude_if=lambda v: v is None)
     execution: str
     arguments: Any
 
@@ -2523,7 +2528,7 @@ class ResponseItemFunctionCallOutput(FerryModel):
 class ResponseItemCustomToolCall(FerryModel):
     type: Literal['custom_tool_call']
     id: str | None = None
-    status: str | None = None
+    status: str | None = Field(default=None, exclude_if=lambda v: v is None)
     call_id: str
     name: str
     input: str
@@ -2533,7 +2538,7 @@ class ResponseItemCustomToolCall(FerryModel):
 class ResponseItemCustomToolCallOutput(FerryModel):
     type: Literal['custom_tool_call_output']
     call_id: str
-    name: str | None = None
+    name: str | None = Field(default=None, exclude_if=lambda v: v is None)
     output: FunctionCallOutputBody
 
 
@@ -2550,8 +2555,8 @@ class ResponseItemToolSearchOutput(FerryModel):
 class ResponseItemWebSearchCall(FerryModel):
     type: Literal['web_search_call']
     id: str | None = None
-    status: str | None = None
-    action: ProtocolWebSearchAction | None = None
+    status: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    action: ProtocolWebSearchAction | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 # ferry: codex_protocol::models::ResponseItem @ 1d092cb66d4c 9792fb33
@@ -2559,7 +2564,7 @@ class ResponseItemImageGenerationCall(FerryModel):
     type: Literal['image_generation_call']
     id: str
     status: str
-    revised_prompt: str | None = None
+    revised_prompt: str | None = Field(default=None, exclude_if=lambda v: v is None)
     result: str
 
 
@@ -2676,9 +2681,9 @@ class PermissionProfile(FerryModel):
 
 # ferry: codex_app_server_protocol::protocol::v2::ThreadMetadataGitInfoUpdateParams @ 1d092cb66d4c d7941a12
 class ThreadMetadataGitInfoUpdateParams(FerryModel):
-    sha: str | None = None
-    branch: str | None = None
-    origin_url: str | None = Field(default=None, alias='originUrl')
+    sha: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    branch: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    origin_url: str | None = Field(default=None, alias='originUrl', exclude_if=lambda v: v is None)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::ThreadRealtimeAudioChunk @ 1d092cb66d4c 1461afc3
@@ -3105,38 +3110,38 @@ class RequestPermissionProfile(FerryModel):
 class Tool(FerryModel):
     """Definition for a tool the client can call."""
     name: str
-    title: str | None = None
-    description: str | None = None
+    title: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    description: str | None = Field(default=None, exclude_if=lambda v: v is None)
     input_schema: Any = Field(alias='inputSchema')
-    output_schema: Any = Field(default=None, alias='outputSchema')
-    annotations: Any = None
-    icons: list[Any] | None = None
-    meta: Any = Field(default=None, alias='_meta')
+    output_schema: Any = Field(default=None, alias='outputSchema', exclude_if=lambda v: v is None)
+    annotations: Any = Field(default=None, exclude_if=lambda v: v is None)
+    icons: list[Any] | None = Field(default=None, exclude_if=lambda v: v is None)
+    meta: Any = Field(default=None, alias='_meta', exclude_if=lambda v: v is None)
 
 
 # ferry: codex_protocol::mcp::Resource @ 1d092cb66d4c df2a5b76
 class Resource(FerryModel):
     """A known resource that the server is capable of reading."""
-    annotations: Any = None
-    description: str | None = None
-    mime_type: str | None = Field(default=None, alias='mimeType')
+    annotations: Any = Field(default=None, exclude_if=lambda v: v is None)
+    description: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    mime_type: str | None = Field(default=None, alias='mimeType', exclude_if=lambda v: v is None)
     name: str
-    size: int | None = None
-    title: str | None = None
+    size: int | None = Field(default=None, exclude_if=lambda v: v is None)
+    title: str | None = Field(default=None, exclude_if=lambda v: v is None)
     uri: str
-    icons: list[Any] | None = None
-    meta: Any = Field(default=None, alias='_meta')
+    icons: list[Any] | None = Field(default=None, exclude_if=lambda v: v is None)
+    meta: Any = Field(default=None, alias='_meta', exclude_if=lambda v: v is None)
 
 
 # ferry: codex_protocol::mcp::ResourceTemplate @ 1d092cb66d4c d23df737
 class ResourceTemplate(FerryModel):
     """A template description for resources available on the server."""
-    annotations: Any = None
+    annotations: Any = Field(default=None, exclude_if=lambda v: v is None)
     uri_template: str = Field(alias='uriTemplate')
     name: str
-    title: str | None = None
-    description: str | None = None
-    mime_type: str | None = Field(default=None, alias='mimeType')
+    title: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    description: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    mime_type: str | None = Field(default=None, alias='mimeType', exclude_if=lambda v: v is None)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::ModelUpgradeInfo @ 1d092cb66d4c 819d6273
@@ -3195,7 +3200,7 @@ class ContentItemInputText(FerryModel):
 class ContentItemInputImage(FerryModel):
     type: Literal['input_image']
     image_url: str
-    detail: ImageDetail | None = None
+    detail: ImageDetail | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 # ferry: codex_protocol::models::ContentItem @ 1d092cb66d4c 5852ce0e
@@ -3235,21 +3240,21 @@ class LocalShellActionExec(FerryModel):
 # ferry: codex_protocol::models::WebSearchAction @ 1d092cb66d4c de71cb0b
 class ProtocolWebSearchActionSearch(FerryModel):
     type: Literal['search']
-    query: str | None = None
-    queries: list[str] | None = None
+    query: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    queries: list[str] | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 # ferry: codex_protocol::models::WebSearchAction @ 1d092cb66d4c de71cb0b
 class ProtocolWebSearchActionOpenPage(FerryModel):
     type: Literal['open_page']
-    url: str | None = None
+    url: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 # ferry: codex_protocol::models::WebSearchAction @ 1d092cb66d4c de71cb0b
 class ProtocolWebSearchActionFindInPage(FerryModel):
     type: Literal['find_in_page']
-    url: str | None = None
-    pattern: str | None = None
+    url: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    pattern: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 # ferry: codex_protocol::models::WebSearchAction @ 1d092cb66d4c de71cb0b
@@ -3270,9 +3275,9 @@ class GhostCommit(FerryModel):
 class SkillMetadata(FerryModel):
     name: str
     description: str
-    short_description: str | None = Field(default=None, alias='shortDescription')
-    interface: SkillInterface | None = None
-    dependencies: SkillDependencies | None = None
+    short_description: str | None = Field(default=None, alias='shortDescription', exclude_if=lambda v: v is None)
+    interface: SkillInterface | None = Field(default=None, exclude_if=lambda v: v is None)
+    dependencies: SkillDependencies | None = Field(default=None, exclude_if=lambda v: v is None)
     path: str
     scope: SkillScope
     enabled: bool
@@ -3311,7 +3316,7 @@ class PermissionProfileNetworkPermissions(FerryModel):
 # ferry: codex_app_server_protocol::protocol::v2::PermissionProfileFileSystemPermissions @ 1d092cb66d4c 9d6501e9
 class PermissionProfileFileSystemPermissions(FerryModel):
     entries: list[FileSystemSandboxEntry]
-    glob_scan_max_depth: int | None = Field(default=None, alias='globScanMaxDepth')
+    glob_scan_max_depth: int | None = Field(default=None, alias='globScanMaxDepth', exclude_if=lambda v: v is None)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::TokenUsageBreakdown @ 1d092cb66d4c e4963d3f
@@ -3371,8 +3376,8 @@ class AdditionalNetworkPermissions(FerryModel):
 class AdditionalFileSystemPermissions(FerryModel):
     read: list[str] | None = None
     write: list[str] | None = None
-    glob_scan_max_depth: int | None = Field(default=None, alias='globScanMaxDepth')
-    entries: list[FileSystemSandboxEntry] | None = None
+    glob_scan_max_depth: int | None = Field(default=None, alias='globScanMaxDepth', exclude_if=lambda v: v is None)
+    entries: list[FileSystemSandboxEntry] | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::PluginSource @ 1d092cb66d4c bd3400f1
@@ -3439,7 +3444,7 @@ class FunctionCallOutputContentItemInputText(FerryModel):
 class FunctionCallOutputContentItemInputImage(FerryModel):
     type: Literal['input_image']
     image_url: str
-    detail: ImageDetail | None = None
+    detail: ImageDetail | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::SkillDependencies @ 1d092cb66d4c eb0dc675
@@ -3492,10 +3497,10 @@ class WebSearchLocation(FerryModel):
 class SkillToolDependency(FerryModel):
     type: str
     value: str
-    description: str | None = None
-    transport: str | None = None
-    command: str | None = None
-    url: str | None = None
+    description: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    transport: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    command: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    url: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 # ferry: codex_app_server_protocol::protocol::v2::FileSystemPath @ 1d092cb66d4c 0dfa09fe

@@ -34,6 +34,14 @@ from translator.provenance import (
             Link("codex_core::x::<Y as Drop>::drop", "1d092cb66", "cafef00d", "n"),
         ),
         ("# ferry: codex_core::m::mac! @ 1d092cb66", Link("codex_core::m::mac!", "1d092cb66")),
+        (
+            "# ferry: codex_a::common::defs!{}::ThreadStart @ 1d092cb66",
+            Link("codex_a::common::defs!{}::ThreadStart", "1d092cb66"),
+        ),
+        (
+            "# ferry: codex_a::v2::enum_from!{} @ 1d092cb66",
+            Link("codex_a::v2::enum_from!{}", "1d092cb66"),
+        ),
         ("# ferry: port-only -- click wiring", PortOnly("click wiring")),
         ("# just a comment", None),
         ("# ferryboats are slow", None),
@@ -60,6 +68,8 @@ def test_marker_grammar(comment: str, expected: object) -> None:
         ("# ferry: Codex::Foo @ 0123abc", "must start with the crate name"),
         ("# ferry: codex_core::foo-bar @ 0123abc", "is not a Rust identifier"),
         ("# ferry: codex_core::<T as X @ 0123abc", "unbalanced"),
+        ("# ferry: codex_core::mac!::Entry @ 0123abc", "is not a Rust identifier"),
+        ("# ferry: codex_core::mac!{x} @ 0123abc", "is not a Rust identifier"),
     ],
 )
 def test_malformed_markers_say_what_to_write(comment: str, message: str) -> None:
