@@ -339,11 +339,13 @@ def keyed_item(item: Any) -> Any:
 def _run_view(
     norm: Normalizer, run: RunRecord, unordered_events: bool, kind: str = "exec"
 ) -> dict[str, Any]:
-    events: Any = spawn_status_settled(norm.value(run.events()))
+    events: Any = norm.value(run.events())
     if kind == "appserver":
         events = status_changes_last(
             [e for e in events if not _is_method(e, "item/commandExecution/outputDelta")]
         )
+    else:
+        events = spawn_status_settled(events)
     if unordered_events:
         events = unordered(events)
     return {

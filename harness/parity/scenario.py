@@ -279,10 +279,6 @@ class Scenario(_Strict):
     #: allocated for that side; ``${python}``, ``${ws}`` and ``${home}`` are also expanded in
     #: ``config``, ``args``, ``env`` and these argvs (see ``harness.parity.workspace.expand``).
     servers: dict[str, list[str]] = Field(default_factory=dict)
-    #: ``appserver``: drive ``<binary> app-server`` with the JSON-RPC ``client`` script
-    #: (see :mod:`harness.parity.appserver`); names of such scenarios start ``appserver_``.
-    kind: Literal["exec", "appserver"] = "exec"
-    client: list[ClientStep] = Field(default_factory=list)
     #: further scripted conversations, one per sub-agent, by name (see :class:`AgentScript`).
     #: With agents, every request is answered from the script of the thread that sent it and
     #: requests are compared per conversation (concurrent threads interleave freely).
@@ -336,6 +332,11 @@ class Scenario(_Strict):
                                 f"(known: {', '.join(sorted(self.agents)) or 'none'})"
                             )
         return self
+
+    #: ``appserver``: drive ``<binary> app-server`` with the JSON-RPC ``client`` script
+    #: (see :mod:`harness.parity.appserver`); names of such scenarios start ``appserver_``.
+    kind: Literal["exec", "appserver"] = "exec"
+    client: list[ClientStep] = Field(default_factory=list)
 
     @field_validator("servers")
     @classmethod

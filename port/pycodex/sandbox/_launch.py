@@ -201,10 +201,18 @@ def supervise(program: str, argv: list[str], pairs: list[tuple[str, str]]) -> in
         except OSError:
             pass
 
+    def from_terminal(_signum: int, _frame: object) -> None:
+        """The terminal signalled its foreground group: the command got it too."""
+
+    # On a tty session this process shares the command's process group, so ^C and ^\
+    # typed into the terminal reach both: they are the command's to handle (a trap may
+    # catch them), not a request to end it. A handler (not SIG_IGN) so the command does
+    # not inherit an ignored signal.
+    on_tty = os.isatty(0)
     for signum in _TERMINATING:
-        signal.signal(signum, terminate)
+        signal.signal(signum, from_terminal if on_tty and signum == signal.SIGINT else terminate)
     for signum in _FORWARDED:
-        signal.signal(signum, forward)
+        signal.signal(signum, from_terminal if on_tty and signum == signal.SIGQUIT else forward)
     pid = os.fork()
     if pid == 0:
         _exec_child(program, argv)
