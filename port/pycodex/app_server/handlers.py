@@ -211,6 +211,7 @@ class Handlers:
                 originator=server.client_name,
                 source="vscode",
                 warm_fork=warm,
+                usage_after_tool_calls=True,
             ),
         )
         session.start()

@@ -439,6 +439,10 @@ class SessionSurface:
     originator: str = "codex_exec"
     source: str = "exec"
     warm_fork: bool = False
+    #: the observer hears of a response's token usage after its tool calls have run (the
+    #: app server's ``thread/tokenUsage/updated`` follows the command items, as codex's
+    #: does); otherwise at once (the UI's status line counts the tokens while it asks)
+    usage_after_tool_calls: bool = False
 
 
 # ferry: codex_core::session::session::Session @ 1d092cb66
@@ -1073,8 +1077,9 @@ class Session:
         turn_id: str | None = None,
         user_message: JsonObject | None = None,
     ) -> TurnOutcome:
-        """One user turn. ``images`` are (path as given, file or encoded URL) pairs placed before the prompt;
-        ``turn_id`` lets a front end announce the turn before it starts; ``user_message``
+        """One user turn. ``images`` are (path as given, file or encoded URL) pairs placed
+        before the prompt; ``turn_id`` lets a front end announce the turn before it starts;
+        ``user_message``
         replaces the message built from prompt and images (a sub-agent's structured input)."""
         with self._pending_lock:
             self._busy = self._turn_open = True
@@ -1584,8 +1589,8 @@ class Session:
 
     # ferry: codex_core::session::Session::send_token_count_event @ 1d092cb66
     def flush_usage(self) -> None:
-        """Tell the observer of the usage :meth:`record_usage` accounted, once the
-        response's tool calls have run (codex's order)."""
+        """Tell the observer of the usage :meth:`record_usage` accounted (held back until
+        the response's tool calls have run when the surface asks for that order)."""
         if self._pending_usage is not None:
             self.observer.usage(*self._pending_usage)
             self._pending_usage = None
@@ -1597,7 +1602,6 @@ class Session:
             return
         self.total_usage = self.total_usage + usage
         self.last_usage = usage
-        # observers hear of it once the response's tool calls have run (codex's order)
         self._pending_usage = (self.total_usage, usage)
         self._last_usage_estimated = False
         self.recorder.record(
@@ -1614,6 +1618,8 @@ class Session:
         )
         self._record_token_count(usage)
         self.hooks.usage(self)
+        if not self.surface.usage_after_tool_calls:
+            self.flush_usage()
 
     def _record_token_count(self, last: TokenUsage) -> None:
         info = {
