@@ -204,7 +204,13 @@ class StdinClosed(OSError):
 
 def _controlling_tty() -> None:
     """In the child, after ``setsid``: make the pty on stdin the controlling terminal, so the
-    line discipline turns ^C/^Z/^\\ into signals for the foreground process group."""
+    line discipline turns ^C/^Z/^\\ into signals for the foreground process group.
+
+    The terminal's signals get their default actions back, as codex's pty spawn does: a
+    pycodex started in the background of a non-interactive shell ignores SIGINT and SIGQUIT,
+    and the command would inherit that and survive ^C."""
+    for signum in (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
